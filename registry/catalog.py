@@ -1,0 +1,148 @@
+"""A set of rule packs: lookup by reference, selection for a declaration, compile cache."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .declaration import classification_codes, rule_refs
+from .engine import CompiledPack
+from .errors import InputError, Location, PackError, PackSelectionError
+from .resources import rulepacks_dir
+from .rulepack import ResolvedPack, RulePack, load_pack_file, resolve
+
+PACK_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def semver_key(version: str) -> tuple[int, int, int, int, str]:
+    core, _, pre = version.partition("-")
+    major, minor, patch = (int(x) for x in core.split("."))
+    return (major, minor, patch, 0 if pre else 1, pre)
+
+
+def split_ref(ref: str) -> tuple[str, str | None]:
+    name, sep, version = ref.partition("@")
+    return name, (version if sep else None)
+
+
+def _norm(code: str) -> str:
+    return code.replace(".", "").replace(" ", "")
+
+
+class Catalog:
+    def __init__(self, packs: Iterable[RulePack]) -> None:
+        self._packs: dict[str, RulePack] = {}
+        for pack in packs:
+            if pack.ref in self._packs:
+                other = self._packs[pack.ref].source
+                raise PackError(f"{pack.ref} is defined twice (also in {other})", Location(pack.source))
+            self._packs[pack.ref] = pack
+        self._compiled: dict[str, CompiledPack] = {}
+
+    @classmethod
+    def from_directory(cls, root: Path) -> Catalog:
+        files = sorted(p for p in root.rglob("*") if p.suffix in PACK_SUFFIXES and p.is_file())
+        return cls(load_pack_file(p) for p in files)
+
+    @classmethod
+    def bundled(cls) -> Catalog:
+        return cls.from_directory(rulepacks_dir())
+
+    def packs(self) -> list[RulePack]:
+        return sorted(self._packs.values(), key=lambda p: (p.id, semver_key(p.version)))
+
+    def get(self, ref: str) -> RulePack:
+        """``id@version``, ``id`` (newest non-draft version), or an unambiguous short name."""
+        name, version = split_ref(ref)
+        ids = {p.id for p in self._packs.values()}
+        if name not in ids:
+            matches = sorted(i for i in ids if i.split("/", 1)[1] == name)
+            if len(matches) == 1:
+                name = matches[0]
+            elif len(matches) > 1:
+                raise PackSelectionError(
+                    f"pack name {name!r} is ambiguous", candidates=matches
+                )
+            else:
+                raise InputError(f"unknown rule pack {ref!r}")
+        if version is not None:
+            pack = self._packs.get(f"{name}@{version}")
+            if pack is None:
+                known = [p.version for p in self.packs() if p.id == name]
+                raise InputError(f"unknown version {version!r} of {name} (known: {', '.join(known)})")
+            return pack
+        versions = [p for p in self.packs() if p.id == name]
+        usable = [p for p in versions if p.status in ("published", "deprecated")] or versions
+        return usable[-1]
+
+    def resolve(self, ref: str) -> ResolvedPack:
+        return resolve(self.get(ref), self._lookup_exact)
+
+    def _lookup_exact(self, ref: str) -> RulePack:
+        pack = self._packs.get(ref)
+        if pack is None:
+            raise InputError(f"unknown rule pack {ref!r}")
+        return pack
+
+    def compiled(self, ref: str) -> CompiledPack:
+        pack = self.get(ref)
+        cached = self._compiled.get(pack.ref)
+        if cached is None:
+            cached = self._compiled[pack.ref] = CompiledPack(resolve(pack, self._lookup_exact))
+        return cached
+
+    def select(self, document: Any, *, now: datetime) -> RulePack:
+        """The pack a declaration names, else the one its classification codes fall under."""
+        named = rule_refs(document)
+        if named:
+            found: list[RulePack] = []
+            for ref in named:
+                try:
+                    found.append(self.get(ref))
+                except InputError:
+                    continue
+            refs = sorted({p.ref for p in found})
+            if len(refs) == 1:
+                return found[0]
+            if not refs:
+                raise PackSelectionError(
+                    "the declaration names rule packs that are not known here: " + ", ".join(named),
+                    candidates=sorted(named),
+                )
+            raise PackSelectionError("the declaration names several rule packs", candidates=refs)
+        hs, cpc = classification_codes(document)
+        candidates = self._by_codes(hs, cpc, now)
+        if len(candidates) == 1:
+            return candidates[0]
+        if not candidates:
+            raise PackSelectionError(
+                "no rule pack fits this declaration: it names none in "
+                "pcf.productOrSectorSpecificRules and its classification codes "
+                f"(hs {hs or '-'}, cpc {cpc or '-'}) match no pack; choose one with --pack",
+                candidates=[p.ref for p in self.packs() if not p.abstract],
+            )
+        raise PackSelectionError(
+            "several rule packs fit this declaration; choose one with --pack",
+            candidates=[p.ref for p in candidates],
+        )
+
+    def _by_codes(self, hs: list[str], cpc: list[str], now: datetime) -> list[RulePack]:
+        hs_n = [_norm(c) for c in hs]
+        cpc_n = [_norm(c) for c in cpc]
+        best: dict[str, RulePack] = {}
+        today = now.date().isoformat()
+        for pack in self.packs():
+            if pack.abstract or pack.status != "published":
+                continue
+            eff = pack.data["effective"]
+            if eff["from"] > today or ("until" in eff and eff["until"] < today):
+                continue
+            scope = pack.data.get("scope", {})
+            hit = any(c.startswith(_norm(s)) for s in scope.get("hs", []) for c in hs_n) or any(
+                c.startswith(_norm(s)) for s in scope.get("cpc", []) for c in cpc_n
+            )
+            if hit:
+                best[pack.id] = pack  # packs() is version-ordered: keeps the newest
+        return list(best.values())

@@ -1,0 +1,326 @@
+"""``pcfreg``: the command line. Thin over the core; exit codes are a contract.
+
+validate: 0 all conformant, 1 any not conformant, 2 unusable input.
+Every command: 2 for unusable input (unknown pack, unreadable file, bad JSON),
+3 for an internal error. No traceback ever reaches the user.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import click
+import orjson
+import yaml
+
+from . import __version__
+from .catalog import Catalog
+from .errors import InputError, PackSelectionError, RegistryError
+from .findings import ValidationResult
+from .packtest import run_pack_tests
+from .validate import read_input, validate_bytes, validate_jsonl
+
+EXIT_OK, EXIT_NONCONFORMANT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(error: RegistryError) -> None:
+    click.echo(f"pcfreg: {error}", err=True)
+    if isinstance(error, PackSelectionError) and error.candidates:
+        click.echo("candidates:", err=True)
+        for c in error.candidates:
+            click.echo(f"  {c}", err=True)
+
+
+def guarded(fn: F) -> F:
+    """Map our errors to exit 2 and anything unexpected to exit 3, without tracebacks."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except RegistryError as e:
+            _fail(e)
+            sys.exit(EXIT_INPUT)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except BrokenPipeError:
+            sys.exit(EXIT_OK)
+        except Exception as e:  # noqa: BLE001 - the last line of defence
+            click.echo(f"pcfreg: internal error ({type(e).__name__}): {e}", err=True)
+            click.echo("please report this; nothing was changed.", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _catalog(ctx: click.Context) -> Catalog:
+    obj = ctx.find_root().obj
+    if "catalog" not in obj:
+        catalog = Catalog.bundled()
+        for extra in obj.get("packs_dirs", ()):
+            extra_catalog = Catalog.from_directory(Path(extra))
+            catalog = Catalog([*catalog.packs(), *extra_catalog.packs()])
+        obj["catalog"] = catalog
+    return obj["catalog"]  # type: ignore[no-any-return]
+
+
+def _now(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as e:
+        raise InputError(f"--at {value!r} is not an ISO 8601 date-time") from e
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pcfreg")
+@click.option(
+    "--packs-dir",
+    "packs_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="Also load rule packs from this folder (repeatable), next to the bundled ones.",
+)
+@click.pass_context
+def main(ctx: click.Context, packs_dirs: tuple[str, ...]) -> None:
+    """pcf-registry: product carbon footprint rules as code."""
+    ctx.obj = {"packs_dirs": packs_dirs}
+
+
+# ---------------------------------------------------------------- validate
+
+def _render_text(name: str, result: ValidationResult) -> str:
+    verdict = "conformant" if result.conformant else "NOT CONFORMANT"
+    lines = [f"{name}: {verdict} - {result.pack.ref} ({result.pack.digest[:19]}...)"]
+    for f in result.findings:
+        lines.append(f"  {f.severity.value:<7} {f.rule_id}  {f.path or '/'}")
+        lines.append(f"          {f.message}")
+        if f.clauses:
+            lines.append(f"          [{'; '.join(f.clauses)}]")
+    counts = {s: sum(1 for f in result.findings if f.severity.value == s) for s in ("error", "warning", "info")}
+    lines.append(f"  {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info")
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--pack", help="Rule pack ID[@VERSION]; default: the pack the declaration names, else its codes.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--at", "at", help="Validate as of this ISO 8601 instant (default: now).")
+@click.pass_context
+@guarded
+def validate(ctx: click.Context, files: tuple[str, ...], pack: str | None, fmt: str, at: str | None) -> None:
+    """Validate footprint declarations (PACT v3 or v2.x JSON, or .jsonl streams) against a rule pack.
+
+    Exit 0 if all are conformant, 1 if any is not, 2 if any input is unusable.
+    """
+    catalog = _catalog(ctx)
+    now = _now(at)
+    if pack is not None:
+        catalog.compiled(pack)  # an unknown or broken pack is unusable input: fail before reading
+    worst = EXIT_OK
+    outputs: list[dict[str, Any]] = []
+    for path in files:
+        if path.endswith(".jsonl"):
+            worst = max(worst, _validate_stream(catalog, path, pack, now, fmt))
+            continue
+        try:
+            result = validate_bytes(catalog, read_input(path, sys.stdin.buffer), pack=pack, now=now, file=path)
+        except RegistryError as e:
+            _fail(e)
+            worst = max(worst, EXIT_INPUT)
+            outputs.append({"file": path, "error": e.to_dict()})
+            continue
+        worst = max(worst, EXIT_OK if result.conformant else EXIT_NONCONFORMANT)
+        if fmt == "text":
+            click.echo(_render_text(path, result))
+        else:
+            outputs.append({"file": path, **result.to_json()})
+    if fmt == "json" and outputs:
+        if len(files) == 1 and "error" not in outputs[0]:
+            outputs[0].pop("file")
+            click.echo(_dumps(outputs[0]))
+        elif len(files) > 1 or "error" not in outputs[0]:
+            click.echo(_dumps(outputs))
+    sys.exit(worst)
+
+
+def _validate_stream(catalog: Catalog, path: str, pack: str | None, now: datetime, fmt: str) -> int:
+    stream: IO[bytes]
+    if path == "-":
+        stream = sys.stdin.buffer
+    else:
+        try:
+            stream = open(path, "rb")  # noqa: SIM115 - closed below
+        except OSError as e:
+            _fail(InputError(f"cannot read file: {e.strerror or e}", ))
+            return EXIT_INPUT
+    worst, total, bad = EXIT_OK, 0, 0
+    progress = _progress(stream, path)
+    try:
+        for outcome in validate_jsonl(catalog, progress, pack=pack, now=now, file=path):
+            total += 1
+            if outcome.error is not None:
+                worst = max(worst, EXIT_INPUT)
+                bad += 1
+                record: dict[str, Any] = {"line": outcome.line, "error": outcome.error.to_dict()}
+                if fmt == "text":
+                    _fail(outcome.error)
+            else:
+                assert outcome.result is not None
+                ok = outcome.result.conformant
+                worst = max(worst, EXIT_OK if ok else EXIT_NONCONFORMANT)
+                bad += 0 if ok else 1
+                record = {"line": outcome.line, **outcome.result.to_json()}
+                if fmt == "text" and not ok:
+                    click.echo(_render_text(f"{path}:{outcome.line}", outcome.result))
+            if fmt == "json":
+                sys.stdout.write(orjson.dumps(record).decode() + "\n")
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    if fmt == "text":
+        click.echo(f"{path}: {total} declaration(s), {total - bad} conformant, {bad} not conformant or unusable")
+    return worst
+
+
+def _progress(stream: IO[bytes], path: str) -> Any:
+    if not sys.stderr.isatty():
+        return stream
+    from tqdm import tqdm
+
+    total = None
+    try:
+        total = Path(path).stat().st_size if path != "-" else None
+    except OSError:
+        total = None
+    bar = tqdm(total=total, unit="B", unit_scale=True, desc=Path(path).name, file=sys.stderr, leave=False)
+
+    def lines() -> Any:
+        for raw in stream:
+            bar.update(len(raw))
+            yield raw
+        bar.close()
+
+    return lines()
+
+
+# ---------------------------------------------------------------- packs
+
+@main.group()
+def packs() -> None:
+    """Rule packs: list, show, example, test, check."""
+
+
+@packs.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+@guarded
+def packs_list(ctx: click.Context, fmt: str) -> None:
+    """List the known rule packs."""
+    summaries = [p.summary() for p in _catalog(ctx).packs()]
+    if fmt == "json":
+        click.echo(_dumps(summaries))
+        return
+    for s in summaries:
+        codes = ",".join(s["hs"]) or "-"
+        base = " (base)" if s["abstract"] else ""
+        click.echo(f"{s['id']}@{s['version']}{base}  hs {codes}  {s['title']['en']} / {s['title']['zh']}")
+
+
+@packs.command("show")
+@click.argument("ref")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+@click.option("--resolved", is_flag=True, help="Show the rules and parameters with the base packs folded in.")
+@click.pass_context
+@guarded
+def packs_show(ctx: click.Context, ref: str, fmt: str, resolved: bool) -> None:
+    """Show one pack version (ID[@VERSION])."""
+    catalog = _catalog(ctx)
+    pack = catalog.get(ref)
+    data: Any = dict(pack.data)
+    data["digest"] = pack.digest
+    if resolved:
+        r = catalog.resolve(pack.ref)
+        data = {
+            "id": pack.id,
+            "version": pack.version,
+            "digest": pack.digest,
+            "chain": list(r.chain),
+            "parameters": r.parameters,
+            "declaredUnit": r.declared_unit,
+            "systemBoundary": r.system_boundary,
+            "requiredStages": list(r.required_stages),
+            "rules": [{"id": x.id, "severity": x.severity.value, "kind": x.kind, "from": x.origin,
+                       "title": x.title, "clauses": list(x.clauses)} for x in r.rules],
+        }
+    if fmt == "json":
+        click.echo(_dumps(data))
+    else:
+        click.echo(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), nl=False)
+
+
+@packs.command("example")
+@click.argument("ref")
+@click.pass_context
+@guarded
+def packs_example(ctx: click.Context, ref: str) -> None:
+    """Print a conformant example declaration for a pack."""
+    resolved = _catalog(ctx).resolve(ref)
+    if resolved.example is None:
+        raise InputError(f"{resolved.ref} has no example declaration")
+    click.echo(_dumps(resolved.example))
+
+
+@packs.command("test")
+@click.argument("refs", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+@guarded
+def packs_test(ctx: click.Context, refs: tuple[str, ...], fmt: str) -> None:
+    """Run the packs' own test cases (all packs, or those named). Exit 1 if any fails."""
+    results = run_pack_tests(_catalog(ctx), list(refs) or None)
+    failed = [r for r in results if not r.passed]
+    if fmt == "json":
+        click.echo(_dumps([{"pack": r.pack, "name": r.name, "passed": r.passed, "problems": r.problems} for r in results]))
+    else:
+        for r in results:
+            click.echo(f"{'PASS' if r.passed else 'FAIL'}  {r.pack}  {r.name}")
+            for p in r.problems:
+                click.echo(f"        {p}")
+        click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    sys.exit(EXIT_NONCONFORMANT if failed else EXIT_OK)
+
+
+@packs.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.pass_context
+@guarded
+def packs_check(ctx: click.Context, files: tuple[str, ...]) -> None:
+    """Check pack files: schema, extends, and that every expression compiles."""
+    from .rulepack import load_pack_file
+
+    catalog = _catalog(ctx)
+    loaded = [load_pack_file(Path(f)) for f in files]
+    known = [p for p in catalog.packs() if p.ref not in {x.ref for x in loaded}]
+    combined = Catalog([*known, *loaded])
+    for pack in loaded:
+        combined.compiled(pack.ref)
+        click.echo(f"ok  {pack.ref}  {pack.digest}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

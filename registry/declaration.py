@@ -1,0 +1,139 @@
+"""Declarations: a PACT v3 ProductFootprint with the pcf-registry extension.
+
+``prepare`` turns any accepted input (a PACT v3 footprint, or a v2.x one that it
+upgrades) into the v3 document the rules see, plus the findings that the
+preparation itself produced (upgrade notes, schema violations).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .findings import Finding, Severity
+from .resources import DECLARATION_SCHEMA_ID, EXTENSION_SCHEMA_ID
+from .schemas import is_valid, iter_schema_errors
+
+PACT_V3_CLAUSE = "PACT Technical Specifications v3.0, ProductFootprint data model"
+EXTENSION_CLAUSE = "pcf-registry declaration extension 1.0"
+OPERATOR_NAME = "pcf-registry"
+
+
+@dataclass
+class Prepared:
+    document: Any
+    findings: list[Finding] = field(default_factory=list)
+    schema_valid: bool = True
+    extension: dict[str, Any] = field(default_factory=dict)
+    extension_pointer: str = "/extensions"
+
+
+def _is_extension_path(pointer: str, ext_indexes: set[int]) -> bool:
+    parts = pointer.split("/")
+    return len(parts) > 3 and parts[1] == "extensions" and parts[3] == "data" and (
+        parts[2].isdigit() and int(parts[2]) in ext_indexes
+    )
+
+
+def extension_entries(doc: Any) -> list[tuple[int, Any]]:
+    if not isinstance(doc, dict):
+        return []
+    exts = doc.get("extensions")
+    if not isinstance(exts, list):
+        return []
+    return [
+        (i, e)
+        for i, e in enumerate(exts)
+        if isinstance(e, dict) and e.get("dataSchema") == EXTENSION_SCHEMA_ID
+    ]
+
+
+def prepare(document: Any) -> Prepared:
+    """Upgrade (if v2), validate against the declaration schema, find the extension."""
+    from .pact_upgrade import spec_major, upgrade_v2_to_v3
+
+    findings: list[Finding] = []
+    if isinstance(document, dict) and spec_major(document) == 2:
+        document, notes = upgrade_v2_to_v3(document)
+        findings.extend(notes)
+    prepared = Prepared(document=document, findings=findings)
+    entries = extension_entries(document)
+    if not isinstance(document, dict):
+        prepared.schema_valid = False
+        findings.append(
+            Finding(
+                rule_id="declaration.schema.type",
+                severity=Severity.ERROR,
+                path="",
+                message="a declaration must be a JSON object (a PACT ProductFootprint)",
+                clauses=(PACT_V3_CLAUSE,),
+            )
+        )
+        return prepared
+    if not is_valid(DECLARATION_SCHEMA_ID, document):
+        prepared.schema_valid = False
+        ext_indexes = {i for i, _ in entries}
+        for err in iter_schema_errors(DECLARATION_SCHEMA_ID, document):
+            in_ext = _is_extension_path(err.pointer, ext_indexes)
+            findings.append(
+                Finding(
+                    rule_id=f"declaration.schema.{err.keyword}",
+                    severity=Severity.ERROR,
+                    path=err.pointer,
+                    message=err.message,
+                    clauses=(EXTENSION_CLAUSE if in_ext else PACT_V3_CLAUSE,),
+                )
+            )
+    if len(entries) > 1:
+        findings.append(
+            Finding(
+                rule_id="declaration.extension.duplicate",
+                severity=Severity.ERROR,
+                path=f"/extensions/{entries[1][0]}",
+                message="the pcf-registry extension may appear only once",
+                clauses=(EXTENSION_CLAUSE,),
+            )
+        )
+    if entries:
+        index, entry = entries[0]
+        data = entry.get("data")
+        if isinstance(data, dict):
+            prepared.extension = data
+            prepared.extension_pointer = f"/extensions/{index}/data"
+    return prepared
+
+
+def rule_refs(document: Any) -> list[str]:
+    """Pack references named in ``pcf.productOrSectorSpecificRules`` by our operator name."""
+    pcf = document.get("pcf") if isinstance(document, dict) else None
+    rules = pcf.get("productOrSectorSpecificRules") if isinstance(pcf, dict) else None
+    out: list[str] = []
+    for r in rules if isinstance(rules, list) else []:
+        if (
+            isinstance(r, dict)
+            and r.get("operator") == "Other"
+            and r.get("otherOperatorName") == OPERATOR_NAME
+            and isinstance(r.get("ruleNames"), list)
+        ):
+            out.extend(n for n in r["ruleNames"] if isinstance(n, str))
+    return out
+
+
+def classification_codes(document: Any) -> tuple[list[str], list[str]]:
+    """(hs, cpc) codes from the extension and from ``productClassifications`` (urn:cpc:...)."""
+    hs: list[str] = []
+    cpc: list[str] = []
+    if not isinstance(document, dict):
+        return hs, cpc
+    for c in document.get("productClassifications") or []:
+        if isinstance(c, str) and c.lower().startswith("urn:cpc:"):
+            cpc.append(c[8:])
+        elif isinstance(c, str) and c.lower().startswith("urn:pcf-registry:hs:"):
+            hs.append(c[20:])
+    for _, entry in extension_entries(document)[:1]:
+        data = entry.get("data")
+        cls = data.get("classifications") if isinstance(data, dict) else None
+        if isinstance(cls, dict):
+            hs.extend(x for x in cls.get("hs") or [] if isinstance(x, str))
+            cpc.extend(x for x in cls.get("cpc") or [] if isinstance(x, str))
+    return hs, cpc

@@ -1,0 +1,235 @@
+"""The rule engine: a resolved pack compiled once into one Python function.
+
+Every rule's ``when`` and ``check`` (CEL) are compiled to Python expressions by
+:mod:`registry.cel` and stitched into a single function, so evaluating a
+declaration parses nothing and calls no interpreter. Pack parameters and pack
+facts are compile-time constants (``params.*``, ``pack.*``), folded in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from . import cel
+from .declaration import Prepared, prepare
+from .errors import InternalError, Location, PackError
+from .findings import Finding, PackRef, Severity, ValidationResult
+from .rulepack import ResolvedPack, Rule
+from .yamlpos import escape_pointer_token
+
+RUNTIME_VARIABLES = frozenset({"pf", "pcf", "ext", "now"})
+_SEGMENT = re.compile(r"\$\{")
+
+MessageFn = Callable[[Any, Any, Any, Any], str]
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    path: str
+    message: MessageFn
+
+    def pointer(self, ext_pointer: str) -> str:
+        return self.path.replace("{ext}", ext_pointer)
+
+
+def _constants(resolved: ResolvedPack) -> dict[str, Any]:
+    return {
+        "params": resolved.parameters,
+        "pack": {
+            "id": resolved.pack.id,
+            "version": resolved.pack.version,
+            "declaredUnit": resolved.declared_unit or {"unit": None, "amount": None},
+            "systemBoundary": resolved.system_boundary or "",
+            "requiredStages": list(resolved.required_stages),
+            "requiredModules": list(resolved.required_modules),
+        },
+    }
+
+
+def _compile_expr(source: str, env: cel.Env, resolved: ResolvedPack, rule: Rule, key: str) -> str:
+    try:
+        return cel.compile_to_python(source, env)
+    except cel.CelError as e:
+        origin_pointer = f"{rule.pointer}/{key}"
+        where = f" (line {e.line}, column {e.column} of the expression)" if e.line else ""
+        raise PackError(
+            f"rule {rule.id!r} ({rule.origin}): {key} does not compile: {e.message}{where}",
+            _locate(resolved, rule, origin_pointer),
+        ) from e
+
+
+def _locate(resolved: ResolvedPack, rule: Rule, pointer: str) -> Location:
+    pack = resolved.pack
+    if rule.origin == pack.ref:
+        return pack.location(pointer)
+    return Location(None, None, None, f"{rule.origin}#{pointer}")
+
+
+def _split_template(template: str) -> list[tuple[bool, str]]:
+    """Split ``text ${expr} text`` into (is_expr, text) parts; braces inside expr may nest."""
+    parts: list[tuple[bool, str]] = []
+    i = 0
+    while True:
+        m = _SEGMENT.search(template, i)
+        if not m:
+            parts.append((False, template[i:]))
+            return parts
+        parts.append((False, template[i : m.start()]))
+        depth, j = 1, m.end()
+        while j < len(template) and depth:
+            depth += {"{": 1, "}": -1}.get(template[j], 0)
+            j += 1
+        if depth:
+            raise ValueError("unclosed ${ in message")
+        parts.append((True, template[m.end() : j - 1]))
+        i = j
+
+
+def _compile_message(template: str, env: cel.Env, resolved: ResolvedPack, rule: Rule) -> MessageFn:
+    try:
+        parts = _split_template(template)
+    except ValueError as e:
+        raise PackError(
+            f"rule {rule.id!r}: message template: {e}", _locate(resolved, rule, f"{rule.pointer}/message")
+        ) from e
+    pieces: list[str | Callable[..., Any]] = []
+    for is_expr, text in parts:
+        if not is_expr:
+            if text:
+                pieces.append(text)
+            continue
+        code = _compile_expr(text, env, resolved, rule, "message")
+        pieces.append(eval(f"lambda pf, pcf, ext, now: {code}", dict(cel.GLOBALS)))  # noqa: S307
+    fmt = cel.GLOBALS["_c_format"]
+
+    def render(pf: Any, pcf: Any, ext: Any, now: Any) -> str:
+        out: list[str] = []
+        for piece in pieces:
+            if isinstance(piece, str):
+                out.append(piece)
+                continue
+            try:
+                out.append(fmt(piece(pf, pcf, ext, now)))
+            except cel.CelEvalError:
+                out.append("(not available)")
+        return "".join(out)
+
+    return render
+
+
+def _expand(rule: Rule) -> list[tuple[Rule, Any]]:
+    if rule.for_each is None:
+        return [(rule, None)]
+    return [(rule, item) for item in rule.for_each]
+
+
+class CompiledPack:
+    """A pack ready to evaluate declarations: compile once, evaluate many times."""
+
+    def __init__(self, resolved: ResolvedPack) -> None:
+        self.resolved = resolved
+        self.ref: PackRef = resolved.pack.pack_ref
+        base_constants = _constants(resolved)
+        rules: list[CompiledRule] = []
+        body: list[str] = ["def _evaluate(pf, pcf, ext, now):", "    _f = []"]
+        for rule, item in (x for r in resolved.rules for x in _expand(r)):
+            constants = dict(base_constants)
+            if item is not None:
+                constants["item"] = item
+            env = cel.Env(variables=RUNTIME_VARIABLES, constants=constants)
+            check, message, path = rule.check, rule.message, rule.path
+            if rule.kind == "attestation":
+                check = (
+                    f"has(ext.attestations) && ext.attestations.exists(a, a.ruleId == {rule.id!r})"
+                )
+                message = message or f"no attestation by the certifier for: {rule.title}"
+                path = path or "{ext}/attestations"
+            assert check is not None and message is not None
+            when_py = _compile_expr(rule.when, env, resolved, rule, "when") if rule.when else "True"
+            check_py = _compile_expr(check, env, resolved, rule, "check")
+            if item is not None:
+                path = path.replace("{item}", escape_pointer_token(str(item)))
+            index = len(rules)
+            rules.append(CompiledRule(rule, path, _compile_message(message, env, resolved, rule)))
+            body += [
+                "    try:",
+                f"        _w = {when_py}",
+                "        if _w is True:",
+                f"            _r = {check_py}",
+                "            if _r is not True:",
+                f"                _f.append(({index}, _r))",
+                "        elif _w is not False:",
+                f"            _f.append(({index}, _w))",
+                "    except _c_CelEvalError as _e:",
+                f"        _f.append(({index}, _e))",
+            ]
+        body.append("    return _f")
+        namespace = dict(cel.GLOBALS)
+        try:
+            exec(compile("\n".join(body), f"<pack {self.ref.ref}>", "exec"), namespace)  # noqa: S102
+        except (SyntaxError, RecursionError, MemoryError) as e:
+            raise InternalError(f"compiled pack {self.ref.ref} is not valid Python: {e}") from e
+        self._evaluate: Callable[[Any, Any, Any, Any], list[tuple[int, Any]]] = namespace["_evaluate"]
+        self.rules: tuple[CompiledRule, ...] = tuple(rules)
+
+    def validate(self, document: Any, *, now: datetime) -> ValidationResult:
+        """Validate one parsed declaration (v3, or v2 to be upgraded)."""
+        prepared = prepare(document)
+        findings = prepared.findings
+        findings.extend(self.evaluate_rules(prepared, now=now))
+        return ValidationResult.from_findings(self.ref, findings)
+
+    def evaluate_rules(self, prepared: Prepared, *, now: datetime) -> list[Finding]:
+        pf = prepared.document
+        if not isinstance(pf, dict):
+            return []
+        pcf = pf.get("pcf")
+        ext = prepared.extension
+        failures = self._evaluate(pf, pcf, ext, now)
+        out: list[Finding] = []
+        for index, outcome in failures:
+            compiled = self.rules[index]
+            rule = compiled.rule
+            if isinstance(outcome, cel.CelEvalError) or not isinstance(outcome, bool):
+                if not prepared.schema_valid:
+                    continue  # the schema findings already say what is wrong with the input
+                reason = outcome.message if isinstance(outcome, cel.CelEvalError) else (
+                    f"expression gave {cel.GLOBALS['_c_format'](outcome)!r}, not a boolean"
+                )
+                message = f"rule could not be evaluated: {reason}"
+            else:
+                message = compiled.message(pf, pcf, ext, now)
+            out.append(
+                Finding(
+                    rule_id=rule.id,
+                    severity=rule.severity,
+                    path=compiled.pointer(prepared.extension_pointer),
+                    message=message,
+                    clauses=rule.clauses,
+                    stage=rule.stage,
+                )
+            )
+        return out
+
+    def grade(self, document: Any) -> str | None:
+        """The grade of a declaration's value per declared unit under the pack's bands."""
+        grading = self.resolved.grading
+        pcf = document.get("pcf") if isinstance(document, dict) else None
+        if grading is None or not isinstance(pcf, dict):
+            return None
+        try:
+            value = float(pcf[grading.metric])
+        except (KeyError, TypeError, ValueError):
+            return None
+        for band in grading.bands:
+            if band.max is None or value <= float(band.max):
+                return band.grade
+        return None
+
+
+__all__ = ["CompiledPack", "CompiledRule", "Severity"]

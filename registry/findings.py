@@ -1,0 +1,95 @@
+"""Findings and validation results: data, never bare strings.
+
+The CLI, the HTTP API and the HTML report all render these same objects.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+class Finding(BaseModel):
+    """One thing a rule found in a declaration.
+
+    ``path`` is an RFC 6901 JSON pointer into the declaration as validated (PACT v3);
+    ``source_path`` points into the input as given when that differs (a PACT v2
+    field that was upgraded, an XPath into ILCD XML).
+    """
+
+    model_config = ConfigDict(frozen=True, use_enum_values=False)
+
+    rule_id: str
+    severity: Severity
+    path: str
+    message: str
+    clauses: tuple[str, ...] = ()
+    stage: str | None = None
+    source_path: str | None = None
+
+    def sort_key(self) -> tuple[int, str, str, str]:
+        return (SEVERITY_ORDER[self.severity], self.rule_id, self.path, self.message)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule_id": self.rule_id,
+            "severity": self.severity.value,
+            "path": self.path,
+            "message": self.message,
+            "clauses": list(self.clauses),
+        }
+        if self.stage is not None:
+            out["stage"] = self.stage
+        if self.source_path is not None:
+            out["source_path"] = self.source_path
+        return out
+
+
+class PackRef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    version: str
+    digest: str
+
+    @property
+    def ref(self) -> str:
+        return f"{self.id}@{self.version}"
+
+
+class ValidationResult(BaseModel):
+    """``conformant`` is true exactly when no finding has severity error."""
+
+    model_config = ConfigDict(frozen=True)
+
+    conformant: bool
+    pack: PackRef
+    findings: tuple[Finding, ...] = Field(default=())
+
+    @classmethod
+    def from_findings(cls, pack: PackRef, findings: list[Finding]) -> ValidationResult:
+        ordered = tuple(sorted(findings, key=Finding.sort_key))
+        conformant = not any(f.severity is Severity.ERROR for f in ordered)
+        return cls(conformant=conformant, pack=pack, findings=ordered)
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "conformant": self.conformant,
+            "pack": {"id": self.pack.id, "version": self.pack.version, "digest": self.pack.digest},
+            "findings": [f.to_json() for f in self.findings],
+        }

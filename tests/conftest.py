@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from registry.catalog import Catalog
+
+NOW = datetime(2026, 6, 30, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return Catalog.bundled()
+
+
+@pytest.fixture
+def core_example(catalog: Catalog) -> dict[str, Any]:
+    example = catalog.resolve("example-standards-body/core").example
+    assert example is not None
+    return copy.deepcopy(example)
