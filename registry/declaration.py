@@ -25,7 +25,7 @@ class Prepared:
     findings: list[Finding] = field(default_factory=list)
     schema_valid: bool = True
     extension: dict[str, Any] = field(default_factory=dict)
-    extension_pointer: str = "/extensions"
+    extension_pointer: str | None = None
 
 
 def _is_extension_path(pointer: str, ext_indexes: set[int]) -> bool:

@@ -9,6 +9,7 @@ facts are compile-time constants (``params.*``, ``pack.*``), folded in.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,8 +34,11 @@ class CompiledRule:
     path: str
     message: MessageFn
 
-    def pointer(self, ext_pointer: str) -> str:
-        return self.path.replace("{ext}", ext_pointer)
+    def pointer(self, ext_pointer: str | None) -> str:
+        """The finding's JSON pointer; with no extension, paths into it point at /extensions."""
+        if "{ext}" not in self.path:
+            return self.path
+        return self.path.replace("{ext}", ext_pointer) if ext_pointer else "/extensions"
 
 
 def _constants(resolved: ResolvedPack) -> dict[str, Any]:
@@ -104,7 +108,10 @@ def _compile_message(template: str, env: cel.Env, resolved: ResolvedPack, rule: 
                 pieces.append(text)
             continue
         code = _compile_expr(text, env, resolved, rule, "message")
-        pieces.append(eval(f"lambda pf, pcf, ext, now: {code}", dict(cel.GLOBALS)))  # noqa: S307
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            fn = eval(f"lambda pf, pcf, ext, now: {code}", dict(cel.GLOBALS))  # noqa: S307
+        pieces.append(fn)
     fmt = cel.GLOBALS["_c_format"]
 
     def render(pf: Any, pcf: Any, ext: Any, now: Any) -> str:
@@ -120,6 +127,21 @@ def _compile_message(template: str, env: cel.Env, resolved: ResolvedPack, rule: 
         return "".join(out)
 
     return render
+
+
+def _never_applies(when_py: str) -> bool:
+    """True when ``when`` folds to false on the pack's constants alone.
+
+    A base pack has no declared unit, so a rule guarded by ``pack.declaredUnit.unit != null``
+    is skipped rather than compiled against a null constant.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            value = eval(when_py, dict(cel.GLOBALS), {})  # noqa: S307 - generated code, no names
+    except (NameError, cel.CelEvalError):
+        return False  # depends on the declaration
+    return value is False
 
 
 def _expand(rule: Rule) -> list[tuple[Rule, Any]]:
@@ -151,6 +173,8 @@ class CompiledPack:
                 path = path or "{ext}/attestations"
             assert check is not None and message is not None
             when_py = _compile_expr(rule.when, env, resolved, rule, "when") if rule.when else "True"
+            if _never_applies(when_py):
+                continue  # the pack's own constants rule it out: nothing to compile or run
             check_py = _compile_expr(check, env, resolved, rule, "check")
             if item is not None:
                 path = path.replace("{item}", escape_pointer_token(str(item)))
@@ -171,7 +195,10 @@ class CompiledPack:
         body.append("    return _f")
         namespace = dict(cel.GLOBALS)
         try:
-            exec(compile("\n".join(body), f"<pack {self.ref.ref}>", "exec"), namespace)  # noqa: S102
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SyntaxWarning)  # e.g. `'kilogram' is not None`
+                code = compile("\n".join(body), f"<pack {self.ref.ref}>", "exec")
+            exec(code, namespace)  # noqa: S102 - generated from compiled CEL only
         except (SyntaxError, RecursionError, MemoryError) as e:
             raise InternalError(f"compiled pack {self.ref.ref} is not valid Python: {e}") from e
         self._evaluate: Callable[[Any, Any, Any, Any], list[tuple[int, Any]]] = namespace["_evaluate"]
