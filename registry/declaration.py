@@ -30,8 +30,11 @@ class Prepared:
 
 def _is_extension_path(pointer: str, ext_indexes: set[int]) -> bool:
     parts = pointer.split("/")
-    return len(parts) > 3 and parts[1] == "extensions" and parts[3] == "data" and (
-        parts[2].isdigit() and int(parts[2]) in ext_indexes
+    return (
+        len(parts) > 3
+        and parts[1] == "extensions"
+        and parts[3] == "data"
+        and (parts[2].isdigit() and int(parts[2]) in ext_indexes)
     )
 
 
@@ -41,11 +44,7 @@ def extension_entries(doc: Any) -> list[tuple[int, Any]]:
     exts = doc.get("extensions")
     if not isinstance(exts, list):
         return []
-    return [
-        (i, e)
-        for i, e in enumerate(exts)
-        if isinstance(e, dict) and e.get("dataSchema") == EXTENSION_SCHEMA_ID
-    ]
+    return [(i, e) for i, e in enumerate(exts) if isinstance(e, dict) and e.get("dataSchema") == EXTENSION_SCHEMA_ID]
 
 
 def prepare(document: Any) -> Prepared:
@@ -119,6 +118,13 @@ def rule_refs(document: Any) -> list[str]:
     return out
 
 
+_CLASSIFICATION_PREFIXES = (
+    ("urn:cpc:", "cpc"),  # PACT Tech Specs v3.0 identifiers examples
+    ("urn:pact:productclassification:un-cpc:", "cpc"),  # the PACT v3 schema's own example
+    ("urn:pcf-registry:hs:", "hs"),
+)
+
+
 def classification_codes(document: Any) -> tuple[list[str], list[str]]:
     """(hs, cpc) codes from the extension and from ``productClassifications`` (urn:cpc:...)."""
     hs: list[str] = []
@@ -126,10 +132,13 @@ def classification_codes(document: Any) -> tuple[list[str], list[str]]:
     if not isinstance(document, dict):
         return hs, cpc
     for c in document.get("productClassifications") or []:
-        if isinstance(c, str) and c.lower().startswith("urn:cpc:"):
-            cpc.append(c[8:])
-        elif isinstance(c, str) and c.lower().startswith("urn:pcf-registry:hs:"):
-            hs.append(c[20:])
+        if not isinstance(c, str):
+            continue
+        for prefix, bucket in _CLASSIFICATION_PREFIXES:
+            if c.lower().startswith(prefix):
+                bucket_of = cpc if bucket == "cpc" else hs
+                bucket_of.append(c[len(prefix) :])
+                break
     for _, entry in extension_entries(document)[:1]:
         data = entry.get("data")
         cls = data.get("classifications") if isinstance(data, dict) else None
