@@ -19,6 +19,7 @@ from . import cel
 from .declaration import Prepared, prepare
 from .errors import InternalError, Location, PackError
 from .findings import Finding, PackRef, Severity, ValidationResult
+from .cse import SENTINEL, share_subexpressions
 from .rulepack import ResolvedPack, Rule
 from .yamlpos import escape_pointer_token
 
@@ -33,6 +34,7 @@ class CompiledRule:
     rule: Rule
     path: str
     message: MessageFn
+    item: Any = None  # the forEach item this expansion is for
 
     def pointer(self, ext_pointer: str | None) -> str:
         """The finding's JSON pointer; with no extension, paths into it point at /extensions."""
@@ -110,7 +112,7 @@ def _compile_message(template: str, env: cel.Env, resolved: ResolvedPack, rule: 
         code = _compile_expr(text, env, resolved, rule, "message")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
-            fn = eval(f"lambda pf, pcf, ext, now: {code}", dict(cel.GLOBALS))  # noqa: S307
+            fn = eval(f"lambda pf, pcf, ext, now: {code}", dict(cel.GLOBALS))
         pieces.append(fn)
     fmt = cel.GLOBALS["_c_format"]
 
@@ -138,7 +140,7 @@ def _never_applies(when_py: str) -> bool:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
-            value = eval(when_py, dict(cel.GLOBALS), {})  # noqa: S307 - generated code, no names
+            value = eval(when_py, dict(cel.GLOBALS), {})
     except (NameError, cel.CelEvalError):
         return False  # depends on the declaration
     return value is False
@@ -166,9 +168,7 @@ class CompiledPack:
             env = cel.Env(variables=RUNTIME_VARIABLES, constants=constants)
             check, message, path = rule.check, rule.message, rule.path
             if rule.kind == "attestation":
-                check = (
-                    f"has(ext.attestations) && ext.attestations.exists(a, a.ruleId == {rule.id!r})"
-                )
+                check = f"has(ext.attestations) && ext.attestations.exists(a, a.ruleId == {rule.id!r})"
                 message = message or f"no attestation by the certifier for: {rule.title}"
                 path = path or "{ext}/attestations"
             assert check is not None and message is not None
@@ -179,7 +179,7 @@ class CompiledPack:
             if item is not None:
                 path = path.replace("{item}", escape_pointer_token(str(item)))
             index = len(rules)
-            rules.append(CompiledRule(rule, path, _compile_message(message, env, resolved, rule)))
+            rules.append(CompiledRule(rule, path, _compile_message(message, env, resolved, rule), item))
             body += [
                 "    try:",
                 f"        _w = {when_py}",
@@ -194,11 +194,12 @@ class CompiledPack:
             ]
         body.append("    return _f")
         namespace = dict(cel.GLOBALS)
+        namespace[SENTINEL] = object()
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", SyntaxWarning)  # e.g. `'kilogram' is not None`
-                code = compile("\n".join(body), f"<pack {self.ref.ref}>", "exec")
-            exec(code, namespace)  # noqa: S102 - generated from compiled CEL only
+                code = compile(share_subexpressions("\n".join(body)), f"<pack {self.ref.ref}>", "exec")
+            exec(code, namespace)
         except (SyntaxError, RecursionError, MemoryError) as e:
             raise InternalError(f"compiled pack {self.ref.ref} is not valid Python: {e}") from e
         self._evaluate: Callable[[Any, Any, Any, Any], list[tuple[int, Any]]] = namespace["_evaluate"]
@@ -225,8 +226,10 @@ class CompiledPack:
             if isinstance(outcome, cel.CelEvalError) or not isinstance(outcome, bool):
                 if not prepared.schema_valid:
                     continue  # the schema findings already say what is wrong with the input
-                reason = outcome.message if isinstance(outcome, cel.CelEvalError) else (
-                    f"expression gave {cel.GLOBALS['_c_format'](outcome)!r}, not a boolean"
+                reason = (
+                    outcome.message
+                    if isinstance(outcome, cel.CelEvalError)
+                    else (f"expression gave {cel.GLOBALS['_c_format'](outcome)!r}, not a boolean")
                 )
                 message = f"rule could not be evaluated: {reason}"
             else:
