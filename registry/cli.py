@@ -16,7 +16,6 @@ from typing import IO, Any, TypeVar
 
 import click
 import orjson
-import yaml
 
 from . import __version__
 from .catalog import Catalog
@@ -24,6 +23,7 @@ from .errors import InputError, PackSelectionError, RegistryError
 from .findings import ValidationResult
 from .packtest import run_pack_tests
 from .validate import read_input, validate_bytes, validate_jsonl
+from .yamlpos import dump_yaml
 
 EXIT_OK, EXIT_NONCONFORMANT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -52,7 +52,7 @@ def guarded(fn: F) -> F:
             raise
         except BrokenPipeError:
             sys.exit(EXIT_OK)
-        except Exception as e:  # noqa: BLE001 - the last line of defence
+        except Exception as e:
             click.echo(f"pcfreg: internal error ({type(e).__name__}): {e}", err=True)
             click.echo("please report this; nothing was changed.", err=True)
             sys.exit(EXIT_INTERNAL)
@@ -101,6 +101,7 @@ def main(ctx: click.Context, packs_dirs: tuple[str, ...]) -> None:
 
 
 # ---------------------------------------------------------------- validate
+
 
 def _render_text(name: str, result: ValidationResult) -> str:
     verdict = "conformant" if result.conformant else "NOT CONFORMANT"
@@ -166,7 +167,11 @@ def _validate_stream(catalog: Catalog, path: str, pack: str | None, now: datetim
         try:
             stream = open(path, "rb")  # noqa: SIM115 - closed below
         except OSError as e:
-            _fail(InputError(f"cannot read file: {e.strerror or e}", ))
+            _fail(
+                InputError(
+                    f"cannot read file: {e.strerror or e}",
+                )
+            )
             return EXIT_INPUT
     worst, total, bad = EXIT_OK, 0, 0
     progress = _progress(stream, path)
@@ -220,6 +225,7 @@ def _progress(stream: IO[bytes], path: str) -> Any:
 
 # ---------------------------------------------------------------- packs
 
+
 @main.group()
 def packs() -> None:
     """Rule packs: list, show, example, test, check."""
@@ -264,13 +270,22 @@ def packs_show(ctx: click.Context, ref: str, fmt: str, resolved: bool) -> None:
             "declaredUnit": r.declared_unit,
             "systemBoundary": r.system_boundary,
             "requiredStages": list(r.required_stages),
-            "rules": [{"id": x.id, "severity": x.severity.value, "kind": x.kind, "from": x.origin,
-                       "title": x.title, "clauses": list(x.clauses)} for x in r.rules],
+            "rules": [
+                {
+                    "id": x.id,
+                    "severity": x.severity.value,
+                    "kind": x.kind,
+                    "from": x.origin,
+                    "title": x.title,
+                    "clauses": list(x.clauses),
+                }
+                for x in r.rules
+            ],
         }
     if fmt == "json":
         click.echo(_dumps(data))
     else:
-        click.echo(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), nl=False)
+        click.echo(dump_yaml(data), nl=False)
 
 
 @packs.command("example")
@@ -295,7 +310,9 @@ def packs_test(ctx: click.Context, refs: tuple[str, ...], fmt: str) -> None:
     results = run_pack_tests(_catalog(ctx), list(refs) or None)
     failed = [r for r in results if not r.passed]
     if fmt == "json":
-        click.echo(_dumps([{"pack": r.pack, "name": r.name, "passed": r.passed, "problems": r.problems} for r in results]))
+        click.echo(
+            _dumps([{"pack": r.pack, "name": r.name, "passed": r.passed, "problems": r.problems} for r in results])
+        )
     else:
         for r in results:
             click.echo(f"{'PASS' if r.passed else 'FAIL'}  {r.pack}  {r.name}")

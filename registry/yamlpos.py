@@ -39,6 +39,22 @@ for _tag, _pattern, _first in [
     _CoreLoader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
 
 
+class _CoreDumper(yaml.SafeDumper):
+    """Quotes every string our YAML 1.2 loader would read as another type (e.g. "1e5")."""
+
+
+_CoreDumper.yaml_implicit_resolvers = {}
+for _first_char, _resolvers in _CoreLoader.yaml_implicit_resolvers.items():
+    _CoreDumper.yaml_implicit_resolvers[_first_char] = list(_resolvers)
+for _first_char, _resolvers in yaml.SafeDumper.yaml_implicit_resolvers.items():
+    _CoreDumper.yaml_implicit_resolvers.setdefault(_first_char, []).extend(_resolvers)
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML that loads back (with :func:`load_with_positions`) to exactly ``data``."""
+    return yaml.dump(data, Dumper=_CoreDumper, allow_unicode=True, sort_keys=False, width=100)
+
+
 def escape_pointer_token(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
@@ -57,9 +73,7 @@ def load_with_positions(text: str, *, file: str | None = None) -> tuple[Any, Pos
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
-        raise InputError(
-            f"not valid YAML: {e.problem or e.context}", Location(file, line, column)
-        ) from e
+        raise InputError(f"not valid YAML: {e.problem or e.context}", Location(file, line, column)) from e
     except yaml.YAMLError as e:
         raise InputError(f"not valid YAML: {e}", Location(file)) from e
     return data, positions
@@ -83,9 +97,7 @@ def _build(loader: _CoreLoader, node: yaml.Node, pointer: str, pos: Positions, f
             out[key] = _build(loader, value_node, child, pos, file)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [
-            _build(loader, item, f"{pointer}/{i}", pos, file) for i, item in enumerate(node.value)
-        ]
+        return [_build(loader, item, f"{pointer}/{i}", pos, file) for i, item in enumerate(node.value)]
     value = loader.construct_object(node)
     if isinstance(value, float) and not math.isfinite(value):
         raise _error("infinite or NaN numbers are not JSON", node, pointer, file)
@@ -95,9 +107,7 @@ def _build(loader: _CoreLoader, node: yaml.Node, pointer: str, pos: Positions, f
 
 
 def _error(message: str, node: yaml.Node, pointer: str, file: str | None) -> InputError:
-    return InputError(
-        message, Location(file, node.start_mark.line + 1, node.start_mark.column + 1, pointer)
-    )
+    return InputError(message, Location(file, node.start_mark.line + 1, node.start_mark.column + 1, pointer))
 
 
 def position_of(positions: Positions, pointer: str) -> tuple[int | None, int | None]:
