@@ -1,0 +1,30 @@
+"""CEL (Common Expression Language) compiled to Python.
+
+Rule packs carry checks written in CEL. :func:`compile_to_python` turns one expression
+into a Python expression string (parsed once with cel-python's grammar); the string is
+evaluated once with :data:`GLOBALS` as its namespace, and evaluating the result per
+document parses nothing. See docs/adr/0002-cel-compiled-to-python.md.
+
+>>> env = Env(frozenset({"pcf"}), {"params": {"cutOff": 5}})
+>>> check = compile_expression("!has(pcf.x) || double(pcf.x) <= params.cutOff", env)
+>>> check({"pcf": {"x": "4.5"}})
+True
+"""
+
+from registry.cel.compiler import Env, compile_expression, compile_to_python
+from registry.cel.errors import CelCompileError, CelError, CelEvalError, CelSyntaxError
+from registry.cel.runtime import GLOBALS
+from registry.cel.values import CelType, CelUint
+
+__all__ = [
+    "GLOBALS",
+    "CelCompileError",
+    "CelError",
+    "CelEvalError",
+    "CelSyntaxError",
+    "CelType",
+    "CelUint",
+    "Env",
+    "compile_expression",
+    "compile_to_python",
+]

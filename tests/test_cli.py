@@ -1,0 +1,186 @@
+"""Every exit code of the CLI contract, and the JSON shapes other tools rely on."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from registry import cli
+
+CORE = "example-standards-body/core"
+AT = ["--at", "2026-06-30T00:00:00Z"]
+
+
+def run(*args: str, input: str | None = None) -> Any:
+    result = CliRunner().invoke(cli.main, list(args), input=input)
+    assert "Traceback" not in (result.output + (result.stderr or ""))
+    return result
+
+
+@pytest.fixture
+def example_file(tmp_path: Path, core_example: dict[str, Any]) -> Path:
+    path = tmp_path / "decl.json"
+    path.write_text(json.dumps(core_example), encoding="utf-8")
+    return path
+
+
+def test_validate_conformant_json(example_file: Path) -> None:
+    result = run("validate", str(example_file), "--pack", CORE, "--format", "json", *AT)
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["conformant"] is True
+    assert body["pack"]["id"] == CORE and body["pack"]["version"] == "1.0.0"
+    assert body["pack"]["digest"].startswith("sha256:")
+    assert body["findings"] == []
+
+
+def test_validate_not_conformant_exit_1(tmp_path: Path, core_example: dict[str, Any]) -> None:
+    core_example["pcf"]["exemptedEmissionsPercent"] = "9"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(core_example))
+    result = run("validate", str(path), "--pack", CORE, "--format", "json", *AT)
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["rule_id"], f["path"]) for f in findings] == [("core.cut-off.limit", "/pcf/exemptedEmissionsPercent")]
+    assert findings[0]["clauses"] and findings[0]["severity"] == "error"
+    text = run("validate", str(path), "--pack", CORE, *AT)
+    assert text.exit_code == 1 and "NOT CONFORMANT" in text.stdout and "core.cut-off.limit" in text.stdout
+
+
+def test_invalid_json_exit_2_with_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text('{\n  "id": "x",\n  "pcf": {,}\n}')
+    result = run("validate", str(path), "--pack", CORE)
+    assert result.exit_code == 2
+    assert "line 3" in result.stderr and "column" in result.stderr
+    assert "invalid JSON" in result.stderr
+
+
+def test_unreadable_file_exit_2(tmp_path: Path) -> None:
+    result = run("validate", str(tmp_path / "nope.json"), "--pack", CORE)
+    assert result.exit_code == 2
+    assert "cannot read file" in result.stderr
+
+
+def test_unknown_pack_exit_2(example_file: Path) -> None:
+    result = run("validate", str(example_file), "--pack", "nobody/nothing@9.9.9")
+    assert result.exit_code == 2
+    assert "unknown rule pack" in result.stderr
+
+
+def test_no_pack_for_declaration_lists_candidates(example_file: Path) -> None:
+    result = run("validate", str(example_file))
+    assert result.exit_code == 2
+    assert "no rule pack fits" in result.stderr
+    assert "candidates:" in result.stderr
+
+
+def test_several_files_give_a_list(example_file: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.json"
+    other.write_text("[1, 2]")
+    result = run("validate", str(example_file), str(other), "--pack", CORE, "--format", "json", *AT)
+    assert result.exit_code == 1
+    body = json.loads(result.stdout)
+    assert [b["file"] for b in body] == [str(example_file), str(other)]
+    assert body[0]["conformant"] is True and body[1]["conformant"] is False
+    assert body[1]["findings"][0]["rule_id"] == "declaration.schema.type"
+
+
+def test_jsonl_stream(tmp_path: Path, core_example: dict[str, Any]) -> None:
+    bad = json.loads(json.dumps(core_example))
+    bad["pcf"]["ipccCharacterizationFactors"] = ["AR4"]
+    lines = [json.dumps(core_example), "", json.dumps(bad), "{not json"]
+    path = tmp_path / "many.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = run("validate", str(path), "--pack", CORE, "--format", "json", *AT)
+    assert result.exit_code == 2
+    records = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [r["line"] for r in records] == [1, 3, 4]
+    assert records[0]["conformant"] is True
+    assert records[1]["conformant"] is False
+    assert records[2]["error"]["code"] == "input-error"
+    assert records[2]["error"]["location"]["line"] == 4
+
+
+def test_stdin(core_example: dict[str, Any]) -> None:
+    result = run("validate", "-", "--pack", CORE, "--format", "json", *AT, input=json.dumps(core_example))
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["conformant"] is True
+
+
+def test_bad_at_is_unusable_input(example_file: Path) -> None:
+    result = run("validate", str(example_file), "--pack", CORE, "--at", "yesterday")
+    assert result.exit_code == 2 and "--at" in result.stderr
+
+
+def test_internal_error_exit_3(example_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(cli, "validate_bytes", boom)
+    result = run("validate", str(example_file), "--pack", CORE)
+    assert result.exit_code == 3
+    assert "internal error" in result.stderr and "simulated bug" in result.stderr
+
+
+def test_packs_list_json() -> None:
+    result = run("packs", "list", "--format", "json")
+    assert result.exit_code == 0
+    packs = json.loads(result.stdout)
+    for p in packs:
+        assert {"id", "version", "title", "hs", "cpc", "extends"} <= p.keys()
+    assert any(p["id"] == CORE for p in packs)
+
+
+def test_packs_show_and_example(tmp_path: Path) -> None:
+    shown = run("packs", "show", CORE, "--format", "json")
+    assert shown.exit_code == 0
+    assert json.loads(shown.stdout)["id"] == CORE
+    resolved = run("packs", "show", "example-standards-body/pact-v3", "--resolved", "--format", "json")
+    chain = json.loads(resolved.stdout)["chain"]
+    assert chain == ["example-standards-body/core@1.0.0", "example-standards-body/pact-v3@1.0.0"]
+    example = run("packs", "example", CORE)
+    assert example.exit_code == 0
+    path = tmp_path / "ex.json"
+    path.write_text(example.stdout)
+    assert run("validate", str(path), "--pack", CORE, *AT).exit_code == 0
+
+
+def test_packs_show_unknown_exit_2() -> None:
+    result = run("packs", "show", "nobody/nothing")
+    assert result.exit_code == 2
+
+
+def test_packs_test_all_pass() -> None:
+    result = run("packs", "test")
+    assert result.exit_code == 0, result.stdout
+    assert " 0 failed" in result.stdout
+
+
+def test_packs_check_reports_line_of_bad_expression(tmp_path: Path) -> None:
+    src = Path(__file__).parent.parent / "rulepacks" / "base" / "core.yaml"
+    text = src.read_text().replace(
+        "check: timestamp(pcf.referencePeriodEnd) <= now", "check: timestamp(pcf.referencePeriodEnd) <= = now"
+    )
+    text = text.replace("id: example-standards-body/core\n", "id: example-standards-body/core-copy\n")
+    bad = tmp_path / "core-copy.yaml"
+    bad.write_text(text)
+    result = run("packs", "check", str(bad))
+    assert result.exit_code == 2
+    assert "core.reference-period.not-future" in result.stderr
+    assert str(bad) in result.stderr and "line" in result.stderr
+
+
+def test_console_script_runs_from_any_directory(tmp_path: Path) -> None:
+    exe = Path(sys.executable).parent / "pcfreg"
+    out = subprocess.run(
+        [str(exe), "packs", "list", "--format", "json"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)
