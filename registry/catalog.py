@@ -10,16 +10,16 @@ from typing import Any
 from .declaration import classification_codes, rule_refs
 from .engine import CompiledPack
 from .errors import InputError, Location, PackError, PackSelectionError
+from .packdiff import Precedence, precedence
 from .resources import rulepacks_dir
 from .rulepack import ResolvedPack, RulePack, load_pack_file, resolve
 
 PACK_SUFFIXES = (".yaml", ".yml", ".json")
 
 
-def semver_key(version: str) -> tuple[int, int, int, int, str]:
-    core, _, pre = version.partition("-")
-    major, minor, patch = (int(x) for x in core.split("."))
-    return (major, minor, patch, 0 if pre else 1, pre)
+def semver_key(version: str) -> Precedence:
+    """SemVer 2.0.0 precedence (``1.10.0`` after ``1.9.0``, ``rc.10`` after ``rc.2``)."""
+    return precedence(version)
 
 
 def split_ref(ref: str) -> tuple[str, str | None]:
@@ -62,9 +62,7 @@ class Catalog:
             if len(matches) == 1:
                 name = matches[0]
             elif len(matches) > 1:
-                raise PackSelectionError(
-                    f"pack name {name!r} is ambiguous", candidates=matches
-                )
+                raise PackSelectionError(f"pack name {name!r} is ambiguous", candidates=matches)
             else:
                 raise InputError(f"unknown rule pack {ref!r}")
         if version is not None:

@@ -322,6 +322,83 @@ def packs_test(ctx: click.Context, refs: tuple[str, ...], fmt: str) -> None:
     sys.exit(EXIT_NONCONFORMANT if failed else EXIT_OK)
 
 
+@packs.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--check", is_flag=True, help="Exit 1 if the version bump is too small for the changes.")
+@click.pass_context
+@guarded
+def packs_diff(ctx: click.Context, old: str, new: str, fmt: str, check: bool) -> None:
+    """Classify every change between two pack versions (ID@A ID@B) and the version bump it needs."""
+    from .packdiff import diff_refs, render_text
+
+    diff = diff_refs(_catalog(ctx), old, new)
+    click.echo(_dumps(diff.to_json()) if fmt == "json" else render_text(diff))
+    sys.exit(EXIT_NONCONFORMANT if check and not diff.ok else EXIT_OK)
+
+
+@packs.command("sign")
+@click.argument("file", type=click.Path())
+@click.option("--key", "key_path", required=True, type=click.Path(), help="Ed25519 private key (PEM, PKCS#8).")
+@click.option("--signer", required=True, help="The publisher namespace signing (the pack id's namespace).")
+@click.option("--out", "out", type=click.Path(), help="Write the signed envelope here (default: stdout).")
+@click.option("--passphrase-env", help="Name of an environment variable holding the key's passphrase.")
+@guarded
+def packs_sign(file: str, key_path: str, signer: str, out: str | None, passphrase_env: str | None) -> None:
+    """Sign a pack file: Ed25519 over its RFC 8785 canonical JSON, as a signed envelope."""
+    import os
+
+    from .signing import envelope_bytes, sign_file
+
+    passphrase = os.environ.get(passphrase_env, "").encode() or None if passphrase_env else None
+    envelope = sign_file(Path(file), Path(key_path), signer, passphrase=passphrase)
+    data = envelope_bytes(envelope)
+    if out:
+        Path(out).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@packs.command("verify")
+@click.argument("file", type=click.Path())
+@click.option("--keys", "keys_path", required=True, type=click.Path(), help="Trusted public keys (JWKS).")
+@click.option("--threshold", default=1, show_default=True, help="Distinct trusted keys that must have signed.")
+@guarded
+def packs_verify(file: str, keys_path: str, threshold: int) -> None:
+    """Check a signed pack envelope offline. Exit 0 valid, 1 signature not valid, 2 unusable input."""
+    from .signing import SignatureError, verify_file
+
+    try:
+        verified = verify_file(Path(file), Path(keys_path), threshold=threshold)
+    except SignatureError as e:
+        click.echo(f"NOT VALID: {e}", err=True)
+        sys.exit(EXIT_NONCONFORMANT)
+    click.echo(f"valid: {verified.ref} {verified.digest} signed by {', '.join(verified.keyids)}")
+
+
+@main.group()
+def keys() -> None:
+    """Publisher signing keys."""
+
+
+@keys.command("generate")
+@click.option("--private", "private_path", required=True, type=click.Path(), help="Where to write the private key.")
+@click.option("--public", "public_path", required=True, type=click.Path(), help="Where to write the public JWK.")
+@click.option("--publisher", help="The namespace the key may sign for.")
+@click.option("--passphrase-env", help="Name of an environment variable holding a passphrase to encrypt the key.")
+@guarded
+def keys_generate(private_path: str, public_path: str, publisher: str | None, passphrase_env: str | None) -> None:
+    """Generate an Ed25519 key pair for signing rule packs."""
+    import os
+
+    from .signing import generate_key_files
+
+    passphrase = os.environ.get(passphrase_env, "").encode() or None if passphrase_env else None
+    generate_key_files(Path(private_path), Path(public_path), passphrase=passphrase, publisher=publisher)
+    click.echo(f"wrote {private_path} (keep it secret) and {public_path}")
+
+
 @packs.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.pass_context

@@ -16,10 +16,10 @@ from datetime import datetime
 from typing import Any
 
 from . import cel
+from .cse import SENTINEL, share_subexpressions
 from .declaration import Prepared, prepare
 from .errors import InternalError, Location, PackError
 from .findings import Finding, PackRef, Severity, ValidationResult
-from .cse import SENTINEL, share_subexpressions
 from .rulepack import ResolvedPack, Rule
 from .yamlpos import escape_pointer_token
 

@@ -184,3 +184,39 @@ def test_console_script_runs_from_any_directory(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)
+
+
+def test_keys_sign_verify_round_trip(tmp_path: Path) -> None:
+    priv, pub = tmp_path / "k.pem", tmp_path / "k.jwk"
+    assert run("keys", "generate", "--private", str(priv), "--public", str(pub),
+               "--publisher", "example-standards-body").exit_code == 0
+    jwks = tmp_path / "keys.json"
+    jwks.write_text(json.dumps({"keys": [json.loads(pub.read_text())]}))
+    pack = Path(__file__).parent.parent / "rulepacks" / "base" / "core.yaml"
+    env = tmp_path / "core.signed.json"
+    signed = run("packs", "sign", str(pack), "--key", str(priv), "--signer", "example-standards-body",
+                 "--out", str(env))
+    assert signed.exit_code == 0, signed.stderr
+    ok = run("packs", "verify", str(env), "--keys", str(jwks))
+    assert ok.exit_code == 0 and "valid: example-standards-body/core@1.0.0" in ok.stdout
+    tampered = json.loads(env.read_text())
+    tampered["pack"]["parameters"]["cutOffPercent"]["value"] = 50
+    env.write_text(json.dumps(tampered))
+    bad = run("packs", "verify", str(env), "--keys", str(jwks))
+    assert bad.exit_code == 1 and "NOT VALID" in bad.stderr
+    assert run("packs", "verify", str(tmp_path / "missing.json"), "--keys", str(jwks)).exit_code == 2
+
+
+def test_packs_diff(tmp_path: Path) -> None:
+    src = (Path(__file__).parent.parent / "rulepacks" / "base" / "core.yaml").read_text()
+    old_param = "  cutOffPercent:\n    limit: max\n    value: 5\n"
+    assert old_param in src
+    newer = src.replace("version: 1.0.0", "version: 1.0.1", 1).replace(old_param, old_param.replace("5", "3"))
+    (tmp_path / "core-1.0.1.yaml").write_text(newer)
+    args = ("--packs-dir", str(tmp_path), "packs", "diff", f"{CORE}@1.0.0", f"{CORE}@1.0.1")
+    text = run(*args)
+    assert text.exit_code == 0 and "threshold-tightened" in text.stdout
+    checked = run(*args, "--check", "--format", "json")
+    assert checked.exit_code == 1
+    body = json.loads(checked.stdout)
+    assert body["required"] == "major" and body["actual"] == "patch"
