@@ -983,11 +983,12 @@ class _Upgrader:
                 src = _ptr("pcf", name, i)
                 mapped = _map_standard(value) if isinstance(value, str) else _clone(value)
                 label = f"{name}[{i}] {_show(value)}"
-                if mapped in result:
-                    same = "" if mapped == value else f" is {_show(mapped)},"
+                found = _json_index(result, mapped)
+                if found is not None:
+                    same = "" if _json_key(mapped) == _json_key(value) else f" is {_show(mapped)},"
                     self.emit(
                         MERGED,
-                        _ptr("pcf", target, result.index(mapped)),
+                        _ptr("pcf", target, found),
                         src,
                         f"{label}{same} already listed in crossSectoralStandards; merged",
                         clauses,
@@ -995,6 +996,16 @@ class _Upgrader:
                     continue
                 result.append(mapped)
                 dst = _ptr("pcf", target, len(result) - 1)
+                if name == target and len(result) - 1 != i and _json_key(mapped) == _json_key(value):
+                    self.emit(
+                        MERGED,
+                        dst,
+                        src,
+                        f"{label} moved to position {len(result) - 1} of crossSectoralStandards "
+                        "after duplicates before it were merged",
+                        clauses,
+                    )
+                    continue
                 if mapped != value:
                     self.emit(
                         CONVERTED,
@@ -1190,3 +1201,13 @@ class _Upgrader:
                 f"{label_prefix}{_name(key)} is not a PACT v2 or v3 field; kept unchanged as an additional property"
             )
         self.emit(EXTRA, path, src, message, clauses)
+
+
+def _json_key(value: Any) -> str:
+    """JSON identity: ``False``, ``0`` and ``0.0`` are different values here, unlike in Python."""
+    return json.dumps(value, sort_keys=True)
+
+
+def _json_index(values: list[Any], value: Any) -> int | None:
+    key = _json_key(value)
+    return next((i for i, v in enumerate(values) if _json_key(v) == key), None)
