@@ -50,6 +50,10 @@ class Catalog:
     def bundled(cls) -> Catalog:
         return cls.from_directory(rulepacks_dir())
 
+    def status_of(self, ref: str) -> str:
+        """A pack version's status: its own ``status`` here; a registry overrides it from storage."""
+        return self._packs[ref].status
+
     def packs(self) -> list[RulePack]:
         return sorted(self._packs.values(), key=lambda p: (p.id, semver_key(p.version)))
 
@@ -72,7 +76,11 @@ class Catalog:
                 raise InputError(f"unknown version {version!r} of {name} (known: {', '.join(known)})")
             return pack
         versions = [p for p in self.packs() if p.id == name]
-        usable = [p for p in versions if p.status in ("published", "deprecated")] or versions
+        usable = [p for p in versions if self.status_of(p.ref) in ("published", "deprecated")]
+        if not usable:
+            usable = [p for p in versions if self.status_of(p.ref) != "withdrawn"]
+        if not usable:
+            raise InputError(f"every version of {name} is withdrawn")
         return usable[-1]
 
     def resolve(self, ref: str) -> ResolvedPack:
@@ -132,7 +140,7 @@ class Catalog:
         best: dict[str, RulePack] = {}
         today = now.date().isoformat()
         for pack in self.packs():
-            if pack.abstract or pack.status != "published":
+            if pack.abstract or self.status_of(pack.ref) != "published":
                 continue
             eff = pack.data["effective"]
             if eff["from"] > today or ("until" in eff and eff["until"] < today):

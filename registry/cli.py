@@ -416,5 +416,118 @@ def packs_check(ctx: click.Context, files: tuple[str, ...]) -> None:
         click.echo(f"ok  {pack.ref}  {pack.digest}")
 
 
+# ---------------------------------------------------------------- service
+
+
+def _data_dir_option(fn: F) -> F:
+    return click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False),
+        envvar="PCFREG_DATA_DIR",
+        default="pcfreg-data",
+        show_default=True,
+        help="Data directory (SQLite database, keys, secrets); also PCFREG_DATA_DIR. DATABASE_URL overrides the database.",
+    )(fn)
+
+
+def _init(data_dir: str) -> Any:
+    from .service.bootstrap import init_data_dir
+    from .storage.settings import StorageSettings
+
+    report = init_data_dir(StorageSettings(data_dir=Path(data_dir)), now=datetime.now(UTC))
+    if report.created:
+        click.echo(f"initialised {report.data_dir} ({report.database_url})")
+        click.echo("credentials (shown once, store them now):")
+        for cred in report.credentials:
+            click.echo(f"  {cred.as_text()}")
+    for ref in report.published:
+        click.echo(f"published {ref}")
+    return report
+
+
+@main.command("init")
+@_data_dir_option
+@guarded
+def init_cmd(data_dir: str) -> None:
+    """Create a data directory: database, migrations, built-in organisations, bundled packs."""
+    report = _init(data_dir)
+    if not report.created:
+        click.echo(f"{data_dir} is already initialised; nothing was changed but new bundled pack versions")
+
+
+@main.command("serve")
+@_data_dir_option
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@guarded
+def serve(data_dir: str, port: int, host: str, workers: int) -> None:
+    """Run the registry's HTTP API (initialising the data directory on first start)."""
+    import os
+
+    import uvicorn
+
+    _init(data_dir)
+    os.environ["PCFREG_DATA_DIR"] = str(Path(data_dir).resolve())
+    click.echo(f"serving on http://{host}:{port} (docs at /docs)")
+    uvicorn.run(
+        "registry.api.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_level="warning",
+        factory=False,
+    )
+
+
+@main.group()
+def orgs() -> None:
+    """Organisations (operator commands)."""
+
+
+@orgs.command("create")
+@click.argument("org_id")
+@click.option("--name", required=True)
+@click.option("--kind", required=True, type=click.Choice(["standards-body", "certifier", "platform", "admin"]))
+@_data_dir_option
+@guarded
+def orgs_create(org_id: str, name: str, kind: str, data_dir: str) -> None:
+    """Create an organisation."""
+    from .service.operator import create_org
+
+    create_org(Path(data_dir), org_id, name, kind)
+    click.echo(f"created {kind} {org_id}")
+
+
+@orgs.command("list")
+@_data_dir_option
+@guarded
+def orgs_list(data_dir: str) -> None:
+    """List organisations."""
+    from .service.operator import list_orgs
+
+    for org in list_orgs(Path(data_dir)):
+        click.echo(f"{org['id']}  {org['kind']}  {org['name']}")
+
+
+@main.group()
+def credentials() -> None:
+    """Client credentials and API keys (operator commands)."""
+
+
+@credentials.command("create")
+@click.option("--org", "org_id", required=True)
+@click.option("--kind", type=click.Choice(["client-secret", "api-key"]), default="client-secret", show_default=True)
+@click.option("--label", default="")
+@_data_dir_option
+@guarded
+def credentials_create(org_id: str, kind: str, label: str, data_dir: str) -> None:
+    """Create a credential for an organisation; its secret is printed once."""
+    from .service.operator import create_credential
+
+    click.echo(create_credential(Path(data_dir), org_id, kind, label).as_text())
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -65,12 +65,12 @@ def run_case(compiled: CompiledPack, case: dict[str, Any]) -> CaseResult:
 
 def _compare_findings(result: CaseResult, actual: Any, expected: list[dict[str, Any]]) -> None:
     wanted_info = any(e.get("severity") == "info" for e in expected)
-    got = [
-        f for f in actual if f.severity is not Severity.INFO or wanted_info
-    ]
+    got = [f for f in actual if f.severity is not Severity.INFO or wanted_info]
     with_path = all("path" in e for e in expected)
+
     def key(rule_id: str, path: str | None) -> tuple[str, str | None]:
         return (rule_id, path if with_path else None)
+
     got_c = Counter(key(f.rule_id, f.path) for f in got)
     exp_c = Counter(key(e["rule_id"], e.get("path")) for e in expected)
     for k in sorted((exp_c - got_c).elements(), key=str):

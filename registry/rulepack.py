@@ -136,9 +136,14 @@ class RulePack:
 def parse_pack(text: str, *, source: str | None = None) -> RulePack:
     """Parse and schema-check one pack; every problem names file, line and key."""
     data, positions = load_with_positions(text, file=source)
+    return pack_from_data(data, source=source, positions=positions)
+
+
+def pack_from_data(data: Any, *, source: str | None = None, positions: Positions | None = None) -> RulePack:
+    """Schema-check pack data already parsed (e.g. from an uploaded envelope); errors name the key."""
     if not isinstance(data, dict):
         raise PackError("a rule pack must be a mapping (YAML) or an object (JSON)", Location(source, 1, 1))
-    pack = RulePack(data=data, source=source, positions=positions)
+    pack = RulePack(data=data, source=source, positions=positions or {})
     problems: list[InputError] = []
     for err in iter_schema_errors(RULEPACK_SCHEMA_ID, data):
         problems.append(InputError(f"{err.message} ({err.keyword})", pack.location(err.pointer)))
@@ -167,8 +172,7 @@ def _check_local_consistency(pack: RulePack) -> None:
     if pack.data["publisher"]["id"] != namespace:
         problems.append(
             InputError(
-                f"pack id namespace {namespace!r} differs from publisher id "
-                f"{pack.data['publisher']['id']!r}",
+                f"pack id namespace {namespace!r} differs from publisher id {pack.data['publisher']['id']!r}",
                 pack.location("/publisher/id"),
             )
         )
@@ -187,9 +191,7 @@ def _check_local_consistency(pack: RulePack) -> None:
     for i, band in enumerate(bands):
         upper = band.get("max")
         if upper is None and i != len(bands) - 1:
-            problems.append(
-                InputError("only the last grading band may omit max", pack.location(f"/grading/bands/{i}"))
-            )
+            problems.append(InputError("only the last grading band may omit max", pack.location(f"/grading/bands/{i}")))
         elif upper is not None:
             value = float(upper)
             if last is not None and value <= last:
@@ -248,8 +250,7 @@ def resolve(pack: RulePack, lookup: Callable[[str], RulePack]) -> ResolvedPack:
             rule = Rule.from_json(rd, p.ref, f"/rules/{i}")
             if rule.id in rules and not rule.override:
                 raise PackError(
-                    f"rule {rule.id!r} is already defined by {rules[rule.id].origin}; "
-                    "set override: true to replace it",
+                    f"rule {rule.id!r} is already defined by {rules[rule.id].origin}; set override: true to replace it",
                     p.location(f"/rules/{i}/id"),
                 )
             if rule.override and rule.id not in rules:
@@ -307,7 +308,7 @@ def _visit(
     order: list[RulePack],
 ) -> None:
     if pack.ref in stack:
-        cycle = " -> ".join([*stack[stack.index(pack.ref):], pack.ref])
+        cycle = " -> ".join([*stack[stack.index(pack.ref) :], pack.ref])
         raise PackError(f"extends cycle: {cycle}", pack.location("/extends"))
     if pack.ref in done:
         return
@@ -316,9 +317,7 @@ def _visit(
         try:
             base = lookup(base_ref)
         except InputError as e:
-            raise PackError(
-                f"extends {base_ref!r}: {e.message}", pack.location(f"/extends/{i}")
-            ) from e
+            raise PackError(f"extends {base_ref!r}: {e.message}", pack.location(f"/extends/{i}")) from e
         _visit(base, lookup, stack, done, order)
     stack.pop()
     done.add(pack.ref)

@@ -52,9 +52,7 @@ def _registry() -> Any:
 
 @cache
 def validator(uri: str) -> Any:
-    return jsonschema_rs.validator_for(
-        _schema(uri), validate_formats=True, registry=_registry(), base_uri=uri
-    )
+    return jsonschema_rs.validator_for(_schema(uri), validate_formats=True, registry=_registry(), base_uri=uri)
 
 
 _KEYWORD = {

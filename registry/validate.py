@@ -31,9 +31,7 @@ def parse_json(data: bytes, *, file: str | None = None, line: int | None = None)
         raise InputError(f"invalid JSON: {reason}", Location(file, ln, col)) from e
 
 
-def validate_document(
-    catalog: Catalog, document: Any, *, pack: str | None, now: datetime
-) -> ValidationResult:
+def validate_document(catalog: Catalog, document: Any, *, pack: str | None, now: datetime) -> ValidationResult:
     ref = pack if pack is not None else catalog.select(document, now=now).ref
     return catalog.compiled(ref).validate(document, now=now)
 

@@ -10,10 +10,11 @@ Error-absorbing ``&&``/``||`` need a way to catch an error inside an expression.
 compiler gives some nodes a *safe* form that returns the CelEvalError instead of
 raising it, then emits, for ``a || b``::
 
-    (True if (_c_t0 := <a, safe>) is True else _c_or2(_c_t0, <b>))
+    (True if (_c_t0 := <a, safe>) is True else
+     (<b> if _c_t0 is False else _c_orn((_c_t0,), <b>)))
 
 so ``b`` is only evaluated when ``a`` is not true, an error in ``a`` is absorbed when
-``b`` is true, and no closure is created on the common path.
+``b`` is true, and neither a closure nor a helper call happens on the common path.
 """
 
 from __future__ import annotations
@@ -225,6 +226,7 @@ _OP_NAMES: Final = {
     "+": "_+_", "-": "_-_", "*": "_*_", "/": "_/_", "%": "_%_", "<": "_<_", "<=": "_<=_",
     ">": "_>_", ">=": "_>=_", "==": "_==_", "!=": "_!=_", "in": "@in",
 }  # fmt: skip
+_DUPLICATE_LIMIT: Final = 240  # longest operand source a logic tail may repeat
 _TZ_OFFSET: Final = re.compile(r"([+-])([0-9]{2}):([0-9]{2})")
 
 
@@ -371,7 +373,10 @@ class _Compiler:
             if not self.is_value_name(head):
                 if qualified in TYPE_GLOBALS:
                     return const_code(TYPES[qualified])
-                raise self.error(node, f"undeclared reference to '{qualified}'")
+                head_node: S.Node = node
+                while isinstance(head_node, S.Select):
+                    head_node = head_node.operand
+                raise self.error(head_node, f"undeclared reference to '{qualified}'")
             found = self.constant_path(node)
             if found is not None:
                 return found
@@ -451,17 +456,19 @@ class _Compiler:
     # ------------------------------------------------------------------ control
 
     def cond(self, node: S.Cond) -> Code:
+        # Both branches are compiled even when the condition is constant, so that a typo
+        # in the branch not taken is still reported.
         c = self.compile(node.cond)
+        a = self.compile(node.then)
+        b = self.compile(node.other)
         if c.is_const:
             if c.const is True:
-                return self.compile(node.then)
+                return a
             if c.const is False:
-                return self.compile(node.other)
+                return b
             raise self.no_overload(node, "_?_:_", c)
         if not _compat(c.ty, BOOL):
             raise self.no_overload(node, "_?_:_", c)
-        a = self.compile(node.then)
-        b = self.compile(node.other)
         test = c.src if c.ty == BOOL else f"_c_b({c.src})"
         return Code(
             f"({a.src} if {test} else {b.src})",
@@ -476,10 +483,11 @@ class _Compiler:
         decisive = is_or  # the operand value that decides the result
         name = "_||_" if is_or else "_&&_"
         codes: list[Code] = []
-        for operand in node.operands:
-            c = self.compile(operand)
+        compiled = [(operand, self.compile(operand)) for operand in node.operands]  # all: typos
+        for operand, c in compiled:
             if not _compat(c.ty, BOOL):
                 raise self.no_overload(operand, name, c)
+        for _, c in compiled:
             if c.is_const:
                 if c.const is decisive:
                     return const_code(decisive)
@@ -492,8 +500,8 @@ class _Compiler:
         parts = [c.src for c in plain]
         walrus = any(c.walrus for c in codes)
         if rest:
-            if len(rest) == 1 and rest[0].ty != BOOL:
-                parts.append(f"_c_b({rest[0].src})")
+            if len(rest) == 1:
+                parts.append(rest[0].src if rest[0].ty == BOOL else f"_c_b({rest[0].src})")
             else:
                 parts.append(self.logic_tail(decisive, rest))
                 walrus = walrus or len(rest) > 1
@@ -504,19 +512,36 @@ class _Compiler:
         return Code(src, BOOL, bool(rest), safe=safe, walrus=walrus)
 
     def logic_tail(self, decisive: bool, rest: list[Code]) -> str:
-        """Python source for the fallible operands of an n-ary ``||``/``&&``: evaluates to
-        the result or raises. A single operand is returned raw (it may be non-bool)."""
-        if len(rest) == 1:
-            return rest[0].src
-        k = next((i for i, c in enumerate(rest) if c.safe is not None), 0)
-        first = rest[k]
-        others = rest[:k] + rest[k + 1 :]
-        guard = first.safe if first.safe is not None else f"_c_try(lambda: {first.src})"
-        t = self.temp()
+        """Python source for two or more fallible operands of an n-ary ``||``/``&&``.
+
+        All but one operand become *guards*, evaluated in their safe form (value or
+        error instance) and short-circuiting on the decisive value; the last operand is
+        evaluated normally. Only when a guard produced an error (or a non-bool) does the
+        helper run, to decide between the last operand's value and the error::
+
+            (True if (t0 := G0) is True else
+             (True if (t1 := G1) is True else
+              (LAST if t0 is False and t1 is False else _c_orn((t0, t1), LAST))))
+        """
+        # The operand without a cheap safe form (if any) goes last: it needs none.
+        k = next((i for i in range(len(rest) - 1, -1, -1) if rest[i].safe is None), len(rest) - 1)
+        last = rest[k]
+        guards = rest[:k] + rest[k + 1 :]
         word = "True" if decisive else "False"
-        helper = "_c_or2" if decisive else "_c_and2"
-        tail = self.logic_tail(decisive, others)
-        return f"({word} if ({t} := {guard}) is {word} else {helper}({t}, {tail}))"
+        other = "False" if decisive else "True"
+        temps = [self.temp() for _ in guards]
+        helper = "_c_orn" if decisive else "_c_andn"
+        all_neutral = " and ".join(f"{t} is {other}" for t in temps)
+        slow = f"{helper}(({''.join(t + ', ' for t in temps)}), {last.src})"
+        if len(last.src) <= _DUPLICATE_LIMIT:
+            checked = last.src if last.ty == BOOL else f"_c_b({last.src})"
+            src = f"({checked} if {all_neutral} else {slow})"
+        else:
+            src = slow
+        for guard, t in zip(reversed(guards), reversed(temps), strict=True):
+            g = guard.safe if guard.safe is not None else f"_c_try(lambda: {guard.src})"
+            src = f"({word} if ({t} := {g}) is {word} else {src})"
+        return src
 
     def unary(self, node: S.Unary) -> Code:
         c = self.compile(node.operand)
@@ -608,7 +633,7 @@ class _Compiler:
     def membership(self, node: S.Binary, a: Code, b: Code) -> Code:
         if not _compat(b.ty, LIST, MAP):
             raise self.no_overload(node, "@in", a, b)
-        if b.is_const:
+        if b.is_const and type(b.const) in (tuple, dict):
             keys = list(b.const)  # list elements or map keys
             if all(type(k) is str for k in keys):
                 # `x in ("a", "b")` compares with ==, which is exact for str vs anything
@@ -668,8 +693,8 @@ class _Compiler:
                 if len(node.args) != 1:
                     raise self.error(node, f"{name}() takes exactly one argument")
                 arg = self.compile(node.args[0])
-                if name == "dyn":
-                    return Code(arg.src, DYN, arg.fallible, arg.const, arg.safe, arg.walrus)
+                if name == "dyn":  # erases the static type, so it also stops constant folding
+                    return Code(arg.src, DYN, arg.fallible, _NOCONST, arg.safe, arg.walrus)
                 code = Code(f"_c_typeof({arg.src})", TYPE, True, walrus=arg.walrus)
                 if arg.ty != DYN:
                     return const_code(TYPES[arg.ty]) if not arg.fallible else code
@@ -730,7 +755,7 @@ class _Compiler:
         code: Code | None = None
         if name == "matches":
             pattern = args[1]
-            if not pattern.is_const:
+            if not pattern.is_const or type(pattern.const) is not str:
                 raise self.error(node, "the pattern of matches() must be a constant string")
             try:
                 compile_regex(pattern.const)

@@ -228,30 +228,28 @@ def not_s(v: Any) -> Any:
     return _ovl("!_", v)
 
 
-def or2(t: Any, r: Any) -> bool:
-    """Tail of ``a || b`` once ``a`` (as a value or an error instance) is known not true."""
+def orn(guards: tuple[Any, ...], r: Any) -> bool:
+    """End of ``g1 || ... || r`` once no guard was true: guards are values or errors."""
     if r is True:
         return True
-    if t is False:
-        if r is False:
-            return False
-        raise _ovl("_||_", t, r)
-    if type(t) is CelEvalError:
-        raise t
-    raise _ovl("_||_", t, r)
-
-
-def and2(t: Any, r: Any) -> bool:
-    """Tail of ``a && b`` once ``a`` (as a value or an error instance) is known not false."""
+    for g in guards:
+        if g is not False:
+            raise g if type(g) is CelEvalError else _ovl("_||_", g)
     if r is False:
         return False
-    if t is True:
-        if r is True:
-            return True
-        raise _ovl("_&&_", t, r)
-    if type(t) is CelEvalError:
-        raise t
-    raise _ovl("_&&_", t, r)
+    raise _ovl("_||_", r)
+
+
+def andn(guards: tuple[Any, ...], r: Any) -> bool:
+    """End of ``g1 && ... && r`` once no guard was false: guards are values or errors."""
+    if r is False:
+        return False
+    for g in guards:
+        if g is not True:
+            raise g if type(g) is CelEvalError else _ovl("_&&_", g)
+    if r is True:
+        return True
+    raise _ovl("_&&_", r)
 
 
 def try_(f: Callable[[], Any]) -> Any:
@@ -574,7 +572,10 @@ def double(v: Any) -> float:
     if t is float:
         return v  # type: ignore[no-any-return]
     if t is int or t is CelUint:
-        return float(v)
+        try:
+            return float(v)
+        except OverflowError:  # only a host value beyond int64 can get here
+            raise CelEvalError("double() argument is out of range") from None
     raise _ovl("double", v)
 
 
@@ -976,12 +977,15 @@ def sum_(v: Any) -> Any:
     if has_float:
         acc = 0.0
         first = True
-        for x in v:
-            if first:
-                acc = float(x)
-                first = False
-            else:
-                acc += float(x)
+        try:
+            for x in v:
+                if first:
+                    acc = float(x)
+                    first = False
+                else:
+                    acc += float(x)
+        except OverflowError:  # a host int beyond the double range
+            raise CelEvalError("sum() element is out of range") from None
         return acc
     total = 0
     for x in v:
@@ -1101,8 +1105,8 @@ _HELPERS: Final[dict[str, Any]] = {
     "b": b,
     "not": not_,
     "not_s": not_s,
-    "or2": or2,
-    "and2": and2,
+    "orn": orn,
+    "andn": andn,
     "try": try_,
     # comparison
     "eq": eq,

@@ -16,7 +16,8 @@ from celpy.celparser import CELParseError, CELParser
 from registry.cel.errors import CelCompileError, CelSyntaxError
 from registry.cel.values import INT_MAX, INT_MIN, UINT_MAX, CelUint
 
-MAX_DEPTH: Final = 64  # CEL requires at least 32 levels of nesting
+MAX_DEPTH: Final = 100  # AST levels; CEL requires at least 32 levels of nesting
+MAX_PARENS: Final = 100
 
 RESERVED: Final = frozenset(
     {
@@ -132,7 +133,10 @@ def parse(source: str) -> Node:
         raise CelSyntaxError(f"syntax error: {type(e).__name__}") from None
     except RecursionError:  # pragma: no cover - lark is iterative, but be safe
         raise CelSyntaxError("expression is nested too deeply") from None
-    return _Converter().convert(tree, 0, (1, 1))
+    try:
+        return _Converter(source).convert(tree, 0, (1, 1))
+    except RecursionError:  # pragma: no cover - the depth limits come first
+        raise CelCompileError("expression is nested too deeply") from None
 
 
 def _syntax_error(e: CELParseError) -> CelSyntaxError:
@@ -165,6 +169,24 @@ def _pos(t: Any, default: tuple[int | None, int | None]) -> tuple[int | None, in
 
 
 class _Converter:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.parens = 0
+
+    def op_position(
+        self, left: Any, right: Any, op: str, default: tuple[int | None, int | None]
+    ) -> tuple[int | None, int | None]:
+        """Where the operator between two operands is (lark drops operator tokens)."""
+        lmeta = getattr(left, "meta", None)
+        rmeta = getattr(right, "meta", None)
+        if lmeta is None or rmeta is None or lmeta.empty or rmeta.empty:
+            return default
+        offset = self.source.find(op, lmeta.end_pos, rmeta.start_pos)
+        if offset < 0:
+            return default
+        line = self.source.count("\n", 0, offset) + 1
+        return (line, offset - self.source.rfind("\n", 0, offset))
+
     def convert(self, t: Any, depth: int, pos: tuple[int | None, int | None]) -> Node:
         if depth > MAX_DEPTH:
             line, col = _pos(t, pos)
@@ -204,8 +226,10 @@ class _Converter:
             chain: list[tuple[str, Any, tuple[int | None, int | None]]] = []
             while isinstance(t, lark.Tree) and t.data == data and len(t.children) == 2:
                 op_tree, right = t.children
-                chain.append((_REL_OPS[op_tree.data], right, _pos(op_tree, pos)))
-                t = op_tree.children[0]
+                op = _REL_OPS[op_tree.data]
+                left = op_tree.children[0]
+                chain.append((op, right, self.op_position(left, right, op, _pos(op_tree, pos))))
+                t = left
             if len(chain) + depth > MAX_DEPTH:
                 raise CelCompileError(f"expression is nested more than {MAX_DEPTH} levels", line, col)
             node = self.convert(t, d, pos)
@@ -277,7 +301,14 @@ class _Converter:
             args = self._exprlist(ch[1], d, pos) if len(ch) > 1 else ()
             return Call(line, col, None, str(ch[0].value), args)
         if data == "paren_expr":
-            return self.convert(ch[0], d, pos)
+            # parentheses add no AST level, but still bound the recursion
+            self.parens += 1
+            try:
+                if self.parens > MAX_PARENS:
+                    raise CelCompileError(f"expression has more than {MAX_PARENS} nested parentheses", line, col)
+                return self.convert(ch[0], depth, pos)
+            finally:
+                self.parens -= 1
         if data == "list_lit":
             items = self._exprlist(ch[0], d, pos) if ch else ()
             return ListLit(line, col, items)

@@ -289,7 +289,10 @@ def format_value(value: Any) -> str:
     t = type(value)
     if t is str:
         return str(value)
-    return _format_nested(value)
+    try:
+        return _format_nested(value)
+    except RecursionError:
+        return "[...]" if t is list or t is tuple else "{...}"
 
 
 def _format_nested(value: Any) -> str:

@@ -1,0 +1,519 @@
+"""The HTTP API (FastAPI): thin routes over registry.service and registry.storage.
+
+Public reads need nothing; writes need a bearer token (OAuth2 client credentials at
+``POST /v1/auth/token``) or, for platforms, an API key (``X-API-Key``). Every error is
+RFC 9457 problem+json (registry.api.problems); every response carries X-Request-ID.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import time
+import urllib.parse
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+
+from .. import __version__
+from ..errors import InputError, RegistryError
+from ..packdiff import diff_refs
+from ..storage import repo
+from ..storage.db import make_engine, session_scope
+from ..storage.errors import NotFound
+from ..storage.models import CredentialKind, PackStatus, RulePackVersion
+from ..storage.settings import StorageSettings, database_url_for
+from ..validate import parse_json
+from ..yamlpos import dump_yaml
+from . import problems
+from .auth import Principal, TokenIssuer
+from .middleware import RequestContext
+from .problems import NotFoundError, Unauthorized
+from .report import render_validation_html
+
+
+class ORJSONResponse(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+@dataclass
+class Limits:
+    max_body: int = 2 * 1024 * 1024
+    max_batch_body: int = 1024 * 1024 * 1024
+    batch_store_chunk: int = 500
+
+
+@dataclass
+class ServiceContext:
+    engine: Engine
+    tokens: TokenIssuer
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    limits: Limits = field(default_factory=Limits)
+    packs: Any = None  # StoredPacks
+    _api_keys: dict[str, tuple[Principal, float]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.packs is None:
+            from ..service.packs import StoredPacks
+
+            self.packs = StoredPacks(self.engine)
+
+
+def build_context(data_dir: Path, *, database_url: str | None = None) -> ServiceContext:
+    from ..service.bootstrap import jwt_secret
+
+    settings = StorageSettings(data_dir=data_dir, database_url=database_url)
+    engine = make_engine(database_url_for(settings))
+    return ServiceContext(engine=engine, tokens=TokenIssuer(jwt_secret(data_dir)))
+
+
+# ------------------------------------------------------------------ auth dependencies
+
+
+def _ctx(request: Request) -> ServiceContext:
+    ctx: ServiceContext = request.app.state.ctx
+    return ctx
+
+
+CtxDep = Annotated[ServiceContext, Depends(_ctx)]
+
+
+def _api_key_principal(ctx: ServiceContext, key: str) -> Principal:
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    cached = ctx._api_keys.get(digest)
+    if cached is not None and cached[1] > time.monotonic():
+        return cached[0]
+    client_id, _, secret = key.partition(".")
+    with session_scope(ctx.engine) as session:
+        org = repo.verify_credential(session, client_id, secret) if secret else None
+        if org is None or repo.get_credential(session, client_id).kind != CredentialKind.API_KEY:
+            raise Unauthorized("unknown or revoked API key")
+        principal = Principal(org_id=org.id, kind=org.kind.value, client_id=client_id, via="api-key")
+    ctx._api_keys[digest] = (principal, time.monotonic() + 60)
+    return principal
+
+
+async def current_principal(request: Request, ctx: CtxDep) -> Principal:
+    auth = request.headers.get("authorization", "")
+    if auth[:7].lower() == "bearer ":
+        return ctx.tokens.verify(auth[7:].strip(), ctx.clock())
+    key = request.headers.get("x-api-key")
+    if key:
+        return await run_in_threadpool(_api_key_principal, ctx, key)
+    raise Unauthorized("credentials required: a bearer token from POST /v1/auth/token, or an X-API-Key")
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+# ------------------------------------------------------------------ models
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = "Bearer"
+    expires_in: int
+
+
+class StatusChange(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class PackSummary(BaseModel):
+    id: str
+    version: str
+    status: str
+    digest: str
+    title: dict[str, str]
+    hs: list[str]
+    cpc: list[str]
+    effective_from: date
+    effective_until: date | None
+
+
+def _summary(row: RulePackVersion) -> dict[str, Any]:
+    return {
+        "id": row.pack_id,
+        "version": row.version,
+        "status": PackStatus(row.status).value,
+        "digest": row.digest,
+        "title": {"en": row.title_en, "zh": row.title_zh},
+        "hs": list(row.hs_codes),
+        "cpc": list(row.cpc_codes),
+        "effective_from": row.effective_from.isoformat(),
+        "effective_until": row.effective_until.isoformat() if row.effective_until else None,
+    }
+
+
+def _full(row: RulePackVersion) -> dict[str, Any]:
+    return {
+        **_summary(row),
+        "status_reason": row.status_reason,
+        "published_at": row.published_at.isoformat() if row.published_at else None,
+        "pack": row.content,
+        "envelope": row.envelope,
+    }
+
+
+def _pack_response(row: RulePackVersion, fmt: str) -> Response:
+    body = _full(row)
+    if fmt == "yaml":
+        return Response(dump_yaml(body), media_type="application/yaml")
+    return ORJSONResponse(body)
+
+
+# ------------------------------------------------------------------ app
+
+
+def create_app(ctx: ServiceContext) -> FastAPI:
+    app = FastAPI(
+        title="pcf-registry",
+        version=__version__,
+        description="Product carbon footprint rules as code: rule packs, validation, and (later) labels.",
+        default_response_class=ORJSONResponse,
+    )
+    app.state.ctx = ctx
+    problems.install(app)
+    app.add_middleware(RequestContext, max_body=ctx.limits.max_body, max_batch_body=ctx.limits.max_batch_body)
+    _auth_routes(app)
+    _pack_routes(app)
+    _validation_routes(app)
+
+    @app.get("/healthz", tags=["service"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app
+
+
+def _basic_credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:
+    auth = request.headers.get("authorization", "")
+    if auth[:6].lower() == "basic ":
+        try:
+            client_id, _, secret = base64.b64decode(auth[6:].strip(), validate=True).decode().partition(":")
+        except (ValueError, UnicodeDecodeError) as e:
+            raise Unauthorized("malformed Basic authorization header", code="invalid-client") from e
+        return urllib.parse.unquote(client_id), urllib.parse.unquote(secret)
+    return form.get("client_id", ""), form.get("client_secret", "")
+
+
+def _auth_routes(app: FastAPI) -> None:
+    @app.post("/v1/auth/token", response_model=TokenResponse, tags=["auth"])
+    async def token(request: Request, ctx: CtxDep) -> dict[str, Any]:
+        """OAuth2 client credentials (RFC 6749 §4.4): Basic auth or client_id/client_secret in the form."""
+        raw = (await request.body()).decode("utf-8", "replace")
+        form = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
+        if form.get("grant_type") != "client_credentials":
+            raise InputError("grant_type must be client_credentials", code="unsupported-grant-type")
+        client_id, secret = _basic_credentials(request, form)
+
+        def check() -> Principal:
+            with session_scope(ctx.engine) as session:
+                org = repo.verify_credential(session, client_id, secret) if client_id and secret else None
+                if org is None:
+                    raise Unauthorized(
+                        "unknown client or wrong secret", code="invalid-client", extra={"error": "invalid_client"}
+                    )
+                repo.mark_credential_used(session, client_id, now=ctx.clock())
+                return Principal(org_id=org.id, kind=org.kind.value, client_id=client_id, via="token")
+
+        principal = await run_in_threadpool(check)
+        access, ttl = ctx.tokens.issue(principal, ctx.clock())
+        return {"access_token": access, "token_type": "Bearer", "expires_in": ttl}
+
+
+def _pack_routes(app: FastAPI) -> None:
+    tags: list[str | Enum] = ["rule packs"]
+
+    @app.get("/v1/rulepacks", tags=tags)
+    async def list_packs(
+        ctx: CtxDep,
+        hs: Annotated[str | None, Query(max_length=20, pattern=r"^[0-9.]+$")] = None,
+        cpc: Annotated[str | None, Query(max_length=10, pattern=r"^[0-9]+$")] = None,
+        q: Annotated[str | None, Query(max_length=200)] = None,
+        publisher: Annotated[str | None, Query(max_length=64)] = None,
+        status: PackStatus | None = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    ) -> list[dict[str, Any]]:
+        """Search pack versions by HS or CPC code (prefix), text, publisher and status."""
+        from ..storage.models import CodeScheme
+
+        def run() -> list[dict[str, Any]]:
+            with session_scope(ctx.engine, write=False) as s:
+                code, scheme = (hs, CodeScheme.HS) if hs else (cpc, CodeScheme.CPC) if cpc else (None, None)
+                rows = repo.search_pack_versions(
+                    s,
+                    covering_code=code,
+                    scheme=scheme,
+                    text=q,
+                    namespace=publisher,
+                    statuses=[status] if status else None,
+                    limit=limit,
+                    offset=offset,
+                )
+                return [_summary(r) for r in rows]
+
+        return await run_in_threadpool(run)
+
+    @app.get("/v1/rulepacks/{namespace}/{name}", tags=tags)
+    async def get_pack(
+        namespace: str,
+        name: str,
+        ctx: CtxDep,
+        on: date | None = None,
+        format: Annotated[str, Query(pattern="^(json|yaml)$")] = "json",
+    ) -> Response:
+        """The version that applied on a date (``on``, default today), or the newest published one."""
+        from ..service.packs import version_on
+
+        pack_id = f"{namespace}/{name}"
+
+        def run() -> RulePackVersion:
+            with session_scope(ctx.engine, write=False) as s:
+                return version_on(s, pack_id, on or ctx.clock().date())
+
+        return _pack_response(await run_in_threadpool(run), format)
+
+    @app.get("/v1/rulepacks/{namespace}/{name}/versions", tags=tags)
+    async def list_versions(namespace: str, name: str, ctx: CtxDep) -> list[dict[str, Any]]:
+        def run() -> list[dict[str, Any]]:
+            with session_scope(ctx.engine, write=False) as s:
+                rows = repo.list_pack_versions(s, f"{namespace}/{name}", newest_first=True)
+                if not rows:
+                    raise NotFoundError(f"no rule pack {namespace}/{name}")
+                return [_summary(r) for r in rows]
+
+        return await run_in_threadpool(run)
+
+    @app.get("/v1/rulepacks/{namespace}/{name}/versions/{version}", tags=tags)
+    async def get_version(
+        namespace: str,
+        name: str,
+        version: str,
+        ctx: CtxDep,
+        format: Annotated[str, Query(pattern="^(json|yaml)$")] = "json",
+    ) -> Response:
+        def run() -> RulePackVersion:
+            with session_scope(ctx.engine, write=False) as s:
+                try:
+                    return repo.get_pack_version(s, f"{namespace}/{name}", version)
+                except NotFound as e:
+                    raise NotFoundError(e.message) from e
+
+        return _pack_response(await run_in_threadpool(run), format)
+
+    @app.get("/v1/rulepacks/{namespace}/{name}/diff", tags=tags)
+    async def diff(
+        namespace: str,
+        name: str,
+        ctx: CtxDep,
+        from_: Annotated[str, Query(alias="from", max_length=100)],
+        to: Annotated[str, Query(max_length=100)],
+    ) -> dict[str, Any]:
+        """Every change between two versions, classified, with the version bump it needs."""
+        pack_id = f"{namespace}/{name}"
+        catalog = ctx.packs.catalog()
+        result = diff_refs(catalog, f"{pack_id}@{from_}", f"{pack_id}@{to}")
+        out: dict[str, Any] = result.to_json()
+        return out
+
+    @app.post("/v1/rulepacks", tags=tags, status_code=201)
+    async def publish_pack(request: Request, principal: PrincipalDep, ctx: CtxDep) -> Response:
+        """Publish a signed pack envelope. 201 when stored, 200 when the same content was already there."""
+        from ..service.packs import publish
+
+        envelope = parse_json(await request.body())
+
+        def run() -> tuple[dict[str, Any], bool]:
+            with session_scope(ctx.engine) as s:
+                outcome = publish(s, principal, envelope, now=ctx.clock())
+                body = _summary(outcome.row)
+                if outcome.diff is not None:
+                    body["diff"] = outcome.diff.to_json()
+                return body, outcome.created
+
+        body, created = await run_in_threadpool(run)
+        ctx.packs.refresh(force=True)
+        return ORJSONResponse(body, status_code=201 if created else 200)
+
+    def _status_route(target: PackStatus) -> Any:
+        async def change(
+            namespace: str, name: str, version: str, change: StatusChange, principal: PrincipalDep, ctx: CtxDep
+        ) -> dict[str, Any]:
+            from ..service.packs import change_status
+
+            def run() -> dict[str, Any]:
+                with session_scope(ctx.engine) as s:
+                    row = change_status(
+                        s, principal, f"{namespace}/{name}", version, target, reason=change.reason, now=ctx.clock()
+                    )
+                    return _summary(row)
+
+            body = await run_in_threadpool(run)
+            ctx.packs.refresh(force=True)
+            return body
+
+        return change
+
+    for verb, target in (("deprecate", PackStatus.DEPRECATED), ("withdraw", PackStatus.WITHDRAWN)):
+        app.post(f"/v1/rulepacks/{{namespace}}/{{name}}/versions/{{version}}/{verb}", tags=tags, name=f"{verb}_pack")(
+            _status_route(target)
+        )
+
+
+def _validate_one(ctx: ServiceContext, document: Any, pack: str | None) -> Any:
+    now = ctx.clock()
+    ref = pack if pack is not None else ctx.packs.select(document, now=now).ref
+    return ctx.packs.compiled(ref).validate(document, now=now)
+
+
+def _validation_routes(app: FastAPI) -> None:
+    tags: list[str | Enum] = ["validations"]
+
+    @app.post("/v1/validations", tags=tags)
+    async def validate(
+        request: Request,
+        principal: PrincipalDep,
+        ctx: CtxDep,
+        pack: Annotated[str | None, Query(max_length=300)] = None,
+        store: bool = True,
+    ) -> Response:
+        """Validate one declaration (PACT v3 or v2.x JSON). Stored under the caller's organisation
+        unless ``store=false``; the result is the same object ``pcfreg validate`` prints."""
+        principal.require("certifier", "platform")
+        document = parse_json(await request.body())
+        result = _validate_one(ctx, document, pack)
+        body = result.to_json()
+        if not store:
+            return ORJSONResponse(body)
+
+        def save() -> tuple[str, str]:
+            with session_scope(ctx.engine) as s:
+                row = repo.insert_validation(
+                    s, org_id=principal.org_id, result=result, declaration=document, now=ctx.clock()
+                )
+                return row.id, row.created_at.isoformat()
+
+        vid, created = await run_in_threadpool(save)
+        return ORJSONResponse(
+            {"id": vid, "created_at": created, **body}, status_code=201, headers={"Location": f"/v1/validations/{vid}"}
+        )
+
+    @app.post("/v1/validations:batch", tags=tags)
+    async def validate_batch(
+        request: Request,
+        principal: PrincipalDep,
+        ctx: CtxDep,
+        pack: Annotated[str | None, Query(max_length=300)] = None,
+        store: bool = False,
+    ) -> StreamingResponse:
+        """JSON Lines in, JSON Lines out, streamed: one result per non-blank input line, with its
+        ``line``. A line that cannot be used gives ``{"line": n, "error": {...}}``."""
+        principal.require("certifier", "platform")
+
+        async def lines() -> AsyncIterator[bytes]:
+            buffer = b""
+            number = 0
+            pending: list[tuple[Any, Any]] = []
+            async for chunk in request.stream():
+                buffer += chunk
+                *complete, buffer = buffer.split(b"\n")
+                for raw in complete:
+                    number += 1
+                    yield _batch_line(ctx, raw, number, pack, pending if store else None)
+                if store and len(pending) >= ctx.limits.batch_store_chunk:
+                    await run_in_threadpool(_store_batch, ctx, principal, pending)
+                    pending = []
+            if buffer.strip():
+                number += 1
+                yield _batch_line(ctx, buffer, number, pack, pending if store else None)
+            if store and pending:
+                await run_in_threadpool(_store_batch, ctx, principal, pending)
+
+        return StreamingResponse(_skip_empty(lines()), media_type="application/jsonl")
+
+    @app.get("/v1/validations", tags=tags)
+    async def list_validations(
+        principal: PrincipalDep,
+        ctx: CtxDep,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        cursor: Annotated[str | None, Query(max_length=200)] = None,
+    ) -> dict[str, Any]:
+        def run() -> dict[str, Any]:
+            with session_scope(ctx.engine, write=False) as s:
+                page = repo.list_validations(s, principal.org_id, limit=limit, cursor=cursor)
+                items = [
+                    {
+                        "id": v.id,
+                        "created_at": v.created_at.isoformat(),
+                        "conformant": v.conformant,
+                        "pack": {"id": v.pack_id, "version": v.pack_version, "digest": v.pack_digest},
+                    }
+                    for v in page.items
+                ]
+                return {"items": items, "next_cursor": page.next_cursor}
+
+        return await run_in_threadpool(run)
+
+    @app.get("/v1/validations/{validation_id}", tags=tags, responses={200: {"content": {"text/html": {}}}})
+    async def get_validation(
+        validation_id: str,
+        request: Request,
+        principal: PrincipalDep,
+        ctx: CtxDep,
+        format: Annotated[str | None, Query(pattern="^(json|html)$")] = None,
+    ) -> Response:
+        """A stored validation (only the organisation that ran it sees it), as JSON or as an HTML report."""
+
+        def run() -> tuple[str, str, dict[str, Any]]:
+            with session_scope(ctx.engine, write=False) as s:
+                try:
+                    v = repo.get_validation(s, validation_id, org_id=principal.org_id)
+                except NotFound as e:
+                    raise NotFoundError(e.message) from e
+                return v.id, v.created_at.isoformat(), v.result
+
+        vid, created, result = await run_in_threadpool(run)
+        wants_html = format == "html" or (format is None and "text/html" in request.headers.get("accept", ""))
+        if wants_html:
+            return HTMLResponse(render_validation_html(vid, created, result))
+        return ORJSONResponse({"id": vid, "created_at": created, **result})
+
+
+async def _skip_empty(source: AsyncIterator[bytes | None]) -> AsyncIterator[bytes]:
+    async for item in source:
+        if item:
+            yield item
+
+
+def _batch_line(ctx: ServiceContext, raw: bytes, number: int, pack: str | None, pending: list[Any] | None) -> bytes:
+    if not raw.strip():
+        return b""
+    try:
+        document = parse_json(raw, line=number)
+        result = _validate_one(ctx, document, pack)
+    except RegistryError as e:
+        return orjson.dumps({"line": number, "error": e.to_dict()}) + b"\n"
+    if pending is not None:
+        pending.append((result, document))
+    return orjson.dumps({"line": number, **result.to_json()}) + b"\n"
+
+
+def _store_batch(ctx: ServiceContext, principal: Principal, pending: list[tuple[Any, Any]]) -> None:
+    with session_scope(ctx.engine) as s:
+        for result, document in pending:
+            repo.insert_validation(s, org_id=principal.org_id, result=result, declaration=document, now=ctx.clock())

@@ -1,0 +1,123 @@
+"""RFC 9457 problem details: every error response of the API, mapped once.
+
+A problem is ``application/problem+json`` with ``type``, ``title``, ``status``,
+``detail``, ``instance`` (the request id) and, where they help, ``errors``
+(pydantic-style: ``loc``, ``msg``, ``type``) or ``location`` (file, line, pointer).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from ..errors import InputError, InternalError, PackError, PackSelectionError, RegistryError
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://pcf-registry.org/problems/"
+
+
+class ApiError(RegistryError):
+    """An error with an HTTP status, raised by routes and services."""
+
+    status: int = 400
+    default_code: str = "bad-request"
+
+    def __init__(
+        self, message: str, *, status: int | None = None, code: str | None = None, extra: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message, code=code or self.default_code)
+        if status is not None:
+            self.status = status
+        self.extra = extra or {}
+
+
+class Unauthorized(ApiError):
+    status = 401
+    default_code = "unauthorized"
+
+
+class Forbidden(ApiError):
+    status = 403
+    default_code = "forbidden"
+
+
+class NotFoundError(ApiError):
+    status = 404
+    default_code = "not-found"
+
+
+class ConflictError(ApiError):
+    status = 409
+    default_code = "conflict"
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+    default_code = "payload-too-large"
+
+
+def problem(request: Request, status: int, code: str, detail: str, **extra: Any) -> Response:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + code,
+        "title": code.replace("-", " ").capitalize(),
+        "status": status,
+        "detail": detail,
+        "instance": f"urn:request:{getattr(request.state, 'request_id', '-')}",
+    }
+    body.update({k: v for k, v in extra.items() if v is not None})
+    headers = {"WWW-Authenticate": 'Bearer realm="pcf-registry"'} if status == 401 else None
+    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _status_for(error: RegistryError) -> int:
+    if isinstance(error, ApiError):
+        return error.status
+    if isinstance(error, PackSelectionError):
+        return 422
+    if isinstance(error, (InputError, PackError)):
+        return 422
+    if isinstance(error, InternalError):
+        return 500
+    status = getattr(error, "status", None)
+    return status if isinstance(status, int) else 400
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into problem+json."""
+
+    @app.exception_handler(RegistryError)
+    async def registry_error(request: Request, exc: RegistryError) -> Response:
+        body = exc.to_dict()
+        extra: dict[str, Any] = {k: v for k, v in body.items() if k not in ("code", "message")}
+        if isinstance(exc, ApiError):
+            extra.update(exc.extra)
+        if isinstance(exc, PackSelectionError):
+            extra["candidates"] = exc.candidates
+        return problem(request, _status_for(exc), exc.code, exc.message, **extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()
+        ]
+        fields = ", ".join("/".join(str(p) for p in e["loc"]) for e in errors[:5])
+        return problem(request, 422, "invalid-request", f"the request is not valid: {fields}", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized", 403: "forbidden"}.get(
+            exc.status_code, "http-error"
+        )
+        return problem(request, exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        import logging
+
+        logging.getLogger("pcfreg.api").exception("internal error", extra={"request_id": request.state.request_id})
+        return problem(request, 500, "internal-error", "an internal error occurred; it has been logged")

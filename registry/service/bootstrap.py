@@ -1,0 +1,155 @@
+"""``pcfreg init``: a data directory that serves on first start.
+
+Creates the directory and its database, applies the migrations, creates the built-in
+example standards body with a signing key, a demo certifier and a demo platform (their
+credentials are returned once, never stored in clear), and publishes the bundled rule
+packs as signed envelopes through the same path as any upload. Running it again keeps
+everything and only publishes bundled pack versions not yet stored.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from ..api.auth import Principal
+from ..catalog import Catalog
+from ..rulepack import RulePack
+from ..signing import generate_keypair, sign_pack
+from ..storage import repo
+from ..storage.db import make_engine, migrate, session_scope
+from ..storage.errors import NotFound
+from ..storage.models import CredentialCreate, CredentialKind, OrganisationCreate, OrgKind, PublisherKeyCreate
+from ..storage.settings import StorageSettings, database_url_for
+from .packs import publish
+
+EXAMPLE_BODY = "example-standards-body"
+DEMO_CERTIFIER = "demo-certifier"
+DEMO_PLATFORM = "demo-platform"
+ADMIN_ORG = "registry-admin"
+JWT_SECRET_ENV = "PCFREG_JWT_SECRET"
+
+ORGS = (
+    (EXAMPLE_BODY, "Example Standards Body (pcf-registry demo)", OrgKind.STANDARDS_BODY, CredentialKind.CLIENT_SECRET),
+    (DEMO_CERTIFIER, "Demo Certifier", OrgKind.CERTIFIER, CredentialKind.CLIENT_SECRET),
+    (DEMO_PLATFORM, "Demo Platform", OrgKind.PLATFORM, CredentialKind.API_KEY),
+    (ADMIN_ORG, "Registry operator", OrgKind.ADMIN, CredentialKind.CLIENT_SECRET),
+)
+
+
+@dataclass(frozen=True)
+class IssuedSecret:
+    org_id: str
+    kind: str
+    client_id: str
+    secret: str
+
+    def as_text(self) -> str:
+        if self.kind == CredentialKind.API_KEY.value:
+            return f"{self.org_id}: API key {self.client_id}.{self.secret}"
+        return f"{self.org_id}: client_id {self.client_id}  client_secret {self.secret}"
+
+
+@dataclass
+class InitReport:
+    data_dir: Path
+    database_url: str
+    created: bool = False
+    credentials: list[IssuedSecret] = field(default_factory=list)
+    published: list[str] = field(default_factory=list)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+def jwt_secret(data_dir: Path) -> bytes:
+    """The token signing secret: ``PCFREG_JWT_SECRET``, else a file in the data dir made once."""
+    env = os.environ.get(JWT_SECRET_ENV)
+    if env:
+        return env.encode()
+    path = data_dir / "secrets" / "jwt-secret"
+    if not path.exists():
+        _write_private(path, secrets.token_urlsafe(48).encode())
+    return path.read_bytes().strip()
+
+
+def signing_key_path(data_dir: Path) -> Path:
+    return data_dir / "secrets" / f"{EXAMPLE_BODY}.ed25519.pem"
+
+
+def _base_first(packs: list[RulePack]) -> list[RulePack]:
+    by_ref = {p.ref: p for p in packs}
+    done: set[str] = set()
+    order: list[RulePack] = []
+
+    def visit(p: RulePack) -> None:
+        if p.ref in done:
+            return
+        done.add(p.ref)
+        for base in p.extends:
+            if base in by_ref:
+                visit(by_ref[base])
+        order.append(p)
+
+    for p in packs:
+        visit(p)
+    return order
+
+
+def init_data_dir(settings: StorageSettings, *, now: datetime, engine: Engine | None = None) -> InitReport:
+    data_dir = settings.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    url = database_url_for(settings)
+    engine = engine or make_engine(url)
+    migrate(engine)
+    report = InitReport(data_dir=data_dir, database_url=url)
+    key_path = signing_key_path(data_dir)
+    with session_scope(engine) as session:
+        try:
+            repo.get_organisation(session, EXAMPLE_BODY)
+        except NotFound:
+            report.created = True
+            for org_id, name, kind, cred_kind in ORGS:
+                repo.create_organisation(session, OrganisationCreate(id=org_id, name=name, kind=kind), now=now)
+                issued = repo.create_credential(
+                    session, CredentialCreate(org_id=org_id, kind=cred_kind, label="created by pcfreg init"), now=now
+                )
+                report.credentials.append(
+                    IssuedSecret(org_id, cred_kind.value, issued.credential.client_id, issued.secret)
+                )
+            if not key_path.exists():
+                pem, jwk = generate_keypair(publisher=EXAMPLE_BODY)
+                _write_private(key_path, pem)
+            else:
+                from ..signing import load_private_key, public_jwk
+
+                jwk = public_jwk(load_private_key(key_path.read_bytes()).public_key(), publisher=EXAMPLE_BODY)
+            repo.add_publisher_key(
+                session, PublisherKeyCreate(keyid=jwk["kid"], org_id=EXAMPLE_BODY, public_jwk=jwk), now=now
+            )
+    report.published = publish_bundled(engine, key_path.read_bytes(), now=now)
+    return report
+
+
+def publish_bundled(engine: Engine, private_pem: bytes, *, now: datetime) -> list[str]:
+    """Publish every bundled pack version not yet stored, bases first, each in its own transaction."""
+    principal = Principal(org_id=EXAMPLE_BODY, kind="standards-body", client_id="pcfreg-init", via="token")
+    published: list[str] = []
+    for pack in _base_first(Catalog.bundled().packs()):
+        if pack.id.split("/", 1)[0] != EXAMPLE_BODY:
+            continue
+        envelope = sign_pack(pack.data, private_pem, EXAMPLE_BODY)
+        with session_scope(engine) as session:
+            outcome = publish(session, principal, envelope, now=now)
+        if outcome.created:
+            published.append(pack.ref)
+    return published

@@ -1,0 +1,38 @@
+"""Operator actions behind ``pcfreg orgs`` and ``pcfreg credentials``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..storage import repo
+from ..storage.db import make_engine, migrate, session_scope
+from ..storage.models import CredentialCreate, CredentialKind, OrganisationCreate, OrgKind
+from ..storage.settings import StorageSettings, database_url_for
+from .bootstrap import IssuedSecret
+
+
+def _engine(data_dir: Path) -> Any:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(database_url_for(StorageSettings(data_dir=data_dir)))
+    migrate(engine)
+    return engine
+
+
+def create_org(data_dir: Path, org_id: str, name: str, kind: str) -> None:
+    with session_scope(_engine(data_dir)) as s:
+        repo.create_organisation(s, OrganisationCreate(id=org_id, name=name, kind=OrgKind(kind)), now=datetime.now(UTC))
+
+
+def list_orgs(data_dir: Path) -> list[dict[str, str]]:
+    with session_scope(_engine(data_dir), write=False) as s:
+        return [{"id": o.id, "kind": o.kind.value, "name": o.name} for o in repo.list_organisations(s)]
+
+
+def create_credential(data_dir: Path, org_id: str, kind: str, label: str) -> IssuedSecret:
+    with session_scope(_engine(data_dir)) as s:
+        issued = repo.create_credential(
+            s, CredentialCreate(org_id=org_id, kind=CredentialKind(kind), label=label), now=datetime.now(UTC)
+        )
+        return IssuedSecret(org_id, kind, issued.credential.client_id, issued.secret)

@@ -1,0 +1,212 @@
+"""Rule packs in the registry: publish (signed, checked, diffed), change status, read, validate.
+
+Published versions are immutable. The in-process :class:`StoredPacks` keeps parsed and
+compiled packs by ``id@version`` (their content never changes once stored) and re-reads
+statuses from the database at most every ``ttl`` seconds.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from ..api.auth import Principal
+from ..api.problems import ConflictError, Forbidden, NotFoundError
+from ..catalog import Catalog
+from ..engine import CompiledPack
+from ..errors import InputError, PackError
+from ..packdiff import PackDiff, check_bump, diff_packs, precedence
+from ..rulepack import RulePack, pack_from_data, resolve
+from ..signing import TrustedKeys, verify_envelope
+from ..storage import repo
+from ..storage.db import session_scope
+from ..storage.models import PackStatus, RulePackVersion, RulePackVersionCreate
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    row: RulePackVersion
+    created: bool  # False when the same content was already published (idempotent)
+    diff: PackDiff | None
+
+
+def _trusted_keys(session: Session, org_id: str) -> TrustedKeys:
+    keys = repo.list_publisher_keys(session, org_id)
+    jwks = {"keys": [{**k.public_jwk, "publisher": org_id} for k in keys]}
+    return TrustedKeys.from_json(jwks)
+
+
+def _row_pack(row: RulePackVersion) -> RulePack:
+    return pack_from_data(row.content, source=f"registry:{row.pack_id}@{row.version}")
+
+
+def previous_version(session: Session, pack_id: str, version: str) -> RulePackVersion | None:
+    """The highest stored published or deprecated version below ``version``."""
+    rows = repo.list_pack_versions(session, pack_id)
+    lower = [
+        r
+        for r in rows
+        if r.status in (PackStatus.PUBLISHED, PackStatus.DEPRECATED) and precedence(r.version) < precedence(version)
+    ]
+    return max(lower, key=lambda r: precedence(r.version)) if lower else None
+
+
+def publish(
+    session: Session,
+    principal: Principal,
+    envelope: Any,
+    *,
+    now: datetime,
+    lookup_row: Callable[[str], RulePack] | None = None,
+) -> PublishOutcome:
+    """Check and store a signed pack. 200 (created False) for identical content, 409 otherwise on clash."""
+    principal.require("publisher")
+    pack_data = envelope.get("pack") if isinstance(envelope, dict) else None
+    pack_id = pack_data.get("id") if isinstance(pack_data, dict) else None
+    if not isinstance(pack_id, str) or "/" not in pack_id:
+        raise InputError("the envelope has no pack with an id (/pack/id)")
+    namespace = pack_id.split("/", 1)[0]
+    principal.require_org(namespace)
+    verified = verify_envelope(envelope, _trusted_keys(session, namespace))
+    pack = pack_from_data(verified.pack, source=f"upload:{verified.ref}")
+    status = PackStatus.DRAFT if pack.status == "draft" else PackStatus.PUBLISHED
+    existing = _get_row(session, pack.id, pack.version)
+    if existing is not None:
+        if existing.digest == pack.digest:
+            return PublishOutcome(existing, created=False, diff=None)
+        raise ConflictError(
+            f"{pack.ref} is already stored with different content ({existing.digest}); "
+            "a stored version never changes: publish a new version",
+            extra={"stored_digest": existing.digest, "digest": pack.digest},
+        )
+
+    def lookup(ref: str) -> RulePack:
+        if ref == pack.ref:
+            return pack
+        base_id, _, base_version = ref.partition("@")
+        row = _get_row(session, base_id, base_version)
+        if row is None or row.status not in (PackStatus.PUBLISHED, PackStatus.DEPRECATED):
+            raise InputError(f"base pack {ref} is not published in this registry")
+        return _row_pack(row)
+
+    resolved = resolve(pack, lookup)
+    CompiledPack(resolved)  # every expression compiles, or PackError (422)
+    diff = None
+    previous = previous_version(session, pack.id, pack.version)
+    if previous is not None and status is PackStatus.PUBLISHED:
+        diff = diff_packs(resolve(_row_pack(previous), lookup), resolved, lookup=lookup)
+        check_bump(diff)
+    row = repo.insert_pack_version(
+        session, RulePackVersionCreate(content=pack.data, status=status, envelope=envelope), now=now
+    )
+    return PublishOutcome(row, created=True, diff=diff)
+
+
+def _get_row(session: Session, pack_id: str, version: str) -> RulePackVersion | None:
+    return session.exec(
+        select(RulePackVersion).where(RulePackVersion.pack_id == pack_id, RulePackVersion.version == version)
+    ).first()
+
+
+def change_status(
+    session: Session,
+    principal: Principal,
+    pack_id: str,
+    version: str,
+    status: PackStatus,
+    *,
+    reason: str,
+    now: datetime,
+) -> RulePackVersion:
+    principal.require("publisher")
+    principal.require_org(pack_id.split("/", 1)[0])
+    if _get_row(session, pack_id, version) is None:
+        raise NotFoundError(f"no rule pack {pack_id}@{version}")
+    return repo.set_pack_status(session, pack_id, version, status, reason=reason, now=now)
+
+
+def version_on(session: Session, pack_id: str, on: date) -> RulePackVersion:
+    """Which version applied on a date: the newest published/deprecated one effective then."""
+    try:
+        return repo.applicable_on(session, pack_id, on)
+    except repo.NotFound as e:
+        raise NotFoundError(f"no version of {pack_id} applied on {on.isoformat()}") from e
+
+
+@dataclass
+class StoredPacks:
+    """Parsed and compiled packs from the database, shared by the requests of one process."""
+
+    engine: Engine
+    ttl: float = 2.0
+    _packs: dict[str, RulePack] = field(default_factory=dict)
+    _status: dict[str, str] = field(default_factory=dict)
+    _compiled: dict[str, CompiledPack] = field(default_factory=dict)
+    _loaded_at: float = -1.0
+    _catalog: Catalog | None = None
+    _catalog_at: float = -2.0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def refresh(self, *, force: bool = False) -> None:
+        if not force and self._loaded_at >= 0 and time.monotonic() - self._loaded_at < self.ttl:
+            return
+        with self._lock, session_scope(self.engine, write=False) as session:
+            cols = (RulePackVersion.pack_id, RulePackVersion.version, RulePackVersion.status)
+            for pack_id, version, status in session.exec(select(*cols)).all():
+                ref = f"{pack_id}@{version}"
+                if ref not in self._packs:
+                    row = _get_row(session, pack_id, version)
+                    assert row is not None
+                    self._packs[ref] = _row_pack(row)
+                self._status[ref] = PackStatus(status).value
+            self._loaded_at = time.monotonic()
+
+    def catalog(self) -> Catalog:
+        self.refresh()
+        if self._catalog is None or self._catalog_at != self._loaded_at:
+            self._catalog = _StatusCatalog(self._packs.values(), dict(self._status))
+            self._catalog_at = self._loaded_at
+        return self._catalog
+
+    def compiled(self, ref: str) -> CompiledPack:
+        catalog = self.catalog()
+        pack = catalog.get(ref)
+        if catalog.status_of(pack.ref) == PackStatus.WITHDRAWN.value:
+            raise InputError(f"{pack.ref} is withdrawn and no longer validates declarations")
+        found = self._compiled.get(pack.ref)
+        if found is None:
+            found = self._compiled[pack.ref] = catalog.compiled(pack.ref)
+        return found
+
+    def select(self, document: Any, *, now: datetime) -> RulePack:
+        return self.catalog().select(document, now=now)
+
+
+class _StatusCatalog(Catalog):
+    """A catalog whose packs' statuses come from the database, not from their files."""
+
+    def __init__(self, packs: Iterable[RulePack], status: dict[str, str]) -> None:
+        super().__init__(packs)
+        self._db_status = status
+
+    def status_of(self, ref: str) -> str:
+        return self._db_status.get(ref, "draft")
+
+
+__all__ = [
+    "Forbidden",
+    "PackError",
+    "PublishOutcome",
+    "StoredPacks",
+    "change_status",
+    "previous_version",
+    "publish",
+    "version_on",
+]

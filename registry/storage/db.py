@@ -1,0 +1,175 @@
+"""Engines, migrations and the unit of work.
+
+* :func:`make_engine` - SQLite (WAL, foreign keys, busy timeout, real transactions) or
+  PostgreSQL (psycopg 3, pre-ping). Built on demand and passed around, never global.
+* :func:`migrate` / :func:`downgrade` / :func:`current_revision` / :func:`head_revision` - Alembic, configured in
+  code (no ``alembic.ini``) from the migration folder shipped with the package.
+* :func:`session_scope` - one transaction: commit on success, roll back on any exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import alembic.command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session
+
+from ..errors import InputError
+from .errors import Conflict, StorageUnavailable
+from .settings import normalise_url
+
+SQLITE_BUSY_TIMEOUT_MS = 5_000
+_WRITE_OPTION = "pcfreg_write"  # execution option: this transaction will write
+_PKG = Path(__file__).resolve().parents[1]  # the ``registry`` package
+
+
+def alembic_dir() -> Path:
+    """The Alembic folder: ``registry/_data/alembic`` in a wheel, ``<repo>/alembic`` in a checkout."""
+    installed = _PKG / "_data" / "alembic"
+    if installed.is_dir():
+        return installed
+    checkout = _PKG.parent / "alembic"
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError(f"pcf-registry data folder 'alembic' not found (looked in {installed})")
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for ``url`` (normalised as :func:`~registry.storage.settings.normalise_url` does)."""
+    sa_url = make_url(normalise_url(url))
+    if sa_url.get_backend_name() == "sqlite":
+        return _sqlite_engine(sa_url.render_as_string(hide_password=False), sa_url.database, **kwargs)
+    return create_engine(sa_url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
+    in_memory = not database or database == ":memory:" or database.startswith("file::memory:")
+    if not in_memory:
+        Path(database or "").parent.mkdir(parents=True, exist_ok=True)
+    connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    if in_memory:
+        kwargs.setdefault("poolclass", StaticPool)  # one shared connection, or each sees an empty DB
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Take transactions out of pysqlite's hands (it would defer BEGIN past DDL and break
+    # SAVEPOINT); SQLAlchemy emits BEGIN itself in _sqlite_on_begin.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    # BEGIN IMMEDIATE takes the write lock up front: concurrent writers then queue on the
+    # busy timeout, instead of failing when a read transaction tries to become a write one.
+    immediate = conn.get_execution_options().get(_WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+# --- migrations -------------------------------------------------------------------------
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic config built in code: the shipped script folder and, for running, a live connection."""
+    config = Config()
+    config.set_main_option("script_location", str(alembic_dir()))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The newest revision shipped; a database at any other revision needs :func:`migrate`."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise FileNotFoundError(f"no Alembic revisions in {alembic_dir()}")
+    return head
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the schema to ``revision``, in one transaction."""
+    with _wrap_unavailable(), _writer(engine).begin() as conn:
+        alembic.command.upgrade(alembic_config(conn), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Downgrade the schema to ``revision`` (``"base"`` drops everything), in one transaction."""
+    with _wrap_unavailable(), _writer(engine).begin() as conn:
+        alembic.command.downgrade(alembic_config(conn), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at, ``None`` for an empty (never migrated) database."""
+    with _wrap_unavailable(), engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+# --- unit of work -----------------------------------------------------------------------
+
+
+def _writer(engine: Engine) -> Engine:
+    return engine.execution_options(**{_WRITE_OPTION: True})
+
+
+@contextmanager
+def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+    """One transaction. Commits when the block ends normally; rolls back on any exception.
+
+    Repository functions never commit: whatever a request writes lands together or not at all.
+    Objects stay readable after the commit (``expire_on_commit=False``). On SQLite a ``write``
+    transaction takes the write lock when it begins (``BEGIN IMMEDIATE``), so concurrent
+    writers wait for each other (up to the busy timeout); pass ``write=False`` for requests that
+    only read, which then never wait (WAL). PostgreSQL ignores the flag.
+    """
+    options = {_WRITE_OPTION: write}
+    with _translate_errors(), Session(engine, expire_on_commit=False, execution_options=options) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+@contextmanager
+def _wrap_unavailable() -> Iterator[None]:
+    try:
+        yield
+    except OperationalError as e:
+        raise StorageUnavailable(f"database unavailable: {e.orig or e}") from e
+
+
+@contextmanager
+def _translate_errors() -> Iterator[None]:
+    """The safety net at the unit-of-work boundary: no raw SQLAlchemy error reaches a caller.
+
+    Repository functions raise precise errors themselves; this catches what slips past them
+    (a constraint hit when the commit flushes, a value the database refuses).
+    """
+    try:
+        with _wrap_unavailable():
+            yield
+    except IntegrityError as e:
+        raise Conflict(f"the change conflicts with stored data: {e.orig or e}") from e
+    except DataError as e:
+        raise InputError(f"a value cannot be stored: {e.orig or e}") from e

@@ -1,0 +1,326 @@
+"""The stored tables, as SQLModel families (``XBase / XCreate / X(table) / XPublic``).
+
+Table models are never validated by pydantic on construction, so the repository builds
+them from the validated ``XCreate`` models. Columns are declared explicitly (not
+inferred) so that they match the Alembic migration exactly, on both backends; every
+constraint and index has a name (see ``NAMING_CONVENTION``) so later migrations can
+alter them, SQLite batch mode included.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+from .types import UTCDateTime, json_type, sort_text
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+NAMESPACE_PATTERN = r"^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$"
+PACK_ID_PATTERN = r"^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?/[a-z0-9]([a-z0-9.-]{0,126}[a-z0-9])?$"
+KEYID_PATTERN = r"^[0-9a-f]{16}$"
+
+
+class StorageModel(SQLModel, registry=registry(metadata=MetaData(naming_convention=NAMING_CONVENTION))):
+    """Root of our models: our own MetaData, so Alembic sees exactly our tables."""
+
+
+metadata = StorageModel.metadata
+
+
+class OrgKind(StrEnum):
+    STANDARDS_BODY = "standards-body"
+    CERTIFIER = "certifier"
+    PLATFORM = "platform"
+    ADMIN = "admin"
+
+
+class CredentialKind(StrEnum):
+    CLIENT_SECRET = "client-secret"
+    API_KEY = "api-key"
+
+
+class PackStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    DEPRECATED = "deprecated"
+    WITHDRAWN = "withdrawn"
+
+
+class CodeScheme(StrEnum):
+    HS = "hs"
+    CPC = "cpc"
+
+
+def _enum(enum: type[StrEnum], name: str) -> SAEnum:
+    """VARCHAR + CHECK on both backends (no PostgreSQL enum type to migrate)."""
+    return SAEnum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+def _ts(nullable: bool = False) -> Any:
+    if nullable:
+        return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    return Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+# --- organisation -----------------------------------------------------------------------
+
+
+class OrganisationBase(StorageModel):
+    id: str = Field(max_length=64, schema_extra={"pattern": NAMESPACE_PATTERN})
+    name: str = Field(min_length=1, max_length=300)
+    kind: OrgKind
+
+
+class OrganisationCreate(OrganisationBase):
+    pass
+
+
+class Organisation(OrganisationBase, table=True):
+    __tablename__ = "organisation"
+
+    id: str = Field(sa_column=Column(String(64), primary_key=True))
+    name: str = Field(sa_column=Column(String(300), nullable=False))
+    kind: OrgKind = Field(sa_column=Column(_enum(OrgKind, "org_kind"), nullable=False))
+    created_at: datetime = _ts()
+
+
+class OrganisationPublic(OrganisationBase):
+    created_at: datetime
+
+
+# --- credential -------------------------------------------------------------------------
+
+
+class CredentialBase(StorageModel):
+    kind: CredentialKind
+    label: str = Field(default="", max_length=200)
+
+
+class CredentialCreate(CredentialBase):
+    org_id: str
+
+
+class Credential(CredentialBase, table=True):
+    __tablename__ = "credential"
+    __table_args__ = (Index("ix_credential_org_id", "org_id"),)
+
+    client_id: str = Field(sa_column=Column(String(64), primary_key=True))
+    org_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    kind: CredentialKind = Field(sa_column=Column(_enum(CredentialKind, "credential_kind"), nullable=False))
+    secret_hash: str = Field(repr=False, exclude=True, sa_column=Column(String(255), nullable=False))
+    label: str = Field(sa_column=Column(String(200), nullable=False))
+    created_at: datetime = _ts()
+    revoked_at: datetime | None = _ts(nullable=True)
+    last_used_at: datetime | None = _ts(nullable=True)
+
+
+class CredentialPublic(CredentialBase):
+    """Never the secret, never its hash."""
+
+    client_id: str
+    org_id: str
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+# --- publisher key ----------------------------------------------------------------------
+
+
+class PublisherKeyBase(StorageModel):
+    keyid: str = Field(schema_extra={"pattern": KEYID_PATTERN})
+    org_id: str
+    public_jwk: dict[str, Any]
+
+
+class PublisherKeyCreate(PublisherKeyBase):
+    pass
+
+
+class PublisherKey(PublisherKeyBase, table=True):
+    __tablename__ = "publisher_key"
+    __table_args__ = (Index("ix_publisher_key_org_id", "org_id"),)
+
+    keyid: str = Field(sa_column=Column(String(16), primary_key=True))
+    org_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    public_jwk: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    created_at: datetime = _ts()
+    revoked_at: datetime | None = _ts(nullable=True)
+
+
+class PublisherKeyPublic(PublisherKeyBase):
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+# --- rule pack versions -----------------------------------------------------------------
+
+
+class RulePackVersionCreate(StorageModel):
+    """A pack version to store: everything else (id, version, titles, codes, dates,
+    digest) is read from ``content``, which the caller has checked with
+    :func:`registry.rulepack.parse_pack`."""
+
+    content: dict[str, Any]
+    status: PackStatus = PackStatus.DRAFT
+    envelope: dict[str, Any] | None = None
+
+
+class RulePackVersionBase(StorageModel):
+    pack_id: str
+    version: str
+    namespace: str
+    status: PackStatus
+    digest: str
+    title_en: str
+    title_zh: str
+    hs_codes: list[str]
+    cpc_codes: list[str]
+    effective_from: date
+    effective_until: date | None = None
+
+
+class RulePackVersion(RulePackVersionBase, table=True):
+    __tablename__ = "rulepack_version"
+    __table_args__ = (
+        UniqueConstraint("pack_id", "version", name="uq_rulepack_version_pack_id_version"),
+        Index("ix_rulepack_version_pack_id_version_sort", "pack_id", "version_sort"),
+        Index("ix_rulepack_version_namespace", "namespace"),
+        Index("ix_rulepack_version_status", "status"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    pack_id: str = Field(sa_column=Column(String(), nullable=False))
+    version: str = Field(sa_column=Column(String(), nullable=False))
+    version_sort: str = Field(sa_column=Column(sort_text(), nullable=False))
+    namespace: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    status: PackStatus = Field(sa_column=Column(_enum(PackStatus, "pack_status"), nullable=False))
+    digest: str = Field(sa_column=Column(String(71), nullable=False))
+    content: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    envelope: dict[str, Any] | None = Field(default=None, sa_column=Column(json_type(), nullable=True))
+    title_en: str = Field(sa_column=Column(String(), nullable=False))
+    title_zh: str = Field(sa_column=Column(String(), nullable=False))
+    hs_codes: list[str] = Field(sa_column=Column(json_type(), nullable=False))
+    cpc_codes: list[str] = Field(sa_column=Column(json_type(), nullable=False))
+    effective_from: date = Field(sa_column=Column(Date(), nullable=False))
+    effective_until: date | None = Field(default=None, sa_column=Column(Date(), nullable=True))
+    created_at: datetime = _ts()
+    published_at: datetime | None = _ts(nullable=True)
+    status_changed_at: datetime = _ts()
+    status_reason: str | None = Field(default=None, sa_column=Column(String(), nullable=True))
+
+
+class RulePackVersionPublic(RulePackVersionBase):
+    """The listing view: no content and no envelope (fetch one version for those)."""
+
+    created_at: datetime
+    published_at: datetime | None
+    status_changed_at: datetime
+    status_reason: str | None
+
+
+class RulePackCode(StorageModel, table=True):
+    """One classification code of a pack version, digits only, for prefix search."""
+
+    __tablename__ = "rulepack_code"
+    __table_args__ = (
+        PrimaryKeyConstraint("pack_version_id", "scheme", "code", name="pk_rulepack_code"),
+        Index("ix_rulepack_code_scheme_code", "scheme", "code"),
+    )
+
+    pack_version_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("rulepack_version.id", ondelete="CASCADE"), nullable=False)
+    )
+    scheme: CodeScheme = Field(sa_column=Column(_enum(CodeScheme, "code_scheme"), nullable=False))
+    code: str = Field(sa_column=Column(sort_text(), nullable=False))
+
+
+# --- validations ------------------------------------------------------------------------
+
+
+class ValidationBase(StorageModel):
+    org_id: str
+    pack_id: str
+    pack_version: str
+    pack_digest: str
+    conformant: bool
+    declaration_digest: str
+
+
+class Validation(ValidationBase, table=True):
+    __tablename__ = "validation"
+    __table_args__ = (Index("ix_validation_org_id_created_at", "org_id", "created_at"),)
+
+    id: str = Field(sa_column=Column(String(36), primary_key=True))
+    org_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    pack_id: str = Field(sa_column=Column(String(), nullable=False))
+    pack_version: str = Field(sa_column=Column(String(), nullable=False))
+    pack_digest: str = Field(sa_column=Column(String(71), nullable=False))
+    conformant: bool = Field(sa_column=Column(Boolean(create_constraint=True, name="conformant"), nullable=False))
+    result: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    declaration: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    declaration_digest: str = Field(sa_column=Column(String(71), nullable=False))
+    created_at: datetime = _ts()
+
+
+class ValidationPublic(ValidationBase):
+    id: str
+    result: dict[str, Any]
+    created_at: datetime
+
+
+ALL_TABLES = ("organisation", "credential", "publisher_key", "rulepack_version", "rulepack_code", "validation")
+__all__ = [
+    "ALL_TABLES",
+    "CodeScheme",
+    "Credential",
+    "CredentialCreate",
+    "CredentialKind",
+    "CredentialPublic",
+    "OrgKind",
+    "Organisation",
+    "OrganisationCreate",
+    "OrganisationPublic",
+    "PackStatus",
+    "PublisherKey",
+    "PublisherKeyCreate",
+    "PublisherKeyPublic",
+    "RulePackCode",
+    "RulePackVersion",
+    "RulePackVersionCreate",
+    "RulePackVersionPublic",
+    "Validation",
+    "ValidationPublic",
+    "metadata",
+]
