@@ -46,9 +46,10 @@ def main() -> None:
     start = time.perf_counter()
     with open(os.devnull, "wb") as sink:
         proc = subprocess.run(
-            [str(exe), "validate", str(path), "--pack", args.pack, "--format", "json",
-             "--at", "2026-06-30T00:00:00Z"],
-            stdout=sink, stderr=subprocess.PIPE, check=False,
+            [str(exe), "validate", str(path), "--pack", args.pack, "--format", "json", "--at", "2026-06-30T00:00:00Z"],
+            stdout=sink,
+            stderr=subprocess.PIPE,
+            check=False,
         )
     elapsed = time.perf_counter() - start
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

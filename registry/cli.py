@@ -426,7 +426,8 @@ def _data_dir_option(fn: F) -> F:
         envvar="PCFREG_DATA_DIR",
         default="pcfreg-data",
         show_default=True,
-        help="Data directory (SQLite database, keys, secrets); also PCFREG_DATA_DIR. DATABASE_URL overrides the database.",
+        help="Data directory (SQLite database, keys, secrets); also PCFREG_DATA_DIR. "
+        "DATABASE_URL overrides the database.",
     )(fn)
 
 

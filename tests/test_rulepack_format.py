@@ -118,9 +118,7 @@ def test_extends_unknown_base_refused(tmp_path: Path) -> None:
 
 
 def test_inherited_rule_clash_needs_override(tmp_path: Path) -> None:
-    child = MINIMAL.replace("acme/widget", "acme/child").replace(
-        "rules:", "extends: [acme/widget@1.0.0]\nrules:"
-    )
+    child = MINIMAL.replace("acme/widget", "acme/child").replace("rules:", "extends: [acme/widget@1.0.0]\nrules:")
     _write(tmp_path, "base.yaml", MINIMAL)
     _write(tmp_path, "child.yaml", child)
     catalog = Catalog.from_directory(tmp_path)
@@ -134,9 +132,14 @@ def test_inherited_rule_clash_needs_override(tmp_path: Path) -> None:
 
 def test_parameters_overlay(tmp_path: Path) -> None:
     base = MINIMAL.replace("rules:", "parameters: {limit: 5, other: 1}\nrules:")
-    child = MINIMAL.replace("acme/widget", "acme/child").replace(
-        "rules:", "extends: [acme/widget@1.0.0]\nparameters: {limit: {value: 2, unit: percent}}\nrules: []\nx:"
-    ).split("\nx:")[0] + "\n"
+    child = (
+        MINIMAL.replace("acme/widget", "acme/child")
+        .replace(
+            "rules:", "extends: [acme/widget@1.0.0]\nparameters: {limit: {value: 2, unit: percent}}\nrules: []\nx:"
+        )
+        .split("\nx:")[0]
+        + "\n"
+    )
     _write(tmp_path, "base.yaml", base)
     _write(tmp_path, "child.yaml", child)
     resolved = Catalog.from_directory(tmp_path).resolve("acme/child")

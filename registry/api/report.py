@@ -47,7 +47,8 @@ def render_validation_html(validation_id: str, created_at: str, result: dict[str
 body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}}
 .verdict{{font-size:1.6rem;font-weight:700;color:{"#1a7f37" if result["conformant"] else "#b42318"}}}
 .rule{{border-left:4px solid #999;padding:.2rem .8rem;margin:.6rem 0}} .rule.error{{border-color:#b42318}}
-.rule.warning{{border-color:#b54708}} .rule.info{{border-color:#667085}} .sev{{text-transform:uppercase;font-size:.8rem}}
+.rule.warning{{border-color:#b54708}} .rule.info{{border-color:#667085}}
+.sev{{text-transform:uppercase;font-size:.8rem}}
 .clauses{{color:#475467;font-size:.9rem;margin:.2rem 0}} code{{font-size:.95em}}
 </style></head><body>
 <p class="verdict">{verdict}</p>

@@ -80,14 +80,13 @@ def from_celpy(value: Any) -> Any:
     raise Unsupported(f"{type(value).__name__}: {value!r}")
 
 
-_CELPY_ENV: celpy.Environment | None = None
+# Built at import: celpy.Environment() raises the recursion limit, which hypothesis warns
+# about when it happens in the middle of a test.
+_CELPY_ENV = celpy.Environment()
 
 
 def celpy_eval(source: str, activation: dict[str, Any]) -> tuple[str, Any]:
     """("ok", value) or ("error", message) from cel-python's interpreter."""
-    global _CELPY_ENV
-    if _CELPY_ENV is None:
-        _CELPY_ENV = celpy.Environment()
     env = _CELPY_ENV
     try:
         program = env.program(env.compile(source))

@@ -78,7 +78,7 @@ class S:
     text: str = ""
 
 
-def D(*args: int) -> datetime:  # noqa: N802 - reads like a constructor
+def D(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
 
 
@@ -513,6 +513,13 @@ CASES: list[tuple[str, Any]] = [
     ("bool(1)", C("no matching overload")),  # cel-python: true
     ("bool(x.a)", E("no matching overload")),
     ("dyn(1) == 1.0", True),
+    ("dyn(1) + 1.0", E("no matching overload")),
+    ("dyn([1, 2]).all(i, i > 0)", True),
+    ("1 in dyn([1])", True),
+    ("1 in dyn(5)", E("no matching overload")),
+    ('"a".matches(dyn("a"))', C("must be a constant string")),
+    ("dyn(params).cutOff", 5),
+    ("dyn(params).zz", E("no such key")),
     ("dyn(x.a)", 1),
     ("type(1) == int", True),
     ("type(1u) == uint", True),
@@ -689,6 +696,10 @@ CASES: list[tuple[str, Any]] = [
     ("params.nested.k", 1),
     ("params.nested", {"k": 1}),
     ("params.cutOffPercnt", C("no such key 'cutOffPercnt' in params")),  # a typo in a pack
+    ("true || params.cutOffPercnt > 1", C("no such key 'cutOffPercnt'")),  # even where unused
+    ("false ? params.cutOffPercnt : 1", C("no such key 'cutOffPercnt'")),
+    ("false && y", C("undeclared reference to 'y'")),
+    ("true || x.zz", True),
     ("params.nested.zz", C("no such key 'zz' in params.nested")),
     ("params.cutOff.x", C("cannot select field")),
     ("has(params.cutOff.x)", C("has() cannot test a field")),
@@ -744,7 +755,7 @@ def test_case_via_compile_to_python(case: tuple[str, Any]) -> None:
     """The engine's way: the expression string as the body of a lambda over the variables."""
     source, expected = case
     src = compile_to_python(source, ENV)
-    fn = eval(f"lambda x, now, u: {src}", GLOBALS)  # noqa: S307
+    fn = eval(f"lambda x, now, u: {src}", GLOBALS)
     if isinstance(expected, E):
         with pytest.raises(CelEvalError):
             fn(ACT["x"], ACT["now"], ACT["u"])

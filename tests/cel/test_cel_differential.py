@@ -24,6 +24,8 @@ The generator is type-directed so that it steers around the places where cel-pyt
   (Logical Operators) makes it false. Macro bodies draw no deliberately failing leaves,
   and a remaining disagreement of exactly this shape (we: a value; cel-python: an error;
   the expression has a macro inside a logical operator) is skipped, not compared.
+* ``("a" + "b").contains("a")``: cel-python's concatenation yields a plain Python str
+  whose contains() it cannot find; the receiver of contains() is wrapped in string().
 * double division by zero: IEEE 754 (which the spec's double follows) gives -inf for
   ``-1.0/0.0`` and NaN for ``0.0/0.0``; cel-python returns +inf for any ``x/0.0``.
   Double divisors are nonzero literals here.
@@ -99,6 +101,7 @@ PATHS = {
     "list_string": ["x.ls"],
     "list_double": ["x.ld"],
     "map": ["x.m", "x.o.m", "x.o"],
+    "map_int": ["x.m"],
 }
 MISSING = ["x.zz", "x.o.zz", "x.m.zz"]
 
@@ -156,7 +159,7 @@ class Gen:
             return "[" + ", ".join(lit(v) for v in d(st.lists(words, max_size=3))) + "]"
         if ty == "list_double":
             return "[" + ", ".join(lit(v) for v in d(st.lists(doubles, max_size=3))) + "]"
-        if ty == "map":
+        if ty in ("map", "map_int"):
             m = d(st.dictionaries(st.sampled_from(["a", "b", "k"]), small_ints, max_size=3))
             return "{" + ", ".join(f"{lit(k)}: {lit(v)}" for k, v in m.items()) + "}"
         raise AssertionError(ty)
@@ -179,7 +182,7 @@ class Gen:
                 lambda: f"size({e(self.pick(['string', 'list_int', 'map', 'list_string']))})",
                 lambda: f"{e('list_int')}[{self.pick(['0', '1', '2', 'x.p'])}]",
                 lambda: f"int({e('string')})" if k % 2 else f"int({lit(self.draw(small_ints))} * 1)",
-                lambda: f"{e('map')}[{lit(self.pick(['a', 'b', 'k']))}]",
+                lambda: f"{e('map_int')}[{lit(self.pick(['a', 'b', 'k']))}]",
                 lambda: f"int({e('double')})",
             ]
             if self.spec_mode:
@@ -217,12 +220,14 @@ class Gen:
                     lambda: f"{e(ty)}.filter({v}, {self.expr('bool', depth - 1, inner)})",
                     lambda: f"{e(ty)}.map({v}, {self.expr(elem, depth - 1, inner)})",
                     # map iteration order is unspecified: cel-cpp uses hash order
-                    lambda: f"{e('map')}.map({v}, {v})"
-                    if elem == "string" and not self.spec_mode
-                    else f"{e(ty)}.map({v}, {v})",
+                    lambda: (
+                        f"{e('map')}.map({v}, {v})"
+                        if elem == "string" and not self.spec_mode
+                        else f"{e(ty)}.map({v}, {v})"
+                    ),
                 ]
             )()
-        if ty == "map":
+        if ty in ("map", "map_int"):
             return self.leaf(ty, scope)
         raise AssertionError(ty)
 
@@ -244,9 +249,13 @@ class Gen:
             lambda: f"({e('string')} in {e(self.pick(['list_string', 'map']))})",
             lambda: f"({e('list_string')} == {e('list_string')})",
             lambda: f"({e('list_int')} == {e('list_int')})",
-            lambda: f"{e(rng)}.{self.pick(['all', 'exists', 'exists_one'])}({v}, "
-            f"{self.expr('bool', depth - 1, inner)})",
-            lambda: f"{e('string')}.{self.pick(['startsWith', 'endsWith', 'contains'])}({e('string')})",
+            lambda: (
+                f"{e(rng)}.{self.pick(['all', 'exists', 'exists_one'])}({v}, {self.expr('bool', depth - 1, inner)})"
+            ),
+            lambda: f"{e('string')}.{self.pick(['startsWith', 'endsWith'])}({e('string')})",
+            # string() re-wraps the receiver: cel-python's "a" + "b" is a plain Python str
+            # without its contains() (a no-such-overload error there).
+            lambda: f"string({e('string')}).contains({e('string')})",
             lambda: f"({e('string')}).matches({lit(self.pick(['a', '^a', 'b$', '[ab]+', '^$', '.']))})",
         ]
         if not scope:  # deliberately failing leaves, outside macro bodies
