@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import tempfile
 import time
 import urllib.parse
 from collections.abc import AsyncIterator, Callable
@@ -26,7 +27,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
-from ..errors import InputError, RegistryError
+from ..errors import RegistryError
 from ..packdiff import diff_refs
 from ..storage import repo
 from ..storage.db import make_engine, session_scope
@@ -217,7 +218,12 @@ def _auth_routes(app: FastAPI) -> None:
         raw = (await request.body()).decode("utf-8", "replace")
         form = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
         if form.get("grant_type") != "client_credentials":
-            raise InputError("grant_type must be client_credentials", code="unsupported-grant-type")
+            raise problems.ApiError(
+                "grant_type must be client_credentials",
+                status=400,
+                code="unsupported-grant-type",
+                extra={"error": "unsupported_grant_type"},
+            )
         client_id, secret = _basic_credentials(request, form)
 
         def check() -> Principal:
@@ -425,24 +431,25 @@ def _validation_routes(app: FastAPI) -> None:
         ``line``. A line that cannot be used gives ``{"line": n, "error": {...}}``."""
         principal.require("certifier", "platform")
 
+        # The body is spooled first (memory up to 8 MB, then a temporary file): a streaming
+        # response listens for disconnects on the same receive channel, so it cannot also read it.
+        spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by the generator
+        async for chunk in request.stream():
+            spool.write(chunk)
+        spool.seek(0)
+
         async def lines() -> AsyncIterator[bytes]:
-            buffer = b""
-            number = 0
             pending: list[tuple[Any, Any]] = []
-            async for chunk in request.stream():
-                buffer += chunk
-                *complete, buffer = buffer.split(b"\n")
-                for raw in complete:
-                    number += 1
+            try:
+                for number, raw in enumerate(spool, start=1):
                     yield _batch_line(ctx, raw, number, pack, pending if store else None)
-                if store and len(pending) >= ctx.limits.batch_store_chunk:
+                    if store and len(pending) >= ctx.limits.batch_store_chunk:
+                        await run_in_threadpool(_store_batch, ctx, principal, pending)
+                        pending = []
+                if store and pending:
                     await run_in_threadpool(_store_batch, ctx, principal, pending)
-                    pending = []
-            if buffer.strip():
-                number += 1
-                yield _batch_line(ctx, buffer, number, pack, pending if store else None)
-            if store and pending:
-                await run_in_threadpool(_store_batch, ctx, principal, pending)
+            finally:
+                spool.close()
 
         return StreamingResponse(_skip_empty(lines()), media_type="application/jsonl")
 

@@ -75,8 +75,17 @@ def problem(request: Request, status: int, code: str, detail: str, **extra: Any)
 
 
 def _status_for(error: RegistryError) -> int:
+    from ..packdiff import IncompatibleVersionError
+    from ..storage.errors import Conflict, NotFound, StorageUnavailable
+
     if isinstance(error, ApiError):
         return error.status
+    if isinstance(error, (Conflict, IncompatibleVersionError)):
+        return 409
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, StorageUnavailable):
+        return 503
     if isinstance(error, PackSelectionError):
         return 422
     if isinstance(error, (InputError, PackError)):

@@ -1,0 +1,244 @@
+"""The HTTP API through httpx (FastAPI's TestClient), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from api_support import Service
+
+from registry.catalog import Catalog
+from registry.service.bootstrap import signing_key_path
+from registry.signing import sign_pack
+
+AL = "example-standards-body/aluminium-ingot"
+CORE = "example-standards-body/core"
+
+
+def _problem(r: Any, status: int) -> dict[str, Any]:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = r.json()
+    assert body["status"] == status and body["type"].startswith("https://pcf-registry.org/problems/")
+    assert body["instance"] == f"urn:request:{r.headers['x-request-id']}"
+    return body
+
+
+@pytest.fixture(scope="module")
+def al_example() -> dict[str, Any]:
+    example = Catalog.bundled().resolve(AL).example
+    assert example is not None
+    return example
+
+
+def test_health_openapi_and_request_ids(service: Service) -> None:
+    r = service.client.get("/healthz")
+    assert r.status_code == 200 and r.headers["x-request-id"]
+    assert service.client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"] == "abc-123"
+    spec = service.client.get("/openapi.json").json()
+    assert "/v1/validations" in spec["paths"] and "/v1/auth/token" in spec["paths"]
+    _problem(service.client.get("/nowhere"), 404)
+    _problem(service.client.delete("/healthz"), 405)
+
+
+def test_token_endpoint(service: Service) -> None:
+    cred = service.creds["demo-certifier"]
+    ok = service.client.post(
+        "/v1/auth/token",
+        data={"grant_type": "client_credentials", "client_id": cred.client_id, "client_secret": cred.secret},
+    )
+    assert ok.status_code == 200 and ok.json()["token_type"] == "Bearer" and ok.json()["expires_in"] > 0
+    bad = service.client.post(
+        "/v1/auth/token", data={"grant_type": "client_credentials"}, auth=(cred.client_id, "wrong")
+    )
+    assert _problem(bad, 401)["error"] == "invalid_client"
+    grant = service.client.post("/v1/auth/token", data={"grant_type": "password"}, auth=(cred.client_id, cred.secret))
+    assert _problem(grant, 400)["error"] == "unsupported_grant_type"
+    forged = service.client.get("/v1/validations", headers={"Authorization": "Bearer not.a.jwt"})
+    _problem(forged, 401)
+
+
+def test_pack_search_and_versions(service: Service) -> None:
+    c = service.client
+    by_hs = c.get("/v1/rulepacks", params={"hs": "7601.10"}).json()
+    assert [p["id"] for p in by_hs] == [AL]
+    assert [p["id"] for p in c.get("/v1/rulepacks", params={"cpc": "41431"}).json()] == [AL]
+    text = c.get("/v1/rulepacks", params={"q": "tyre"}).json()
+    assert [p["id"] for p in text] == ["example-standards-body/passenger-car-tyre"]
+    assert len(c.get("/v1/rulepacks", params={"publisher": "example-standards-body"}).json()) >= 9
+    one = c.get(f"/v1/rulepacks/{AL}", params={"on": "2026-05-01"})
+    assert one.status_code == 200 and one.json()["version"] == "1.0.0"
+    assert one.json()["envelope"]["signatures"][0]["alg"] == "Ed25519"
+    _problem(c.get(f"/v1/rulepacks/{AL}", params={"on": "2020-01-01"}), 404)
+    yaml_body = c.get(f"/v1/rulepacks/{AL}/versions/1.0.0", params={"format": "yaml"})
+    assert yaml_body.headers["content-type"].startswith("application/yaml") and "aluminium" in yaml_body.text
+    _problem(c.get(f"/v1/rulepacks/{AL}/versions/9.9.9"), 404)
+    _problem(c.get("/v1/rulepacks", params={"hs": "x"}), 422)
+
+
+def _signed(service: Service, pack: dict[str, Any]) -> dict[str, Any]:
+    pem = signing_key_path(service.data_dir).read_bytes()
+    return sign_pack(pack, pem, "example-standards-body")
+
+
+def _core(version: str, **params: Any) -> dict[str, Any]:
+    pack = copy.deepcopy(Catalog.bundled().get(f"{CORE}@1.0.0").data)
+    pack["version"] = version
+    for name, value in params.items():
+        pack["parameters"][name]["value"] = value
+    return pack
+
+
+def test_publish_lifecycle(service: Service) -> None:
+    c, h = service.client, service.headers("example-standards-body")
+    loosened = _signed(service, _core("1.1.0", cutOffPercent=6))
+    first = c.post("/v1/rulepacks", json=loosened, headers=h)
+    assert first.status_code == 201, first.text
+    assert [ch["kind"] for ch in first.json()["diff"]["changes"]] == ["threshold-loosened"]
+    assert c.post("/v1/rulepacks", json=loosened, headers=h).status_code == 200  # idempotent
+    clash = _signed(service, _core("1.1.0", cutOffPercent=7))
+    assert "already stored" in _problem(c.post("/v1/rulepacks", json=clash, headers=h), 409)["detail"]
+    tightened = _signed(service, _core("1.2.0", cutOffPercent=2))
+    refused = _problem(c.post("/v1/rulepacks", json=tightened, headers=h), 409)
+    assert refused["type"].endswith("/incompatible-version")
+    assert [ch["kind"] for ch in refused["diff"]["changes"]] == ["threshold-tightened"]
+    diff = c.get(f"/v1/rulepacks/{CORE}/diff", params={"from": "1.0.0", "to": "1.1.0"}).json()
+    assert diff["required"] == "minor" and diff["actual"] == "minor"
+    tampered = copy.deepcopy(loosened)
+    tampered["pack"]["version"] = "1.1.1"
+    assert _problem(c.post("/v1/rulepacks", json=tampered, headers=h), 422)
+    dep = c.post(f"/v1/rulepacks/{CORE}/versions/1.1.0/deprecate", json={"reason": "superseded"}, headers=h)
+    assert dep.status_code == 200 and dep.json()["status"] == "deprecated"
+    wd = c.post(f"/v1/rulepacks/{CORE}/versions/1.1.0/withdraw", json={"reason": "error found"}, headers=h)
+    assert wd.status_code == 200 and wd.json()["status"] == "withdrawn"
+    again = c.post(f"/v1/rulepacks/{CORE}/versions/1.1.0/deprecate", json={"reason": "x"}, headers=h)
+    _problem(again, 409)
+    _problem(c.post(f"/v1/rulepacks/{CORE}/versions/1.1.0/deprecate", json={}, headers=h), 422)
+
+
+def test_validation_stored_and_read(service: Service, al_example: dict[str, Any]) -> None:
+    c, h = service.client, service.headers("demo-certifier")
+    r = c.post("/v1/validations", json=al_example, headers=h)
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["conformant"] is True and body["pack"]["id"] == AL and r.headers["location"].endswith(body["id"])
+    stored = c.get(f"/v1/validations/{body['id']}", headers=h).json()
+    assert stored["findings"] == body["findings"] and stored["pack"] == body["pack"]
+    html = c.get(f"/v1/validations/{body['id']}", headers={**h, "Accept": "text/html"})
+    assert html.headers["content-type"].startswith("text/html") and "Conformant" in html.text
+    listed = c.get("/v1/validations", headers=h).json()
+    assert body["id"] in [v["id"] for v in listed["items"]]
+    other = service.headers("other-certifier")
+    _problem(c.get(f"/v1/validations/{body['id']}", headers=other), 404)
+    assert body["id"] not in [v["id"] for v in c.get("/v1/validations", headers=other).json()["items"]]
+
+
+def test_validation_not_stored_and_errors(service: Service, al_example: dict[str, Any]) -> None:
+    c, h = service.client, service.headers("demo-platform")
+    bad = copy.deepcopy(al_example)
+    bad["pcf"]["exemptedEmissionsPercent"] = "4"
+    r = c.post("/v1/validations", params={"store": "false"}, json=bad, headers=h)
+    assert r.status_code == 200 and "id" not in r.json()
+    assert [f["rule_id"] for f in r.json()["findings"] if f["severity"] == "error"] == ["core.cut-off.limit"]
+    broken = c.post("/v1/validations", content=b'{"a": [1,}', headers={**h, "Content-Type": "application/json"})
+    body = _problem(broken, 422)
+    assert body["location"]["line"] == 1 and body["location"]["column"]
+    nopack = copy.deepcopy(al_example)
+    del nopack["pcf"]["productOrSectorSpecificRules"]
+    nopack["extensions"][0]["data"].pop("classifications", None)
+    nopack.pop("productClassifications", None)
+    sel = _problem(c.post("/v1/validations", json=nopack, headers=h), 422)
+    assert sel["candidates"]
+    unknown = _problem(c.post("/v1/validations", params={"pack": "nobody/x"}, json=al_example, headers=h), 422)
+    assert "unknown rule pack" in unknown["detail"]
+    huge = b"[" + b"0," * (service.ctx.limits.max_body // 2) + b"0]"
+    _problem(c.post("/v1/validations", content=huge, headers={**h, "Content-Type": "application/json"}), 413)
+
+
+def test_withdrawn_pack_does_not_validate(service: Service, al_example: dict[str, Any]) -> None:
+    c = service.client
+    pack = _core("2.0.0")
+    pub = c.post("/v1/rulepacks", json=_signed(service, pack), headers=service.headers("example-standards-body"))
+    assert pub.status_code == 201, pub.text
+    wd = c.post(
+        f"/v1/rulepacks/{CORE}/versions/2.0.0/withdraw",
+        json={"reason": "test"},
+        headers=service.headers("example-standards-body"),
+    )
+    assert wd.status_code == 200
+    r = c.post(
+        "/v1/validations",
+        params={"pack": f"{CORE}@2.0.0", "store": "false"},
+        json=al_example,
+        headers=service.headers("demo-certifier"),
+    )
+    assert "withdrawn" in _problem(r, 422)["detail"]
+
+
+def test_batch_jsonl(service: Service, al_example: dict[str, Any]) -> None:
+    bad = copy.deepcopy(al_example)
+    bad["pcf"]["ipccCharacterizationFactors"] = ["AR5"]
+    lines = [json.dumps(al_example), "", json.dumps(bad), "{nope"]
+    r = service.client.post(
+        "/v1/validations:batch",
+        content="\n".join(lines).encode(),
+        headers={**service.headers("demo-certifier"), "Content-Type": "application/jsonl"},
+        params={"store": "true"},
+    )
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/jsonl")
+    out = [json.loads(x) for x in r.text.splitlines()]
+    assert [o["line"] for o in out] == [1, 3, 4]
+    assert out[0]["conformant"] is True and out[1]["conformant"] is False and "error" in out[2]
+
+
+# ------------------------------------------------------------ authorisation matrix
+
+WRITE_ENDPOINTS = [
+    ("POST", "/v1/rulepacks", "publish"),
+    ("POST", f"/v1/rulepacks/{AL}/versions/1.0.0/deprecate", "status"),
+    ("POST", f"/v1/rulepacks/{AL}/versions/1.0.0/withdraw", "status"),
+    ("POST", "/v1/validations", "validate"),
+    ("POST", "/v1/validations:batch", "validate"),
+    ("GET", "/v1/validations", "read-own"),
+]
+# who may call each kind of endpoint at all (role), and for publishing, in which namespace
+ALLOWED = {
+    "publish": {"example-standards-body"},
+    "status": {"example-standards-body"},
+    "validate": {"demo-certifier", "other-certifier", "demo-platform"},
+    "read-own": {"demo-certifier", "other-certifier", "demo-platform", "example-standards-body", "other-body"},
+}
+CALLERS = ["example-standards-body", "other-body", "demo-certifier", "other-certifier", "demo-platform"]
+
+
+@pytest.mark.parametrize(("method", "path", "kind"), WRITE_ENDPOINTS)
+def test_authorisation_matrix(service: Service, method: str, path: str, kind: str, al_example: dict[str, Any]) -> None:
+    c = service.client
+    body: Any = {"reason": "authz matrix"} if kind == "status" else al_example
+    if kind == "publish":
+        body = _signed(service, _core("0.9.0"))  # a lower version: passes auth, then checks
+    _problem(c.request(method, path, json=body), 401)
+    _problem(c.request(method, path, json=body, headers={"Authorization": "Bearer x.y.z"}), 401)
+    _problem(c.request(method, path, json=body, headers={"X-API-Key": "key_nobody.secret"}), 401)
+    for caller in CALLERS:
+        r = c.request(method, path, json=body, headers=service.headers(caller), params={"store": "false"})
+        if caller in ALLOWED[kind]:
+            assert r.status_code not in (401, 403), (caller, r.text)
+        else:
+            _problem(r, 403)
+
+
+def test_reinit_keeps_everything(service: Service) -> None:
+    from datetime import UTC, datetime
+
+    from registry.service.bootstrap import init_data_dir
+    from registry.storage.settings import StorageSettings
+
+    url = str(service.ctx.engine.url.render_as_string(hide_password=False))
+    report = init_data_dir(StorageSettings(data_dir=service.data_dir, database_url=url), now=datetime.now(UTC))
+    assert not report.created and report.credentials == [] and report.published == []
+    assert service.token("demo-certifier")
+    assert Path(signing_key_path(service.data_dir)).exists()
