@@ -512,6 +512,19 @@ def orgs_list(data_dir: str) -> None:
         click.echo(f"{org['id']}  {org['kind']}  {org['name']}")
 
 
+@keys.command("register")
+@click.option("--org", "org_id", required=True, help="The standards body the key signs for.")
+@click.option("--public", "public_path", required=True, type=click.Path(), help="The public JWK file.")
+@_data_dir_option
+@guarded
+def keys_register(org_id: str, public_path: str, data_dir: str) -> None:
+    """Register a publisher's public key so the registry accepts packs it signs (operator command)."""
+    from .service.operator import register_key
+
+    keyid = register_key(Path(data_dir), org_id, Path(public_path))
+    click.echo(f"registered key {keyid} for {org_id}")
+
+
 @main.group()
 def credentials() -> None:
     """Client credentials and API keys (operator commands)."""

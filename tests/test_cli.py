@@ -188,14 +188,19 @@ def test_console_script_runs_from_any_directory(tmp_path: Path) -> None:
 
 def test_keys_sign_verify_round_trip(tmp_path: Path) -> None:
     priv, pub = tmp_path / "k.pem", tmp_path / "k.jwk"
-    assert run("keys", "generate", "--private", str(priv), "--public", str(pub),
-               "--publisher", "example-standards-body").exit_code == 0
+    assert (
+        run(
+            "keys", "generate", "--private", str(priv), "--public", str(pub), "--publisher", "example-standards-body"
+        ).exit_code
+        == 0
+    )
     jwks = tmp_path / "keys.json"
     jwks.write_text(json.dumps({"keys": [json.loads(pub.read_text())]}))
     pack = Path(__file__).parent.parent / "rulepacks" / "base" / "core.yaml"
     env = tmp_path / "core.signed.json"
-    signed = run("packs", "sign", str(pack), "--key", str(priv), "--signer", "example-standards-body",
-                 "--out", str(env))
+    signed = run(
+        "packs", "sign", str(pack), "--key", str(priv), "--signer", "example-standards-body", "--out", str(env)
+    )
     assert signed.exit_code == 0, signed.stderr
     ok = run("packs", "verify", str(env), "--keys", str(jwks))
     assert ok.exit_code == 0 and "valid: example-standards-body/core@1.0.0" in ok.stdout
@@ -220,3 +225,32 @@ def test_packs_diff(tmp_path: Path) -> None:
     assert checked.exit_code == 1
     body = json.loads(checked.stdout)
     assert body["required"] == "major" and body["actual"] == "patch"
+
+
+def test_init_orgs_credentials_and_keys(tmp_path: Path) -> None:
+    data = str(tmp_path / "data")
+    first = run("init", "--data-dir", data)
+    assert first.exit_code == 0, first.stderr
+    assert "demo-certifier: client_id" in first.stdout and "demo-platform: API key" in first.stdout
+    assert "published example-standards-body/aluminium-ingot@1.0.0" in first.stdout
+    again = run("init", "--data-dir", data)
+    assert again.exit_code == 0 and "client_id" not in again.stdout and "already initialised" in again.stdout
+    assert (
+        run("orgs", "create", "acme-body", "--name", "ACME", "--kind", "standards-body", "--data-dir", data).exit_code
+        == 0
+    )
+    dup = run("orgs", "create", "acme-body", "--name", "ACME", "--kind", "standards-body", "--data-dir", data)
+    assert dup.exit_code == 2 and "already" in dup.stderr
+    listed = run("orgs", "list", "--data-dir", data)
+    assert "acme-body" in listed.stdout and "demo-certifier" in listed.stdout
+    cred = run("credentials", "create", "--org", "acme-body", "--data-dir", data)
+    assert cred.exit_code == 0 and "client_secret" in cred.stdout
+    assert run("credentials", "create", "--org", "nobody", "--data-dir", data).exit_code == 2
+    priv, pub = tmp_path / "k.pem", tmp_path / "k.jwk"
+    assert (
+        run("keys", "generate", "--private", str(priv), "--public", str(pub), "--publisher", "acme-body").exit_code == 0
+    )
+    reg = run("keys", "register", "--org", "acme-body", "--public", str(pub), "--data-dir", data)
+    assert reg.exit_code == 0 and "registered key" in reg.stdout
+    bad = run("keys", "register", "--org", "acme-body", "--public", str(priv), "--data-dir", data)
+    assert bad.exit_code == 2
