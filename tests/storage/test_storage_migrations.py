@@ -87,9 +87,15 @@ def test_sqlite_pragmas(migrated_engine: Engine) -> None:
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
 
 
-def test_alembic_folder_is_the_checkout_one_and_needs_no_ini() -> None:
-    assert alembic_dir() == ROOT / "alembic"
+def test_alembic_folder_is_the_shipped_one_and_needs_no_ini() -> None:
+    """Installed (CI installs the package, not editable) or in a checkout: the same migrations."""
+    import registry
+
+    installed = Path(registry.__file__).resolve().parent / "_data" / "alembic"
+    assert alembic_dir() in (ROOT / "alembic", installed)
     assert (alembic_dir() / "env.py").is_file()
+    shipped = sorted(p.name for p in (alembic_dir() / "versions").glob("*.py"))
+    assert shipped == sorted(p.name for p in (ROOT / "alembic" / "versions").glob("*.py"))
     assert not (ROOT / "alembic.ini").exists()
     assert "ini" not in re.sub(r'""".*?"""', "", (alembic_dir() / "env.py").read_text(), flags=re.S).lower()
 
