@@ -123,6 +123,32 @@ PrincipalDep = Annotated[Principal, Depends(current_principal)]
 # ------------------------------------------------------------------ models
 
 
+class Problem(BaseModel):
+    """RFC 9457 problem details (extension members such as errors, location, candidates, diff may appear)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+
+
+def _problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {
+        c: {"description": "RFC 9457 problem details", "content": {"application/problem+json": {"schema": schema}}}
+        for c in codes
+    }
+
+
+ERRORS = _problem_responses(400, 401, 403, 404, 409, 413, 422, 500, 503)
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"apiKey": []}]
+JSON_BODY = {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
+YAML_OR_JSON: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}, "application/yaml": {"schema": {"type": "string"}}}}
+}
+
+
 class TokenResponse(BaseModel):
     access_token: str
     token_type: str = "Bearer"
@@ -185,7 +211,9 @@ def create_app(ctx: ServiceContext) -> FastAPI:
         version=__version__,
         description="Product carbon footprint rules as code: rule packs, validation, and (later) labels.",
         default_response_class=ORJSONResponse,
+        responses=ERRORS,
     )
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.state.ctx = ctx
     problems.install(app)
     app.add_middleware(RequestContext, max_body=ctx.limits.max_body, max_batch_body=ctx.limits.max_batch_body)
@@ -212,7 +240,29 @@ def _basic_credentials(request: Request, form: dict[str, str]) -> tuple[str, str
 
 
 def _auth_routes(app: FastAPI) -> None:
-    @app.post("/v1/auth/token", response_model=TokenResponse, tags=["auth"])
+    token_body = {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "required": ["grant_type"],
+                    "properties": {
+                        "grant_type": {"type": "string", "enum": ["client_credentials"]},
+                        "client_id": {"type": "string"},
+                        "client_secret": {"type": "string"},
+                    },
+                }
+            }
+        },
+    }
+
+    @app.post(
+        "/v1/auth/token",
+        response_model=TokenResponse,
+        tags=["auth"],
+        openapi_extra={"requestBody": token_body, "security": [{"basicAuth": []}, {}]},
+    )
     async def token(request: Request, ctx: CtxDep) -> dict[str, Any]:
         """OAuth2 client credentials (RFC 6749 §4.4): Basic auth or client_id/client_secret in the form."""
         raw = (await request.body()).decode("utf-8", "replace")
@@ -275,7 +325,7 @@ def _pack_routes(app: FastAPI) -> None:
 
         return await run_in_threadpool(run)
 
-    @app.get("/v1/rulepacks/{namespace}/{name}", tags=tags)
+    @app.get("/v1/rulepacks/{namespace}/{name}", tags=tags, responses=YAML_OR_JSON)
     async def get_pack(
         namespace: str,
         name: str,
@@ -305,7 +355,7 @@ def _pack_routes(app: FastAPI) -> None:
 
         return await run_in_threadpool(run)
 
-    @app.get("/v1/rulepacks/{namespace}/{name}/versions/{version}", tags=tags)
+    @app.get("/v1/rulepacks/{namespace}/{name}/versions/{version}", tags=tags, responses=YAML_OR_JSON)
     async def get_version(
         namespace: str,
         name: str,
@@ -337,7 +387,22 @@ def _pack_routes(app: FastAPI) -> None:
         out: dict[str, Any] = result.to_json()
         return out
 
-    @app.post("/v1/rulepacks", tags=tags, status_code=201)
+    envelope_body = {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "description": "a signed rule pack (schemas/signed-rulepack-1.0.json)"}
+            }
+        },
+    }
+
+    @app.post(
+        "/v1/rulepacks",
+        tags=tags,
+        status_code=201,
+        responses={200: {"description": "already published with the same content"}},
+        openapi_extra={"requestBody": envelope_body, "security": BEARER},
+    )
     async def publish_pack(request: Request, principal: PrincipalDep, ctx: CtxDep) -> Response:
         """Publish a signed pack envelope. 201 when stored, 200 when the same content was already there."""
         from ..service.packs import publish
@@ -390,7 +455,12 @@ def _validate_one(ctx: ServiceContext, document: Any, pack: str | None) -> Any:
 def _validation_routes(app: FastAPI) -> None:
     tags: list[str | Enum] = ["validations"]
 
-    @app.post("/v1/validations", tags=tags)
+    @app.post(
+        "/v1/validations",
+        tags=tags,
+        responses={201: {"description": "validated and stored"}},
+        openapi_extra={"requestBody": JSON_BODY, "security": BEARER},
+    )
     async def validate(
         request: Request,
         principal: PrincipalDep,
@@ -419,7 +489,16 @@ def _validation_routes(app: FastAPI) -> None:
             {"id": vid, "created_at": created, **body}, status_code=201, headers={"Location": f"/v1/validations/{vid}"}
         )
 
-    @app.post("/v1/validations:batch", tags=tags)
+    @app.post(
+        "/v1/validations:batch",
+        tags=tags,
+        response_class=StreamingResponse,
+        responses={200: {"content": {"application/jsonl": {"schema": {"type": "string"}}}}},
+        openapi_extra={
+            "requestBody": {"required": True, "content": {"application/jsonl": {"schema": {"type": "string"}}}},
+            "security": BEARER,
+        },
+    )
     async def validate_batch(
         request: Request,
         principal: PrincipalDep,
@@ -453,7 +532,7 @@ def _validation_routes(app: FastAPI) -> None:
 
         return StreamingResponse(_skip_empty(lines()), media_type="application/jsonl")
 
-    @app.get("/v1/validations", tags=tags)
+    @app.get("/v1/validations", tags=tags, openapi_extra={"security": BEARER})
     async def list_validations(
         principal: PrincipalDep,
         ctx: CtxDep,
@@ -476,7 +555,12 @@ def _validation_routes(app: FastAPI) -> None:
 
         return await run_in_threadpool(run)
 
-    @app.get("/v1/validations/{validation_id}", tags=tags, responses={200: {"content": {"text/html": {}}}})
+    @app.get(
+        "/v1/validations/{validation_id}",
+        tags=tags,
+        responses={200: {"content": {"application/json": {}, "text/html": {"schema": {"type": "string"}}}}},
+        openapi_extra={"security": BEARER},
+    )
     async def get_validation(
         validation_id: str,
         request: Request,
@@ -499,6 +583,32 @@ def _validation_routes(app: FastAPI) -> None:
         if wants_html:
             return HTMLResponse(render_validation_html(vid, created, result))
         return ORJSONResponse({"id": vid, "created_at": created, **result})
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema, with our problem type and security schemes, and without its default 422 body."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    components = schema.setdefault("components", {})
+    components.setdefault("schemas", {})["Problem"] = Problem.model_json_schema()
+    for name in ("HTTPValidationError", "ValidationError"):
+        components["schemas"].pop(name, None)
+    components["securitySchemes"] = {
+        "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+        "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+        "basicAuth": {"type": "http", "scheme": "basic"},
+    }
+    for path in schema.get("paths", {}).values():
+        for op in path.values():
+            resp = op.get("responses", {}).get("422")
+            if resp is not None:
+                resp["content"] = ERRORS[422]["content"]
+                resp["description"] = ERRORS[422]["description"]
+    app.openapi_schema = schema
+    return schema
 
 
 async def _skip_empty(source: AsyncIterator[bytes | None]) -> AsyncIterator[bytes]:

@@ -1,0 +1,408 @@
+"""Validations per second over HTTP, against ``pcfreg serve`` (uvicorn, 2 workers) on loopback.
+
+Starts the server on 127.0.0.1 with a fresh temporary data directory (initialised on first start,
+SQLite), reads the demo credentials it prints, gets a bearer token for demo-certifier, and drives
+it from the same machine with wrk (``apt-get install -y wrk``) or, without wrk, with an
+asyncio + httpx client holding N concurrent connections:
+
+  * POST /v1/validations?store=false  single declarations, not stored
+  * POST /v1/validations              single declarations, stored (201)
+  * POST /v1/validations:batch?store=false  JSON Lines, --batch-lines declarations per request
+
+The declaration is the aluminium example (``pcfreg packs example aluminium-ingot``). Each phase
+runs for a bounded time; the server's process group is stopped at the end.
+
+Run: python bench/api.py [--seconds 10] [--connections 16] [--batch-lines 2000] [--client auto|wrk|httpx]
+Targets: 5,000/s not stored; 1,500/s stored; p99 < 50 ms; batch 20,000 declarations/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+HOST = "127.0.0.1"
+TARGET_NOT_STORED = 5_000
+TARGET_STORED = 1_500
+TARGET_P99_MS = 50.0
+TARGET_BATCH = 20_000
+
+CRED_LINE = re.compile(r"^\s*(?P<org>[\w.-]+): client_id (?P<id>\S+)\s+client_secret (?P<secret>\S+)\s*$")
+
+
+@dataclass
+class Result:
+    name: str
+    requests: int
+    seconds: float
+    errors: int
+    p50_ms: float
+    p99_ms: float
+    statuses: str = ""
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+# ------------------------------------------------------------------ server
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, data_dir: Path, port: int, workers: int) -> None:
+        self.port = port
+        self.workers = workers
+        self.output: list[str] = []
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env.pop("DATABASE_URL", None)  # a fresh SQLite database in the temporary data dir
+        self.proc = subprocess.Popen(
+            [
+                *_pcfreg(),
+                "serve",
+                "--data-dir",
+                str(data_dir),
+                "--host",
+                HOST,
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+            start_new_session=True,  # its own process group: uvicorn's supervisor and workers
+        )
+        self._serving = threading.Event()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.output.append(line.rstrip("\n"))
+            if line.startswith("serving on "):
+                self._serving.set()
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        if not self._serving.wait(timeout):
+            raise RuntimeError("pcfreg serve did not start:\n" + "\n".join(self.output))
+        url = f"http://{HOST}:{self.port}/healthz"
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("pcfreg serve exited:\n" + "\n".join(self.output))
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(url, timeout=1).status_code == 200:
+                    return
+            time.sleep(0.2)
+        raise RuntimeError("pcfreg serve did not answer /healthz")
+
+    def credentials(self) -> dict[str, tuple[str, str]]:
+        out = {}
+        for line in self.output:
+            m = CRED_LINE.match(line)
+            if m:
+                out[m["org"]] = (m["id"], m["secret"])
+        return out
+
+    def stop(self) -> None:
+        if self.proc.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=5)
+
+
+def _pcfreg() -> list[str]:
+    exe = Path(sys.executable).with_name("pcfreg")
+    if exe.exists():
+        return [str(exe)]
+    return [sys.executable, "-c", "from registry.cli import main; main()"]
+
+
+def _example() -> bytes:
+    out = subprocess.run([*_pcfreg(), "packs", "example", "aluminium-ingot"], check=True, capture_output=True)
+    return json.dumps(json.loads(out.stdout), separators=(",", ":")).encode()
+
+
+# ------------------------------------------------------------------ load generators
+
+WRK_SCRIPT = """
+local f = assert(io.open(os.getenv("BENCH_BODY_FILE"), "rb"))
+wrk.method = "POST"
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = os.getenv("BENCH_CONTENT_TYPE")
+wrk.headers["Authorization"] = os.getenv("BENCH_AUTH")
+
+local counts = {}
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) statuses = {} end
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  local merged = {}
+  for _, t in ipairs(threads) do
+    local s = t:get("statuses")
+    for k, v in pairs(s) do merged[k] = (merged[k] or 0) + v end
+  end
+  local parts = {}
+  for k, v in pairs(merged) do table.insert(parts, string.format('"%d": %d', k, v)) end
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, ' ..
+    '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d, "statuses": {%s}}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect, e.read, e.write, e.status, e.timeout, table.concat(parts, ", ")))
+end
+"""
+
+
+def run_wrk(
+    name: str, url: str, body: bytes, content_type: str, auth: str, seconds: float, connections: int, threads: int
+) -> Result:
+    with tempfile.TemporaryDirectory(prefix="pcfreg-bench-") as tmp:
+        script = Path(tmp, "post.lua")
+        script.write_text(WRK_SCRIPT)
+        body_file = Path(tmp, "body")
+        body_file.write_bytes(body)
+        env = {**os.environ, "BENCH_BODY_FILE": str(body_file), "BENCH_CONTENT_TYPE": content_type, "BENCH_AUTH": auth}
+        cmd = [
+            "wrk",
+            f"-t{min(threads, connections)}",
+            f"-c{connections}",
+            f"-d{max(1, round(seconds))}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(script),
+            url,
+        ]
+        out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=seconds + 120)
+    line = next((x for x in out.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
+    data = json.loads(line[len("BENCH_JSON ") :])
+    errors = sum(data[k] for k in ("connect", "read", "write", "status", "timeout"))
+    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(data["statuses"].items()))
+    return Result(
+        name, data["requests"], data["duration_us"] / 1e6, errors, data["p50_us"] / 1e3, data["p99_us"] / 1e3, statuses
+    )
+
+
+def run_httpx(
+    name: str, url: str, body: bytes, content_type: str, auth: str, seconds: float, connections: int, ok: int
+) -> Result:
+    async def main() -> Result:
+        latencies: list[float] = []
+        statuses: dict[int, int] = {}
+        errors = 0
+        headers = {"Content-Type": content_type, "Authorization": auth}
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+            start = time.perf_counter()
+            deadline = start + seconds
+
+            async def worker() -> None:
+                nonlocal errors
+                while time.perf_counter() < deadline:
+                    t0 = time.perf_counter()
+                    try:
+                        r = await client.post(url, content=body, headers=headers)
+                        await r.aread()
+                    except httpx.HTTPError:
+                        errors += 1
+                        continue
+                    latencies.append(time.perf_counter() - t0)
+                    statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+                    if r.status_code != ok:
+                        errors += 1
+
+            await asyncio.gather(*(worker() for _ in range(connections)))
+            elapsed = time.perf_counter() - start
+        latencies.sort()
+
+        def pct(p: float) -> float:
+            return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1e3 if latencies else 0.0
+
+        st = ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items()))
+        return Result(name, len(latencies), elapsed, errors, pct(50), pct(99), st)
+
+    return asyncio.run(main())
+
+
+# ------------------------------------------------------------------ main
+
+
+def _check(client: httpx.Client, base: str, auth: str, decl: bytes, batch: bytes, lines: int) -> None:
+    """One request of each kind, checked, before loading the server."""
+    h = {"Authorization": auth, "Content-Type": "application/json"}
+    r = client.post(f"{base}/v1/validations?store=false", content=decl, headers=h)
+    assert r.status_code == 200 and r.json().get("conformant") is True, (r.status_code, r.text[:500])
+    r = client.post(f"{base}/v1/validations", content=decl, headers=h)
+    assert r.status_code == 201 and "id" in r.json(), (r.status_code, r.text[:500])
+    r = client.post(
+        f"{base}/v1/validations:batch?store=false",
+        content=batch,
+        headers={**h, "Content-Type": "application/jsonl"},
+        timeout=120,
+    )
+    out = [json.loads(x) for x in r.content.splitlines() if x.strip()]
+    assert r.status_code == 200 and len(out) == lines, (r.status_code, len(out))
+    assert all(x.get("conformant") is True for x in out), out[:1]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=float, default=10.0, help="duration of each phase (bounded)")
+    ap.add_argument("--connections", type=int, default=16, help="concurrent connections, single validations")
+    ap.add_argument("--batch-connections", type=int, default=2, help="concurrent connections, batch")
+    ap.add_argument("--batch-lines", type=int, default=2000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--client", choices=["auto", "wrk", "httpx"], default="auto")
+    args = ap.parse_args()
+    seconds = min(max(args.seconds, 1.0), 60.0)
+
+    wrk = shutil.which("wrk")
+    use_wrk = args.client == "wrk" or (args.client == "auto" and wrk is not None)
+    if use_wrk and wrk is None:
+        ap.error("wrk not found (apt-get install -y wrk)")
+
+    import uvicorn
+
+    loop = "uvloop" if _importable("uvloop") else "asyncio"
+    http = "httptools" if _importable("httptools") else "h11"
+    decl = _example()
+    batch = b"\n".join([decl] * args.batch_lines) + b"\n"
+    port = _free_port()
+    data_dir = Path(tempfile.mkdtemp(prefix="pcfreg-bench-data-"))
+    print("pcf-registry HTTP API benchmark")
+    print(
+        f"  server: pcfreg serve (uvicorn {uvicorn.__version__}, workers {args.workers}, loop {loop}, http {http}), "
+        f"http://{HOST}:{port}, SQLite in a fresh temp data dir"
+    )
+    print(
+        f"  client: {'wrk ' + _wrk_version() if use_wrk else 'Python asyncio + httpx ' + httpx.__version__}, "
+        f"same machine, loopback only; {os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), "
+        f"Python {platform.python_version()}"
+    )
+    print(
+        f"  declaration: aluminium-ingot example ({len(decl):,} bytes); batch: {args.batch_lines:,} lines "
+        f"({len(batch) / 1e6:.1f} MB) per request; {seconds:g} s per phase"
+    )
+
+    server = Server(data_dir, port, args.workers)
+    results: list[tuple[Result, str]] = []
+    try:
+        server.wait_ready()
+        creds = server.credentials()
+        if "demo-certifier" not in creds:
+            raise RuntimeError("no demo-certifier credentials in the server output:\n" + "\n".join(server.output))
+        base = f"http://{HOST}:{port}"
+        with httpx.Client(timeout=30) as client:
+            r = client.post(
+                f"{base}/v1/auth/token", data={"grant_type": "client_credentials"}, auth=creds["demo-certifier"]
+            )
+            r.raise_for_status()
+            auth = f"Bearer {r.json()['access_token']}"  # valid 15 minutes: enough for the run
+            _check(client, base, auth, decl, batch, args.batch_lines)
+
+        phases = [
+            (
+                "single, not stored",
+                f"{base}/v1/validations?store=false",
+                decl,
+                "application/json",
+                args.connections,
+                200,
+            ),
+            ("single, stored", f"{base}/v1/validations", decl, "application/json", args.connections, 201),
+            (
+                f"batch x{args.batch_lines}, not stored",
+                f"{base}/v1/validations:batch?store=false",
+                batch,
+                "application/jsonl",
+                args.batch_connections,
+                200,
+            ),
+        ]
+        for name, url, body, ctype, conns, ok in phases:
+            print(f"  running {name}: {conns} connections, {seconds:g} s ...", flush=True)
+            if use_wrk:
+                res = run_wrk(name, url, body, ctype, auth, seconds, conns, threads=2)
+            else:
+                res = run_httpx(name, url, body, ctype, auth, seconds, conns, ok)
+            results.append((res, f"{conns} conn"))
+    finally:
+        server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+    print()
+    print(f"{'phase':<28}{'conc.':>8}{'req/s':>10}{'decl/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}  target")
+    verdicts = []
+    for res, conc in results:
+        is_batch = res.name.startswith("batch")
+        decl_s = res.rps * (args.batch_lines if is_batch else 1)
+        if is_batch:
+            target, ok = f"{TARGET_BATCH:,} decl/s", decl_s >= TARGET_BATCH
+        else:
+            want = TARGET_STORED if "stored" in res.name and "not" not in res.name else TARGET_NOT_STORED
+            target = f"{want:,}/s, p99 < {TARGET_P99_MS:g} ms"
+            ok = decl_s >= want and res.p99_ms < TARGET_P99_MS
+        verdicts.append(ok and res.errors == 0)
+        print(
+            f"{res.name:<28}{conc:>8}{res.rps:>10,.0f}{decl_s:>10,.0f}{res.p50_ms:>9.1f}{res.p99_ms:>9.1f}"
+            f"{res.errors:>8}  {target}: {'met' if ok else 'NOT met'}"
+        )
+        if res.statuses:
+            print(f"{'':<28}statuses {res.statuses}")
+    print(f"server stopped (process group {server.proc.pid}, exit {server.proc.returncode})")
+    return 0 if all(verdicts) else 1
+
+
+def _importable(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+def _wrk_version() -> str:
+    out = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
+    m = re.search(r"wrk (\S+)", out.stdout + out.stderr)
+    return m.group(1) if m else "?"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
