@@ -65,6 +65,19 @@ class ServiceContext:
     limits: Limits = field(default_factory=Limits)
     packs: Any = None  # StoredPacks
     _api_keys: dict[str, tuple[Principal, float]] = field(default_factory=dict)
+    _tokens: dict[str, tuple[Principal, float]] = field(default_factory=dict)
+
+    def principal_for_token(self, token: str) -> Principal:
+        """Verify a bearer token, remembering a good one until it expires (signature checked once)."""
+        now = self.clock()
+        cached = self._tokens.get(token)
+        if cached is not None and cached[1] > now.timestamp():
+            return cached[0]
+        principal = self.tokens.verify(token, now)
+        if len(self._tokens) > 10_000:
+            self._tokens.clear()
+        self._tokens[token] = (principal, self.tokens.expiry_of(token))
+        return principal
 
     def __post_init__(self) -> None:
         if self.packs is None:
@@ -110,7 +123,7 @@ def _api_key_principal(ctx: ServiceContext, key: str) -> Principal:
 async def current_principal(request: Request, ctx: CtxDep) -> Principal:
     auth = request.headers.get("authorization", "")
     if auth[:7].lower() == "bearer ":
-        return ctx.tokens.verify(auth[7:].strip(), ctx.clock())
+        return ctx.principal_for_token(auth[7:].strip())
     key = request.headers.get("x-api-key")
     if key:
         return await run_in_threadpool(_api_key_principal, ctx, key)

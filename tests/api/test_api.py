@@ -242,3 +242,18 @@ def test_reinit_keeps_everything(service: Service) -> None:
     assert not report.created and report.credentials == [] and report.published == []
     assert service.token("demo-certifier")
     assert Path(signing_key_path(service.data_dir)).exists()
+
+
+def test_expired_token_refused_even_when_cached(service: Service) -> None:
+    from datetime import timedelta
+
+    token = service.token("demo-certifier")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert service.client.get("/v1/validations", headers=headers).status_code == 200
+    real_clock = service.ctx.clock
+    service.ctx.clock = lambda: real_clock() + timedelta(seconds=service.ctx.tokens.ttl_seconds + 1)
+    try:
+        body = _problem(service.client.get("/v1/validations", headers=headers), 401)
+        assert "expired" in body["detail"]
+    finally:
+        service.ctx.clock = real_clock
