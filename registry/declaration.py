@@ -47,16 +47,25 @@ def extension_entries(doc: Any) -> list[tuple[int, Any]]:
     return [(i, e) for i, e in enumerate(exts) if isinstance(e, dict) and e.get("dataSchema") == EXTENSION_SCHEMA_ID]
 
 
+def _is_v2(document: dict[Any, Any]) -> bool:
+    """``spec_major(document) == 2``, without the call for the usual ``"3.x..."`` version."""
+    version = document.get("specVersion")
+    if type(version) is str and version[:2] == "3.":
+        return False  # spec_major reads the digits before the first dot: 3
+    from .pact_upgrade import spec_major
+
+    return spec_major(document) == 2
+
+
 def prepare(document: Any) -> Prepared:
     """Upgrade (if v2), validate against the declaration schema, find the extension."""
-    from .pact_upgrade import spec_major, upgrade_v2_to_v3
-
     findings: list[Finding] = []
-    if isinstance(document, dict) and spec_major(document) == 2:
+    if isinstance(document, dict) and _is_v2(document):
+        from .pact_upgrade import upgrade_v2_to_v3
+
         document, notes = upgrade_v2_to_v3(document)
         findings.extend(notes)
-    prepared = Prepared(document=document, findings=findings)
-    entries = extension_entries(document)
+    prepared = Prepared(document, findings, True, {}, None)
     if not isinstance(document, dict):
         prepared.schema_valid = False
         findings.append(
@@ -69,6 +78,7 @@ def prepare(document: Any) -> Prepared:
             )
         )
         return prepared
+    entries = extension_entries(document)
     if not is_valid(DECLARATION_SCHEMA_ID, document):
         prepared.schema_valid = False
         ext_indexes = {i for i, _ in entries}

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from . import cel
+from .cse import GLOBALS as CSE_GLOBALS
 from .cse import SENTINEL, share_subexpressions
 from .declaration import Prepared, prepare
 from .errors import InternalError, Location, PackError
@@ -180,6 +181,16 @@ class CompiledPack:
                 path = path.replace("{item}", escape_pointer_token(str(item)))
             index = len(rules)
             rules.append(CompiledRule(rule, path, _compile_message(message, env, resolved, rule), item))
+            if when_py == "True":  # no condition: the check alone
+                body += [
+                    "    try:",
+                    f"        _r = {check_py}",
+                    "        if _r is not True:",
+                    f"            _f.append(({index}, _r))",
+                    "    except _c_CelEvalError as _e:",
+                    f"        _f.append(({index}, _e))",
+                ]
+                continue
             body += [
                 "    try:",
                 f"        _w = {when_py}",
@@ -194,6 +205,7 @@ class CompiledPack:
             ]
         body.append("    return _f")
         namespace = dict(cel.GLOBALS)
+        namespace.update(CSE_GLOBALS)
         namespace[SENTINEL] = object()
         try:
             with warnings.catch_warnings():

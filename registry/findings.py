@@ -79,8 +79,12 @@ class ValidationResult(BaseModel):
 
     @classmethod
     def from_findings(cls, pack: PackRef, findings: list[Finding]) -> ValidationResult:
-        ordered = tuple(sorted(findings, key=Finding.sort_key))
-        conformant = not any(f.severity is Severity.ERROR for f in ordered)
+        ordered = tuple(sorted(findings, key=Finding.sort_key)) if len(findings) > 1 else tuple(findings)
+        conformant = True
+        for f in ordered:
+            if f.severity is Severity.ERROR:
+                conformant = False
+                break
         return cls(conformant=conformant, pack=pack, findings=ordered)
 
     @property

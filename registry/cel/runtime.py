@@ -169,13 +169,15 @@ def idx(c: Any, i: Any) -> Any:
 def in_(x: Any, c: Any) -> bool:
     """``x in c``: list membership by CEL equality, or map key presence."""
     tc = type(c)
+    tx = type(x)
+    if tc is dict:
+        if tx is str:
+            return x in c
+        return _map_get(c, x) is not _MISSING
     if tc is list or tc is tuple:
-        tx = type(x)
         if tx is str:
             return x in c  # str == non-str is False, exactly as in CEL
         return any(eq(x, e) for e in c)
-    if tc is dict:
-        return _map_get(c, x) is not _MISSING
     raise _ovl("@in", x, c)
 
 
@@ -566,7 +568,9 @@ def double(v: Any) -> float:
             f = float(v)
         except ValueError:
             raise CelEvalError(f"cannot convert string {v!r} to double") from None
-        if v.isascii() and "_" not in v and v[0] > " " and v[-1] > " ":
+        # float() strips only whitespace, and accepted nothing else below " ", so "no outer
+        # whitespace" is "strip() changes nothing".
+        if v.isascii() and "_" not in v and v.strip() == v:
             return f
         raise CelEvalError(f"cannot convert string {v!r} to double")
     if t is float:
@@ -577,6 +581,27 @@ def double(v: Any) -> float:
         except OverflowError:  # only a host value beyond int64 can get here
             raise CelEvalError("double() argument is out of range") from None
     raise _ovl("double", v)
+
+
+def double_memo(memo: dict[str, float], v: Any) -> float:
+    """``double(v)``, remembering the strings converted in ``memo`` (a dict that lives for
+    one evaluation: the compiled pack function creates it). The conversion is a function
+    of the string alone; a string that does not convert is never stored, so it raises
+    each time, exactly as ``double``."""
+    if type(v) is not str:
+        return double(v)
+    f = memo.get(v)
+    if f is not None:
+        return f
+    # the str case of double(), inline
+    try:
+        f = float(v)
+    except ValueError:
+        raise CelEvalError(f"cannot convert string {v!r} to double") from None
+    if v.isascii() and "_" not in v and v.strip() == v:
+        memo[v] = f
+        return f
+    raise CelEvalError(f"cannot convert string {v!r} to double")
 
 
 def string(v: Any) -> str:
@@ -1032,8 +1057,11 @@ def it(r: Any) -> Any:
 def all_(r: Any, f: Callable[[Any], Any]) -> bool:
     """``r.all(x, p)``: false if any predicate is false (errors elsewhere are ignored),
     else an error if any predicate failed, else true."""
+    t = type(r)
+    if t is not list and t is not tuple and t is not dict:
+        it(r)  # raises
     err: CelEvalError | None = None
-    for x in it(r):
+    for x in r:
         try:
             v = f(x)
         except CelEvalError as e:
@@ -1049,13 +1077,40 @@ def all_(r: Any, f: Callable[[Any], Any]) -> bool:
 
 
 def exists(r: Any, f: Callable[[Any], Any]) -> bool:
+    t = type(r)
+    if t is not list and t is not tuple and t is not dict:
+        it(r)  # raises
     err: CelEvalError | None = None
-    for x in it(r):
+    for x in r:
         try:
             v = f(x)
         except CelEvalError as e:
             err = err or e
             continue
+        if v is True:
+            return True
+        if v is not False and err is None:
+            err = _ovl("exists", v)
+    if err is not None:
+        raise err
+    return False
+
+
+def exists_eq(r: Any, key: str, value: str) -> bool:
+    """``exists(r, lambda x: value == sel(x, key))`` without a call per element."""
+    t = type(r)
+    if t is not list and t is not tuple and t is not dict:
+        it(r)  # raises
+    err: CelEvalError | None = None
+    for x in r:
+        if type(x) is dict and key in x:
+            v = value == x[key]
+        else:
+            try:
+                v = value == sel(x, key)
+            except CelEvalError as e:
+                err = err or e
+                continue
         if v is True:
             return True
         if v is not False and err is None:
