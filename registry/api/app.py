@@ -97,7 +97,7 @@ def build_context(data_dir: Path, *, database_url: str | None = None) -> Service
 # ------------------------------------------------------------------ auth dependencies
 
 
-def _ctx(request: Request) -> ServiceContext:
+async def _ctx(request: Request) -> ServiceContext:
     ctx: ServiceContext = request.app.state.ctx
     return ctx
 
