@@ -79,7 +79,13 @@ class ServiceContext:
         self._tokens[token] = (principal, self.tokens.expiry_of(token))
         return principal
 
+    writer: Any = None  # ValidationWriter: group commit of stored validations
+
     def __post_init__(self) -> None:
+        if self.writer is None:
+            from ..service.writer import ValidationWriter
+
+            self.writer = ValidationWriter(self.engine)
         if self.packs is None:
             from ..service.packs import StoredPacks
 
@@ -490,14 +496,7 @@ def _validation_routes(app: FastAPI) -> None:
         if not store:
             return ORJSONResponse(body)
 
-        def save() -> tuple[str, str]:
-            with session_scope(ctx.engine) as s:
-                row = repo.insert_validation(
-                    s, org_id=principal.org_id, result=result, declaration=document, now=ctx.clock()
-                )
-                return row.id, row.created_at.isoformat()
-
-        vid, created = await run_in_threadpool(save)
+        vid, created = await ctx.writer.insert(principal.org_id, result, document, ctx.clock())
         return ORJSONResponse(
             {"id": vid, "created_at": created, **body}, status_code=201, headers={"Location": f"/v1/validations/{vid}"}
         )

@@ -1,0 +1,98 @@
+"""Group commit for stored validations: many requests, one transaction.
+
+With SQLite every commit is a write-lock round and a WAL sync; committing each stored
+validation on its own caps a server at a few hundred per second. Requests hand their row
+to this writer and wait; the writer inserts whatever has queued up (at most ``max_batch``,
+after at most ``max_wait`` seconds) in one transaction and then answers each request.
+Each request still returns only after its own row is committed. If a batch fails, its rows
+are retried one by one, so one bad row fails only its own request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+
+from ..storage import repo
+from ..storage.db import session_scope
+
+
+@dataclass
+class _Item:
+    org_id: str
+    result: Any
+    declaration: Any
+    now: datetime
+    future: asyncio.Future[tuple[str, str]]
+
+
+def _insert_all(engine: Engine, items: list[_Item]) -> list[tuple[str, str] | BaseException]:
+    try:
+        with session_scope(engine) as session:
+            rows = [
+                repo.insert_validation(session, org_id=i.org_id, result=i.result, declaration=i.declaration, now=i.now)
+                for i in items
+            ]
+            out: list[tuple[str, str] | BaseException] = [(r.id, r.created_at.isoformat()) for r in rows]
+        return out
+    except Exception:
+        if len(items) == 1:
+            raise
+    results: list[tuple[str, str] | BaseException] = []
+    for item in items:
+        try:
+            results.extend(_insert_all(engine, [item]))
+        except Exception as e:
+            results.append(e)
+    return results
+
+
+@dataclass
+class ValidationWriter:
+    engine: Engine
+    max_batch: int = 256
+    max_wait: float = 0.004
+    _queue: asyncio.Queue[_Item] | None = None
+    _task: asyncio.Task[None] | None = None
+    _loop: asyncio.AbstractEventLoop | None = None
+    _pending: set[asyncio.Task[None]] = field(default_factory=set)
+
+    async def insert(self, org_id: str, result: Any, declaration: Any, now: datetime) -> tuple[str, str]:
+        """Store one validation; returns (id, created_at) once it is committed."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop or self._task is None or self._task.done():
+            self._loop, self._queue = loop, asyncio.Queue()
+            self._task = loop.create_task(self._run(self._queue))
+        assert self._queue is not None
+        future: asyncio.Future[tuple[str, str]] = loop.create_future()
+        await self._queue.put(_Item(org_id, result, declaration, now, future))
+        return await future
+
+    async def _run(self, queue: asyncio.Queue[_Item]) -> None:
+        while True:
+            batch = [await queue.get()]
+            deadline = asyncio.get_running_loop().time() + self.max_wait
+            while len(batch) < self.max_batch:
+                timeout = deadline - asyncio.get_running_loop().time()
+                if timeout <= 0:
+                    break
+                try:
+                    batch.append(await asyncio.wait_for(queue.get(), timeout))
+                except TimeoutError:
+                    break
+            try:
+                outcomes = await run_in_threadpool(_insert_all, self.engine, batch)
+            except BaseException as e:
+                outcomes = [e] * len(batch)
+            for item, outcome in zip(batch, outcomes, strict=True):
+                if item.future.done():
+                    continue
+                if isinstance(outcome, BaseException):
+                    item.future.set_exception(outcome)
+                else:
+                    item.future.set_result(outcome)
