@@ -19,7 +19,7 @@ import orjson
 
 from . import __version__
 from .catalog import Catalog
-from .errors import InputError, PackSelectionError, RegistryError
+from .errors import InputError, Location, PackSelectionError, RegistryError
 from .findings import ValidationResult
 from .packtest import run_pack_tests
 from .validate import read_input, validate_bytes, validate_jsonl
@@ -167,11 +167,7 @@ def _validate_stream(catalog: Catalog, path: str, pack: str | None, now: datetim
         try:
             stream = open(path, "rb")  # noqa: SIM115 - closed below
         except OSError as e:
-            _fail(
-                InputError(
-                    f"cannot read file: {e.strerror or e}",
-                )
-            )
+            _fail(InputError(f"cannot read file: {e.strerror or e}", Location(path)))
             return EXIT_INPUT
     worst, total, bad = EXIT_OK, 0, 0
     progress = _progress(stream, path)

@@ -254,3 +254,10 @@ def test_init_orgs_credentials_and_keys(tmp_path: Path) -> None:
     assert reg.exit_code == 0 and "registered key" in reg.stdout
     bad = run("keys", "register", "--org", "acme-body", "--public", str(priv), "--data-dir", data)
     assert bad.exit_code == 2
+
+
+def test_unreadable_jsonl_names_the_file(tmp_path: Path) -> None:
+    missing = tmp_path / "gone.jsonl"
+    result = run("validate", str(missing), "--pack", CORE)
+    assert result.exit_code == 2
+    assert str(missing) in result.stderr and "cannot read file" in result.stderr
