@@ -20,7 +20,7 @@ from .cse import GLOBALS as CSE_GLOBALS
 from .cse import SENTINEL, share_subexpressions
 from .declaration import Prepared, prepare
 from .errors import InternalError, Location, PackError
-from .findings import Finding, PackRef, Severity, ValidationResult
+from .findings import Finding, PackRef, ValidationResult
 from .rulepack import ResolvedPack, Rule
 from .yamlpos import escape_pointer_token
 
@@ -274,4 +274,4 @@ class CompiledPack:
         return None
 
 
-__all__ = ["CompiledPack", "CompiledRule", "Severity"]
+__all__ = ["CompiledPack", "CompiledRule"]

@@ -261,3 +261,14 @@ def test_unreadable_jsonl_names_the_file(tmp_path: Path) -> None:
     result = run("validate", str(missing), "--pack", CORE)
     assert result.exit_code == 2
     assert str(missing) in result.stderr and "cannot read file" in result.stderr
+
+
+def test_packs_show_yaml_loads_back_to_the_pack() -> None:
+    from registry.catalog import Catalog
+    from registry.yamlpos import load_with_positions
+
+    result = run("packs", "show", CORE)
+    assert result.exit_code == 0
+    shown, _ = load_with_positions(result.stdout)
+    pack = Catalog.bundled().get(CORE)
+    assert shown == {**pack.data, "digest": pack.digest}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -18,10 +18,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from ..api.auth import Principal
-from ..api.problems import ConflictError, Forbidden, NotFoundError
+from ..api.problems import ConflictError, NotFoundError
 from ..catalog import Catalog
 from ..engine import CompiledPack
-from ..errors import InputError, PackError
+from ..errors import InputError
 from ..packdiff import PackDiff, check_bump, diff_packs, precedence
 from ..rulepack import RulePack, pack_from_data, resolve
 from ..signing import TrustedKeys, verify_envelope
@@ -64,7 +64,6 @@ def publish(
     envelope: Any,
     *,
     now: datetime,
-    lookup_row: Callable[[str], RulePack] | None = None,
 ) -> PublishOutcome:
     """Check and store a signed pack. 200 (created False) for identical content, 409 otherwise on clash."""
     principal.require("publisher")
@@ -201,8 +200,6 @@ class _StatusCatalog(Catalog):
 
 
 __all__ = [
-    "Forbidden",
-    "PackError",
     "PublishOutcome",
     "StoredPacks",
     "change_status",
