@@ -44,3 +44,7 @@ EXTENSION_SCHEMA_ID = "https://pcf-registry.org/schemas/declaration-extension-1.
 DECLARATION_SCHEMA_ID = "https://pcf-registry.org/schemas/declaration-1.0.json"
 PACT_V3_SCHEMA_ID = "https://pcf-registry.org/schemas/pact/pact-productfootprint-v3.0.schema.json"
 RULEPACK_SCHEMA_ID = "https://pcf-registry.org/schemas/rulepack-1.0.json"
+
+
+def crosswalks_dir() -> Path:
+    return _data_root("crosswalks")

@@ -1,0 +1,1 @@
+"""CLI command groups that live beside ``registry.cli`` (each registered there)."""
