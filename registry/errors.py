@@ -93,6 +93,26 @@ class PackSelectionError(InputError):
 
 
 @dataclass
+class NotPermitted(RegistryError):
+    """The caller is known but may not do this to that record (another certifier's label)."""
+
+    code: str = "forbidden"
+
+
+@dataclass
+class NotConformant(InputError):
+    """The declaration did not pass its rule pack; ``findings`` are the validation's errors."""
+
+    code: str = "not-conformant"
+    findings: list[dict[str, object]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        out = super().to_dict()
+        out["findings"] = self.findings
+        return out
+
+
+@dataclass
 class InternalError(RegistryError):
     """A bug in pcf-registry itself."""
 

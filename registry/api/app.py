@@ -8,164 +8,47 @@ RFC 9457 problem+json (registry.api.problems); every response carries X-Request-
 from __future__ import annotations
 
 import base64
-import hashlib
 import tempfile
-import time
 import urllib.parse
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from collections.abc import AsyncIterator
+from datetime import date
 from enum import Enum
-from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
 from ..errors import RegistryError
 from ..packdiff import diff_refs
 from ..storage import repo
-from ..storage.db import make_engine, session_scope
+from ..storage.db import session_scope
 from ..storage.errors import NotFound
-from ..storage.models import CredentialKind, PackStatus, RulePackVersion
-from ..storage.settings import StorageSettings, database_url_for
+from ..storage.models import PackStatus, RulePackVersion
 from ..validate import parse_json
 from ..yamlpos import dump_yaml
 from . import problems
-from .auth import Principal, TokenIssuer
+from .auth import Principal
+from .deps import (
+    BEARER,
+    ERRORS,
+    JSON_BODY,
+    YAML_OR_JSON,
+    CtxDep,
+    ORJSONResponse,
+    PrincipalDep,
+    Problem,
+    ServiceContext,
+    build_context,
+)
 from .middleware import RequestContext
 from .problems import NotFoundError, Unauthorized
 from .report import render_validation_html
 
-
-class ORJSONResponse(Response):
-    media_type = "application/json"
-
-    def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
-
-
-@dataclass
-class Limits:
-    max_body: int = 2 * 1024 * 1024
-    max_batch_body: int = 1024 * 1024 * 1024
-    batch_store_chunk: int = 500
-
-
-@dataclass
-class ServiceContext:
-    engine: Engine
-    tokens: TokenIssuer
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    limits: Limits = field(default_factory=Limits)
-    packs: Any = None  # StoredPacks
-    _api_keys: dict[str, tuple[Principal, float]] = field(default_factory=dict)
-    _tokens: dict[str, tuple[Principal, float]] = field(default_factory=dict)
-
-    def principal_for_token(self, token: str) -> Principal:
-        """Verify a bearer token, remembering a good one until it expires (signature checked once)."""
-        now = self.clock()
-        cached = self._tokens.get(token)
-        if cached is not None and cached[1] > now.timestamp():
-            return cached[0]
-        principal = self.tokens.verify(token, now)
-        if len(self._tokens) > 10_000:
-            self._tokens.clear()
-        self._tokens[token] = (principal, self.tokens.expiry_of(token))
-        return principal
-
-    writer: Any = None  # ValidationWriter: group commit of stored validations
-
-    def __post_init__(self) -> None:
-        if self.writer is None:
-            from ..service.writer import ValidationWriter
-
-            self.writer = ValidationWriter(self.engine)
-        if self.packs is None:
-            from ..service.packs import StoredPacks
-
-            self.packs = StoredPacks(self.engine)
-
-
-def build_context(data_dir: Path, *, database_url: str | None = None) -> ServiceContext:
-    from ..service.bootstrap import jwt_secret
-
-    settings = StorageSettings(data_dir=data_dir, database_url=database_url)
-    engine = make_engine(database_url_for(settings))
-    return ServiceContext(engine=engine, tokens=TokenIssuer(jwt_secret(data_dir)))
-
-
-# ------------------------------------------------------------------ auth dependencies
-
-
-async def _ctx(request: Request) -> ServiceContext:
-    ctx: ServiceContext = request.app.state.ctx
-    return ctx
-
-
-CtxDep = Annotated[ServiceContext, Depends(_ctx)]
-
-
-def _api_key_principal(ctx: ServiceContext, key: str) -> Principal:
-    digest = hashlib.sha256(key.encode()).hexdigest()
-    cached = ctx._api_keys.get(digest)
-    if cached is not None and cached[1] > time.monotonic():
-        return cached[0]
-    client_id, _, secret = key.partition(".")
-    with session_scope(ctx.engine) as session:
-        org = repo.verify_credential(session, client_id, secret) if secret else None
-        if org is None or repo.get_credential(session, client_id).kind != CredentialKind.API_KEY:
-            raise Unauthorized("unknown or revoked API key")
-        principal = Principal(org_id=org.id, kind=org.kind.value, client_id=client_id, via="api-key")
-    ctx._api_keys[digest] = (principal, time.monotonic() + 60)
-    return principal
-
-
-async def current_principal(request: Request, ctx: CtxDep) -> Principal:
-    auth = request.headers.get("authorization", "")
-    if auth[:7].lower() == "bearer ":
-        return ctx.principal_for_token(auth[7:].strip())
-    key = request.headers.get("x-api-key")
-    if key:
-        return await run_in_threadpool(_api_key_principal, ctx, key)
-    raise Unauthorized("credentials required: a bearer token from POST /v1/auth/token, or an X-API-Key")
-
-
-PrincipalDep = Annotated[Principal, Depends(current_principal)]
-
-
 # ------------------------------------------------------------------ models
-
-
-class Problem(BaseModel):
-    """RFC 9457 problem details (extension members such as errors, location, candidates, diff may appear)."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    instance: str
-
-
-def _problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    schema = {"$ref": "#/components/schemas/Problem"}
-    return {
-        c: {"description": "RFC 9457 problem details", "content": {"application/problem+json": {"schema": schema}}}
-        for c in codes
-    }
-
-
-ERRORS = _problem_responses(400, 401, 403, 404, 409, 413, 422, 500, 503)
-BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"apiKey": []}]
-JSON_BODY = {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
-YAML_OR_JSON: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/json": {}, "application/yaml": {"schema": {"type": "string"}}}}
-}
 
 
 class TokenResponse(BaseModel):
@@ -646,3 +529,6 @@ def _store_batch(ctx: ServiceContext, principal: Principal, pending: list[tuple[
     with session_scope(ctx.engine) as s:
         for result, document in pending:
             repo.insert_validation(s, org_id=principal.org_id, result=result, declaration=document, now=ctx.clock())
+
+
+__all__ = ["ServiceContext", "build_context", "create_app"]

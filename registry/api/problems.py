@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from ..errors import InputError, InternalError, PackError, PackSelectionError, RegistryError
+from ..errors import InputError, InternalError, NotPermitted, PackError, PackSelectionError, RegistryError
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://pcf-registry.org/problems/"
@@ -80,6 +80,8 @@ def _status_for(error: RegistryError) -> int:
 
     if isinstance(error, ApiError):
         return error.status
+    if isinstance(error, NotPermitted):
+        return 403
     if isinstance(error, (Conflict, IncompatibleVersionError)):
         return 409
     if isinstance(error, NotFound):

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -300,9 +301,143 @@ class ValidationPublic(ValidationBase):
     created_at: datetime
 
 
-ALL_TABLES = ("organisation", "credential", "publisher_key", "rulepack_version", "rulepack_code", "validation")
+# --- audits and recognitions ------------------------------------------------------------
+
+
+class Audit(StorageModel, table=True):
+    """What a certifier did once: the audit record, its digest, and what it covered.
+
+    Recognitions and labels point here, so revoking the audit reaches all of them.
+    """
+
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_certifier_id_created_at", "certifier_id", "created_at"),)
+
+    id: str = Field(sa_column=Column(String(36), primary_key=True))
+    certifier_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    digest: str = Field(sa_column=Column(String(71), nullable=False))
+    record: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    declaration: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    declaration_digest: str = Field(sa_column=Column(String(71), nullable=False))
+    pack_id: str = Field(sa_column=Column(String(), nullable=False))
+    pack_version: str = Field(sa_column=Column(String(), nullable=False))
+    pack_digest: str = Field(sa_column=Column(String(71), nullable=False))
+    created_at: datetime = _ts()
+    revoked_at: datetime | None = _ts(nullable=True)
+    revoke_reason: str | None = Field(default=None, sa_column=Column(String(), nullable=True))
+
+
+class Recognition(StorageModel, table=True):
+    __tablename__ = "recognition"
+    __table_args__ = (Index("ix_recognition_audit_id", "audit_id"),)
+
+    id: str = Field(sa_column=Column(String(36), primary_key=True))
+    audit_id: str = Field(sa_column=Column(String(36), ForeignKey("audit.id"), nullable=False))
+    certifier_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    result: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    created_at: datetime = _ts()
+
+
+# --- label signing keys, labels, status lists --------------------------------------------
+
+
+class KeyState(StrEnum):
+    ACTIVE = "active"
+    VERIFY_ONLY = "verify-only"
+    WITHDRAWN = "withdrawn"
+
+
+class LabelState(StrEnum):
+    VALID = "valid"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+
+
+class LabelSigningKey(StorageModel, table=True):
+    """A certifier's label signing key; the private half sealed under the master key."""
+
+    __tablename__ = "label_signing_key"
+    __table_args__ = (Index("ix_label_signing_key_certifier_id", "certifier_id"),)
+
+    kid: str = Field(sa_column=Column(String(16), primary_key=True))
+    certifier_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    alg: str = Field(sa_column=Column(String(16), nullable=False))
+    public_key: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+    sealed_private_key: bytes = Field(repr=False, exclude=True, sa_column=Column(LargeBinary(), nullable=False))
+    scope: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    state: KeyState = Field(sa_column=Column(_enum(KeyState, "key_state"), nullable=False))
+    created_at: datetime = _ts()
+    usage_from: datetime = _ts()
+    usage_until: datetime = _ts()
+    verify_until: datetime | None = _ts(nullable=True)
+    withdrawn_at: datetime | None = _ts(nullable=True)
+
+
+class Label(StorageModel, table=True):
+    __tablename__ = "label"
+    __table_args__ = (
+        UniqueConstraint("certifier_id", "status_list", "status_idx", name="uq_label_certifier_id_status_list_idx"),
+        Index("ix_label_certifier_id_issued_at", "certifier_id", "issued_at"),
+        Index("ix_label_audit_id", "audit_id"),
+        Index("ix_label_gtin", "gtin"),
+    )
+
+    id: str = Field(sa_column=Column(String(16), primary_key=True))
+    certifier_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    kid: str = Field(sa_column=Column(String(16), ForeignKey("label_signing_key.kid"), nullable=False))
+    audit_id: str | None = Field(default=None, sa_column=Column(String(36), ForeignKey("audit.id"), nullable=True))
+    scheme: str = Field(sa_column=Column(String(), nullable=False))
+    pack_id: str = Field(sa_column=Column(String(), nullable=False))
+    pack_version: str = Field(sa_column=Column(String(), nullable=False))
+    gtin: str = Field(sa_column=Column(String(14), nullable=False))
+    grade: str = Field(sa_column=Column(String(8), nullable=False))
+    claims: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    token: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+    issued_at: datetime = _ts()
+    expires_at: datetime = _ts()
+    status_list: int = Field(sa_column=Column(Integer, nullable=False))
+    status_idx: int = Field(sa_column=Column(Integer, nullable=False))
+    state: LabelState = Field(sa_column=Column(_enum(LabelState, "label_state"), nullable=False))
+    state_reason: str | None = Field(default=None, sa_column=Column(String(), nullable=True))
+    state_changed_at: datetime = _ts()
+
+
+class StatusListRow(StorageModel, table=True):
+    """One status list of a certifier; ``version`` goes up with every change to its bits."""
+
+    __tablename__ = "status_list"
+    __table_args__ = (PrimaryKeyConstraint("certifier_id", "list_no", name="pk_status_list"),)
+
+    certifier_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    list_no: int = Field(sa_column=Column(Integer, nullable=False))
+    size: int = Field(sa_column=Column(Integer, nullable=False))
+    used: int = Field(sa_column=Column(Integer, nullable=False))
+    version: int = Field(sa_column=Column(Integer, nullable=False))
+    updated_at: datetime = _ts()
+
+
+ALL_TABLES = (
+    "organisation",
+    "credential",
+    "publisher_key",
+    "rulepack_version",
+    "rulepack_code",
+    "validation",
+    "audit",
+    "recognition",
+    "label_signing_key",
+    "label",
+    "status_list",
+)
 __all__ = [
     "ALL_TABLES",
+    "Audit",
+    "KeyState",
+    "Label",
+    "LabelSigningKey",
+    "LabelState",
+    "Recognition",
+    "StatusListRow",
     "CodeScheme",
     "Credential",
     "CredentialCreate",

@@ -1,0 +1,93 @@
+"""What a carbon label says, and what verifying one answers: data, never strings.
+
+``LabelClaims`` is the content a label token signs (see ``issuance.token`` for the
+encoding); ``Verification`` is the outcome of checking a token or a stored label,
+the same object for the offline verifier, the platform API and the consumer page.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Boundary(StrEnum):
+    CRADLE_TO_GATE = "cradle-to-gate"
+    CRADLE_TO_GRAVE = "cradle-to-grave"
+    GATE_TO_GATE = "gate-to-gate"
+
+
+class LabelClaims(BaseModel):
+    """The signed content of one label.
+
+    Digests are lowercase hex of a SHA-256 prefix (the token carries the raw bytes);
+    ``value`` is the footprint per declared unit as decimal text, never a float.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    label_id: str  # 16 characters: base32 (RFC 4648, no padding) of 10 random bytes
+    issuer: str  # the certifier organisation id
+    kid: str  # 16 hex characters: first 8 bytes of SHA-256 over the signing key's DER SPKI
+    issued_at: datetime
+    expires_at: datetime
+    gtin: str  # 14 digits, check digit verified
+    batch: str | None = None
+    grade: str
+    value: str  # kg CO2e per declared unit
+    declared_unit: str  # e.g. "1 kilogram" (amount and PACT unit name)
+    boundary: Boundary
+    pack: str  # rule pack id@version used for grading
+    pack_digest: str  # hex SHA-256 prefix of the pack's canonical JSON
+    scheme: str  # crosswalk scheme id, e.g. "gb-t-24067"
+    declaration_digest: str
+    audit: str | None = None  # hex SHA-256 prefix of the audit record
+    status_uri: str
+    status_idx: int
+
+
+class VerifyStatus(StrEnum):
+    VALID = "valid"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+    UNKNOWN = "unknown"
+    INVALID_SIGNATURE = "invalid_signature"
+    OUT_OF_SCOPE = "out_of_scope"
+
+
+class Verification(BaseModel):
+    """The outcome of verifying one label.
+
+    ``claims`` is present whenever the signature checked out (so a revoked or
+    expired label still shows what it claimed); ``reason`` is a stable machine key
+    (``bad_signature``, ``unknown_kid``, ``key_withdrawn``, ``gtin_mismatch``...)
+    and ``detail`` a sentence for people.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    status: VerifyStatus
+    reason: str | None = None
+    detail: str | None = None
+    label_id: str | None = None
+    kid: str | None = None
+    claims: LabelClaims | None = None
+    checked_at: datetime
+
+    @property
+    def ok(self) -> bool:
+        return self.status is VerifyStatus.VALID
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"status": self.status.value, "checked_at": self.checked_at.isoformat()}
+        for name in ("reason", "detail", "label_id", "kid"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        if self.claims is not None:
+            out["label"] = self.claims.model_dump(mode="json")
+        return out

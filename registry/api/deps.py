@@ -1,0 +1,155 @@
+"""What every route module shares: the service context, auth dependencies, response helpers.
+
+Routes live in ``app`` (auth, rule packs, validations), ``labels`` and ``recognitions``;
+all of them import their dependencies from here (no import-time globals: the context is
+built by ``build_context`` and hung on ``app.state``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+
+from ..storage import repo
+from ..storage.db import make_engine, session_scope
+from ..storage.models import CredentialKind
+from ..storage.settings import StorageSettings, database_url_for
+from .auth import Principal, TokenIssuer
+from .problems import Unauthorized
+
+
+class ORJSONResponse(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+@dataclass
+class Limits:
+    max_body: int = 2 * 1024 * 1024
+    max_batch_body: int = 1024 * 1024 * 1024
+    batch_store_chunk: int = 500
+
+
+@dataclass
+class ServiceContext:
+    engine: Engine
+    tokens: TokenIssuer
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    limits: Limits = field(default_factory=Limits)
+    packs: Any = None  # StoredPacks
+    _api_keys: dict[str, tuple[Principal, float]] = field(default_factory=dict)
+    _tokens: dict[str, tuple[Principal, float]] = field(default_factory=dict)
+
+    def principal_for_token(self, token: str) -> Principal:
+        """Verify a bearer token, remembering a good one until it expires (signature checked once)."""
+        now = self.clock()
+        cached = self._tokens.get(token)
+        if cached is not None and cached[1] > now.timestamp():
+            return cached[0]
+        principal = self.tokens.verify(token, now)
+        if len(self._tokens) > 10_000:
+            self._tokens.clear()
+        self._tokens[token] = (principal, self.tokens.expiry_of(token))
+        return principal
+
+    writer: Any = None  # ValidationWriter: group commit of stored validations
+
+    def __post_init__(self) -> None:
+        if self.writer is None:
+            from ..service.writer import ValidationWriter
+
+            self.writer = ValidationWriter(self.engine)
+        if self.packs is None:
+            from ..service.packs import StoredPacks
+
+            self.packs = StoredPacks(self.engine)
+
+
+def build_context(data_dir: Path, *, database_url: str | None = None) -> ServiceContext:
+    from ..service.bootstrap import jwt_secret
+
+    settings = StorageSettings(data_dir=data_dir, database_url=database_url)
+    engine = make_engine(database_url_for(settings))
+    return ServiceContext(engine=engine, tokens=TokenIssuer(jwt_secret(data_dir)))
+
+
+# ------------------------------------------------------------------ auth dependencies
+
+
+async def _ctx(request: Request) -> ServiceContext:
+    ctx: ServiceContext = request.app.state.ctx
+    return ctx
+
+
+CtxDep = Annotated[ServiceContext, Depends(_ctx)]
+
+
+def _api_key_principal(ctx: ServiceContext, key: str) -> Principal:
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    cached = ctx._api_keys.get(digest)
+    if cached is not None and cached[1] > time.monotonic():
+        return cached[0]
+    client_id, _, secret = key.partition(".")
+    with session_scope(ctx.engine) as session:
+        org = repo.verify_credential(session, client_id, secret) if secret else None
+        if org is None or repo.get_credential(session, client_id).kind != CredentialKind.API_KEY:
+            raise Unauthorized("unknown or revoked API key")
+        principal = Principal(org_id=org.id, kind=org.kind.value, client_id=client_id, via="api-key")
+    ctx._api_keys[digest] = (principal, time.monotonic() + 60)
+    return principal
+
+
+async def current_principal(request: Request, ctx: CtxDep) -> Principal:
+    auth = request.headers.get("authorization", "")
+    if auth[:7].lower() == "bearer ":
+        return ctx.principal_for_token(auth[7:].strip())
+    key = request.headers.get("x-api-key")
+    if key:
+        return await run_in_threadpool(_api_key_principal, ctx, key)
+    raise Unauthorized("credentials required: a bearer token from POST /v1/auth/token, or an X-API-Key")
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+# ------------------------------------------------------------------ OpenAPI helpers
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details (extension members such as errors, location, candidates, diff may appear)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+
+
+def _problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {
+        c: {"description": "RFC 9457 problem details", "content": {"application/problem+json": {"schema": schema}}}
+        for c in codes
+    }
+
+
+ERRORS = _problem_responses(400, 401, 403, 404, 409, 413, 422, 500, 503)
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"apiKey": []}]
+JSON_BODY = {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
+YAML_OR_JSON: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}, "application/yaml": {"schema": {"type": "string"}}}}
+}

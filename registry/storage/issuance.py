@@ -1,0 +1,295 @@
+"""Repository functions for audits, recognitions, label signing keys, labels and status lists.
+
+Like :mod:`registry.storage.repo`: plain functions over a session, none commits, time
+and randomness are parameters. Status-list bits are not stored as a blob: a list is
+the set of its labels' states, and its ``version`` goes up in the same transaction as
+any state change, so the published list (ETag = version) can never lag a revocation
+that committed.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from ..canonical import sha256_digest
+from ..errors import NotPermitted
+from ..findings import PackRef
+from .errors import Conflict, NotFound
+from .models import Audit, KeyState, Label, LabelSigningKey, LabelState, Recognition, StatusListRow
+from .repo import _now, _require_org, _writing
+
+STATUS_LIST_SIZE = 131_072
+# A list takes new labels until this share of its entries is used, so a random
+# free index is found in a few tries and every list keeps a large anonymity set.
+STATUS_LIST_FILL = 0.5
+_MAX_TRIES = 64
+
+
+# --- audits and recognitions --------------------------------------------------------------
+
+
+def insert_audit(
+    session: Session,
+    *,
+    certifier_id: str,
+    record: dict[str, Any],
+    declaration: dict[str, Any],
+    pack: PackRef,
+    now: datetime | None = None,
+    audit_id: str | None = None,
+) -> Audit:
+    _require_org(session, certifier_id)
+    audit_id = audit_id or str(uuid.uuid4())
+    row = Audit(
+        id=audit_id,
+        certifier_id=certifier_id,
+        digest=sha256_digest(record),
+        record=record,
+        declaration=declaration,
+        declaration_digest=sha256_digest(declaration),
+        pack_id=pack.id,
+        pack_version=pack.version,
+        pack_digest=pack.digest,
+        created_at=_now(now),
+    )
+    with _writing(session, f"audit {audit_id!r} already exists"):
+        session.add(row)
+    return row
+
+
+def get_audit(session: Session, audit_id: str, *, certifier_id: str | None = None) -> Audit:
+    """An audit; with ``certifier_id``, only that certifier's (another's looks missing)."""
+    row = session.get(Audit, audit_id)
+    if row is None or (certifier_id is not None and row.certifier_id != certifier_id):
+        raise NotFound(f"audit {audit_id!r} not found")
+    return row
+
+
+def insert_recognition(
+    session: Session, *, audit: Audit, result: dict[str, Any], now: datetime | None = None
+) -> Recognition:
+    row = Recognition(
+        id=str(uuid.uuid4()),
+        audit_id=audit.id,
+        certifier_id=audit.certifier_id,
+        result=result,
+        created_at=_now(now),
+    )
+    with _writing(session, "recognition already exists"):
+        session.add(row)
+    return row
+
+
+def recognitions_of(session: Session, audit_id: str) -> list[Recognition]:
+    stmt = select(Recognition).where(Recognition.audit_id == audit_id).order_by(col(Recognition.created_at))
+    return list(session.exec(stmt))
+
+
+# --- signing keys -------------------------------------------------------------------------
+
+
+def add_signing_key(session: Session, row: LabelSigningKey) -> LabelSigningKey:
+    _require_org(session, row.certifier_id)
+    with _writing(session, f"signing key {row.kid!r} already exists"):
+        session.add(row)
+    return row
+
+
+def get_signing_key(session: Session, kid: str) -> LabelSigningKey:
+    row = session.get(LabelSigningKey, kid)
+    if row is None:
+        raise NotFound(f"signing key {kid!r} not found")
+    return row
+
+
+def signing_keys(
+    session: Session, *, certifier_id: str | None = None, states: Iterable[KeyState] | None = None
+) -> list[LabelSigningKey]:
+    stmt = select(LabelSigningKey)
+    if certifier_id is not None:
+        stmt = stmt.where(LabelSigningKey.certifier_id == certifier_id)
+    if states is not None:
+        stmt = stmt.where(col(LabelSigningKey.state).in_(list(states)))
+    return list(session.exec(stmt.order_by(col(LabelSigningKey.created_at), col(LabelSigningKey.kid))))
+
+
+def latest_label_expiry(session: Session, kid: str) -> datetime | None:
+    value = session.exec(select(func.max(Label.expires_at)).where(Label.kid == kid)).one()
+    return value if isinstance(value, datetime) else None
+
+
+# --- status list indexes --------------------------------------------------------------------
+
+
+def _open_list(session: Session, certifier_id: str, now: datetime) -> StatusListRow:
+    stmt = (
+        select(StatusListRow)
+        .where(StatusListRow.certifier_id == certifier_id)
+        .order_by(col(StatusListRow.list_no).desc())
+        .limit(1)
+    )
+    current = session.exec(stmt).first()
+    if current is not None and current.used < int(current.size * STATUS_LIST_FILL):
+        return current
+    row = StatusListRow(
+        certifier_id=certifier_id,
+        list_no=0 if current is None else current.list_no + 1,
+        size=STATUS_LIST_SIZE,
+        used=0,
+        version=1,
+        updated_at=now,
+    )
+    with _writing(session, f"status list {row.list_no} of {certifier_id!r} already exists"):
+        session.add(row)
+    return row
+
+
+def allocate_status_index(
+    session: Session, certifier_id: str, *, rng: random.Random, now: datetime | None = None
+) -> tuple[int, int]:
+    """A random unused (list number, index) of the certifier's open status list."""
+    at = _now(now)
+    lst = _open_list(session, certifier_id, at)
+    for _ in range(_MAX_TRIES):
+        idx = rng.randrange(lst.size)
+        taken = session.exec(
+            select(Label.id).where(
+                Label.certifier_id == certifier_id, Label.status_list == lst.list_no, Label.status_idx == idx
+            )
+        ).first()
+        if taken is None:
+            lst.used += 1
+            lst.updated_at = at
+            session.add(lst)
+            return lst.list_no, idx
+    raise Conflict(f"no free status index found in list {lst.list_no} of {certifier_id!r}; try again")
+
+
+def status_lists(session: Session, certifier_id: str) -> list[StatusListRow]:
+    stmt = select(StatusListRow).where(StatusListRow.certifier_id == certifier_id)
+    return list(session.exec(stmt.order_by(col(StatusListRow.list_no))))
+
+
+def get_status_list(session: Session, certifier_id: str, list_no: int) -> StatusListRow:
+    row = session.get(StatusListRow, (certifier_id, list_no))
+    if row is None:
+        raise NotFound(f"status list {list_no} of {certifier_id!r} not found")
+    return row
+
+
+def status_entries(session: Session, certifier_id: str, list_no: int) -> list[tuple[int, LabelState]]:
+    """The (index, state) of every label in the list that is not valid."""
+    stmt = select(Label.status_idx, Label.state).where(
+        Label.certifier_id == certifier_id, Label.status_list == list_no, Label.state != LabelState.VALID
+    )
+    return [(int(idx), LabelState(state)) for idx, state in session.exec(stmt)]
+
+
+# --- labels -----------------------------------------------------------------------------------
+
+
+def insert_label(session: Session, row: Label) -> Label:
+    with _writing(session, f"label {row.id!r} already exists"):
+        session.add(row)
+    return row
+
+
+def get_label(session: Session, label_id: str) -> Label:
+    row = session.get(Label, label_id)
+    if row is None:
+        raise NotFound(f"label {label_id!r} not found")
+    return row
+
+
+def get_labels(session: Session, label_ids: Iterable[str]) -> dict[str, Label]:
+    ids = list(dict.fromkeys(label_ids))
+    if not ids:
+        return {}
+    return {row.id: row for row in session.exec(select(Label).where(col(Label.id).in_(ids)))}
+
+
+def list_labels(
+    session: Session, certifier_id: str, *, audit_id: str | None = None, limit: int = 100
+) -> list[Label]:
+    stmt = select(Label).where(Label.certifier_id == certifier_id)
+    if audit_id is not None:
+        stmt = stmt.where(Label.audit_id == audit_id)
+    return list(session.exec(stmt.order_by(col(Label.issued_at).desc(), col(Label.id)).limit(limit)))
+
+
+_ALLOWED = {
+    LabelState.VALID: {LabelState.SUSPENDED, LabelState.REVOKED},
+    LabelState.SUSPENDED: {LabelState.VALID, LabelState.REVOKED},
+    LabelState.REVOKED: set(),
+}
+
+
+def set_label_state(
+    session: Session,
+    label: Label,
+    state: LabelState,
+    *,
+    by: str,
+    reason: str | None,
+    now: datetime | None = None,
+) -> Label:
+    """Suspend, reinstate or revoke ``label`` for certifier ``by``; revocation is final."""
+    if label.certifier_id != by:
+        raise NotPermitted(f"label {label.id} was issued by {label.certifier_id}; {by} may not change it")
+    if state == label.state:
+        return label
+    if state not in _ALLOWED[LabelState(label.state)]:
+        raise Conflict(f"label {label.id} is {label.state}; it cannot become {state.value}")
+    at = _now(now)
+    label.state, label.state_reason, label.state_changed_at = state, reason, at
+    session.add(label)
+    lst = get_status_list(session, label.certifier_id, label.status_list)
+    lst.version += 1
+    lst.updated_at = at
+    session.add(lst)
+    return label
+
+
+def revoke_audit(session: Session, audit: Audit, *, by: str, reason: str, now: datetime | None = None) -> list[Label]:
+    """Revoke the audit and every label issued from it; returns the labels revoked now."""
+    if audit.certifier_id != by:
+        raise NotPermitted(f"audit {audit.id} belongs to {audit.certifier_id}; {by} may not revoke it")
+    at = _now(now)
+    if audit.revoked_at is None:
+        audit.revoked_at, audit.revoke_reason = at, reason
+        session.add(audit)
+    changed = []
+    stmt = select(Label).where(Label.audit_id == audit.id, Label.state != LabelState.REVOKED)
+    for label in session.exec(stmt):
+        changed.append(set_label_state(session, label, LabelState.REVOKED, by=by, reason=reason, now=at))
+    return changed
+
+
+__all__ = [
+    "STATUS_LIST_SIZE",
+    "add_signing_key",
+    "allocate_status_index",
+    "get_audit",
+    "get_label",
+    "get_labels",
+    "get_signing_key",
+    "get_status_list",
+    "insert_audit",
+    "insert_label",
+    "insert_recognition",
+    "latest_label_expiry",
+    "list_labels",
+    "recognitions_of",
+    "revoke_audit",
+    "set_label_state",
+    "signing_keys",
+    "status_entries",
+    "status_lists",
+]

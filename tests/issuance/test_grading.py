@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import pytest
+
+from issuance.grading import grade
+from registry.errors import InputError
+from registry.rulepack import Grading, GradingBand
+
+BANDS = Grading(
+    metric="pcfExcludingBiogenicUptake",
+    unit="kg CO2e per kg",
+    bands=(GradingBand("A", "1.5"), GradingBand("B", "3"), GradingBand("C", None)),
+)
+CLOSED = Grading(metric="pcfExcludingBiogenicUptake", unit=None, bands=(GradingBand("A", "1"), GradingBand("B", "2")))
+
+
+def _decl(value: object) -> dict[str, object]:
+    return {"pcf": {"pcfExcludingBiogenicUptake": value}}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("-4", "A"), ("0", "A"), ("1.5", "A"), ("1.5000000000000000001", "B"), ("3", "B"), ("3.01", "C"), ("1e9", "C")],
+)
+def test_band_edges_are_exact(value: str, expected: str) -> None:
+    graded = grade(BANDS, _decl(value), pack_ref="x/y@1.0.0")
+    assert graded.grade == expected
+    assert graded.value == value
+
+
+def test_value_above_a_closed_last_band_is_refused() -> None:
+    assert grade(CLOSED, _decl("2"), pack_ref="x/y@1.0.0").grade == "B"
+    with pytest.raises(InputError, match="above the last grading band") as e:
+        grade(CLOSED, _decl("2.0001"), pack_ref="x/y@1.0.0")
+    assert e.value.location is not None and e.value.location.pointer == "/pcf/pcfExcludingBiogenicUptake"
+
+
+@pytest.mark.parametrize("bad", ["abc", "NaN", "Infinity", None])
+def test_missing_or_non_decimal_values_name_the_field(bad: object) -> None:
+    with pytest.raises(InputError) as e:
+        grade(BANDS, _decl(bad), pack_ref="x/y@1.0.0")
+    assert e.value.location is not None and e.value.location.pointer == "/pcf/pcfExcludingBiogenicUptake"
+
+
+def test_pack_without_bands_cannot_grade() -> None:
+    with pytest.raises(InputError, match="no grading bands"):
+        grade(None, _decl("1"), pack_ref="x/y@1.0.0")
