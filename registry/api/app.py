@@ -30,7 +30,7 @@ from ..storage.errors import NotFound
 from ..storage.models import PackStatus, RulePackVersion
 from ..validate import parse_json
 from ..yamlpos import dump_yaml
-from . import problems
+from . import problems, publishers
 from .auth import Principal
 from .deps import (
     BEARER,
@@ -122,6 +122,7 @@ def create_app(ctx: ServiceContext) -> FastAPI:
     _auth_routes(app)
     _pack_routes(app)
     _validation_routes(app)
+    publishers.install(app)
 
     @app.get("/healthz", tags=["service"])
     async def healthz() -> dict[str, str]:

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..signing import TrustedKeys
 from ..storage import repo
 from ..storage.db import make_engine, migrate, session_scope
 from ..storage.models import CredentialCreate, CredentialKind, OrganisationCreate, OrgKind
@@ -41,25 +40,10 @@ def create_credential(data_dir: Path, org_id: str, kind: str, label: str) -> Iss
 
 def register_key(data_dir: Path, org_id: str, public_path: Path) -> str:
     """Add a publisher's Ed25519 public key (one JWK in a file); returns its key id."""
-    from ..errors import InputError, Location
-    from ..signing import key_id, public_jwk
-    from ..storage.models import PublisherKeyCreate
     from ..validate import parse_json, read_input
+    from .publisher_keys import register_public_jwk
 
     jwk = parse_json(read_input(str(public_path)), file=str(public_path))
-    if not isinstance(jwk, dict) or "keys" in jwk:
-        raise InputError("expected one public JWK (not a key set)", Location(str(public_path)))
-    matches = TrustedKeys.from_json(jwk).get(str(jwk.get("kid")))  # refuses private or non-Ed25519 keys
-    if len(matches) != 1:
-        raise InputError("the JWK has no usable kid", Location(str(public_path)))
-    key = matches[0]
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-    public = public_jwk(Ed25519PublicKey.from_public_bytes(key.public), publisher=org_id)
-    assert public["kid"] == key_id(key.public)
     with session_scope(_engine(data_dir)) as s:
-        repo.get_organisation(s, org_id)
-        repo.add_publisher_key(
-            s, PublisherKeyCreate(keyid=public["kid"], org_id=org_id, public_jwk=public), now=datetime.now(UTC)
-        )
-    return public["kid"]
+        row, _ = register_public_jwk(s, org_id, jwk, now=datetime.now(UTC), source=str(public_path))
+        return row.keyid

@@ -24,7 +24,7 @@ from ..engine import CompiledPack
 from ..errors import InputError
 from ..packdiff import PackDiff, check_bump, diff_packs, precedence
 from ..rulepack import RulePack, pack_from_data, resolve
-from ..signing import TrustedKeys, verify_envelope
+from ..signing import SignatureError, TrustedKeys, verify_envelope
 from ..storage import repo
 from ..storage.db import session_scope
 from ..storage.models import PackStatus, RulePackVersion, RulePackVersionCreate
@@ -39,6 +39,11 @@ class PublishOutcome:
 
 def _trusted_keys(session: Session, org_id: str) -> TrustedKeys:
     keys = repo.list_publisher_keys(session, org_id)
+    if not keys:
+        raise SignatureError(
+            f"{org_id} has no registered signing key, so no pack signature of it can be checked; register one "
+            f"(POST /v1/publishers/{org_id}/keys, or an operator's pcfreg keys register)"
+        )
     jwks = {"keys": [{**k.public_jwk, "publisher": org_id} for k in keys]}
     return TrustedKeys.from_json(jwks)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -33,3 +34,13 @@ class Service:
         if cred.kind == CredentialKind.API_KEY.value:
             return {"X-API-Key": f"{cred.client_id}.{cred.secret}"}
         return {"Authorization": f"Bearer {self.token(org)}"}
+
+
+def problem(r: Any, status: int) -> dict[str, Any]:
+    """Assert ``r`` is an RFC 9457 problem with ``status``; returns its body."""
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = r.json()
+    assert body["status"] == status and body["type"].startswith("https://pcf-registry.org/problems/")
+    assert body["instance"] == f"urn:request:{r.headers['x-request-id']}"
+    return body

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_support import Service
+from api_support import Service, problem
 
 from registry.catalog import Catalog
 from registry.service.bootstrap import signing_key_path
@@ -18,13 +18,7 @@ AL = "example-standards-body/aluminium-ingot"
 CORE = "example-standards-body/core"
 
 
-def _problem(r: Any, status: int) -> dict[str, Any]:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = r.json()
-    assert body["status"] == status and body["type"].startswith("https://pcf-registry.org/problems/")
-    assert body["instance"] == f"urn:request:{r.headers['x-request-id']}"
-    return body
+_problem = problem
 
 
 @pytest.fixture(scope="module")
@@ -203,11 +197,14 @@ WRITE_ENDPOINTS = [
     ("POST", "/v1/validations", "validate"),
     ("POST", "/v1/validations:batch", "validate"),
     ("GET", "/v1/validations", "read-own"),
+    ("POST", "/v1/publishers/example-standards-body/keys", "keys"),
+    ("POST", "/v1/publishers/example-standards-body/keys/00000000000000ff/revoke", "keys"),
 ]
 # who may call each kind of endpoint at all (role), and for publishing, in which namespace
 ALLOWED = {
     "publish": {"example-standards-body"},
     "status": {"example-standards-body"},
+    "keys": {"example-standards-body"},
     "validate": {"demo-certifier", "other-certifier", "demo-platform"},
     "read-own": {"demo-certifier", "other-certifier", "demo-platform", "example-standards-body", "other-body"},
 }
