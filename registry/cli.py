@@ -8,6 +8,7 @@ Every command: 2 for unusable input (unknown pack, unreadable file, bad JSON),
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -79,6 +80,16 @@ def _now(value: str | None) -> datetime:
     except ValueError as e:
         raise InputError(f"--at {value!r} is not an ISO 8601 date-time") from e
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _passphrase(env_name: str | None) -> bytes | None:
+    """The passphrase in environment variable ``env_name``; asking for one that is unset is an error."""
+    if env_name is None:
+        return None
+    value = os.environ.get(env_name)
+    if not value:
+        raise InputError(f"--passphrase-env names {env_name}, but that environment variable is unset or empty")
+    return value.encode()
 
 
 def _dumps(value: Any) -> str:
@@ -343,11 +354,9 @@ def packs_diff(ctx: click.Context, old: str, new: str, fmt: str, check: bool) ->
 @guarded
 def packs_sign(file: str, key_path: str, signer: str, out: str | None, passphrase_env: str | None) -> None:
     """Sign a pack file: Ed25519 over its RFC 8785 canonical JSON, as a signed envelope."""
-    import os
-
     from .signing import envelope_bytes, sign_file
 
-    passphrase = os.environ.get(passphrase_env, "").encode() or None if passphrase_env else None
+    passphrase = _passphrase(passphrase_env)
     envelope = sign_file(Path(file), Path(key_path), signer, passphrase=passphrase)
     data = envelope_bytes(envelope)
     if out:
@@ -386,11 +395,9 @@ def keys() -> None:
 @guarded
 def keys_generate(private_path: str, public_path: str, publisher: str | None, passphrase_env: str | None) -> None:
     """Generate an Ed25519 key pair for signing rule packs."""
-    import os
-
     from .signing import generate_key_files
 
-    passphrase = os.environ.get(passphrase_env, "").encode() or None if passphrase_env else None
+    passphrase = _passphrase(passphrase_env)
     generate_key_files(Path(private_path), Path(public_path), passphrase=passphrase, publisher=publisher)
     click.echo(f"wrote {private_path} (keep it secret) and {public_path}")
 
@@ -452,6 +459,22 @@ def init_cmd(data_dir: str) -> None:
         click.echo(f"{data_dir} is already initialised; nothing was changed but new bundled pack versions")
 
 
+def _require_free_port(host: str, port: int) -> None:
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as e:
+        raise InputError(f"--host {host!r} cannot be resolved: {e.strerror}") from e
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as e:
+            raise InputError(f"cannot listen on {host}:{port}: {e.strerror}; choose another --port") from e
+
+
 @main.command("serve")
 @_data_dir_option
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
@@ -460,10 +483,9 @@ def init_cmd(data_dir: str) -> None:
 @guarded
 def serve(data_dir: str, port: int, host: str, workers: int) -> None:
     """Run the registry's HTTP API (initialising the data directory on first start)."""
-    import os
-
     import uvicorn
 
+    _require_free_port(host, port)
     _init(data_dir)
     os.environ["PCFREG_DATA_DIR"] = str(Path(data_dir).resolve())
     click.echo(f"serving on http://{host}:{port} (docs at /docs)")

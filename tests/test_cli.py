@@ -212,6 +212,24 @@ def test_keys_sign_verify_round_trip(tmp_path: Path) -> None:
     assert run("packs", "verify", str(tmp_path / "missing.json"), "--keys", str(jwks)).exit_code == 2
 
 
+def test_passphrase_protected_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    priv, pub = tmp_path / "k.pem", tmp_path / "k.jwk"
+    args = ["keys", "generate", "--private", str(priv), "--public", str(pub), "--passphrase-env", "PCFREG_TEST_PASS"]
+    unset = run(*args)
+    assert unset.exit_code == 2 and "PCFREG_TEST_PASS" in unset.stderr and not priv.exists()
+    monkeypatch.setenv("PCFREG_TEST_PASS", "correct horse")
+    assert run(*args, "--publisher", "example-standards-body").exit_code == 0
+    assert b"ENCRYPTED PRIVATE KEY" in priv.read_bytes()
+    pack = Path(__file__).parent.parent / "rulepacks" / "base" / "core.yaml"
+    sign = ["packs", "sign", str(pack), "--key", str(priv), "--signer", "example-standards-body"]
+    assert run(*sign, "--passphrase-env", "PCFREG_TEST_PASS").exit_code == 0
+    monkeypatch.setenv("PCFREG_TEST_PASS", "wrong")
+    wrong = run(*sign, "--passphrase-env", "PCFREG_TEST_PASS")
+    assert wrong.exit_code == 2 and "Traceback" not in wrong.stderr
+    no_pass = run(*sign)
+    assert no_pass.exit_code == 2 and "Traceback" not in no_pass.stderr
+
+
 def test_packs_diff(tmp_path: Path) -> None:
     src = (Path(__file__).parent.parent / "rulepacks" / "base" / "core.yaml").read_text()
     old_param = "  cutOffPercent:\n    limit: max\n    value: 5\n"

@@ -19,6 +19,7 @@ import orjson
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
+from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
@@ -126,7 +127,19 @@ def create_app(ctx: ServiceContext) -> FastAPI:
 
     @app.get("/healthz", tags=["service"])
     async def healthz() -> dict[str, str]:
+        """Liveness: the process answers (the database is not consulted)."""
         return {"status": "ok", "version": __version__}
+
+    @app.get("/readyz", tags=["service"])
+    async def readyz(ctx: CtxDep) -> dict[str, str]:
+        """Readiness: the database answers; 503 problem+json when it does not."""
+
+        def ping() -> None:
+            with session_scope(ctx.engine, write=False) as s:
+                s.exec(select(1)).one()
+
+        await run_in_threadpool(ping)
+        return {"status": "ready", "version": __version__}
 
     return app
 
@@ -199,6 +212,8 @@ def _pack_routes(app: FastAPI) -> None:
 
     @app.get("/v1/rulepacks", tags=tags)
     async def list_packs(
+        request: Request,
+        response: Response,
         ctx: CtxDep,
         hs: Annotated[str | None, Query(max_length=20, pattern=r"^[0-9.]+$")] = None,
         cpc: Annotated[str | None, Query(max_length=10, pattern=r"^[0-9]+$")] = None,
@@ -208,7 +223,10 @@ def _pack_routes(app: FastAPI) -> None:
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     ) -> list[dict[str, Any]]:
-        """Search pack versions by HS or CPC code (prefix), text, publisher and status."""
+        """Search pack versions by HS or CPC code (prefix), text, publisher and status.
+
+        Paged by ``limit``/``offset``; when more results follow, a ``Link: <...>; rel="next"``
+        header (RFC 8288) gives the next page's URL."""
         from ..storage.models import CodeScheme
 
         def run() -> list[dict[str, Any]]:
@@ -221,12 +239,16 @@ def _pack_routes(app: FastAPI) -> None:
                     text=q,
                     namespace=publisher,
                     statuses=[status] if status else None,
-                    limit=limit,
+                    limit=limit + 1,
                     offset=offset,
                 )
                 return [_summary(r) for r in rows]
 
-        return await run_in_threadpool(run)
+        found = await run_in_threadpool(run)
+        if len(found) > limit:
+            nxt = request.url.include_query_params(offset=offset + limit, limit=limit)
+            response.headers["Link"] = f'<{nxt.path}?{nxt.query}>; rel="next"'
+        return found[:limit]
 
     @app.get("/v1/rulepacks/{namespace}/{name}", tags=tags, responses=YAML_OR_JSON)
     async def get_pack(

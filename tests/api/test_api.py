@@ -73,6 +73,22 @@ def test_pack_search_and_versions(service: Service) -> None:
     _problem(c.get("/v1/rulepacks", params={"hs": "x"}), 422)
 
 
+def test_pack_search_pages_follow_link_headers(service: Service) -> None:
+    c = service.client
+    everything = c.get("/v1/rulepacks", params={"publisher": "example-standards-body", "limit": 500})
+    assert "link" not in everything.headers
+    url: str | None = "/v1/rulepacks?publisher=example-standards-body&limit=2"
+    seen: list[tuple[str, str]] = []
+    while url is not None:
+        page = c.get(url)
+        assert page.status_code == 200 and len(page.json()) <= 2
+        seen += [(p["id"], p["version"]) for p in page.json()]
+        link = page.headers.get("link")
+        url = link[1 : link.index(">")] if link else None
+        assert link is None or link.endswith('; rel="next"')
+    assert seen == [(p["id"], p["version"]) for p in everything.json()]
+
+
 def _signed(service: Service, pack: dict[str, Any]) -> dict[str, Any]:
     pem = signing_key_path(service.data_dir).read_bytes()
     return sign_pack(pack, pem, "example-standards-body")

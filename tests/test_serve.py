@@ -1,0 +1,89 @@
+"""`pcfreg serve` as a user runs it: a fresh data directory, a real HTTP server, the printed credentials."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from registry.catalog import Catalog
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _pcfreg() -> list[str]:
+    exe = shutil.which("pcfreg", path=str(Path(sys.executable).parent))
+    return [exe] if exe else [sys.executable, "-m", "registry.cli"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
+    data = tmp_path_factory.mktemp("serve") / "pcfreg-data"
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PCFREG_DATA_DIR")}
+    log = data.parent / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [*_pcfreg(), "serve", "--data-dir", str(data), "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                assert proc.poll() is None, log.read_text()
+                try:
+                    if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "server did not become ready: " + log.read_text()
+                time.sleep(0.2)
+            yield base, log.read_text(), data
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+def test_first_start_initialises_and_serves(server: tuple[str, str, Path]) -> None:
+    base, output, data = server
+    assert (data / "pcfreg.db").is_file() and (data / "secrets").is_dir()
+    match = re.search(r"demo-certifier: client_id (\S+)\s+client_secret (\S+)", output)
+    assert match, output
+    token = httpx.post(
+        f"{base}/v1/auth/token", data={"grant_type": "client_credentials"}, auth=(match[1], match[2])
+    ).json()["access_token"]
+    packs = httpx.get(f"{base}/v1/rulepacks", params={"limit": 500}).json()
+    assert {p["id"] for p in packs} >= {p.id for p in Catalog.bundled().packs()}
+    example = Catalog.bundled().resolve("example-standards-body/aluminium-ingot").example
+    r = httpx.post(f"{base}/v1/validations", json=example, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 201 and r.json()["conformant"] is True, r.text
+    assert "Traceback" not in output
+
+
+def test_port_in_use_is_a_clear_error(server: tuple[str, str, Path], tmp_path: Path) -> None:
+    port = int(server[0].rsplit(":", 1)[1])
+    done = subprocess.run(
+        [*_pcfreg(), "serve", "--data-dir", str(tmp_path / "d"), "--port", str(port)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "d").exists()  # nothing created when it cannot serve
