@@ -1,0 +1,188 @@
+"""Every string people read on a label or the consumer page, in English and Chinese, from one table.
+
+``TEXTS[lang][key]``; both languages have the same keys (a test checks) and every
+``VerifyStatus`` has a verdict (``status.<value>``) and an explanation (``status.<value>.help``).
+Dates are shown as ISO 8601 in both languages (unambiguous), times in UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from html import escape as _escape
+from typing import Literal
+
+from registry.errors import Location
+
+from .errors import IssuanceError
+from .model import Boundary
+
+Lang = Literal["en", "zh"]
+LANGS: tuple[Lang, ...] = ("en", "zh")
+HTML_LANG: dict[Lang, str] = {"en": "en", "zh": "zh-Hans"}
+
+TEXTS: dict[Lang, dict[str, str]] = {
+    "en": {
+        "page.title": "Carbon label check",
+        "label.title": "Carbon footprint",
+        "label.scan": "Scan to verify",
+        "colon": ": ",
+        "status.valid": "Genuine and current",
+        "status.valid.help": "Issued by an accredited certifier; the signature checks out and the label is in force.",
+        "status.suspended": "Suspended",
+        "status.suspended.help": "The certifier has suspended this label while it is reviewed. Do not rely on it now.",
+        "status.revoked": "Revoked",
+        "status.revoked.help": "The certifier has withdrawn this label. What it claims no longer holds.",
+        "status.expired": "Expired",
+        "status.expired.help": "The validity period of this label has ended.",
+        "status.invalid_signature": "Forged: signature does not match",
+        "status.invalid_signature.help": "This label was not issued as shown, or it was altered. Do not trust it.",
+        "status.unknown": "Unknown label",
+        "status.unknown.help": "The registry knows no label, or no signing key, for this code.",
+        "status.out_of_scope": "Outside the certifier's scope",
+        "status.out_of_scope.help": "The signing certifier is not accredited for this product or scheme.",
+        "claims.current": "What the label states",
+        "claims.past": "What the label stated (not valid now)",
+        "claims.none": "No label details can be shown.",
+        "grade": "Grade",
+        "footprint": "Carbon footprint",
+        "per": "per {unit}",
+        "boundary": "Boundary",
+        "boundary.cradle-to-gate": "Cradle to gate",
+        "boundary.cradle-to-grave": "Cradle to grave",
+        "boundary.gate-to-gate": "Gate to gate",
+        "product": "Product",
+        "product.name": "Name",
+        "gtin": "GTIN",
+        "batch": "Batch",
+        "certification": "Certification",
+        "certifier": "Certified by",
+        "rule_pack": "Rule pack",
+        "scheme": "Scheme",
+        "issued": "Issued",
+        "valid_until": "Valid until",
+        "check": "Check",
+        "label_id": "Label",
+        "reason": "Reason",
+        "status_checked": "Status list checked",
+        "checked_at": "Checked",
+        "links": "More",
+        "link.rule_pack": "How grades are computed (rule pack)",
+        "link.trust_list": "Accredited certifiers (trust list)",
+    },
+    "zh": {
+        "page.title": "碳标签验证",
+        "label.title": "碳足迹",
+        "label.scan": "扫码验证",
+        "colon": "：",
+        "status.valid": "真实有效",
+        "status.valid.help": "由经认可的认证机构签发，签名验证通过，标签现行有效。",
+        "status.suspended": "已暂停",
+        "status.suspended.help": "认证机构已暂停本标签以待复核，目前请勿采信。",
+        "status.revoked": "已撤销",
+        "status.revoked.help": "认证机构已撤销本标签，其声明的内容不再成立。",
+        "status.expired": "已过期",
+        "status.expired.help": "本标签的有效期已结束。",
+        "status.invalid_signature": "伪造：签名不符",
+        "status.invalid_signature.help": "本标签并非如所示签发，或已被篡改，请勿相信。",
+        "status.unknown": "未知标签",
+        "status.unknown.help": "登记系统中没有与此码对应的标签或签名密钥。",
+        "status.out_of_scope": "超出认证范围",
+        "status.out_of_scope.help": "签发本标签的认证机构未获准认证此类产品或方案。",
+        "claims.current": "标签声明的内容",
+        "claims.past": "标签曾声明的内容（现已无效）",
+        "claims.none": "无法显示标签内容。",
+        "grade": "等级",
+        "footprint": "碳足迹",
+        "per": "每 {unit}",
+        "boundary": "系统边界",
+        # common Chinese usage in PCF texts (secondary sources); GB/T 24067's own wording [unchecked]
+        "boundary.cradle-to-gate": "从摇篮到大门",
+        "boundary.cradle-to-grave": "从摇篮到坟墓",
+        "boundary.gate-to-gate": "从大门到大门",
+        "product": "产品",
+        "product.name": "名称",
+        "gtin": "商品条码 (GTIN)",
+        "batch": "批次",
+        "certification": "认证",
+        "certifier": "认证机构",
+        "rule_pack": "规则包",
+        "scheme": "认证方案",
+        "issued": "签发日期",
+        "valid_until": "有效期至",
+        "check": "验证",
+        "label_id": "标签编号",
+        "reason": "原因",
+        "status_checked": "状态列表检查时间",
+        "checked_at": "验证时间",
+        "links": "更多信息",
+        "link.rule_pack": "等级如何计算（规则包）",
+        "link.trust_list": "经认可的认证机构（信任列表）",
+    },
+}
+
+# PACT declared-unit names (v3 ``declaredUnitOfMeasurement``) in Chinese; English shows them as they are.
+UNIT_NAMES_ZH: dict[str, str] = {
+    "liter": "升",
+    "kilogram": "千克",
+    "cubic meter": "立方米",
+    "kilowatt hour": "千瓦时",
+    "megajoule": "兆焦",
+    "ton kilometer": "吨公里",
+    "square meter": "平方米",
+    "piece": "件",
+    "hour": "小时",
+    "megabit second": "兆比特秒",
+}
+
+CO2E = "kg CO₂e"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def check_lang(lang: object) -> Lang:
+    """``lang`` if it is ``en`` or ``zh``; an ``IssuanceError`` (reason ``bad_lang``) otherwise."""
+    for known in LANGS:
+        if lang == known:
+            return known
+    raise IssuanceError(
+        f"lang must be one of {', '.join(LANGS)}, got {lang!r}", Location(pointer="/lang"), reason="bad_lang"
+    )
+
+
+def text(lang: Lang, key: str, **values: str) -> str:
+    """The ``key`` string in ``lang``, with ``{name}`` placeholders filled (values are not escaped)."""
+    template = TEXTS[lang][key]
+    return template.format(**values) if values else template
+
+
+def escape(value: object) -> str:
+    """Text for HTML or XML content and quoted attributes; characters XML forbids become U+FFFD."""
+    return _escape(_NOT_XML.sub("\ufffd", str(value)), quote=True)
+
+
+def declared_unit(unit: str, lang: Lang) -> str:
+    """``"1 kilogram"`` as shown: unchanged in English, the PACT unit name translated in Chinese."""
+    if lang == "zh":
+        amount, _, name = unit.strip().partition(" ")
+        if name in UNIT_NAMES_ZH:
+            return f"{amount} {UNIT_NAMES_ZH[name]}"
+    return unit
+
+
+def boundary(value: Boundary | str, lang: Lang) -> str:
+    key = f"boundary.{Boundary(value).value}" if value in tuple(Boundary) else ""
+    return TEXTS[lang].get(key, str(value))
+
+
+def date(moment: datetime) -> str:
+    """The UTC calendar date, ISO 8601."""
+    return _utc(moment).date().isoformat()
+
+
+def timestamp(moment: datetime) -> str:
+    """UTC date and time to the minute, e.g. ``2026-06-30 14:05 UTC``."""
+    return _utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

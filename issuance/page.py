@@ -1,0 +1,270 @@
+"""The consumer page a phone shows after scanning a label: one mobile-first HTML document.
+
+No script, no external asset (icons are inline SVG, fonts are the system's), every value
+escaped, a Content-Security-Policy that forbids loading anything. The verdict comes first,
+with its own colour, icon and word; label details follow only when the signature checked
+out, and a label that is not valid now shows its grade in grey under "what it stated".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from registry.errors import Location
+
+from .errors import IssuanceError
+from .i18n import CO2E, HTML_LANG, Lang, boundary, check_lang, date, declared_unit, escape, text, timestamp
+from .label_svg import FONTS, GRADES, OFF_SCALE, grade_colours
+from .model import LabelClaims, Verification, VerifyStatus
+
+# Verdict colours: white text on each passes WCAG AA (a test checks).
+STATUS_COLOURS: dict[VerifyStatus, str] = {
+    VerifyStatus.VALID: "#146c2e",
+    VerifyStatus.SUSPENDED: "#8a4600",
+    VerifyStatus.REVOKED: "#b42318",
+    VerifyStatus.EXPIRED: "#4b5563",
+    VerifyStatus.INVALID_SIGNATURE: "#7f1d1d",
+    VerifyStatus.UNKNOWN: "#1e3a8a",
+    VerifyStatus.OUT_OF_SCOPE: "#5b21b6",
+}
+_CIRCLE = '<circle cx="12" cy="12" r="10"/>'
+STATUS_ICONS: dict[VerifyStatus, str] = {
+    VerifyStatus.VALID: _CIRCLE + '<path d="M7 12.5l3.2 3.2L17 9"/>',
+    VerifyStatus.SUSPENDED: _CIRCLE + '<path d="M10 8v8M14 8v8"/>',
+    VerifyStatus.REVOKED: _CIRCLE + '<path d="M8.5 8.5l7 7M15.5 8.5l-7 7"/>',
+    VerifyStatus.EXPIRED: '<path d="M6 3h12M6 21h12M7 3v3l5 6-5 6v3M17 3v3l-5 6 5 6v3"/>',
+    VerifyStatus.INVALID_SIGNATURE: '<path d="M8 2h8l6 6v8l-6 6H8l-6-6V8z"/><path d="M12 7v6M12 16.5v.5"/>',
+    VerifyStatus.UNKNOWN: _CIRCLE + '<path d="M9.2 9a3 3 0 1 1 4.3 2.7c-.9.4-1.5 1.1-1.5 2.1v.4M12 17.5v.3"/>',
+    VerifyStatus.OUT_OF_SCOPE: _CIRCLE + '<path d="M5 19L19 5"/>',
+}
+# Claims are shown only when their signature checked out.
+_UNTRUSTED = (VerifyStatus.INVALID_SIGNATURE, VerifyStatus.UNKNOWN)
+_MAX_ACCEPT = 4096
+
+
+@dataclass
+class PageError(IssuanceError):
+    """A link on the page that is not http(s) or a site path (reason ``unsafe_link``; pointer names the field)."""
+
+    code: str = "page-error"
+    reason: str = "invalid"
+
+
+class LabelPageView(BaseModel):
+    """What the consumer page shows: the verification and the display names around it.
+
+    Links must be ``https://``/``http://`` URLs or paths starting with ``/``.
+    ``grade_scale`` lists the rule pack's grades best first (colours the badge).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    verification: Verification
+    product_name: str | None = None
+    certifier_name: str | None = None
+    pack_title: str | None = None
+    scheme_title: str | None = None
+    status_checked_at: datetime | None = None
+    rule_pack_url: str | None = None
+    trust_list_url: str | None = None
+    grade_scale: tuple[str, ...] = GRADES
+
+
+def _q(param: str) -> float | None:
+    name, _, value = param.partition("=")
+    if name.strip().lower() != "q":
+        return None
+    try:
+        q = float(value.strip())
+    except ValueError:
+        return -1.0
+    return q if 0 <= q <= 1 else -1.0
+
+
+def _ranges(accept_language: str) -> list[tuple[float, int, str]]:
+    out: list[tuple[float, int, str]] = []
+    for pos, item in enumerate(accept_language[:_MAX_ACCEPT].split(",")):
+        tag, *params = item.split(";")
+        qs = [q for q in map(_q, params) if q is not None]
+        q = qs[0] if qs else 1.0
+        if tag.strip() and q > 0:
+            out.append((-q, pos, tag.strip().lower()))
+    return sorted(out)
+
+
+def pick_language(accept_language: str | None) -> Lang:
+    """``zh`` when Chinese (any region or script) ranks above English in ``Accept-Language``, else ``en``.
+
+    Ranges are taken by q-value (RFC 9110 12.5.4), ties in header order; ``q=0`` and malformed
+    q-values drop a range; ``*`` and unsupported languages fall back to English.
+    """
+    for _, _, tag in _ranges(accept_language or ""):
+        primary = tag.split("-", 1)[0]
+        if primary == "zh":
+            return "zh"
+        if primary in ("en", "*"):
+            return "en"
+    return "en"
+
+
+def _link(url: str | None, field: str) -> str | None:
+    if url is None:
+        return None
+    lowered = url.strip().lower()
+    site_path = lowered.startswith("/") and not lowered.startswith("//")
+    if not (lowered.startswith(("https://", "http://")) or site_path):
+        message = f"{field} must be an http(s) URL or a path starting with '/', got {url!r}"
+        raise PageError(message, Location(pointer=f"/{field}"), reason="unsafe_link")
+    return url.strip()
+
+
+def _icon(status: VerifyStatus) -> str:
+    return (
+        '<svg class="icon" viewBox="0 0 24 24" width="48" height="48" aria-hidden="true" focusable="false" '
+        'fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round">'
+        f"{STATUS_ICONS[status]}</svg>"
+    )
+
+
+def _verdict(v: Verification, lang: Lang) -> str:
+    key = f"status.{v.status.value}"
+    why = v.detail or v.reason
+    reason = (
+        f'<p class="why"><span>{escape(text(lang, "reason"))}{escape(text(lang, "colon"))}</span>'
+        f'<span lang="en">{escape(why)}</span></p>'
+        if why
+        else ""
+    )
+    return (
+        f'<header class="verdict status-{v.status.value}" style="background:{STATUS_COLOURS[v.status]}" role="status">'
+        f"{_icon(v.status)}<h1>{escape(text(lang, key))}</h1>"
+        f'<p class="help">{escape(text(lang, key + ".help"))}</p>{reason}</header>'
+    )
+
+
+def _rows(rows: list[tuple[str, str | None]], lang: Lang) -> str:
+    items = "".join(
+        f"<div><dt>{escape(text(lang, key))}</dt><dd>{value}</dd></div>" for key, value in rows if value is not None
+    )
+    return f"<dl>{items}</dl>"
+
+
+def _time(moment: datetime | None, *, day: bool = False) -> str | None:
+    if moment is None:
+        return None
+    return f'<time datetime="{escape(moment.isoformat())}">{escape(date(moment) if day else timestamp(moment))}</time>'
+
+
+def _figure(claims: LabelClaims, view: LabelPageView, current: bool, lang: Lang) -> str:
+    fill, ink = grade_colours(claims.grade, view.grade_scale) if current else (OFF_SCALE, "#ffffff")
+    grade_label = f"{text(lang, 'grade')} {claims.grade}"
+    per = text(lang, "per", unit=declared_unit(claims.declared_unit, lang))
+    return (
+        f'<h2>{escape(text(lang, "claims.current" if current else "claims.past"))}</h2><div class="figure">'
+        f'<div class="badge" style="background:{fill};color:{ink}" role="img" aria-label="{escape(grade_label)}">'
+        f'<span aria-hidden="true">{escape(claims.grade)}</span></div><div>'
+        f'<p class="grade-word">{escape(grade_label)}</p>'
+        f'<p class="value">{escape(claims.value)} {escape(CO2E)}</p><p class="per">{escape(per)}</p>'
+        f'<p class="boundary">{escape(text(lang, "boundary"))}{escape(text(lang, "colon"))}'
+        f"{escape(boundary(claims.boundary, lang))}</p></div></div>"
+    )
+
+
+def _titled(title: str | None, ident: str) -> str:
+    return f"{escape(title)} <code>{escape(ident)}</code>" if title else f"<code>{escape(ident)}</code>"
+
+
+def _claims(view: LabelPageView, lang: Lang) -> str:
+    v, claims = view.verification, view.verification.claims
+    if claims is None or v.status in _UNTRUSTED:
+        return f'<section class="card"><p>{escape(text(lang, "claims.none"))}</p></section>'
+    current = v.status is VerifyStatus.VALID
+    product = [
+        ("product.name", escape(view.product_name) if view.product_name else None),
+        ("gtin", f"<code>{escape(claims.gtin)}</code>"),
+        ("batch", escape(claims.batch) if claims.batch else None),
+    ]
+    certification = [
+        ("certifier", escape(view.certifier_name or claims.issuer)),
+        ("scheme", _titled(view.scheme_title, claims.scheme)),
+        ("rule_pack", _titled(view.pack_title, claims.pack)),
+        ("issued", _time(claims.issued_at, day=True)),
+        ("valid_until", _time(claims.expires_at, day=True)),
+    ]
+    return (
+        f'<section class="card{"" if current else " stale"}">{_figure(claims, view, current, lang)}</section>'
+        f'<section class="card"><h2>{escape(text(lang, "product"))}</h2>{_rows(product, lang)}</section>'
+        f'<section class="card"><h2>{escape(text(lang, "certification"))}</h2>{_rows(certification, lang)}</section>'
+    )
+
+
+def _check(view: LabelPageView, lang: Lang) -> str:
+    v = view.verification
+    label_id = v.label_id or (v.claims.label_id if v.claims else None)
+    rows = [
+        ("label_id", f"<code>{escape(label_id)}</code>" if label_id else None),
+        ("status_checked", _time(view.status_checked_at)),
+        ("checked_at", _time(v.checked_at)),
+    ]
+    return f'<section class="card"><h2>{escape(text(lang, "check"))}</h2>{_rows(rows, lang)}</section>'
+
+
+def _links(view: LabelPageView, lang: Lang) -> str:
+    links = [
+        (key, url)
+        for key, url in (
+            ("link.rule_pack", _link(view.rule_pack_url, "rule_pack_url")),
+            ("link.trust_list", _link(view.trust_list_url, "trust_list_url")),
+        )
+        if url
+    ]
+    if not links:
+        return ""
+    items = "".join(f'<li><a href="{escape(url)}">{escape(text(lang, key))}</a></li>' for key, url in links)
+    heading = escape(text(lang, "links"))
+    return f'<nav class="card" aria-label="{heading}"><h2>{heading}</h2><ul>{items}</ul></nav>'
+
+
+_CSS = (
+    ":root{color-scheme:light}*{box-sizing:border-box}"
+    f"body{{margin:0;font-family:{FONTS};color:#1b1b1b;background:#f2f4f7;line-height:1.45;font-size:17px}}"
+    "main{max-width:36rem;margin:0 auto;padding-bottom:2rem}"
+    ".verdict{color:#fff;padding:1.25rem 1rem 1.1rem}.verdict .icon{display:block;width:3rem;height:3rem}"
+    ".verdict h1{font-size:2rem;line-height:1.15;margin:.4rem 0}.verdict p{margin:.25rem 0 0}"
+    ".why span:first-child{font-weight:700}"
+    ".card{background:#fff;margin:.75rem .75rem 0;padding:1rem;border-radius:.75rem;border:1px solid #d0d5dd}"
+    ".card>p{margin:0}.stale{border-style:dashed}h2{font-size:1.1rem;margin:0 0 .6rem}"
+    ".figure{display:flex;gap:1rem;align-items:center}.figure p{margin:0}"
+    ".badge{flex:none;width:5.5rem;height:5.5rem;border-radius:1rem;display:flex;align-items:center;"
+    "justify-content:center;font-size:3.4rem;font-weight:800;line-height:1}"
+    ".grade-word{color:#475467;font-size:.95rem}.value{font-size:1.8rem;font-weight:700;line-height:1.2}"
+    ".per,.boundary{color:#344054}"
+    "dl{margin:0}dl div{padding:.35rem 0;border-top:1px solid #eaecf0}dl div:first-child{border-top:0}"
+    "dt{color:#475467;font-size:.9rem}dd{margin:0;overflow-wrap:anywhere}code{font-size:.92em}"
+    "ul{margin:0;padding-left:1.2rem}li{margin:.3rem 0}a{color:#0b57d0}"
+)
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+
+def render_label_page(view: LabelPageView, *, lang: Literal["en", "zh"] = "en") -> str:
+    """The consumer page for ``view`` in ``lang`` as an HTML document.
+
+    Raises ``IssuanceError`` (an ``InputError``) for an unknown language, ``PageError`` for a link that is not
+    http(s) or a site path.
+    """
+    lang = check_lang(lang)
+    v = view.verification
+    title = f"{text(lang, 'status.' + v.status.value)} · {text(lang, 'page.title')}"
+    return (
+        f'<!doctype html>\n<html lang="{HTML_LANG[lang]}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
+        '<meta name="referrer" content="no-referrer"><meta name="robots" content="noindex">'
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head>"
+        f"<body><main>{_verdict(v, lang)}{_claims(view, lang)}{_check(view, lang)}{_links(view, lang)}</main>"
+        "</body></html>\n"
+    )
