@@ -2,6 +2,15 @@
 
 We use the ``rfc8785`` package (Trail of Bits) rather than our own serializer:
 JCS number formatting (ECMAScript shortest round-trip) is easy to get subtly wrong.
+
+It is pure Python, though (about 240 µs for a 4.6 KB declaration), and every stored
+validation is digested. So documents of the common shape take a fast path through
+orjson, whose output is byte-identical to JCS for them: strings, booleans, null and
+integers of magnitude below 2**53 (no floats: ECMAScript prints ``2.0`` as ``2`` and
+switches to exponents at other thresholds), with sorted keys whose characters are all
+below U+E000 (JCS orders keys by UTF-16 code units, orjson by code points; the two
+orders agree below the surrogate range's successors). orjson escapes strings exactly as
+JCS does. Anything else goes to ``rfc8785``; a property test checks the two agree.
 """
 
 from __future__ import annotations
@@ -9,12 +18,52 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import orjson
 import rfc8785
 
 from .errors import InputError
 
+_SAFE_INT = 2**53
+_FAST_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
+
+
+def _fast_path_applies(value: Any) -> bool:
+    stack = [value]
+    pop, push = stack.pop, stack.append
+    while stack:
+        v = pop()
+        t = type(v)
+        if t is str or t is bool or v is None:
+            continue
+        if t is dict:
+            for k, x in v.items():
+                if type(k) is not str or (not k.isascii() and max(k) >= "\ue000"):
+                    return False
+                push(x)
+        elif t is list:
+            stack.extend(v)
+        elif t is int:
+            if not -_SAFE_INT < v < _SAFE_INT:
+                return False
+        else:
+            return False
+    return True
+
 
 def canonical_json(value: Any) -> bytes:
+    if _fast_path_applies(value):
+        try:
+            return orjson.dumps(value, option=_FAST_OPTIONS)
+        except orjson.JSONEncodeError:
+            pass  # e.g. a lone surrogate: let rfc8785 say what is wrong
+    try:
+        return bytes(rfc8785.dumps(value))
+    except (rfc8785.CanonicalizationError, TypeError, ValueError) as e:
+        raise InputError(f"value cannot be canonicalised as JSON (RFC 8785): {e}") from e
+
+
+def canonical_json_reference(value: Any) -> bytes:
+    """The ``rfc8785`` package's output, always (for tests and for doubters)."""
     try:
         return bytes(rfc8785.dumps(value))
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as e:

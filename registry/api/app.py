@@ -436,15 +436,25 @@ def _validation_routes(app: FastAPI) -> None:
         spool.seek(0)
 
         async def lines() -> AsyncIterator[bytes]:
+            # Results are sent in chunks of about 64 KB: one send per line would cost more than
+            # validating the line. A stored batch is flushed to the database before its chunk goes.
             pending: list[tuple[Any, Any]] = []
+            out: list[bytes] = []
+            size = 0
             try:
                 for number, raw in enumerate(spool, start=1):
-                    yield _batch_line(ctx, raw, number, pack, pending if store else None)
+                    line = _batch_line(ctx, raw, number, pack, pending if store else None)
+                    out.append(line)
+                    size += len(line)
                     if store and len(pending) >= ctx.limits.batch_store_chunk:
                         await run_in_threadpool(_store_batch, ctx, principal, pending)
                         pending = []
+                    if size >= 65536:
+                        yield b"".join(out)
+                        out, size = [], 0
                 if store and pending:
                     await run_in_threadpool(_store_batch, ctx, principal, pending)
+                yield b"".join(out)
             finally:
                 spool.close()
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import alembic.command
+import orjson
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -47,9 +48,16 @@ def alembic_dir() -> Path:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url`` (normalised as :func:`~registry.storage.settings.normalise_url` does)."""
     sa_url = make_url(normalise_url(url))
+    # orjson for JSON columns: several times faster than the stdlib for declarations and results.
+    kwargs.setdefault("json_serializer", _json_dumps)
+    kwargs.setdefault("json_deserializer", orjson.loads)
     if sa_url.get_backend_name() == "sqlite":
         return _sqlite_engine(sa_url.render_as_string(hide_password=False), sa_url.database, **kwargs)
     return create_engine(sa_url, pool_pre_ping=True, **kwargs)
+
+
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
 
 def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
