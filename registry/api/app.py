@@ -45,6 +45,7 @@ from .deps import (
     ServiceContext,
     build_context,
 )
+from .fastpath import FastValidation
 from .middleware import RequestContext
 from .problems import NotFoundError, Unauthorized
 from .report import render_validation_html
@@ -119,6 +120,7 @@ def create_app(ctx: ServiceContext) -> FastAPI:
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.state.ctx = ctx
     problems.install(app)
+    app.add_middleware(FastValidation)  # inside RequestContext: request ids, limits and logs apply
     app.add_middleware(RequestContext, max_body=ctx.limits.max_body, max_batch_body=ctx.limits.max_batch_body)
     _auth_routes(app)
     _pack_routes(app)

@@ -34,11 +34,10 @@ class _Item:
 def _insert_all(engine: Engine, items: list[_Item]) -> list[tuple[str, str] | BaseException]:
     try:
         with session_scope(engine) as session:
-            rows = [
-                repo.insert_validation(session, org_id=i.org_id, result=i.result, declaration=i.declaration, now=i.now)
-                for i in items
-            ]
-            out: list[tuple[str, str] | BaseException] = [(r.id, r.created_at.isoformat()) for r in rows]
+            stored = repo.insert_validations(
+                session, [(i.org_id, i.result, i.declaration) for i in items], now=max(i.now for i in items)
+            )
+        out: list[tuple[str, str] | BaseException] = [(vid, at.isoformat()) for vid, at in stored]
         return out
     except Exception:
         if len(items) == 1:

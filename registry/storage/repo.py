@@ -13,13 +13,13 @@ import binascii
 import re
 import secrets
 import uuid
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, exists, or_
+from sqlalchemy import ColumnElement, and_, exists, insert, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -513,6 +513,38 @@ def insert_validation(
     with _writing(session, conflict):
         session.add(row)
     return row
+
+
+def insert_validations(
+    session: Session, items: Sequence[tuple[str, ValidationResult, dict[str, Any]]], *, now: datetime | None = None
+) -> list[tuple[str, datetime]]:
+    """Record many validations ``(org_id, result, declaration)`` in one INSERT; returns (id, created_at).
+
+    For the group-committing writer: each organisation is checked once, ids are fresh
+    UUIDs (so no duplicate check is needed), and the rows go in as one executemany.
+    """
+    at = _now(now)
+    for org_id in {org for org, _, _ in items}:
+        _require_org(session, org_id)
+    rows: list[dict[str, Any]] = [
+        {
+            "id": str(uuid.uuid4()),
+            "org_id": org_id,
+            "pack_id": result.pack.id,
+            "pack_version": result.pack.version,
+            "pack_digest": result.pack.digest,
+            "conformant": result.conformant,
+            "result": result.to_json(),
+            "declaration": declaration,
+            "declaration_digest": sha256_digest(declaration),
+            "created_at": at,
+        }
+        for org_id, result, declaration in items
+    ]
+    if rows:
+        with _writing(session, "validation id clash"):
+            session.execute(insert(Validation), rows)
+    return [(str(row["id"]), at) for row in rows]
 
 
 def get_validation(session: Session, validation_id: str, *, org_id: str) -> Validation:
