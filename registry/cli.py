@@ -561,5 +561,9 @@ def credentials_create(org_id: str, kind: str, label: str, data_dir: str) -> Non
     click.echo(create_credential(Path(data_dir), org_id, kind, label).as_text())
 
 
+from .commands.convert import convert  # noqa: E402 - registered after the helpers it uses are defined
+
+main.add_command(convert)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,165 @@
+"""``pcfreg convert``: one declaration in (ILCD+EPD XML, PACT v2, PACT v3), one format out.
+
+The converted JSON goes to stdout, findings to stderr (one per line). Exit 0 when the
+output was written and is schema-valid, 1 when it was written but its schema check
+reported errors, 2 for unusable input, 3 for an internal error.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import sys
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any, Final, TypeVar
+
+import click
+
+from registry.convert import Conversion
+from registry.errors import InputError, InternalError, Location
+from registry.findings import Finding, Severity
+from registry.pact_upgrade import spec_major, upgrade_v2_to_v3
+from registry.validate import parse_json, read_input
+
+TARGETS: Final = ("pact-v3", "pact-v2", "battery-cf")
+SOURCES: Final = ("ilcd", "pact-v2", "pact-v3")
+_ZIP_MAGIC: Final = b"PK\x03\x04"
+_BOM: Final = b"\xef\xbb\xbf"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _guarded(fn: F) -> F:
+    """``registry.cli.guarded``, looked up when the command runs (cli.py imports this module)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from registry.cli import guarded
+
+        return guarded(fn)(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def sniff(path: str, data: bytes) -> str:
+    """The input format when ``--from`` is absent: XML or .zip -> ilcd; PACT v2.x JSON -> pact-v2; else pact-v3."""
+    if data.startswith(_ZIP_MAGIC) or path.lower().endswith(".zip"):
+        return "ilcd"
+    if data.removeprefix(_BOM).lstrip()[:1] == b"<":
+        return "ilcd"
+    doc = parse_json(data, file=path)
+    return "pact-v2" if isinstance(doc, dict) and spec_major(doc) == 2 else "pact-v3"
+
+
+def load(
+    source: str, data: bytes, *, path: str, flow: bytes | None, declared_unit: str | None, now: datetime
+) -> tuple[dict[str, Any], list[Finding]]:
+    """The input as a v3 declaration, with the findings of getting it there."""
+    if source != "ilcd" and (flow is not None or declared_unit is not None):
+        raise InputError("--flow and --declared-unit apply only to ILCD input", Location(path))
+    if source == "ilcd":
+        result = _from_ilcd(data, path=path, flow=flow, declared_unit=declared_unit, now=now)
+        return result.document, list(result.findings)
+    doc = parse_json(data, file=path)
+    if not isinstance(doc, dict):
+        raise InputError("the input must be a JSON object (a PACT ProductFootprint)", Location(path, pointer=""))
+    if source == "pact-v2":
+        upgraded, findings = upgrade_v2_to_v3(doc)
+        return upgraded, findings
+    return doc, []
+
+
+def _from_ilcd(data: bytes, *, path: str, flow: bytes | None, declared_unit: str | None, now: datetime) -> Conversion:
+    try:
+        ilcd = importlib.import_module("registry.convert.ilcd")
+    except ImportError as e:
+        raise InputError(f"ILCD input is not available in this installation ({e})", Location(path)) from e
+    if data.startswith(_ZIP_MAGIC) or path.lower().endswith(".zip"):
+        if flow is not None:
+            raise InputError("--flow applies to a single process XML; a .zip bundle carries its flows", Location(path))
+        result = ilcd.ilcd_bundle_to_declaration(data, source=path, declared_unit=declared_unit, now=now)
+    else:
+        result = ilcd.ilcd_to_declaration(data, flow=flow, source=path, declared_unit=declared_unit, now=now)
+    if not isinstance(result, Conversion):
+        raise InternalError(f"the ILCD converter returned {type(result).__name__}, not a Conversion")
+    return result
+
+
+def export(target: str, declaration: dict[str, Any], *, keep_extension: bool) -> Conversion:
+    if target == "pact-v3":
+        from registry.convert.pact_out import to_pact_v3
+
+        return to_pact_v3(declaration, keep_extension=keep_extension)
+    if target == "pact-v2":
+        from registry.convert.pact_out import to_pact_v2
+
+        return to_pact_v2(declaration, keep_extension=keep_extension)
+    from registry.convert.battery import to_battery_cf
+
+    return to_battery_cf(declaration)
+
+
+def render_finding(f: Finding) -> str:
+    """One line: severity, rule id, pointer, [other pointer], message."""
+    where = f.path or "/"
+    other = f" [{f.source_path}]" if f.source_path else ""
+    return " ".join(f"{f.severity.value:<7} {f.rule_id} {where}{other}  {f.message}".split("\n"))
+
+
+def _choice(name: str, value: str, allowed: Iterable[str]) -> str:
+    allowed = tuple(allowed)
+    if value not in allowed:
+        raise InputError(f"{name} {value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+@click.command("convert")
+@click.argument("file")
+@click.option("--to", "target", required=True, metavar="FORMAT", help="pact-v3, pact-v2 (PACT v2.3) or battery-cf.")
+@click.option("--from", "source", metavar="FORMAT", help="ilcd, pact-v2 or pact-v3 (default: sniffed from the input).")
+@click.option(
+    "--keep-extension/--drop-extension",
+    default=True,
+    show_default=True,
+    help="Keep the pcf-registry extension in PACT output (other parties' extensions are always kept).",
+)
+@click.option("--flow", "flow_path", metavar="FLOW.xml", help="ILCD flow dataset of the reference flow (XML input).")
+@click.option("--declared-unit", help="ILCD input: the PACT declared unit to state the result in.")
+@click.option("--findings/--no-findings", "show_findings", default=True, help="Write findings to stderr.")
+@_guarded
+def convert(
+    file: str,
+    target: str,
+    source: str | None,
+    keep_extension: bool,
+    flow_path: str | None,
+    declared_unit: str | None,
+    show_findings: bool,
+) -> None:
+    """Convert one declaration FILE ('-' for stdin) and write the result to stdout.
+
+    Exit 0 on success, 1 if the output fails its schema check (it is still written),
+    2 for unusable input.
+    """
+    _choice("--to", target, TARGETS)
+    data = read_input(file, sys.stdin.buffer)
+    source = _choice("--from", source, SOURCES) if source is not None else sniff(file, data)
+    flow = read_input(flow_path) if flow_path is not None else None
+    try:
+        declaration, notes = load(
+            source, data, path=file, flow=flow, declared_unit=declared_unit, now=datetime.now(UTC)
+        )
+        result = export(target, declaration, keep_extension=keep_extension)
+    except InputError as e:
+        if e.location.file is None:  # name the file; the pointer is into the (upgraded) declaration
+            e.location = Location(file, e.location.line, e.location.column, e.location.pointer)
+        raise
+    findings = [*notes, *result.findings]
+    if show_findings:
+        for f in findings:
+            click.echo(render_finding(f), err=True)
+    from registry.cli import _dumps
+
+    click.echo(_dumps(result.document))
+    sys.exit(1 if any(f.severity is Severity.ERROR for f in findings) else 0)
