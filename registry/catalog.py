@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +57,12 @@ class Catalog:
     def packs(self) -> list[RulePack]:
         return sorted(self._packs.values(), key=lambda p: (p.id, semver_key(p.version)))
 
-    def get(self, ref: str) -> RulePack:
-        """``id@version``, ``id`` (newest non-draft version), or an unambiguous short name."""
+    def get(self, ref: str, *, on: date | None = None) -> RulePack:
+        """``id@version``, ``id`` (newest non-draft version), or an unambiguous short name.
+
+        With ``on``, an unpinned ``id`` means the newest version in effect on that date
+        (``effective.from`` <= on <= ``effective.until``, the latter when set).
+        """
         name, version = split_ref(ref)
         ids = {p.id for p in self._packs.values()}
         if name not in ids:
@@ -81,6 +85,13 @@ class Catalog:
             usable = [p for p in versions if self.status_of(p.ref) != "withdrawn"]
         if not usable:
             raise InputError(f"every version of {name} is withdrawn")
+        if on is not None:
+            day = on.isoformat()
+            in_effect = [p for p in usable if _in_effect(p, day)]
+            if not in_effect:
+                listed = ", ".join(f"{p.version} (from {p.data['effective']['from']})" for p in usable)
+                raise InputError(f"no version of {name} was in effect on {day}; versions: {listed}")
+            usable = in_effect
         return usable[-1]
 
     def resolve(self, ref: str) -> ResolvedPack:
@@ -92,8 +103,8 @@ class Catalog:
             raise InputError(f"unknown rule pack {ref!r}")
         return pack
 
-    def compiled(self, ref: str) -> CompiledPack:
-        pack = self.get(ref)
+    def compiled(self, ref: str, *, on: date | None = None) -> CompiledPack:
+        pack = self.get(ref, on=on)
         cached = self._compiled.get(pack.ref)
         if cached is None:
             cached = self._compiled[pack.ref] = CompiledPack(resolve(pack, self._lookup_exact))
@@ -106,7 +117,7 @@ class Catalog:
             found: list[RulePack] = []
             for ref in named:
                 try:
-                    found.append(self.get(ref))
+                    found.append(self.get(ref, on=now.date()))
                 except InputError:
                     continue
             refs = sorted({p.ref for p in found})
@@ -142,8 +153,7 @@ class Catalog:
         for pack in self.packs():
             if pack.abstract or self.status_of(pack.ref) != "published":
                 continue
-            eff = pack.data["effective"]
-            if eff["from"] > today or ("until" in eff and eff["until"] < today):
+            if not _in_effect(pack, today):
                 continue
             scope = pack.data.get("scope", {})
             hit = any(c.startswith(_norm(s)) for s in scope.get("hs", []) for c in hs_n) or any(
@@ -152,3 +162,9 @@ class Catalog:
             if hit:
                 best[pack.id] = pack  # packs() is version-ordered: keeps the newest
         return list(best.values())
+
+
+def _in_effect(pack: RulePack, day: str) -> bool:
+    """Whether ``pack`` applies on ``day`` (ISO date text): from <= day <= until (both inclusive, as stored)."""
+    eff = pack.data["effective"]
+    return bool(eff["from"] <= day and ("until" not in eff or day <= eff["until"]))

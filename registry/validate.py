@@ -33,7 +33,7 @@ def parse_json(data: bytes, *, file: str | None = None, line: int | None = None)
 
 def validate_document(catalog: Catalog, document: Any, *, pack: str | None, now: datetime) -> ValidationResult:
     ref = pack if pack is not None else catalog.select(document, now=now).ref
-    return catalog.compiled(ref).validate(document, now=now)
+    return catalog.compiled(ref, on=now.date()).validate(document, now=now)
 
 
 def validate_bytes(

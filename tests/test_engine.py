@@ -22,10 +22,23 @@ CORE = "example-standards-body/core"
 
 
 def test_example_conformant_and_pinned(catalog: Catalog, core_example: dict[str, Any]) -> None:
-    result = catalog.compiled(CORE).validate(core_example, now=NOW)
+    result = catalog.compiled(CORE, on=NOW.date()).validate(core_example, now=NOW)
     assert result.conformant
     assert result.pack.id == CORE and result.pack.version == "1.0.0"
-    assert result.pack.digest == catalog.get(CORE).digest
+    assert result.pack.digest == catalog.get(CORE, on=NOW.date()).digest
+
+
+def test_unpinned_id_means_the_version_in_effect(catalog: Catalog) -> None:
+    from datetime import date
+
+    from registry.errors import InputError
+
+    assert catalog.get(CORE, on=date(2026, 11, 20)).version == "1.0.0"
+    assert catalog.get(CORE, on=date(2026, 11, 21)).version == "1.1.0"  # effective.from is inclusive
+    assert catalog.get(CORE).version == "1.1.0"  # no date: the newest
+    assert catalog.get(f"{CORE}@1.1.0", on=date(2026, 1, 1)).version == "1.1.0"  # pinned wins
+    with pytest.raises(InputError, match="no version of example-standards-body/core was in effect on 2024-12-31"):
+        catalog.get(CORE, on=date(2024, 12, 31))
 
 
 def test_findings_are_deterministic(catalog: Catalog, core_example: dict[str, Any]) -> None:

@@ -376,7 +376,7 @@ def _pack_routes(app: FastAPI) -> None:
 def _validate_one(ctx: ServiceContext, document: Any, pack: str | None) -> Any:
     now = ctx.clock()
     ref = pack if pack is not None else ctx.packs.select(document, now=now).ref
-    return ctx.packs.compiled(ref).validate(document, now=now)
+    return ctx.packs.compiled(ref, on=now.date()).validate(document, now=now)
 
 
 def _validation_routes(app: FastAPI) -> None:

@@ -179,9 +179,9 @@ class StoredPacks:
             self._catalog_at = self._loaded_at
         return self._catalog
 
-    def compiled(self, ref: str) -> CompiledPack:
+    def compiled(self, ref: str, *, on: date | None = None) -> CompiledPack:
         catalog = self.catalog()
-        pack = catalog.get(ref)
+        pack = catalog.get(ref, on=on)
         if catalog.status_of(pack.ref) == PackStatus.WITHDRAWN.value:
             raise InputError(f"{pack.ref} is withdrawn and no longer validates declarations")
         found = self._compiled.get(pack.ref)

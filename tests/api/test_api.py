@@ -95,7 +95,7 @@ def _signed(service: Service, pack: dict[str, Any]) -> dict[str, Any]:
 
 
 def _core(version: str, **params: Any) -> dict[str, Any]:
-    pack = copy.deepcopy(Catalog.bundled().get(f"{CORE}@1.0.0").data)
+    pack = copy.deepcopy(Catalog.bundled().get(CORE).data)  # the newest bundled version
     pack["version"] = version
     for name, value in params.items():
         pack["parameters"][name]["value"] = value
@@ -104,29 +104,29 @@ def _core(version: str, **params: Any) -> dict[str, Any]:
 
 def test_publish_lifecycle(service: Service) -> None:
     c, h = service.client, service.headers("example-standards-body")
-    loosened = _signed(service, _core("1.1.0", cutOffPercent=6))
+    loosened = _signed(service, _core("1.2.0", cutOffPercent=6))
     first = c.post("/v1/rulepacks", json=loosened, headers=h)
     assert first.status_code == 201, first.text
     assert [ch["kind"] for ch in first.json()["diff"]["changes"]] == ["threshold-loosened"]
     assert c.post("/v1/rulepacks", json=loosened, headers=h).status_code == 200  # idempotent
-    clash = _signed(service, _core("1.1.0", cutOffPercent=7))
+    clash = _signed(service, _core("1.2.0", cutOffPercent=7))
     assert "already stored" in _problem(c.post("/v1/rulepacks", json=clash, headers=h), 409)["detail"]
-    tightened = _signed(service, _core("1.2.0", cutOffPercent=2))
+    tightened = _signed(service, _core("1.3.0", cutOffPercent=2))
     refused = _problem(c.post("/v1/rulepacks", json=tightened, headers=h), 409)
     assert refused["type"].endswith("/incompatible-version")
     assert [ch["kind"] for ch in refused["diff"]["changes"]] == ["threshold-tightened"]
-    diff = c.get(f"/v1/rulepacks/{CORE}/diff", params={"from": "1.0.0", "to": "1.1.0"}).json()
+    diff = c.get(f"/v1/rulepacks/{CORE}/diff", params={"from": "1.1.0", "to": "1.2.0"}).json()
     assert diff["required"] == "minor" and diff["actual"] == "minor"
     tampered = copy.deepcopy(loosened)
-    tampered["pack"]["version"] = "1.1.1"
+    tampered["pack"]["version"] = "1.2.1"
     assert _problem(c.post("/v1/rulepacks", json=tampered, headers=h), 422)
-    dep = c.post(f"/v1/rulepacks/{CORE}/versions/1.1.0/deprecate", json={"reason": "superseded"}, headers=h)
+    dep = c.post(f"/v1/rulepacks/{CORE}/versions/1.2.0/deprecate", json={"reason": "superseded"}, headers=h)
     assert dep.status_code == 200 and dep.json()["status"] == "deprecated"
-    wd = c.post(f"/v1/rulepacks/{CORE}/versions/1.1.0/withdraw", json={"reason": "error found"}, headers=h)
+    wd = c.post(f"/v1/rulepacks/{CORE}/versions/1.2.0/withdraw", json={"reason": "error found"}, headers=h)
     assert wd.status_code == 200 and wd.json()["status"] == "withdrawn"
-    again = c.post(f"/v1/rulepacks/{CORE}/versions/1.1.0/deprecate", json={"reason": "x"}, headers=h)
+    again = c.post(f"/v1/rulepacks/{CORE}/versions/1.2.0/deprecate", json={"reason": "x"}, headers=h)
     _problem(again, 409)
-    _problem(c.post(f"/v1/rulepacks/{CORE}/versions/1.1.0/deprecate", json={}, headers=h), 422)
+    _problem(c.post(f"/v1/rulepacks/{CORE}/versions/1.2.0/deprecate", json={}, headers=h), 422)
 
 
 def test_validation_stored_and_read(service: Service, al_example: dict[str, Any]) -> None:

@@ -32,6 +32,7 @@ P = "convert.pact-v2."
 # standard that crossSectoralStandardsUsed can name): left absent, so the v2.3 schema reports them.
 UNSUPPLIED = {
     "example-standards-body/core@1.0.0": ["/productCategoryCpc"],
+    "example-standards-body/core@1.1.0": ["/productCategoryCpc"],
     "example-standards-body/gb-t-24067@1.0.0": ["/productCategoryCpc"],
     "example-standards-body/iso-14067@1.0.0": ["/productCategoryCpc"],
     "example-standards-body/pact-v3@1.0.0": ["/productCategoryCpc"],
@@ -108,6 +109,7 @@ _TYRE_RESCALED = [
 V3_ROUND_TRIP_LOST = {
     "example-standards-body/aluminium-ingot@1.0.0": ["~/productClassifications", *_V3_ONLY_LOST],
     "example-standards-body/core@1.0.0": _V3_ONLY_LOST,
+    "example-standards-body/core@1.1.0": _V3_ONLY_LOST,
     "example-standards-body/ev-traction-battery@1.0.0": [
         "+/productClassifications",
         "-/pcf/outboundLogisticsGhgEmissions",
