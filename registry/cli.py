@@ -564,6 +564,10 @@ def credentials_create(org_id: str, kind: str, label: str, data_dir: str) -> Non
 from .commands.convert import convert  # noqa: E402 - registered after the helpers it uses are defined
 
 main.add_command(convert)
+from .commands.crosswalk import crosswalk, recognise_command  # noqa: E402 - needs the helpers above
+
+main.add_command(crosswalk)
+main.add_command(recognise_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,153 @@
+"""``pcfreg crosswalk list|show`` and ``pcfreg recognise``: thin over :mod:`registry.crosswalk`.
+
+recognise: 0 recognition computed, 1 declaration not conformant to its pack (findings shown),
+2 unusable input (unreadable file, bad audit record, unknown scheme or pack), 3 internal error.
+Imported by :mod:`registry.cli`, which registers the commands.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from typing import Any
+
+import click
+
+from ..cli import EXIT_NONCONFORMANT, _catalog, _dumps, _now, _render_text, guarded
+from ..crosswalk import (
+    FORMATS,
+    AuditRecord,
+    Crosswalks,
+    audit_from_declaration,
+    check_audit,
+    compare,
+    load_crosswalks,
+    parse_audit,
+    recognise,
+    render_comparison,
+    render_recognition,
+)
+from ..declaration import prepare
+from ..errors import InputError, Location
+from ..validate import parse_json, read_input, validate_document
+
+
+@click.group()
+def crosswalk() -> None:
+    """Crosswalks between product carbon footprint schemes: list, show."""
+
+
+@crosswalk.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@guarded
+def crosswalk_list(fmt: str) -> None:
+    """List the schemes the crosswalks know, with the rule packs that certify under each."""
+    cw = load_crosswalks()
+    rows = [_scheme_summary(cw, s) for s in cw.schemes]
+    if fmt == "json":
+        click.echo(_dumps(rows))
+        return
+    for row in rows:
+        packs = ", ".join(row["packs"]) or "-"
+        click.echo(
+            f"{row['id']:<14} {row['short']:<18} {row['unchecked']:>2}/{row['requirements']} unchecked  packs: {packs}"
+        )
+        click.echo(f"{'':<14} {row['title']}")
+
+
+def _scheme_summary(cw: Crosswalks, scheme_id: str) -> dict[str, Any]:
+    s = cw.schemes[scheme_id]
+    return {
+        "id": s.id,
+        "short": s.short,
+        "title": s.title,
+        "version": s.version,
+        "publisher": s.publisher,
+        "packs": list(s.packs),
+        "requirements": len(s.entries),
+        "unchecked": sum(1 for e in s.entries.values() if not e.checked),
+    }
+
+
+@crosswalk.command("show")
+@click.argument("a")
+@click.argument("b")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@guarded
+def crosswalk_show(a: str, b: str, fmt: str) -> None:
+    """Compare scheme B with scheme A, requirement by requirement (how B's requirement stands to A's)."""
+    click.echo(render_comparison(compare(load_crosswalks(), a, b), fmt))
+
+
+def _targets(cw: Crosswalks, schemes: str | None) -> list[str] | None:
+    if schemes is None:
+        return None
+    names = [s.strip() for s in schemes.split(",") if s.strip()]
+    if not names:
+        raise InputError("--schemes names no scheme")
+    cw.select(names)  # unknown scheme: unusable input, before reading anything
+    return names
+
+
+def _audit(cw: Crosswalks, audit_path: str | None, document: Any) -> AuditRecord:
+    if audit_path is None:
+        audit = audit_from_declaration(cw, document)
+        if audit is None:
+            raise InputError(
+                "no audit record: give --audit AUDIT.json, or a declaration whose extension has attestations"
+            )
+        return audit
+    try:
+        text = read_input(audit_path).decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError("the audit record is not UTF-8 text", Location(audit_path)) from e
+    audit = parse_audit(text, file=audit_path)
+    try:
+        check_audit(cw, audit)
+    except InputError as e:
+        raise InputError(e.message, dataclasses.replace(e.location, file=audit_path)) from e
+    return audit
+
+
+@click.command("recognise")
+@click.argument("file")
+@click.option("--pack", help="Rule pack ID[@VERSION]; default: the pack the declaration names, else its codes.")
+@click.option(
+    "--audit",
+    "audit_path",
+    help="The audit record (schemas/audit-1.0.json); default: built from the declaration's attestations.",
+)
+@click.option("--schemes", help="Target schemes, comma-separated (default: every scheme).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--at", "at", help="Validate as of this ISO 8601 instant (default: now).")
+@click.pass_context
+@guarded
+def recognise_command(
+    ctx: click.Context,
+    file: str,
+    pack: str | None,
+    audit_path: str | None,
+    schemes: str | None,
+    fmt: str,
+    at: str | None,
+) -> None:
+    """Recognise an audited, conformant declaration under other schemes: status, gaps and conflicts per scheme.
+
+    The declaration is validated first; a non-conformant one is refused (exit 1) with its findings.
+    """
+    catalog, now, cw = _catalog(ctx), _now(at), load_crosswalks()
+    targets = _targets(cw, schemes)
+    document = parse_json(read_input(file, sys.stdin.buffer), file=file)
+    result = validate_document(catalog, document, pack=pack, now=now)
+    if not result.conformant:
+        if fmt == "json":
+            click.echo(_dumps(result.to_json()))
+        else:
+            click.echo(_render_text(file, result), err=fmt == "html")
+        click.echo("pcfreg: not recognised: the declaration is not conformant to its pack", err=True)
+        sys.exit(EXIT_NONCONFORMANT)
+    declaration = prepare(document).document
+    audit = _audit(cw, audit_path, declaration)
+    chain = catalog.resolve(result.pack.ref).chain
+    recognition = recognise(cw, declaration, pack=result.pack, audit=audit, chain=chain, schemes=targets)
+    click.echo(render_recognition(recognition, fmt))

@@ -1,0 +1,107 @@
+"""Recognition: can one audited footprint be certified under other schemes, and what is missing?
+
+Pure: the declaration (already found conformant to its pack), the pack reference and its extends
+chain, the audit record and the target schemes go in; a :class:`Recognition` comes out. For each
+target requirement the study's own facts decide first (the declaration, then facts the audit
+attests); without one, what the source scheme already asks decides (precomputed in the plan);
+an attestation without a value closes what evidence can close. An audit record (not one built
+from the declaration's own attestations) comes from a certifier, an independent party: it counts
+as third-party verification unless the declaration or an attestation says otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..findings import PackRef
+from .audit import AuditRecord, check_audit
+from .facts import Fact, declaration_facts
+from .model import Crosswalks, Remedy
+from .plan import Plan, build_plans
+from .result import Conflict, Gap, Recognition, SchemeRecognition, Status
+
+ALL = None  # an attestation speaking for every scheme
+PARTY = "verification.party"
+
+
+def _attested(crosswalks: Crosswalks, audit: AuditRecord) -> tuple[dict[str, frozenset[str] | None], dict[str, Fact]]:
+    """Value-less attestations (requirement -> schemes, None for all) and attested facts."""
+    met: dict[str, frozenset[str] | None] = {}
+    facts: dict[str, Fact] = {}
+    for i, a in enumerate(audit.attestations):
+        if a.value is not None:
+            kind = crosswalks.by_id[a.requirement].kind
+            facts.setdefault(a.requirement, (kind.fact(a.value), f"audit attestation /attestations/{i}"))
+            continue
+        if a.schemes is None or met.get(a.requirement, frozenset()) is ALL:
+            met[a.requirement] = ALL
+        else:
+            met[a.requirement] = (met.get(a.requirement) or frozenset()) | frozenset(a.schemes)
+    return met, facts
+
+
+def _closed(gap: Gap, target: str, met: Mapping[str, frozenset[str] | None]) -> bool:
+    """Whether a value-less attestation closes this evidence gap for the target scheme."""
+    if gap.closable_by is not Remedy.EVIDENCE or gap.requirement not in met:
+        return False
+    schemes = met[gap.requirement]
+    return schemes is ALL or target in schemes
+
+
+def _one(plan: Plan, facts: Mapping[str, Fact], met: Mapping[str, frozenset[str] | None]) -> SchemeRecognition:
+    target = plan.target
+    gaps: list[Gap] = []
+    conflicts: list[Conflict] = []
+    get = facts.get
+    for step in plan.steps:
+        fact = get(step.requirement.id)
+        found = step.judge(fact) if fact is not None and step.test is not None else step.silent
+        if found is None:
+            continue
+        if isinstance(found, Conflict):
+            conflicts.append(found)
+        elif not (met and _closed(found, target.id, met)):
+            gaps.append(found)
+    if met:
+        gaps.extend(g for g in plan.fixed if not _closed(g, target.id, met))
+    else:
+        gaps.extend(plan.fixed)
+    status = Status.NOT_RECOGNISED if conflicts else Status.WITH_GAPS if gaps else Status.RECOGNISED
+    return SchemeRecognition(
+        target.id, target.short, target.title, status, tuple(gaps), tuple(conflicts), plan.unchecked, plan.weighed
+    )
+
+
+def recognise(
+    crosswalks: Crosswalks,
+    document: Any,
+    *,
+    pack: PackRef,
+    audit: AuditRecord,
+    chain: Sequence[str] = (),
+    source_scheme: str | None = None,
+    schemes: Sequence[str] | None = None,
+) -> Recognition:
+    """Recognise one audited footprint under each target scheme (default: all).
+
+    ``source_scheme`` names the scheme the audit certified under; without it, the scheme of the
+    nearest pack in ``chain`` (the pack's extends chain, bases first) that a scheme lists.
+    Raises InputError for unknown schemes or attestations the vocabulary rejects.
+    """
+    check_audit(crosswalks, audit)
+    source = source_scheme if source_scheme is not None else crosswalks.scheme_for_chain(chain or (pack.ref,))
+    if source is not None:
+        crosswalks.scheme(source)
+    targets = crosswalks.select(schemes)
+    if not crosswalks.plans:
+        build_plans(crosswalks)
+    facts = declaration_facts(crosswalks, document)
+    met, attested_facts = _attested(crosswalks, audit)
+    for requirement_id, fact in attested_facts.items():
+        facts.setdefault(requirement_id, fact)
+    party = crosswalks.by_id.get(PARTY)
+    if party is not None and audit.origin == "audit-record":  # a certifier's own record: an independent party
+        facts.setdefault(PARTY, (party.kind.fact("third-party"), f"audit record by {audit.certifier}"))
+    results = tuple(_one(crosswalks.plans[(source, t.id)], facts, met) for t in targets)
+    return Recognition(results, source, pack, audit)

@@ -1,0 +1,302 @@
+"""Text, JSON and HTML renderings of comparisons and recognitions.
+
+Every format shows each row's clauses and marks facts not checked against the source text with
+[unchecked]. The HTML is one self-contained page (inline CSS, no scripts, no external assets) with
+every piece of data escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+from typing import Any
+
+import orjson
+
+from ..errors import InputError
+from .compare import Comparison, Row, Side
+from .model import UNCHECKED
+from .result import Conflict, Gap, Recognition, SchemeRecognition, Status
+
+FORMATS = ("text", "json", "html")
+
+_RELATION_COLOURS = {
+    "equivalent": "#2e7d32",
+    "looser": "#558b2f",
+    "stricter": "#ef6c00",
+    "not-addressed": "#607d8b",
+    "conflicting": "#c62828",
+    "unknown": "#8e24aa",
+}
+_STATUS_COLOURS = {"recognised": "#2e7d32", "recognised-with-gaps": "#ef6c00", "not-recognised": "#c62828"}
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#222;max-width:80rem}
+h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:2rem}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
+th,td{border:1px solid #ccc;padding:.35rem .5rem;vertical-align:top;text-align:left;font-size:.9rem}
+th{background:#f3f3f3}
+.badge{display:inline-block;padding:.1rem .45rem;border-radius:.25rem;color:#fff;font-size:.8rem;white-space:nowrap}
+.unchecked{display:inline-block;padding:0 .3rem;border:1px dashed #8e24aa;color:#8e24aa;font-size:.75rem}
+.clause{color:#555;font-size:.8rem}.note{color:#666;font-size:.8rem;font-style:italic}
+.cell{text-align:center;font-weight:600}
+footer{margin-top:2rem;color:#666;font-size:.8rem}
+"""
+
+
+def _check(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+
+
+def _page(title: str, body: Iterable[str]) -> str:
+    head = f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+    return head + f"<style>{_CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+
+
+def _badge(text: str, colour: str) -> str:
+    return f'<span class="badge" style="background:{colour}">{escape(text)}</span>'
+
+
+def _clause_html(clause: str, checked: bool) -> str:
+    mark = "" if checked else f' <span class="unchecked">{UNCHECKED}</span>'
+    return f'<span class="clause">{escape(clause)}</span>{mark}'
+
+
+# ---------------------------------------------------------------- comparison
+
+
+def _side_text(label: str, side: Side) -> str:
+    note = f" - {side.note}" if side.note else ""
+    return f"    {label:<18} {side.shown}  [{side.cited}]{note}"
+
+
+def _comparison_text(cmp: Comparison) -> str:
+    a, b = cmp.a, cmp.b
+    lines = [
+        f"A: {a.short} - {a.title}",
+        f"B: {b.short} - {b.title}",
+        f"relation: how {b.short}'s requirement stands to {a.short}'s",
+        f"{UNCHECKED} marks facts not checked against the source text",
+        "",
+    ]
+    for row in cmp.rows:
+        flag = "" if row.compatible else " (no study meets both)"
+        lines.append(f"{row.relation.value:<14} {row.requirement} - {row.title}{flag}")
+        lines.append(_side_text(f"A {a.short}", row.a))
+        lines.append(_side_text(f"B {b.short}", row.b))
+    counts = ", ".join(f"{n} {k}" for k, n in cmp.counts().items() if n)
+    unchecked = sum(1 for row in cmp.rows if not row.checked)
+    lines.append("")
+    lines.append(f"{len(cmp.rows)} requirements: {counts}; {unchecked} rows rest on unchecked facts")
+    return "\n".join(lines)
+
+
+def _side_html(side: Side) -> str:
+    note = f'<div class="note">{escape(side.note)}</div>' if side.note else ""
+    return f"<td>{escape(side.shown)}<div>{_clause_html(side.clause, side.checked)}</div>{note}</td>"
+
+
+def _row_html(row: Row) -> str:
+    relation = _badge(row.relation.value, _RELATION_COLOURS[row.relation.value])
+    flag = "" if row.compatible else '<div class="note">no study meets both</div>'
+    title = f'<td><b>{escape(row.title)}</b><div class="clause">{escape(row.requirement)}</div></td>'
+    return f"<tr>{title}{_side_html(row.a)}<td>{relation}{flag}</td>{_side_html(row.b)}</tr>"
+
+
+def _comparison_html(cmp: Comparison) -> str:
+    a, b = cmp.a, cmp.b
+    counts = ", ".join(f"{n} {escape(k)}" for k, n in cmp.counts().items() if n)
+    body = [
+        f"<h1>{escape(a.short)} and {escape(b.short)}: requirement by requirement</h1>",
+        f"<p>A: {escape(a.title)}<br>B: {escape(b.title)}</p>",
+        f"<p>The relation says how B's requirement stands to A's. {counts}. "
+        f'<span class="unchecked">{UNCHECKED}</span> marks facts not checked against the source text.</p>',
+        f"<table><tr><th>Requirement</th><th>A: {escape(a.short)}</th><th>Relation</th>"
+        f"<th>B: {escape(b.short)}</th></tr>",
+        *(_row_html(row) for row in cmp.rows),
+        "</table>",
+        "<footer>Generated by pcf-registry from crosswalk data; relations are computed from typed values.</footer>",
+    ]
+    return _page(f"{a.short} and {b.short}", body)
+
+
+def render_comparison(cmp: Comparison, fmt: str) -> str:
+    """``cmp`` as text, json or html."""
+    _check(fmt)
+    if fmt == "json":
+        return _json(cmp.to_json())
+    return _comparison_text(cmp) if fmt == "text" else _comparison_html(cmp)
+
+
+# ---------------------------------------------------------------- recognition
+
+
+def _audit_line(rec: Recognition) -> list[str]:
+    audit = rec.audit
+    lines = [f"audit: {audit.certifier} on {audit.date.date().isoformat()}, evidence {audit.evidence_digest}"]
+    if audit.origin == "declaration":
+        lines.append("       built from the declaration's own attestations (no audit record given)")
+    return lines
+
+
+def _finding_text(f: Gap | Conflict) -> list[str]:
+    if isinstance(f, Gap):
+        head = f"    gap ({f.closable_by.value})"
+        text = f.missing
+    else:
+        head = "    CONFLICT"
+        text = f.conflict
+    return [f"{head:<26} {f.requirement}", f"        {text}", f"        [{f.cited}] from {f.basis}"]
+
+
+def _listed(s: SchemeRecognition) -> list[Gap | Conflict]:
+    """Conflicts, then the gaps listed one by one (not those on unknown target requirements)."""
+    return [*s.conflicts, *(g for g in s.gaps if not g.unknown)]
+
+
+def _unknowns(s: SchemeRecognition) -> tuple[list[Gap], list[str]]:
+    """Gaps on requirements the target's text is not known for, and their distinct cited clauses."""
+    gaps = [g for g in s.gaps if g.unknown]
+    return gaps, list(dict.fromkeys(g.cited for g in gaps))
+
+
+def _scheme_text(s: SchemeRecognition) -> list[str]:
+    summary = f"{len(s.gaps)} gap(s), {len(s.conflicts)} conflict(s)" if s.gaps or s.conflicts else "no gaps"
+    lines = [f"{s.status.value:<22} {s.scheme} ({s.short}): {summary}"]
+    for f in _listed(s):
+        lines.extend(_finding_text(f))
+    unknown, clauses = _unknowns(s)
+    if unknown:
+        lines.append(
+            f"    {'gap (evidence)':<26} {len(unknown)} requirement(s) whose {s.short} text is not known here:"
+        )
+        lines.append("        " + ", ".join(g.requirement for g in unknown))
+        lines.append("        confirm each against the scheme's text [" + "; ".join(clauses) + "]")
+    if s.unchecked:
+        lines.append(f"    {s.unchecked} of {s.weighed} requirements weighed rest on facts {UNCHECKED}")
+    return lines
+
+
+def _recognition_text(rec: Recognition) -> str:
+    lines = [
+        f"recognition of a declaration conformant to {rec.pack.ref}",
+        f"source scheme: {rec.source_scheme or 'none'}",
+    ]
+    lines += _audit_line(rec)
+    lines.append("")
+    for s in rec.schemes:
+        lines.extend(_scheme_text(s))
+    counts = {st: sum(1 for s in rec.schemes if s.status is st) for st in Status}
+    lines.append("")
+    lines.append(", ".join(f"{n} {st.value}" for st, n in counts.items()))
+    return "\n".join(lines)
+
+
+def _cell(s: SchemeRecognition, requirement: str) -> str:
+    for c in s.conflicts:
+        if c.requirement == requirement:
+            return f'<td class="cell" style="color:{_STATUS_COLOURS["not-recognised"]}">conflict</td>'
+    for g in s.gaps:
+        if g.requirement == requirement:
+            colour = _RELATION_COLOURS["unknown"] if g.unknown else _STATUS_COLOURS["recognised-with-gaps"]
+            label = "unknown" if g.unknown else g.closable_by.value
+            return f'<td class="cell" style="color:{colour}">{escape(label)}</td>'
+    return '<td class="cell" style="color:#2e7d32">&#10003;</td>'
+
+
+def _matrix(rec: Recognition) -> list[str]:
+    ranked: dict[str, tuple[int, str]] = {}
+    for s in rec.schemes:
+        found: list[Gap | Conflict] = [*s.conflicts, *s.gaps]
+        for f in found:
+            ranked.setdefault(f.requirement, (f.rank, f.title))
+    titles = {rid: title for rid, (_, title) in sorted(ranked.items(), key=lambda item: item[1][0])}
+    head = "".join(f"<th>{escape(s.short)}</th>" for s in rec.schemes)
+    status = "".join(f"<td>{_badge(s.status.value, _STATUS_COLOURS[s.status.value])}</td>" for s in rec.schemes)
+    rows = [f"<table><tr><th>Scheme</th>{head}</tr>", f"<tr><th>Status</th>{status}</tr>"]
+    for requirement, title in titles.items():
+        cells = "".join(_cell(s, requirement) for s in rec.schemes)
+        rows.append(f'<tr><th>{escape(title)}<div class="clause">{escape(requirement)}</div></th>{cells}</tr>')
+    rows.append("</table>")
+    return rows
+
+
+_DETAILS_HEAD = (
+    "<table><tr><th>Requirement</th><th>What is missing</th><th>Closable by</th><th>Clause</th><th>Basis</th></tr>"
+)
+
+
+def _finding_row(f: Gap | Conflict) -> str:
+    what = f.missing if isinstance(f, Gap) else f.conflict
+    closes = (
+        escape(f.closable_by.value) if isinstance(f, Gap) else _badge("not closable", _STATUS_COLOURS["not-recognised"])
+    )
+    return (
+        f'<tr><td><b>{escape(f.title)}</b><div class="clause">{escape(f.requirement)}</div></td>'
+        f"<td>{escape(what)}</td><td>{closes}</td><td>{_clause_html(f.clause, f.checked)}</td>"
+        f'<td class="clause">{escape(f.basis)}</td></tr>'
+    )
+
+
+def _unknown_row(short: str, gaps: list[Gap]) -> str:
+    names = ", ".join(escape(g.requirement) for g in gaps)
+    clauses = "<br>".join(dict.fromkeys(_clause_html(g.clause, g.checked) for g in gaps))
+    return (
+        f'<tr><td><b>{len(gaps)} requirement(s) not known here</b><div class="clause">{names}</div></td>'
+        f"<td>What {escape(short)} requires is not known to this crosswalk; confirm each against its text.</td>"
+        f'<td>evidence</td><td>{clauses}</td><td class="clause">crosswalk entry unknown</td></tr>'
+    )
+
+
+def _details(s: SchemeRecognition) -> list[str]:
+    out = [
+        f"<h2>{escape(s.short)}: {_badge(s.status.value, _STATUS_COLOURS[s.status.value])}</h2>",
+        f"<p>{escape(s.title)}</p>",
+    ]
+    findings = _listed(s)
+    unknown, _ = _unknowns(s)
+    if findings or unknown:
+        out.append(_DETAILS_HEAD)
+        out.extend(_finding_row(f) for f in findings)
+        if unknown:
+            out.append(_unknown_row(s.short, unknown))
+        out.append("</table>")
+    if s.unchecked:
+        mark = f'<span class="unchecked">{UNCHECKED}</span>'
+        out.append(f'<p class="note">{s.unchecked} of {s.weighed} requirements weighed rest on facts {mark}.</p>')
+    return out
+
+
+def _recognition_html(rec: Recognition) -> str:
+    audit = rec.audit
+    origin = " (built from the declaration's own attestations)" if audit.origin == "declaration" else ""
+    body = [
+        "<h1>One audit, many schemes: recognition</h1>",
+        f"<p>Declaration conformant to <b>{escape(rec.pack.ref)}</b>; "
+        f"source scheme: <b>{escape(rec.source_scheme or 'none')}</b>.<br>"
+        f"Audit by <b>{escape(audit.certifier)}</b> on {escape(audit.date.date().isoformat())}{escape(origin)}, "
+        f"evidence <code>{escape(audit.evidence_digest)}</code>.</p>",
+        f'<p><span class="unchecked">{UNCHECKED}</span> marks facts not checked against the scheme\'s text. '
+        "In the matrix, evidence and recalculation say what closes a gap; unknown: what the scheme requires "
+        "is not known to this crosswalk (evidence against its text closes it).</p>",
+        *_matrix(rec),
+    ]
+    for s in rec.schemes:
+        body.extend(_details(s))
+    body.append(
+        "<footer>Generated by pcf-registry. Statuses are computed from the declaration, the audit and the"
+        " crosswalk data.</footer>"
+    )
+    return _page(f"Recognition of {rec.pack.ref}", body)
+
+
+def render_recognition(rec: Recognition, fmt: str) -> str:
+    """``rec`` as text, json or html."""
+    _check(fmt)
+    if fmt == "json":
+        return _json(rec.to_json())
+    return _recognition_text(rec) if fmt == "text" else _recognition_html(rec)
