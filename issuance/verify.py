@@ -1,0 +1,143 @@
+"""Offline verification of a label token: a fixed sequence of steps, no I/O, time passed in.
+
+1. decode strictly                     -> invalid_signature / malformed
+2. kid lookup in the trust list        -> unknown / unknown_kid (a key we do not know is no proven forgery)
+3. signature, every candidate key      -> invalid_signature / bad_signature
+4. key state                           -> invalid_signature / key_withdrawn
+5. issuer and key usage period at iat  -> out_of_scope / issuer_mismatch, key_not_yet_in_use, key_usage_ended,
+                                          exp_beyond_key_validity
+6. scope: scheme and pack              -> out_of_scope / scheme_out_of_scope, pack_out_of_scope
+7. time                                -> unknown / issued_in_future; expired / expired
+8. status bit (list given for its URI) -> revoked, suspended, unknown / status_index_out_of_range,
+                                          status_unrecognised; no list: valid / status_unchecked
+9. product: gtin given and different   -> out_of_scope / gtin_mismatch (a token replayed on another product)
+
+The first failing step decides. ``claims`` is in the result from step 4 on (the signature held).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from .errors import TokenError
+from .gtin import normalize_gtin
+from .keys import KeyState, usage_refusal
+from .model import LabelClaims, Verification, VerifyStatus
+from .status_list import Status, StatusList
+from .token import DecodedLabel, decode_label, trusted_model
+from .trust import TrustedKey, TrustList
+
+CLOCK_SKEW = timedelta(minutes=5)
+
+_DETAIL = {
+    "unknown_kid": "No key in the trust list has this label's key id; the trust list may be out of date.",
+    "bad_signature": "The signature does not verify with any trusted key of this key id.",
+    "key_withdrawn": "The key that signed this label has been withdrawn.",
+    "issuer_mismatch": "The label names another issuer than the certifier owning the key.",
+    "key_not_yet_in_use": "The label was issued before its key's usage period began.",
+    "key_usage_ended": "The label was issued after its key's usage period ended.",
+    "exp_beyond_key_validity": "The label outlives the period in which its key can be verified.",
+    "scheme_out_of_scope": "The key may not sign labels for this scheme.",
+    "pack_out_of_scope": "The key may not sign labels graded under this rule pack.",
+    "issued_in_future": "The label's issue time is in the future; check the clock.",
+    "expired": "The label has expired.",
+    "revoked": "The label has been revoked.",
+    "suspended": "The label is suspended.",
+    "status_index_out_of_range": "The label's status index is outside its status list.",
+    "status_unrecognised": "The status list holds a value this verifier does not know.",
+    "status_unchecked": "No status list was available: revocation and suspension were not checked.",
+    "gtin_mismatch": "The label belongs to another product (GTIN).",
+}
+
+
+def _result(
+    status: VerifyStatus,
+    reason: str | None,
+    now: datetime,
+    decoded: DecodedLabel | None = None,
+    claims: LabelClaims | None = None,
+    detail: str | None = None,
+) -> Verification:
+    fields = {
+        "status": status,
+        "reason": reason,
+        "detail": detail if detail is not None else _DETAIL.get(reason or ""),
+        "label_id": decoded.claims.label_id if decoded else None,
+        "kid": decoded.kid if decoded else None,
+        "claims": claims,
+        "checked_at": now,
+    }
+    return trusted_model(Verification, fields)
+
+
+def _key_refusal(key: TrustedKey, claims: LabelClaims) -> str | None:
+    """Steps 5 and 6: is this label within what the key was allowed to sign?"""
+    if claims.issuer != key.certifier:
+        return "issuer_mismatch"
+    refusal = usage_refusal(key.usage_from, key.usage_until, claims.issued_at)
+    if refusal is not None:
+        return refusal
+    if key.verify_until is not None and claims.expires_at > key.verify_until:
+        return "exp_beyond_key_validity"
+    return key.scope.refusal(scheme=claims.scheme, pack=claims.pack)
+
+
+def _status_refusal(claims: LabelClaims, status: Mapping[str, StatusList] | None) -> tuple[VerifyStatus, str] | None:
+    """Step 8; None when the list says VALID, (VALID, status_unchecked) when there is no list."""
+    status_list = status.get(claims.status_uri) if status is not None else None
+    if status_list is None:
+        return VerifyStatus.VALID, "status_unchecked"
+    if claims.status_idx >= status_list.size:
+        return VerifyStatus.UNKNOWN, "status_index_out_of_range"
+    value = status_list.get(claims.status_idx)
+    if value == Status.VALID:
+        return None
+    if value == Status.INVALID:
+        return VerifyStatus.REVOKED, "revoked"
+    if value == Status.SUSPENDED:
+        return VerifyStatus.SUSPENDED, "suspended"
+    return VerifyStatus.UNKNOWN, "status_unrecognised"
+
+
+def verify(
+    token: bytes,
+    *,
+    trust: TrustList,
+    status: Mapping[str, StatusList] | None,
+    now: datetime,
+    gtin: str | None = None,
+) -> Verification:
+    """Verify a label token offline. ``status`` maps status list URIs to verified lists
+    (:func:`issuance.status_list.status_lists_from_tokens`); ``gtin`` is the product it was found on.
+
+    A ``gtin`` that is not a GTIN raises :class:`issuance.errors.GtinError` (the caller's input);
+    nothing about the token ever raises.
+    """
+    expected_gtin = normalize_gtin(gtin) if gtin is not None else None
+    try:
+        decoded = decode_label(token, status_base=trust.status_base)
+    except TokenError as e:
+        return _result(VerifyStatus.INVALID_SIGNATURE, "malformed", now, detail=f"{e.reason}: {e.message}")
+    candidates = trust.candidates(decoded.kid)
+    if not candidates:
+        return _result(VerifyStatus.UNKNOWN, "unknown_kid", now, decoded)
+    key = next((k for k in candidates if decoded.sign1.verifies(k.public_key)), None)
+    if key is None:
+        return _result(VerifyStatus.INVALID_SIGNATURE, "bad_signature", now, decoded)
+    claims = decoded.claims
+    if key.state is KeyState.WITHDRAWN:
+        return _result(VerifyStatus.INVALID_SIGNATURE, "key_withdrawn", now, decoded, claims)
+    refusal = _key_refusal(key, claims)
+    if refusal is not None:
+        return _result(VerifyStatus.OUT_OF_SCOPE, refusal, now, decoded, claims)
+    if claims.issued_at > now + CLOCK_SKEW:
+        return _result(VerifyStatus.UNKNOWN, "issued_in_future", now, decoded, claims)
+    if now >= claims.expires_at:
+        return _result(VerifyStatus.EXPIRED, "expired", now, decoded, claims)
+    verdict = _status_refusal(claims, status)
+    if verdict is not None and verdict[0] is not VerifyStatus.VALID:
+        return _result(verdict[0], verdict[1], now, decoded, claims)
+    if expected_gtin is not None and expected_gtin != claims.gtin:
+        return _result(VerifyStatus.OUT_OF_SCOPE, "gtin_mismatch", now, decoded, claims)
+    return _result(VerifyStatus.VALID, verdict[1] if verdict else None, now, decoded, claims)
