@@ -64,8 +64,12 @@ def _celpy_functions() -> dict[str, Any]:
 
     decimal = re.compile(r"^[+-]?\d+(\.\d+)?$")
     return {
-        "sum": cel_sum, "abs": cel_abs, "greatest": greatest, "least": least,
-        "addYears": add_years, "isDecimal": lambda s: ct.BoolType(bool(decimal.match(str(s)))),
+        "sum": cel_sum,
+        "abs": cel_abs,
+        "greatest": greatest,
+        "least": least,
+        "addYears": add_years,
+        "isDecimal": lambda s: ct.BoolType(bool(decimal.match(str(s)))),
     }
 
 
@@ -109,11 +113,14 @@ def baseline(catalog: Catalog, ref: str) -> Any:
     def run(data: bytes) -> int:
         doc = json.loads(data)
         errors = list(validator.iter_errors(doc))
-        ext = next(
-            (e["data"] for e in doc.get("extensions", []) if e.get("dataSchema") == EXTENSION_SCHEMA_ID), {}
-        )
-        activation = {"pf": celpy.json_to_cel(doc), "pcf": celpy.json_to_cel(doc["pcf"]),
-                      "ext": celpy.json_to_cel(ext), "now": now, **fixed}
+        ext = next((e["data"] for e in doc.get("extensions", []) if e.get("dataSchema") == EXTENSION_SCHEMA_ID), {})
+        activation = {
+            "pf": celpy.json_to_cel(doc),
+            "pcf": celpy.json_to_cel(doc["pcf"]),
+            "ext": celpy.json_to_cel(ext),
+            "now": now,
+            **fixed,
+        }
         failures = 0
         for when, check, item in programs:
             act = {**activation, **item}

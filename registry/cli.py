@@ -446,6 +446,8 @@ def _init(data_dir: str) -> Any:
             click.echo(f"  {cred.as_text()}")
     for ref in report.published:
         click.echo(f"published {ref}")
+    for kid in report.label_keys:
+        click.echo(f"label signing key {kid} created for demo-certifier")
     return report
 
 
@@ -568,6 +570,12 @@ from .commands.crosswalk import crosswalk, recognise_command  # noqa: E402 - nee
 
 main.add_command(crosswalk)
 main.add_command(recognise_command)
+from .commands.labels import keys_rotate, label, status, trust  # noqa: E402 - needs the helpers above
+
+keys.add_command(keys_rotate)
+main.add_command(label)
+main.add_command(trust)
+main.add_command(status)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -31,7 +31,7 @@ from ..storage.errors import NotFound
 from ..storage.models import PackStatus, RulePackVersion
 from ..validate import parse_json
 from ..yamlpos import dump_yaml
-from . import problems, publishers
+from . import labels, problems, publishers, recognitions
 from .auth import Principal
 from .deps import (
     BEARER,
@@ -126,6 +126,8 @@ def create_app(ctx: ServiceContext) -> FastAPI:
     _pack_routes(app)
     _validation_routes(app)
     publishers.install(app)
+    labels.install(app)
+    recognitions.install(app)
 
     @app.get("/healthz", tags=["service"])
     async def healthz() -> dict[str, str]:

@@ -51,6 +51,8 @@ class ServiceContext:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     limits: Limits = field(default_factory=Limits)
     packs: Any = None  # StoredPacks
+    data_dir: Path | None = None  # where the label keys' master key and the registry's trust key live
+    labels: Any = None  # api.labels.LabelCache, made on first use
     _api_keys: dict[str, tuple[Principal, float]] = field(default_factory=dict)
     _tokens: dict[str, tuple[Principal, float]] = field(default_factory=dict)
 
@@ -84,7 +86,7 @@ def build_context(data_dir: Path, *, database_url: str | None = None) -> Service
 
     settings = StorageSettings(data_dir=data_dir, database_url=database_url)
     engine = make_engine(database_url_for(settings))
-    return ServiceContext(engine=engine, tokens=TokenIssuer(jwt_secret(data_dir)))
+    return ServiceContext(engine=engine, tokens=TokenIssuer(jwt_secret(data_dir)), data_dir=data_dir)
 
 
 # ------------------------------------------------------------------ auth dependencies

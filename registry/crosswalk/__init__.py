@@ -11,7 +11,7 @@ Public API (pure; the CLI and HTTP layers only translate):
 
 from __future__ import annotations
 
-from .audit import AuditAttestation, AuditRecord, audit_from_declaration, check_audit, parse_audit
+from .audit import AuditAttestation, AuditRecord, audit_from_data, audit_from_declaration, check_audit, parse_audit
 from .compare import Comparison, Row, compare
 from .kinds import Relation
 from .loader import CrosswalkError, load_crosswalks, load_crosswalks_from
@@ -39,6 +39,7 @@ __all__ = [
     "Scheme",
     "SchemeRecognition",
     "Status",
+    "audit_from_data",
     "audit_from_declaration",
     "check_audit",
     "compare",

@@ -91,6 +91,22 @@ def parse_audit(text: str, *, file: str | None = None) -> AuditRecord:
         raise InputError(f"not a valid audit record: {e.errors()[0]['msg']}", Location(file)) from e
 
 
+def audit_from_data(data: Any, *, at: str = "") -> AuditRecord:
+    """An audit record from parsed JSON (an API body); problems carry the JSON pointer under ``at``."""
+    try:
+        errors = schema_errors(AUDIT_SCHEMA_ID, data)
+    except UnicodeEncodeError as e:  # a lone surrogate: not text JSON Schema can read
+        raise InputError("the audit record holds text that is not valid Unicode", Location(pointer=at)) from e
+    if errors:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+        raise InputError(f"not a valid audit record: {first.message}{more}", Location(pointer=at + first.pointer))
+    try:
+        return AuditRecord.model_validate({**data, "origin": "audit-record"})
+    except ValidationError as e:
+        raise InputError(f"not a valid audit record: {e.errors()[0]['msg']}", Location(pointer=at)) from e
+
+
 def check_audit(crosswalks: Crosswalks, audit: AuditRecord) -> None:
     """Refuse attestations naming unknown requirements or schemes, or values their kind rejects."""
     for i, a in enumerate(audit.attestations):

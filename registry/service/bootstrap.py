@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -62,6 +63,7 @@ class InitReport:
     created: bool = False
     credentials: list[IssuedSecret] = field(default_factory=list)
     published: list[str] = field(default_factory=list)
+    label_keys: list[str] = field(default_factory=list)
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -137,7 +139,34 @@ def init_data_dir(settings: StorageSettings, *, now: datetime, engine: Engine | 
                 session, PublisherKeyCreate(keyid=jwk["kid"], org_id=EXAMPLE_BODY, public_jwk=jwk), now=now
             )
     report.published = publish_bundled(engine, key_path.read_bytes(), now=now)
+    report.label_keys = ensure_demo_label_key(engine, data_dir, now=now)
     return report
+
+
+def demo_label_scope() -> Any:
+    """What the demo certifier's label key may sign: every crosswalk scheme, packs of the example body."""
+    from issuance import KeyScope
+
+    from ..crosswalk import load_crosswalks
+
+    return KeyScope(schemes=tuple(sorted(load_crosswalks().schemes)), categories=(f"{EXAMPLE_BODY}/",))
+
+
+def ensure_demo_label_key(engine: Engine, data_dir: Path, *, now: datetime) -> list[str]:
+    """Give the demo certifier a label signing key if it has none (also for data dirs made before labels)."""
+    from ..storage import issuance as label_store
+    from .labels import create_signing_key, load_settings
+
+    settings = load_settings(data_dir)
+    with session_scope(engine) as session:
+        try:
+            repo.get_organisation(session, DEMO_CERTIFIER)
+        except NotFound:
+            return []
+        if label_store.signing_keys(session, certifier_id=DEMO_CERTIFIER):
+            return []
+        key = create_signing_key(session, settings, DEMO_CERTIFIER, demo_label_scope(), now=now)
+        return [key.kid]
 
 
 def publish_bundled(engine: Engine, private_pem: bytes, *, now: datetime) -> list[str]:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,7 +58,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _json_dumps(value: Any) -> str:
-    return orjson.dumps(value).decode()
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # e.g. an integer beyond 64 bits, which JSON allows and orjson does not
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
 def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:

@@ -9,9 +9,8 @@ that committed.
 
 from __future__ import annotations
 
-import random
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -87,6 +86,13 @@ def insert_recognition(
     return row
 
 
+def get_recognition(session: Session, recognition_id: str, *, certifier_id: str) -> Recognition:
+    row = session.get(Recognition, recognition_id)
+    if row is None or row.certifier_id != certifier_id:
+        raise NotFound(f"recognition {recognition_id!r} not found")
+    return row
+
+
 def recognitions_of(session: Session, audit_id: str) -> list[Recognition]:
     stmt = select(Recognition).where(Recognition.audit_id == audit_id).order_by(col(Recognition.created_at))
     return list(session.exec(stmt))
@@ -152,13 +158,17 @@ def _open_list(session: Session, certifier_id: str, now: datetime) -> StatusList
 
 
 def allocate_status_index(
-    session: Session, certifier_id: str, *, rng: random.Random, now: datetime | None = None
+    session: Session, certifier_id: str, *, rng: Callable[[int], bytes], now: datetime | None = None
 ) -> tuple[int, int]:
-    """A random unused (list number, index) of the certifier's open status list."""
+    """A random unused (list number, index) of the certifier's open status list.
+
+    ``rng`` gives random bytes (``os.urandom``); list sizes are powers of two, so taking
+    the low bits of 4 random bytes is uniform.
+    """
     at = _now(now)
     lst = _open_list(session, certifier_id, at)
     for _ in range(_MAX_TRIES):
-        idx = rng.randrange(lst.size)
+        idx = int.from_bytes(rng(4), "big") % lst.size
         taken = session.exec(
             select(Label.id).where(
                 Label.certifier_id == certifier_id, Label.status_list == lst.list_no, Label.status_idx == idx
@@ -215,9 +225,7 @@ def get_labels(session: Session, label_ids: Iterable[str]) -> dict[str, Label]:
     return {row.id: row for row in session.exec(select(Label).where(col(Label.id).in_(ids)))}
 
 
-def list_labels(
-    session: Session, certifier_id: str, *, audit_id: str | None = None, limit: int = 100
-) -> list[Label]:
+def list_labels(session: Session, certifier_id: str, *, audit_id: str | None = None, limit: int = 100) -> list[Label]:
     stmt = select(Label).where(Label.certifier_id == certifier_id)
     if audit_id is not None:
         stmt = stmt.where(Label.audit_id == audit_id)
@@ -279,6 +287,7 @@ __all__ = [
     "get_audit",
     "get_label",
     "get_labels",
+    "get_recognition",
     "get_signing_key",
     "get_status_list",
     "insert_audit",

@@ -1,0 +1,304 @@
+"""``pcfreg label ...``, ``pcfreg keys rotate``, ``pcfreg trust export``, ``pcfreg status export``.
+
+Each works on the same data directory as ``pcfreg serve`` (``--data-dir``); ``label verify``
+works offline from a trust list file and optional status list files, with no network.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from ..cli import _data_dir_option, _dumps, _now, guarded
+from ..errors import InputError, Location
+
+EXIT_NOT_VALID = 1
+
+
+def _context(data_dir: str) -> tuple[Any, Any]:
+    from ..service.labels import load_settings
+    from ..service.operator import _engine
+
+    path = Path(data_dir)
+    if not path.is_dir():
+        raise InputError(f"{data_dir} is not a data directory; run pcfreg init --data-dir {data_dir} first")
+    return _engine(path), load_settings(path)
+
+
+def _read(path: str) -> bytes:
+    from ..validate import read_input
+
+    return read_input(path, sys.stdin.buffer)
+
+
+def _label_text(out: dict[str, Any]) -> str:
+    claims = out["verification"]["label"]
+    return "\n".join(
+        [
+            f"label {out['id']}  grade {claims['grade']}  {claims['value']} kg CO2e per {claims['declared_unit']}",
+            f"  status     {out['verification']['status']}",
+            f"  scheme     {claims['scheme']}  pack {claims['pack']}",
+            f"  valid      {claims['issued_at']} .. {claims['expires_at']}",
+            f"  url        {out['url']}",
+            f"  token      {out['token']}",
+        ]
+    )
+
+
+@click.group("label")
+def label() -> None:
+    """Graded carbon labels: issue, QR codes, suspend/reinstate/revoke, verify offline."""
+
+
+@label.command("issue")
+@click.argument("file")
+@click.option("--pack", help="Rule pack ID[@VERSION] (default: the one the declaration names or its codes select).")
+@click.option("--certifier", required=True, help="The certifier organisation issuing (it needs a signing key).")
+@click.option("--gtin", help="The product's GTIN (default: the declaration extension's gtin).")
+@click.option("--batch", help="Batch or lot number printed with the label.")
+@click.option("--audit", "audit_id", help="The stored audit the label rests on.")
+@click.option("--scheme", help="The scheme of the label (default: the pack's own).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_data_dir_option
+@guarded
+def label_issue(
+    file: str,
+    pack: str | None,
+    certifier: str,
+    gtin: str | None,
+    batch: str | None,
+    audit_id: str | None,
+    scheme: str | None,
+    fmt: str,
+    data_dir: str,
+) -> None:
+    """Validate, grade, sign and store a label for the declaration in FILE ('-' for stdin)."""
+    from ..api.labels import _label_json
+    from ..service import labels as svc
+    from ..service.packs import StoredPacks
+    from ..storage.db import session_scope
+    from ..storage.models import KeyState
+    from ..validate import parse_json
+
+    engine, settings = _context(data_dir)
+    document = parse_json(_read(file), file=file)
+    request = svc.IssueRequest(document, pack=pack, gtin=gtin, batch=batch, audit_id=audit_id, scheme=scheme)
+    now = datetime.now(UTC)
+    with session_scope(engine) as s:
+        issued = svc.issue_label(s, StoredPacks(engine), settings, certifier=certifier, request=request, now=now)
+        out = _label_json(issued.label, svc.stored_verification(issued.label, KeyState.ACTIVE, now=now), settings)
+    click.echo(_dumps(out) if fmt == "json" else _label_text(out))
+
+
+def _change(verb: str, state_name: str) -> Any:
+    @label.command(verb)
+    @click.argument("label_id")
+    @click.option("--reason", required=True, help="Why (kept with the label and shown on its page).")
+    @_data_dir_option
+    @guarded
+    def change(label_id: str, reason: str, data_dir: str) -> None:
+        from ..service import labels as svc
+        from ..storage import issuance as store
+        from ..storage.db import session_scope
+        from ..storage.models import LabelState
+
+        engine, _ = _context(data_dir)
+        with session_scope(engine) as s:
+            row = store.get_label(s, label_id.upper())
+            svc.change_label(
+                s,
+                certifier=row.certifier_id,
+                label_id=row.id,
+                state=LabelState(state_name),
+                reason=reason,
+                now=datetime.now(UTC),
+            )
+        click.echo(f"label {label_id.upper()} is now {state_name}")
+
+    change.__doc__ = (
+        f"{verb.capitalize()} a label (operator command, for its certifier); the next status list shows it."
+    )
+    return change
+
+
+for _verb, _state in (("suspend", "suspended"), ("reinstate", "valid"), ("revoke", "revoked")):
+    _change(_verb, _state)
+
+
+@label.command("qr")
+@click.argument("label_id")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="FILE.svg or FILE.png")
+@click.option("--kind", type=click.Choice(["url", "offline"]), default="url", show_default=True)
+@click.option("--scale", type=click.IntRange(1, 40), default=8, show_default=True)
+@_data_dir_option
+@guarded
+def label_qr(label_id: str, out: str, kind: str, scale: int, data_dir: str) -> None:
+    """Write the label's QR code: its short URL, or (offline) the URL with the signed token."""
+    from issuance.qr import label_url, offline_url, render_qr
+
+    from ..storage import issuance as store
+    from ..storage.db import session_scope
+
+    suffix = Path(out).suffix.lower()
+    if suffix not in (".svg", ".png"):
+        raise InputError(f"--out must end in .svg or .png, not {suffix or 'nothing'}", Location(out))
+    engine, settings = _context(data_dir)
+    with session_scope(engine, write=False) as s:
+        row = store.get_label(s, label_id.upper())
+    data = label_url(settings.base_url, row.id) if kind == "url" else offline_url(settings.base_url, row.id, row.token)
+    Path(out).write_bytes(render_qr(data, kind=kind, fmt=suffix[1:], scale=scale))  # type: ignore[arg-type]
+    click.echo(f"wrote {out} ({data if kind == 'url' else 'URL + token'})")
+
+
+@label.command("verify")
+@click.argument("token")
+@click.option("--trust", "trust_path", required=True, type=click.Path(dir_okay=False), help="Trust list JSON file.")
+@click.option(
+    "--status", "status_paths", multiple=True, type=click.Path(dir_okay=False), help="Status list token file."
+)
+@click.option("--gtin", help="The GTIN of the product the label was found on.")
+@click.option(
+    "--registry-key",
+    type=click.Path(dir_okay=False),
+    help="The registry's public JWK: check the trust list's signature.",
+)
+@click.option("--at", help="Verify as of this ISO 8601 instant (default: now).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@guarded
+def label_verify(
+    token: str,
+    trust_path: str,
+    status_paths: tuple[str, ...],
+    gtin: str | None,
+    registry_key: str | None,
+    at: str | None,
+    fmt: str,
+) -> None:
+    """Verify TOKEN offline (base64url, base32, an offline label URL, or '-' for stdin): exit 0 only if valid."""
+    from issuance import TrustList, Verification, VerifyStatus, status_lists_from_tokens, verify
+
+    from ..api.labels import _token_bytes
+    from ..signing import TrustedKeys
+    from ..validate import parse_json
+
+    now = _now(at)
+    text = _read("-").decode("ascii", "replace").strip() if token == "-" else token.strip()
+    doc = parse_json(_read(trust_path), file=trust_path)
+    keys_ = TrustedKeys.from_json(parse_json(_read(registry_key), file=registry_key)) if registry_key else None
+    trust = TrustList.from_json(doc, now=now, registry_keys=keys_)
+    status = status_lists_from_tokens([_read(p) for p in status_paths], trust, now=now) if status_paths else None
+    try:
+        raw = _token_bytes(text)
+    except InputError as e:  # not even a token: as forged as it gets
+        result = Verification(
+            status=VerifyStatus.INVALID_SIGNATURE, reason="malformed", detail=e.message, checked_at=now
+        )
+    else:
+        result = verify(raw, trust=trust, status=status, now=now, gtin=gtin)
+    if fmt == "json":
+        click.echo(_dumps(result.to_json()))
+    else:
+        claims = result.claims
+        line = f"{result.status.value}" + (f" ({result.reason})" if result.reason else "")
+        if claims is not None:
+            line += f": {claims.label_id} grade {claims.grade}, {claims.value} kg CO2e per {claims.declared_unit}, "
+            line += f"{claims.issuer}, {claims.pack}, valid until {claims.expires_at.date()}"
+        click.echo(line)
+    if not result.ok:
+        sys.exit(EXIT_NOT_VALID)
+
+
+@click.command("rotate")
+@click.option("--certifier", required=True, help="The certifier whose label signing key is rotated.")
+@click.option("--scheme", "schemes", multiple=True, help="A scheme the new key may sign for (default: as the old key).")
+@click.option(
+    "--category", "categories", multiple=True, help="A pack id or 'namespace/' it may grade under (default: as before)."
+)
+@_data_dir_option
+@guarded
+def keys_rotate(certifier: str, schemes: tuple[str, ...], categories: tuple[str, ...], data_dir: str) -> None:
+    """A new label signing key; the old ones verify only, until their last label expires.
+
+    A certifier's first key needs its scope: --scheme and --category, each as often as needed.
+    """
+    from issuance import KeyScope, SigningKey
+
+    from ..service import labels as svc
+    from ..storage import issuance as store
+    from ..storage import repo
+    from ..storage.db import session_scope
+    from ..storage.models import KeyState, OrgKind
+
+    if bool(schemes) != bool(categories):
+        raise InputError("give both --scheme and --category, or neither (to keep the old key's scope)")
+    scope = KeyScope(schemes=schemes, categories=categories) if schemes else None
+    engine, settings = _context(data_dir)
+    now = datetime.now(UTC)
+    with session_scope(engine) as s:
+        if repo.get_organisation(s, certifier).kind != OrgKind.CERTIFIER:
+            raise InputError(f"{certifier} is not a certifier")
+        if not store.signing_keys(s, certifier_id=certifier, states=[KeyState.ACTIVE]):
+            if scope is None:
+                raise InputError(f"{certifier} has no active key yet: give its scope with --scheme and --category")
+            new, retired = svc.create_signing_key(s, settings, certifier, scope, now=now), list[SigningKey]()
+        else:
+            new, retired = svc.rotate_signing_key(s, settings, certifier, now=now, scope=scope)
+    click.echo(f"new signing key {new.kid} for {certifier}")
+    for old in retired:
+        click.echo(f"  {old.kid} now verifies only, until {old.verify_until}")
+
+
+@click.group("trust")
+def trust() -> None:
+    """The registry's trust list of label signing keys."""
+
+
+@trust.command("export")
+@_data_dir_option
+@guarded
+def trust_export(data_dir: str) -> None:
+    """The signed trust list (JSON) to stdout: what offline verifiers need."""
+    from ..service import labels as svc
+    from ..storage.db import session_scope
+
+    engine, settings = _context(data_dir)
+    with session_scope(engine, write=False) as s:
+        doc = svc.signed_trust_list(s, settings, now=datetime.now(UTC))
+    click.echo(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
+
+
+@click.group("status")
+def status() -> None:
+    """Certifiers' status lists (revocation and suspension)."""
+
+
+@status.command("export")
+@click.option("--certifier", required=True)
+@click.option("--list", "list_no", type=click.IntRange(0), default=None, help="List number (default: the newest).")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write here (default: stdout, binary).")
+@_data_dir_option
+@guarded
+def status_export(certifier: str, list_no: int | None, out: str | None, data_dir: str) -> None:
+    """The certifier's current signed status list token (application/statuslist+cwt)."""
+    from ..service import labels as svc
+    from ..storage import issuance as store
+    from ..storage.db import session_scope
+
+    engine, settings = _context(data_dir)
+    with session_scope(engine, write=False) as s:
+        lists = store.status_lists(s, certifier)
+        if not lists:
+            raise InputError(f"{certifier} has no status list yet (it has issued no label)")
+        number = lists[-1].list_no if list_no is None else list_no
+        token, _ = svc.signed_status_list(s, settings, certifier, number, now=datetime.now(UTC))
+    if out:
+        Path(out).write_bytes(token)
+        click.echo(f"wrote {out} (list {number} of {certifier})", err=True)
+    else:
+        sys.stdout.buffer.write(token)
+        sys.stdout.buffer.flush()

@@ -1,0 +1,497 @@
+"""Labels over storage: issue, suspend, reinstate, revoke; signing keys; trust and status lists.
+
+The signing and verifying core is :mod:`issuance` (pure); this module joins it to the
+database, the rule packs and the crosswalks. Time and randomness are parameters; nothing
+here commits (the caller's ``session_scope`` does), so an issue that fails at any step
+stores nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlmodel import Session
+
+from issuance import (
+    Boundary,
+    KeyScope,
+    LabelClaims,
+    SigningKey,
+    Status,
+    StatusList,
+    TrustList,
+    Verification,
+    VerifyStatus,
+    build_trust_list,
+    digest_prefix,
+    ensure_master_key,
+    generate_signing_key,
+    key_can_sign,
+    load_master_key,
+    new_label_id,
+    normalize_gtin,
+    open_private_key,
+    rotate,
+    seal_private_key,
+    sign_label,
+    sign_status_list,
+    sign_trust_list,
+    status_list_uri,
+    withdraw,
+)
+from issuance.grading import grade
+from issuance.qr import label_url
+
+from ..canonical import sha256_digest
+from ..declaration import prepare
+from ..engine import CompiledPack
+from ..errors import InputError, Location, NotConformant, NotPermitted
+from ..rulepack import RulePack
+from ..storage import issuance as store
+from ..storage.errors import Conflict, NotFound
+from ..storage.models import Audit, KeyState, Label, LabelSigningKey, LabelState
+
+Rng = Callable[[int], bytes]
+PUBLIC_URL_ENV = "PCFREG_PUBLIC_URL"
+DEFAULT_PUBLIC_URL = "http://localhost:8000"
+REGISTRY_KEY_FILE = Path("secrets") / "registry-trust.ed25519.pem"
+DEFAULT_VALIDITY_YEARS = 3  # PACT v3: validity defaults to 3 years after the reference period ends
+
+
+class Packs(Protocol):
+    """What issuing needs of a catalog (a :class:`~registry.catalog.Catalog` or the stored packs)."""
+
+    def compiled(self, ref: str, *, on: Any = None) -> CompiledPack: ...
+
+    def select(self, document: Any, *, now: datetime) -> RulePack: ...
+
+
+@dataclass(frozen=True)
+class IssuanceSettings:
+    public_url: str
+    master_key: bytes
+    registry_key: Ed25519PrivateKey
+    status_ttl: int = 300
+    trust_list_validity: timedelta = timedelta(days=1)
+    key_usage_days: int = 365
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url.rstrip("/")
+
+    @property
+    def status_base(self) -> str:
+        return f"{self.base_url}/v1/status"
+
+    @property
+    def issuer(self) -> str:
+        """The trust list's issuer: the registry's host name."""
+        from urllib.parse import urlsplit
+
+        return (urlsplit(self.public_url).hostname or "localhost").lower()
+
+
+def load_settings(data_dir: Path, env: Mapping[str, str] | None = None) -> IssuanceSettings:
+    """Settings from the data directory: the master key (``PCFREG_MASTER_KEY`` or a file made once),
+    the registry's trust-list signing key (made once), the public URL (``PCFREG_PUBLIC_URL``)."""
+    from ..signing import generate_keypair, load_private_key
+
+    env = os.environ if env is None else env
+    if "PCFREG_MASTER_KEY" not in env:
+        ensure_master_key(data_dir)
+    master = load_master_key(env, data_dir)
+    key_path = data_dir / REGISTRY_KEY_FILE
+    if not key_path.exists():
+        pem, _ = generate_keypair()
+        key_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(pem)
+    registry_key = load_private_key(key_path.read_bytes(), location=Location(str(key_path)))
+    public_url = env.get(PUBLIC_URL_ENV, DEFAULT_PUBLIC_URL)
+    if not public_url.startswith(("http://", "https://")):
+        raise InputError(f"{PUBLIC_URL_ENV} must be an http(s) URL, not {public_url!r}")
+    return IssuanceSettings(public_url=public_url, master_key=master, registry_key=registry_key)
+
+
+# --- signing keys -------------------------------------------------------------------------------
+
+
+def record_of(row: LabelSigningKey) -> SigningKey:
+    return SigningKey.parse(
+        {
+            "kid": row.kid,
+            "certifier": row.certifier_id,
+            "public_key": row.public_key,
+            "scope": row.scope,
+            "created_at": row.created_at,
+            "usage_from": row.usage_from,
+            "usage_until": row.usage_until,
+            "verify_until": row.verify_until,
+            "state": row.state.value if isinstance(row.state, KeyState) else row.state,
+        }
+    )
+
+
+def _row_of(key: SigningKey, sealed: bytes) -> LabelSigningKey:
+    return LabelSigningKey(
+        kid=key.kid,
+        certifier_id=key.certifier,
+        alg=key.alg,
+        public_key=key.public_key,
+        sealed_private_key=sealed,
+        scope=key.scope.model_dump(mode="json"),
+        state=KeyState(key.state.value),
+        created_at=key.created_at,
+        usage_from=key.usage_from,
+        usage_until=key.usage_until,
+        verify_until=key.verify_until,
+    )
+
+
+def _apply(row: LabelSigningKey, key: SigningKey) -> None:
+    row.state = KeyState(key.state.value)
+    row.usage_until = key.usage_until
+    row.verify_until = key.verify_until
+
+
+def create_signing_key(
+    session: Session, settings: IssuanceSettings, certifier: str, scope: KeyScope, *, now: datetime
+) -> SigningKey:
+    key, private = generate_signing_key(certifier, scope, now=now, usage_days=settings.key_usage_days)
+    sealed = seal_private_key(private, settings.master_key, kid=key.kid)
+    store.add_signing_key(session, _row_of(key, sealed))
+    return key
+
+
+def rotate_signing_key(
+    session: Session, settings: IssuanceSettings, certifier: str, *, now: datetime, scope: KeyScope | None = None
+) -> tuple[SigningKey, list[SigningKey]]:
+    """A new active key for ``certifier``; its active keys verify only, until their last label expires."""
+    rows = store.signing_keys(session, certifier_id=certifier)
+    records = [record_of(r) for r in rows]
+    expiries = {r.kid: e for r in rows if (e := store.latest_label_expiry(session, r.kid)) is not None}
+    # Labels carry whole seconds (issued_at is truncated) and so does the trust list: ending the old
+    # keys' use at the next whole second keeps every label they signed before ``now`` inside it.
+    whole = now.replace(microsecond=0) + (timedelta(seconds=1) if now.microsecond else timedelta())
+    new, private, retired = rotate(
+        records,
+        certifier,
+        now=whole,
+        max_label_days=DEFAULT_VALIDITY_YEARS * 366,
+        scope=scope,
+        usage_days=settings.key_usage_days,
+        last_label_expiry=expiries,
+    )
+    # The new key signs from ``now`` itself (whole seconds, as labels carry them): a second of overlap
+    # with the old key's use, never a gap in which the certifier cannot issue.
+    start = now.replace(microsecond=0)
+    new = SigningKey.parse(new.model_dump() | {"created_at": start, "usage_from": start})
+    by_kid = {r.kid: r for r in rows}
+    for old in retired:
+        _apply(by_kid[old.kid], old)
+        session.add(by_kid[old.kid])
+    store.add_signing_key(session, _row_of(new, seal_private_key(private, settings.master_key, kid=new.kid)))
+    return new, retired
+
+
+def withdraw_signing_key(session: Session, certifier: str, kid: str, *, now: datetime) -> SigningKey:
+    """Withdraw a key (say, compromised): nothing it signed verifies any more."""
+    row = store.get_signing_key(session, kid)
+    if row.certifier_id != certifier:
+        raise NotPermitted(f"key {kid} belongs to {row.certifier_id}; {certifier} may not withdraw it")
+    key = withdraw(record_of(row))
+    _apply(row, key)
+    row.withdrawn_at = now
+    session.add(row)
+    return key
+
+
+def _signer(
+    session: Session, settings: IssuanceSettings, certifier: str, *, scheme: str, pack_id: str, now: datetime
+) -> tuple[SigningKey, EllipticCurvePrivateKey]:
+    rows = store.signing_keys(session, certifier_id=certifier, states=[KeyState.ACTIVE])
+    refusals = []
+    for row in reversed(rows):  # newest first
+        key = record_of(row)
+        refusal = key_can_sign(key, scheme=scheme, pack_id=pack_id, now=now)
+        if refusal is None:
+            return key, open_private_key(row.sealed_private_key, settings.master_key, kid=key.kid)
+        refusals.append(f"{key.kid}: {refusal}")
+    why = "; ".join(refusals) if refusals else "it has no active key"
+    raise NotPermitted(
+        f"no signing key of {certifier} may sign a {scheme} label graded under {pack_id} ({why}); "
+        f"an operator can add one with pcfreg keys rotate --certifier {certifier} --scheme ... --category ..."
+    )
+
+
+# --- issuing ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssueRequest:
+    declaration: Any
+    pack: str | None = None
+    gtin: str | None = None
+    batch: str | None = None
+    audit_id: str | None = None
+    scheme: str | None = None
+
+
+@dataclass(frozen=True)
+class Issued:
+    label: Label
+    claims: LabelClaims
+    token: bytes
+    url: str
+
+
+def _expiry(v3: dict[str, Any], now: datetime) -> datetime:
+    from ..cel.values import parse_timestamp
+
+    end = v3.get("validityPeriodEnd")
+    pointer = "/validityPeriodEnd"
+    if end is None:
+        ref_end = (v3.get("pcf") or {}).get("referencePeriodEnd")
+        if ref_end is None:
+            raise InputError(
+                "the declaration has no validity end and no reference period end", Location(pointer=pointer)
+            )
+        start = parse_timestamp(ref_end)
+        expires = start.replace(year=start.year + DEFAULT_VALIDITY_YEARS)
+    else:
+        expires = parse_timestamp(end)
+    if expires <= now:
+        raise InputError(
+            f"the declaration's validity ended on {expires.date()}; it cannot be labelled", Location(pointer=pointer)
+        )
+    return expires
+
+
+def _audit_for(session: Session, certifier: str, audit_id: str, digest: str, pack_ref: str) -> Audit:
+    audit = store.get_audit(session, audit_id, certifier_id=certifier)
+    if audit.revoked_at is not None:
+        raise Conflict(f"audit {audit_id} was revoked ({audit.revoke_reason}); it cannot back a label")
+    if audit.declaration_digest != digest:
+        raise InputError(f"the declaration is not the one audit {audit_id} covered (its digest differs)")
+    if f"{audit.pack_id}@{audit.pack_version}" != pack_ref:
+        raise InputError(f"audit {audit_id} was made against {audit.pack_id}@{audit.pack_version}, not {pack_ref}")
+    return audit
+
+
+def _check_scheme(session: Session, scheme: str, own: str | None, audit: Audit | None) -> None:
+    """A label under another scheme than the pack's own needs an audit that scheme recognised."""
+    if scheme == own:
+        return
+    if audit is None:
+        raise InputError(
+            f"a {scheme} label graded under a {own or 'scheme-less'} pack needs an audit that {scheme} recognises "
+            "(give audit_id, and record a recognition of it first)"
+        )
+    for recognition in store.recognitions_of(session, audit.id):
+        for entry in recognition.result.get("schemes", []):
+            if entry.get("scheme") == scheme and entry.get("status") == "recognised":
+                return
+    raise InputError(f"no recognition of audit {audit.id} says {scheme} recognises it without gaps")
+
+
+def issue_label(
+    session: Session,
+    packs: Packs,
+    settings: IssuanceSettings,
+    *,
+    certifier: str,
+    request: IssueRequest,
+    now: datetime,
+    rng: Rng = os.urandom,
+) -> Issued:
+    """Validate, grade, sign and store one label; refuses a non-conformant declaration."""
+    from ..crosswalk import load_crosswalks
+
+    if not isinstance(request.declaration, dict):
+        raise InputError("the declaration must be a JSON object")
+    ref = request.pack or packs.select(request.declaration, now=now).ref
+    compiled = packs.compiled(ref, on=now.date())
+    result = compiled.validate(request.declaration, now=now)
+    if not result.conformant:
+        raise NotConformant(
+            f"the declaration is not conformant to {result.pack.ref}; no label is issued",
+            findings=[f.to_json() for f in result.errors],
+        )
+    prepared = prepare(request.declaration)
+    v3, ext = prepared.document, prepared.extension
+    graded = grade(compiled.resolved.grading, v3, pack_ref=result.pack.ref)
+    digest = sha256_digest(request.declaration)
+    audit = _audit_for(session, certifier, request.audit_id, digest, result.pack.ref) if request.audit_id else None
+    own = load_crosswalks().scheme_for_chain(compiled.resolved.chain)
+    scheme = request.scheme or own
+    if scheme is None:
+        raise InputError(f"{result.pack.ref} belongs to no known scheme; name the label's scheme")
+    _check_scheme(session, scheme, own, audit)
+    gtin = normalize_gtin(request.gtin if request.gtin is not None else ext.get("gtin"), field="gtin")
+    key, private = _signer(session, settings, certifier, scheme=scheme, pack_id=result.pack.id, now=now)
+    list_no, idx = store.allocate_status_index(session, certifier, rng=rng, now=now)
+    pcf = v3["pcf"]
+    claims = LabelClaims(
+        label_id=new_label_id(rng),
+        issuer=certifier,
+        kid=key.kid,
+        issued_at=now.replace(microsecond=0),
+        expires_at=_expiry(v3, now).replace(microsecond=0),
+        gtin=gtin,
+        batch=request.batch,
+        grade=graded.grade,
+        value=graded.value,
+        declared_unit=f"{pcf['declaredUnitAmount']} {pcf['declaredUnitOfMeasurement']}",
+        boundary=Boundary(ext.get("systemBoundary") or compiled.resolved.system_boundary or "cradle-to-gate"),
+        pack=result.pack.ref,
+        pack_digest=digest_prefix(result.pack.digest),
+        scheme=scheme,
+        declaration_digest=digest_prefix(digest),
+        audit=digest_prefix(audit.digest) if audit else None,
+        status_uri=status_list_uri(settings.status_base, certifier, list_no),
+        status_idx=idx,
+    )
+    token = sign_label(claims, private, status_base=settings.status_base)
+    row = Label(
+        id=claims.label_id,
+        certifier_id=certifier,
+        kid=key.kid,
+        audit_id=audit.id if audit else None,
+        scheme=scheme,
+        pack_id=result.pack.id,
+        pack_version=result.pack.version,
+        gtin=gtin,
+        grade=graded.grade,
+        claims=claims.model_dump(mode="json"),
+        token=token,
+        issued_at=claims.issued_at,
+        expires_at=claims.expires_at,
+        status_list=list_no,
+        status_idx=idx,
+        state=LabelState.VALID,
+        state_changed_at=now,
+    )
+    store.insert_label(session, row)
+    return Issued(row, claims, token, label_url(settings.base_url, claims.label_id))
+
+
+def change_label(
+    session: Session, *, certifier: str, label_id: str, state: LabelState, reason: str | None, now: datetime
+) -> Label:
+    label = store.get_label(session, label_id)
+    return store.set_label_state(session, label, state, by=certifier, reason=reason, now=now)
+
+
+# --- trust and status lists ---------------------------------------------------------------------
+
+
+def trust_keys(session: Session) -> list[SigningKey]:
+    return [record_of(r) for r in store.signing_keys(session)]
+
+
+def signed_trust_list(session: Session, settings: IssuanceSettings, *, now: datetime) -> dict[str, Any]:
+    """Every label key (active, verify-only and withdrawn, each with its state), signed by the registry."""
+    doc = build_trust_list(
+        trust_keys(session),
+        now=now,
+        issuer=settings.issuer,
+        status_base=settings.status_base,
+        valid_for=settings.trust_list_validity,
+    )
+    return sign_trust_list(doc, settings.registry_key)
+
+
+def trust_list(session: Session, settings: IssuanceSettings) -> TrustList:
+    return TrustList.from_signing_keys(trust_keys(session), status_base=settings.status_base, issuer=settings.issuer)
+
+
+_STATUS_VALUE = {LabelState.REVOKED: Status.INVALID, LabelState.SUSPENDED: Status.SUSPENDED}
+
+
+def status_list_of(session: Session, certifier: str, list_no: int) -> tuple[StatusList, int]:
+    """The certifier's list as it stands, and its version (which goes up with every change)."""
+    row = store.get_status_list(session, certifier, list_no)
+    lst = StatusList(row.size, bits=2)
+    for idx, state in store.status_entries(session, certifier, list_no):
+        lst.set(idx, int(_STATUS_VALUE[state]))
+    return lst, row.version
+
+
+def signed_status_list(
+    session: Session, settings: IssuanceSettings, certifier: str, list_no: int, *, now: datetime
+) -> tuple[bytes, int]:
+    """A Status List Token for the list, signed by the certifier's newest usable key; and the list version."""
+    lst, version = status_list_of(session, certifier, list_no)
+    rows = [r for r in store.signing_keys(session, certifier_id=certifier) if r.state != KeyState.WITHDRAWN]
+    if not rows:
+        raise NotFound(f"{certifier} has no key to sign its status lists")
+    row = max(rows, key=lambda r: (r.state == KeyState.ACTIVE, r.usage_from))
+    private = open_private_key(row.sealed_private_key, settings.master_key, kid=row.kid)
+    token = sign_status_list(
+        lst,
+        private,
+        uri=status_list_uri(settings.status_base, certifier, list_no),
+        now=now,
+        expires_at=now + timedelta(seconds=settings.status_ttl * 12),
+        ttl=settings.status_ttl,
+        issuer=certifier,
+    )
+    return token, version
+
+
+# --- verifying what is stored -------------------------------------------------------------------
+
+_FROM_STATE = {
+    LabelState.REVOKED: (VerifyStatus.REVOKED, "revoked"),
+    LabelState.SUSPENDED: (VerifyStatus.SUSPENDED, "suspended"),
+}
+
+
+def stored_verification(label: Label | None, key_state: KeyState | None, *, now: datetime) -> Verification:
+    """The registry's answer for a label it holds, from its records (no signature to check: it signed it)."""
+    if label is None:
+        return Verification(status=VerifyStatus.UNKNOWN, reason="unknown_label", checked_at=now)
+    claims = LabelClaims.model_validate(label.claims)
+    status, reason, detail = VerifyStatus.VALID, None, None
+    state = LabelState(label.state)
+    if key_state == KeyState.WITHDRAWN:
+        status, reason = VerifyStatus.INVALID_SIGNATURE, "key_withdrawn"
+    elif now >= claims.expires_at:
+        status, reason = VerifyStatus.EXPIRED, "expired"
+    elif state in _FROM_STATE:
+        (status, reason), detail = _FROM_STATE[state], label.state_reason
+    return Verification(
+        status=status, reason=reason, detail=detail, label_id=label.id, kid=label.kid, claims=claims, checked_at=now
+    )
+
+
+def verify_ids(session: Session, label_ids: Iterable[str], *, now: datetime) -> dict[str, Verification]:
+    labels = store.get_labels(session, label_ids)
+    states = {r.kid: KeyState(r.state) for r in store.signing_keys(session)} if labels else {}
+    return {
+        i: stored_verification(labels.get(i), states.get(labels[i].kid) if i in labels else None, now=now)
+        for i in label_ids
+    }
+
+
+def overlay_state(result: Verification, label: Label | None) -> Verification:
+    """A token verified offline, with the registry's current state of that label applied."""
+    if result.status is not VerifyStatus.VALID or label is None:
+        return result
+    state = LabelState(label.state)
+    if state not in _FROM_STATE:
+        return result.model_copy(update={"reason": None, "detail": None})
+    status, reason = _FROM_STATE[state]
+    return result.model_copy(update={"status": status, "reason": reason, "detail": label.state_reason})
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,188 @@
+"""Labels through the HTTP API, as certifiers, consumers and platforms use them (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import copy
+import io
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import zxingcpp
+from api_support import Service, problem
+from PIL import Image
+
+from issuance import TrustList, parse_status_list_token, token_from_b64url, token_to_text, verify
+from issuance.status_list import Status
+from registry.catalog import Catalog
+from registry.service.labels import REGISTRY_KEY_FILE
+from registry.signing import TrustedKeys, load_private_key, public_jwk
+
+AL = "example-standards-body/aluminium-ingot"
+GTIN = "09506000134352"
+
+
+@pytest.fixture(scope="module")
+def example() -> dict[str, Any]:
+    ex = Catalog.bundled().resolve(AL).example
+    assert ex is not None
+    return ex
+
+
+@pytest.fixture(scope="module")
+def issued(service: Service, example: dict[str, Any]) -> dict[str, Any]:
+    r = service.client.post(
+        "/v1/labels", json={"declaration": example, "gtin": GTIN}, headers=service.headers("demo-certifier")
+    )
+    assert r.status_code == 201, r.text
+    assert r.headers["location"] == f"/v1/labels/{r.json()['id']}"
+    body: dict[str, Any] = r.json()
+    return body
+
+
+def _trust(service: Service) -> TrustList:
+    doc = service.client.get("/v1/trust-list").json()
+    registry_key = load_private_key((service.data_dir / REGISTRY_KEY_FILE).read_bytes())
+    keys = TrustedKeys.from_json({"keys": [public_jwk(registry_key.public_key())]})
+    return TrustList.from_json(doc, now=service.ctx.clock(), registry_keys=keys)
+
+
+def test_issue_read_and_verify_offline(service: Service, issued: dict[str, Any]) -> None:
+    label = issued["verification"]["label"]
+    assert issued["verification"]["status"] == "valid" and label["issuer"] == "demo-certifier"
+    assert label["pack"] == f"{AL}@1.0.0" and label["scheme"] == "gb-t-24067" and label["gtin"] == GTIN
+    assert issued["url"] == f"HTTP://LOCALHOST:8000/L/{issued['id']}"  # PCFREG_PUBLIC_URL unset: the default
+    again = service.client.get(f"/v1/labels/{issued['id'].lower()}").json()
+    assert again["token"] == issued["token"] and again["verification"]["status"] == "valid"
+    token = token_from_b64url(issued["token"])
+    result = verify(token, trust=_trust(service), status=None, now=service.ctx.clock(), gtin=GTIN)
+    assert result.status.value == "valid" and result.reason == "status_unchecked"
+    problem(service.client.get("/v1/labels/AAAAAAAAAAAAAAAA"), 404)
+
+
+def test_consumer_page_in_both_languages(service: Service, issued: dict[str, Any]) -> None:
+    c = service.client
+    en = c.get(f"/L/{issued['id']}", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    zh = c.get(f"/l/{issued['id']}", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"})
+    assert en.status_code == zh.status_code == 200
+    assert en.headers["content-type"].startswith("text/html") and 'lang="en"' in en.text
+    assert 'lang="zh' in zh.text and issued["verification"]["label"]["grade"] in zh.text
+    assert "Demo Certifier" in en.text and GTIN in en.text
+    forced = c.get(f"/l/{issued['id']}", params={"lang": "zh"}, headers={"Accept-Language": "en"})
+    assert 'lang="zh' in forced.text
+    unknown = c.get("/l/AAAAAAAAAAAAAAAA")
+    assert unknown.status_code == 404 and unknown.headers["content-type"].startswith("text/html")
+
+
+def test_qr_codes_decode_to_the_label_url(service: Service, issued: dict[str, Any]) -> None:
+    for kind, expected in (("url", issued["url"]), ("offline", issued["offline_url"])):
+        png = service.client.get(f"/v1/labels/{issued['id']}/qr", params={"kind": kind, "format": "png"})
+        assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+        found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)), formats=zxingcpp.BarcodeFormat.QRCode)
+        assert [b.text for b in found] == [expected]
+    assert issued["offline_url"].endswith("#" + token_to_text(token_from_b64url(issued["token"])))
+    svg = service.client.get(f"/v1/labels/{issued['id']}/label.svg", params={"lang": "zh"})
+    assert svg.status_code == 200 and svg.text.startswith("<svg") and "Demo Certifier" in svg.text
+
+
+def test_platform_batch_verify(service: Service, issued: dict[str, Any], example: dict[str, Any]) -> None:
+    token = issued["token"]
+    items = [
+        {"ref": "a", "label_id": issued["id"]},
+        {"ref": "b", "token": token, "gtin": GTIN},
+        {"ref": "c", "token": token, "gtin": "4006381333931"},  # the same label found on another product
+        {"ref": "d", "label_id": "AAAAAAAAAAAAAAAA"},
+        {"ref": "e", "token": token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")},
+        {"ref": "f"},
+        {"ref": "g", "token": issued["offline_url"]},
+    ]
+    r = service.client.post("/v1/labels:verify", json={"items": items}, headers=service.headers("demo-platform"))
+    assert r.status_code == 200, r.text
+    got = {x["ref"]: x["status"] for x in r.json()["results"]}
+    assert got == {
+        "a": "valid",
+        "b": "valid",
+        "c": "out_of_scope",
+        "d": "unknown",
+        "e": "invalid_signature",
+        "f": "unknown",
+        "g": "valid",
+    }
+    assert [x["ref"] for x in r.json()["results"]] == list("abcdefg")
+    problem(service.client.post("/v1/labels:verify", json={"items": items}), 401)
+    too_many = {"items": [{"label_id": issued["id"]}] * 1001}
+    problem(service.client.post("/v1/labels:verify", json=too_many, headers=service.headers("demo-platform")), 422)
+
+
+def test_status_lists_follow_revocation(service: Service, example: dict[str, Any]) -> None:
+    c, h = service.client, service.headers("demo-certifier")
+    label = c.post("/v1/labels", json={"declaration": example, "gtin": GTIN}, headers=h).json()
+    claims = label["verification"]["label"]
+    uri = claims["status_uri"]
+    path = uri[uri.index("/v1/status/") :]
+    first = c.get(path)
+    assert first.status_code == 200 and first.headers["content-type"] == "application/statuslist+cwt"
+    assert "max-age" in first.headers["cache-control"]
+    etag = first.headers["etag"]
+    assert c.get(path, headers={"If-None-Match": etag}).status_code == 304
+    trust = _trust(service)
+    lst = parse_status_list_token(first.content, trust, now=service.ctx.clock(), uri=uri)
+    assert lst.get(claims["status_idx"]) == Status.VALID and lst.size >= 131_072
+
+    problem(
+        c.post(f"/v1/labels/{label['id']}/revoke", json={"reason": "x"}, headers=service.headers("other-certifier")),
+        403,
+    )
+    problem(
+        c.post(f"/v1/labels/{label['id']}/revoke", json={"reason": "x"}, headers=service.headers("demo-platform")), 403
+    )
+    sus = c.post(f"/v1/labels/{label['id']}/suspend", json={"reason": "under review"}, headers=h)
+    assert sus.status_code == 200 and sus.json()["verification"]["status"] == "suspended"
+    second = c.get(path, headers={"If-None-Match": etag})
+    assert second.status_code == 200 and second.headers["etag"] != etag
+    lst = parse_status_list_token(second.content, trust, now=service.ctx.clock(), uri=uri)
+    assert lst.get(claims["status_idx"]) == Status.SUSPENDED
+    rev = c.post(f"/v1/labels/{label['id']}/revoke", json={"reason": "data error"}, headers=h)
+    assert rev.json()["verification"]["status"] == "revoked" and rev.json()["state_reason"] == "data error"
+    problem(c.post(f"/v1/labels/{label['id']}/reinstate", json={"reason": "oops"}, headers=h), 409)
+    third = parse_status_list_token(c.get(path).content, trust, now=service.ctx.clock(), uri=uri)
+    assert third.get(claims["status_idx"]) == Status.INVALID
+    page = c.get(f"/l/{label['id']}")
+    assert page.status_code == 200 and "revoked" in page.text.lower()
+    problem(c.get("/v1/status/demo-certifier/999"), 404)
+
+
+def test_issue_refusals(service: Service, example: dict[str, Any]) -> None:
+    c, h = service.client, service.headers("demo-certifier")
+    bad = copy.deepcopy(example)
+    bad["pcf"]["ipccCharacterizationFactors"] = ["AR4"]
+    refused = problem(c.post("/v1/labels", json={"declaration": bad, "gtin": GTIN}, headers=h), 422)
+    assert refused["type"].endswith("/not-conformant") and refused["findings"]
+    problem(c.post("/v1/labels", json={"declaration": example, "gtin": "123"}, headers=h), 422)
+    problem(
+        c.post("/v1/labels", json={"declaration": example, "gtin": GTIN}, headers=service.headers("demo-platform")), 403
+    )
+    problem(c.post("/v1/labels", json={"declaration": example, "gtin": GTIN}), 401)
+    # other-certifier has no label signing key yet: refused with a hint, nothing stored
+    none = problem(
+        c.post("/v1/labels", json={"declaration": example, "gtin": GTIN}, headers=service.headers("other-certifier")),
+        403,
+    )
+    assert "pcfreg keys rotate" in none["detail"]
+
+
+def test_rotation_keeps_old_labels_valid(service: Service, issued: dict[str, Any], example: dict[str, Any]) -> None:
+    c, h = service.client, service.headers("demo-certifier")
+    problem(c.post("/v1/certifiers/demo-certifier/keys:rotate", headers=service.headers("other-certifier")), 403)
+    r = c.post("/v1/certifiers/demo-certifier/keys:rotate", headers=h)
+    assert r.status_code == 201, r.text
+    old_kid = issued["verification"]["label"]["kid"]
+    assert old_kid in [k["kid"] for k in r.json()["retired"]]
+    fresh = c.post("/v1/labels", json={"declaration": example, "gtin": GTIN}, headers=h).json()
+    assert fresh["verification"]["label"]["kid"] == r.json()["kid"] != old_kid
+    states = {k["kid"]: k["state"] for k in c.get("/v1/trust-list").json()["keys"]}
+    assert states[old_kid] == "verify-only" and states[r.json()["kid"]] == "active"
+    later = service.ctx.clock() + timedelta(days=400)  # past the old key's usage period, before the label expires
+    token = token_from_b64url(issued["token"])
+    result = verify(token, trust=_trust(service), status=None, now=later)
+    assert result.status.value == "valid", result.reason

@@ -1,0 +1,228 @@
+"""Labels over storage, on SQLite and PostgreSQL: issue, verify offline, suspend, revoke, rotate, audits."""
+
+from __future__ import annotations
+
+import copy
+import os
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Engine, func
+from sqlmodel import select
+
+from issuance import (
+    KeyScope,
+    StatusList,
+    TrustList,
+    VerifyStatus,
+    parse_status_list_token,
+    peek,
+    verify,
+)
+from registry.catalog import Catalog
+from registry.errors import InputError, NotConformant, NotPermitted
+from registry.service import labels as svc
+from registry.signing import TrustedKeys, public_jwk
+from registry.storage import issuance as store
+from registry.storage import repo
+from registry.storage.db import session_scope
+from registry.storage.errors import Conflict
+from registry.storage.models import KeyState, Label, LabelState, OrganisationCreate, OrgKind
+
+AL = "example-standards-body/aluminium-ingot"
+NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
+GTIN = "09506000134352"
+SCOPE = KeyScope(schemes=("gb-t-24067", "pact-v3", "iso-14067"), categories=("example-standards-body/",))
+
+
+@pytest.fixture
+def settings() -> svc.IssuanceSettings:
+    return svc.IssuanceSettings(
+        public_url="https://labels.example.org", master_key=os.urandom(32), registry_key=Ed25519PrivateKey.generate()
+    )
+
+
+@pytest.fixture
+def ready(engine: Engine, settings: svc.IssuanceSettings) -> Engine:
+    with session_scope(engine) as s:
+        for org in ("demo-certifier", "other-certifier"):
+            repo.create_organisation(s, OrganisationCreate(id=org, name=org, kind=OrgKind.CERTIFIER), now=NOW)
+        svc.create_signing_key(s, settings, "demo-certifier", SCOPE, now=NOW)
+        svc.create_signing_key(s, settings, "other-certifier", SCOPE, now=NOW)
+    return engine
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return Catalog.bundled()
+
+
+@pytest.fixture(scope="module")
+def example(catalog: Catalog) -> dict[str, Any]:
+    ex = catalog.resolve(AL).example
+    assert ex is not None
+    return ex
+
+
+def _issue(engine: Engine, settings: svc.IssuanceSettings, catalog: Catalog, doc: Any, **kw: Any) -> svc.Issued:
+    certifier = kw.pop("certifier", "demo-certifier")
+    kw.setdefault("gtin", GTIN)
+    with session_scope(engine) as s:
+        return svc.issue_label(
+            s, catalog, settings, certifier=certifier, request=svc.IssueRequest(declaration=doc, **kw), now=NOW
+        )
+
+
+def _offline(engine: Engine, settings: svc.IssuanceSettings, token: bytes, at: datetime) -> Any:
+    """Verify as a platform would: a signed trust list and a signed status list, checked, then the token."""
+    with session_scope(engine, write=False) as s:
+        doc = svc.signed_trust_list(s, settings, now=at)
+        _, claims = peek(token, status_base=settings.status_base)
+        list_no = int(claims.status_uri.rsplit("/", 1)[1])
+        status_token, _ = svc.signed_status_list(s, settings, claims.issuer, list_no, now=at)
+    registry_keys = TrustedKeys.from_json({"keys": [public_jwk(settings.registry_key.public_key())]})
+    trust = TrustList.from_json(doc, now=at, registry_keys=registry_keys)
+    lst = parse_status_list_token(status_token, trust, now=at, uri=claims.status_uri)
+    return verify(token, trust=trust, status={claims.status_uri: lst}, now=at, gtin=GTIN)
+
+
+def test_issue_grade_sign_and_verify(
+    ready: Engine, settings: svc.IssuanceSettings, catalog: Catalog, example: Any
+) -> None:
+    issued = _issue(ready, settings, catalog, example)
+    value = Decimal(example["pcf"]["pcfExcludingBiogenicUptake"])
+    bands = catalog.resolve(AL).grading
+    assert bands is not None
+    expected = next(b.grade for b in bands.bands if b.max is None or value <= Decimal(b.max))
+    assert issued.claims.grade == expected and issued.label.grade == expected
+    assert issued.claims.value == example["pcf"]["pcfExcludingBiogenicUptake"]
+    assert issued.claims.scheme == "gb-t-24067" and issued.claims.pack == f"{AL}@1.0.0"
+    assert issued.claims.expires_at == datetime(2028, 12, 31, tzinfo=UTC)  # the declaration's validityPeriodEnd
+    more = [_issue(ready, settings, catalog, example).token for _ in range(8)]
+    assert max(len(t) for t in [issued.token, *more]) <= 250  # random status indexes: the size varies a little
+    assert issued.url == f"HTTPS://LABELS.EXAMPLE.ORG/L/{issued.claims.label_id}"
+    result = _offline(ready, settings, issued.token, NOW + timedelta(days=1))
+    assert result.status is VerifyStatus.VALID and result.claims == issued.claims
+    with session_scope(ready, write=False) as s:
+        assert svc.verify_ids(s, [issued.claims.label_id], now=NOW)[issued.claims.label_id].status is VerifyStatus.VALID
+
+
+def test_suspend_reinstate_revoke_show_in_the_next_status_list(
+    ready: Engine, settings: svc.IssuanceSettings, catalog: Catalog, example: Any
+) -> None:
+    issued = _issue(ready, settings, catalog, example)
+    lid = issued.claims.label_id
+    later = NOW + timedelta(hours=1)
+
+    def versions() -> int:
+        with session_scope(ready, write=False) as s:
+            return svc.status_list_of(s, "demo-certifier", issued.label.status_list)[1]
+
+    v0 = versions()
+    for state, expected in (
+        (LabelState.SUSPENDED, VerifyStatus.SUSPENDED),
+        (LabelState.VALID, VerifyStatus.VALID),
+        (LabelState.REVOKED, VerifyStatus.REVOKED),
+    ):
+        with session_scope(ready) as s:
+            svc.change_label(s, certifier="demo-certifier", label_id=lid, state=state, reason="test", now=later)
+        assert _offline(ready, settings, issued.token, later).status is expected
+        with session_scope(ready, write=False) as s:
+            assert svc.verify_ids(s, [lid], now=later)[lid].status is expected
+    assert versions() == v0 + 3
+    with session_scope(ready) as s, pytest.raises(Conflict, match="cannot become valid"):
+        svc.change_label(s, certifier="demo-certifier", label_id=lid, state=LabelState.VALID, reason=None, now=later)
+    with session_scope(ready) as s, pytest.raises(NotPermitted):
+        svc.change_label(s, certifier="other-certifier", label_id=lid, state=LabelState.REVOKED, reason="x", now=later)
+
+
+def test_refusals_store_nothing(ready: Engine, settings: svc.IssuanceSettings, catalog: Catalog, example: Any) -> None:
+    bad = copy.deepcopy(example)
+    bad["pcf"]["ipccCharacterizationFactors"] = ["AR4"]
+    with pytest.raises(NotConformant) as e:
+        _issue(ready, settings, catalog, bad)
+    assert e.value.findings and all(f["severity"] == "error" for f in e.value.findings)
+    with pytest.raises(InputError, match="check digit"):
+        _issue(ready, settings, catalog, example, gtin="09506000134353")
+    with pytest.raises(InputError, match="needs an audit"):
+        _issue(ready, settings, catalog, example, scheme="pact-v3")
+    with pytest.raises(NotPermitted, match="no signing key"):
+        _issue(ready, settings, catalog, example, pack=f"{AL}@1.0.0", certifier="nobody")
+    with session_scope(ready, write=False) as s:
+        assert s.exec(select(func.count()).select_from(Label)).one() == 0
+
+
+def test_one_audit_many_labels_revoked_together(
+    ready: Engine, settings: svc.IssuanceSettings, catalog: Catalog, example: Any
+) -> None:
+    pack = catalog.compiled(f"{AL}@1.0.0").ref
+    with session_scope(ready) as s:
+        audit = store.insert_audit(
+            s, certifier_id="demo-certifier", record={"evidence": "x"}, declaration=example, pack=pack, now=NOW
+        )
+        store.insert_recognition(
+            s, audit=audit, result={"schemes": [{"scheme": "pact-v3", "status": "recognised"}]}, now=NOW
+        )
+    first = _issue(ready, settings, catalog, example, audit_id=audit.id)
+    second = _issue(ready, settings, catalog, example, audit_id=audit.id, scheme="pact-v3")
+    assert first.claims.audit == second.claims.audit == audit.digest.split(":")[1][:16]
+    with pytest.raises(InputError, match="recognises it without gaps"):
+        _issue(ready, settings, catalog, example, audit_id=audit.id, scheme="iso-14067")
+    other = copy.deepcopy(example)
+    other["productDescription"] = "another product"
+    with pytest.raises(InputError, match="not the one audit"):
+        _issue(ready, settings, catalog, other, audit_id=audit.id)
+    with session_scope(ready) as s, pytest.raises(NotPermitted):
+        store.revoke_audit(s, store.get_audit(s, audit.id), by="other-certifier", reason="no")
+    with session_scope(ready) as s:
+        revoked = store.revoke_audit(s, store.get_audit(s, audit.id), by="demo-certifier", reason="evidence withdrawn")
+    assert {r.id for r in revoked} == {first.claims.label_id, second.claims.label_id}
+    for issued in (first, second):
+        assert _offline(ready, settings, issued.token, NOW).status is VerifyStatus.REVOKED
+    with pytest.raises(Conflict, match="revoked"):
+        _issue(ready, settings, catalog, example, audit_id=audit.id)
+
+
+def test_rotation_keeps_old_labels_verifiable(
+    ready: Engine, settings: svc.IssuanceSettings, catalog: Catalog, example: Any
+) -> None:
+    old = _issue(ready, settings, catalog, example)
+    later = NOW + timedelta(days=30)
+    with session_scope(ready) as s:
+        new, retired = svc.rotate_signing_key(s, settings, "demo-certifier", now=later)
+    assert [k.kid for k in retired] == [old.claims.kid]
+    assert retired[0].state.value == "verify-only" and retired[0].verify_until == old.claims.expires_at
+    assert _offline(ready, settings, old.token, later).status is VerifyStatus.VALID
+    with session_scope(ready) as s:
+        fresh = svc.issue_label(
+            s,
+            catalog,
+            settings,
+            certifier="demo-certifier",
+            request=svc.IssueRequest(declaration=example, gtin=GTIN),
+            now=later,
+        )
+    assert fresh.claims.kid == new.kid != old.claims.kid
+    with session_scope(ready) as s:
+        svc.withdraw_signing_key(s, "demo-certifier", old.claims.kid, now=later)
+        assert store.get_signing_key(s, old.claims.kid).state == KeyState.WITHDRAWN
+    assert _offline(ready, settings, old.token, later).reason == "key_withdrawn"
+    with session_scope(ready, write=False) as s:
+        got = svc.verify_ids(s, [old.claims.label_id, fresh.claims.label_id, "AAAAAAAAAAAAAAAA"], now=later)
+    assert [v.status for v in got.values()] == [
+        VerifyStatus.INVALID_SIGNATURE,
+        VerifyStatus.VALID,
+        VerifyStatus.UNKNOWN,
+    ]
+
+
+def test_status_list_has_the_minimum_size(
+    ready: Engine, settings: svc.IssuanceSettings, catalog: Catalog, example: Any
+) -> None:
+    issued = _issue(ready, settings, catalog, example)
+    with session_scope(ready, write=False) as s:
+        lst, _ = svc.status_list_of(s, "demo-certifier", issued.label.status_list)
+    assert isinstance(lst, StatusList) and lst.size >= 131_072

@@ -1,0 +1,145 @@
+"""The label commands on a data directory made by `pcfreg init`, as an operator and a verifier use them."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import zxingcpp
+from click.testing import CliRunner, Result
+from PIL import Image
+
+from registry import cli
+from registry.catalog import Catalog
+
+GTIN = "09506000134352"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli.main, list(args))
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("labels") / "pcfreg-data"
+    init = run("init", "--data-dir", str(d))
+    assert init.exit_code == 0 and "label signing key" in init.stdout
+    return d
+
+
+@pytest.fixture(scope="module")
+def declaration(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("decl") / "al.json"
+    path.write_text(json.dumps(Catalog.bundled().resolve("example-standards-body/aluminium-ingot").example))
+    return path
+
+
+def _issue(data: Path, declaration: Path, *extra: str) -> dict[str, Any]:
+    r = run(
+        "label",
+        "issue",
+        str(declaration),
+        "--certifier",
+        "demo-certifier",
+        "--gtin",
+        GTIN,
+        "--format",
+        "json",
+        "--data-dir",
+        str(data),
+        *extra,
+    )
+    assert r.exit_code == 0, r.stderr
+    out: dict[str, Any] = json.loads(r.stdout)
+    return out
+
+
+def test_issue_print_and_verify_offline(data: Path, declaration: Path, tmp_path: Path) -> None:
+    label = _issue(data, declaration, "--batch", "B-17")
+    assert label["verification"]["label"]["batch"] == "B-17"
+    text = run(
+        "label", "issue", str(declaration), "--certifier", "demo-certifier", "--gtin", GTIN, "--data-dir", str(data)
+    )
+    assert text.exit_code == 0 and "grade" in text.stdout and "HTTP://LOCALHOST:8000/L/" in text.stdout
+    trust = tmp_path / "trust.json"
+    trust.write_text(run("trust", "export", "--data-dir", str(data)).stdout)
+    status = tmp_path / "status.cwt"
+    assert (
+        run(
+            "status", "export", "--certifier", "demo-certifier", "--out", str(status), "--data-dir", str(data)
+        ).exit_code
+        == 0
+    )
+    ok = run("label", "verify", label["token"], "--trust", str(trust), "--status", str(status), "--format", "json")
+    assert ok.exit_code == 0 and json.loads(ok.stdout)["status"] == "valid"
+    other = run("label", "verify", label["token"], "--trust", str(trust), "--gtin", "4006381333931")
+    assert other.exit_code == 1 and other.stdout.startswith("out_of_scope (gtin_mismatch)")
+    forged = run("label", "verify", "AAAA" + label["token"][4:], "--trust", str(trust))
+    assert forged.exit_code == 1 and forged.stdout.startswith("invalid_signature")
+    assert run("label", "verify", label["token"], "--trust", str(tmp_path / "none.json")).exit_code == 2
+
+    for kind, expected in (("url", label["url"]), ("offline", label["offline_url"])):
+        out = tmp_path / f"{kind}.png"
+        assert (
+            run("label", "qr", label["id"], "--out", str(out), "--kind", kind, "--data-dir", str(data)).exit_code == 0
+        )
+        codes = zxingcpp.read_barcodes(Image.open(io.BytesIO(out.read_bytes())), formats=zxingcpp.BarcodeFormat.QRCode)
+        assert [c.text for c in codes] == [expected]
+    assert run("label", "qr", label["id"], "--out", str(tmp_path / "x.gif"), "--data-dir", str(data)).exit_code == 2
+
+
+def test_revoke_shows_in_the_exported_status_list(data: Path, declaration: Path, tmp_path: Path) -> None:
+    label = _issue(data, declaration)
+    assert run("label", "revoke", label["id"], "--reason", "data error", "--data-dir", str(data)).exit_code == 0
+    trust = tmp_path / "trust.json"
+    trust.write_text(run("trust", "export", "--data-dir", str(data)).stdout)
+    status = tmp_path / "status.cwt"
+    status.write_bytes(run("status", "export", "--certifier", "demo-certifier", "--data-dir", str(data)).stdout_bytes)
+    revoked = run("label", "verify", label["token"], "--trust", str(trust), "--status", str(status))
+    assert revoked.exit_code == 1 and revoked.stdout.startswith("revoked")
+    again = run("label", "reinstate", label["id"], "--reason", "no", "--data-dir", str(data))
+    assert again.exit_code == 2 and "cannot become valid" in again.stderr
+    assert run("label", "revoke", "AAAAAAAAAAAAAAAA", "--reason", "x", "--data-dir", str(data)).exit_code == 2
+
+
+def test_keys_rotate(data: Path, declaration: Path, tmp_path: Path) -> None:
+    before = _issue(data, declaration)
+    rotated = run("keys", "rotate", "--certifier", "demo-certifier", "--data-dir", str(data))
+    assert rotated.exit_code == 0 and before["verification"]["label"]["kid"] in rotated.stdout
+    after = _issue(data, declaration)
+    assert after["verification"]["label"]["kid"] != before["verification"]["label"]["kid"]
+    trust = tmp_path / "trust.json"
+    trust.write_text(run("trust", "export", "--data-dir", str(data)).stdout)
+    assert run("label", "verify", before["token"], "--trust", str(trust)).exit_code == 0
+    assert (
+        run("orgs", "create", "new-cert", "--name", "New", "--kind", "certifier", "--data-dir", str(data)).exit_code
+        == 0
+    )
+    first = run("keys", "rotate", "--certifier", "new-cert", "--data-dir", str(data))
+    assert first.exit_code == 2 and "--scheme and --category" in first.stderr
+    made = run(
+        "keys",
+        "rotate",
+        "--certifier",
+        "new-cert",
+        "--scheme",
+        "pact-v3",
+        "--category",
+        "example-standards-body/",
+        "--data-dir",
+        str(data),
+    )
+    assert made.exit_code == 0, made.stderr
+    outside = run(
+        "label", "issue", str(declaration), "--certifier", "new-cert", "--gtin", GTIN, "--data-dir", str(data)
+    )
+    assert outside.exit_code == 2 and "may sign" in outside.stderr  # its key covers pact-v3 only
+    assert (
+        run(
+            "label", "issue", str(declaration), "--certifier", "demo-certifier", "--data-dir", str(data / "nope")
+        ).exit_code
+        == 2
+    )
