@@ -90,3 +90,15 @@ def capture_many(
     """``capture`` for each ``(page, screenshot path)``, a few Chromium processes at a time, in order."""
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(lambda job: capture(binary, job[0], job[1], size), jobs))
+
+
+def capture_url(binary: Path, url: str, out: Path, size: tuple[int, int] = PHONE, lang: str | None = None) -> Capture:
+    """``capture`` for a page served over HTTP (``lang`` sets Chromium's Accept-Language)."""
+    out.unlink(missing_ok=True)
+    args = [f"--window-size={size[0]},{size[1]}", "--dump-dom", f"--screenshot={out}"]
+    if lang is not None:
+        args += [f"--lang={lang}", f"--accept-lang={lang}"]
+    dom = _run(binary, args, url).stdout
+    if not out.exists():
+        raise RuntimeError(f"chromium wrote no screenshot for {url}")
+    return Capture(dom=dom, screenshot=out)
