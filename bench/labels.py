@@ -65,16 +65,38 @@ def issuing(count: int) -> None:
             with session_scope(engine) as s:
                 svc.issue_label(s, packs, settings, certifier=DEMO_CERTIFIER, request=request, now=datetime.now(UTC))
 
+        def many(n: int) -> None:
+            with session_scope(engine) as s:
+                done = svc.issue_labels(
+                    s, packs, settings, certifier=DEMO_CERTIFIER, requests=[request] * n, now=datetime.now(UTC)
+                )
+            assert all(isinstance(d, svc.Issued) for d in done)
+
         for _ in range(50):
             one()
         start_cpu, start = time.process_time(), time.perf_counter()
         for _ in range(count):
             one()
         wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+        rate = count / wall
+        print(f"one per transaction (POST /v1/labels): {rate:,.0f} labels/s wall ({count / cpu:,.0f} per CPU-second)")
+        chunk = 500
+        start_cpu, start = time.process_time(), time.perf_counter()
+        for _ in range(max(1, count // chunk)):
+            many(chunk)
+        n = max(1, count // chunk) * chunk
+        wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+        batch_rate = n / wall
+        print(
+            f"{chunk} per transaction (POST /v1/labels:batch): {batch_rate:,.0f} labels/s wall "
+            f"({n / cpu:,.0f} per CPU-s)"
+        )
         engine.dispose()
-    rate = count / wall
-    print(f"issued: {rate:,.0f} labels/s wall ({count / cpu:,.0f} per CPU-second); {wall / count * 1e3:.2f} ms each")
-    print(f"target: {TARGET_ISSUED:,}/s -> {'met' if rate >= TARGET_ISSUED else 'NOT met'}")
+    best = max(rate, batch_rate)
+    print(
+        f"target: {TARGET_ISSUED:,}/s -> {'met' if best >= TARGET_ISSUED else 'NOT met'} (batch); "
+        f"single: {'met' if rate >= TARGET_ISSUED else 'NOT met'}"
+    )
 
 
 def http(seconds: float, connections: int, client: str) -> None:

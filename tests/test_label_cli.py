@@ -143,3 +143,19 @@ def test_keys_rotate(data: Path, declaration: Path, tmp_path: Path) -> None:
         ).exit_code
         == 2
     )
+
+
+def test_issue_many_from_jsonl(data: Path, declaration: Path, tmp_path: Path) -> None:
+    example = json.loads(declaration.read_text())
+    lines = [json.dumps({"declaration": example, "gtin": GTIN}) for _ in range(3)]
+    requests = tmp_path / "requests.jsonl"
+    requests.write_text("\n".join(lines) + "\n")
+    ok = run("label", "issue", str(requests), "--certifier", "demo-certifier", "--data-dir", str(data))
+    assert ok.exit_code == 0, ok.stderr
+    out = [json.loads(x) for x in ok.stdout.splitlines()]
+    assert [x["line"] for x in out] == [1, 2, 3] and len({x["id"] for x in out}) == 3
+    requests.write_text(lines[0] + "\n" + json.dumps({"declaration": example, "gtin": "1"}) + "\n")
+    mixed = run("label", "issue", str(requests), "--certifier", "demo-certifier", "--data-dir", str(data))
+    assert mixed.exit_code == 1
+    first, second = (json.loads(x) for x in mixed.stdout.splitlines())
+    assert "id" in first and second["line"] == 2 and "gtin" in second["error"]["message"].lower()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -16,8 +17,8 @@ from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from issuance import (
@@ -25,6 +26,7 @@ from issuance import (
     Verification,
     VerifyStatus,
     normalize_gtin,
+    peek,
     token_from_b64url,
     token_from_text,
     token_to_b64url,
@@ -41,6 +43,7 @@ from ..storage import repo
 from ..storage.db import session_scope
 from ..storage.errors import NotFound
 from ..storage.models import KeyState, Label, LabelState
+from ..validate import parse_json
 from .deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
 from .problems import NotFoundError
 
@@ -191,6 +194,36 @@ def install(app: FastAPI) -> None:
 
         out = await run_in_threadpool(run)
         return ORJSONResponse(out, status_code=201, headers={"Location": f"/v1/labels/{out['id']}"})
+
+    @app.post(
+        "/v1/labels:batch",
+        tags=tags,
+        response_class=StreamingResponse,
+        responses={200: {"content": {"application/jsonl": {"schema": {"type": "string"}}}}},
+        openapi_extra={
+            "requestBody": {"required": True, "content": {"application/jsonl": {"schema": {"type": "string"}}}},
+            "security": BEARER,
+        },
+    )
+    async def issue_batch(request: Request, principal: PrincipalDep, ctx: CtxDep) -> StreamingResponse:
+        """Issue many labels: JSON Lines in (each line a POST /v1/labels body), JSON Lines out, one result per
+        non-blank line with its ``line``: the label, or ``{"line": n, "error": {...}}``. Lines are issued
+        in transactions of up to 500; a refused line refuses only itself."""
+        principal.require("certifier")
+        cache = _cache(ctx)
+        body = await request.body()
+
+        async def results() -> AsyncIterator[bytes]:
+            pending: list[tuple[int, svc.IssueRequest | bytes]] = []
+            for number, raw in enumerate(body.splitlines(), start=1):
+                pending.append((number, _batch_request(raw, number)))
+                if len(pending) >= 500:
+                    yield await run_in_threadpool(_issue_chunk, ctx, cache, principal.org_id, pending)
+                    pending = []
+            if pending:
+                yield await run_in_threadpool(_issue_chunk, ctx, cache, principal.org_id, pending)
+
+        return StreamingResponse(results(), media_type="application/jsonl")
 
     def _change(target: LabelState) -> Any:
         async def change(label_id: str, body: Reason, principal: PrincipalDep, ctx: CtxDep) -> dict[str, Any]:
@@ -428,40 +461,52 @@ def _names_in(s: Any, ctx: ServiceContext, label: Label) -> dict[str, Any]:
 
 
 def _verify_items(ctx: ServiceContext, trust: Any, items: list[VerifyItem], now: datetime) -> list[dict[str, Any]]:
-    """Ids are answered from the registry's records; tokens are verified offline, then the records' state applied."""
-    decoded: list[tuple[VerifyItem, Verification | None, str | None]] = []
+    """Ids are answered from the registry's records. A token that is byte for byte the one the registry
+    issued under its id is answered the same way (the registry signed exactly those bytes); any other
+    token is verified offline against the trust list, then the records' state of its label applied."""
+    parsed: list[tuple[VerifyItem, Verification | None, str | None, bytes | None]] = []
     ids: list[str] = []
     for item in items:
         if (item.label_id is None) == (item.token is None):
-            v = Verification(
+            bad = Verification(
                 status=VerifyStatus.UNKNOWN, reason="bad_item", detail="give label_id or token", checked_at=now
             )
-            decoded.append((item, v, None))
+            parsed.append((item, bad, None, None))
             continue
         if item.label_id is not None:
             lid = item.label_id.strip().upper()
             ids.append(lid)
-            decoded.append((item, None, lid))
+            parsed.append((item, None, lid, None))
             continue
         try:
-            v = verify(_token_bytes(item.token or ""), trust=trust, status=None, now=now, gtin=item.gtin)
+            raw = _token_bytes(item.token or "")
+            if item.gtin is not None:
+                normalize_gtin(item.gtin)
         except RegistryError as e:  # a malformed gtin or token text
-            v = Verification(status=VerifyStatus.UNKNOWN, reason="bad_item", detail=e.message, checked_at=now)
-        if v.label_id:
-            ids.append(v.label_id)
-        decoded.append((item, v, v.label_id))
+            bad = Verification(status=VerifyStatus.UNKNOWN, reason="bad_item", detail=e.message, checked_at=now)
+            parsed.append((item, bad, None, None))
+            continue
+        peeked: str | None = None
+        try:
+            peeked = peek(raw)[1].label_id
+            ids.append(peeked)
+        except RegistryError:
+            pass  # verify() says what is wrong with it
+        parsed.append((item, None, peeked, raw))
     with session_scope(ctx.engine, write=False) as s:
         labels = store.get_labels(s, ids)
         states = {r.kid: KeyState(r.state) for r in store.signing_keys(s)} if labels else {}
     out = []
-    for item, given, found_id in decoded:
+    for item, given, found_id, token in parsed:
         label = labels.get(found_id) if found_id else None
-        if given is None:
+        if given is not None:
+            result = given
+        elif token is None or (label is not None and label.token == token):
             result = svc.stored_verification(label, states.get(label.kid) if label else None, now=now)
             if item.gtin is not None and result.claims is not None and result.status is VerifyStatus.VALID:
                 result = _check_gtin(result, item.gtin, now)
         else:
-            result = svc.overlay_state(given, label)
+            result = svc.overlay_state(verify(token, trust=trust, status=None, now=now, gtin=item.gtin), label)
         out.append(_item_json(item.ref, result))
     return out
 
@@ -474,3 +519,52 @@ def _check_gtin(v: Verification, gtin: str, now: datetime) -> Verification:
     if v.claims is not None and expected != v.claims.gtin:
         return v.model_copy(update={"status": VerifyStatus.OUT_OF_SCOPE, "reason": "gtin_mismatch"})
     return v
+
+
+def _batch_request(raw: bytes, number: int) -> svc.IssueRequest | bytes:
+    """One batch line as an issue request, or its error line (b"" for a blank line)."""
+    if not raw.strip():
+        return b""
+    try:
+        body = IssueBody.model_validate(parse_json(raw, line=number))
+    except RegistryError as e:
+        return orjson.dumps({"line": number, "error": e.to_dict()}) + b"\n"
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = "/" + "/".join(str(p) for p in first["loc"])
+        error = {"code": "invalid-request", "message": f"{where}: {first['msg']}", "location": {"pointer": where}}
+        return orjson.dumps({"line": number, "error": error}) + b"\n"
+    return svc.IssueRequest(
+        declaration=body.declaration,
+        pack=body.pack,
+        gtin=body.gtin,
+        batch=body.batch,
+        audit_id=body.audit_id,
+        scheme=body.scheme,
+    )
+
+
+def _issue_chunk(
+    ctx: ServiceContext, cache: LabelCache, certifier: str, pending: list[tuple[int, svc.IssueRequest | bytes]]
+) -> bytes:
+    """The result lines of a chunk, in input order: the requests issued in one transaction, the
+    lines that were already answered (errors, blanks) passed through."""
+    requests = [(n, r) for n, r in pending if isinstance(r, svc.IssueRequest)]
+    answers: dict[int, bytes] = {}
+    now = ctx.clock()
+    try:
+        with session_scope(ctx.engine) as s:
+            outcomes = svc.issue_labels(
+                s, ctx.packs, cache.settings, certifier=certifier, requests=[r for _, r in requests], now=now
+            )
+    except RegistryError as e:  # the chunk's transaction failed as a whole: nothing of it was stored
+        outcomes = [e] * len(requests)
+    for (number, _), outcome in zip(requests, outcomes, strict=True):
+        if isinstance(outcome, RegistryError):
+            answers[number] = orjson.dumps({"line": number, "error": outcome.to_dict()}) + b"\n"
+        else:
+            c = outcome.claims
+            item = {"line": number, "id": c.label_id, "grade": c.grade, "value": c.value, "url": outcome.url}
+            item["token"] = token_to_b64url(outcome.token)
+            answers[number] = orjson.dumps(item) + b"\n"
+    return b"".join(r if isinstance(r, bytes) else answers[n] for n, r in pending)

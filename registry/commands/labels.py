@@ -77,7 +77,11 @@ def label_issue(
     fmt: str,
     data_dir: str,
 ) -> None:
-    """Validate, grade, sign and store a label for the declaration in FILE ('-' for stdin)."""
+    """Validate, grade, sign and store a label for the declaration in FILE ('-' for stdin).
+
+    A FILE ending in .jsonl holds one request per line, each like a POST /v1/labels body
+    ({"declaration": ..., "gtin": ..., "pack": ...}); the results are JSON Lines, one per line.
+    """
     from ..api.labels import _label_json
     from ..service import labels as svc
     from ..service.packs import StoredPacks
@@ -86,6 +90,9 @@ def label_issue(
     from ..validate import parse_json
 
     engine, settings = _context(data_dir)
+    if file.endswith(".jsonl"):
+        _issue_many(engine, settings, file, certifier)
+        return
     document = parse_json(_read(file), file=file)
     request = svc.IssueRequest(document, pack=pack, gtin=gtin, batch=batch, audit_id=audit_id, scheme=scheme)
     now = datetime.now(UTC)
@@ -93,6 +100,43 @@ def label_issue(
         issued = svc.issue_label(s, StoredPacks(engine), settings, certifier=certifier, request=request, now=now)
         out = _label_json(issued.label, svc.stored_verification(issued.label, KeyState.ACTIVE, now=now), settings)
     click.echo(_dumps(out) if fmt == "json" else _label_text(out))
+
+
+def _issue_many(engine: Any, settings: Any, file: str, certifier: str) -> None:
+    from ..api.labels import _batch_request, _issue_chunk
+    from ..service.packs import StoredPacks
+
+    class _Ctx:  # what _issue_chunk needs of a service context
+        def __init__(self) -> None:
+            self.engine, self.packs = engine, StoredPacks(engine)
+
+        def clock(self) -> datetime:
+            return datetime.now(UTC)
+
+    class _Cache:
+        def __init__(self) -> None:
+            self.settings = settings
+
+    ctx, cache = _Ctx(), _Cache()
+    pending: list[tuple[int, Any]] = []
+    failed = False
+
+    def flush() -> None:
+        nonlocal failed, pending
+        out = _issue_chunk(ctx, cache, certifier, pending)  # type: ignore[arg-type]
+        failed |= any(b'"error"' in line for line in out.splitlines())
+        sys.stdout.buffer.write(out)
+        pending = []
+
+    for number, raw in enumerate(_read(file).splitlines(), start=1):
+        pending.append((number, _batch_request(raw, number)))
+        if len(pending) == 500:
+            flush()
+    if pending:
+        flush()
+    sys.stdout.buffer.flush()
+    if failed:
+        sys.exit(EXIT_NOT_VALID)
 
 
 def _change(verb: str, state_name: str) -> Any:

@@ -9,8 +9,8 @@ stores nothing.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -52,7 +52,7 @@ from issuance.qr import label_url
 from ..canonical import sha256_digest
 from ..declaration import prepare
 from ..engine import CompiledPack
-from ..errors import InputError, Location, NotConformant, NotPermitted
+from ..errors import InputError, Location, NotConformant, NotPermitted, RegistryError
 from ..rulepack import RulePack
 from ..storage import issuance as store
 from ..storage.errors import Conflict, NotFound
@@ -81,6 +81,11 @@ class IssuanceSettings:
     status_ttl: int = 300
     trust_list_validity: timedelta = timedelta(days=1)
     key_usage_days: int = 365
+    # opened signing keys by (kid, state, usage_until): parsing the record and unsealing the key
+    # cost more than signing; a changed record is a new entry, never a stale one
+    opened: dict[tuple[str, str, datetime], tuple[SigningKey, EllipticCurvePrivateKey]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def base_url(self) -> str:
@@ -220,10 +225,15 @@ def _signer(
     rows = store.signing_keys(session, certifier_id=certifier, states=[KeyState.ACTIVE])
     refusals = []
     for row in reversed(rows):  # newest first
-        key = record_of(row)
+        cache_key = (row.kid, str(row.state), row.usage_until)
+        opened = settings.opened.get(cache_key)
+        key = opened[0] if opened is not None else record_of(row)
         refusal = key_can_sign(key, scheme=scheme, pack_id=pack_id, now=now)
         if refusal is None:
-            return key, open_private_key(row.sealed_private_key, settings.master_key, kid=key.kid)
+            if opened is None:
+                opened = (key, open_private_key(row.sealed_private_key, settings.master_key, kid=key.kid))
+                settings.opened[cache_key] = opened
+            return opened
         refusals.append(f"{key.kid}: {refusal}")
     why = "; ".join(refusals) if refusals else "it has no active key"
     raise NotPermitted(
@@ -302,17 +312,23 @@ def _check_scheme(session: Session, scheme: str, own: str | None, audit: Audit |
     raise InputError(f"no recognition of audit {audit.id} says {scheme} recognises it without gaps")
 
 
-def issue_label(
-    session: Session,
-    packs: Packs,
-    settings: IssuanceSettings,
-    *,
-    certifier: str,
-    request: IssueRequest,
-    now: datetime,
-    rng: Rng = os.urandom,
-) -> Issued:
-    """Validate, grade, sign and store one label; refuses a non-conformant declaration."""
+@dataclass(frozen=True)
+class _Draft:
+    """What one request becomes before a key, a status index and a signature: every check done."""
+
+    request: IssueRequest
+    compiled: CompiledPack
+    pack: Any  # PackRef
+    v3: dict[str, Any]
+    ext: dict[str, Any]
+    graded: Any  # issuance.grading.Graded
+    digest: str
+    audit: Audit | None
+    scheme: str
+    gtin: str
+
+
+def _draft(session: Session, packs: Packs, certifier: str, request: IssueRequest, now: datetime) -> _Draft:
     from ..crosswalk import load_crosswalks
 
     if not isinstance(request.declaration, dict):
@@ -336,26 +352,40 @@ def issue_label(
         raise InputError(f"{result.pack.ref} belongs to no known scheme; name the label's scheme")
     _check_scheme(session, scheme, own, audit)
     gtin = normalize_gtin(request.gtin if request.gtin is not None else ext.get("gtin"), field="gtin")
-    key, private = _signer(session, settings, certifier, scheme=scheme, pack_id=result.pack.id, now=now)
-    list_no, idx = store.allocate_status_index(session, certifier, rng=rng, now=now)
-    pcf = v3["pcf"]
+    _expiry(v3, now)  # refuse an expired declaration before anything is allocated
+    return _Draft(request, compiled, result.pack, v3, ext, graded, digest, audit, scheme, gtin)
+
+
+def _seal(
+    d: _Draft,
+    settings: IssuanceSettings,
+    certifier: str,
+    signer: tuple[SigningKey, EllipticCurvePrivateKey],
+    slot: tuple[int, int],
+    *,
+    now: datetime,
+    rng: Rng,
+) -> Issued:
+    key, private = signer
+    list_no, idx = slot
+    pcf = d.v3["pcf"]
     claims = LabelClaims(
         label_id=new_label_id(rng),
         issuer=certifier,
         kid=key.kid,
         issued_at=now.replace(microsecond=0),
-        expires_at=_expiry(v3, now).replace(microsecond=0),
-        gtin=gtin,
-        batch=request.batch,
-        grade=graded.grade,
-        value=graded.value,
+        expires_at=_expiry(d.v3, now).replace(microsecond=0),
+        gtin=d.gtin,
+        batch=d.request.batch,
+        grade=d.graded.grade,
+        value=d.graded.value,
         declared_unit=f"{pcf['declaredUnitAmount']} {pcf['declaredUnitOfMeasurement']}",
-        boundary=Boundary(ext.get("systemBoundary") or compiled.resolved.system_boundary or "cradle-to-gate"),
-        pack=result.pack.ref,
-        pack_digest=digest_prefix(result.pack.digest),
-        scheme=scheme,
-        declaration_digest=digest_prefix(digest),
-        audit=digest_prefix(audit.digest) if audit else None,
+        boundary=Boundary(d.ext.get("systemBoundary") or d.compiled.resolved.system_boundary or "cradle-to-gate"),
+        pack=d.pack.ref,
+        pack_digest=digest_prefix(d.pack.digest),
+        scheme=d.scheme,
+        declaration_digest=digest_prefix(d.digest),
+        audit=digest_prefix(d.audit.digest) if d.audit else None,
         status_uri=status_list_uri(settings.status_base, certifier, list_no),
         status_idx=idx,
     )
@@ -364,12 +394,12 @@ def issue_label(
         id=claims.label_id,
         certifier_id=certifier,
         kid=key.kid,
-        audit_id=audit.id if audit else None,
-        scheme=scheme,
-        pack_id=result.pack.id,
-        pack_version=result.pack.version,
-        gtin=gtin,
-        grade=graded.grade,
+        audit_id=d.audit.id if d.audit else None,
+        scheme=d.scheme,
+        pack_id=d.pack.id,
+        pack_version=d.pack.version,
+        gtin=d.gtin,
+        grade=d.graded.grade,
         claims=claims.model_dump(mode="json"),
         token=token,
         issued_at=claims.issued_at,
@@ -379,8 +409,70 @@ def issue_label(
         state=LabelState.VALID,
         state_changed_at=now,
     )
-    store.insert_label(session, row)
     return Issued(row, claims, token, label_url(settings.base_url, claims.label_id))
+
+
+def issue_label(
+    session: Session,
+    packs: Packs,
+    settings: IssuanceSettings,
+    *,
+    certifier: str,
+    request: IssueRequest,
+    now: datetime,
+    rng: Rng = os.urandom,
+) -> Issued:
+    """Validate, grade, sign and store one label; refuses a non-conformant declaration."""
+    d = _draft(session, packs, certifier, request, now)
+    signer = _signer(session, settings, certifier, scheme=d.scheme, pack_id=d.pack.id, now=now)
+    slot = store.allocate_status_index(session, certifier, rng=rng, now=now)
+    issued = _seal(d, settings, certifier, signer, slot, now=now, rng=rng)
+    store.insert_label(session, issued.label)
+    return issued
+
+
+def issue_labels(
+    session: Session,
+    packs: Packs,
+    settings: IssuanceSettings,
+    *,
+    certifier: str,
+    requests: Sequence[IssueRequest],
+    now: datetime,
+    rng: Rng = os.urandom,
+) -> list[Issued | RegistryError]:
+    """Many labels in one transaction: each request is issued or refused on its own (a refusal is
+    returned in its place, as data); keys are looked up once per scheme and pack, status indexes
+    allocated together, and the rows go in with one flush."""
+    outcomes: list[Issued | RegistryError | _Draft] = []
+    for request in requests:
+        try:
+            outcomes.append(_draft(session, packs, certifier, request, now))
+        except RegistryError as e:
+            outcomes.append(e)
+    drafts = [(i, o) for i, o in enumerate(outcomes) if isinstance(o, _Draft)]
+    signers: dict[tuple[str, str], tuple[SigningKey, EllipticCurvePrivateKey] | RegistryError] = {}
+    for _, d in drafts:
+        if (d.scheme, d.pack.id) not in signers:
+            try:
+                signers[(d.scheme, d.pack.id)] = _signer(
+                    session, settings, certifier, scheme=d.scheme, pack_id=d.pack.id, now=now
+                )
+            except RegistryError as e:
+                signers[(d.scheme, d.pack.id)] = e
+    ready = []
+    for i, d in drafts:
+        signer = signers[(d.scheme, d.pack.id)]
+        if isinstance(signer, RegistryError):
+            outcomes[i] = signer
+        else:
+            ready.append((i, d, signer))
+    slots = store.allocate_status_indexes(session, certifier, len(ready), rng=rng, now=now)
+    for (i, d, signer), slot in zip(ready, slots, strict=True):
+        issued = _seal(d, settings, certifier, signer, slot, now=now, rng=rng)
+        store.insert_label(session, issued.label)
+        outcomes[i] = issued
+    return [o for o in outcomes if not isinstance(o, _Draft)]
 
 
 def change_label(

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ..canonical import sha256_digest
@@ -134,52 +135,84 @@ def latest_label_expiry(session: Session, kid: str) -> datetime | None:
 # --- status list indexes --------------------------------------------------------------------
 
 
-def _open_list(session: Session, certifier_id: str, now: datetime) -> StatusListRow:
-    stmt = (
-        select(StatusListRow)
-        .where(StatusListRow.certifier_id == certifier_id)
-        .order_by(col(StatusListRow.list_no).desc())
+def _open_list(session: Session, certifier_id: str, now: datetime, wanted: int) -> tuple[int, int, int]:
+    """(list number, size, how many it takes now, at most ``wanted``) of the certifier's list taking new
+    labels, its ``used`` counted up; a new list when the newest is full enough. Core statements: this
+    runs for every label issued."""
+    table = StatusListRow.__table__  # type: ignore[attr-defined]
+    conn = session.connection()
+    newest = conn.execute(
+        sa_select(table.c.list_no, table.c.size, table.c.used)
+        .where(table.c.certifier_id == certifier_id)
+        .order_by(table.c.list_no.desc())
         .limit(1)
-    )
-    current = session.exec(stmt).first()
-    if current is not None and current.used < int(current.size * STATUS_LIST_FILL):
-        return current
+    ).first()
+    if newest is not None:
+        room = int(newest.size * STATUS_LIST_FILL) - int(newest.used)
+        if room > 0:
+            take = min(room, wanted)
+            conn.execute(
+                update(table)
+                .where(table.c.certifier_id == certifier_id, table.c.list_no == newest.list_no)
+                .values(used=table.c.used + take, updated_at=now)
+            )
+            return int(newest.list_no), int(newest.size), take
+    list_no = 0 if newest is None else int(newest.list_no) + 1
+    take = min(wanted, int(STATUS_LIST_SIZE * STATUS_LIST_FILL))
     row = StatusListRow(
-        certifier_id=certifier_id,
-        list_no=0 if current is None else current.list_no + 1,
-        size=STATUS_LIST_SIZE,
-        used=0,
-        version=1,
-        updated_at=now,
+        certifier_id=certifier_id, list_no=list_no, size=STATUS_LIST_SIZE, used=take, version=1, updated_at=now
     )
-    with _writing(session, f"status list {row.list_no} of {certifier_id!r} already exists"):
+    with _writing(session, f"status list {list_no} of {certifier_id!r} already exists"):
         session.add(row)
-    return row
+    return list_no, STATUS_LIST_SIZE, take
+
+
+def allocate_status_indexes(
+    session: Session, certifier_id: str, n: int, *, rng: Callable[[int], bytes], now: datetime | None = None
+) -> list[tuple[int, int]]:
+    """``n`` distinct random unused (list number, index) slots of the certifier's open status list(s).
+
+    ``rng`` gives random bytes (``os.urandom``); list sizes are powers of two, so taking the low
+    bits of 4 random bytes is uniform. A list takes labels until half its entries are used, so
+    most candidates are free; the taken ones among a round's candidates are found with one query,
+    and the unique constraint on (certifier, list, index) stands behind it.
+    """
+    at = _now(now)
+    labels = Label.__table__  # type: ignore[attr-defined]
+    conn = session.connection()
+    slots: list[tuple[int, int]] = []
+    while len(slots) < n:
+        list_no, size, take = _open_list(session, certifier_id, at, n - len(slots))
+        chosen: set[int] = set()
+        for _ in range(_MAX_TRIES):
+            candidates: set[int] = set()
+            while len(candidates) < take - len(chosen):
+                idx = int.from_bytes(rng(4), "big") % size
+                if idx not in chosen:
+                    candidates.add(idx)
+            taken = set(
+                conn.execute(
+                    sa_select(labels.c.status_idx).where(
+                        labels.c.certifier_id == certifier_id,
+                        labels.c.status_list == list_no,
+                        labels.c.status_idx.in_(sorted(candidates)),
+                    )
+                ).scalars()
+            )
+            chosen |= candidates - taken
+            if len(chosen) == take:
+                break
+        else:
+            raise Conflict(f"no free status indexes found in list {list_no} of {certifier_id!r}; try again")
+        slots.extend((list_no, idx) for idx in chosen)
+    return slots
 
 
 def allocate_status_index(
     session: Session, certifier_id: str, *, rng: Callable[[int], bytes], now: datetime | None = None
 ) -> tuple[int, int]:
-    """A random unused (list number, index) of the certifier's open status list.
-
-    ``rng`` gives random bytes (``os.urandom``); list sizes are powers of two, so taking
-    the low bits of 4 random bytes is uniform.
-    """
-    at = _now(now)
-    lst = _open_list(session, certifier_id, at)
-    for _ in range(_MAX_TRIES):
-        idx = int.from_bytes(rng(4), "big") % lst.size
-        taken = session.exec(
-            select(Label.id).where(
-                Label.certifier_id == certifier_id, Label.status_list == lst.list_no, Label.status_idx == idx
-            )
-        ).first()
-        if taken is None:
-            lst.used += 1
-            lst.updated_at = at
-            session.add(lst)
-            return lst.list_no, idx
-    raise Conflict(f"no free status index found in list {lst.list_no} of {certifier_id!r}; try again")
+    """One random unused (list number, index) slot (see :func:`allocate_status_indexes`)."""
+    return allocate_status_indexes(session, certifier_id, 1, rng=rng, now=now)[0]
 
 
 def status_lists(session: Session, certifier_id: str) -> list[StatusListRow]:
@@ -206,8 +239,9 @@ def status_entries(session: Session, certifier_id: str, list_no: int) -> list[tu
 
 
 def insert_label(session: Session, row: Label) -> Label:
-    with _writing(session, f"label {row.id!r} already exists"):
-        session.add(row)
+    """Add a new label to the caller's transaction (no savepoint: a clash fails the whole issue,
+    which then stores nothing; the unit of work turns it into a Conflict)."""
+    session.add(row)
     return row
 
 
@@ -284,6 +318,7 @@ __all__ = [
     "STATUS_LIST_SIZE",
     "add_signing_key",
     "allocate_status_index",
+    "allocate_status_indexes",
     "get_audit",
     "get_label",
     "get_labels",

@@ -186,3 +186,35 @@ def test_rotation_keeps_old_labels_valid(service: Service, issued: dict[str, Any
     token = token_from_b64url(issued["token"])
     result = verify(token, trust=_trust(service), status=None, now=later)
     assert result.status.value == "valid", result.reason
+
+
+def test_batch_issue_jsonl(service: Service, example: dict[str, Any]) -> None:
+    import json
+
+    bad = copy.deepcopy(example)
+    bad["pcf"]["ipccCharacterizationFactors"] = ["AR4"]
+    lines = [
+        json.dumps({"declaration": example, "gtin": GTIN}),
+        json.dumps({"declaration": bad, "gtin": GTIN}),
+        "",
+        "{not json",
+        json.dumps({"declaration": example, "gtin": "123"}),
+        json.dumps({"declaration": example, "gtin": GTIN, "batch": "L-2"}),
+        json.dumps({"declaration": example, "gtim": GTIN}),
+    ]
+    body = "\n".join(lines).encode()
+    h = {**service.headers("demo-certifier"), "Content-Type": "application/jsonl"}
+    r = service.client.post("/v1/labels:batch", content=body, headers=h)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/jsonl")
+    out = [json.loads(x) for x in r.text.splitlines()]
+    assert [x["line"] for x in out] == [1, 2, 4, 5, 6, 7]
+    ok = {x["line"]: x for x in out if "id" in x}
+    assert set(ok) == {1, 6}
+    errors = {x["line"]: x["error"]["code"] for x in out if "error" in x}
+    assert set(errors) == {2, 4, 5, 7}
+    assert errors[2] == "not-conformant" and errors[4] == "input-error" and errors[7] == "invalid-request"
+    for item in ok.values():
+        got = service.client.get(f"/v1/labels/{item['id']}").json()
+        assert got["token"] == item["token"] and got["verification"]["status"] == "valid"
+    assert service.client.get(f"/v1/labels/{ok[6]['id']}").json()["verification"]["label"]["batch"] == "L-2"
+    problem(service.client.post("/v1/labels:batch", content=body, headers=service.headers("demo-platform")), 403)
