@@ -27,6 +27,10 @@ _FILES = {
     EXTENSION_SCHEMA_ID: "declaration-extension-1.0.json",
     DECLARATION_SCHEMA_ID: "declaration-1.0.json",
     RULEPACK_SCHEMA_ID: "rulepack-1.0.json",
+    "https://pcf-registry.org/schemas/crosswalk-requirements-1.0.json": "crosswalk-requirements-1.0.json",
+    "https://pcf-registry.org/schemas/crosswalk-scheme-1.0.json": "crosswalk-scheme-1.0.json",
+    "https://pcf-registry.org/schemas/audit-1.0.json": "audit-1.0.json",
+    "https://pcf-registry.org/schemas/recognition-1.0.json": "recognition-1.0.json",
 }
 
 
