@@ -53,6 +53,7 @@ from ..canonical import sha256_digest
 from ..declaration import prepare
 from ..engine import CompiledPack
 from ..errors import InputError, Location, NotConformant, NotPermitted, RegistryError
+from ..findings import ValidationResult
 from ..rulepack import RulePack
 from ..storage import issuance as store
 from ..storage.errors import Conflict, NotFound
@@ -129,7 +130,7 @@ def load_settings(data_dir: Path, env: Mapping[str, str] | None = None) -> Issua
 # --- signing keys -------------------------------------------------------------------------------
 
 
-def record_of(row: LabelSigningKey) -> SigningKey:
+def record_of(row: LabelSigningKey | Any) -> SigningKey:
     return SigningKey.parse(
         {
             "kid": row.kid,
@@ -222,7 +223,7 @@ def withdraw_signing_key(session: Session, certifier: str, kid: str, *, now: dat
 def _signer(
     session: Session, settings: IssuanceSettings, certifier: str, *, scheme: str, pack_id: str, now: datetime
 ) -> tuple[SigningKey, EllipticCurvePrivateKey]:
-    rows = store.signing_keys(session, certifier_id=certifier, states=[KeyState.ACTIVE])
+    rows = store.active_signing_key_rows(session, certifier)
     refusals = []
     for row in reversed(rows):  # newest first
         cache_key = (row.kid, str(row.state), row.usage_until)
@@ -335,13 +336,15 @@ def _draft(session: Session, packs: Packs, certifier: str, request: IssueRequest
         raise InputError("the declaration must be a JSON object")
     ref = request.pack or packs.select(request.declaration, now=now).ref
     compiled = packs.compiled(ref, on=now.date())
-    result = compiled.validate(request.declaration, now=now)
+    prepared = prepare(request.declaration)  # once: what validate() does, keeping the prepared document
+    result = ValidationResult.from_findings(
+        compiled.ref, [*prepared.findings, *compiled.evaluate_rules(prepared, now=now)]
+    )
     if not result.conformant:
         raise NotConformant(
             f"the declaration is not conformant to {result.pack.ref}; no label is issued",
             findings=[f.to_json() for f in result.errors],
         )
-    prepared = prepare(request.declaration)
     v3, ext = prepared.document, prepared.extension
     graded = grade(compiled.resolved.grading, v3, pack_ref=result.pack.ref)
     digest = sha256_digest(request.declaration)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -127,6 +127,20 @@ def signing_keys(
     return list(session.exec(stmt.order_by(col(LabelSigningKey.created_at), col(LabelSigningKey.kid))))
 
 
+_KEYS = LabelSigningKey.__table__  # type: ignore[attr-defined]
+_ACTIVE_KEYS = (
+    sa_select(_KEYS)
+    .where(_KEYS.c.certifier_id == bindparam("certifier"), _KEYS.c.state == KeyState.ACTIVE.value)
+    .order_by(_KEYS.c.created_at, _KEYS.c.kid)
+)
+
+
+def active_signing_key_rows(session: Session, certifier_id: str) -> list[Any]:
+    """The certifier's active keys, oldest first, as plain rows (the attributes of
+    :class:`LabelSigningKey`): one prebuilt statement, for the issuing path."""
+    return list(session.connection().execute(_ACTIVE_KEYS, {"certifier": certifier_id}))
+
+
 def latest_label_expiry(session: Session, kid: str) -> datetime | None:
     value = session.exec(select(func.max(Label.expires_at)).where(Label.kid == kid)).one()
     return value if isinstance(value, datetime) else None
@@ -135,27 +149,38 @@ def latest_label_expiry(session: Session, kid: str) -> datetime | None:
 # --- status list indexes --------------------------------------------------------------------
 
 
+# Built once: these run for every label issued, and building a statement costs more than running it.
+_LISTS = StatusListRow.__table__  # type: ignore[attr-defined]
+_LABELS = Label.__table__  # type: ignore[attr-defined]
+_NEWEST_LIST = (
+    sa_select(_LISTS.c.list_no, _LISTS.c.size, _LISTS.c.used)
+    .where(_LISTS.c.certifier_id == bindparam("certifier"))
+    .order_by(_LISTS.c.list_no.desc())
+    .limit(1)
+)
+_COUNT_UP = (
+    update(_LISTS)
+    .where(_LISTS.c.certifier_id == bindparam("certifier"), _LISTS.c.list_no == bindparam("b_list_no"))
+    .values(used=_LISTS.c.used + bindparam("take"), updated_at=bindparam("at"))
+)
+_TAKEN = sa_select(_LABELS.c.status_idx).where(
+    _LABELS.c.certifier_id == bindparam("certifier"),
+    _LABELS.c.status_list == bindparam("list_no"),
+    _LABELS.c.status_idx.in_(bindparam("candidates", expanding=True)),
+)
+
+
 def _open_list(session: Session, certifier_id: str, now: datetime, wanted: int) -> tuple[int, int, int]:
     """(list number, size, how many it takes now, at most ``wanted``) of the certifier's list taking new
-    labels, its ``used`` counted up; a new list when the newest is full enough. Core statements: this
-    runs for every label issued."""
-    table = StatusListRow.__table__  # type: ignore[attr-defined]
+    labels, its ``used`` counted up; a new list when the newest is full enough."""
     conn = session.connection()
-    newest = conn.execute(
-        sa_select(table.c.list_no, table.c.size, table.c.used)
-        .where(table.c.certifier_id == certifier_id)
-        .order_by(table.c.list_no.desc())
-        .limit(1)
-    ).first()
+    newest = conn.execute(_NEWEST_LIST, {"certifier": certifier_id}).first()
     if newest is not None:
         room = int(newest.size * STATUS_LIST_FILL) - int(newest.used)
         if room > 0:
             take = min(room, wanted)
-            conn.execute(
-                update(table)
-                .where(table.c.certifier_id == certifier_id, table.c.list_no == newest.list_no)
-                .values(used=table.c.used + take, updated_at=now)
-            )
+            params = {"certifier": certifier_id, "b_list_no": newest.list_no, "take": take, "at": now}
+            conn.execute(_COUNT_UP, params)
             return int(newest.list_no), int(newest.size), take
     list_no = 0 if newest is None else int(newest.list_no) + 1
     take = min(wanted, int(STATUS_LIST_SIZE * STATUS_LIST_FILL))
@@ -178,7 +203,6 @@ def allocate_status_indexes(
     and the unique constraint on (certifier, list, index) stands behind it.
     """
     at = _now(now)
-    labels = Label.__table__  # type: ignore[attr-defined]
     conn = session.connection()
     slots: list[tuple[int, int]] = []
     while len(slots) < n:
@@ -190,15 +214,8 @@ def allocate_status_indexes(
                 idx = int.from_bytes(rng(4), "big") % size
                 if idx not in chosen:
                     candidates.add(idx)
-            taken = set(
-                conn.execute(
-                    sa_select(labels.c.status_idx).where(
-                        labels.c.certifier_id == certifier_id,
-                        labels.c.status_list == list_no,
-                        labels.c.status_idx.in_(sorted(candidates)),
-                    )
-                ).scalars()
-            )
+            params = {"certifier": certifier_id, "list_no": list_no, "candidates": sorted(candidates)}
+            taken = set(conn.execute(_TAKEN, params).scalars())
             chosen |= candidates - taken
             if len(chosen) == take:
                 break
@@ -238,10 +255,14 @@ def status_entries(session: Session, certifier_id: str, list_no: int) -> list[tu
 # --- labels -----------------------------------------------------------------------------------
 
 
+_INSERT_LABEL = insert(_LABELS)
+
+
 def insert_label(session: Session, row: Label) -> Label:
-    """Add a new label to the caller's transaction (no savepoint: a clash fails the whole issue,
-    which then stores nothing; the unit of work turns it into a Conflict)."""
-    session.add(row)
+    """Insert a new label in the caller's transaction, as one prebuilt statement (the row object is
+    returned as given, not attached to the session). No savepoint: a clash fails the whole issue,
+    which then stores nothing; the unit of work turns it into a Conflict."""
+    session.connection().execute(_INSERT_LABEL, {c.name: getattr(row, c.name) for c in _LABELS.columns})
     return row
 
 
@@ -316,6 +337,7 @@ def revoke_audit(session: Session, audit: Audit, *, by: str, reason: str, now: d
 
 __all__ = [
     "STATUS_LIST_SIZE",
+    "active_signing_key_rows",
     "add_signing_key",
     "allocate_status_index",
     "allocate_status_indexes",
