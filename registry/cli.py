@@ -384,7 +384,7 @@ def packs_verify(file: str, keys_path: str, threshold: int) -> None:
 
 @main.group()
 def keys() -> None:
-    """Publisher signing keys."""
+    """Signing keys: a publisher's pack keys (generate, register); a certifier's label keys (rotate)."""
 
 
 @keys.command("generate")
@@ -563,19 +563,18 @@ def credentials_create(org_id: str, kind: str, label: str, data_dir: str) -> Non
     click.echo(create_credential(Path(data_dir), org_id, kind, label).as_text())
 
 
-from .commands.convert import convert  # noqa: E402 - registered after the helpers it uses are defined
+def _register_commands() -> None:
+    """The command groups kept in registry.commands (they use the helpers above, so they come last)."""
+    from .commands.convert import convert
+    from .commands.crosswalk import crosswalk, recognise_command
+    from .commands.labels import keys_rotate, label, status, trust
 
-main.add_command(convert)
-from .commands.crosswalk import crosswalk, recognise_command  # noqa: E402 - needs the helpers above
+    for command in (convert, crosswalk, recognise_command, label, trust, status):
+        main.add_command(command)
+    keys.add_command(keys_rotate)
 
-main.add_command(crosswalk)
-main.add_command(recognise_command)
-from .commands.labels import keys_rotate, label, status, trust  # noqa: E402 - needs the helpers above
 
-keys.add_command(keys_rotate)
-main.add_command(label)
-main.add_command(trust)
-main.add_command(status)
+_register_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

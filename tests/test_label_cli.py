@@ -77,6 +77,16 @@ def test_issue_print_and_verify_offline(data: Path, declaration: Path, tmp_path:
     assert ok.exit_code == 0 and json.loads(ok.stdout)["status"] == "valid"
     other = run("label", "verify", label["token"], "--trust", str(trust), "--gtin", "4006381333931")
     assert other.exit_code == 1 and other.stdout.startswith("out_of_scope (gtin_mismatch)")
+    pinned = tmp_path / "registry.jwks"
+    pinned.write_text(run("trust", "export", "--registry-keys", "--data-dir", str(data)).stdout)
+    checked = run("label", "verify", label["token"], "--trust", str(trust), "--registry-key", str(pinned))
+    assert checked.exit_code == 0, checked.stderr
+    doc = json.loads(trust.read_text())
+    doc["keys"][0]["certifier"] = "someone-else"  # a trust list changed after the registry signed it
+    altered = tmp_path / "altered.json"
+    altered.write_text(json.dumps(doc))
+    refused = run("label", "verify", label["token"], "--trust", str(altered), "--registry-key", str(pinned))
+    assert refused.exit_code == 2 and "signature" in refused.stderr.lower()
     forged = run("label", "verify", "AAAA" + label["token"][4:], "--trust", str(trust))
     assert forged.exit_code == 1 and forged.stdout.startswith("invalid_signature")
     assert run("label", "verify", label["token"], "--trust", str(tmp_path / "none.json")).exit_code == 2

@@ -384,6 +384,14 @@ def install(app: FastAPI) -> None:
             return Response(status_code=304, headers=headers)
         return ORJSONResponse(doc, headers=headers)
 
+    @app.get("/v1/trust-list/keys", tags=["trust"])
+    async def get_registry_keys(ctx: CtxDep) -> Response:
+        """The registry's key(s) that sign the trust list (a JWK set): pin it once, then check every
+        trust list you fetch (``pcfreg label verify --registry-key``)."""
+        return ORJSONResponse(
+            svc.registry_keys(_cache(ctx).settings), headers={"Cache-Control": "public, max-age=3600"}
+        )
+
     @app.get(
         "/v1/status/{certifier}/{list_no}",
         tags=["trust"],

@@ -303,14 +303,18 @@ def trust() -> None:
 
 
 @trust.command("export")
+@click.option("--registry-keys", is_flag=True, help="Print the registry's own key set instead (to pin once).")
 @_data_dir_option
 @guarded
-def trust_export(data_dir: str) -> None:
+def trust_export(registry_keys: bool, data_dir: str) -> None:
     """The signed trust list (JSON) to stdout: what offline verifiers need."""
     from ..service import labels as svc
     from ..storage.db import session_scope
 
     engine, settings = _context(data_dir)
+    if registry_keys:
+        click.echo(orjson.dumps(svc.registry_keys(settings), option=orjson.OPT_INDENT_2).decode())
+        return
     with session_scope(engine, write=False) as s:
         doc = svc.signed_trust_list(s, settings, now=datetime.now(UTC))
     click.echo(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())

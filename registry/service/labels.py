@@ -63,6 +63,7 @@ Rng = Callable[[int], bytes]
 PUBLIC_URL_ENV = "PCFREG_PUBLIC_URL"
 DEFAULT_PUBLIC_URL = "http://localhost:8000"
 REGISTRY_KEY_FILE = Path("secrets") / "registry-trust.ed25519.pem"
+REGISTRY_KEY_ENV = "PCFREG_REGISTRY_KEY_FILE"
 DEFAULT_VALIDITY_YEARS = 3  # PACT v3: validity defaults to 3 years after the reference period ends
 
 
@@ -106,14 +107,17 @@ class IssuanceSettings:
 
 def load_settings(data_dir: Path, env: Mapping[str, str] | None = None) -> IssuanceSettings:
     """Settings from the data directory: the master key (``PCFREG_MASTER_KEY`` or a file made once),
-    the registry's trust-list signing key (made once), the public URL (``PCFREG_PUBLIC_URL``)."""
+    the registry's trust-list signing key (``PCFREG_REGISTRY_KEY_FILE``, else a file made once: several
+    registry machines share one by the variable), the public URL (``PCFREG_PUBLIC_URL``)."""
     from ..signing import generate_keypair, load_private_key
 
     env = os.environ if env is None else env
     if "PCFREG_MASTER_KEY" not in env:
         ensure_master_key(data_dir)
     master = load_master_key(env, data_dir)
-    key_path = data_dir / REGISTRY_KEY_FILE
+    key_path = Path(env[REGISTRY_KEY_ENV]) if env.get(REGISTRY_KEY_ENV) else data_dir / REGISTRY_KEY_FILE
+    if env.get(REGISTRY_KEY_ENV) and not key_path.is_file():
+        raise InputError(f"{REGISTRY_KEY_ENV} names {key_path}, which is not a file", Location(str(key_path)))
     if not key_path.exists():
         pem, _ = generate_keypair()
         key_path.parent.mkdir(parents=True, exist_ok=True)
@@ -490,6 +494,13 @@ def change_label(
 
 def trust_keys(session: Session) -> list[SigningKey]:
     return [record_of(r) for r in store.signing_keys(session)]
+
+
+def registry_keys(settings: IssuanceSettings) -> dict[str, Any]:
+    """The registry's trust-list signing key as a JWK set: what a verifier pins to check trust lists."""
+    from ..signing import public_jwk
+
+    return {"keys": [public_jwk(settings.registry_key.public_key())]}
 
 
 def signed_trust_list(session: Session, settings: IssuanceSettings, *, now: datetime) -> dict[str, Any]:

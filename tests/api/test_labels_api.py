@@ -41,10 +41,12 @@ def issued(service: Service, example: dict[str, Any]) -> dict[str, Any]:
 
 
 def _trust(service: Service) -> TrustList:
+    """The trust list as a platform takes it: checked against the registry key it pinned."""
     doc = service.client.get("/v1/trust-list").json()
+    pinned = service.client.get("/v1/trust-list/keys").json()
     registry_key = load_private_key((service.data_dir / REGISTRY_KEY_FILE).read_bytes())
-    keys = TrustedKeys.from_json({"keys": [public_jwk(registry_key.public_key())]})
-    return TrustList.from_json(doc, now=service.ctx.clock(), registry_keys=keys)
+    assert pinned == {"keys": [public_jwk(registry_key.public_key())]}
+    return TrustList.from_json(doc, now=service.ctx.clock(), registry_keys=TrustedKeys.from_json(pinned))
 
 
 def test_issue_read_and_verify_offline(service: Service, issued: dict[str, Any]) -> None:
