@@ -138,6 +138,7 @@ def _label_json(label: Label, v: Verification, settings: svc.IssuanceSettings) -
         "offline_url": offline_url(settings.base_url, label.id, label.token),
         "token": token_to_b64url(label.token),
         "audit_id": label.audit_id,
+        "product_name": label.product_name,
         "state": LabelState(label.state).value,
         "state_reason": label.state_reason,
         "state_changed_at": label.state_changed_at.isoformat(),
@@ -332,6 +333,7 @@ def install(app: FastAPI) -> None:
         v, names = await run_in_threadpool(run)
         view = LabelPageView(
             verification=v,
+            product_name=names["product"] if names else None,
             certifier_name=names["certifier"] if names else None,
             pack_title=names["pack"][chosen] if names else None,
             scheme_title=names["scheme"] if names else None,
@@ -458,6 +460,7 @@ def _names_in(s: Any, ctx: ServiceContext, label: Label) -> dict[str, Any]:
     namespace, name = label.pack_id.split("/", 1)
     return {
         "certifier": org.name,
+        "product": label.product_name,
         "pack": {
             "en": f"{row.title_en} ({ref})",
             "zh": f"{row.title_zh} ({ref})",

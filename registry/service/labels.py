@@ -406,6 +406,7 @@ def _seal(
         pack_id=d.pack.id,
         pack_version=d.pack.version,
         gtin=d.gtin,
+        product_name=_product_name(d.v3),
         grade=d.graded.grade,
         claims=claims.model_dump(mode="json"),
         token=token,
@@ -417,6 +418,12 @@ def _seal(
         state_changed_at=now,
     )
     return Issued(row, claims, token, label_url(settings.base_url, claims.label_id))
+
+
+def _product_name(v3: dict[str, Any]) -> str | None:
+    """The product's name as the declaration gives it (shown on the label's page), at most 300 characters."""
+    name = v3.get("productNameCompany")
+    return name[:300] if isinstance(name, str) and name.strip() else None
 
 
 def issue_label(

@@ -390,6 +390,7 @@ class Label(StorageModel, table=True):
     pack_id: str = Field(sa_column=Column(String(), nullable=False))
     pack_version: str = Field(sa_column=Column(String(), nullable=False))
     gtin: str = Field(sa_column=Column(String(14), nullable=False))
+    product_name: str | None = Field(default=None, sa_column=Column(String(300), nullable=True))
     grade: str = Field(sa_column=Column(String(8), nullable=False))
     claims: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
     token: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import html
 import io
 from datetime import timedelta
 from typing import Any
@@ -62,7 +63,7 @@ def test_issue_read_and_verify_offline(service: Service, issued: dict[str, Any])
     problem(service.client.get("/v1/labels/AAAAAAAAAAAAAAAA"), 404)
 
 
-def test_consumer_page_in_both_languages(service: Service, issued: dict[str, Any]) -> None:
+def test_consumer_page_in_both_languages(service: Service, issued: dict[str, Any], example: dict[str, Any]) -> None:
     c = service.client
     en = c.get(f"/L/{issued['id']}", headers={"Accept-Language": "en-GB,en;q=0.9"})
     zh = c.get(f"/l/{issued['id']}", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"})
@@ -70,6 +71,7 @@ def test_consumer_page_in_both_languages(service: Service, issued: dict[str, Any
     assert en.headers["content-type"].startswith("text/html") and 'lang="en"' in en.text
     assert 'lang="zh' in zh.text and issued["verification"]["label"]["grade"] in zh.text
     assert "Demo Certifier" in en.text and GTIN in en.text
+    assert issued["product_name"] == example["productNameCompany"] and html.escape(issued["product_name"]) in en.text
     forced = c.get(f"/l/{issued['id']}", params={"lang": "zh"}, headers={"Accept-Language": "en"})
     assert 'lang="zh' in forced.text
     unknown = c.get("/l/AAAAAAAAAAAAAAAA")
