@@ -259,6 +259,44 @@ def install(app: FastAPI) -> None:
             f"/v1/labels/{{label_id}}/{verb}", tags=tags, name=f"{verb}_label", openapi_extra={"security": BEARER}
         )(_change(target))
 
+    @app.get("/v1/labels", tags=tags, openapi_extra={"security": BEARER})
+    async def list_labels(
+        principal: PrincipalDep,
+        ctx: CtxDep,
+        audit_id: Annotated[str | None, Query(max_length=36)] = None,
+        gtin: Annotated[str | None, Query(max_length=14)] = None,
+        state: LabelState | None = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    ) -> dict[str, Any]:
+        """The caller's own labels (certifiers), newest first, by audit, GTIN or state."""
+        principal.require("certifier")
+        product = normalize_gtin(gtin) if gtin is not None else None
+
+        def run() -> dict[str, Any]:
+            with session_scope(ctx.engine, write=False) as s:
+                rows = store.list_labels(
+                    s, principal.org_id, audit_id=audit_id, gtin=product, state=state, limit=limit, offset=offset
+                )
+                items = [
+                    {
+                        "id": r.id,
+                        "gtin": r.gtin,
+                        "product_name": r.product_name,
+                        "grade": r.grade,
+                        "scheme": r.scheme,
+                        "pack": f"{r.pack_id}@{r.pack_version}",
+                        "state": LabelState(r.state).value,
+                        "issued_at": r.issued_at.isoformat(),
+                        "expires_at": r.expires_at.isoformat(),
+                        "audit_id": r.audit_id,
+                    }
+                    for r in rows
+                ]
+                return {"items": items}
+
+        return await run_in_threadpool(run)
+
     @app.get("/v1/labels/{label_id}", tags=tags)
     async def get_label(label_id: str, ctx: CtxDep) -> dict[str, Any]:
         """A label: its claims, current verification, token and URLs (public)."""

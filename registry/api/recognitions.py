@@ -8,9 +8,9 @@ recognition result points at its audit, so the labels of every recognised scheme
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -109,6 +109,23 @@ def install(app: FastAPI) -> None:
         result = _validated(ctx, body.declaration, body.pack)
         audit = await run_in_threadpool(_store_audit, ctx, principal.org_id, record, body.declaration, result.pack)
         return ORJSONResponse(_audit_json(audit), status_code=201, headers={"Location": f"/v1/audits/{audit.id}"})
+
+    @app.get("/v1/audits", tags=tags, openapi_extra={"security": BEARER})
+    async def list_audits(
+        principal: PrincipalDep,
+        ctx: CtxDep,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    ) -> dict[str, Any]:
+        """The caller's own audits (certifiers), newest first."""
+        principal.require("certifier")
+
+        def run() -> dict[str, Any]:
+            with session_scope(ctx.engine, write=False) as s:
+                rows = store.list_audits(s, principal.org_id, limit=limit, offset=offset)
+                return {"items": [_audit_json(a) for a in rows]}
+
+        return await run_in_threadpool(run)
 
     @app.get("/v1/audits/{audit_id}", tags=tags, openapi_extra={"security": BEARER})
     async def get_audit(audit_id: str, principal: PrincipalDep, ctx: CtxDep) -> dict[str, Any]:

@@ -280,11 +280,33 @@ def get_labels(session: Session, label_ids: Iterable[str]) -> dict[str, Label]:
     return {row.id: row for row in session.exec(select(Label).where(col(Label.id).in_(ids)))}
 
 
-def list_labels(session: Session, certifier_id: str, *, audit_id: str | None = None, limit: int = 100) -> list[Label]:
+def list_labels(
+    session: Session,
+    certifier_id: str,
+    *,
+    audit_id: str | None = None,
+    gtin: str | None = None,
+    state: LabelState | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Label]:
+    """The certifier's labels, newest first, filtered by audit, GTIN and state."""
     stmt = select(Label).where(Label.certifier_id == certifier_id)
     if audit_id is not None:
         stmt = stmt.where(Label.audit_id == audit_id)
-    return list(session.exec(stmt.order_by(col(Label.issued_at).desc(), col(Label.id)).limit(limit)))
+    if gtin is not None:
+        stmt = stmt.where(Label.gtin == gtin)
+    if state is not None:
+        stmt = stmt.where(Label.state == state)
+    stmt = stmt.order_by(col(Label.issued_at).desc(), col(Label.id)).offset(offset).limit(limit)
+    return list(session.exec(stmt))
+
+
+def list_audits(session: Session, certifier_id: str, *, limit: int = 100, offset: int = 0) -> list[Audit]:
+    """The certifier's audits, newest first."""
+    stmt = select(Audit).where(Audit.certifier_id == certifier_id)
+    stmt = stmt.order_by(col(Audit.created_at).desc(), col(Audit.id)).offset(offset).limit(limit)
+    return list(session.exec(stmt))
 
 
 _ALLOWED = {
@@ -351,6 +373,7 @@ __all__ = [
     "insert_label",
     "insert_recognition",
     "latest_label_expiry",
+    "list_audits",
     "list_labels",
     "recognitions_of",
     "revoke_audit",

@@ -222,3 +222,15 @@ def test_batch_issue_jsonl(service: Service, example: dict[str, Any]) -> None:
         assert got["token"] == item["token"] and got["verification"]["status"] == "valid"
     assert service.client.get(f"/v1/labels/{ok[6]['id']}").json()["verification"]["label"]["batch"] == "L-2"
     problem(service.client.post("/v1/labels:batch", content=body, headers=service.headers("demo-platform")), 403)
+
+
+def test_a_certifier_lists_its_own_labels(service: Service, issued: dict[str, Any]) -> None:
+    c, h = service.client, service.headers("demo-certifier")
+    mine = c.get("/v1/labels", headers=h, params={"gtin": GTIN, "limit": 500}).json()["items"]
+    assert issued["id"] in {x["id"] for x in mine} and all(x["gtin"] == GTIN for x in mine)
+    revoked = c.get("/v1/labels", headers=h, params={"state": "revoked", "limit": 500}).json()["items"]
+    assert all(x["state"] == "revoked" for x in revoked)
+    assert c.get("/v1/labels", headers=service.headers("other-certifier")).json()["items"] == []
+    problem(c.get("/v1/labels", headers=h, params={"gtin": "123"}), 422)
+    problem(c.get("/v1/labels", headers=service.headers("demo-platform")), 403)
+    problem(c.get("/v1/labels"), 401)

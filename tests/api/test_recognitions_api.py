@@ -58,6 +58,9 @@ def test_audit_recognise_label_and_revoke(service: Service, example: dict[str, A
             headers=h,
         )
         problem(refused, 422)
+    listed = c.get("/v1/audits", headers=h).json()["items"]
+    assert audit["id"] in [a["id"] for a in listed]
+    assert c.get("/v1/audits", headers=service.headers("other-certifier")).json()["items"] == []
     seen = c.get(f"/v1/audits/{audit['id']}", headers=h).json()
     assert seen["labels"] == [first.json()["id"]]
 
