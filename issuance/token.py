@@ -32,7 +32,7 @@ import cbor2
 from cryptography import exceptions as crypto_errors
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from pydantic import BaseModel
 
 from registry.errors import Location
@@ -198,12 +198,21 @@ class Sign1(NamedTuple):
 
     def verifies(self, public_key: ec.EllipticCurvePublicKey) -> bool:
         signature = self.signature
-        der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
+        body = _der_integer(signature[:32]) + _der_integer(signature[32:])
+        der = b"\x30" + bytes((len(body),)) + body  # ECDSA-Sig-Value, as encode_dss_signature writes it
         try:
             public_key.verify(der, self.to_be_signed(), _ECDSA_SHA256)
         except crypto_errors.InvalidSignature:
             return False
         return True
+
+
+def _der_integer(unsigned: bytes) -> bytes:
+    """A DER INTEGER of a big-endian unsigned value (leading zeros dropped, a 0 byte before a high bit)."""
+    digits = unsigned.lstrip(b"\x00") or b"\x00"
+    if digits[0] & 0x80:
+        digits = b"\x00" + digits
+    return b"\x02" + bytes((len(digits),)) + digits
 
 
 _SIG1_PREFIX = b"\x84\x6aSignature1"  # array(4), text(10) "Signature1"
@@ -230,9 +239,12 @@ def _header_tail(typ: int | str) -> bytes:
     return cbor2.dumps(HDR_TYP) + cbor2.dumps(typ)
 
 
+_HEADER_HEAD = b"\xa3\x01\x26\x04\x48"  # map(3), 1: -7 (ES256), 4: bstr(8) ...
+
+
 def _header_bytes(kid: bytes, typ: int | str) -> bytes:
     """The deterministic protected header {1: -7, 4: kid, 16: typ} (keys 1 < 4 < 16)."""
-    return b"\xa3\x01\x26\x04\x48" + kid + _header_tail(typ)
+    return _HEADER_HEAD + kid + _header_tail(typ)
 
 
 def sign1(header: Mapping[int, Any], payload: bytes, key: ec.EllipticCurvePrivateKey) -> bytes:
@@ -268,9 +280,10 @@ def _check_header(header: Any, typ: int | str) -> dict[Any, Any]:
 
 def parse_sign1(token: object, *, typ: int | str, max_bytes: int = MAX_TOKEN_BYTES) -> Sign1:
     """A strict tagged COSE_Sign1 with an ES256 protected header of type ``typ``; :class:`TokenError` otherwise."""
-    if not isinstance(token, bytes | bytearray | memoryview):
-        raise _fail(f"a token is bytes, not {type(token).__name__}", "malformed")
-    token = bytes(token)
+    if type(token) is not bytes:
+        if not isinstance(token, bytes | bytearray | memoryview):
+            raise _fail(f"a token is bytes, not {type(token).__name__}", "malformed")
+        token = bytes(token)
     if not 0 < len(token) <= max_bytes:
         raise _fail(f"a token has 1 to {max_bytes} bytes, this one {len(token)}", "bad_size")
     outer = _loads(token, "the token")
@@ -290,7 +303,7 @@ def parse_sign1(token: object, *, typ: int | str, max_bytes: int = MAX_TOKEN_BYT
     if shortest != len(token):
         raise _fail("the token has trailing bytes or a non-shortest length", "not_deterministic")
     kid = protected[5:13]
-    if len(protected) == 17 and protected == _header_bytes(kid, typ):  # the one header we write
+    if len(protected) == 17 and protected[:5] == _HEADER_HEAD and protected[13:] == _header_tail(typ):  # ours
         return Sign1(protected, {HDR_ALG: ALG_ES256, HDR_KID: kid, HDR_TYP: typ}, payload, signature)
     header = _check_header(_loads(protected, "the protected header"), typ)  # say what is wrong with it
     if list(header) != _HEADER_ORDER or cbor2.dumps(header) != protected:
@@ -576,11 +589,11 @@ def _label_claims(claims: dict[Any, Any], kid: str, status_base: str | None) -> 
         raise _fail("label keys are not in deterministic order (RFC 8949 section 4.2.1)", "not_deterministic", "")
     if type(cti) is not bytes or len(cti) != LABEL_ID_BYTES:
         raise _fail(f"cti must be {LABEL_ID_BYTES} bytes", "bad_claims", "/7")
-    texts = (claims[CLAIM_ISS], label[_GRADE], label[_PACK], label[_SCHEME])
-    if not (all(type(t) is str for t in texts) and _TEXTS.fullmatch("\n".join(texts))):
+    texts = issuer, grade, pack, scheme = claims[CLAIM_ISS], label[_GRADE], label[_PACK], label[_SCHEME]
+    all_text = type(issuer) is str and type(grade) is str and type(pack) is str and type(scheme) is str
+    if not (all_text and _TEXTS.fullmatch("\n".join(texts))):
         for text, (pattern, pointer) in zip(texts, _TEXT_CHECKS, strict=True):  # find the culprit
             _text(text, pattern, pointer)
-    issuer, grade, pack, scheme = texts
     issued_at, expires_at = _times(claims[CLAIM_IAT], claims[CLAIM_EXP])
     list_number, idx = _decode_status(label[_STATUS])
     base = status_base.rstrip("/") if status_base is not None else ""

@@ -87,7 +87,8 @@ class TrustList:
         return sum(len(v) for v in self._by_kid.values())
 
     def candidates(self, kid: str) -> list[TrustedKey]:
-        return list(self._by_kid.get(kid, ()))
+        """The keys with this kid (a hint: all are tried); the list itself, not a copy - do not change it."""
+        return self._by_kid.get(kid) or []
 
     def keys(self) -> list[TrustedKey]:
         return [k for group in self._by_kid.values() for k in group]

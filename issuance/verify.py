@@ -122,8 +122,11 @@ def verify(
     candidates = trust.candidates(decoded.kid)
     if not candidates:
         return _result(VerifyStatus.UNKNOWN, "unknown_kid", now, decoded)
-    key = next((k for k in candidates if decoded.sign1.verifies(k.public_key)), None)
-    if key is None:
+    sign1 = decoded.sign1
+    for key in candidates:
+        if sign1.verifies(key.public_key):
+            break
+    else:
         return _result(VerifyStatus.INVALID_SIGNATURE, "bad_signature", now, decoded)
     claims = decoded.claims
     if key.state is KeyState.WITHDRAWN:
