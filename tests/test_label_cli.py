@@ -99,6 +99,14 @@ def test_issue_print_and_verify_offline(data: Path, declaration: Path, tmp_path:
         codes = zxingcpp.read_barcodes(Image.open(io.BytesIO(out.read_bytes())), formats=zxingcpp.BarcodeFormat.QRCode)
         assert [c.text for c in codes] == [expected]
     assert run("label", "qr", label["id"], "--out", str(tmp_path / "x.gif"), "--data-dir", str(data)).exit_code == 2
+    printed = tmp_path / "label.svg"
+    assert (
+        run("label", "print", label["id"], "--out", str(printed), "--lang", "zh", "--data-dir", str(data)).exit_code
+        == 0
+    )
+    svg = printed.read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "Demo Certifier" in svg and label["verification"]["label"]["grade"] in svg
+    assert run("label", "print", label["id"], "--out", str(tmp_path / "x.png"), "--data-dir", str(data)).exit_code == 2
 
 
 def test_revoke_shows_in_the_exported_status_list(data: Path, declaration: Path, tmp_path: Path) -> None:

@@ -199,6 +199,49 @@ def label_qr(label_id: str, out: str, kind: str, scale: int, data_dir: str) -> N
     click.echo(f"wrote {out} ({data if kind == 'url' else 'URL + token'})")
 
 
+@label.command("print")
+@click.argument("label_id")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="FILE.svg")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--kind", type=click.Choice(["url", "offline"]), default="url", show_default=True)
+@_data_dir_option
+@guarded
+def label_print(label_id: str, out: str, lang: str, kind: str, data_dir: str) -> None:
+    """Write the printable label (SVG): grade badge, value per declared unit, boundary, pack, certifier,
+    validity and the QR code."""
+    from issuance import LabelClaims
+    from issuance.label_svg import render_label_svg
+    from issuance.qr import label_url, offline_url
+
+    from ..api.labels import _names_in
+    from ..service.packs import StoredPacks
+    from ..storage import issuance as store
+    from ..storage.db import session_scope
+
+    if Path(out).suffix.lower() != ".svg":
+        raise InputError("--out must end in .svg", Location(out))
+    engine, settings = _context(data_dir)
+
+    class _Packs:  # what _names_in needs of a service context
+        packs = StoredPacks(engine)
+
+    with session_scope(engine, write=False) as s:
+        row = store.get_label(s, label_id.upper())
+        names = _names_in(s, _Packs(), row)  # type: ignore[arg-type]
+    base = settings.base_url
+    qr = label_url(base, row.id) if kind == "url" else offline_url(base, row.id, row.token)
+    svg = render_label_svg(
+        LabelClaims.model_validate(row.claims),
+        qr_url=qr,
+        certifier_name=names["certifier"],
+        pack_title=names["pack"][lang],
+        lang=lang,  # type: ignore[arg-type]
+        grade_scale=names["grades"],
+    )
+    Path(out).write_text(svg, encoding="utf-8")
+    click.echo(f"wrote {out}")
+
+
 @label.command("verify")
 @click.argument("token")
 @click.option("--trust", "trust_path", required=True, type=click.Path(dir_okay=False), help="Trust list JSON file.")
