@@ -342,3 +342,24 @@ def test_text_transport_is_strict(text: str) -> None:
 def test_base64url_transport_is_strict(text: str) -> None:
     with pytest.raises(TokenError):
         token_from_b64url(text)
+
+
+@pytest.mark.parametrize("batch", [None, "L2026-117"])
+def test_the_positional_fast_path_agrees_with_the_general_decoder(batch: str | None) -> None:
+    from issuance.token import TYP_LABEL, Sign1, _sign1_as_we_write_it, parse_sign1
+
+    token = _token(batch=batch)
+    fast = _sign1_as_we_write_it(token, TYP_LABEL)
+    assert fast is not None
+    protected, unprotected, payload, signature = cbor2.loads(token).value
+    assert unprotected == {}
+    assert fast == Sign1(protected, cbor2.loads(protected), payload, signature)
+    assert list(fast.header.items()) == list(cbor2.loads(protected).items())
+    # any other shape is left to the general path: a longer length head, a trailing byte, a text typ
+    assert _sign1_as_we_write_it(token + b"\x00", TYP_LABEL) is None
+    assert _sign1_as_we_write_it(token, "application/other") is None
+    head_at = 21
+    longer = token[:head_at] + b"\x59\x00" + token[head_at + 1 :]  # the same payload length in 2 bytes
+    assert _sign1_as_we_write_it(longer, TYP_LABEL) is None
+    with pytest.raises(TokenError):
+        parse_sign1(longer, typ=TYP_LABEL)
