@@ -331,6 +331,7 @@ class _Draft:
     audit: Audit | None
     scheme: str
     gtin: str
+    expires_at: datetime
 
 
 def _draft(session: Session, packs: Packs, certifier: str, request: IssueRequest, now: datetime) -> _Draft:
@@ -359,8 +360,8 @@ def _draft(session: Session, packs: Packs, certifier: str, request: IssueRequest
         raise InputError(f"{result.pack.ref} belongs to no known scheme; name the label's scheme")
     _check_scheme(session, scheme, own, audit)
     gtin = normalize_gtin(request.gtin if request.gtin is not None else ext.get("gtin"), field="gtin")
-    _expiry(v3, now)  # refuse an expired declaration before anything is allocated
-    return _Draft(request, compiled, result.pack, v3, ext, graded, digest, audit, scheme, gtin)
+    expires_at = _expiry(v3, now)  # refuses an expired declaration before anything is allocated
+    return _Draft(request, compiled, result.pack, v3, ext, graded, digest, audit, scheme, gtin, expires_at)
 
 
 def _seal(
@@ -381,7 +382,7 @@ def _seal(
         issuer=certifier,
         kid=key.kid,
         issued_at=now.replace(microsecond=0),
-        expires_at=_expiry(d.v3, now).replace(microsecond=0),
+        expires_at=d.expires_at.replace(microsecond=0),
         gtin=d.gtin,
         batch=d.request.batch,
         grade=d.graded.grade,
