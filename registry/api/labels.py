@@ -108,6 +108,16 @@ class IssueBody(BaseModel):
     audit_id: str | None = Field(default=None, max_length=36)
     scheme: str | None = Field(default=None, max_length=64)
 
+    def to_request(self) -> svc.IssueRequest:
+        return svc.IssueRequest(
+            declaration=self.declaration,
+            pack=self.pack,
+            gtin=self.gtin,
+            batch=self.batch,
+            audit_id=self.audit_id,
+            scheme=self.scheme,
+        )
+
 
 class Reason(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
@@ -176,14 +186,7 @@ def install(app: FastAPI) -> None:
         """Issue a graded, signed label for a conformant declaration (certifiers)."""
         principal.require("certifier")
         cache = _cache(ctx)
-        request = svc.IssueRequest(
-            declaration=body.declaration,
-            pack=body.pack,
-            gtin=body.gtin,
-            batch=body.batch,
-            audit_id=body.audit_id,
-            scheme=body.scheme,
-        )
+        request = body.to_request()
 
         def run() -> dict[str, Any]:
             with session_scope(ctx.engine) as s:
@@ -583,14 +586,7 @@ def _batch_request(raw: bytes, number: int) -> svc.IssueRequest | bytes:
         where = "/" + "/".join(str(p) for p in first["loc"])
         error = {"code": "invalid-request", "message": f"{where}: {first['msg']}", "location": {"pointer": where}}
         return orjson.dumps({"line": number, "error": error}) + b"\n"
-    return svc.IssueRequest(
-        declaration=body.declaration,
-        pack=body.pack,
-        gtin=body.gtin,
-        batch=body.batch,
-        audit_id=body.audit_id,
-        scheme=body.scheme,
-    )
+    return body.to_request()
 
 
 def _issue_chunk(
