@@ -136,6 +136,8 @@ def test_keys_rotate(data: Path, declaration: Path, tmp_path: Path) -> None:
         run("orgs", "create", "new-cert", "--name", "New", "--kind", "certifier", "--data-dir", str(data)).exit_code
         == 0
     )
+    empty = run("status", "export", "--certifier", "new-cert", "--data-dir", str(data))
+    assert empty.exit_code == 2 and "no status list yet" in empty.stderr
     first = run("keys", "rotate", "--certifier", "new-cert", "--data-dir", str(data))
     assert first.exit_code == 2 and "--scheme and --category" in first.stderr
     made = run(

@@ -412,20 +412,24 @@ def install(app: FastAPI) -> None:
         responses={200: {"description": "signed trust list (schemas/trust-list-1.0.json)"}},
     )
     async def get_trust_list(request: Request, ctx: CtxDep) -> Response:
-        """Every label signing key with its certifier, scope and state, signed by the registry."""
+        """Every label signing key with its certifier, scope and state, signed by the registry.
+
+        Issued on the hour (valid a day from then), so the document - and its ETag, a digest of all
+        of it - changes only when a key changes or the hour turns."""
         cache = _cache(ctx)
+        on_the_hour = ctx.clock().replace(minute=0, second=0, microsecond=0)
 
         def run() -> dict[str, Any]:
             with session_scope(ctx.engine, write=False) as s:
-                return svc.signed_trust_list(s, cache.settings, now=ctx.clock())
+                return svc.signed_trust_list(s, cache.settings, now=on_the_hour)
 
         doc = await run_in_threadpool(run)
-        keys_digest = hashlib.sha256(orjson.dumps(doc["keys"], option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
-        etag = f'"{keys_digest}"'
+        body = orjson.dumps(doc)
+        etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
         headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers=headers)
-        return ORJSONResponse(doc, headers=headers)
+        return Response(body, media_type="application/json", headers=headers)
 
     @app.get("/v1/trust-list/keys", tags=["trust"])
     async def get_registry_keys(ctx: CtxDep) -> Response:

@@ -154,6 +154,9 @@ def test_status_lists_follow_revocation(service: Service, example: dict[str, Any
     page = c.get(f"/l/{label['id']}")
     assert page.status_code == 200 and "revoked" in page.text.lower()
     problem(c.get("/v1/status/demo-certifier/999"), 404)
+    trust_list = c.get("/v1/trust-list")
+    assert trust_list.headers["cache-control"].startswith("public")
+    assert c.get("/v1/trust-list", headers={"If-None-Match": trust_list.headers["etag"]}).status_code == 304
 
 
 def test_issue_refusals(service: Service, example: dict[str, Any]) -> None:
