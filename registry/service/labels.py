@@ -269,25 +269,28 @@ class Issued:
 
 
 def _expiry(v3: dict[str, Any], now: datetime) -> datetime:
+    """When a label of this declaration expires: its ``validityPeriodEnd``, else (PACT v3's default)
+    three years after the reference period ends (28 February for a 29 February)."""
+    from ..cel.errors import CelEvalError
     from ..cel.values import parse_timestamp
 
     end = v3.get("validityPeriodEnd")
-    pointer = "/validityPeriodEnd"
+    pointer = "/validityPeriodEnd" if end is not None else "/pcf/referencePeriodEnd"
+    text = end if end is not None else (v3.get("pcf") or {}).get("referencePeriodEnd")
+    if not isinstance(text, str):
+        raise InputError("the declaration has no validity end and no reference period end", Location(pointer=pointer))
+    try:
+        at = parse_timestamp(text)
+    except CelEvalError as e:
+        raise InputError(f"{text!r} is not an RFC 3339 timestamp", Location(pointer=pointer)) from e
     if end is None:
-        ref_end = (v3.get("pcf") or {}).get("referencePeriodEnd")
-        if ref_end is None:
-            raise InputError(
-                "the declaration has no validity end and no reference period end", Location(pointer=pointer)
-            )
-        start = parse_timestamp(ref_end)
-        expires = start.replace(year=start.year + DEFAULT_VALIDITY_YEARS)
-    else:
-        expires = parse_timestamp(end)
-    if expires <= now:
+        year = at.year + DEFAULT_VALIDITY_YEARS
+        at = at.replace(year=year, day=28) if (at.month, at.day) == (2, 29) else at.replace(year=year)
+    if at <= now:
         raise InputError(
-            f"the declaration's validity ended on {expires.date()}; it cannot be labelled", Location(pointer=pointer)
+            f"the declaration's validity ended on {at.date()}; it cannot be labelled", Location(pointer=pointer)
         )
-    return expires
+    return at
 
 
 def _audit_for(session: Session, certifier: str, audit_id: str, digest: str, pack_ref: str) -> Audit:

@@ -226,3 +226,21 @@ def test_status_list_has_the_minimum_size(
     with session_scope(ready, write=False) as s:
         lst, _ = svc.status_list_of(s, "demo-certifier", issued.label.status_list)
     assert isinstance(lst, StatusList) and lst.size >= 131_072
+
+
+def test_label_expiry_defaults_and_refusals() -> None:
+    from registry.service.labels import _expiry
+
+    now = datetime(2026, 6, 30, tzinfo=UTC)
+    explicit = {"validityPeriodEnd": "2027-01-01T00:00:00Z", "pcf": {"referencePeriodEnd": "2025-01-01T00:00:00Z"}}
+    assert _expiry(explicit, now) == datetime(2027, 1, 1, tzinfo=UTC)
+    leap = {"pcf": {"referencePeriodEnd": "2024-02-29T00:00:00Z"}}
+    assert _expiry(leap, now) == datetime(2027, 2, 28, tzinfo=UTC)  # three years on, no 29 February
+    with pytest.raises(InputError, match="validity ended on 2026-01-01") as e:
+        _expiry({"validityPeriodEnd": "2026-01-01T00:00:00Z"}, now)
+    assert e.value.location is not None and e.value.location.pointer == "/validityPeriodEnd"
+    with pytest.raises(InputError, match="no validity end"):
+        _expiry({"pcf": {}}, now)
+    with pytest.raises(InputError, match="RFC 3339") as bad:
+        _expiry({"pcf": {"referencePeriodEnd": "yesterday"}}, now)
+    assert bad.value.location is not None and bad.value.location.pointer == "/pcf/referencePeriodEnd"
