@@ -362,7 +362,13 @@ def _draft(session: Session, packs: Packs, certifier: str, request: IssueRequest
     if scheme is None:
         raise InputError(f"{result.pack.ref} belongs to no known scheme; name the label's scheme")
     _check_scheme(session, scheme, own, audit)
-    gtin = normalize_gtin(request.gtin if request.gtin is not None else ext.get("gtin"), field="gtin")
+    given = request.gtin if request.gtin is not None else ext.get("gtin")
+    if given is None:
+        raise InputError(
+            "a label needs the product's GTIN: give gtin, or set gtin in the declaration's extension",
+            Location(pointer="/gtin"),
+        )
+    gtin = normalize_gtin(given, field="gtin")
     expires_at = _expiry(v3, now)  # refuses an expired declaration before anything is allocated
     return _Draft(request, compiled, result.pack, v3, ext, graded, digest, audit, scheme, gtin, expires_at)
 

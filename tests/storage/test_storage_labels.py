@@ -147,6 +147,8 @@ def test_refusals_store_nothing(ready: Engine, settings: svc.IssuanceSettings, c
     assert e.value.findings and all(f["severity"] == "error" for f in e.value.findings)
     with pytest.raises(InputError, match="check digit"):
         _issue(ready, settings, catalog, example, gtin="09506000134353")
+    with pytest.raises(InputError, match="needs the product's GTIN"):
+        _issue(ready, settings, catalog, example, gtin=None)
     with pytest.raises(InputError, match="needs an audit"):
         _issue(ready, settings, catalog, example, scheme="pact-v3")
     with pytest.raises(NotPermitted, match="no signing key"):
