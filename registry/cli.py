@@ -490,6 +490,9 @@ def serve(data_dir: str, port: int, host: str, workers: int) -> None:
     _require_free_port(host, port)
     _init(data_dir)
     os.environ["PCFREG_DATA_DIR"] = str(Path(data_dir).resolve())
+    # Label URLs and the trust list name the address people reach; unless told, it is this server's.
+    public_host = "localhost" if host in ("0.0.0.0", "::", "127.0.0.1") else host
+    os.environ.setdefault("PCFREG_PUBLIC_URL", f"http://{public_host}:{port}")
     click.echo(f"serving on http://{host}:{port} (docs at /docs)")
     uvicorn.run(
         "registry.api.asgi:app",

@@ -33,7 +33,7 @@ def _pcfreg() -> list[str]:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
     data = tmp_path_factory.mktemp("serve") / "pcfreg-data"
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PCFREG_DATA_DIR")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PCFREG_DATA_DIR", "PCFREG_PUBLIC_URL")}
     log = data.parent / "serve.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -73,6 +73,15 @@ def test_first_start_initialises_and_serves(server: tuple[str, str, Path]) -> No
     example = Catalog.bundled().resolve("example-standards-body/aluminium-ingot").example
     r = httpx.post(f"{base}/v1/validations", json=example, headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 201 and r.json()["conformant"] is True, r.text
+    label = httpx.post(
+        f"{base}/v1/labels",
+        json={"declaration": example, "gtin": "09506000134352"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert label.status_code == 201, label.text
+    port = base.rsplit(":", 1)[1]
+    assert label.json()["url"] == f"HTTP://LOCALHOST:{port}/L/{label.json()['id']}"  # this server, unless told
+    assert httpx.get(f"{base}/L/{label.json()['id']}").status_code == 200
     assert "Traceback" not in output
 
 
