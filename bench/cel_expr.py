@@ -1,4 +1,4 @@
-"""Benchmark: compiled CEL (registry.cel) vs cel-python's interpreter, ns per evaluation.
+"""Benchmark: compiled CEL (registry.packs.cel) vs cel-python's interpreter, ns per evaluation.
 
     python bench/cel_expr.py [--quick]
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import celpy
 
-from registry.cel import Env, compile_expression, compile_to_python
+from registry.packs.cel import Env, compile_expression, compile_to_python
 
 PARAMS = {"cutOffPercent": 5.0, "ipccReports": ["AR5", "AR6"]}
 PCF = {
@@ -132,7 +132,7 @@ def main() -> None:
     # The engine binds variables as lambda parameters; measure that too (no dict lookups).
     sources = [s for _, s in RULES]
     body = ", ".join(f"({compile_to_python(s, env)})" for s in sources)
-    from registry.cel import GLOBALS
+    from registry.packs.cel import GLOBALS
 
     batch = eval(f"lambda pf, pcf, ext, now: ({body})", GLOBALS)
     args = (ACTIVATION["pf"], PCF, EXT, ACTIVATION["now"])

@@ -43,7 +43,7 @@ def offline(seconds: float) -> None:
 
 
 def issuing(count: int) -> None:
-    from registry.catalog import Catalog
+    from registry.packs.catalog import Catalog
     from registry.service import labels as svc
     from registry.service.bootstrap import DEMO_CERTIFIER, init_data_dir
     from registry.service.packs import StoredPacks

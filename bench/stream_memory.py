@@ -20,7 +20,7 @@ from pathlib import Path
 
 import orjson
 
-from registry.catalog import Catalog
+from registry.packs.catalog import Catalog
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from registry.catalog import Catalog
+from registry.packs.catalog import Catalog
 
 NOW = datetime(2026, 6, 30, tzinfo=UTC)
 
@@ -79,7 +79,7 @@ def baseline(catalog: Catalog, ref: str) -> Any:
     import jsonschema
     from referencing import Registry, Resource
 
-    from registry.engine import _constants
+    from registry.packs.engine import _constants
     from registry.resources import DECLARATION_SCHEMA_ID, EXTENSION_SCHEMA_ID, PACT_V3_SCHEMA_ID
     from registry.schemas import _schema
 

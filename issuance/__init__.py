@@ -3,9 +3,10 @@
 The core is pure: time, keys and randomness are parameters. See docs/adr/0009-label-token.md.
 """
 
-from .errors import GtinError, IssuanceError, SigningKeyError, StatusListError, TokenError, TrustListError
-from .gtin import normalize_gtin
-from .keys import (
+from issuance.errors import GtinError, IssuanceError, SigningKeyError, StatusListError, TokenError, TrustListError
+from issuance.grading import grade
+from issuance.gtin import normalize_gtin
+from issuance.keys import (
     KeyScope,
     KeyState,
     SigningKey,
@@ -19,8 +20,11 @@ from .keys import (
     seal_private_key,
     withdraw,
 )
-from .model import Boundary, LabelClaims, Verification, VerifyStatus
-from .status_list import (
+from issuance.label_svg import render_label_svg
+from issuance.model import Boundary, LabelClaims, Verification, VerifyStatus
+from issuance.page import LabelPageView, pick_language, render_label_page
+from issuance.qr import label_url, offline_url, render_qr
+from issuance.status_list import (
     Status,
     StatusList,
     allocate_indexes,
@@ -28,7 +32,7 @@ from .status_list import (
     sign_status_list,
     status_lists_from_tokens,
 )
-from .token import (
+from issuance.token import (
     digest_prefix,
     encode_claims,
     new_label_id,
@@ -41,8 +45,8 @@ from .token import (
     token_to_b64url,
     token_to_text,
 )
-from .trust import TrustedKey, TrustList, build_trust_list, sign_trust_list
-from .verify import verify
+from issuance.trust import TrustedKey, TrustList, build_trust_list, sign_trust_list
+from issuance.verify import verify
 
 __all__ = [
     "Boundary",
@@ -51,6 +55,7 @@ __all__ = [
     "KeyScope",
     "KeyState",
     "LabelClaims",
+    "LabelPageView",
     "SigningKey",
     "SigningKeyError",
     "Status",
@@ -68,14 +73,21 @@ __all__ = [
     "encode_claims",
     "ensure_master_key",
     "generate_signing_key",
+    "grade",
     "key_can_sign",
     "kid_of",
+    "label_url",
     "load_master_key",
     "new_label_id",
     "normalize_gtin",
+    "offline_url",
     "open_private_key",
     "parse_status_list_token",
     "peek",
+    "pick_language",
+    "render_label_page",
+    "render_label_svg",
+    "render_qr",
     "rotate",
     "seal_private_key",
     "sign_label",

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from registry.errors import InputError, Location
-from registry.rulepack import Grading
+from registry.packs import Grading
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,8 @@ data digit; the check digit brings the weighted sum up to a multiple of ten. A G
 
 from __future__ import annotations
 
+from issuance.errors import GtinError
 from registry.errors import Location
-
-from .errors import GtinError
 
 GTIN_LENGTHS = (8, 12, 13, 14)
 

@@ -12,10 +12,9 @@ from datetime import UTC, datetime
 from html import escape as _escape
 from typing import Literal
 
+from issuance.errors import IssuanceError
+from issuance.model import Boundary
 from registry.errors import Location
-
-from .errors import IssuanceError
-from .model import Boundary
 
 Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, ...] = ("en", "zh")

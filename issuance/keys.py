@@ -26,9 +26,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
+from issuance.errors import SigningKeyError
 from registry.errors import Location
-
-from .errors import SigningKeyError
 
 Rng = Callable[[int], bytes]
 """A source of random bytes with the signature of :func:`os.urandom`; tests pass a seeded one."""

@@ -14,9 +14,9 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
-from .i18n import CO2E, HTML_LANG, Lang, boundary, check_lang, date, declared_unit, escape, text
-from .model import LabelClaims
-from .qr import QRCapacityError, make_qr, matrix, module_path
+from issuance.i18n import CO2E, HTML_LANG, Lang, boundary, check_lang, date, declared_unit, escape, text
+from issuance.model import LabelClaims
+from issuance.qr import QRCapacityError, make_qr, matrix, module_path
 
 GRADES = ("A", "B", "C", "D", "E", "F", "G")
 # Seven steps from best (green) to worst (red), as on familiar A-G labels; grey for a grade off the scale.

@@ -14,12 +14,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from issuance.errors import IssuanceError
+from issuance.i18n import CO2E, HTML_LANG, Lang, boundary, check_lang, date, declared_unit, escape, text, timestamp
+from issuance.label_svg import FONTS, GRADES, OFF_SCALE, grade_colours
+from issuance.model import LabelClaims, Verification, VerifyStatus
 from registry.errors import Location
-
-from .errors import IssuanceError
-from .i18n import CO2E, HTML_LANG, Lang, boundary, check_lang, date, declared_unit, escape, text, timestamp
-from .label_svg import FONTS, GRADES, OFF_SCALE, grade_colours
-from .model import LabelClaims, Verification, VerifyStatus
 
 # Verdict colours: white text on each passes WCAG AA (a test checks).
 STATUS_COLOURS: dict[VerifyStatus, str] = {

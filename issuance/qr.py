@@ -27,9 +27,8 @@ from urllib.parse import urlsplit
 
 import segno
 
+from issuance.errors import IssuanceError
 from registry.errors import Location
-
-from .errors import IssuanceError
 
 QRKind = Literal["url", "offline"]
 QRFormat = Literal["svg", "png"]

@@ -20,11 +20,9 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from registry.errors import Location
-
-from .errors import StatusListError, TokenError
-from .keys import KeyState, Rng, kid_of, usage_refusal
-from .token import (
+from issuance.errors import StatusListError, TokenError
+from issuance.keys import KeyState, Rng, kid_of, usage_refusal
+from issuance.token import (
     ALG_ES256,
     CLAIM_EXP,
     CLAIM_IAT,
@@ -41,7 +39,8 @@ from .token import (
     split_status_uri,
     status_list_uri,
 )
-from .trust import TrustedKey, TrustList
+from issuance.trust import TrustedKey, TrustList
+from registry.errors import Location
 
 __all__ = [
     "MIN_LIST_SIZE",

@@ -35,12 +35,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from pydantic import BaseModel
 
+from issuance.errors import GtinError, TokenError
+from issuance.gtin import check_digit, normalize_gtin
+from issuance.keys import Rng, kid_of
+from issuance.model import Boundary, LabelClaims
 from registry.errors import Location
-
-from .errors import GtinError, TokenError
-from .gtin import check_digit, normalize_gtin
-from .keys import Rng, kid_of
-from .model import Boundary, LabelClaims
 
 _M = TypeVar("_M", bound=BaseModel)
 

@@ -21,15 +21,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import ValidationError
 
+from issuance.errors import TrustListError
+from issuance.keys import KeyScope, KeyState, SigningKey, kid_of, spki_der
 from registry.canonical import canonical_json
 from registry.errors import InputError, Location
+from registry.packs import TrustedKeys, b64url_decode, b64url_encode, key_id
 from registry.resources import load_schema
 from registry.schemas import pointer_of
-from registry.signing import TrustedKeys, b64url_decode, b64url_encode, key_id
 from registry.yamlpos import escape_pointer_token
-
-from .errors import TrustListError
-from .keys import KeyScope, KeyState, SigningKey, kid_of, spki_der
 
 FORMAT = "pcf-registry/trust-list/1.0"
 SIGNING_DOMAIN = b"pcf-registry/trust-list/1.0\n"  # signed before the canonical JSON: not a pack signature

@@ -20,13 +20,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from .errors import TokenError
-from .gtin import normalize_gtin
-from .keys import KeyState, usage_refusal
-from .model import LabelClaims, Verification, VerifyStatus
-from .status_list import Status, StatusList
-from .token import DecodedLabel, decode_label, trusted_model
-from .trust import TrustedKey, TrustList
+from issuance.errors import TokenError
+from issuance.gtin import normalize_gtin
+from issuance.keys import KeyState, usage_refusal
+from issuance.model import LabelClaims, Verification, VerifyStatus
+from issuance.status_list import Status, StatusList
+from issuance.token import DecodedLabel, decode_label, trusted_model
+from issuance.trust import TrustedKey, TrustList
 
 CLOCK_SKEW = timedelta(minutes=5)
 

@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 import rfc8785
 
-from .errors import InputError
+from registry.errors import InputError
 
 _SAFE_INT = 2**53
 _FAST_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER

@@ -18,13 +18,12 @@ from typing import IO, Any, TypeVar
 import click
 import orjson
 
-from . import __version__
-from .catalog import Catalog
-from .errors import InputError, Location, PackSelectionError, RegistryError
-from .findings import ValidationResult
-from .packtest import run_pack_tests
-from .validate import read_input, validate_bytes, validate_jsonl
-from .yamlpos import dump_yaml
+from registry import __version__
+from registry.errors import InputError, Location, PackSelectionError, RegistryError
+from registry.findings import ValidationResult
+from registry.inputs import read_input
+from registry.packs import Catalog, run_pack_tests, validate_bytes, validate_jsonl
+from registry.yamlpos import dump_yaml
 
 EXIT_OK, EXIT_NONCONFORMANT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -338,7 +337,7 @@ def packs_test(ctx: click.Context, refs: tuple[str, ...], fmt: str) -> None:
 @guarded
 def packs_diff(ctx: click.Context, old: str, new: str, fmt: str, check: bool) -> None:
     """Classify every change between two pack versions (ID@A ID@B) and the version bump it needs."""
-    from .packdiff import diff_refs, render_text
+    from registry.packs import diff_refs, render_text
 
     diff = diff_refs(_catalog(ctx), old, new)
     click.echo(_dumps(diff.to_json()) if fmt == "json" else render_text(diff))
@@ -354,7 +353,7 @@ def packs_diff(ctx: click.Context, old: str, new: str, fmt: str, check: bool) ->
 @guarded
 def packs_sign(file: str, key_path: str, signer: str, out: str | None, passphrase_env: str | None) -> None:
     """Sign a pack file: Ed25519 over its RFC 8785 canonical JSON, as a signed envelope."""
-    from .signing import envelope_bytes, sign_file
+    from registry.packs import envelope_bytes, sign_file
 
     passphrase = _passphrase(passphrase_env)
     envelope = sign_file(Path(file), Path(key_path), signer, passphrase=passphrase)
@@ -372,7 +371,7 @@ def packs_sign(file: str, key_path: str, signer: str, out: str | None, passphras
 @guarded
 def packs_verify(file: str, keys_path: str, threshold: int) -> None:
     """Check a signed pack envelope offline. Exit 0 valid, 1 signature not valid, 2 unusable input."""
-    from .signing import SignatureError, verify_file
+    from registry.packs import SignatureError, verify_file
 
     try:
         verified = verify_file(Path(file), Path(keys_path), threshold=threshold)
@@ -395,7 +394,7 @@ def keys() -> None:
 @guarded
 def keys_generate(private_path: str, public_path: str, publisher: str | None, passphrase_env: str | None) -> None:
     """Generate an Ed25519 key pair for signing rule packs."""
-    from .signing import generate_key_files
+    from registry.packs import generate_key_files
 
     passphrase = _passphrase(passphrase_env)
     generate_key_files(Path(private_path), Path(public_path), passphrase=passphrase, publisher=publisher)
@@ -408,7 +407,7 @@ def keys_generate(private_path: str, public_path: str, publisher: str | None, pa
 @guarded
 def packs_check(ctx: click.Context, files: tuple[str, ...]) -> None:
     """Check pack files: schema, extends, and that every expression compiles."""
-    from .rulepack import load_pack_file
+    from registry.packs import load_pack_file
 
     catalog = _catalog(ctx)
     loaded = [load_pack_file(Path(f)) for f in files]
@@ -435,8 +434,8 @@ def _data_dir_option(fn: F) -> F:
 
 
 def _init(data_dir: str) -> Any:
-    from .service.bootstrap import init_data_dir
-    from .storage.settings import StorageSettings
+    from registry.service.bootstrap import init_data_dir
+    from registry.storage.settings import StorageSettings
 
     report = init_data_dir(StorageSettings(data_dir=Path(data_dir)), now=datetime.now(UTC))
     if report.created:
@@ -518,7 +517,7 @@ def orgs() -> None:
 @guarded
 def orgs_create(org_id: str, name: str, kind: str, data_dir: str) -> None:
     """Create an organisation."""
-    from .service.operator import create_org
+    from registry.service.operator import create_org
 
     create_org(Path(data_dir), org_id, name, kind)
     click.echo(f"created {kind} {org_id}")
@@ -529,7 +528,7 @@ def orgs_create(org_id: str, name: str, kind: str, data_dir: str) -> None:
 @guarded
 def orgs_list(data_dir: str) -> None:
     """List organisations."""
-    from .service.operator import list_orgs
+    from registry.service.operator import list_orgs
 
     for org in list_orgs(Path(data_dir)):
         click.echo(f"{org['id']}  {org['kind']}  {org['name']}")
@@ -542,7 +541,7 @@ def orgs_list(data_dir: str) -> None:
 @guarded
 def keys_register(org_id: str, public_path: str, data_dir: str) -> None:
     """Register a publisher's public key so the registry accepts packs it signs (operator command)."""
-    from .service.operator import register_key
+    from registry.service.operator import register_key
 
     keyid = register_key(Path(data_dir), org_id, Path(public_path))
     click.echo(f"registered key {keyid} for {org_id}")
@@ -561,16 +560,16 @@ def credentials() -> None:
 @guarded
 def credentials_create(org_id: str, kind: str, label: str, data_dir: str) -> None:
     """Create a credential for an organisation; its secret is printed once."""
-    from .service.operator import create_credential
+    from registry.service.operator import create_credential
 
     click.echo(create_credential(Path(data_dir), org_id, kind, label).as_text())
 
 
 def _register_commands() -> None:
     """The command groups kept in registry.commands (they use the helpers above, so they come last)."""
-    from .commands.convert import convert
-    from .commands.crosswalk import crosswalk, recognise_command
-    from .commands.labels import keys_rotate, label, status, trust
+    from registry.commands.convert import convert
+    from registry.commands.crosswalk import crosswalk, recognise_command
+    from registry.commands.labels import keys_rotate, label, status, trust
 
     for command in (convert, crosswalk, recognise_command, label, trust, status):
         main.add_command(command)

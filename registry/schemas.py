@@ -13,14 +13,14 @@ from typing import Any
 
 import jsonschema_rs
 
-from .resources import (
+from registry.resources import (
     DECLARATION_SCHEMA_ID,
     EXTENSION_SCHEMA_ID,
     PACT_V3_SCHEMA_ID,
     RULEPACK_SCHEMA_ID,
     load_schema,
 )
-from .yamlpos import escape_pointer_token
+from registry.yamlpos import escape_pointer_token
 
 _FILES = {
     PACT_V3_SCHEMA_ID: "pact/pact-productfootprint-v3.0.schema.json",

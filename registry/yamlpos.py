@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, Location
+from registry.errors import InputError, Location
 
 Positions = dict[str, tuple[int, int]]
 

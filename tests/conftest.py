@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from registry.catalog import Catalog
+from registry.packs.catalog import Catalog
 
 NOW = datetime(2026, 6, 30, tzinfo=UTC)
 

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from registry.canonical import _fast_path_applies, canonical_json, canonical_json_reference
-from registry.catalog import Catalog
 from registry.errors import InputError
+from registry.packs.catalog import Catalog
 
 keys = st.text(max_size=8) | st.sampled_from(["\ue000", "\uffff", "😀", "a😀", "\U0001f600b", "é", "Z", "_"])
 scalars = (

@@ -282,7 +282,7 @@ def test_unreadable_jsonl_names_the_file(tmp_path: Path) -> None:
 
 
 def test_packs_show_yaml_loads_back_to_the_pack() -> None:
-    from registry.catalog import Catalog
+    from registry.packs.catalog import Catalog
     from registry.yamlpos import load_with_positions
 
     result = run("packs", "show", CORE)

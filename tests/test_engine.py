@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registry.catalog import Catalog
 from registry.errors import PackSelectionError, RegistryError
 from registry.findings import Severity
-from registry.validate import validate_bytes
+from registry.packs.catalog import Catalog
+from registry.packs.validate import validate_bytes
 
 NOW = datetime(2026, 6, 30, tzinfo=UTC)
 
@@ -75,8 +75,8 @@ def test_schema_findings_suppress_evaluation_noise(catalog: Catalog, core_exampl
 def test_unguarded_rule_error_is_reported_when_schema_is_fine(
     catalog: Catalog, core_example: dict[str, Any], tmp_path: Any
 ) -> None:
-    from registry.engine import CompiledPack
-    from registry.rulepack import parse_pack, resolve
+    from registry.packs.engine import CompiledPack
+    from registry.packs.rulepack import parse_pack, resolve
 
     text = (
         "format: pcf-registry/rulepack/1.0\nid: acme/x\nversion: 1.0.0\n"
@@ -196,7 +196,7 @@ def _shared_catalog() -> Catalog:
 
 
 def test_cpc_from_pact_classification_urns() -> None:
-    from registry.declaration import classification_codes
+    from registry.declarations.declaration import classification_codes
 
     doc = {"productClassifications": ["urn:cpc:41431", "urn:pact:productclassification:un-cpc:36111", "urn:x:1"]}
     assert classification_codes(doc) == ([], ["41431", "36111"])
@@ -206,7 +206,7 @@ def test_cpc_from_pact_classification_urns() -> None:
 @given(st.data())
 def test_shared_subexpressions_change_no_outcome(data: st.DataObject) -> None:
     """The pack function with common subexpressions shared gives exactly the findings of the plain one."""
-    import registry.engine as engine_mod
+    import registry.packs.engine as engine_mod
 
     catalog = _shared_catalog()
     ref = data.draw(st.sampled_from([p.ref for p in catalog.packs() if p.data.get("example")]))
@@ -226,7 +226,7 @@ _PLAIN: dict[str, Any] = {}
 
 
 def _plain_compiled(ref: str) -> Any:
-    import registry.engine as engine_mod
+    import registry.packs.engine as engine_mod
 
     if ref not in _PLAIN:
         original = engine_mod.share_subexpressions

@@ -1,6 +1,6 @@
 """Fast paths of the compiled pack function change no outcome.
 
-The pack function is rewritten after compilation (registry.cse): common subexpressions
+The pack function is rewritten after compilation (registry.packs.cel.cse): common subexpressions
 shared (``_c_idx(x, 'k')`` and ``_c_sel(x, 'k')`` as one), map access by a string key
 inlined, ``double()`` of strings remembered for one evaluation. These tests compare the
 raw outcome of every rule (value, or error and its message) with the plain function.
@@ -18,13 +18,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registry.catalog import Catalog
-from registry.cel import GLOBALS, CelEvalError
-from registry.cel.runtime import double, double_memo, in_
-from registry.cse import GLOBALS as CSE_GLOBALS
-from registry.cse import SENTINEL, share_subexpressions
-from registry.declaration import prepare
-from registry.engine import CompiledPack
+from registry.declarations.declaration import prepare
+from registry.packs.catalog import Catalog
+from registry.packs.cel import GLOBALS, CelEvalError
+from registry.packs.cel.cse import GLOBALS as CSE_GLOBALS
+from registry.packs.cel.cse import SENTINEL, share_subexpressions
+from registry.packs.cel.runtime import double, double_memo, in_
+from registry.packs.engine import CompiledPack
 
 NOW = datetime(2026, 6, 30, tzinfo=UTC)
 
@@ -45,7 +45,7 @@ def _catalog() -> Catalog:
 
 def _pair(ref: str) -> tuple[CompiledPack, CompiledPack]:
     """(pack with the rewritten function, the same pack with the plain function)."""
-    import registry.engine as engine_mod
+    import registry.packs.engine as engine_mod
 
     if ref not in _PAIRS:
         resolved = _catalog().resolve(ref)
@@ -228,7 +228,7 @@ _ITEMS = st.one_of(
 
 @given(st.one_of(st.lists(_ITEMS, max_size=5), st.sampled_from([None, "x", 1, {"x": 1}, {}])))
 def test_exists_eq_is_exists(items: Any) -> None:
-    from registry.cel.runtime import exists, exists_eq, sel
+    from registry.packs.cel.runtime import exists, exists_eq, sel
 
     expected = _capture(exists, items, lambda x: "x" == sel(x, "k"))  # noqa: SIM300 - the compiled form
     assert _capture(exists_eq, items, "k", "x") == expected

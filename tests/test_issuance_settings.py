@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from registry.errors import InputError
+from registry.packs.signing import generate_keypair, load_private_key, public_jwk
 from registry.service.labels import REGISTRY_KEY_FILE, load_settings
-from registry.signing import generate_keypair, load_private_key, public_jwk
 
 
 def test_made_once_in_the_data_dir_and_kept(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from PIL import Image
 
 from registry import cli
-from registry.catalog import Catalog
+from registry.packs.catalog import Catalog
 
 GTIN = "09506000134352"
 

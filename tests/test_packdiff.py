@@ -14,9 +14,9 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry.catalog import Catalog
 from registry.errors import InputError, PackError
-from registry.packdiff import (
+from registry.packs.catalog import Catalog
+from registry.packs.diff import (
     Bump,
     Change,
     ChangeKind,
@@ -30,7 +30,7 @@ from registry.packdiff import (
     required_bump,
     version_bump,
 )
-from registry.rulepack import load_pack_file
+from registry.packs.rulepack import load_pack_file
 
 Pack = dict[str, Any]
 Mutation = Callable[[Pack], None]

@@ -13,7 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from registry.catalog import Catalog
+from registry.packs.catalog import Catalog
 from registry.resources import schemas_dir
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "pact"

@@ -1,4 +1,4 @@
-"""PACT v2 -> v3 upgrade (registry/pact_upgrade.py, docs/pact-v2-to-v3-mapping.md)."""
+"""PACT v2 -> v3 upgrade (registry/declarations/pact_upgrade.py, docs/pact-v2-to-v3-mapping.md)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
+from registry.declarations.pact_upgrade import RULE_IDS, spec_major, upgrade_v2_to_v3
 from registry.errors import InputError
 from registry.findings import Finding, Severity
-from registry.pact_upgrade import RULE_IDS, spec_major, upgrade_v2_to_v3
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "pact"

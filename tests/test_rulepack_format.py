@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from registry.catalog import Catalog
 from registry.errors import InputError, PackError
-from registry.rulepack import parse_pack
+from registry.packs.catalog import Catalog
+from registry.packs.rulepack import parse_pack
 
 MINIMAL = textwrap.dedent(
     """\

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from registry.catalog import Catalog
+from registry.packs.catalog import Catalog
 
 
 def _free_port() -> int:

@@ -1,4 +1,4 @@
-"""Signed rule packs: round trips, tampering, keys, envelopes, files (registry/signing.py, ADR 0005)."""
+"""Signed rule packs: round trips, tampering, keys, envelopes, files (registry/packs/signing.py, ADR 0005)."""
 
 from __future__ import annotations
 
@@ -23,11 +23,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from registry.canonical import canonical_json, sha256_digest
-from registry.catalog import Catalog
 from registry.errors import InputError, PackError, RegistryError
-from registry.resources import schemas_dir
-from registry.rulepack import parse_pack
-from registry.signing import (
+from registry.packs.catalog import Catalog
+from registry.packs.rulepack import parse_pack
+from registry.packs.signing import (
     FORMAT,
     SCHEMA_ID,
     BadSignature,
@@ -55,6 +54,7 @@ from registry.signing import (
     verify_envelope,
     verify_file,
 )
+from registry.resources import schemas_dir
 from registry.yamlpos import load_with_positions
 
 NS = "acme"

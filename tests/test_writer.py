@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.catalog import Catalog
+from registry.packs.catalog import Catalog
 from registry.service.writer import ValidationWriter
 from registry.storage import repo
 from registry.storage.db import make_engine, migrate, session_scope

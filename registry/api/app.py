@@ -22,18 +22,10 @@ from pydantic import BaseModel, Field
 from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 
-from .. import __version__
-from ..errors import RegistryError
-from ..packdiff import diff_refs
-from ..storage import repo
-from ..storage.db import session_scope
-from ..storage.errors import NotFound
-from ..storage.models import PackStatus, RulePackVersion
-from ..validate import parse_json
-from ..yamlpos import dump_yaml
-from . import labels, problems, publishers, recognitions
-from .auth import Principal
-from .deps import (
+from registry import __version__
+from registry.api import labels, problems, publishers, recognitions
+from registry.api.auth import Principal
+from registry.api.deps import (
     BEARER,
     ERRORS,
     JSON_BODY,
@@ -45,10 +37,18 @@ from .deps import (
     ServiceContext,
     build_context,
 )
-from .fastpath import FastValidation
-from .middleware import RequestContext
-from .problems import NotFoundError, Unauthorized
-from .report import render_validation_html
+from registry.api.fastpath import FastValidation
+from registry.api.middleware import RequestContext
+from registry.api.problems import NotFoundError, Unauthorized
+from registry.api.report import render_validation_html
+from registry.errors import RegistryError
+from registry.inputs import parse_json
+from registry.packs import diff_refs
+from registry.storage import repo
+from registry.storage.db import session_scope
+from registry.storage.errors import NotFound
+from registry.storage.models import PackStatus, RulePackVersion
+from registry.yamlpos import dump_yaml
 
 # ------------------------------------------------------------------ models
 
@@ -231,7 +231,7 @@ def _pack_routes(app: FastAPI) -> None:
 
         Paged by ``limit``/``offset``; when more results follow, a ``Link: <...>; rel="next"``
         header (RFC 8288) gives the next page's URL."""
-        from ..storage.models import CodeScheme
+        from registry.storage.models import CodeScheme
 
         def run() -> list[dict[str, Any]]:
             with session_scope(ctx.engine, write=False) as s:
@@ -263,7 +263,7 @@ def _pack_routes(app: FastAPI) -> None:
         format: Annotated[str, Query(pattern="^(json|yaml)$")] = "json",
     ) -> Response:
         """The version that applied on a date (``on``, default today), or the newest published one."""
-        from ..service.packs import version_on
+        from registry.service.packs import version_on
 
         pack_id = f"{namespace}/{name}"
 
@@ -334,7 +334,7 @@ def _pack_routes(app: FastAPI) -> None:
     )
     async def publish_pack(request: Request, principal: PrincipalDep, ctx: CtxDep) -> Response:
         """Publish a signed pack envelope. 201 when stored, 200 when the same content was already there."""
-        from ..service.packs import publish
+        from registry.service.packs import publish
 
         envelope = parse_json(await request.body())
 
@@ -354,7 +354,7 @@ def _pack_routes(app: FastAPI) -> None:
         async def change(
             namespace: str, name: str, version: str, change: StatusChange, principal: PrincipalDep, ctx: CtxDep
         ) -> dict[str, Any]:
-            from ..service.packs import change_status
+            from registry.service.packs import change_status
 
             def run() -> dict[str, Any]:
                 with session_scope(ctx.engine) as s:

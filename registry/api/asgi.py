@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from .app import build_context, create_app
+from registry.api.app import build_context, create_app
 
 
 def _configure_logging() -> None:

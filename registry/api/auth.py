@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import jwt
 
-from .problems import Forbidden, Unauthorized
+from registry.api.problems import Forbidden, Unauthorized
 
 ISSUER = "pcf-registry"
 AUDIENCE = "pcf-registry-api"

@@ -22,12 +22,12 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from ..storage import repo
-from ..storage.db import make_engine, session_scope
-from ..storage.models import CredentialKind
-from ..storage.settings import StorageSettings, database_url_for
-from .auth import Principal, TokenIssuer
-from .problems import Unauthorized
+from registry.api.auth import Principal, TokenIssuer
+from registry.api.problems import Unauthorized
+from registry.storage import repo
+from registry.storage.db import make_engine, session_scope
+from registry.storage.models import CredentialKind
+from registry.storage.settings import StorageSettings, database_url_for
 
 
 class ORJSONResponse(Response):
@@ -72,17 +72,17 @@ class ServiceContext:
 
     def __post_init__(self) -> None:
         if self.writer is None:
-            from ..service.writer import ValidationWriter
+            from registry.service.writer import ValidationWriter
 
             self.writer = ValidationWriter(self.engine)
         if self.packs is None:
-            from ..service.packs import StoredPacks
+            from registry.service.packs import StoredPacks
 
             self.packs = StoredPacks(self.engine)
 
 
 def build_context(data_dir: Path, *, database_url: str | None = None) -> ServiceContext:
-    from ..service.bootstrap import jwt_secret
+    from registry.service.bootstrap import jwt_secret
 
     settings = StorageSettings(data_dir=data_dir, database_url=database_url)
     engine = make_engine(database_url_for(settings))

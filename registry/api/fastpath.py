@@ -18,9 +18,9 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import RegistryError
-from ..validate import parse_json
-from .auth import Principal
+from registry.api.auth import Principal
+from registry.errors import RegistryError
+from registry.inputs import parse_json
 
 _PATH = "/v1/validations"
 _BOOLS = {"true": True, "false": False}
@@ -55,7 +55,7 @@ class FastValidation:
         principal = _cached_principal(ctx, dict(scope.get("headers") or []))
         if principal is None or principal.role not in _ALLOWED_ROLES:
             return False
-        from .app import _validate_one
+        from registry.api.app import _validate_one
 
         document = parse_json(body)
         result = _validate_one(ctx, document, pack)

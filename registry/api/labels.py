@@ -23,29 +23,32 @@ from starlette.concurrency import run_in_threadpool
 
 from issuance import (
     LabelClaims,
+    LabelPageView,
     Verification,
     VerifyStatus,
+    label_url,
     normalize_gtin,
+    offline_url,
     peek,
+    pick_language,
+    render_label_page,
+    render_label_svg,
+    render_qr,
     token_from_b64url,
     token_from_text,
     token_to_b64url,
     verify,
 )
-from issuance.label_svg import render_label_svg
-from issuance.page import LabelPageView, pick_language, render_label_page
-from issuance.qr import label_url, offline_url, render_qr
-
-from ..errors import RegistryError
-from ..service import labels as svc
-from ..storage import issuance as store
-from ..storage import repo
-from ..storage.db import session_scope
-from ..storage.errors import NotFound
-from ..storage.models import KeyState, Label, LabelState
-from ..validate import parse_json
-from .deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
-from .problems import NotFoundError
+from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
+from registry.api.problems import NotFoundError
+from registry.errors import RegistryError
+from registry.inputs import parse_json
+from registry.service import labels as svc
+from registry.storage import issuance as store
+from registry.storage import repo
+from registry.storage.db import session_scope
+from registry.storage.errors import NotFound
+from registry.storage.models import KeyState, Label, LabelState
 
 MAX_VERIFY_ITEMS = 1000
 _TRUST_TTL = 60.0  # seconds a worker reuses its view of the label keys
@@ -493,7 +496,7 @@ def _names(ctx: ServiceContext, label: Label) -> dict[str, Any]:
 
 def _names_in(s: Any, ctx: ServiceContext, label: Label) -> dict[str, Any]:
     """Display names for a label: certifier, pack titles, scheme title, the pack's grades best first."""
-    from ..crosswalk import load_crosswalks
+    from registry.crosswalk import load_crosswalks
 
     org = repo.get_organisation(s, label.certifier_id)
     row = repo.get_pack_version(s, label.pack_id, label.pack_version)

@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from ..errors import InputError, InternalError, NotPermitted, PackError, PackSelectionError, RegistryError
+from registry.errors import InputError, InternalError, NotPermitted, PackError, PackSelectionError, RegistryError
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://pcf-registry.org/problems/"
@@ -75,8 +75,8 @@ def problem(request: Request, status: int, code: str, detail: str, **extra: Any)
 
 
 def _status_for(error: RegistryError) -> int:
-    from ..packdiff import IncompatibleVersionError
-    from ..storage.errors import Conflict, NotFound, StorageUnavailable
+    from registry.packs import IncompatibleVersionError
+    from registry.storage.errors import Conflict, NotFound, StorageUnavailable
 
     if isinstance(error, ApiError):
         return error.status

@@ -12,12 +12,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 
-from ..service.publisher_keys import key_json, register_public_jwk
-from ..storage import repo
-from ..storage.db import session_scope
-from ..validate import parse_json
-from .deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep
-from .problems import NotFoundError
+from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep
+from registry.api.problems import NotFoundError
+from registry.inputs import parse_json
+from registry.service.publisher_keys import key_json, register_public_jwk
+from registry.storage import repo
+from registry.storage.db import session_scope
 
 JWK_BODY = {
     "required": True,

@@ -15,16 +15,16 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from ..crosswalk import AuditRecord, audit_from_data, check_audit, load_crosswalks, recognise, render_recognition
-from ..declaration import prepare
-from ..errors import InputError, Location, NotConformant
-from ..findings import PackRef, ValidationResult
-from ..storage import issuance as store
-from ..storage.db import session_scope
-from ..storage.errors import NotFound
-from ..storage.models import Audit
-from .deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
-from .problems import NotFoundError
+from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
+from registry.api.problems import NotFoundError
+from registry.crosswalk import AuditRecord, audit_from_data, check_audit, load_crosswalks, recognise, render_recognition
+from registry.declarations import prepare
+from registry.errors import InputError, Location, NotConformant
+from registry.findings import PackRef, ValidationResult
+from registry.storage import issuance as store
+from registry.storage.db import session_scope
+from registry.storage.errors import NotFound
+from registry.storage.models import Audit
 
 
 class AuditBody(BaseModel):

@@ -8,7 +8,6 @@ reported errors, 2 for unusable input, 3 for an internal error.
 from __future__ import annotations
 
 import functools
-import importlib
 import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -17,10 +16,10 @@ from typing import Any, Final, TypeVar
 import click
 
 from registry.convert import Conversion
-from registry.errors import InputError, InternalError, Location
+from registry.declarations import spec_major, upgrade_v2_to_v3
+from registry.errors import InputError, Location
 from registry.findings import Finding, Severity
-from registry.pact_upgrade import spec_major, upgrade_v2_to_v3
-from registry.validate import parse_json, read_input
+from registry.inputs import parse_json, read_input
 
 TARGETS: Final = ("pact-v3", "pact-v2", "battery-cf")
 SOURCES: Final = ("ilcd", "pact-v2", "pact-v3")
@@ -72,30 +71,28 @@ def load(
 
 def _from_ilcd(data: bytes, *, path: str, flow: bytes | None, declared_unit: str | None, now: datetime) -> Conversion:
     try:
-        ilcd = importlib.import_module("registry.convert.ilcd")
+        from registry.convert import ilcd_bundle_to_declaration, ilcd_to_declaration
     except ImportError as e:
         raise InputError(f"ILCD input is not available in this installation ({e})", Location(path)) from e
     if data.startswith(_ZIP_MAGIC) or path.lower().endswith(".zip"):
         if flow is not None:
             raise InputError("--flow applies to a single process XML; a .zip bundle carries its flows", Location(path))
-        result = ilcd.ilcd_bundle_to_declaration(data, source=path, declared_unit=declared_unit, now=now)
+        result = ilcd_bundle_to_declaration(data, source=path, declared_unit=declared_unit, now=now)
     else:
-        result = ilcd.ilcd_to_declaration(data, flow=flow, source=path, declared_unit=declared_unit, now=now)
-    if not isinstance(result, Conversion):
-        raise InternalError(f"the ILCD converter returned {type(result).__name__}, not a Conversion")
+        result = ilcd_to_declaration(data, flow=flow, source=path, declared_unit=declared_unit, now=now)
     return result
 
 
 def export(target: str, declaration: dict[str, Any], *, keep_extension: bool) -> Conversion:
     if target == "pact-v3":
-        from registry.convert.pact_out import to_pact_v3
+        from registry.convert import to_pact_v3
 
         return to_pact_v3(declaration, keep_extension=keep_extension)
     if target == "pact-v2":
-        from registry.convert.pact_out import to_pact_v2
+        from registry.convert import to_pact_v2
 
         return to_pact_v2(declaration, keep_extension=keep_extension)
-    from registry.convert.battery import to_battery_cf
+    from registry.convert import to_battery_cf
 
     return to_battery_cf(declaration)
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 
-from ..cli import EXIT_NONCONFORMANT, _catalog, _dumps, _now, _render_text, guarded
-from ..crosswalk import (
+from registry.cli import EXIT_NONCONFORMANT, _catalog, _dumps, _now, _render_text, guarded
+from registry.crosswalk import (
     FORMATS,
     AuditRecord,
     Crosswalks,
@@ -27,9 +27,10 @@ from ..crosswalk import (
     render_comparison,
     render_recognition,
 )
-from ..declaration import prepare
-from ..errors import InputError, Location
-from ..validate import parse_json, read_input, validate_document
+from registry.declarations import prepare
+from registry.errors import InputError, Location
+from registry.inputs import parse_json, read_input
+from registry.packs import validate_document
 
 
 @click.group()

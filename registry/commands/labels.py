@@ -14,15 +14,15 @@ from typing import Any
 import click
 import orjson
 
-from ..cli import _data_dir_option, _dumps, _now, guarded
-from ..errors import InputError, Location
+from registry.cli import _data_dir_option, _dumps, _now, guarded
+from registry.errors import InputError, Location
 
 EXIT_NOT_VALID = 1
 
 
 def _context(data_dir: str) -> tuple[Any, Any]:
-    from ..service.labels import load_settings
-    from ..service.operator import _engine
+    from registry.service.labels import load_settings
+    from registry.service.operator import _engine
 
     path = Path(data_dir)
     if not path.is_dir():
@@ -31,7 +31,7 @@ def _context(data_dir: str) -> tuple[Any, Any]:
 
 
 def _read(path: str) -> bytes:
-    from ..validate import read_input
+    from registry.inputs import read_input
 
     return read_input(path, sys.stdin.buffer)
 
@@ -82,12 +82,12 @@ def label_issue(
     A FILE ending in .jsonl holds one request per line, each like a POST /v1/labels body
     ({"declaration": ..., "gtin": ..., "pack": ...}); the results are JSON Lines, one per line.
     """
-    from ..api.labels import _label_json
-    from ..service import labels as svc
-    from ..service.packs import StoredPacks
-    from ..storage.db import session_scope
-    from ..storage.models import KeyState
-    from ..validate import parse_json
+    from registry.api.labels import _label_json
+    from registry.inputs import parse_json
+    from registry.service import labels as svc
+    from registry.service.packs import StoredPacks
+    from registry.storage.db import session_scope
+    from registry.storage.models import KeyState
 
     engine, settings = _context(data_dir)
     if file.endswith(".jsonl"):
@@ -103,8 +103,8 @@ def label_issue(
 
 
 def _issue_many(engine: Any, settings: Any, file: str, certifier: str) -> None:
-    from ..api.labels import _batch_request, _issue_chunk
-    from ..service.packs import StoredPacks
+    from registry.api.labels import _batch_request, _issue_chunk
+    from registry.service.packs import StoredPacks
 
     class _Ctx:  # what _issue_chunk needs of a service context
         def __init__(self) -> None:
@@ -146,10 +146,10 @@ def _change(verb: str, state_name: str) -> Any:
     @_data_dir_option
     @guarded
     def change(label_id: str, reason: str, data_dir: str) -> None:
-        from ..service import labels as svc
-        from ..storage import issuance as store
-        from ..storage.db import session_scope
-        from ..storage.models import LabelState
+        from registry.service import labels as svc
+        from registry.storage import issuance as store
+        from registry.storage.db import session_scope
+        from registry.storage.models import LabelState
 
         engine, _ = _context(data_dir)
         with session_scope(engine) as s:
@@ -183,10 +183,9 @@ for _verb, _state in (("suspend", "suspended"), ("reinstate", "valid"), ("revoke
 @guarded
 def label_qr(label_id: str, out: str, kind: str, scale: int, data_dir: str) -> None:
     """Write the label's QR code: its short URL, or (offline) the URL with the signed token."""
-    from issuance.qr import label_url, offline_url, render_qr
-
-    from ..storage import issuance as store
-    from ..storage.db import session_scope
+    from issuance import label_url, offline_url, render_qr
+    from registry.storage import issuance as store
+    from registry.storage.db import session_scope
 
     suffix = Path(out).suffix.lower()
     if suffix not in (".svg", ".png"):
@@ -209,14 +208,11 @@ def label_qr(label_id: str, out: str, kind: str, scale: int, data_dir: str) -> N
 def label_print(label_id: str, out: str, lang: str, kind: str, data_dir: str) -> None:
     """Write the printable label (SVG): grade badge, value per declared unit, boundary, pack, certifier,
     validity and the QR code."""
-    from issuance import LabelClaims
-    from issuance.label_svg import render_label_svg
-    from issuance.qr import label_url, offline_url
-
-    from ..api.labels import _names_in
-    from ..service.packs import StoredPacks
-    from ..storage import issuance as store
-    from ..storage.db import session_scope
+    from issuance import LabelClaims, label_url, offline_url, render_label_svg
+    from registry.api.labels import _names_in
+    from registry.service.packs import StoredPacks
+    from registry.storage import issuance as store
+    from registry.storage.db import session_scope
 
     if Path(out).suffix.lower() != ".svg":
         raise InputError("--out must end in .svg", Location(out))
@@ -268,10 +264,9 @@ def label_verify(
 ) -> None:
     """Verify TOKEN offline (base64url, base32, an offline label URL, or '-' for stdin): exit 0 only if valid."""
     from issuance import TrustList, Verification, VerifyStatus, status_lists_from_tokens, verify
-
-    from ..api.labels import _token_bytes
-    from ..signing import TrustedKeys
-    from ..validate import parse_json
+    from registry.api.labels import _token_bytes
+    from registry.inputs import parse_json
+    from registry.packs import TrustedKeys
 
     now = _now(at)
     text = _read("-").decode("ascii", "replace").strip() if token == "-" else token.strip()
@@ -314,12 +309,11 @@ def keys_rotate(certifier: str, schemes: tuple[str, ...], categories: tuple[str,
     A certifier's first key needs its scope: --scheme and --category, each as often as needed.
     """
     from issuance import KeyScope, SigningKey
-
-    from ..service import labels as svc
-    from ..storage import issuance as store
-    from ..storage import repo
-    from ..storage.db import session_scope
-    from ..storage.models import KeyState, OrgKind
+    from registry.service import labels as svc
+    from registry.storage import issuance as store
+    from registry.storage import repo
+    from registry.storage.db import session_scope
+    from registry.storage.models import KeyState, OrgKind
 
     if bool(schemes) != bool(categories):
         raise InputError("give both --scheme and --category, or neither (to keep the old key's scope)")
@@ -351,8 +345,8 @@ def trust() -> None:
 @guarded
 def trust_export(registry_keys: bool, data_dir: str) -> None:
     """The signed trust list (JSON) to stdout: what offline verifiers need."""
-    from ..service import labels as svc
-    from ..storage.db import session_scope
+    from registry.service import labels as svc
+    from registry.storage.db import session_scope
 
     engine, settings = _context(data_dir)
     if registry_keys:
@@ -376,9 +370,9 @@ def status() -> None:
 @guarded
 def status_export(certifier: str, list_no: int | None, out: str | None, data_dir: str) -> None:
     """The certifier's current signed status list token (application/statuslist+cwt)."""
-    from ..service import labels as svc
-    from ..storage import issuance as store
-    from ..storage.db import session_scope
+    from registry.service import labels as svc
+    from registry.storage import issuance as store
+    from registry.storage.db import session_scope
 
     engine, settings = _context(data_dir)
     with session_scope(engine, write=False) as s:

@@ -8,13 +8,32 @@ field, so nothing is lost silently).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
-from registry.findings import Finding
+from registry.convert.conversion import Conversion
+from registry.lazy import lazy_face
 
+if TYPE_CHECKING:
+    from registry.convert.battery import to_battery_cf
+    from registry.convert.ilcd import ilcd_bundle_to_declaration, ilcd_to_declaration
+    from registry.convert.pact_out import to_pact_v2, to_pact_v3
 
-@dataclass(frozen=True)
-class Conversion:
-    document: dict[str, Any]
-    findings: tuple[Finding, ...] = field(default=())
+__getattr__, __dir__ = lazy_face(
+    __name__,
+    {
+        "to_battery_cf": "battery",
+        "ilcd_bundle_to_declaration": "ilcd",
+        "ilcd_to_declaration": "ilcd",
+        "to_pact_v2": "pact_out",
+        "to_pact_v3": "pact_out",
+    },
+)
+
+__all__ = [
+    "Conversion",
+    "ilcd_bundle_to_declaration",
+    "ilcd_to_declaration",
+    "to_battery_cf",
+    "to_pact_v2",
+    "to_pact_v3",
+]

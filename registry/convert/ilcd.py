@@ -18,19 +18,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
+from registry.convert.conversion import Conversion
+from registry.convert.ilcd_bundle import read_bundle
+from registry.convert.ilcd_findings import DERIVED, EXTENSION, Notes
+from registry.convert.ilcd_footprint import identity, product
+from registry.convert.ilcd_modules import GwpTable, Pointers, read_gwp, system_boundary
+from registry.convert.ilcd_pcf import carbon_footprint
+from registry.convert.ilcd_read import Flow, Process, read_flow, read_process
+from registry.convert.ilcd_tables import BIOGENIC, FOSSIL, GHG, LULUC, MODULES, TOTAL
+from registry.convert.ilcd_unit import declared_unit
+from registry.declarations import V3_PCF_FIELDS, V3_ROOT_FIELDS, V3_SPEC_VERSION
 from registry.errors import InputError, Location
-from registry.pact_upgrade import V3_PCF_FIELDS, V3_ROOT_FIELDS, V3_SPEC_VERSION
 from registry.resources import EXTENSION_SCHEMA_ID
-
-from . import Conversion
-from .ilcd_bundle import read_bundle
-from .ilcd_findings import DERIVED, EXTENSION, Notes
-from .ilcd_footprint import identity, product
-from .ilcd_modules import GwpTable, Pointers, read_gwp, system_boundary
-from .ilcd_pcf import carbon_footprint
-from .ilcd_read import Flow, Process, read_flow, read_process
-from .ilcd_tables import BIOGENIC, FOSSIL, GHG, LULUC, MODULES, TOTAL
-from .ilcd_unit import declared_unit
 
 __all__ = ["GWP_SCHEMA_ID", "ilcd_bundle_to_declaration", "ilcd_to_declaration"]
 

@@ -16,10 +16,9 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Final
 
+from registry.convert import xmlsafe
+from registry.convert.ilcd_tables import COMMON, FLOW
 from registry.errors import InputError, Location
-
-from . import xmlsafe
-from .ilcd_tables import COMMON, FLOW
 
 __all__ = ["Bundle", "read_bundle"]
 

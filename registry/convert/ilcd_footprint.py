@@ -10,10 +10,9 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
+from registry.convert.ilcd_findings import CONVERTED, DEFAULTED, DOUBT, DROPPED, ILCD_EPD, MISSING, REMAPPED, Notes, pf
+from registry.convert.ilcd_read import Process, Sourced
 from registry.errors import InputError, Location
-
-from .ilcd_findings import CONVERTED, DEFAULTED, DOUBT, DROPPED, ILCD_EPD, MISSING, REMAPPED, Notes, pf
-from .ilcd_read import Process, Sourced
 
 __all__ = ["identity", "product"]
 

@@ -12,12 +12,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .ilcd_findings import BY_NAME, DROPPED, EN15804, ILCD_EPD, NOT_DECLARED, SCENARIO, Notes
-from .ilcd_read import Amount, Process, Ref, Result, Scenario, Sourced, plain_decimal, to_decimal
-from .ilcd_tables import (
+from registry.convert.ilcd_findings import BY_NAME, DROPPED, EN15804, ILCD_EPD, NOT_DECLARED, SCENARIO, Notes
+from registry.convert.ilcd_read import Amount, Process, Ref, Result, Scenario, Sourced, plain_decimal, to_decimal
+from registry.convert.ilcd_tables import (
     BY_NAME as NAMED_SET,
 )
-from .ilcd_tables import (
+from registry.convert.ilcd_tables import (
     GRAVE_MODULES,
     GWP_INDICATORS,
     GWP_NAMES,

@@ -10,10 +10,21 @@ import re
 from decimal import Decimal, localcontext
 from typing import Any, Final
 
-from .ilcd_findings import CONVERTED, DEFAULTED, DERIVED, DOUBT, DROPPED, EN15804, MISSING, REMAPPED, Notes, cf
-from .ilcd_modules import GwpTable, ModuleValue
-from .ilcd_read import Flow, Process, Ref, plain_decimal, to_decimal
-from .ilcd_tables import (
+from registry.convert.ilcd_findings import (
+    CONVERTED,
+    DEFAULTED,
+    DERIVED,
+    DOUBT,
+    DROPPED,
+    EN15804,
+    MISSING,
+    REMAPPED,
+    Notes,
+    cf,
+)
+from registry.convert.ilcd_modules import GwpTable, ModuleValue
+from registry.convert.ilcd_read import Flow, Process, Ref, plain_decimal, to_decimal
+from registry.convert.ilcd_tables import (
     BIOGENIC_CARBON,
     COMPLIANCE,
     FLOW_PROPERTIES,
@@ -27,7 +38,7 @@ from .ilcd_tables import (
     REGIONS,
     TOTAL,
 )
-from .ilcd_unit import DeclaredUnit
+from registry.convert.ilcd_unit import DeclaredUnit
 
 __all__ = ["carbon_footprint"]
 

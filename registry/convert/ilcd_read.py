@@ -16,10 +16,9 @@ from typing import Final
 
 from lxml import etree
 
+from registry.convert import xmlsafe
+from registry.convert.ilcd_tables import COMMON, EPD, EPD2, EPD24, FLOW, FLOW_PREFIXES, PROCESS, PROCESS_PREFIXES, XML
 from registry.errors import InputError, Location
-
-from . import xmlsafe
-from .ilcd_tables import COMMON, EPD, EPD2, EPD24, FLOW, FLOW_PREFIXES, PROCESS, PROCESS_PREFIXES, XML
 
 __all__ = [
     "Amount",

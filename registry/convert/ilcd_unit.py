@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
+from registry.convert.ilcd_read import Flow, FlowProperty, Process, Sourced, plain_decimal, to_decimal
+from registry.convert.ilcd_tables import FLOW_PROPERTIES
 from registry.errors import InputError, Location
-
-from .ilcd_read import Flow, FlowProperty, Process, Sourced, plain_decimal, to_decimal
-from .ilcd_tables import FLOW_PROPERTIES
 
 __all__ = ["DeclaredUnit", "declared_unit", "parse_declared_unit"]
 

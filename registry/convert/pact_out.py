@@ -1,7 +1,7 @@
 """Export a declaration as a PACT v3.0 ProductFootprint, or as PACT v2.3 for partners not yet on v3.
 
 ``to_pact_v3`` keeps the PACT part as it is and removes our extension on request.
-``to_pact_v2`` is the inverse of :mod:`registry.pact_upgrade`: every v3 field either
+``to_pact_v2`` is the inverse of :mod:`registry.declarations.pact_upgrade`: every v3 field either
 reappears in the v2.3 result with the same value (a pure rename, or a decimal string
 written as the JSON number of the same value), or an ``info`` finding names it
 (``path``: pointer into the v3 declaration; ``source_path``: pointer into the v2
@@ -24,11 +24,17 @@ from typing import Any, Final
 
 import jsonschema_rs
 
-from registry.convert import Conversion
-from registry.declaration import extension_entries
+from registry.convert.conversion import Conversion
+from registry.declarations import (
+    V3_DQI_FIELDS,
+    V3_PCF_FIELDS,
+    V3_ROOT_FIELDS,
+    V3_VERIFICATION_FIELDS,
+    extension_entries,
+    spec_major,
+)
 from registry.errors import InputError, Location
 from registry.findings import Finding, Severity
-from registry.pact_upgrade import V3_DQI_FIELDS, V3_PCF_FIELDS, V3_ROOT_FIELDS, V3_VERIFICATION_FIELDS, spec_major
 from registry.resources import PACT_V3_SCHEMA_ID, load_schema
 from registry.schemas import iter_schema_errors, pointer_of
 

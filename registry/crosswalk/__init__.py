@@ -11,14 +11,21 @@ Public API (pure; the CLI and HTTP layers only translate):
 
 from __future__ import annotations
 
-from .audit import AuditAttestation, AuditRecord, audit_from_data, audit_from_declaration, check_audit, parse_audit
-from .compare import Comparison, Row, compare
-from .kinds import Relation
-from .loader import CrosswalkError, load_crosswalks, load_crosswalks_from
-from .model import Crosswalks, Entry, EntryStatus, Remedy, Requirement, Scheme
-from .recognise import recognise
-from .render import FORMATS, render_comparison, render_recognition
-from .result import Conflict, Gap, Recognition, SchemeRecognition, Status
+from registry.crosswalk.audit import (
+    AuditAttestation,
+    AuditRecord,
+    audit_from_data,
+    audit_from_declaration,
+    check_audit,
+    parse_audit,
+)
+from registry.crosswalk.compare import Comparison, Row, compare
+from registry.crosswalk.kinds import Relation
+from registry.crosswalk.loader import CrosswalkError, load_crosswalks, load_crosswalks_from
+from registry.crosswalk.model import Crosswalks, Entry, EntryStatus, Remedy, Requirement, Scheme
+from registry.crosswalk.recognise import recognise
+from registry.crosswalk.render import FORMATS, render_comparison, render_recognition
+from registry.crosswalk.result import Conflict, Gap, Recognition, SchemeRecognition, Status
 
 __all__ = [
     "FORMATS",

@@ -16,12 +16,12 @@ from typing import Any, Literal
 import rfc8785
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..errors import InputError, Location
-from ..yamlpos import load_with_positions, position_of
-from .facts import view_of
-from .kinds import BadValue
-from .model import Crosswalks
-from .schemas import AUDIT_SCHEMA_ID, schema_errors
+from registry.crosswalk.facts import view_of
+from registry.crosswalk.kinds import BadValue
+from registry.crosswalk.model import Crosswalks
+from registry.crosswalk.schemas import AUDIT_SCHEMA_ID, schema_errors
+from registry.errors import InputError, Location
+from registry.yamlpos import load_with_positions, position_of
 
 CERTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 DIGEST_PATTERN = r"^sha256:[0-9a-f]{64}$"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .kinds import Relation
-from .model import Crosswalks, Entry, EntryStatus, Requirement, Scheme
+from registry.crosswalk.kinds import Relation
+from registry.crosswalk.model import Crosswalks, Entry, EntryStatus, Requirement, Scheme
 
 
 @dataclass(frozen=True, slots=True)

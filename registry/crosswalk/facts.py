@@ -14,9 +14,9 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
-from ..declaration import classification_codes, extension_entries
-from .kinds import BadValue
-from .model import Crosswalks
+from registry.crosswalk.kinds import BadValue
+from registry.crosswalk.model import Crosswalks
+from registry.declarations import classification_codes, extension_entries
 
 YEAR_DAYS = 365.25
 GATE_BOUNDARIES = ("cradle-to-gate", "gate-to-gate")

@@ -12,13 +12,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, Location, RegistryError
-from ..resources import crosswalks_dir
-from ..yamlpos import Positions, load_with_positions, position_of
-from .kinds import BadValue, CodesKind, Kind, LevelKind, NumberKind, PresenceKind, SetKind
-from .model import Crosswalks, Entry, EntryStatus, Remedy, Requirement, Scheme, Source
-from .plan import build_plans
-from .schemas import REQUIREMENTS_SCHEMA_ID, SCHEME_SCHEMA_ID, schema_errors
+from registry.crosswalk.kinds import BadValue, CodesKind, Kind, LevelKind, NumberKind, PresenceKind, SetKind
+from registry.crosswalk.model import Crosswalks, Entry, EntryStatus, Remedy, Requirement, Scheme, Source
+from registry.crosswalk.plan import build_plans
+from registry.crosswalk.schemas import REQUIREMENTS_SCHEMA_ID, SCHEME_SCHEMA_ID, schema_errors
+from registry.errors import InputError, Location, RegistryError
+from registry.resources import crosswalks_dir
+from registry.yamlpos import Positions, load_with_positions, position_of
 
 
 @dataclass

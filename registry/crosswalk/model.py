@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from ..errors import InputError
-from .kinds import Compared, Kind, Relation
+from registry.crosswalk.kinds import Compared, Kind, Relation
+from registry.errors import InputError
 
 UNCHECKED = "[unchecked]"
 

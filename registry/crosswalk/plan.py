@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from .kinds import Compared, Relation
-from .model import Crosswalks, Entry, EntryStatus, Remedy, Requirement, Scheme
-from .result import Conflict, Finding, Gap
+from registry.crosswalk.kinds import Compared, Relation
+from registry.crosswalk.model import Crosswalks, Entry, EntryStatus, Remedy, Requirement, Scheme
+from registry.crosswalk.result import Conflict, Finding, Gap
 
 
 class Inference(StrEnum):

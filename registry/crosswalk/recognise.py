@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..findings import PackRef
-from .audit import AuditRecord, check_audit
-from .facts import Fact, declaration_facts
-from .model import Crosswalks, Remedy
-from .plan import Plan, build_plans
-from .result import Conflict, Gap, Recognition, SchemeRecognition, Status
+from registry.crosswalk.audit import AuditRecord, check_audit
+from registry.crosswalk.facts import Fact, declaration_facts
+from registry.crosswalk.model import Crosswalks, Remedy
+from registry.crosswalk.plan import Plan, build_plans
+from registry.crosswalk.result import Conflict, Gap, Recognition, SchemeRecognition, Status
+from registry.findings import PackRef
 
 ALL = None  # an attestation speaking for every scheme
 PARTY = "verification.party"

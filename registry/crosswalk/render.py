@@ -13,10 +13,10 @@ from typing import Any
 
 import orjson
 
-from ..errors import InputError
-from .compare import Comparison, Row, Side
-from .model import UNCHECKED
-from .result import Conflict, Gap, Recognition, SchemeRecognition, Status
+from registry.crosswalk.compare import Comparison, Row, Side
+from registry.crosswalk.model import UNCHECKED
+from registry.crosswalk.result import Conflict, Gap, Recognition, SchemeRecognition, Status
+from registry.errors import InputError
 
 FORMATS = ("text", "json", "html")
 

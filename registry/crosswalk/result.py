@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from ..findings import PackRef
-from .audit import AuditRecord
-from .model import UNCHECKED, Remedy
+from registry.crosswalk.audit import AuditRecord
+from registry.crosswalk.model import UNCHECKED, Remedy
+from registry.findings import PackRef
 
 
 class Status(StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..schemas import SchemaError, iter_schema_errors
+from registry.schemas import SchemaError, iter_schema_errors
 
 REQUIREMENTS_SCHEMA_ID = "https://pcf-registry.org/schemas/crosswalk-requirements-1.0.json"
 SCHEME_SCHEMA_ID = "https://pcf-registry.org/schemas/crosswalk-scheme-1.0.json"

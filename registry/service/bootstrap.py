@@ -18,16 +18,14 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from ..api.auth import Principal
-from ..catalog import Catalog
-from ..rulepack import RulePack
-from ..signing import generate_keypair, sign_pack
-from ..storage import repo
-from ..storage.db import make_engine, migrate, session_scope
-from ..storage.errors import NotFound
-from ..storage.models import CredentialCreate, CredentialKind, OrganisationCreate, OrgKind, PublisherKeyCreate
-from ..storage.settings import StorageSettings, database_url_for
-from .packs import publish
+from registry.api.auth import Principal
+from registry.packs import Catalog, RulePack, generate_keypair, sign_pack
+from registry.service.packs import publish
+from registry.storage import repo
+from registry.storage.db import make_engine, migrate, session_scope
+from registry.storage.errors import NotFound
+from registry.storage.models import CredentialCreate, CredentialKind, OrganisationCreate, OrgKind, PublisherKeyCreate
+from registry.storage.settings import StorageSettings, database_url_for
 
 EXAMPLE_BODY = "example-standards-body"
 DEMO_CERTIFIER = "demo-certifier"
@@ -132,7 +130,7 @@ def init_data_dir(settings: StorageSettings, *, now: datetime, engine: Engine | 
                 pem, jwk = generate_keypair(publisher=EXAMPLE_BODY)
                 _write_private(key_path, pem)
             else:
-                from ..signing import load_private_key, public_jwk
+                from registry.packs import load_private_key, public_jwk
 
                 jwk = public_jwk(load_private_key(key_path.read_bytes()).public_key(), publisher=EXAMPLE_BODY)
             repo.add_publisher_key(
@@ -146,16 +144,15 @@ def init_data_dir(settings: StorageSettings, *, now: datetime, engine: Engine | 
 def demo_label_scope() -> Any:
     """What the demo certifier's label key may sign: every crosswalk scheme, packs of the example body."""
     from issuance import KeyScope
-
-    from ..crosswalk import load_crosswalks
+    from registry.crosswalk import load_crosswalks
 
     return KeyScope(schemes=tuple(sorted(load_crosswalks().schemes)), categories=(f"{EXAMPLE_BODY}/",))
 
 
 def ensure_demo_label_key(engine: Engine, data_dir: Path, *, now: datetime) -> list[str]:
     """Give the demo certifier a label signing key if it has none (also for data dirs made before labels)."""
-    from ..storage import issuance as label_store
-    from .labels import create_signing_key, load_settings
+    from registry.service.labels import create_signing_key, load_settings
+    from registry.storage import issuance as label_store
 
     settings = load_settings(data_dir)
     with session_scope(engine) as session:

@@ -33,7 +33,9 @@ from issuance import (
     digest_prefix,
     ensure_master_key,
     generate_signing_key,
+    grade,
     key_can_sign,
+    label_url,
     load_master_key,
     new_label_id,
     normalize_gtin,
@@ -46,18 +48,14 @@ from issuance import (
     status_list_uri,
     withdraw,
 )
-from issuance.grading import grade
-from issuance.qr import label_url
-
-from ..canonical import sha256_digest
-from ..declaration import prepare
-from ..engine import CompiledPack
-from ..errors import InputError, Location, NotConformant, NotPermitted, RegistryError
-from ..findings import ValidationResult
-from ..rulepack import RulePack
-from ..storage import issuance as store
-from ..storage.errors import Conflict, NotFound
-from ..storage.models import Audit, KeyState, Label, LabelSigningKey, LabelState
+from registry.canonical import sha256_digest
+from registry.declarations import prepare
+from registry.errors import InputError, Location, NotConformant, NotPermitted, RegistryError
+from registry.findings import ValidationResult
+from registry.packs import CompiledPack, RulePack
+from registry.storage import issuance as store
+from registry.storage.errors import Conflict, NotFound
+from registry.storage.models import Audit, KeyState, Label, LabelSigningKey, LabelState
 
 Rng = Callable[[int], bytes]
 PUBLIC_URL_ENV = "PCFREG_PUBLIC_URL"
@@ -68,7 +66,7 @@ DEFAULT_VALIDITY_YEARS = 3  # PACT v3: validity defaults to 3 years after the re
 
 
 class Packs(Protocol):
-    """What issuing needs of a catalog (a :class:`~registry.catalog.Catalog` or the stored packs)."""
+    """What issuing needs of a catalog (a :class:`~registry.packs.catalog.Catalog` or the stored packs)."""
 
     def compiled(self, ref: str, *, on: Any = None) -> CompiledPack: ...
 
@@ -109,7 +107,7 @@ def load_settings(data_dir: Path, env: Mapping[str, str] | None = None) -> Issua
     """Settings from the data directory: the master key (``PCFREG_MASTER_KEY`` or a file made once),
     the registry's trust-list signing key (``PCFREG_REGISTRY_KEY_FILE``, else a file made once: several
     registry machines share one by the variable), the public URL (``PCFREG_PUBLIC_URL``)."""
-    from ..signing import generate_keypair, load_private_key
+    from registry.packs import generate_keypair, load_private_key
 
     env = os.environ if env is None else env
     if "PCFREG_MASTER_KEY" not in env:
@@ -271,8 +269,7 @@ class Issued:
 def _expiry(v3: dict[str, Any], now: datetime) -> datetime:
     """When a label of this declaration expires: its ``validityPeriodEnd``, else (PACT v3's default)
     three years after the reference period ends (28 February for a 29 February)."""
-    from ..cel.errors import CelEvalError
-    from ..cel.values import parse_timestamp
+    from registry.packs import CelEvalError, parse_timestamp
 
     end = v3.get("validityPeriodEnd")
     pointer = "/validityPeriodEnd" if end is not None else "/pcf/referencePeriodEnd"
@@ -338,7 +335,7 @@ class _Draft:
 
 
 def _draft(session: Session, packs: Packs, certifier: str, request: IssueRequest, now: datetime) -> _Draft:
-    from ..crosswalk import load_crosswalks
+    from registry.crosswalk import load_crosswalks
 
     if not isinstance(request.declaration, dict):
         raise InputError("the declaration must be a JSON object")
@@ -515,7 +512,7 @@ def trust_keys(session: Session) -> list[SigningKey]:
 
 def registry_keys(settings: IssuanceSettings) -> dict[str, Any]:
     """The registry's trust-list signing key as a JWK set: what a verifier pins to check trust lists."""
-    from ..signing import public_jwk
+    from registry.packs import public_jwk
 
     return {"keys": [public_jwk(settings.registry_key.public_key())]}
 

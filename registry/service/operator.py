@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..storage import repo
-from ..storage.db import make_engine, migrate, session_scope
-from ..storage.models import CredentialCreate, CredentialKind, OrganisationCreate, OrgKind
-from ..storage.settings import StorageSettings, database_url_for
-from .bootstrap import IssuedSecret
+from registry.service.bootstrap import IssuedSecret
+from registry.storage import repo
+from registry.storage.db import make_engine, migrate, session_scope
+from registry.storage.models import CredentialCreate, CredentialKind, OrganisationCreate, OrgKind
+from registry.storage.settings import StorageSettings, database_url_for
 
 
 def _engine(data_dir: Path) -> Any:
@@ -40,8 +40,8 @@ def create_credential(data_dir: Path, org_id: str, kind: str, label: str) -> Iss
 
 def register_key(data_dir: Path, org_id: str, public_path: Path) -> str:
     """Add a publisher's Ed25519 public key (one JWK in a file); returns its key id."""
-    from ..validate import parse_json, read_input
-    from .publisher_keys import register_public_jwk
+    from registry.inputs import parse_json, read_input
+    from registry.service.publisher_keys import register_public_jwk
 
     jwk = parse_json(read_input(str(public_path)), file=str(public_path))
     with session_scope(_engine(data_dir)) as s:

@@ -17,17 +17,26 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from ..api.auth import Principal
-from ..api.problems import ConflictError, NotFoundError
-from ..catalog import Catalog
-from ..engine import CompiledPack
-from ..errors import InputError
-from ..packdiff import PackDiff, check_bump, diff_packs, precedence
-from ..rulepack import RulePack, pack_from_data, resolve
-from ..signing import SignatureError, TrustedKeys, verify_envelope
-from ..storage import repo
-from ..storage.db import session_scope
-from ..storage.models import PackStatus, RulePackVersion, RulePackVersionCreate
+from registry.api.auth import Principal
+from registry.api.problems import ConflictError, NotFoundError
+from registry.errors import InputError
+from registry.packs import (
+    Catalog,
+    CompiledPack,
+    PackDiff,
+    RulePack,
+    SignatureError,
+    TrustedKeys,
+    check_bump,
+    diff_packs,
+    pack_from_data,
+    precedence,
+    resolve,
+    verify_envelope,
+)
+from registry.storage import repo
+from registry.storage.db import session_scope
+from registry.storage.models import PackStatus, RulePackVersion, RulePackVersionCreate
 
 
 @dataclass(frozen=True)

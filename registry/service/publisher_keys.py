@@ -14,10 +14,10 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlmodel import Session
 
-from ..errors import InputError, Location
-from ..signing import TrustedKeys, public_jwk
-from ..storage import repo
-from ..storage.models import PublisherKey, PublisherKeyCreate
+from registry.errors import InputError, Location
+from registry.packs import TrustedKeys, public_jwk
+from registry.storage import repo
+from registry.storage.models import PublisherKey, PublisherKeyCreate
 
 
 def register_public_jwk(

@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from ..storage import repo
-from ..storage.db import session_scope
+from registry.storage import repo
+from registry.storage.db import session_scope
 
 
 @dataclass

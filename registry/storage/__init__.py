@@ -12,9 +12,17 @@ See docs/adr/0006-storage.md.
 
 from __future__ import annotations
 
-from .db import alembic_dir, current_revision, downgrade, head_revision, make_engine, migrate, session_scope
-from .errors import Conflict, NotFound, StorageUnavailable
-from .settings import StorageSettings, database_url_for
+from registry.storage.db import (
+    alembic_dir,
+    current_revision,
+    downgrade,
+    head_revision,
+    make_engine,
+    migrate,
+    session_scope,
+)
+from registry.storage.errors import Conflict, NotFound, StorageUnavailable
+from registry.storage.settings import StorageSettings, database_url_for
 
 __all__ = [
     "Conflict",

@@ -18,9 +18,9 @@ from collections.abc import Sequence
 
 import alembic.command
 
-from ..errors import RegistryError
-from .db import alembic_config, current_revision, downgrade, make_engine, migrate
-from .settings import StorageSettings, database_url_for
+from registry.errors import RegistryError
+from registry.storage.db import alembic_config, current_revision, downgrade, make_engine, migrate
+from registry.storage.settings import StorageSettings, database_url_for
 
 
 def main(argv: Sequence[str] | None = None) -> int:

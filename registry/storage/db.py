@@ -26,9 +26,9 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
-from ..errors import InputError
-from .errors import Conflict, StorageUnavailable
-from .settings import normalise_url
+from registry.errors import InputError
+from registry.storage.errors import Conflict, StorageUnavailable
+from registry.storage.settings import normalise_url
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 _WRITE_OPTION = "pcfreg_write"  # execution option: this transaction will write

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import InputError, RegistryError
+from registry.errors import InputError, RegistryError
 
 
 @dataclass

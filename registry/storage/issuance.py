@@ -18,12 +18,12 @@ from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from ..canonical import sha256_digest
-from ..errors import NotPermitted
-from ..findings import PackRef
-from .errors import Conflict, NotFound
-from .models import Audit, KeyState, Label, LabelSigningKey, LabelState, Recognition, StatusListRow
-from .repo import _now, _require_org, _writing
+from registry.canonical import sha256_digest
+from registry.errors import NotPermitted
+from registry.findings import PackRef
+from registry.storage.errors import Conflict, NotFound
+from registry.storage.models import Audit, KeyState, Label, LabelSigningKey, LabelState, Recognition, StatusListRow
+from registry.storage.repo import _now, _require_org, _writing
 
 STATUS_LIST_SIZE = 131_072
 # A list takes new labels until this share of its entries is used, so a random

@@ -30,7 +30,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from .types import UTCDateTime, json_type, sort_text
+from registry.storage.types import UTCDateTime, json_type, sort_text
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -191,7 +191,7 @@ class PublisherKeyPublic(PublisherKeyBase):
 class RulePackVersionCreate(StorageModel):
     """A pack version to store: everything else (id, version, titles, codes, dates,
     digest) is read from ``content``, which the caller has checked with
-    :func:`registry.rulepack.parse_pack`."""
+    :func:`registry.packs.rulepack.parse_pack`."""
 
     content: dict[str, Any]
     status: PackStatus = PackStatus.DRAFT

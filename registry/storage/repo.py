@@ -23,13 +23,13 @@ from sqlalchemy import ColumnElement, and_, exists, insert, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from ..canonical import sha256_digest
-from ..errors import InputError
-from ..findings import ValidationResult
-from .errors import Conflict as Conflict  # re-exported: callers catch repo.NotFound / repo.Conflict
-from .errors import NotFound as NotFound
-from .hashing import DUMMY_HASH, check_secret, hash_secret, new_secret
-from .models import (
+from registry.canonical import sha256_digest
+from registry.errors import InputError
+from registry.findings import ValidationResult
+from registry.storage.errors import Conflict as Conflict  # re-exported: callers catch repo.NotFound / repo.Conflict
+from registry.storage.errors import NotFound as NotFound
+from registry.storage.hashing import DUMMY_HASH, check_secret, hash_secret, new_secret
+from registry.storage.models import (
     PACK_ID_PATTERN,
     CodeScheme,
     Credential,
@@ -46,7 +46,7 @@ from .models import (
     RulePackVersionCreate,
     Validation,
 )
-from .semver import version_sort_key
+from registry.storage.semver import version_sort_key
 
 T = TypeVar("T")
 

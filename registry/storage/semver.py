@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import InputError
+from registry.errors import InputError
 
 SEMVER_RE = re.compile(
     r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-([0-9A-Za-z.-]+))?",

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from ..errors import InputError
+from registry.errors import InputError
 
 DATABASE_URL_ENV = "DATABASE_URL"
 DATA_DIR_ENV = "PCFREG_DATA_DIR"

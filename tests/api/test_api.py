@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from api_support import Service, problem
 
-from registry.catalog import Catalog
+from registry.packs.catalog import Catalog
+from registry.packs.signing import sign_pack
 from registry.service.bootstrap import signing_key_path
-from registry.signing import sign_pack
 
 AL = "example-standards-body/aluminium-ingot"
 CORE = "example-standards-body/core"

@@ -8,7 +8,7 @@ import pytest
 from api_support import Service, problem
 
 from registry.api.fastpath import FastValidation, _query
-from registry.catalog import Catalog
+from registry.packs.catalog import Catalog
 
 AL = "example-standards-body/aluminium-ingot"
 

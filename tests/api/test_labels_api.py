@@ -15,9 +15,9 @@ from PIL import Image
 
 from issuance import TrustList, parse_status_list_token, token_from_b64url, token_to_text, verify
 from issuance.status_list import Status
-from registry.catalog import Catalog
+from registry.packs.catalog import Catalog
+from registry.packs.signing import TrustedKeys, load_private_key, public_jwk
 from registry.service.labels import REGISTRY_KEY_FILE
-from registry.signing import TrustedKeys, load_private_key, public_jwk
 
 AL = "example-standards-body/aluminium-ingot"
 GTIN = "09506000134352"

@@ -7,8 +7,8 @@ from typing import Any
 
 from api_support import Service, problem
 
-from registry.catalog import Catalog
-from registry.signing import generate_keypair, sign_pack
+from registry.packs.catalog import Catalog
+from registry.packs.signing import generate_keypair, sign_pack
 
 ORG = "other-body"
 

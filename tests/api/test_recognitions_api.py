@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from api_support import Service, problem
 
-from registry.catalog import Catalog
 from registry.crosswalk.schemas import RECOGNITION_SCHEMA_ID, schema_errors
+from registry.packs.catalog import Catalog
 
 AL = "example-standards-body/aluminium-ingot"
 GTIN = "09506000134352"

@@ -26,7 +26,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from registry.api.app import ServiceContext, build_context, create_app  # noqa: E402
 from registry.api.auth import TokenIssuer  # noqa: E402
-from registry.catalog import Catalog  # noqa: E402
+from registry.packs.catalog import Catalog  # noqa: E402
 from registry.service.bootstrap import DEMO_CERTIFIER, init_data_dir  # noqa: E402
 from registry.storage.db import make_engine  # noqa: E402
 from registry.storage.settings import StorageSettings  # noqa: E402

@@ -9,7 +9,7 @@ from typing import Any
 import celpy
 from celpy import celtypes
 
-from registry.cel import CelType, CelUint
+from registry.packs.cel import CelType, CelUint
 
 
 def same(actual: Any, expected: Any) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from cel_support import same
 
-from registry.cel import (
+from registry.packs.cel import (
     GLOBALS,
     CelCompileError,
     CelEvalError,

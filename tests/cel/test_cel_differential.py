@@ -46,7 +46,7 @@ from cel_support import Unsupported, celpy_eval, same
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from registry.cel import CelCompileError, CelEvalError, CelSyntaxError, CelUint, Env, compile_expression
+from registry.packs.cel import CelCompileError, CelEvalError, CelSyntaxError, CelUint, Env, compile_expression
 
 ENV = Env(frozenset({"x"}))
 SETTINGS = settings(

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_cel_cases import ENV
 
-from registry.cel import CelCompileError, CelEvalError, CelSyntaxError, Env, compile_expression, compile_to_python
+from registry.packs.cel import CelCompileError, CelEvalError, CelSyntaxError, Env, compile_expression, compile_to_python
 
 
 @pytest.mark.parametrize(
@@ -160,7 +160,7 @@ FUZZ_ACTIVATION = {
         "d": "1.5",
     },
     "now": __import__("datetime").datetime(2026, 1, 1, tzinfo=__import__("datetime").UTC),
-    "u": __import__("registry.cel").cel.CelUint(3),
+    "u": __import__("registry.packs.cel").packs.cel.CelUint(3),
 }
 
 

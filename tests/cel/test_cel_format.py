@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from registry.cel import GLOBALS, CelEvalError, CelType, CelUint, Env, compile_expression
+from registry.packs.cel import GLOBALS, CelEvalError, CelType, CelUint, Env, compile_expression
 
 fmt = GLOBALS["_c_format"]
 

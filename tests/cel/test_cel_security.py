@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_cel_cases import CASES, ENV, C, S
 
-from registry.cel import (
+from registry.packs.cel import (
     GLOBALS,
     CelCompileError,
     CelError,
@@ -31,7 +31,7 @@ from registry.cel import (
     compile_expression,
     compile_to_python,
 )
-from registry.cel.compiler import verify
+from registry.packs.cel.compiler import verify
 
 LOCAL = re.compile(r"_c_v_[A-Za-z0-9_]+|_c_t[0-9]+")
 SAFE_NODES = (
@@ -45,7 +45,7 @@ SAFE_NODES = (
 
 
 def assert_safe(src: str, variables: frozenset[str]) -> None:
-    """Independent check of generated code (does not trust registry.cel's verifier)."""
+    """Independent check of generated code (does not trust registry.packs.cel's verifier)."""
     tree = ast.parse(src, mode="eval")
     for node in ast.walk(tree):
         assert isinstance(node, SAFE_NODES), f"{type(node).__name__} in {src}"

@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
-from registry.catalog import Catalog
 from registry.convert.battery import ASPECT_MODEL, FUNCTIONAL_UNIT, to_battery_cf
 from registry.errors import InputError
 from registry.findings import Finding, Severity
+from registry.packs.catalog import Catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 EV = "example-standards-body/ev-traction-battery"

@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from registry import cli
-from registry.catalog import Catalog
 from registry.commands import convert as convert_module
 from registry.commands.convert import sniff
 from registry.errors import InputError
+from registry.packs.catalog import Catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 V2_FIXTURE = ROOT / "tests" / "fixtures" / "pact" / "v2.2-bio-pe-granulate.json"

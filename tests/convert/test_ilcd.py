@@ -15,16 +15,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from registry.catalog import Catalog
 from registry.convert import Conversion
 from registry.convert.ilcd import GWP_SCHEMA_ID, ilcd_to_declaration
 from registry.convert.ilcd_findings import RULE_IDS
 from registry.convert.ilcd_modules import system_boundary
 from registry.convert.ilcd_read import Sourced, plain_decimal
-from registry.declaration import prepare
+from registry.declarations.declaration import prepare
 from registry.errors import InputError
 from registry.findings import Finding, Severity
-from registry.validate import validate_document
+from registry.packs.catalog import Catalog
+from registry.packs.validate import validate_document
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ilcd"
 OFFICIAL = FIXTURES / "official" / "EPDv1.3_example_57a4ae65-d305-421e-b21f-a3f0c35b8abe.xml"

@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
-from registry.catalog import Catalog
 from registry.convert.pact_out import V2_RULE_IDS, to_pact_v2
+from registry.declarations.pact_upgrade import upgrade_v2_to_v3
 from registry.errors import InputError
 from registry.findings import Finding, Severity
-from registry.pact_upgrade import upgrade_v2_to_v3
+from registry.packs.catalog import Catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "pact"

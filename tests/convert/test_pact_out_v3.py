@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
-from registry.catalog import Catalog
 from registry.convert.pact_out import to_pact_v3
 from registry.errors import InputError
 from registry.findings import Severity
+from registry.packs.catalog import Catalog
 from registry.resources import EXTENSION_SCHEMA_ID
 
 ROOT = Path(__file__).resolve().parents[2]

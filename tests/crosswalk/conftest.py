@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 from cw_support import ALUMINIUM, NOW, Recognise
 
-from registry.catalog import Catalog
 from registry.crosswalk import AuditRecord, Crosswalks, Recognition, audit_from_declaration, load_crosswalks, recognise
-from registry.validate import validate_document
+from registry.packs.catalog import Catalog
+from registry.packs.validate import validate_document
 
 
 @pytest.fixture(scope="session")

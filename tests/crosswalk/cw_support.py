@@ -7,8 +7,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from registry.catalog import Catalog
 from registry.crosswalk import AuditRecord, Recognition
+from registry.packs.catalog import Catalog
 
 NOW = datetime(2026, 6, 30, tzinfo=UTC)
 ALUMINIUM = "example-standards-body/aluminium-ingot"

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from cw_support import ALUMINIUM, DIGEST, example
 
 from registry import cli
-from registry.catalog import Catalog
 from registry.crosswalk.schemas import RECOGNITION_SCHEMA_ID, schema_errors
+from registry.packs.catalog import Catalog
 
 AT = ["--at", "2026-06-30T00:00:00Z"]
 

@@ -10,9 +10,9 @@ import pytest
 import yaml
 from cw_support import ALUMINIUM, example
 
-from registry.catalog import Catalog
 from registry.crosswalk import Crosswalks, EntryStatus
 from registry.crosswalk.facts import PROBES
+from registry.packs.catalog import Catalog
 from registry.resources import DECLARATION_SCHEMA_ID, crosswalks_dir
 from registry.schemas import is_valid
 

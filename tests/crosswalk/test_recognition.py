@@ -12,7 +12,6 @@ from cw_support import ALUMINIUM, BATTERY, TYRE, Recognise, audit_record, exampl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry.catalog import Catalog
 from registry.crosswalk import (
     Crosswalks,
     Gap,
@@ -29,6 +28,7 @@ from registry.crosswalk.audit import AuditRecord
 from registry.crosswalk.schemas import RECOGNITION_SCHEMA_ID, schema_errors
 from registry.errors import InputError
 from registry.findings import PackRef
+from registry.packs.catalog import Catalog
 
 PACK = PackRef(id=ALUMINIUM, version="1.0.0", digest="sha256:" + "0" * 64)
 

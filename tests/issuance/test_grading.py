@@ -4,7 +4,7 @@ import pytest
 
 from issuance.grading import grade
 from registry.errors import InputError
-from registry.rulepack import Grading, GradingBand
+from registry.packs.rulepack import Grading, GradingBand
 
 BANDS = Grading(
     metric="pcfExcludingBiogenicUptake",

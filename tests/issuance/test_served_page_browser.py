@@ -17,7 +17,7 @@ from browser import capture_url
 
 from issuance.i18n import TEXTS
 from registry.api.app import build_context, create_app
-from registry.catalog import Catalog
+from registry.packs.catalog import Catalog
 from registry.service.bootstrap import init_data_dir
 from registry.storage.settings import StorageSettings
 

@@ -18,8 +18,8 @@ from test_token_fixtures import BASE, NOW, make_key
 from issuance.errors import TrustListError
 from issuance.keys import KeyState, withdraw
 from issuance.trust import TrustedKey, TrustList, build_trust_list, sign_trust_list
-from registry.signing import TrustedKey as RegistryKey
-from registry.signing import TrustedKeys, key_id
+from registry.packs.signing import TrustedKey as RegistryKey
+from registry.packs.signing import TrustedKeys, key_id
 
 ACTIVE, _ = make_key(1)
 OTHER, _ = make_key(2, certifier="other-certifier")

@@ -12,7 +12,7 @@ from registry.storage import repo
 from registry.storage.models import OrganisationCreate, OrgKind, PackStatus, RulePackVersion, RulePackVersionCreate
 
 NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
-ENVELOPE = {"payloadType": "application/vnd.pcf-registry.rulepack+json", "payload": "e30", "signatures": []}
+ENVELOPE = {"payloadType": "application/vnd.pcf-registry.packs.rulepack+json", "payload": "e30", "signatures": []}
 
 
 def pack_content(

@@ -22,10 +22,10 @@ from issuance import (
     peek,
     verify,
 )
-from registry.catalog import Catalog
 from registry.errors import InputError, NotConformant, NotPermitted
+from registry.packs.catalog import Catalog
+from registry.packs.signing import TrustedKeys, public_jwk
 from registry.service import labels as svc
-from registry.signing import TrustedKeys, public_jwk
 from registry.storage import issuance as store
 from registry.storage import repo
 from registry.storage.db import session_scope

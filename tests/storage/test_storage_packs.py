@@ -9,8 +9,8 @@ from sqlmodel import col
 from storage_support import ENVELOPE, NOW, add_org, add_pack, pack_content
 
 from registry.canonical import sha256_digest
-from registry.catalog import Catalog
 from registry.errors import InputError
+from registry.packs.catalog import Catalog
 from registry.storage import repo
 from registry.storage.db import session_scope
 from registry.storage.errors import Conflict, NotFound

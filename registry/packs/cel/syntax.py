@@ -13,8 +13,8 @@ from typing import Any, Final
 import lark
 from celpy.celparser import CELParseError, CELParser
 
-from registry.cel.errors import CelCompileError, CelSyntaxError
-from registry.cel.values import INT_MAX, INT_MIN, UINT_MAX, CelUint
+from registry.packs.cel.errors import CelCompileError, CelSyntaxError
+from registry.packs.cel.values import INT_MAX, INT_MIN, UINT_MAX, CelUint
 
 MAX_DEPTH: Final = 100  # AST levels; CEL requires at least 32 levels of nesting
 MAX_PARENS: Final = 100

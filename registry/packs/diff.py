@@ -28,9 +28,9 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, Protocol
 
-from .errors import InputError, Location, PackError
-from .findings import Severity
-from .rulepack import ResolvedPack, Rule, RulePack
+from registry.errors import InputError, Location, PackError
+from registry.findings import Severity
+from registry.packs.rulepack import ResolvedPack, Rule, RulePack
 
 __all__ = [
     "Bump",
@@ -595,7 +595,7 @@ def diff_packs(
 
 
 class PackSource(Protocol):
-    """What :func:`diff_refs` needs of a catalog (``registry.catalog.Catalog`` fits)."""
+    """What :func:`diff_refs` needs of a catalog (``registry.packs.catalog.Catalog`` fits)."""
 
     def get(self, ref: str) -> RulePack: ...
 

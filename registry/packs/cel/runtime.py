@@ -17,8 +17,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from registry.cel.errors import CelEvalError
-from registry.cel.values import (
+from registry.packs.cel.errors import CelEvalError
+from registry.packs.cel.values import (
     DURATION_MAX_US,
     INT_MAX,
     INT_MIN,

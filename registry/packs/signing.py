@@ -35,12 +35,12 @@ from cryptography import exceptions as crypto_errors
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from .canonical import canonical_json
-from .errors import InputError, Location, PackError, RegistryError
-from .resources import load_schema
-from .rulepack import load_pack_file
-from .schemas import pointer_of
-from .yamlpos import Positions, escape_pointer_token, load_with_positions, position_of
+from registry.canonical import canonical_json
+from registry.errors import InputError, Location, PackError, RegistryError
+from registry.packs.rulepack import load_pack_file
+from registry.resources import load_schema
+from registry.schemas import pointer_of
+from registry.yamlpos import Positions, escape_pointer_token, load_with_positions, position_of
 
 FORMAT = "pcf-registry/signed-rulepack/1.0"
 SCHEMA_ID = "https://pcf-registry.org/schemas/signed-rulepack-1.0.json"

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .findings import Finding, Severity
-from .resources import DECLARATION_SCHEMA_ID, EXTENSION_SCHEMA_ID
-from .schemas import is_valid, iter_schema_errors
+from registry.findings import Finding, Severity
+from registry.resources import DECLARATION_SCHEMA_ID, EXTENSION_SCHEMA_ID
+from registry.schemas import is_valid, iter_schema_errors
 
 PACT_V3_CLAUSE = "PACT Technical Specifications v3.0, ProductFootprint data model"
 EXTENSION_CLAUSE = "pcf-registry declaration extension 1.0"
@@ -52,7 +52,7 @@ def _is_v2(document: dict[Any, Any]) -> bool:
     version = document.get("specVersion")
     if type(version) is str and version[:2] == "3.":
         return False  # spec_major reads the digits before the first dot: 3
-    from .pact_upgrade import spec_major
+    from registry.declarations.pact_upgrade import spec_major
 
     return spec_major(document) == 2
 
@@ -61,7 +61,7 @@ def prepare(document: Any) -> Prepared:
     """Upgrade (if v2), validate against the declaration schema, find the extension."""
     findings: list[Finding] = []
     if isinstance(document, dict) and _is_v2(document):
-        from .pact_upgrade import upgrade_v2_to_v3
+        from registry.declarations.pact_upgrade import upgrade_v2_to_v3
 
         document, notes = upgrade_v2_to_v3(document)
         findings.extend(notes)

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .canonical import sha256_digest
-from .errors import InputError, Location, PackError
-from .findings import PackRef, Severity
-from .resources import RULEPACK_SCHEMA_ID
-from .schemas import iter_schema_errors
-from .yamlpos import Positions, load_with_positions, position_of
+from registry.canonical import sha256_digest
+from registry.errors import InputError, Location, PackError
+from registry.findings import PackRef, Severity
+from registry.resources import RULEPACK_SCHEMA_ID
+from registry.schemas import iter_schema_errors
+from registry.yamlpos import Positions, load_with_positions, position_of
 
 STAGES = ("raw-material-acquisition", "production", "distribution", "use", "end-of-life")
 

@@ -7,12 +7,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .declaration import classification_codes, rule_refs
-from .engine import CompiledPack
-from .errors import InputError, Location, PackError, PackSelectionError
-from .packdiff import Precedence, precedence
-from .resources import rulepacks_dir
-from .rulepack import ResolvedPack, RulePack, load_pack_file, resolve
+from registry.declarations import classification_codes, rule_refs
+from registry.errors import InputError, Location, PackError, PackSelectionError
+from registry.packs.diff import Precedence, precedence
+from registry.packs.engine import CompiledPack
+from registry.packs.rulepack import ResolvedPack, RulePack, load_pack_file, resolve
+from registry.resources import rulepacks_dir
 
 PACK_SUFFIXES = (".yaml", ".yml", ".json")
 

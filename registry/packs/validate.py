@@ -1,7 +1,6 @@
-"""Validating inputs: bytes or files in, :class:`ValidationResult` out.
+"""Validating declarations against rule packs: bytes or documents in, :class:`ValidationResult` out.
 
-Used by the CLI (and later the HTTP API). Pure apart from reading the files it
-is given; time is a parameter.
+Used by the CLI and the HTTP API. Pure; time is a parameter.
 """
 
 from __future__ import annotations
@@ -9,26 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import IO, Any
 
-import orjson
-
-from .catalog import Catalog
-from .errors import InputError, Location, RegistryError
-from .findings import ValidationResult
-
-
-def parse_json(data: bytes, *, file: str | None = None, line: int | None = None) -> Any:
-    """Parse JSON; errors carry file, line and column."""
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as e:
-        ln, col = e.lineno, e.colno
-        if line is not None:  # a JSON Lines record: report the record's line in the file
-            ln = line
-        reason = e.msg if hasattr(e, "msg") else str(e)
-        raise InputError(f"invalid JSON: {reason}", Location(file, ln, col)) from e
+from registry.errors import RegistryError
+from registry.findings import ValidationResult
+from registry.inputs import parse_json
+from registry.packs.catalog import Catalog
 
 
 def validate_document(catalog: Catalog, document: Any, *, pack: str | None, now: datetime) -> ValidationResult:
@@ -40,19 +25,6 @@ def validate_bytes(
     catalog: Catalog, data: bytes, *, pack: str | None, now: datetime, file: str | None = None
 ) -> ValidationResult:
     return validate_document(catalog, parse_json(data, file=file), pack=pack, now=now)
-
-
-def read_input(path: str, stdin: IO[bytes] | None = None) -> bytes:
-    if path == "-":
-        if stdin is None:
-            raise InputError("no standard input", Location("-"))
-        return stdin.read()
-    try:
-        return Path(path).read_bytes()
-    except IsADirectoryError as e:
-        raise InputError("is a directory, not a file", Location(path)) from e
-    except OSError as e:
-        raise InputError(f"cannot read file: {e.strerror or e}", Location(path)) from e
 
 
 @dataclass

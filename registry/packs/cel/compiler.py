@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from registry.cel import syntax as S
-from registry.cel.errors import CelCompileError, CelError, CelEvalError
-from registry.cel.runtime import GLOBALS, LOCAL_NAME, TYPE_GLOBALS, compile_regex
-from registry.cel.values import (
+from registry.packs.cel import syntax as S
+from registry.packs.cel.errors import CelCompileError, CelError, CelEvalError
+from registry.packs.cel.runtime import GLOBALS, LOCAL_NAME, TYPE_GLOBALS, compile_regex
+from registry.packs.cel.values import (
     TYPES,
     CelType,
     CelUint,

@@ -1,7 +1,7 @@
 """The rule engine: a resolved pack compiled once into one Python function.
 
 Every rule's ``when`` and ``check`` (CEL) are compiled to Python expressions by
-:mod:`registry.cel` and stitched into a single function, so evaluating a
+:mod:`registry.packs.cel` and stitched into a single function, so evaluating a
 declaration parses nothing and calls no interpreter. Pack parameters and pack
 facts are compile-time constants (``params.*``, ``pack.*``), folded in.
 """
@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from . import cel
-from .cse import GLOBALS as CSE_GLOBALS
-from .cse import SENTINEL, share_subexpressions
-from .declaration import Prepared, prepare
-from .errors import InternalError, Location, PackError
-from .findings import Finding, PackRef, ValidationResult
-from .rulepack import ResolvedPack, Rule
-from .yamlpos import escape_pointer_token
+from registry.declarations import Prepared, prepare
+from registry.errors import InternalError, Location, PackError
+from registry.findings import Finding, PackRef, ValidationResult
+from registry.packs import cel
+from registry.packs.cel.cse import GLOBALS as CSE_GLOBALS
+from registry.packs.cel.cse import SENTINEL, share_subexpressions
+from registry.packs.rulepack import ResolvedPack, Rule
+from registry.yamlpos import escape_pointer_token
 
 RUNTIME_VARIABLES = frozenset({"pf", "pcf", "ext", "now"})
 _SEGMENT = re.compile(r"\$\{")

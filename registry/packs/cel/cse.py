@@ -23,7 +23,7 @@ import copy
 from collections import Counter
 from typing import Any
 
-from registry.cel.runtime import double_memo, exists_eq
+from registry.packs.cel.runtime import double_memo, exists_eq
 
 PURE_HELPERS = frozenset(
     {"_c_double", "_c_sel", "_c_sel_s", "_c_idx", "_c_int", "_c_timestamp", "_c_size", "_c_has_s", "_c_in"}

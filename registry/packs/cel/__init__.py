@@ -11,10 +11,10 @@ document parses nothing. See docs/adr/0002-cel-compiled-to-python.md.
 True
 """
 
-from registry.cel.compiler import Env, compile_expression, compile_to_python
-from registry.cel.errors import CelCompileError, CelError, CelEvalError, CelSyntaxError
-from registry.cel.runtime import GLOBALS
-from registry.cel.values import CelType, CelUint
+from registry.packs.cel.compiler import Env, compile_expression, compile_to_python
+from registry.packs.cel.errors import CelCompileError, CelError, CelEvalError, CelSyntaxError
+from registry.packs.cel.runtime import GLOBALS
+from registry.packs.cel.values import CelType, CelUint
 
 __all__ = [
     "GLOBALS",

@@ -15,9 +15,9 @@ from typing import Any
 
 import jsonpatch
 
-from .catalog import Catalog
-from .engine import CompiledPack
-from .findings import Severity
+from registry.findings import Severity
+from registry.packs.catalog import Catalog
+from registry.packs.engine import CompiledPack
 
 DEFAULT_NOW = datetime(2026, 6, 30, tzinfo=UTC)
 

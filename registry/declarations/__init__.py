@@ -1,0 +1,41 @@
+"""Declarations: a PACT v3 ProductFootprint plus the pcf-registry extension.
+
+* :func:`prepare` - a document ready for the rule engine (v2 upgraded, extension split out);
+* :func:`upgrade_v2_to_v3` - PACT v2.x to v3.0, every change reported as a finding;
+* :func:`classification_codes`, :func:`rule_refs`, :func:`extension_entries` - what pack
+  selection and the converters read from a declaration.
+"""
+
+from __future__ import annotations
+
+from registry.declarations.declaration import (
+    Prepared,
+    classification_codes,
+    extension_entries,
+    prepare,
+    rule_refs,
+)
+from registry.declarations.pact_upgrade import (
+    V3_DQI_FIELDS,
+    V3_PCF_FIELDS,
+    V3_ROOT_FIELDS,
+    V3_SPEC_VERSION,
+    V3_VERIFICATION_FIELDS,
+    spec_major,
+    upgrade_v2_to_v3,
+)
+
+__all__ = [
+    "V3_DQI_FIELDS",
+    "V3_PCF_FIELDS",
+    "V3_ROOT_FIELDS",
+    "V3_SPEC_VERSION",
+    "V3_VERIFICATION_FIELDS",
+    "Prepared",
+    "classification_codes",
+    "extension_entries",
+    "prepare",
+    "rule_refs",
+    "spec_major",
+    "upgrade_v2_to_v3",
+]

@@ -1,0 +1,100 @@
+"""Rule packs: the document, resolution of ``extends``, the catalog, the compiled engine.
+
+* :class:`RulePack`, :func:`load_pack_file`, :func:`pack_from_data`, :func:`resolve` - the pack
+  document (``rulepack.py``) and its inheritance;
+* :class:`Catalog` - the packs of a folder, selection by HS/CPC code and date (``catalog.py``);
+* :class:`CompiledPack` - a resolved pack compiled to one Python function (``engine.py``, ``cel/``);
+* :func:`validate_document`, :func:`validate_bytes`, :func:`validate_jsonl` - validation entry
+  points (``validate.py``);
+* :func:`diff_packs`, :func:`check_bump` - what changed between versions and the bump it needs
+  (``diff.py``);
+* :func:`run_pack_tests` - each pack's own test cases (``cases.py``);
+* :func:`sign_pack`, :func:`verify_envelope` and keys - signed envelopes (``signing.py``).
+"""
+
+from __future__ import annotations
+
+from registry.packs.cases import run_pack_tests
+from registry.packs.catalog import Catalog
+from registry.packs.cel.errors import CelEvalError
+from registry.packs.cel.values import parse_timestamp
+from registry.packs.diff import (
+    IncompatibleVersionError,
+    PackDiff,
+    check_bump,
+    diff_packs,
+    diff_refs,
+    precedence,
+    render_text,
+)
+from registry.packs.engine import CompiledPack
+from registry.packs.rulepack import (
+    Grading,
+    GradingBand,
+    ResolvedPack,
+    Rule,
+    RulePack,
+    load_pack_file,
+    pack_from_data,
+    resolve,
+)
+from registry.packs.signing import (
+    SignatureError,
+    TrustedKey,
+    TrustedKeys,
+    b64url_decode,
+    b64url_encode,
+    envelope_bytes,
+    generate_key_files,
+    generate_keypair,
+    key_id,
+    load_private_key,
+    public_jwk,
+    sign_file,
+    sign_pack,
+    verify_envelope,
+    verify_file,
+)
+from registry.packs.validate import LineOutcome, validate_bytes, validate_document, validate_jsonl
+
+__all__ = [
+    "Catalog",
+    "CelEvalError",
+    "CompiledPack",
+    "Grading",
+    "GradingBand",
+    "IncompatibleVersionError",
+    "LineOutcome",
+    "PackDiff",
+    "ResolvedPack",
+    "Rule",
+    "RulePack",
+    "SignatureError",
+    "TrustedKey",
+    "TrustedKeys",
+    "b64url_decode",
+    "b64url_encode",
+    "check_bump",
+    "diff_packs",
+    "diff_refs",
+    "envelope_bytes",
+    "generate_key_files",
+    "generate_keypair",
+    "key_id",
+    "load_pack_file",
+    "load_private_key",
+    "pack_from_data",
+    "parse_timestamp",
+    "precedence",
+    "public_jwk",
+    "render_text",
+    "resolve",
+    "run_pack_tests",
+    "sign_file",
+    "sign_pack",
+    "validate_bytes",
+    "validate_document",
+    "validate_jsonl",
+    "verify_envelope",
+    "verify_file",
+]
