@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from registry import cli
-from registry.commands import convert as convert_module
-from registry.commands.convert import sniff
+from registry.cli import convert as convert_module
+from registry.cli.convert import sniff
 from registry.errors import InputError
 from registry.packs.catalog import Catalog
 

@@ -7,92 +7,34 @@ Every command: 2 for unusable input (unknown pack, unreadable file, bad JSON),
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 
 import click
 import orjson
 
 from registry import __version__
-from registry.errors import InputError, Location, PackSelectionError, RegistryError
-from registry.findings import ValidationResult
+from registry.cli import convert, crosswalk, labels
+from registry.cli.common import (
+    EXIT_INPUT,
+    EXIT_NONCONFORMANT,
+    EXIT_OK,
+    data_dir_option,
+    dumps,
+    guarded,
+    load_catalog,
+    read_passphrase,
+    reference_time,
+    render_result,
+    report,
+)
+from registry.errors import InputError, Location, RegistryError
 from registry.inputs import read_input
 from registry.packs import Catalog, run_pack_tests, validate_bytes, validate_jsonl
 from registry.yamlpos import dump_yaml
-
-EXIT_OK, EXIT_NONCONFORMANT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _fail(error: RegistryError) -> None:
-    click.echo(f"pcfreg: {error}", err=True)
-    if isinstance(error, PackSelectionError) and error.candidates:
-        click.echo("candidates:", err=True)
-        for c in error.candidates:
-            click.echo(f"  {c}", err=True)
-
-
-def guarded(fn: F) -> F:
-    """Map our errors to exit 2 and anything unexpected to exit 3, without tracebacks."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except RegistryError as e:
-            _fail(e)
-            sys.exit(EXIT_INPUT)
-        except (click.exceptions.Exit, click.ClickException, SystemExit):
-            raise
-        except BrokenPipeError:
-            sys.exit(EXIT_OK)
-        except Exception as e:
-            click.echo(f"pcfreg: internal error ({type(e).__name__}): {e}", err=True)
-            click.echo("please report this; nothing was changed.", err=True)
-            sys.exit(EXIT_INTERNAL)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _catalog(ctx: click.Context) -> Catalog:
-    obj = ctx.find_root().obj
-    if "catalog" not in obj:
-        catalog = Catalog.bundled()
-        for extra in obj.get("packs_dirs", ()):
-            extra_catalog = Catalog.from_directory(Path(extra))
-            catalog = Catalog([*catalog.packs(), *extra_catalog.packs()])
-        obj["catalog"] = catalog
-    return obj["catalog"]  # type: ignore[no-any-return]
-
-
-def _now(value: str | None) -> datetime:
-    if value is None:
-        return datetime.now(UTC)
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as e:
-        raise InputError(f"--at {value!r} is not an ISO 8601 date-time") from e
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _passphrase(env_name: str | None) -> bytes | None:
-    """The passphrase in environment variable ``env_name``; asking for one that is unset is an error."""
-    if env_name is None:
-        return None
-    value = os.environ.get(env_name)
-    if not value:
-        raise InputError(f"--passphrase-env names {env_name}, but that environment variable is unset or empty")
-    return value.encode()
-
-
-def _dumps(value: Any) -> str:
-    return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -113,19 +55,6 @@ def main(ctx: click.Context, packs_dirs: tuple[str, ...]) -> None:
 # ---------------------------------------------------------------- validate
 
 
-def _render_text(name: str, result: ValidationResult) -> str:
-    verdict = "conformant" if result.conformant else "NOT CONFORMANT"
-    lines = [f"{name}: {verdict} - {result.pack.ref} ({result.pack.digest[:19]}...)"]
-    for f in result.findings:
-        lines.append(f"  {f.severity.value:<7} {f.rule_id}  {f.path or '/'}")
-        lines.append(f"          {f.message}")
-        if f.clauses:
-            lines.append(f"          [{'; '.join(f.clauses)}]")
-    counts = {s: sum(1 for f in result.findings if f.severity.value == s) for s in ("error", "warning", "info")}
-    lines.append(f"  {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info")
-    return "\n".join(lines)
-
-
 @main.command()
 @click.argument("files", nargs=-1, required=True)
 @click.option("--pack", help="Rule pack ID[@VERSION]; default: the pack the declaration names, else its codes.")
@@ -138,8 +67,8 @@ def validate(ctx: click.Context, files: tuple[str, ...], pack: str | None, fmt: 
 
     Exit 0 if all are conformant, 1 if any is not, 2 if any input is unusable.
     """
-    catalog = _catalog(ctx)
-    now = _now(at)
+    catalog = load_catalog(ctx)
+    now = reference_time(at)
     if pack is not None:
         catalog.compiled(pack)  # an unknown or broken pack is unusable input: fail before reading
     worst = EXIT_OK
@@ -151,21 +80,21 @@ def validate(ctx: click.Context, files: tuple[str, ...], pack: str | None, fmt: 
         try:
             result = validate_bytes(catalog, read_input(path, sys.stdin.buffer), pack=pack, now=now, file=path)
         except RegistryError as e:
-            _fail(e)
+            report(e)
             worst = max(worst, EXIT_INPUT)
             outputs.append({"file": path, "error": e.to_dict()})
             continue
         worst = max(worst, EXIT_OK if result.conformant else EXIT_NONCONFORMANT)
         if fmt == "text":
-            click.echo(_render_text(path, result))
+            click.echo(render_result(path, result))
         else:
             outputs.append({"file": path, **result.to_json()})
     if fmt == "json" and outputs:
         if len(files) == 1 and "error" not in outputs[0]:
             outputs[0].pop("file")
-            click.echo(_dumps(outputs[0]))
+            click.echo(dumps(outputs[0]))
         elif len(files) > 1 or "error" not in outputs[0]:
-            click.echo(_dumps(outputs))
+            click.echo(dumps(outputs))
     sys.exit(worst)
 
 
@@ -177,7 +106,7 @@ def _validate_stream(catalog: Catalog, path: str, pack: str | None, now: datetim
         try:
             stream = open(path, "rb")  # noqa: SIM115 - closed below
         except OSError as e:
-            _fail(InputError(f"cannot read file: {e.strerror or e}", Location(path)))
+            report(InputError(f"cannot read file: {e.strerror or e}", Location(path)))
             return EXIT_INPUT
     worst, total, bad = EXIT_OK, 0, 0
     progress = _progress(stream, path)
@@ -189,7 +118,7 @@ def _validate_stream(catalog: Catalog, path: str, pack: str | None, now: datetim
                 bad += 1
                 record: dict[str, Any] = {"line": outcome.line, "error": outcome.error.to_dict()}
                 if fmt == "text":
-                    _fail(outcome.error)
+                    report(outcome.error)
             else:
                 assert outcome.result is not None
                 ok = outcome.result.conformant
@@ -197,7 +126,7 @@ def _validate_stream(catalog: Catalog, path: str, pack: str | None, now: datetim
                 bad += 0 if ok else 1
                 record = {"line": outcome.line, **outcome.result.to_json()}
                 if fmt == "text" and not ok:
-                    click.echo(_render_text(f"{path}:{outcome.line}", outcome.result))
+                    click.echo(render_result(f"{path}:{outcome.line}", outcome.result))
             if fmt == "json":
                 sys.stdout.write(orjson.dumps(record).decode() + "\n")
     finally:
@@ -243,9 +172,9 @@ def packs() -> None:
 @guarded
 def packs_list(ctx: click.Context, fmt: str) -> None:
     """List the known rule packs."""
-    summaries = [p.summary() for p in _catalog(ctx).packs()]
+    summaries = [p.summary() for p in load_catalog(ctx).packs()]
     if fmt == "json":
-        click.echo(_dumps(summaries))
+        click.echo(dumps(summaries))
         return
     for s in summaries:
         codes = ",".join(s["hs"]) or "-"
@@ -261,7 +190,7 @@ def packs_list(ctx: click.Context, fmt: str) -> None:
 @guarded
 def packs_show(ctx: click.Context, ref: str, fmt: str, resolved: bool) -> None:
     """Show one pack version (ID[@VERSION])."""
-    catalog = _catalog(ctx)
+    catalog = load_catalog(ctx)
     pack = catalog.get(ref)
     data: Any = dict(pack.data)
     data["digest"] = pack.digest
@@ -289,7 +218,7 @@ def packs_show(ctx: click.Context, ref: str, fmt: str, resolved: bool) -> None:
             ],
         }
     if fmt == "json":
-        click.echo(_dumps(data))
+        click.echo(dumps(data))
     else:
         click.echo(dump_yaml(data), nl=False)
 
@@ -300,10 +229,10 @@ def packs_show(ctx: click.Context, ref: str, fmt: str, resolved: bool) -> None:
 @guarded
 def packs_example(ctx: click.Context, ref: str) -> None:
     """Print a conformant example declaration for a pack."""
-    resolved = _catalog(ctx).resolve(ref)
+    resolved = load_catalog(ctx).resolve(ref)
     if resolved.example is None:
         raise InputError(f"{resolved.ref} has no example declaration")
-    click.echo(_dumps(resolved.example))
+    click.echo(dumps(resolved.example))
 
 
 @packs.command("test")
@@ -313,11 +242,11 @@ def packs_example(ctx: click.Context, ref: str) -> None:
 @guarded
 def packs_test(ctx: click.Context, refs: tuple[str, ...], fmt: str) -> None:
     """Run the packs' own test cases (all packs, or those named). Exit 1 if any fails."""
-    results = run_pack_tests(_catalog(ctx), list(refs) or None)
+    results = run_pack_tests(load_catalog(ctx), list(refs) or None)
     failed = [r for r in results if not r.passed]
     if fmt == "json":
         click.echo(
-            _dumps([{"pack": r.pack, "name": r.name, "passed": r.passed, "problems": r.problems} for r in results])
+            dumps([{"pack": r.pack, "name": r.name, "passed": r.passed, "problems": r.problems} for r in results])
         )
     else:
         for r in results:
@@ -339,8 +268,8 @@ def packs_diff(ctx: click.Context, old: str, new: str, fmt: str, check: bool) ->
     """Classify every change between two pack versions (ID@A ID@B) and the version bump it needs."""
     from registry.packs import diff_refs, render_text
 
-    diff = diff_refs(_catalog(ctx), old, new)
-    click.echo(_dumps(diff.to_json()) if fmt == "json" else render_text(diff))
+    diff = diff_refs(load_catalog(ctx), old, new)
+    click.echo(dumps(diff.to_json()) if fmt == "json" else render_text(diff))
     sys.exit(EXIT_NONCONFORMANT if check and not diff.ok else EXIT_OK)
 
 
@@ -355,7 +284,7 @@ def packs_sign(file: str, key_path: str, signer: str, out: str | None, passphras
     """Sign a pack file: Ed25519 over its RFC 8785 canonical JSON, as a signed envelope."""
     from registry.packs import envelope_bytes, sign_file
 
-    passphrase = _passphrase(passphrase_env)
+    passphrase = read_passphrase(passphrase_env)
     envelope = sign_file(Path(file), Path(key_path), signer, passphrase=passphrase)
     data = envelope_bytes(envelope)
     if out:
@@ -396,7 +325,7 @@ def keys_generate(private_path: str, public_path: str, publisher: str | None, pa
     """Generate an Ed25519 key pair for signing rule packs."""
     from registry.packs import generate_key_files
 
-    passphrase = _passphrase(passphrase_env)
+    passphrase = read_passphrase(passphrase_env)
     generate_key_files(Path(private_path), Path(public_path), passphrase=passphrase, publisher=publisher)
     click.echo(f"wrote {private_path} (keep it secret) and {public_path}")
 
@@ -409,7 +338,7 @@ def packs_check(ctx: click.Context, files: tuple[str, ...]) -> None:
     """Check pack files: schema, extends, and that every expression compiles."""
     from registry.packs import load_pack_file
 
-    catalog = _catalog(ctx)
+    catalog = load_catalog(ctx)
     loaded = [load_pack_file(Path(f)) for f in files]
     known = [p for p in catalog.packs() if p.ref not in {x.ref for x in loaded}]
     combined = Catalog([*known, *loaded])
@@ -419,18 +348,6 @@ def packs_check(ctx: click.Context, files: tuple[str, ...]) -> None:
 
 
 # ---------------------------------------------------------------- service
-
-
-def _data_dir_option(fn: F) -> F:
-    return click.option(
-        "--data-dir",
-        type=click.Path(file_okay=False),
-        envvar="PCFREG_DATA_DIR",
-        default="pcfreg-data",
-        show_default=True,
-        help="Data directory (SQLite database, keys, secrets); also PCFREG_DATA_DIR. "
-        "DATABASE_URL overrides the database.",
-    )(fn)
 
 
 def _init(data_dir: str) -> Any:
@@ -451,7 +368,7 @@ def _init(data_dir: str) -> Any:
 
 
 @main.command("init")
-@_data_dir_option
+@data_dir_option
 @guarded
 def init_cmd(data_dir: str) -> None:
     """Create a data directory: database, migrations, built-in organisations, bundled packs."""
@@ -477,7 +394,7 @@ def _require_free_port(host: str, port: int) -> None:
 
 
 @main.command("serve")
-@_data_dir_option
+@data_dir_option
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
@@ -513,7 +430,7 @@ def orgs() -> None:
 @click.argument("org_id")
 @click.option("--name", required=True)
 @click.option("--kind", required=True, type=click.Choice(["standards-body", "certifier", "platform", "admin"]))
-@_data_dir_option
+@data_dir_option
 @guarded
 def orgs_create(org_id: str, name: str, kind: str, data_dir: str) -> None:
     """Create an organisation."""
@@ -524,7 +441,7 @@ def orgs_create(org_id: str, name: str, kind: str, data_dir: str) -> None:
 
 
 @orgs.command("list")
-@_data_dir_option
+@data_dir_option
 @guarded
 def orgs_list(data_dir: str) -> None:
     """List organisations."""
@@ -537,7 +454,7 @@ def orgs_list(data_dir: str) -> None:
 @keys.command("register")
 @click.option("--org", "org_id", required=True, help="The standards body the key signs for.")
 @click.option("--public", "public_path", required=True, type=click.Path(), help="The public JWK file.")
-@_data_dir_option
+@data_dir_option
 @guarded
 def keys_register(org_id: str, public_path: str, data_dir: str) -> None:
     """Register a publisher's public key so the registry accepts packs it signs (operator command)."""
@@ -556,7 +473,7 @@ def credentials() -> None:
 @click.option("--org", "org_id", required=True)
 @click.option("--kind", type=click.Choice(["client-secret", "api-key"]), default="client-secret", show_default=True)
 @click.option("--label", default="")
-@_data_dir_option
+@data_dir_option
 @guarded
 def credentials_create(org_id: str, kind: str, label: str, data_dir: str) -> None:
     """Create a credential for an organisation; its secret is printed once."""
@@ -565,18 +482,10 @@ def credentials_create(org_id: str, kind: str, label: str, data_dir: str) -> Non
     click.echo(create_credential(Path(data_dir), org_id, kind, label).as_text())
 
 
-def _register_commands() -> None:
-    """The command groups kept in registry.commands (they use the helpers above, so they come last)."""
-    from registry.commands.convert import convert
-    from registry.commands.crosswalk import crosswalk, recognise_command
-    from registry.commands.labels import keys_rotate, label, status, trust
-
-    for command in (convert, crosswalk, recognise_command, label, trust, status):
-        main.add_command(command)
-    keys.add_command(keys_rotate)
-
-
-_register_commands()
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
+main.add_command(convert.convert)
+main.add_command(crosswalk.crosswalk)
+main.add_command(crosswalk.recognise_command)
+main.add_command(labels.label)
+main.add_command(labels.trust)
+main.add_command(labels.status)
+keys.add_command(labels.keys_rotate)

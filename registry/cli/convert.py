@@ -7,14 +7,14 @@ reported errors, 2 for unusable input, 3 for an internal error.
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 import click
 
+from registry.cli.common import EXIT_NONCONFORMANT, EXIT_OK, dumps, guarded
 from registry.convert import Conversion
 from registry.declarations import spec_major, upgrade_v2_to_v3
 from registry.errors import InputError, Location
@@ -25,20 +25,6 @@ TARGETS: Final = ("pact-v3", "pact-v2", "battery-cf")
 SOURCES: Final = ("ilcd", "pact-v2", "pact-v3")
 _ZIP_MAGIC: Final = b"PK\x03\x04"
 _BOM: Final = b"\xef\xbb\xbf"
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _guarded(fn: F) -> F:
-    """``registry.cli.guarded``, looked up when the command runs (cli.py imports this module)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from registry.cli import guarded
-
-        return guarded(fn)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def sniff(path: str, data: bytes) -> str:
@@ -124,7 +110,7 @@ def _choice(name: str, value: str, allowed: Iterable[str]) -> str:
 @click.option("--flow", "flow_path", metavar="FLOW.xml", help="ILCD flow dataset of the reference flow (XML input).")
 @click.option("--declared-unit", help="ILCD input: the PACT declared unit to state the result in.")
 @click.option("--findings/--no-findings", "show_findings", default=True, help="Write findings to stderr.")
-@_guarded
+@guarded
 def convert(
     file: str,
     target: str,
@@ -156,7 +142,5 @@ def convert(
     if show_findings:
         for f in findings:
             click.echo(render_finding(f), err=True)
-    from registry.cli import _dumps
-
-    click.echo(_dumps(result.document))
-    sys.exit(1 if any(f.severity is Severity.ERROR for f in findings) else 0)
+    click.echo(dumps(result.document))
+    sys.exit(EXIT_NONCONFORMANT if any(f.severity is Severity.ERROR for f in findings) else EXIT_OK)

@@ -2,7 +2,6 @@
 
 recognise: 0 recognition computed, 1 declaration not conformant to its pack (findings shown),
 2 unusable input (unreadable file, bad audit record, unknown scheme or pack), 3 internal error.
-Imported by :mod:`registry.cli`, which registers the commands.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from typing import Any
 
 import click
 
-from registry.cli import EXIT_NONCONFORMANT, _catalog, _dumps, _now, _render_text, guarded
+from registry.cli.common import EXIT_NONCONFORMANT, dumps, guarded, load_catalog, reference_time, render_result
 from registry.crosswalk import (
     FORMATS,
     AuditRecord,
@@ -46,7 +45,7 @@ def crosswalk_list(fmt: str) -> None:
     cw = load_crosswalks()
     rows = [_scheme_summary(cw, s) for s in cw.schemes]
     if fmt == "json":
-        click.echo(_dumps(rows))
+        click.echo(dumps(rows))
         return
     for row in rows:
         packs = ", ".join(row["packs"]) or "-"
@@ -136,15 +135,15 @@ def recognise_command(
 
     The declaration is validated first; a non-conformant one is refused (exit 1) with its findings.
     """
-    catalog, now, cw = _catalog(ctx), _now(at), load_crosswalks()
+    catalog, now, cw = load_catalog(ctx), reference_time(at), load_crosswalks()
     targets = _targets(cw, schemes)
     document = parse_json(read_input(file, sys.stdin.buffer), file=file)
     result = validate_document(catalog, document, pack=pack, now=now)
     if not result.conformant:
         if fmt == "json":
-            click.echo(_dumps(result.to_json()))
+            click.echo(dumps(result.to_json()))
         else:
-            click.echo(_render_text(file, result), err=fmt == "html")
+            click.echo(render_result(file, result), err=fmt == "html")
         click.echo("pcfreg: not recognised: the declaration is not conformant to its pack", err=True)
         sys.exit(EXIT_NONCONFORMANT)
     declaration = prepare(document).document

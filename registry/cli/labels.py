@@ -14,20 +14,8 @@ from typing import Any
 import click
 import orjson
 
-from registry.cli import _data_dir_option, _dumps, _now, guarded
+from registry.cli.common import EXIT_NOT_VALID, data_dir_option, dumps, guarded, open_data_dir, reference_time
 from registry.errors import InputError, Location
-
-EXIT_NOT_VALID = 1
-
-
-def _context(data_dir: str) -> tuple[Any, Any]:
-    from registry.service.labels import load_settings
-    from registry.service.operator import _engine
-
-    path = Path(data_dir)
-    if not path.is_dir():
-        raise InputError(f"{data_dir} is not a data directory; run pcfreg init --data-dir {data_dir} first")
-    return _engine(path), load_settings(path)
 
 
 def _read(path: str) -> bytes:
@@ -64,7 +52,7 @@ def label() -> None:
 @click.option("--audit", "audit_id", help="The stored audit the label rests on.")
 @click.option("--scheme", help="The scheme of the label (default: the pack's own).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@_data_dir_option
+@data_dir_option
 @guarded
 def label_issue(
     file: str,
@@ -89,7 +77,7 @@ def label_issue(
     from registry.storage.db import session_scope
     from registry.storage.models import KeyState
 
-    engine, settings = _context(data_dir)
+    engine, settings = open_data_dir(data_dir)
     if file.endswith(".jsonl"):
         _issue_many(engine, settings, file, certifier)
         return
@@ -99,7 +87,7 @@ def label_issue(
     with session_scope(engine) as s:
         issued = svc.issue_label(s, StoredPacks(engine), settings, certifier=certifier, request=request, now=now)
         out = _label_json(issued.label, svc.stored_verification(issued.label, KeyState.ACTIVE, now=now), settings)
-    click.echo(_dumps(out) if fmt == "json" else _label_text(out))
+    click.echo(dumps(out) if fmt == "json" else _label_text(out))
 
 
 def _issue_many(engine: Any, settings: Any, file: str, certifier: str) -> None:
@@ -143,7 +131,7 @@ def _change(verb: str, state_name: str) -> Any:
     @label.command(verb)
     @click.argument("label_id")
     @click.option("--reason", required=True, help="Why (kept with the label and shown on its page).")
-    @_data_dir_option
+    @data_dir_option
     @guarded
     def change(label_id: str, reason: str, data_dir: str) -> None:
         from registry.service import labels as svc
@@ -151,7 +139,7 @@ def _change(verb: str, state_name: str) -> Any:
         from registry.storage.db import session_scope
         from registry.storage.models import LabelState
 
-        engine, _ = _context(data_dir)
+        engine, _ = open_data_dir(data_dir)
         with session_scope(engine) as s:
             row = store.get_label(s, label_id.upper())
             svc.change_label(
@@ -179,7 +167,7 @@ for _verb, _state in (("suspend", "suspended"), ("reinstate", "valid"), ("revoke
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="FILE.svg or FILE.png")
 @click.option("--kind", type=click.Choice(["url", "offline"]), default="url", show_default=True)
 @click.option("--scale", type=click.IntRange(1, 40), default=8, show_default=True)
-@_data_dir_option
+@data_dir_option
 @guarded
 def label_qr(label_id: str, out: str, kind: str, scale: int, data_dir: str) -> None:
     """Write the label's QR code: its short URL, or (offline) the URL with the signed token."""
@@ -190,7 +178,7 @@ def label_qr(label_id: str, out: str, kind: str, scale: int, data_dir: str) -> N
     suffix = Path(out).suffix.lower()
     if suffix not in (".svg", ".png"):
         raise InputError(f"--out must end in .svg or .png, not {suffix or 'nothing'}", Location(out))
-    engine, settings = _context(data_dir)
+    engine, settings = open_data_dir(data_dir)
     with session_scope(engine, write=False) as s:
         row = store.get_label(s, label_id.upper())
     data = label_url(settings.base_url, row.id) if kind == "url" else offline_url(settings.base_url, row.id, row.token)
@@ -203,7 +191,7 @@ def label_qr(label_id: str, out: str, kind: str, scale: int, data_dir: str) -> N
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="FILE.svg")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @click.option("--kind", type=click.Choice(["url", "offline"]), default="url", show_default=True)
-@_data_dir_option
+@data_dir_option
 @guarded
 def label_print(label_id: str, out: str, lang: str, kind: str, data_dir: str) -> None:
     """Write the printable label (SVG): grade badge, value per declared unit, boundary, pack, certifier,
@@ -216,7 +204,7 @@ def label_print(label_id: str, out: str, lang: str, kind: str, data_dir: str) ->
 
     if Path(out).suffix.lower() != ".svg":
         raise InputError("--out must end in .svg", Location(out))
-    engine, settings = _context(data_dir)
+    engine, settings = open_data_dir(data_dir)
 
     class _Packs:  # what _names_in needs of a service context
         packs = StoredPacks(engine)
@@ -268,7 +256,7 @@ def label_verify(
     from registry.inputs import parse_json
     from registry.packs import TrustedKeys
 
-    now = _now(at)
+    now = reference_time(at)
     text = _read("-").decode("ascii", "replace").strip() if token == "-" else token.strip()
     doc = parse_json(_read(trust_path), file=trust_path)
     keys_ = TrustedKeys.from_json(parse_json(_read(registry_key), file=registry_key)) if registry_key else None
@@ -283,7 +271,7 @@ def label_verify(
     else:
         result = verify(raw, trust=trust, status=status, now=now, gtin=gtin)
     if fmt == "json":
-        click.echo(_dumps(result.to_json()))
+        click.echo(dumps(result.to_json()))
     else:
         claims = result.claims
         line = f"{result.status.value}" + (f" ({result.reason})" if result.reason else "")
@@ -301,7 +289,7 @@ def label_verify(
 @click.option(
     "--category", "categories", multiple=True, help="A pack id or 'namespace/' it may grade under (default: as before)."
 )
-@_data_dir_option
+@data_dir_option
 @guarded
 def keys_rotate(certifier: str, schemes: tuple[str, ...], categories: tuple[str, ...], data_dir: str) -> None:
     """A new label signing key; the old ones verify only, until their last label expires.
@@ -318,7 +306,7 @@ def keys_rotate(certifier: str, schemes: tuple[str, ...], categories: tuple[str,
     if bool(schemes) != bool(categories):
         raise InputError("give both --scheme and --category, or neither (to keep the old key's scope)")
     scope = KeyScope(schemes=schemes, categories=categories) if schemes else None
-    engine, settings = _context(data_dir)
+    engine, settings = open_data_dir(data_dir)
     now = datetime.now(UTC)
     with session_scope(engine) as s:
         if repo.get_organisation(s, certifier).kind != OrgKind.CERTIFIER:
@@ -341,14 +329,14 @@ def trust() -> None:
 
 @trust.command("export")
 @click.option("--registry-keys", is_flag=True, help="Print the registry's own key set instead (to pin once).")
-@_data_dir_option
+@data_dir_option
 @guarded
 def trust_export(registry_keys: bool, data_dir: str) -> None:
     """The signed trust list (JSON) to stdout: what offline verifiers need."""
     from registry.service import labels as svc
     from registry.storage.db import session_scope
 
-    engine, settings = _context(data_dir)
+    engine, settings = open_data_dir(data_dir)
     if registry_keys:
         click.echo(orjson.dumps(svc.registry_keys(settings), option=orjson.OPT_INDENT_2).decode())
         return
@@ -366,7 +354,7 @@ def status() -> None:
 @click.option("--certifier", required=True)
 @click.option("--list", "list_no", type=click.IntRange(0), default=None, help="List number (default: the newest).")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write here (default: stdout, binary).")
-@_data_dir_option
+@data_dir_option
 @guarded
 def status_export(certifier: str, list_no: int | None, out: str | None, data_dir: str) -> None:
     """The certifier's current signed status list token (application/statuslist+cwt)."""
@@ -374,7 +362,7 @@ def status_export(certifier: str, list_no: int | None, out: str | None, data_dir
     from registry.storage import issuance as store
     from registry.storage.db import session_scope
 
-    engine, settings = _context(data_dir)
+    engine, settings = open_data_dir(data_dir)
     with session_scope(engine, write=False) as s:
         lists = store.status_lists(s, certifier)
         if not lists:

@@ -1,1 +1,0 @@
-"""CLI command groups that live beside ``registry.cli`` (each registered there)."""
