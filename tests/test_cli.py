@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from registry import cli
+from registry.cli import validate as validate_command
 
 CORE = "example-standards-body/core"
 AT = ["--at", "2026-06-30T00:00:00Z"]
@@ -123,7 +124,7 @@ def test_internal_error_exit_3(example_file: Path, monkeypatch: pytest.MonkeyPat
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(cli, "validate_bytes", boom)
+    monkeypatch.setattr(validate_command, "validate_bytes", boom)
     result = run("validate", str(example_file), "--pack", CORE)
     assert result.exit_code == 3
     assert "internal error" in result.stderr and "simulated bug" in result.stderr

@@ -1,7 +1,8 @@
-"""``pcfreg label ...``, ``pcfreg keys rotate``, ``pcfreg trust export``, ``pcfreg status export``.
+"""``pcfreg label ...``: issue, QR codes, print, suspend/reinstate/revoke, verify.
 
 Each works on the same data directory as ``pcfreg serve`` (``--data-dir``); ``label verify``
 works offline from a trust list file and optional status list files, with no network.
+Exit 1 when a label is not valid (verify) or a request of a batch failed (issue FILE.jsonl).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import orjson
 
 from registry.cli.common import EXIT_NOT_VALID, data_dir_option, dumps, guarded, open_data_dir, reference_time
 from registry.errors import InputError, Location
@@ -281,97 +281,3 @@ def label_verify(
         click.echo(line)
     if not result.ok:
         sys.exit(EXIT_NOT_VALID)
-
-
-@click.command("rotate")
-@click.option("--certifier", required=True, help="The certifier whose label signing key is rotated.")
-@click.option("--scheme", "schemes", multiple=True, help="A scheme the new key may sign for (default: as the old key).")
-@click.option(
-    "--category", "categories", multiple=True, help="A pack id or 'namespace/' it may grade under (default: as before)."
-)
-@data_dir_option
-@guarded
-def keys_rotate(certifier: str, schemes: tuple[str, ...], categories: tuple[str, ...], data_dir: str) -> None:
-    """A new label signing key; the old ones verify only, until their last label expires.
-
-    A certifier's first key needs its scope: --scheme and --category, each as often as needed.
-    """
-    from issuance import KeyScope, SigningKey
-    from registry.service import labels as svc
-    from registry.storage import issuance as store
-    from registry.storage import repo
-    from registry.storage.db import session_scope
-    from registry.storage.models import KeyState, OrgKind
-
-    if bool(schemes) != bool(categories):
-        raise InputError("give both --scheme and --category, or neither (to keep the old key's scope)")
-    scope = KeyScope(schemes=schemes, categories=categories) if schemes else None
-    engine, settings = open_data_dir(data_dir)
-    now = datetime.now(UTC)
-    with session_scope(engine) as s:
-        if repo.get_organisation(s, certifier).kind != OrgKind.CERTIFIER:
-            raise InputError(f"{certifier} is not a certifier")
-        if not store.signing_keys(s, certifier_id=certifier, states=[KeyState.ACTIVE]):
-            if scope is None:
-                raise InputError(f"{certifier} has no active key yet: give its scope with --scheme and --category")
-            new, retired = svc.create_signing_key(s, settings, certifier, scope, now=now), list[SigningKey]()
-        else:
-            new, retired = svc.rotate_signing_key(s, settings, certifier, now=now, scope=scope)
-    click.echo(f"new signing key {new.kid} for {certifier}")
-    for old in retired:
-        click.echo(f"  {old.kid} now verifies only, until {old.verify_until}")
-
-
-@click.group("trust")
-def trust() -> None:
-    """The registry's trust list of label signing keys."""
-
-
-@trust.command("export")
-@click.option("--registry-keys", is_flag=True, help="Print the registry's own key set instead (to pin once).")
-@data_dir_option
-@guarded
-def trust_export(registry_keys: bool, data_dir: str) -> None:
-    """The signed trust list (JSON) to stdout: what offline verifiers need."""
-    from registry.service import labels as svc
-    from registry.storage.db import session_scope
-
-    engine, settings = open_data_dir(data_dir)
-    if registry_keys:
-        click.echo(orjson.dumps(svc.registry_keys(settings), option=orjson.OPT_INDENT_2).decode())
-        return
-    with session_scope(engine, write=False) as s:
-        doc = svc.signed_trust_list(s, settings, now=datetime.now(UTC))
-    click.echo(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
-
-
-@click.group("status")
-def status() -> None:
-    """Certifiers' status lists (revocation and suspension)."""
-
-
-@status.command("export")
-@click.option("--certifier", required=True)
-@click.option("--list", "list_no", type=click.IntRange(0), default=None, help="List number (default: the newest).")
-@click.option("--out", type=click.Path(dir_okay=False), help="Write here (default: stdout, binary).")
-@data_dir_option
-@guarded
-def status_export(certifier: str, list_no: int | None, out: str | None, data_dir: str) -> None:
-    """The certifier's current signed status list token (application/statuslist+cwt)."""
-    from registry.service import labels as svc
-    from registry.storage import issuance as store
-    from registry.storage.db import session_scope
-
-    engine, settings = open_data_dir(data_dir)
-    with session_scope(engine, write=False) as s:
-        lists = store.status_lists(s, certifier)
-        if not lists:
-            raise InputError(f"{certifier} has no status list yet (it has issued no label)")
-        number = lists[-1].list_no if list_no is None else list_no
-        token, _ = svc.signed_status_list(s, settings, certifier, number, now=datetime.now(UTC))
-    if out:
-        Path(out).write_bytes(token)
-        click.echo(f"wrote {out} (list {number} of {certifier})", err=True)
-    else:
-        sys.stdout.buffer.write(token)
-        sys.stdout.buffer.flush()

@@ -1,0 +1,184 @@
+"""``pcfreg packs ...``: list, show, example, test, diff, sign, verify and check rule packs.
+
+``packs test`` and ``packs diff --check`` exit 1 when a case fails or the version bump is too small;
+``packs verify`` exits 1 when the signature is not valid.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from registry.cli.common import EXIT_NONCONFORMANT, EXIT_OK, dumps, guarded, load_catalog, read_passphrase
+from registry.errors import InputError
+from registry.packs import Catalog, run_pack_tests
+from registry.yamlpos import dump_yaml
+
+
+@click.group()
+def packs() -> None:
+    """Rule packs: list, show, example, test, check."""
+
+
+@packs.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+@guarded
+def packs_list(ctx: click.Context, fmt: str) -> None:
+    """List the known rule packs."""
+    summaries = [p.summary() for p in load_catalog(ctx).packs()]
+    if fmt == "json":
+        click.echo(dumps(summaries))
+        return
+    for s in summaries:
+        codes = ",".join(s["hs"]) or "-"
+        base = " (base)" if s["abstract"] else ""
+        click.echo(f"{s['id']}@{s['version']}{base}  hs {codes}  {s['title']['en']} / {s['title']['zh']}")
+
+
+@packs.command("show")
+@click.argument("ref")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+@click.option("--resolved", is_flag=True, help="Show the rules and parameters with the base packs folded in.")
+@click.pass_context
+@guarded
+def packs_show(ctx: click.Context, ref: str, fmt: str, resolved: bool) -> None:
+    """Show one pack version (ID[@VERSION])."""
+    catalog = load_catalog(ctx)
+    pack = catalog.get(ref)
+    data: Any = dict(pack.data)
+    data["digest"] = pack.digest
+    if resolved:
+        r = catalog.resolve(pack.ref)
+        data = {
+            "id": pack.id,
+            "version": pack.version,
+            "digest": pack.digest,
+            "chain": list(r.chain),
+            "parameters": r.parameters,
+            "declaredUnit": r.declared_unit,
+            "systemBoundary": r.system_boundary,
+            "requiredStages": list(r.required_stages),
+            "rules": [
+                {
+                    "id": x.id,
+                    "severity": x.severity.value,
+                    "kind": x.kind,
+                    "from": x.origin,
+                    "title": x.title,
+                    "clauses": list(x.clauses),
+                }
+                for x in r.rules
+            ],
+        }
+    if fmt == "json":
+        click.echo(dumps(data))
+    else:
+        click.echo(dump_yaml(data), nl=False)
+
+
+@packs.command("example")
+@click.argument("ref")
+@click.pass_context
+@guarded
+def packs_example(ctx: click.Context, ref: str) -> None:
+    """Print a conformant example declaration for a pack."""
+    resolved = load_catalog(ctx).resolve(ref)
+    if resolved.example is None:
+        raise InputError(f"{resolved.ref} has no example declaration")
+    click.echo(dumps(resolved.example))
+
+
+@packs.command("test")
+@click.argument("refs", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+@guarded
+def packs_test(ctx: click.Context, refs: tuple[str, ...], fmt: str) -> None:
+    """Run the packs' own test cases (all packs, or those named). Exit 1 if any fails."""
+    results = run_pack_tests(load_catalog(ctx), list(refs) or None)
+    failed = [r for r in results if not r.passed]
+    if fmt == "json":
+        click.echo(
+            dumps([{"pack": r.pack, "name": r.name, "passed": r.passed, "problems": r.problems} for r in results])
+        )
+    else:
+        for r in results:
+            click.echo(f"{'PASS' if r.passed else 'FAIL'}  {r.pack}  {r.name}")
+            for p in r.problems:
+                click.echo(f"        {p}")
+        click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    sys.exit(EXIT_NONCONFORMANT if failed else EXIT_OK)
+
+
+@packs.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--check", is_flag=True, help="Exit 1 if the version bump is too small for the changes.")
+@click.pass_context
+@guarded
+def packs_diff(ctx: click.Context, old: str, new: str, fmt: str, check: bool) -> None:
+    """Classify every change between two pack versions (ID@A ID@B) and the version bump it needs."""
+    from registry.packs import diff_refs, render_text
+
+    diff = diff_refs(load_catalog(ctx), old, new)
+    click.echo(dumps(diff.to_json()) if fmt == "json" else render_text(diff))
+    sys.exit(EXIT_NONCONFORMANT if check and not diff.ok else EXIT_OK)
+
+
+@packs.command("sign")
+@click.argument("file", type=click.Path())
+@click.option("--key", "key_path", required=True, type=click.Path(), help="Ed25519 private key (PEM, PKCS#8).")
+@click.option("--signer", required=True, help="The publisher namespace signing (the pack id's namespace).")
+@click.option("--out", "out", type=click.Path(), help="Write the signed envelope here (default: stdout).")
+@click.option("--passphrase-env", help="Name of an environment variable holding the key's passphrase.")
+@guarded
+def packs_sign(file: str, key_path: str, signer: str, out: str | None, passphrase_env: str | None) -> None:
+    """Sign a pack file: Ed25519 over its RFC 8785 canonical JSON, as a signed envelope."""
+    from registry.packs import envelope_bytes, sign_file
+
+    passphrase = read_passphrase(passphrase_env)
+    envelope = sign_file(Path(file), Path(key_path), signer, passphrase=passphrase)
+    data = envelope_bytes(envelope)
+    if out:
+        Path(out).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@packs.command("verify")
+@click.argument("file", type=click.Path())
+@click.option("--keys", "keys_path", required=True, type=click.Path(), help="Trusted public keys (JWKS).")
+@click.option("--threshold", default=1, show_default=True, help="Distinct trusted keys that must have signed.")
+@guarded
+def packs_verify(file: str, keys_path: str, threshold: int) -> None:
+    """Check a signed pack envelope offline. Exit 0 valid, 1 signature not valid, 2 unusable input."""
+    from registry.packs import SignatureError, verify_file
+
+    try:
+        verified = verify_file(Path(file), Path(keys_path), threshold=threshold)
+    except SignatureError as e:
+        click.echo(f"NOT VALID: {e}", err=True)
+        sys.exit(EXIT_NONCONFORMANT)
+    click.echo(f"valid: {verified.ref} {verified.digest} signed by {', '.join(verified.keyids)}")
+
+
+@packs.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.pass_context
+@guarded
+def packs_check(ctx: click.Context, files: tuple[str, ...]) -> None:
+    """Check pack files: schema, extends, and that every expression compiles."""
+    from registry.packs import load_pack_file
+
+    catalog = load_catalog(ctx)
+    loaded = [load_pack_file(Path(f)) for f in files]
+    known = [p for p in catalog.packs() if p.ref not in {x.ref for x in loaded}]
+    combined = Catalog([*known, *loaded])
+    for pack in loaded:
+        combined.compiled(pack.ref)
+        click.echo(f"ok  {pack.ref}  {pack.digest}")

@@ -1,0 +1,87 @@
+"""``pcfreg init`` and ``pcfreg serve``: create a data directory, and run the HTTP API over it.
+
+The HTTP stack (uvicorn, FastAPI, SQLAlchemy) is imported only when one of these commands runs.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from registry.cli.common import data_dir_option, guarded
+from registry.errors import InputError
+
+
+def _init(data_dir: str) -> Any:
+    from registry.service.bootstrap import init_data_dir
+    from registry.storage.settings import StorageSettings
+
+    report = init_data_dir(StorageSettings(data_dir=Path(data_dir)), now=datetime.now(UTC))
+    if report.created:
+        click.echo(f"initialised {report.data_dir} ({report.database_url})")
+        click.echo("credentials (shown once, store them now):")
+        for cred in report.credentials:
+            click.echo(f"  {cred.as_text()}")
+    for ref in report.published:
+        click.echo(f"published {ref}")
+    for kid in report.label_keys:
+        click.echo(f"label signing key {kid} created for demo-certifier")
+    return report
+
+
+@click.command("init")
+@data_dir_option
+@guarded
+def init_cmd(data_dir: str) -> None:
+    """Create a data directory: database, migrations, built-in organisations, bundled packs."""
+    report = _init(data_dir)
+    if not report.created:
+        click.echo(f"{data_dir} is already initialised; nothing was changed but new bundled pack versions")
+
+
+def _require_free_port(host: str, port: int) -> None:
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as e:
+        raise InputError(f"--host {host!r} cannot be resolved: {e.strerror}") from e
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as e:
+            raise InputError(f"cannot listen on {host}:{port}: {e.strerror}; choose another --port") from e
+
+
+@click.command("serve")
+@data_dir_option
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@guarded
+def serve(data_dir: str, port: int, host: str, workers: int) -> None:
+    """Run the registry's HTTP API (initialising the data directory on first start)."""
+    import uvicorn
+
+    _require_free_port(host, port)
+    _init(data_dir)
+    os.environ["PCFREG_DATA_DIR"] = str(Path(data_dir).resolve())
+    # Label URLs and the trust list name the address people reach; unless told, it is this server's.
+    public_host = "localhost" if host in ("0.0.0.0", "::", "127.0.0.1") else host
+    os.environ.setdefault("PCFREG_PUBLIC_URL", f"http://{public_host}:{port}")
+    click.echo(f"serving on http://{host}:{port} (docs at /docs)")
+    uvicorn.run(
+        "registry.api.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_level="warning",
+        factory=False,
+    )

@@ -1,0 +1,132 @@
+"""``pcfreg validate``: footprint declarations against rule packs, one file or a .jsonl stream at a time.
+
+Exit 0 all conformant, 1 any not conformant, 2 any input unusable.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+import click
+import orjson
+
+from registry.cli.common import (
+    EXIT_INPUT,
+    EXIT_NONCONFORMANT,
+    EXIT_OK,
+    dumps,
+    guarded,
+    load_catalog,
+    reference_time,
+    render_result,
+    report,
+)
+from registry.errors import InputError, Location, RegistryError
+from registry.inputs import read_input
+from registry.packs import Catalog, validate_bytes, validate_jsonl
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--pack", help="Rule pack ID[@VERSION]; default: the pack the declaration names, else its codes.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--at", "at", help="Validate as of this ISO 8601 instant (default: now).")
+@click.pass_context
+@guarded
+def validate(ctx: click.Context, files: tuple[str, ...], pack: str | None, fmt: str, at: str | None) -> None:
+    """Validate footprint declarations (PACT v3 or v2.x JSON, or .jsonl streams) against a rule pack.
+
+    Exit 0 if all are conformant, 1 if any is not, 2 if any input is unusable.
+    """
+    catalog = load_catalog(ctx)
+    now = reference_time(at)
+    if pack is not None:
+        catalog.compiled(pack)  # an unknown or broken pack is unusable input: fail before reading
+    worst = EXIT_OK
+    outputs: list[dict[str, Any]] = []
+    for path in files:
+        if path.endswith(".jsonl"):
+            worst = max(worst, _validate_stream(catalog, path, pack, now, fmt))
+            continue
+        try:
+            result = validate_bytes(catalog, read_input(path, sys.stdin.buffer), pack=pack, now=now, file=path)
+        except RegistryError as e:
+            report(e)
+            worst = max(worst, EXIT_INPUT)
+            outputs.append({"file": path, "error": e.to_dict()})
+            continue
+        worst = max(worst, EXIT_OK if result.conformant else EXIT_NONCONFORMANT)
+        if fmt == "text":
+            click.echo(render_result(path, result))
+        else:
+            outputs.append({"file": path, **result.to_json()})
+    if fmt == "json" and outputs:
+        if len(files) == 1 and "error" not in outputs[0]:
+            outputs[0].pop("file")
+            click.echo(dumps(outputs[0]))
+        elif len(files) > 1 or "error" not in outputs[0]:
+            click.echo(dumps(outputs))
+    sys.exit(worst)
+
+
+def _validate_stream(catalog: Catalog, path: str, pack: str | None, now: datetime, fmt: str) -> int:
+    stream: IO[bytes]
+    if path == "-":
+        stream = sys.stdin.buffer
+    else:
+        try:
+            stream = open(path, "rb")  # noqa: SIM115 - closed below
+        except OSError as e:
+            report(InputError(f"cannot read file: {e.strerror or e}", Location(path)))
+            return EXIT_INPUT
+    worst, total, bad = EXIT_OK, 0, 0
+    progress = _progress(stream, path)
+    try:
+        for outcome in validate_jsonl(catalog, progress, pack=pack, now=now, file=path):
+            total += 1
+            if outcome.error is not None:
+                worst = max(worst, EXIT_INPUT)
+                bad += 1
+                record: dict[str, Any] = {"line": outcome.line, "error": outcome.error.to_dict()}
+                if fmt == "text":
+                    report(outcome.error)
+            else:
+                assert outcome.result is not None
+                ok = outcome.result.conformant
+                worst = max(worst, EXIT_OK if ok else EXIT_NONCONFORMANT)
+                bad += 0 if ok else 1
+                record = {"line": outcome.line, **outcome.result.to_json()}
+                if fmt == "text" and not ok:
+                    click.echo(render_result(f"{path}:{outcome.line}", outcome.result))
+            if fmt == "json":
+                sys.stdout.write(orjson.dumps(record).decode() + "\n")
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    if fmt == "text":
+        click.echo(f"{path}: {total} declaration(s), {total - bad} conformant, {bad} not conformant or unusable")
+    return worst
+
+
+def _progress(stream: IO[bytes], path: str) -> Any:
+    if not sys.stderr.isatty():
+        return stream
+    from tqdm import tqdm
+
+    total = None
+    try:
+        total = Path(path).stat().st_size if path != "-" else None
+    except OSError:
+        total = None
+    bar = tqdm(total=total, unit="B", unit_scale=True, desc=Path(path).name, file=sys.stderr, leave=False)
+
+    def lines() -> Any:
+        for raw in stream:
+            bar.update(len(raw))
+            yield raw
+        bar.close()
+
+    return lines()
