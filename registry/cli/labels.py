@@ -8,14 +8,18 @@ Exit 1 when a label is not valid (verify) or a request of a batch failed (issue 
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from registry.cli.common import EXIT_NOT_VALID, data_dir_option, dumps, guarded, open_data_dir, reference_time
 from registry.errors import InputError, Location
+
+if TYPE_CHECKING:
+    from issuance import StatusList, TrustList, Verification
 
 
 def _read(path: str) -> bytes:
@@ -90,22 +94,29 @@ def label_issue(
     click.echo(dumps(out) if fmt == "json" else _label_text(out))
 
 
+class _BatchContext:
+    """What the API's batch issuing (``_issue_chunk``) needs of a service context."""
+
+    def __init__(self, engine: Any) -> None:
+        from registry.service.packs import StoredPacks
+
+        self.engine, self.packs = engine, StoredPacks(engine)
+
+    def clock(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class _SettingsCache:
+    """What the API's batch issuing needs of its settings cache."""
+
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+
+
 def _issue_many(engine: Any, settings: Any, file: str, certifier: str) -> None:
     from registry.api.labels import _batch_request, _issue_chunk
-    from registry.service.packs import StoredPacks
 
-    class _Ctx:  # what _issue_chunk needs of a service context
-        def __init__(self) -> None:
-            self.engine, self.packs = engine, StoredPacks(engine)
-
-        def clock(self) -> datetime:
-            return datetime.now(UTC)
-
-    class _Cache:
-        def __init__(self) -> None:
-            self.settings = settings
-
-    ctx, cache = _Ctx(), _Cache()
+    ctx, cache = _BatchContext(engine), _SettingsCache(settings)
     pending: list[tuple[int, Any]] = []
     failed = False
 
@@ -251,8 +262,7 @@ def label_verify(
     fmt: str,
 ) -> None:
     """Verify TOKEN offline (base64url, base32, an offline label URL, or '-' for stdin): exit 0 only if valid."""
-    from issuance import TrustList, Verification, VerifyStatus, status_lists_from_tokens, verify
-    from registry.api.labels import _token_bytes
+    from issuance import TrustList, status_lists_from_tokens
     from registry.inputs import parse_json
     from registry.packs import TrustedKeys
 
@@ -262,22 +272,30 @@ def label_verify(
     keys_ = TrustedKeys.from_json(parse_json(_read(registry_key), file=registry_key)) if registry_key else None
     trust = TrustList.from_json(doc, now=now, registry_keys=keys_)
     status = status_lists_from_tokens([_read(p) for p in status_paths], trust, now=now) if status_paths else None
+    result = _verify_text(text, trust=trust, status=status, now=now, gtin=gtin)
+    click.echo(dumps(result.to_json()) if fmt == "json" else _verification_line(result))
+    if not result.ok:
+        sys.exit(EXIT_NOT_VALID)
+
+
+def _verify_text(
+    text: str, *, trust: TrustList, status: Mapping[str, StatusList] | None, now: datetime, gtin: str | None
+) -> Verification:
+    from issuance import Verification, VerifyStatus, verify
+    from registry.api.labels import _token_bytes
+
     try:
         raw = _token_bytes(text)
     except InputError as e:  # not even a token: as forged as it gets
-        result = Verification(
-            status=VerifyStatus.INVALID_SIGNATURE, reason="malformed", detail=e.message, checked_at=now
-        )
-    else:
-        result = verify(raw, trust=trust, status=status, now=now, gtin=gtin)
-    if fmt == "json":
-        click.echo(dumps(result.to_json()))
-    else:
-        claims = result.claims
-        line = f"{result.status.value}" + (f" ({result.reason})" if result.reason else "")
-        if claims is not None:
-            line += f": {claims.label_id} grade {claims.grade}, {claims.value} kg CO2e per {claims.declared_unit}, "
-            line += f"{claims.issuer}, {claims.pack}, valid until {claims.expires_at.date()}"
-        click.echo(line)
-    if not result.ok:
-        sys.exit(EXIT_NOT_VALID)
+        return Verification(status=VerifyStatus.INVALID_SIGNATURE, reason="malformed", detail=e.message, checked_at=now)
+    return verify(raw, trust=trust, status=status, now=now, gtin=gtin)
+
+
+def _verification_line(result: Verification) -> str:
+    """The outcome in one line: the status (and why), then what the label claims when it could be read."""
+    claims = result.claims
+    line = f"{result.status.value}" + (f" ({result.reason})" if result.reason else "")
+    if claims is not None:
+        line += f": {claims.label_id} grade {claims.grade}, {claims.value} kg CO2e per {claims.declared_unit}, "
+        line += f"{claims.issuer}, {claims.pack}, valid until {claims.expires_at.date()}"
+    return line

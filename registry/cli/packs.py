@@ -14,7 +14,7 @@ import click
 
 from registry.cli.common import EXIT_NONCONFORMANT, EXIT_OK, dumps, guarded, load_catalog, read_passphrase
 from registry.errors import InputError
-from registry.packs import Catalog, run_pack_tests
+from registry.packs import Catalog, ResolvedPack, RulePack, run_pack_tests
 from registry.yamlpos import dump_yaml
 
 
@@ -52,32 +52,36 @@ def packs_show(ctx: click.Context, ref: str, fmt: str, resolved: bool) -> None:
     data: Any = dict(pack.data)
     data["digest"] = pack.digest
     if resolved:
-        r = catalog.resolve(pack.ref)
-        data = {
-            "id": pack.id,
-            "version": pack.version,
-            "digest": pack.digest,
-            "chain": list(r.chain),
-            "parameters": r.parameters,
-            "declaredUnit": r.declared_unit,
-            "systemBoundary": r.system_boundary,
-            "requiredStages": list(r.required_stages),
-            "rules": [
-                {
-                    "id": x.id,
-                    "severity": x.severity.value,
-                    "kind": x.kind,
-                    "from": x.origin,
-                    "title": x.title,
-                    "clauses": list(x.clauses),
-                }
-                for x in r.rules
-            ],
-        }
+        data = _resolved_view(pack, catalog.resolve(pack.ref))
     if fmt == "json":
         click.echo(dumps(data))
     else:
         click.echo(dump_yaml(data), nl=False)
+
+
+def _resolved_view(pack: RulePack, r: ResolvedPack) -> dict[str, Any]:
+    """The pack with its base packs folded in: parameters, scope and every rule with the pack it comes from."""
+    return {
+        "id": pack.id,
+        "version": pack.version,
+        "digest": pack.digest,
+        "chain": list(r.chain),
+        "parameters": r.parameters,
+        "declaredUnit": r.declared_unit,
+        "systemBoundary": r.system_boundary,
+        "requiredStages": list(r.required_stages),
+        "rules": [
+            {
+                "id": x.id,
+                "severity": x.severity.value,
+                "kind": x.kind,
+                "from": x.origin,
+                "title": x.title,
+                "clauses": list(x.clauses),
+            }
+            for x in r.rules
+        ],
+    }
 
 
 @packs.command("example")

@@ -26,7 +26,7 @@ from registry.cli.common import (
 )
 from registry.errors import InputError, Location, RegistryError
 from registry.inputs import read_input
-from registry.packs import Catalog, validate_bytes, validate_jsonl
+from registry.packs import Catalog, LineOutcome, validate_bytes, validate_jsonl
 
 
 @click.command()
@@ -64,51 +64,66 @@ def validate(ctx: click.Context, files: tuple[str, ...], pack: str | None, fmt: 
         else:
             outputs.append({"file": path, **result.to_json()})
     if fmt == "json" and outputs:
-        if len(files) == 1 and "error" not in outputs[0]:
-            outputs[0].pop("file")
-            click.echo(dumps(outputs[0]))
-        elif len(files) > 1 or "error" not in outputs[0]:
-            click.echo(dumps(outputs))
+        _echo_json(files, outputs)
     sys.exit(worst)
 
 
+def _echo_json(files: tuple[str, ...], outputs: list[dict[str, Any]]) -> None:
+    """One file: its result alone (an unusable one was reported on stderr); several: a list, one per file."""
+    if len(files) == 1 and "error" not in outputs[0]:
+        outputs[0].pop("file")
+        click.echo(dumps(outputs[0]))
+    elif len(files) > 1 or "error" not in outputs[0]:
+        click.echo(dumps(outputs))
+
+
 def _validate_stream(catalog: Catalog, path: str, pack: str | None, now: datetime, fmt: str) -> int:
-    stream: IO[bytes]
-    if path == "-":
-        stream = sys.stdin.buffer
-    else:
-        try:
-            stream = open(path, "rb")  # noqa: SIM115 - closed below
-        except OSError as e:
-            report(InputError(f"cannot read file: {e.strerror or e}", Location(path)))
-            return EXIT_INPUT
+    stream = _open_stream(path)
+    if stream is None:
+        return EXIT_INPUT
     worst, total, bad = EXIT_OK, 0, 0
     progress = _progress(stream, path)
     try:
         for outcome in validate_jsonl(catalog, progress, pack=pack, now=now, file=path):
             total += 1
-            if outcome.error is not None:
-                worst = max(worst, EXIT_INPUT)
-                bad += 1
-                record: dict[str, Any] = {"line": outcome.line, "error": outcome.error.to_dict()}
-                if fmt == "text":
-                    report(outcome.error)
-            else:
-                assert outcome.result is not None
-                ok = outcome.result.conformant
-                worst = max(worst, EXIT_OK if ok else EXIT_NONCONFORMANT)
-                bad += 0 if ok else 1
-                record = {"line": outcome.line, **outcome.result.to_json()}
-                if fmt == "text" and not ok:
-                    click.echo(render_result(f"{path}:{outcome.line}", outcome.result))
-            if fmt == "json":
-                sys.stdout.write(orjson.dumps(record).decode() + "\n")
+            code = _line_outcome(path, outcome, fmt)
+            worst = max(worst, code)
+            bad += 0 if code == EXIT_OK else 1
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
     if fmt == "text":
         click.echo(f"{path}: {total} declaration(s), {total - bad} conformant, {bad} not conformant or unusable")
     return worst
+
+
+def _open_stream(path: str) -> IO[bytes] | None:
+    """The .jsonl stream to read ('-' is stdin); ``None``, reported, when it cannot be opened."""
+    if path == "-":
+        return sys.stdin.buffer
+    try:
+        return open(path, "rb")  # the caller closes it
+    except OSError as e:
+        report(InputError(f"cannot read file: {e.strerror or e}", Location(path)))
+        return None
+
+
+def _line_outcome(path: str, outcome: LineOutcome, fmt: str) -> int:
+    """Show one line's outcome (text: only the bad ones; json: every one, as a JSON line); its exit code."""
+    if outcome.error is not None:
+        code = EXIT_INPUT
+        record: dict[str, Any] = {"line": outcome.line, "error": outcome.error.to_dict()}
+        if fmt == "text":
+            report(outcome.error)
+    else:
+        assert outcome.result is not None
+        code = EXIT_OK if outcome.result.conformant else EXIT_NONCONFORMANT
+        record = {"line": outcome.line, **outcome.result.to_json()}
+        if fmt == "text" and code != EXIT_OK:
+            click.echo(render_result(f"{path}:{outcome.line}", outcome.result))
+    if fmt == "json":
+        sys.stdout.write(orjson.dumps(record).decode() + "\n")
+    return code
 
 
 def _progress(stream: IO[bytes], path: str) -> Any:
