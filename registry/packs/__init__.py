@@ -7,7 +7,7 @@
 * :func:`validate_document`, :func:`validate_bytes`, :func:`validate_jsonl` - validation entry
   points (``validate.py``);
 * :func:`diff_packs`, :func:`check_bump` - what changed between versions and the bump it needs
-  (``diff.py``);
+  (``diff/``);
 * :func:`run_pack_tests` - each pack's own test cases (``cases.py``);
 * :func:`sign_pack`, :func:`verify_envelope` and keys - signed envelopes (``signing.py``).
 """

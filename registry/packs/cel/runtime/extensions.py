@@ -1,0 +1,70 @@
+"""Registry extensions (ADR 0002): ``sum(list)``, ``addYears(timestamp, int)``, ``isDecimal(string)``."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Final
+
+from registry.packs.cel.errors import CelEvalError
+from registry.packs.cel.runtime.base import _i64, _ovl, _u64, _utc
+from registry.packs.cel.values import CelUint, format_value
+
+
+def sum_(v: Any) -> Any:
+    """``sum(list)``: ints stay int, any double makes the sum a double (added left to
+    right), all-uint stays uint; the empty list sums to int 0."""
+    if type(v) is not list and type(v) is not tuple:
+        raise _ovl("sum", v)
+    has_float = False
+    all_uint = True
+    for x in v:
+        t = type(x)
+        if t is float:
+            has_float = True
+        elif t is int:
+            all_uint = False
+        elif t is not CelUint:
+            raise CelEvalError(f"sum() list element {format_value(x)} is not a number")
+    if has_float:
+        acc = 0.0
+        first = True
+        try:
+            for x in v:
+                if first:
+                    acc = float(x)
+                    first = False
+                else:
+                    acc += float(x)
+        except OverflowError:  # a host int beyond the double range
+            raise CelEvalError("sum() element is out of range") from None
+        return acc
+    total = 0
+    for x in v:
+        total += x
+    if all_uint and v:
+        return _u64(total)
+    return _i64(total)
+
+
+def addYears(ts: Any, n: Any) -> datetime:
+    """Add calendar years; Feb 29 becomes Feb 28 in a non-leap target year."""
+    if type(ts) is not datetime or type(n) is not int:
+        raise _ovl("addYears", ts, n)
+    start = _utc(ts)
+    year = start.year + n
+    if not 1 <= year <= 9999:
+        raise CelEvalError("timestamp out of range")
+    try:
+        return start.replace(year=year)
+    except ValueError:
+        return start.replace(year=year, day=28)
+
+
+_DECIMAL_TEXT: Final = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def isDecimal(s: Any) -> bool:
+    if type(s) is not str:
+        raise _ovl("isDecimal", s)
+    return _DECIMAL_TEXT.fullmatch(s) is not None
