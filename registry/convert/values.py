@@ -8,7 +8,7 @@ from typing import Any
 
 
 def ptr(*parts: object) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return "".join(["/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts])
 
 
 def show(value: object, limit: int = 80) -> str:

@@ -14,7 +14,7 @@ from registry.declarations.pact_upgrade.tables import PACT_STANDARD, STANDARD_SP
 
 def ptr(*parts: object) -> str:
     """RFC 6901 JSON pointer from reference tokens."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return "".join(["/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts])
 
 
 def json_type(value: object) -> str:
