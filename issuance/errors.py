@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from registry.errors import InputError
+from registry.errors import InputError, Location
 
 
 @dataclass
@@ -30,6 +30,11 @@ class TokenError(IssuanceError):
 
     code: str = "token-error"
     reason: str = "malformed"
+
+
+def token_error(message: str, reason: str, pointer: str | None = None) -> TokenError:
+    """A :class:`TokenError` with its stable ``reason`` and, when known, the JSON pointer of the culprit."""
+    return TokenError(message, Location(pointer=pointer), reason=reason)
 
 
 @dataclass

@@ -20,9 +20,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from issuance.errors import StatusListError, TokenError
-from issuance.keys import KeyState, Rng, kid_of, usage_refusal
-from issuance.token import (
+from issuance.cbor import det_cbor, loads_deterministic
+from issuance.cose import (
     ALG_ES256,
     CLAIM_EXP,
     CLAIM_IAT,
@@ -32,13 +31,12 @@ from issuance.token import (
     HDR_KID,
     HDR_TYP,
     Sign1,
-    det_cbor,
-    loads_deterministic,
     parse_sign1,
     sign1,
-    split_status_uri,
-    status_list_uri,
 )
+from issuance.errors import StatusListError, TokenError
+from issuance.keys import KeyState, Rng, kid_of, usage_refusal
+from issuance.label_encode import split_status_uri, status_list_uri
 from issuance.trust import TrustedKey, TrustList
 from registry.errors import Location
 

@@ -23,9 +23,9 @@ from datetime import datetime, timedelta
 from issuance.errors import TokenError
 from issuance.gtin import normalize_gtin
 from issuance.keys import KeyState, usage_refusal
+from issuance.label_decode import DecodedLabel, decode_label, trusted_model
 from issuance.model import LabelClaims, Verification, VerifyStatus
 from issuance.status_list import Status, StatusList
-from issuance.token import DecodedLabel, decode_label, trusted_model
 from issuance.trust import TrustedKey, TrustList
 
 CLOCK_SKEW = timedelta(minutes=5)

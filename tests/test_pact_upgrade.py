@@ -1,4 +1,4 @@
-"""PACT v2 -> v3 upgrade (registry/declarations/pact_upgrade.py, docs/pact-v2-to-v3-mapping.md)."""
+"""PACT v2 -> v3 upgrade (registry/declarations/pact_upgrade/, docs/pact-v2-to-v3-mapping.md)."""
 
 from __future__ import annotations
 

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
 
+from registry.convert.checks import check_declaration, iter_errors, schema_findings
 from registry.convert.conversion import Conversion
-from registry.convert.pact_out import check_declaration, divide, iter_errors, parse_decimal, plain, schema_findings
+from registry.convert.decimals import divide, parse_decimal, plain
 from registry.declarations import extension_entries
 from registry.errors import InputError, Location
 from registry.findings import Finding, Severity

@@ -68,31 +68,12 @@ def prepare(document: Any) -> Prepared:
     prepared = Prepared(document, findings, True, {}, None)
     if not isinstance(document, dict):
         prepared.schema_valid = False
-        findings.append(
-            Finding(
-                rule_id="declaration.schema.type",
-                severity=Severity.ERROR,
-                path="",
-                message="a declaration must be a JSON object (a PACT ProductFootprint)",
-                clauses=(PACT_V3_CLAUSE,),
-            )
-        )
+        findings.append(_not_an_object())
         return prepared
     entries = extension_entries(document)
     if not is_valid(DECLARATION_SCHEMA_ID, document):
         prepared.schema_valid = False
-        ext_indexes = {i for i, _ in entries}
-        for err in iter_schema_errors(DECLARATION_SCHEMA_ID, document):
-            in_ext = _is_extension_path(err.pointer, ext_indexes)
-            findings.append(
-                Finding(
-                    rule_id=f"declaration.schema.{err.keyword}",
-                    severity=Severity.ERROR,
-                    path=err.pointer,
-                    message=err.message,
-                    clauses=(EXTENSION_CLAUSE if in_ext else PACT_V3_CLAUSE,),
-                )
-            )
+        findings.extend(_schema_findings(document, {i for i, _ in entries}))
     if len(entries) > 1:
         findings.append(
             Finding(
@@ -110,6 +91,30 @@ def prepare(document: Any) -> Prepared:
             prepared.extension = data
             prepared.extension_pointer = f"/extensions/{index}/data"
     return prepared
+
+
+def _not_an_object() -> Finding:
+    return Finding(
+        rule_id="declaration.schema.type",
+        severity=Severity.ERROR,
+        path="",
+        message="a declaration must be a JSON object (a PACT ProductFootprint)",
+        clauses=(PACT_V3_CLAUSE,),
+    )
+
+
+def _schema_findings(document: dict[Any, Any], ext_indexes: set[int]) -> list[Finding]:
+    """One error per violation of the declaration schema, citing the extension's definition inside it."""
+    return [
+        Finding(
+            rule_id=f"declaration.schema.{err.keyword}",
+            severity=Severity.ERROR,
+            path=err.pointer,
+            message=err.message,
+            clauses=(EXTENSION_CLAUSE if _is_extension_path(err.pointer, ext_indexes) else PACT_V3_CLAUSE,),
+        )
+        for err in iter_schema_errors(DECLARATION_SCHEMA_ID, document)
+    ]
 
 
 def rule_refs(document: Any) -> list[str]:

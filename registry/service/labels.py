@@ -381,12 +381,22 @@ def _seal(
     rng: Rng,
 ) -> Issued:
     key, private = signer
+    claims = _claims(d, settings, certifier, key.kid, slot, now=now, rng=rng)
+    token = sign_label(claims, private, status_base=settings.status_base)
+    row = _label_row(d, claims, token, slot, now=now)
+    return Issued(row, claims, token, label_url(settings.base_url, claims.label_id))
+
+
+def _claims(
+    d: _Draft, settings: IssuanceSettings, certifier: str, kid: str, slot: tuple[int, int], *, now: datetime, rng: Rng
+) -> LabelClaims:
+    """What the label token will sign: the draft's checked values, the key, the status slot and the times."""
     list_no, idx = slot
     pcf = d.v3["pcf"]
-    claims = LabelClaims(
+    return LabelClaims(
         label_id=new_label_id(rng),
         issuer=certifier,
-        kid=key.kid,
+        kid=kid,
         issued_at=now.replace(microsecond=0),
         expires_at=d.expires_at.replace(microsecond=0),
         gtin=d.gtin,
@@ -403,11 +413,14 @@ def _seal(
         status_uri=status_list_uri(settings.status_base, certifier, list_no),
         status_idx=idx,
     )
-    token = sign_label(claims, private, status_base=settings.status_base)
-    row = Label(
+
+
+def _label_row(d: _Draft, claims: LabelClaims, token: bytes, slot: tuple[int, int], *, now: datetime) -> Label:
+    list_no, idx = slot
+    return Label(
         id=claims.label_id,
-        certifier_id=certifier,
-        kid=key.kid,
+        certifier_id=claims.issuer,
+        kid=claims.kid,
         audit_id=d.audit.id if d.audit else None,
         scheme=d.scheme,
         pack_id=d.pack.id,
@@ -424,7 +437,6 @@ def _seal(
         state=LabelState.VALID,
         state_changed_at=now,
     )
-    return Issued(row, claims, token, label_url(settings.base_url, claims.label_id))
 
 
 def _product_name(v3: dict[str, Any]) -> str | None:
@@ -472,15 +484,7 @@ def issue_labels(
         except RegistryError as e:
             outcomes.append(e)
     drafts = [(i, o) for i, o in enumerate(outcomes) if isinstance(o, _Draft)]
-    signers: dict[tuple[str, str], tuple[SigningKey, EllipticCurvePrivateKey] | RegistryError] = {}
-    for _, d in drafts:
-        if (d.scheme, d.pack.id) not in signers:
-            try:
-                signers[(d.scheme, d.pack.id)] = _signer(
-                    session, settings, certifier, scheme=d.scheme, pack_id=d.pack.id, now=now
-                )
-            except RegistryError as e:
-                signers[(d.scheme, d.pack.id)] = e
+    signers = _signers(session, settings, certifier, [d for _, d in drafts], now=now)
     ready = []
     for i, d in drafts:
         signer = signers[(d.scheme, d.pack.id)]
@@ -494,6 +498,22 @@ def issue_labels(
         store.insert_label(session, issued.label)
         outcomes[i] = issued
     return [o for o in outcomes if not isinstance(o, _Draft)]
+
+
+def _signers(
+    session: Session, settings: IssuanceSettings, certifier: str, drafts: Sequence[_Draft], *, now: datetime
+) -> dict[tuple[str, str], tuple[SigningKey, EllipticCurvePrivateKey] | RegistryError]:
+    """The signing key of each (scheme, pack id) the drafts need, looked up once, or why there is none."""
+    signers: dict[tuple[str, str], tuple[SigningKey, EllipticCurvePrivateKey] | RegistryError] = {}
+    for d in drafts:
+        if (d.scheme, d.pack.id) not in signers:
+            try:
+                signers[(d.scheme, d.pack.id)] = _signer(
+                    session, settings, certifier, scheme=d.scheme, pack_id=d.pack.id, now=now
+                )
+            except RegistryError as e:
+                signers[(d.scheme, d.pack.id)] = e
+    return signers
 
 
 def change_label(

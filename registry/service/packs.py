@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -81,24 +81,56 @@ def publish(
 ) -> PublishOutcome:
     """Check and store a signed pack. 200 (created False) for identical content, 409 otherwise on clash."""
     principal.require("publisher")
-    pack_data = envelope.get("pack") if isinstance(envelope, dict) else None
-    pack_id = pack_data.get("id") if isinstance(pack_data, dict) else None
-    if not isinstance(pack_id, str) or "/" not in pack_id:
-        raise InputError("the envelope has no pack with an id (/pack/id)")
-    namespace = pack_id.split("/", 1)[0]
+    namespace = _namespace_of(envelope)
     principal.require_org(namespace)
     verified = verify_envelope(envelope, _trusted_keys(session, namespace))
     pack = pack_from_data(verified.pack, source=f"upload:{verified.ref}")
     status = PackStatus.DRAFT if pack.status == "draft" else PackStatus.PUBLISHED
     existing = _get_row(session, pack.id, pack.version)
     if existing is not None:
-        if existing.digest == pack.digest:
-            return PublishOutcome(existing, created=False, diff=None)
-        raise ConflictError(
-            f"{pack.ref} is already stored with different content ({existing.digest}); "
-            "a stored version never changes: publish a new version",
-            extra={"stored_digest": existing.digest, "digest": pack.digest},
-        )
+        return _stored_already(existing, pack)
+    diff = _check_against_stored(session, pack, status)
+    row = repo.insert_pack_version(
+        session, RulePackVersionCreate(content=pack.data, status=status, envelope=envelope), now=now
+    )
+    return PublishOutcome(row, created=True, diff=diff)
+
+
+def _namespace_of(envelope: Any) -> str:
+    pack_data = envelope.get("pack") if isinstance(envelope, dict) else None
+    pack_id = pack_data.get("id") if isinstance(pack_data, dict) else None
+    if not isinstance(pack_id, str) or "/" not in pack_id:
+        raise InputError("the envelope has no pack with an id (/pack/id)")
+    return pack_id.split("/", 1)[0]
+
+
+def _stored_already(existing: RulePackVersion, pack: RulePack) -> PublishOutcome:
+    """Publishing the same content again changes nothing; other content under a stored id@version is a conflict."""
+    if existing.digest == pack.digest:
+        return PublishOutcome(existing, created=False, diff=None)
+    raise ConflictError(
+        f"{pack.ref} is already stored with different content ({existing.digest}); "
+        "a stored version never changes: publish a new version",
+        extra={"stored_digest": existing.digest, "digest": pack.digest},
+    )
+
+
+def _check_against_stored(session: Session, pack: RulePack, status: PackStatus) -> PackDiff | None:
+    """Resolve the pack over the stored packs it builds on and compile it; a published version is diffed
+    against the previous one, whose version bump must match what changed."""
+    lookup = _stored_lookup(session, pack)
+    resolved = resolve(pack, lookup)
+    CompiledPack(resolved)  # every expression compiles, or PackError (422)
+    previous = previous_version(session, pack.id, pack.version)
+    if previous is None or status is not PackStatus.PUBLISHED:
+        return None
+    diff = diff_packs(resolve(_row_pack(previous), lookup), resolved, lookup=lookup)
+    check_bump(diff)
+    return diff
+
+
+def _stored_lookup(session: Session, pack: RulePack) -> Callable[[str], RulePack]:
+    """Pack references resolved to ``pack`` itself or to published (or deprecated) stored versions."""
 
     def lookup(ref: str) -> RulePack:
         if ref == pack.ref:
@@ -109,17 +141,7 @@ def publish(
             raise InputError(f"base pack {ref} is not published in this registry")
         return _row_pack(row)
 
-    resolved = resolve(pack, lookup)
-    CompiledPack(resolved)  # every expression compiles, or PackError (422)
-    diff = None
-    previous = previous_version(session, pack.id, pack.version)
-    if previous is not None and status is PackStatus.PUBLISHED:
-        diff = diff_packs(resolve(_row_pack(previous), lookup), resolved, lookup=lookup)
-        check_bump(diff)
-    row = repo.insert_pack_version(
-        session, RulePackVersionCreate(content=pack.data, status=status, envelope=envelope), now=now
-    )
-    return PublishOutcome(row, created=True, diff=diff)
+    return lookup
 
 
 def _get_row(session: Session, pack_id: str, version: str) -> RulePackVersion | None:

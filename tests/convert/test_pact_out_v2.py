@@ -1,4 +1,4 @@
-"""PACT v2.3 export (registry/convert/pact_out.py: to_pact_v2), the inverse of the v2 -> v3 upgrade."""
+"""PACT v2.3 export (registry/convert/pact_out/: to_pact_v2), the inverse of the v2 -> v3 upgrade."""
 
 from __future__ import annotations
 

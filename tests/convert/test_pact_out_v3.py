@@ -1,4 +1,4 @@
-"""PACT v3 export (registry/convert/pact_out.py: to_pact_v3)."""
+"""PACT v3 export (registry/convert/pact_out/: to_pact_v3)."""
 
 from __future__ import annotations
 

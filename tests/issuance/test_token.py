@@ -346,7 +346,8 @@ def test_base64url_transport_is_strict(text: str) -> None:
 
 @pytest.mark.parametrize("batch", [None, "L2026-117"])
 def test_the_positional_fast_path_agrees_with_the_general_decoder(batch: str | None) -> None:
-    from issuance.token import TYP_LABEL, Sign1, _sign1_as_we_write_it, parse_sign1
+    from issuance.cose import _sign1_as_we_write_it
+    from issuance.token import TYP_LABEL, Sign1, parse_sign1
 
     token = _token(batch=batch)
     fast = _sign1_as_we_write_it(token, TYP_LABEL)

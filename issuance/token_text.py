@@ -1,0 +1,49 @@
+"""A label token as text: uppercase base32 for QR codes (alphanumeric mode), base64url for URLs."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+from issuance.cose import MAX_TOKEN_BYTES
+from issuance.errors import token_error
+from issuance.label_layout import BASE32
+
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
+def token_to_text(token: bytes) -> str:
+    """Uppercase RFC 4648 base32 without padding: only A-Z and 2-7, so a QR code can use alphanumeric mode."""
+    return base64.b32encode(token).decode("ascii").rstrip("=")
+
+
+def token_from_text(text: object, *, max_chars: int = 2 * MAX_TOKEN_BYTES) -> bytes:
+    """The bytes of :func:`token_to_text` output; strict (uppercase, no padding, no stray bits)."""
+    if not isinstance(text, str) or not 0 < len(text) <= max_chars:
+        raise token_error(f"token text must be a string of 1 to {max_chars} characters", "bad_text")
+    if not BASE32.fullmatch(text) or len(text) % 8 in (1, 3, 6):
+        raise token_error("token text is not uppercase base32 (A-Z, 2-7) without padding", "bad_text")
+    raw = base64.b32decode(text + "=" * (-len(text) % 8))
+    if token_to_text(raw) != text:
+        raise token_error("token text has stray bits in its last character", "bad_text")
+    return raw
+
+
+def token_to_b64url(token: bytes) -> str:
+    return base64.urlsafe_b64encode(token).decode("ascii").rstrip("=")
+
+
+def token_from_b64url(text: object, *, max_chars: int = 2 * MAX_TOKEN_BYTES) -> bytes:
+    """The bytes of :func:`token_to_b64url` output; strict (no padding, no stray bits)."""
+    if not isinstance(text, str) or not 0 < len(text) <= max_chars:
+        raise token_error(f"token text must be a string of 1 to {max_chars} characters", "bad_text")
+    if not _B64URL.fullmatch(text) or len(text) % 4 == 1:
+        raise token_error("token text is not base64url without padding", "bad_text")
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as e:
+        raise token_error("token text is not base64url without padding", "bad_text") from e
+    if token_to_b64url(raw) != text:
+        raise token_error("token text has stray bits in its last character", "bad_text")
+    return raw
