@@ -48,3 +48,7 @@ RULEPACK_SCHEMA_ID = "https://pcf-registry.org/schemas/rulepack-1.0.json"
 
 def crosswalks_dir() -> Path:
     return _data_root("crosswalks")
+
+
+def factorsets_dir() -> Path:
+    return _data_root("factorsets")

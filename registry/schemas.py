@@ -31,6 +31,7 @@ _FILES = {
     "https://pcf-registry.org/schemas/crosswalk-scheme-1.0.json": "crosswalk-scheme-1.0.json",
     "https://pcf-registry.org/schemas/audit-1.0.json": "audit-1.0.json",
     "https://pcf-registry.org/schemas/recognition-1.0.json": "recognition-1.0.json",
+    "https://pcf-registry.org/schemas/factorset-1.0.json": "factorset-1.0.json",
 }
 
 

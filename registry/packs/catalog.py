@@ -9,10 +9,10 @@ from typing import Any
 
 from registry.declarations import classification_codes, rule_refs
 from registry.errors import InputError, Location, PackError, PackSelectionError
-from registry.packs.diff.versions import Precedence, precedence
 from registry.packs.engine import CompiledPack
 from registry.packs.rulepack import ResolvedPack, RulePack, load_pack_file, resolve
 from registry.resources import rulepacks_dir
+from registry.semver import Precedence, precedence
 
 PACK_SUFFIXES = (".yaml", ".yml", ".json")
 

@@ -36,7 +36,8 @@ from registry.packs.diff.changes import (
 from registry.packs.diff.compare import PackSource, diff_packs, diff_refs
 from registry.packs.diff.normalize import normalize_cel
 from registry.packs.diff.render import render_text
-from registry.packs.diff.versions import Bump, Precedence, precedence, version_bump
+from registry.packs.diff.versions import Bump, version_bump
+from registry.semver import Precedence, precedence
 
 __all__ = [
     "Bump",

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 
-from registry.errors import InputError
+from registry.semver import parse_version, precedence
 
 _BUMP_RANK = {"patch": 0, "minor": 1, "major": 2}
 
@@ -43,32 +42,8 @@ class Bump(StrEnum):
         return self.rank >= other.rank
 
 
-_SEMVER = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-([0-9A-Za-z.-]+))?$")
-
-
-def _parse_version(version: str) -> tuple[tuple[int, int, int], tuple[str, ...]]:
-    m = _SEMVER.match(version)
-    if m is None:
-        raise InputError(f"not a semantic version: {version!r}")
-    core = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    pre = tuple(m.group(4).split(".")) if m.group(4) else ()
-    return core, pre
-
-
-Precedence = tuple[tuple[int, int, int], int, tuple[tuple[int, int, str], ...]]
-
-
-def precedence(version: str) -> Precedence:
-    """Public sort key for versions (SemVer 2.0.0 precedence); used by the catalog too."""
-    return _precedence(version)
-
-
-def _precedence(version: str) -> Precedence:
-    """SemVer 2.0.0 precedence: a release outranks its pre-releases; numeric identifiers
-    compare as numbers and rank below alphanumeric ones."""
-    core, pre = _parse_version(version)
-    ids = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre)
-    return core, (0 if pre else 1), ids
+_parse_version = parse_version
+_precedence = precedence
 
 
 def _core_bump(old: tuple[int, int, int], new: tuple[int, int, int]) -> Bump:

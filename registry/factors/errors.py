@@ -1,0 +1,48 @@
+"""Errors of factor sets and factor references, split by fault like the rest of the registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from registry.errors import InputError, RegistryError
+
+
+@dataclass
+class FactorSetError(InputError):
+    """A factor set document that cannot be read: not JSON, not the format, schema violations.
+
+    ``problems`` holds one error per violation, each with its JSON pointer.
+    """
+
+    code: str = "factorset-error"
+    problems: list[RegistryError] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        if not self.problems:
+            return super().__str__()
+        return "\n".join([super().__str__()] + ["  - " + str(p) for p in self.problems])
+
+    def to_dict(self) -> dict[str, object]:
+        out = super().to_dict()
+        if self.problems:
+            out["problems"] = [p.to_dict() for p in self.problems]
+        return out
+
+
+@dataclass
+class FactorRefError(InputError):
+    """A factor reference that does not resolve. ``reason`` is a stable key:
+
+    ``malformed``, ``unknown-set``, ``unknown-version``, ``unknown-factor``, ``not-in-effect``,
+    ``withdrawn``.
+    """
+
+    code: str = "factor-ref"
+    reason: str = "malformed"
+    ref: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        out = super().to_dict()
+        out["reason"] = self.reason
+        out["ref"] = self.ref
+        return out
