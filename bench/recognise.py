@@ -17,11 +17,11 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from registry.packs.catalog import Catalog
 from registry.crosswalk import audit_from_declaration, load_crosswalks_from, recognise
 from registry.crosswalk.loader import load_crosswalks
-from registry.resources import crosswalks_dir
+from registry.packs.catalog import Catalog
 from registry.packs.validate import validate_document
+from registry.resources import crosswalks_dir
 
 NOW = datetime(2026, 6, 30, tzinfo=UTC)
 
