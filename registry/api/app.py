@@ -41,6 +41,7 @@ from registry.api.fastpath import FastValidation
 from registry.api.middleware import RequestContext
 from registry.api.problems import NotFoundError, Unauthorized
 from registry.api.report import render_validation_html
+from registry.api.validation_core import validate_one
 from registry.errors import RegistryError
 from registry.inputs import parse_json
 from registry.packs import diff_refs
@@ -375,12 +376,6 @@ def _pack_routes(app: FastAPI) -> None:
         )
 
 
-def _validate_one(ctx: ServiceContext, document: Any, pack: str | None) -> Any:
-    now = ctx.clock()
-    ref = pack if pack is not None else ctx.packs.select(document, now=now).ref
-    return ctx.packs.compiled(ref, on=now.date()).validate(document, now=now)
-
-
 def _validation_routes(app: FastAPI) -> None:
     tags: list[str | Enum] = ["validations"]
 
@@ -401,7 +396,7 @@ def _validation_routes(app: FastAPI) -> None:
         unless ``store=false``; the result is the same object ``pcfreg validate`` prints."""
         principal.require("certifier", "platform")
         document = parse_json(await request.body())
-        result = _validate_one(ctx, document, pack)
+        result = validate_one(ctx, document, pack)
         body = result.to_json()
         if not store:
             return ORJSONResponse(body)
@@ -554,7 +549,7 @@ def _batch_line(ctx: ServiceContext, raw: bytes, number: int, pack: str | None, 
         return b""
     try:
         document = parse_json(raw, line=number)
-        result = _validate_one(ctx, document, pack)
+        result = validate_one(ctx, document, pack)
     except RegistryError as e:
         return orjson.dumps({"line": number, "error": e.to_dict()}) + b"\n"
     if pending is not None:
