@@ -1,0 +1,15 @@
+"""The HTTP routes, one module per resource, each declaring ``router = APIRouter(...)`` with its
+route functions at module level; :func:`registry.api.app.create_app` includes them all.
+
+* :mod:`.auth` - ``POST /v1/auth/token``
+* :mod:`.rulepacks` - ``/v1/rulepacks...``: search, read, diff, publish, deprecate, withdraw
+* :mod:`.validations` - ``/v1/validations...``: validate one or a batch, read stored validations
+* (publisher keys, labels, audits and recognitions are still installed by
+  :mod:`registry.api.publishers`, :mod:`registry.api.labels`, :mod:`registry.api.recognitions`)
+* :mod:`.health` - ``/healthz``, ``/readyz``
+
+A route function's docstring is its operation's description in the OpenAPI document (and pydantic
+models' docstrings their schemas' descriptions), so routes and models documented by comments only
+are so on purpose: the document stays as ``tests/api/openapi-snapshot.json`` records it.
+Dependencies and their ``Annotated`` aliases are in :mod:`registry.api.deps`.
+"""
