@@ -15,11 +15,11 @@ from typing import Any
 from fastapi import FastAPI
 
 from registry import __version__
-from registry.api import labels, problems, publishers, recognitions
+from registry.api import labels, problems
 from registry.api.deps import ERRORS, ORJSONResponse, Problem, ServiceContext, build_context
 from registry.api.fastpath import FastValidation
 from registry.api.middleware import RequestContext
-from registry.api.routes import auth, health, rulepacks, validations
+from registry.api.routes import audits, auth, health, publishers, rulepacks, validations
 
 
 def create_app(ctx: ServiceContext) -> FastAPI:
@@ -39,9 +39,9 @@ def create_app(ctx: ServiceContext) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(rulepacks.router)
     app.include_router(validations.router)
-    publishers.install(app)
+    app.include_router(publishers.router)
     labels.install(app)
-    recognitions.install(app)
+    app.include_router(audits.router)
     app.include_router(health.router)
     return app
 

@@ -4,8 +4,9 @@ route functions at module level; :func:`registry.api.app.create_app` includes th
 * :mod:`.auth` - ``POST /v1/auth/token``
 * :mod:`.rulepacks` - ``/v1/rulepacks...``: search, read, diff, publish, deprecate, withdraw
 * :mod:`.validations` - ``/v1/validations...``: validate one or a batch, read stored validations
-* (publisher keys, labels, audits and recognitions are still installed by
-  :mod:`registry.api.publishers`, :mod:`registry.api.labels`, :mod:`registry.api.recognitions`)
+* :mod:`.publishers` - ``/v1/publishers/{namespace}/keys...``: pack-signing keys
+* (labels are still installed by :mod:`registry.api.labels`)
+* :mod:`.audits` - ``/v1/audits...`` and ``/v1/recognitions...``
 * :mod:`.health` - ``/healthz``, ``/readyz``
 
 A route function's docstring is its operation's description in the OpenAPI document (and pydantic
