@@ -15,11 +15,26 @@ from typing import Any
 from fastapi import FastAPI
 
 from registry import __version__
-from registry.api import labels, problems
+from registry.api import problems
 from registry.api.deps import ERRORS, ORJSONResponse, Problem, ServiceContext, build_context
 from registry.api.fastpath import FastValidation
 from registry.api.middleware import RequestContext
-from registry.api.routes import audits, auth, health, publishers, rulepacks, validations
+from registry.api.routes import audits, auth, health, label_pages, labels, publishers, rulepacks, trust, validations
+
+# The order routes are matched in (and listed in the OpenAPI document). No two routes' paths overlap
+# today, so only the listing depends on it; a new route whose path another one's could also match
+# must come before that one (say GET /v1/labels/export before GET /v1/labels/{label_id}).
+ROUTERS = (
+    auth.router,
+    rulepacks.router,
+    validations.router,
+    publishers.router,
+    labels.router,
+    label_pages.router,
+    trust.router,
+    audits.router,
+    health.router,
+)
 
 
 def create_app(ctx: ServiceContext) -> FastAPI:
@@ -35,14 +50,8 @@ def create_app(ctx: ServiceContext) -> FastAPI:
     problems.install(app)
     app.add_middleware(FastValidation)  # inside RequestContext: request ids, limits and logs apply
     app.add_middleware(RequestContext, max_body=ctx.limits.max_body, max_batch_body=ctx.limits.max_batch_body)
-    # The order routes are matched in (and listed in the OpenAPI document).
-    app.include_router(auth.router)
-    app.include_router(rulepacks.router)
-    app.include_router(validations.router)
-    app.include_router(publishers.router)
-    labels.install(app)
-    app.include_router(audits.router)
-    app.include_router(health.router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app
 
 
