@@ -1,7 +1,7 @@
 """What every route module shares: the service context, auth dependencies, response helpers.
 
-Routes live in ``app`` (auth, rule packs, validations), ``labels`` and ``recognitions``;
-all of them import their dependencies from here (no import-time globals: the context is
+Routes live in :mod:`registry.api.routes`, one module per resource; all of them import their
+dependencies (``CtxDep``, ``PrincipalDep``) from here (no import-time globals: the context is
 built by ``build_context`` and hung on ``app.state``).
 """
 

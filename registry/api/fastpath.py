@@ -8,6 +8,9 @@ unknown or uncached credential, an odd query, any error at all - is handed to th
 FastAPI route with the body replayed, so every error response, status code and header
 is the one the documented route gives: the fast path changes speed, never behaviour.
 Nothing is stored before the last step, so a hand-over never leaves a half-done write.
+
+It validates with :func:`registry.api.validation_core.validate_one`, as the route does, and imports
+nothing from the routes or the app factory.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.api.auth import Principal
+from registry.api.validation_core import validate_one
 from registry.errors import RegistryError
 from registry.inputs import parse_json
 
@@ -55,10 +59,8 @@ class FastValidation:
         principal = _cached_principal(ctx, dict(scope.get("headers") or []))
         if principal is None or principal.role not in _ALLOWED_ROLES:
             return False
-        from registry.api.app import _validate_one
-
         document = parse_json(body)
-        result = _validate_one(ctx, document, pack)
+        result = validate_one(ctx, document, pack)
         out = result.to_json()
         headers: list[tuple[bytes, bytes]] = [(b"content-type", b"application/json")]
         status = 200

@@ -100,35 +100,41 @@ def _status_for(error: RegistryError) -> int:
 
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every error into problem+json."""
+    app.exception_handler(RegistryError)(registry_error)
+    app.exception_handler(RequestValidationError)(validation_error)
+    app.exception_handler(StarletteHTTPException)(http_error)
+    app.exception_handler(Exception)(unexpected)
 
-    @app.exception_handler(RegistryError)
-    async def registry_error(request: Request, exc: RegistryError) -> Response:
-        body = exc.to_dict()
-        extra: dict[str, Any] = {k: v for k, v in body.items() if k not in ("code", "message")}
-        if isinstance(exc, ApiError):
-            extra.update(exc.extra)
-        if isinstance(exc, PackSelectionError):
-            extra["candidates"] = exc.candidates
-        return problem(request, _status_for(exc), exc.code, exc.message, **extra)
 
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()
-        ]
-        fields = ", ".join("/".join(str(p) for p in e["loc"]) for e in errors[:5])
-        return problem(request, 422, "invalid-request", f"the request is not valid: {fields}", errors=errors)
+async def registry_error(request: Request, exc: RegistryError) -> Response:
+    """Our own errors: the status their class maps to, their code, message and details."""
+    body = exc.to_dict()
+    extra: dict[str, Any] = {k: v for k, v in body.items() if k not in ("code", "message")}
+    if isinstance(exc, ApiError):
+        extra.update(exc.extra)
+    if isinstance(exc, PackSelectionError):
+        extra["candidates"] = exc.candidates
+    return problem(request, _status_for(exc), exc.code, exc.message, **extra)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        code = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized", 403: "forbidden"}.get(
-            exc.status_code, "http-error"
-        )
-        return problem(request, exc.status_code, code, str(exc.detail))
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        import logging
+async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+    """FastAPI's request validation: 422 with pydantic-style ``errors`` (``loc``, ``msg``, ``type``)."""
+    errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()]
+    fields = ", ".join("/".join(str(p) for p in e["loc"]) for e in errors[:5])
+    return problem(request, 422, "invalid-request", f"the request is not valid: {fields}", errors=errors)
 
-        logging.getLogger("pcfreg.api").exception("internal error", extra={"request_id": request.state.request_id})
-        return problem(request, 500, "internal-error", "an internal error occurred; it has been logged")
+
+async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """Routing errors (no such path, method not allowed) and other HTTP exceptions."""
+    code = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized", 403: "forbidden"}.get(
+        exc.status_code, "http-error"
+    )
+    return problem(request, exc.status_code, code, str(exc.detail))
+
+
+async def unexpected(request: Request, exc: Exception) -> Response:
+    """Anything else is our bug: logged with the request id, answered 500 without details."""
+    import logging
+
+    logging.getLogger("pcfreg.api").exception("internal error", extra={"request_id": request.state.request_id})
+    return problem(request, 500, "internal-error", "an internal error occurred; it has been logged")

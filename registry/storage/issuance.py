@@ -237,8 +237,12 @@ def status_lists(session: Session, certifier_id: str) -> list[StatusListRow]:
     return list(session.exec(stmt.order_by(col(StatusListRow.list_no))))
 
 
+_MAX_LIST_NO = 2**31 - 1  # list_no is a 32-bit INTEGER column; a larger number names no list
+
+
 def get_status_list(session: Session, certifier_id: str, list_no: int) -> StatusListRow:
-    row = session.get(StatusListRow, (certifier_id, list_no))
+    # A number out of range is not looked up: SQLite cannot even bind one past 64 bits.
+    row = session.get(StatusListRow, (certifier_id, list_no)) if 0 <= list_no <= _MAX_LIST_NO else None
     if row is None:
         raise NotFound(f"status list {list_no} of {certifier_id!r} not found")
     return row

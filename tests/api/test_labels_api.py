@@ -159,6 +159,12 @@ def test_status_lists_follow_revocation(service: Service, example: dict[str, Any
     assert c.get("/v1/trust-list", headers={"If-None-Match": trust_list.headers["etag"]}).status_code == 304
 
 
+def test_a_status_list_number_no_list_can_have_is_not_found(service: Service) -> None:
+    # 2**63 cannot be bound as an SQLite integer: it was a 500 (found by test_schemathesis)
+    for list_no in (-1, 2**31, 2**63, -(2**63) - 1):
+        problem(service.client.get(f"/v1/status/demo-certifier/{list_no}"), 404)
+
+
 def test_issue_refusals(service: Service, example: dict[str, Any]) -> None:
     c, h = service.client, service.headers("demo-certifier")
     bad = copy.deepcopy(example)

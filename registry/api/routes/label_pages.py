@@ -1,0 +1,145 @@
+"""What a label shows people: its consumer page, its QR code and its printable label (all public).
+
+* ``GET /v1/labels/{label_id}/qr`` - the QR code (short URL, or offline with the token), SVG or PNG
+* ``GET /v1/labels/{label_id}/label.svg`` - a printable label: grade badge, value, QR code
+* ``GET /l/{label_id}`` and ``GET /L/{label_id}`` - the page a QR code opens, in English or Chinese
+  (``/L`` is the one QR codes carry: an upper-case URL is all QR alphanumeric)
+
+Rendering is in :mod:`issuance`; the label's state and names come from the registry's records.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from issuance import (
+    LabelClaims,
+    LabelPageView,
+    Verification,
+    VerifyStatus,
+    label_url,
+    offline_url,
+    pick_language,
+    render_label_page,
+    render_label_svg,
+    render_qr,
+)
+from registry.api.deps import CtxDep, ServiceContext
+from registry.api.labels import label_cache, names_in
+from registry.api.problems import NotFoundError
+from registry.service import labels as svc
+from registry.storage import issuance as store
+from registry.storage.db import session_scope
+from registry.storage.errors import NotFound
+from registry.storage.models import KeyState, Label
+
+router = APIRouter()
+
+_PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no such label: the page says so", "content": {"text/html": {}}}
+}
+
+
+@router.get(
+    "/v1/labels/{label_id}/qr", tags=["labels"], responses={200: {"content": {"image/svg+xml": {}, "image/png": {}}}}
+)
+async def label_qr(
+    label_id: str,
+    ctx: CtxDep,
+    kind: Literal["url", "offline"] = "url",
+    format: Literal["svg", "png"] = "svg",
+    scale: Annotated[int, Query(ge=1, le=40)] = 8,
+) -> Response:
+    """The label's QR code: its short URL (at most version 4-M), or with the token (offline, at most 13-M)."""
+    label = await _label_or_404(ctx, label_id)
+    base = label_cache(ctx).settings.base_url
+    data = label_url(base, label.id) if kind == "url" else offline_url(base, label.id, label.token)
+    body = render_qr(data, kind=kind, fmt=format, scale=scale)
+    media = "image/svg+xml" if format == "svg" else "image/png"
+    return Response(body, media_type=media, headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.get("/v1/labels/{label_id}/label.svg", tags=["labels"], responses={200: {"content": {"image/svg+xml": {}}}})
+async def printable(
+    label_id: str, ctx: CtxDep, lang: Literal["en", "zh"] = "en", kind: Literal["url", "offline"] = "url"
+) -> Response:
+    """A printable label: grade badge, value per declared unit, boundary, pack, certifier, validity, QR."""
+    label = await _label_or_404(ctx, label_id)
+    cache = label_cache(ctx)
+    names = await run_in_threadpool(_names, ctx, label)
+    claims = LabelClaims.model_validate(label.claims)
+    base = cache.settings.base_url
+    qr_url = label_url(base, label.id) if kind == "url" else offline_url(base, label.id, label.token)
+    svg = render_label_svg(
+        claims,
+        qr_url=qr_url,
+        certifier_name=names["certifier"],
+        pack_title=names["pack"][lang],
+        lang=lang,
+        grade_scale=names["grades"],
+    )
+    return Response(svg, media_type="image/svg+xml")
+
+
+# The consumer page has no docstring, as before: it would become the operations' OpenAPI description.
+# Registered for /l, then /L (decorators apply from the bottom up).
+
+
+@router.get("/L/{label_id}", tags=["consumer"], response_class=HTMLResponse, name="page/L", responses=_PAGE_RESPONSES)
+@router.get("/l/{label_id}", tags=["consumer"], response_class=HTMLResponse, name="page/l", responses=_PAGE_RESPONSES)
+async def consumer_page(label_id: str, request: Request, ctx: CtxDep, lang: str | None = None) -> HTMLResponse:
+    label_cache(ctx)  # refuses early when labels cannot be served
+    chosen = lang if lang in ("en", "zh") else pick_language(request.headers.get("accept-language"))
+    v, names = await run_in_threadpool(_page_facts, ctx, label_id)
+    html = render_label_page(_page_view(v, names, chosen), lang=chosen)  # type: ignore[arg-type]
+    status = 404 if v.status is VerifyStatus.UNKNOWN else 200
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store", "Vary": "Accept-Language"})
+
+
+# ------------------------------------------------------------------ helpers
+
+
+async def _label_or_404(ctx: ServiceContext, label_id: str) -> Label:
+    def run() -> Label:
+        with session_scope(ctx.engine, write=False) as s:
+            return store.get_label(s, label_id.upper())
+
+    try:
+        return await run_in_threadpool(run)
+    except NotFound as e:
+        raise NotFoundError(e.message) from e
+
+
+def _names(ctx: ServiceContext, label: Label) -> dict[str, Any]:
+    with session_scope(ctx.engine, write=False) as s:
+        return names_in(s, ctx, label)
+
+
+def _page_facts(ctx: ServiceContext, label_id: str) -> tuple[Verification, dict[str, Any] | None]:
+    """The label's verification as of now (``unknown`` when there is no such label) and its display names."""
+    with session_scope(ctx.engine, write=False) as s:
+        try:
+            label: Label | None = store.get_label(s, label_id.upper())
+        except NotFound:
+            label = None
+        key_state = KeyState(store.get_signing_key(s, label.kid).state) if label else None
+        v = svc.stored_verification(label, key_state, now=ctx.clock())
+        return v, (names_in(s, ctx, label) if label else None)
+
+
+def _page_view(v: Verification, names: dict[str, Any] | None, lang: str) -> LabelPageView:
+    return LabelPageView(
+        verification=v,
+        product_name=names["product"] if names else None,
+        certifier_name=names["certifier"] if names else None,
+        pack_title=names["pack"][lang] if names else None,
+        scheme_title=names["scheme"] if names else None,
+        status_checked_at=v.checked_at,
+        rule_pack_url=names["pack_url"] if names else None,
+        trust_list_url="/v1/trust-list",
+        grade_scale=names["grades"] if names else tuple("ABCDEFG"),
+    )

@@ -1,0 +1,90 @@
+"""Trust: what anyone needs to verify a label offline, and the certifiers' key rotation.
+
+* ``GET /v1/trust-list`` - every label signing key with its certifier, scope and state, signed
+* ``GET /v1/trust-list/keys`` - the registry's key(s) that sign the trust list (a JWK set)
+* ``GET /v1/status/{certifier}/{list_no}`` - a certifier's status list (IETF Token Status List)
+* ``POST /v1/certifiers/{certifier}/keys:rotate`` - a new signing key for a certifier
+
+Reads are public and cacheable (ETag, Cache-Control); rotating needs the certifier's credentials.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep
+from registry.api.labels import label_cache
+from registry.api.problems import NotFoundError
+from registry.service import labels as svc
+from registry.storage.db import session_scope
+from registry.storage.errors import NotFound
+
+router = APIRouter(tags=["trust"])
+
+
+@router.get("/v1/trust-list", responses={200: {"description": "signed trust list (schemas/trust-list-1.0.json)"}})
+async def get_trust_list(request: Request, ctx: CtxDep) -> Response:
+    """Every label signing key with its certifier, scope and state, signed by the registry.
+
+    Issued on the hour (valid a day from then), so the document - and its ETag, a digest of all
+    of it - changes only when a key changes or the hour turns."""
+    cache = label_cache(ctx)
+    on_the_hour = ctx.clock().replace(minute=0, second=0, microsecond=0)
+
+    def run() -> dict[str, Any]:
+        with session_scope(ctx.engine, write=False) as s:
+            return svc.signed_trust_list(s, cache.settings, now=on_the_hour)
+
+    doc = await run_in_threadpool(run)
+    body = orjson.dumps(doc)
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@router.get("/v1/trust-list/keys")
+async def get_registry_keys(ctx: CtxDep) -> Response:
+    """The registry's key(s) that sign the trust list (a JWK set): pin it once, then check every
+    trust list you fetch (``pcfreg label verify --registry-key``)."""
+    return ORJSONResponse(
+        svc.registry_keys(label_cache(ctx).settings), headers={"Cache-Control": "public, max-age=3600"}
+    )
+
+
+@router.get("/v1/status/{certifier}/{list_no}", responses={200: {"content": {"application/statuslist+cwt": {}}}})
+async def get_status_list(certifier: str, list_no: int, request: Request, ctx: CtxDep) -> Response:
+    """A certifier's status list as a signed Status List Token (IETF Token Status List, 2 bits per label)."""
+    cache = label_cache(ctx)
+    try:
+        token, version = await run_in_threadpool(cache.status_token, ctx, certifier, list_no)
+    except NotFound as e:
+        raise NotFoundError(e.message) from e
+    etag = f'"{certifier}-{list_no}-v{version}"'
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={cache.settings.status_ttl}"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(token, media_type="application/statuslist+cwt", headers=headers)
+
+
+@router.post("/v1/certifiers/{certifier}/keys:rotate", status_code=201, openapi_extra={"security": BEARER})
+async def rotate_key(certifier: str, principal: PrincipalDep, ctx: CtxDep) -> dict[str, Any]:
+    """A new signing key; the old ones verify only, until their last label expires."""
+    principal.require("certifier").require_org(certifier)
+    cache = label_cache(ctx)
+
+    def run() -> dict[str, Any]:
+        with session_scope(ctx.engine) as s:
+            new, retired = svc.rotate_signing_key(s, cache.settings, certifier, now=ctx.clock())
+            return {"kid": new.kid, "retired": [{"kid": k.kid, "verify_until": k.verify_until} for k in retired]}
+
+    out = await run_in_threadpool(run)
+    cache.invalidate()
+    return out
