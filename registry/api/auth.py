@@ -12,43 +12,12 @@ from datetime import datetime, timedelta
 
 import jwt
 
-from registry.api.problems import Forbidden, Unauthorized
+from registry.api.problems import Unauthorized
+from registry.service.principal import ROLE_OF_KIND, Principal
 
 ISSUER = "pcf-registry"
 AUDIENCE = "pcf-registry-api"
 ALGORITHM = "HS256"
-
-ROLE_OF_KIND = {
-    "standards-body": "publisher",
-    "certifier": "certifier",
-    "platform": "platform",
-    "admin": "admin",
-}
-
-
-@dataclass(frozen=True)
-class Principal:
-    """An authenticated caller: an organisation acting in its role."""
-
-    org_id: str
-    kind: str
-    client_id: str
-    via: str  # "token" | "api-key"
-
-    @property
-    def role(self) -> str:
-        return ROLE_OF_KIND[self.kind]
-
-    def require(self, *roles: str) -> Principal:
-        """The caller must have one of ``roles`` (admin always may)."""
-        if self.role not in roles and self.role != "admin":
-            raise Forbidden(f"this needs the role {' or '.join(roles)}; {self.org_id} is a {self.kind}")
-        return self
-
-    def require_org(self, org_id: str) -> Principal:
-        if self.org_id != org_id and self.role != "admin":
-            raise Forbidden(f"{self.org_id} may not act for {org_id}")
-        return self
 
 
 @dataclass(frozen=True)

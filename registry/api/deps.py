@@ -22,8 +22,9 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from registry.api.auth import Principal, TokenIssuer
+from registry.api.auth import TokenIssuer
 from registry.api.problems import Unauthorized
+from registry.service.principal import Principal
 from registry.storage import repo
 from registry.storage.db import make_engine, session_scope
 from registry.storage.models import CredentialKind

@@ -21,10 +21,10 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from registry.api.auth import Principal
 from registry.api.validation_core import validate_one
 from registry.errors import RegistryError
 from registry.inputs import parse_json
+from registry.service.principal import Principal
 
 _PATH = "/v1/validations"
 _BOOLS = {"true": True, "false": False}

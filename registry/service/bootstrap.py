@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from registry.api.auth import Principal
 from registry.packs import Catalog, RulePack, generate_keypair, sign_pack
 from registry.service.packs import publish
+from registry.service.principal import Principal
 from registry.storage import repo
 from registry.storage.db import make_engine, migrate, session_scope
 from registry.storage.errors import NotFound

@@ -17,8 +17,6 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from registry.api.auth import Principal
-from registry.api.problems import ConflictError, NotFoundError
 from registry.errors import InputError
 from registry.packs import (
     Catalog,
@@ -34,9 +32,23 @@ from registry.packs import (
     resolve,
     verify_envelope,
 )
+from registry.service.principal import Principal
 from registry.storage import repo
 from registry.storage.db import session_scope
+from registry.storage.errors import Conflict, NotFound
 from registry.storage.models import PackStatus, RulePackVersion, RulePackVersionCreate
+
+
+@dataclass
+class VersionConflict(Conflict):
+    """Other content under a stored ``id@version``: both digests, so the caller sees what differs."""
+
+    code: str = "conflict"
+    stored_digest: str = ""
+    digest: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "stored_digest": self.stored_digest, "digest": self.digest}
 
 
 @dataclass(frozen=True)
@@ -108,10 +120,11 @@ def _stored_already(existing: RulePackVersion, pack: RulePack) -> PublishOutcome
     """Publishing the same content again changes nothing; other content under a stored id@version is a conflict."""
     if existing.digest == pack.digest:
         return PublishOutcome(existing, created=False, diff=None)
-    raise ConflictError(
+    raise VersionConflict(
         f"{pack.ref} is already stored with different content ({existing.digest}); "
         "a stored version never changes: publish a new version",
-        extra={"stored_digest": existing.digest, "digest": pack.digest},
+        stored_digest=existing.digest,
+        digest=pack.digest,
     )
 
 
@@ -163,7 +176,7 @@ def change_status(
     principal.require("publisher")
     principal.require_org(pack_id.split("/", 1)[0])
     if _get_row(session, pack_id, version) is None:
-        raise NotFoundError(f"no rule pack {pack_id}@{version}")
+        raise NotFound(f"no rule pack {pack_id}@{version}")
     return repo.set_pack_status(session, pack_id, version, status, reason=reason, now=now)
 
 
@@ -172,7 +185,7 @@ def version_on(session: Session, pack_id: str, on: date) -> RulePackVersion:
     try:
         return repo.applicable_on(session, pack_id, on)
     except repo.NotFound as e:
-        raise NotFoundError(f"no version of {pack_id} applied on {on.isoformat()}") from e
+        raise NotFound(f"no version of {pack_id} applied on {on.isoformat()}") from e
 
 
 @dataclass

@@ -10,8 +10,9 @@ from api_support import problem
 from fastapi.testclient import TestClient
 
 from registry.api.app import create_app
-from registry.api.auth import Principal, TokenIssuer
+from registry.api.auth import TokenIssuer
 from registry.api.deps import ServiceContext
+from registry.service.principal import Principal
 from registry.storage.db import make_engine
 
 

@@ -19,7 +19,6 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from registry.api.auth import Principal
 from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
 from registry.api.models import Reason
 from registry.api.problems import NotFoundError
@@ -35,6 +34,7 @@ from registry.crosswalk import (
 from registry.declarations import prepare
 from registry.errors import InputError, Location, NotConformant
 from registry.findings import PackRef, ValidationResult
+from registry.service.principal import Principal
 from registry.storage import issuance as store
 from registry.storage.db import session_scope
 from registry.storage.errors import NotFound

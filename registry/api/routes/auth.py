@@ -14,9 +14,9 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from registry.api.auth import Principal
 from registry.api.deps import CtxDep, ServiceContext
 from registry.api.problems import ApiError, Unauthorized
+from registry.service.principal import Principal
 from registry.storage import repo
 from registry.storage.db import session_scope
 

@@ -20,7 +20,6 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from issuance import normalize_gtin
-from registry.api.auth import Principal
 from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
 from registry.api.labels import (
     IssueBody,
@@ -35,6 +34,7 @@ from registry.api.labels import (
 from registry.api.models import Reason
 from registry.api.problems import NotFoundError
 from registry.service import labels as svc
+from registry.service.principal import Principal
 from registry.storage import issuance as store
 from registry.storage.db import session_scope
 from registry.storage.errors import NotFound

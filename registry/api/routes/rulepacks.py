@@ -20,11 +20,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from registry.api.auth import Principal
 from registry.api.deps import BEARER, YAML_OR_JSON, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
 from registry.api.problems import NotFoundError
 from registry.inputs import parse_json
 from registry.packs import diff_refs
+from registry.service.principal import Principal
 from registry.storage import repo
 from registry.storage.db import session_scope
 from registry.storage.errors import NotFound

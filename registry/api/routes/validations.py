@@ -19,13 +19,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from registry.api.auth import Principal
 from registry.api.deps import BEARER, JSON_BODY, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
 from registry.api.problems import NotFoundError
 from registry.api.report import render_validation_html
 from registry.api.validation_core import validate_one
 from registry.errors import RegistryError
 from registry.inputs import parse_json
+from registry.service.principal import Principal
 from registry.storage import repo
 from registry.storage.db import session_scope
 from registry.storage.errors import NotFound
