@@ -1,6 +1,7 @@
 """Findings of the ILCD+EPD converter: rule ids, citations and a collector.
 
-Every finding has severity ``info``, ``path`` = JSON pointer into the converted
+Every finding has severity ``info`` (``warning`` where the user should act: a unit the files do
+not back, a validity period PACT does not allow), ``path`` = JSON pointer into the converted
 declaration (for a value with no home: the nearest object that exists) and
 ``source_path`` = XPath of the source element (prefixes: docs/ilcd-mapping.md).
 """
@@ -49,10 +50,19 @@ class Notes:
     findings: list[Finding] = field(default_factory=list)
 
     def add(self, rule: str, path: str, source: str | None, message: str, *clauses: str) -> None:
+        self._append(Severity.INFO, rule, path, source, message, clauses)
+
+    def warn(self, rule: str, path: str, source: str | None, message: str, *clauses: str) -> None:
+        """A finding the user should act on (a value the files do not back, a change PACT forces)."""
+        self._append(Severity.WARNING, rule, path, source, message, clauses)
+
+    def _append(
+        self, severity: Severity, rule: str, path: str, source: str | None, message: str, clauses: tuple[str, ...]
+    ) -> None:
         self.findings.append(
             Finding(
                 rule_id=rule,
-                severity=Severity.INFO,
+                severity=severity,
                 path=path,
                 message=message,
                 clauses=clauses,

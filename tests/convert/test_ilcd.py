@@ -254,7 +254,8 @@ def test_every_finding_is_info_with_a_pointer_and_a_resolvable_source_path() -> 
         conversion = convert(process, flow, **kwargs)
         process_bytes, flow_bytes = process.read_bytes(), flow.read_bytes() if flow else None
         for f in conversion.findings:
-            assert f.severity is Severity.INFO and f.rule_id in RULE_IDS
+            stated = f.path == "/pcf/declaredUnitOfMeasurement" and "declared_unit" in kwargs
+            assert f.severity is (Severity.WARNING if stated else Severity.INFO) and f.rule_id in RULE_IDS
             assert f.path == "" or f.path.startswith("/")
             assert f.source_path is not None
             assert resolve(f.source_path, process_bytes, flow_bytes), f
@@ -512,3 +513,53 @@ def test_gwp_sub_indicator_extension_follows_its_schema(name: str, request: pyte
     errors = list(jsonschema.Draft202012Validator(schema).iter_errors(found[0]["data"]))
     assert errors == []
     assert set(found[0]["data"]["modules"]) <= set(conversion.document["extensions"][0]["data"]["modules"])
+
+
+# --- issue 11: the declared amount is meanAmount x the reference property's meanValue -----------------
+def _flow_of_1000_kg() -> bytes:
+    """The official flow with its reference property (Mass) at 1000.0: one unit of the flow is 1000 kg."""
+    return OFFICIAL_FLOW.read_bytes().replace(b"<f:meanValue>1.0</f:meanValue>", b"<f:meanValue>1000.0</f:meanValue>")
+
+
+def test_declared_amount_multiplies_mean_amount_by_the_reference_mean_value() -> None:
+    conversion = convert(OFFICIAL, _flow_of_1000_kg())
+    pcf = conversion.document["pcf"]
+    assert (pcf["declaredUnitOfMeasurement"], pcf["declaredUnitAmount"]) == ("kilogram", "1000.00")
+    assert pcf["productMassPerDeclaredUnit"] == "1000.00"
+    assert pcf["biogenicCarbonContent"] == "0.96"  # per unit of the flow, and the declared unit is one unit
+    steps = [f for f in at(conversion, "/pcf/declaredUnitAmount") if f.rule_id == "ilcd.convert.derived"]
+    assert len(steps) == 3
+    assert steps[0].source_path is not None and steps[0].source_path.endswith("/meanAmount")
+    assert "1.0" in steps[0].message
+    assert steps[1].source_path is not None and steps[1].source_path.startswith("/flowDataSet")
+    assert steps[1].source_path.endswith("meanValue") and "1000.0" in steps[1].message
+    assert "1.0 x 1000.0 = 1000.00 kilogram" in steps[2].message
+
+
+def test_declared_amount_with_two_units_of_a_1000_kg_flow_is_exact() -> None:
+    process = OFFICIAL.read_bytes().replace(b"<meanAmount>1.0</meanAmount>", b"<meanAmount>0.1</meanAmount>")
+    flow = OFFICIAL_FLOW.read_bytes().replace(b"<f:meanValue>1.0</f:meanValue>", b"<f:meanValue>0.3</f:meanValue>")
+    pcf = convert(process, flow).document["pcf"]
+    assert pcf["declaredUnitAmount"] == "0.03"  # not 0.030000000000000002
+    assert Decimal(pcf["biogenicCarbonContent"]) == Decimal("0.096")
+
+
+def test_stated_amount_is_compared_with_the_derived_declared_amount() -> None:
+    assert convert(OFFICIAL, _flow_of_1000_kg(), declared_unit="1000 kg").document["pcf"]["declaredUnitAmount"] == (
+        "1000.00"
+    )
+    with pytest.raises(InputError, match=r"1000\.00 kilogram"):
+        convert(OFFICIAL, _flow_of_1000_kg(), declared_unit="1 kg")
+
+
+# --- issue 11: a unit stated by the user over what the files say is a warning ------------------------
+def test_stated_unit_without_the_flow_is_a_warning() -> None:
+    (finding,) = at(convert(A1, declared_unit="1 cubic meter"), "/pcf/declaredUnitOfMeasurement")
+    assert finding.rule_id == "ilcd.convert.defaulted" and finding.severity is Severity.WARNING
+
+
+def test_stated_unit_over_a_flow_property_pact_lacks_is_a_warning() -> None:
+    length = b"838aaa23-0117-11db-92e3-0800200c9a66"
+    flow = V12_FLOW.read_bytes().replace(b"93a60a56-a3c8-19da-a746-0800200c9a66", length)
+    (finding,) = at(convert(V12, flow, declared_unit="piece"), "/pcf/declaredUnitOfMeasurement")
+    assert finding.severity is Severity.WARNING
