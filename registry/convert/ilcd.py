@@ -27,6 +27,7 @@ from registry.convert.ilcd_pcf import carbon_footprint
 from registry.convert.ilcd_read import Flow, Process, read_flow, read_process
 from registry.convert.ilcd_tables import BIOGENIC, FOSSIL, GHG, LULUC, MODULES, TOTAL
 from registry.convert.ilcd_unit import declared_unit
+from registry.convert.ilcd_validity import fit_validity
 from registry.declarations import V3_PCF_FIELDS, V3_ROOT_FIELDS, V3_SPEC_VERSION
 from registry.errors import InputError, Location
 from registry.resources import EXTENSION_SCHEMA_ID
@@ -87,6 +88,7 @@ def _convert(proc: Process, flow: Flow | None, flow_source: str, stated: str | N
     product(doc, proc, notes)
     gwp = read_gwp(proc, Pointers(f"{EXT}/modules", f"{GWP_EXT}/modules"), notes)
     doc["pcf"] = carbon_footprint(proc, flow, unit, gwp, notes)
+    fit_validity(doc, proc, notes)
     doc["extensions"] = _extensions(proc, gwp, notes)
     doc["pcf"] = _ordered(doc["pcf"], V3_PCF_FIELDS)
     return Conversion(_ordered(doc, V3_ROOT_FIELDS), tuple(notes.findings))

@@ -24,8 +24,20 @@ DROPPED: Final = "ilcd.convert.dropped"  # ILCD value with no home in the declar
 NOT_DECLARED: Final = "ilcd.convert.not-declared"  # empty or absent module: not declared, never zero
 MISSING: Final = "ilcd.convert.missing"  # PACT requires it, ILCD does not carry it: left absent
 BY_NAME: Final = "ilcd.convert.matched-by-name"  # indicator recognised by name, not UUID
+ADJUSTED: Final = "ilcd.convert.adjusted"  # an ILCD value changed to what PACT allows (validity period)
 
-RULE_IDS: Final = (CONVERTED, REMAPPED, DERIVED, DEFAULTED, SCENARIO, DROPPED, NOT_DECLARED, MISSING, BY_NAME)
+RULE_IDS: Final = (
+    CONVERTED,
+    REMAPPED,
+    DERIVED,
+    DEFAULTED,
+    SCENARIO,
+    DROPPED,
+    NOT_DECLARED,
+    MISSING,
+    BY_NAME,
+    ADJUSTED,
+)
 
 DOUBT: Final = "doubtful (see docs/ilcd-mapping.md)"  # ends the message of every doubtful mapping
 

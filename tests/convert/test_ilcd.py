@@ -156,8 +156,9 @@ def test_official_identity_and_product(official: Conversion) -> None:
     assert doc["companyIds"] == ["urn:uuid:9c5cd1fd-7cfa-49ba-a6d3-1f04b55b9e3b"]
     assert doc["productIds"][0] == "urn:uuid:a7432abd-0881-4977-a817-f8aaf627fb91"
     assert "urn:gtin:3234567890126" in doc["productIds"]
-    assert doc["validityPeriodStart"] == "2020-05-08T00:00:00Z"
-    assert doc["validityPeriodEnd"] == "2024-05-09T00:00:00Z"  # valid through 2024-05-08
+    # published 2020-05-08, valid through 2024-05-08; reference year 2020: PACT allows 2021-01-01 to 2024-01-01
+    assert doc["validityPeriodStart"] == "2021-01-01T00:00:00Z"
+    assert doc["validityPeriodEnd"] == "2024-01-01T00:00:00Z"
     assert "00.02.042" in doc["comment"] and "EPD042812-01" in doc["comment"]
 
 
@@ -255,7 +256,8 @@ def test_every_finding_is_info_with_a_pointer_and_a_resolvable_source_path() -> 
         process_bytes, flow_bytes = process.read_bytes(), flow.read_bytes() if flow else None
         for f in conversion.findings:
             stated = f.path == "/pcf/declaredUnitOfMeasurement" and "declared_unit" in kwargs
-            assert f.severity is (Severity.WARNING if stated else Severity.INFO) and f.rule_id in RULE_IDS
+            warned = stated or f.rule_id == "ilcd.convert.adjusted"
+            assert f.severity is (Severity.WARNING if warned else Severity.INFO) and f.rule_id in RULE_IDS
             assert f.path == "" or f.path.startswith("/")
             assert f.source_path is not None
             assert resolve(f.source_path, process_bytes, flow_bytes), f
@@ -322,7 +324,7 @@ def test_v12_consistent_sums_give_no_gwp_warning(v12: Conversion, catalog: Catal
 def test_v12_product_description_falls_back_to_the_english_name(v12: Conversion) -> None:
     assert v12.document["productDescription"] == "Gypsum plasterboard 12.5 mm"
     assert v12.document["companyIds"] == ["urn:uuid:5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"]
-    assert v12.document["validityPeriodEnd"] == "2028-01-01T00:00:00Z"  # dataSetValidUntil 2027
+    assert v12.document["validityPeriodEnd"] == "2026-01-01T00:00:00Z"  # valid until 2027, PACT: 3 years after 2022
 
 
 def test_declared_amount_scales_flow_properties() -> None:
@@ -563,3 +565,46 @@ def test_stated_unit_over_a_flow_property_pact_lacks_is_a_warning() -> None:
     flow = V12_FLOW.read_bytes().replace(b"93a60a56-a3c8-19da-a746-0800200c9a66", length)
     (finding,) = at(convert(V12, flow, declared_unit="piece"), "/pcf/declaredUnitOfMeasurement")
     assert finding.severity is Severity.WARNING
+
+
+# --- issue 11: validity periods that the pact-v3 pack accepts --------------------------------------------
+PACT_PACK = "example-standards-body/pact-v3"
+
+
+@pytest.mark.parametrize("name", ["official", "v12"])
+def test_converted_validity_passes_the_pact_v3_pack(
+    name: str, request: pytest.FixtureRequest, catalog: Catalog
+) -> None:
+    conversion: Conversion = request.getfixturevalue(name)
+    result = validate_document(catalog, copy.deepcopy(conversion.document), pack=PACT_PACK, now=NOW)
+    assert [f.rule_id for f in result.findings if f.rule_id.startswith("pact-v3.validity")] == []
+
+
+def test_validity_changes_are_reported_as_warnings_citing_pact(official: Conversion) -> None:
+    start = [f for f in by_rule(official, "ilcd.convert.adjusted") if f.path == "/validityPeriodStart"]
+    end = [f for f in by_rule(official, "ilcd.convert.adjusted") if f.path == "/validityPeriodEnd"]
+    assert len(start) == 1 and len(end) == 1
+    assert start[0].severity is Severity.WARNING and end[0].severity is Severity.WARNING
+    assert "2020-05-08" in start[0].message and "2021-01-01" in start[0].message
+    assert "2024-05-09" in end[0].message and "3 years" in end[0].message
+    assert any("validityPeriodEnd" in c for c in end[0].clauses)
+
+
+def test_validity_entirely_after_what_pact_allows_is_left_out(catalog: Catalog) -> None:
+    process = OFFICIAL.read_bytes().replace(
+        b"<common:referenceYear>2020</common:referenceYear>", b"<common:referenceYear>2015</common:referenceYear>"
+    )
+    conversion = convert(process, OFFICIAL_FLOW)
+    doc = conversion.document
+    assert "validityPeriodStart" not in doc and "validityPeriodEnd" not in doc
+    (dropped,) = [f for f in by_rule(conversion, "ilcd.convert.adjusted") if f.path == "/validityPeriodStart"]
+    assert dropped.severity is Severity.WARNING and "2019-01-01" in dropped.message
+    result = validate_document(catalog, copy.deepcopy(doc), pack=PACT_PACK, now=NOW)
+    assert [f.rule_id for f in result.findings if f.rule_id.startswith("pact-v3.validity")] == []
+
+
+def test_validity_years_agree_with_the_pact_v3_pack(catalog: Catalog) -> None:
+    from registry.convert.ilcd_validity import PACT_VALIDITY_YEARS
+
+    pack = catalog.compiled(PACT_PACK)
+    assert pack.resolved.parameters["validityYears"] == PACT_VALIDITY_YEARS
