@@ -56,11 +56,12 @@ def ilcd_to_declaration(
 
 
 def ilcd_bundle_to_declaration(
-    zip_bytes: bytes, *, source: str, declared_unit: str | None = None, now: datetime
+    zip_bytes: bytes, *, source: str, declared_unit: str | None = None, process: str | None = None, now: datetime
 ) -> Conversion:
-    """Convert the single process data set of a ZIP bundle (``processes/``, ``flows/``)."""
+    """Convert the process data set of a ZIP bundle (``processes/``, ``flows/``, or a flat ZIP of data sets):
+    the only one, or the one whose UUID is ``process``."""
     bundle = read_bundle(zip_bytes, source=source)
-    name, data = bundle.process()
+    name, data = bundle.process(process)
     proc = read_process(data, source=name)
     found = bundle.flow(proc.reference_flow.uuid or "")
     if found is None and declared_unit is None:

@@ -158,3 +158,45 @@ def test_broken_unrelated_flow_is_skipped() -> None:
         }
     )
     assert bundle(data) is not None
+
+
+# --- issue 11: several processes (a data-stock export), flat ZIPs ------------------------------------
+OFFICIAL_UUID = "57a4ae65-d305-421e-b21f-a3f0c35b8abe"
+V12_UUID = "0e4b5a9c-1d2e-4f3a-8b7c-6d5e4f3a2b1c"
+V12_FLOW = FIXTURES / "v1.2" / "flow.xml"
+
+
+def _stock() -> bytes:
+    return archive(
+        {
+            "ILCD/processes/first.xml": OFFICIAL.read_bytes(),
+            "ILCD/processes/second.xml": V12.read_bytes(),
+            "ILCD/flows/a7432abd-0881-4977-a817-f8aaf627fb91.xml": OFFICIAL_FLOW.read_bytes(),
+            "ILCD/flows/other.xml": V12_FLOW.read_bytes(),
+        }
+    )
+
+
+def test_several_processes_error_lists_them_and_names_the_option() -> None:
+    error = refused(_stock())
+    assert "found 2" in error.message and "--process" in error.message
+    assert OFFICIAL_UUID in error.message and V12_UUID in error.message
+    assert "Wood panel" in error.message
+
+
+@pytest.mark.parametrize(("uuid", "name"), [(OFFICIAL_UUID, "Wood panel"), (V12_UUID.upper(), "Gypsum plasterboard")])
+def test_process_option_picks_one(uuid: str, name: str) -> None:
+    conversion = bundle(_stock(), process=uuid)
+    assert conversion.document["id"].lower() == uuid.lower()  # type: ignore[attr-defined]
+    assert conversion.document["productNameCompany"].startswith(name)  # type: ignore[attr-defined]
+
+
+def test_process_option_naming_no_process_lists_the_ones_there() -> None:
+    error = refused(_stock(), process="00000000-0000-4000-8000-000000000000")
+    assert "00000000-0000-4000-8000-000000000000" in error.message and OFFICIAL_UUID in error.message
+
+
+def test_flat_zip_is_read_by_root_element() -> None:
+    flat = archive({"epd.xml": OFFICIAL.read_bytes(), "product.xml": OFFICIAL_FLOW.read_bytes(), "x.xml": b"<x/>"})
+    direct = ilcd_to_declaration(OFFICIAL.read_bytes(), flow=OFFICIAL_FLOW.read_bytes(), source="x", now=NOW)
+    assert bundle(flat).document == direct.document  # type: ignore[attr-defined]
