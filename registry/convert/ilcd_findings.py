@@ -25,6 +25,8 @@ NOT_DECLARED: Final = "ilcd.convert.not-declared"  # empty or absent module: not
 MISSING: Final = "ilcd.convert.missing"  # PACT requires it, ILCD does not carry it: left absent
 BY_NAME: Final = "ilcd.convert.matched-by-name"  # indicator recognised by name, not UUID
 ADJUSTED: Final = "ilcd.convert.adjusted"  # an ILCD value changed to what PACT allows (validity period)
+BY_UUID: Final = "ilcd.convert.matched-by-uuid"  # GWP indicator recognised by its UUID
+UNPLACED: Final = "ilcd.convert.unplaced-gwp"  # looks like a GWP indicator, but which one (or its unit) is unclear
 
 RULE_IDS: Final = (
     CONVERTED,
@@ -37,6 +39,8 @@ RULE_IDS: Final = (
     MISSING,
     BY_NAME,
     ADJUSTED,
+    BY_UUID,
+    UNPLACED,
 )
 
 DOUBT: Final = "doubtful (see docs/ilcd-mapping.md)"  # ends the message of every doubtful mapping

@@ -608,3 +608,67 @@ def test_validity_years_agree_with_the_pact_v3_pack(catalog: Catalog) -> None:
 
     pack = catalog.compiled(PACT_PACK)
     assert pack.resolved.parameters["validityYears"] == PACT_VALIDITY_YEARS
+
+
+# --- issue 11: GWP indicators by UUID, then by name and unit in seven languages ---------------------
+THIRD_PARTY = Path(__file__).parent.parent / "fixtures" / "third-party" / "ilcd"
+
+
+def test_german_gwp_without_uuid_is_recognised_by_name_and_unit() -> None:
+    """InData's sample_EPD.xml: 'Treibhauspotential (GWP 100)', 'kg CO2-Äqv.', no method UUID."""
+    conversion = convert(THIRD_PARTY / "indata-sample_EPD.xml", declared_unit="1 kg")
+    doc = conversion.document
+    assert doc["pcf"]["pcfIncludingBiogenicUptake"] == "42"
+    assert doc["extensions"][0]["data"]["modules"]["A1-A3"] == "42"
+    (named,) = by_rule(conversion, "ilcd.convert.matched-by-name")
+    assert "Treibhauspotential (GWP 100)" in named.message and "de" in named.message
+    assert not any("Treibhauspotential" in f.message for f in by_rule(conversion, "ilcd.convert.dropped"))
+
+
+def test_every_gwp_indicator_says_how_it_was_matched(official: Conversion) -> None:
+    by_uuid = by_rule(official, "ilcd.convert.matched-by-uuid")
+    assert len(by_uuid) == 4
+    assert any(GWP_UUIDS["luluc"] in f.message and "GWP-luluc" in f.message for f in by_uuid)
+
+
+@pytest.mark.parametrize(
+    ("name", "unit", "kind"),
+    [
+        ("Globales Erwärmungspotenzial - fossil (GWP-fossil)", "kg CO2-Äqv.", "fossil"),
+        ("Potentiel de réchauffement climatique - biogénique", "kg éq CO2", "biogenic"),
+        ("Potencial de calentamiento global - uso del suelo", "kg CO2 eq", "luluc"),
+        ("Potenziale di riscaldamento globale - fossile", "kg CO2 eq", "fossil"),
+        ("Aardopwarmingspotentieel - fossiel", "kg CO2-eq", "fossil"),
+        ("全球变暖潜势 - 化石", "kg CO2当量", "fossil"),
+    ],
+)
+def test_gwp_part_recognised_in_other_languages(name: str, unit: str, kind: str) -> None:
+    process = OFFICIAL.read_bytes().replace(GWP_UUIDS[kind].encode(), b"00000000-1111-4222-8333-444444444444")
+    tree = etree.fromstring(process)
+    (result,) = tree.xpath(
+        "//process:LCIAResult[process:referenceToLCIAMethodDataSet/@refObjectId='00000000-1111-4222-8333-444444444444']",
+        namespaces=NS,
+    )
+    for short in result.xpath("process:referenceToLCIAMethodDataSet/common:shortDescription", namespaces=NS):
+        short.text = name
+    for group in result.xpath(".//epd:referenceToUnitGroupDataSet", namespaces=NS):
+        group.set("refObjectId", "99999999-1111-4222-8333-444444444444")
+        for short in group.xpath("common:shortDescription", namespaces=NS):
+            short.text = unit
+    conversion = convert(etree.tostring(tree), OFFICIAL_FLOW)
+    (named,) = by_rule(conversion, "ilcd.convert.matched-by-name")
+    assert name in named.message
+    terms = conversion.document["extensions"][1]["data"]["modules"]["A1-A3"]
+    assert terms[kind] == lcia_amount(OFFICIAL.read_bytes(), GWP_UUIDS[kind], "A1-A3")
+
+
+def test_gwp_lookalike_that_cannot_be_placed_is_reported_as_such() -> None:
+    process = OFFICIAL.read_bytes().replace(GWP_UUIDS["luluc"].encode(), b"00000000-1111-4222-8333-444444444444")
+    process = process.replace(
+        b"Global Warming Potential - land use and land use change (GWP-luluc)",
+        b"Climate change - fossil and biogenic",
+    )
+    conversion = convert(process, OFFICIAL_FLOW)
+    (unplaced,) = by_rule(conversion, "ilcd.convert.unplaced-gwp")
+    assert unplaced.severity is Severity.WARNING and "cannot be placed" in unplaced.message
+    assert not any("not a GWP indicator" in f.message and "Climate change" in f.message for f in conversion.findings)
