@@ -230,6 +230,11 @@ def test_official_with_the_two_missing_values_supplied_is_schema_valid(official:
     assert prepared.extension_pointer == "/extensions/0/data"
 
 
+def _half_unit(text: str) -> Decimal:
+    """Half a unit in the last published digit: what rounding may have taken."""
+    return Decimal(5).scaleb(Decimal(text).as_tuple().exponent - 1)  # type: ignore[operator]
+
+
 def test_core_pack_reports_the_gwp_sum_per_module(official: Conversion, catalog: Catalog) -> None:
     doc = copy.deepcopy(official.document)
     result = validate_document(catalog, doc, pack=f"{CORE}@1.1.0", now=NOW)
@@ -238,8 +243,10 @@ def test_core_pack_reports_the_gwp_sum_per_module(official: Conversion, catalog:
     terms = doc["extensions"][1]["data"]["modules"]
     expected = set()
     for module, total in totals.items():
-        parts = [Decimal(terms[module][k]) for k in ("fossil", "biogenic", "luluc")]
-        if abs(Decimal(total) - sum(parts)) > Decimal("0.01") * sum(abs(p) for p in parts):
+        texts = [terms[module][k] for k in ("fossil", "biogenic", "luluc")]
+        parts = [Decimal(t) for t in texts]
+        rounding = sum(_half_unit(t) for t in [total, *texts])
+        if abs(Decimal(total) - sum(parts)) > Decimal("0.01") * sum(abs(p) for p in parts) + rounding:
             expected.add(f"/extensions/0/data/modules/{module}")
     assert "/extensions/0/data/modules/A1-A3" in expected
     assert set(found) == expected
@@ -672,3 +679,25 @@ def test_gwp_lookalike_that_cannot_be_placed_is_reported_as_such() -> None:
     (unplaced,) = by_rule(conversion, "ilcd.convert.unplaced-gwp")
     assert unplaced.severity is Severity.WARNING and "cannot be placed" in unplaced.message
     assert not any("not a GWP indicator" in f.message and "Climate change" in f.message for f in conversion.findings)
+
+
+# --- issue 11: the GWP sum in exact decimals, within the precision of the published figures ---------
+def _with_module(doc: dict[str, Any], total: str, fossil: str, biogenic: str, luluc: str) -> dict[str, Any]:
+    out = copy.deepcopy(doc)
+    out["extensions"][0]["data"]["modules"] = {"A1-A3": total}
+    out["extensions"][1]["data"]["modules"] = {"A1-A3": {"fossil": fossil, "biogenic": biogenic, "luluc": luluc}}
+    return out
+
+
+def test_gwp_sum_tolerates_the_rounding_of_published_figures(v12: Conversion, catalog: Catalog) -> None:
+    # A real steel EPD's module C3 (EPDItaly0091): 1.7 against 1.6 + 0.0485 + 0.0036 = 1.6521
+    doc = _with_module(v12.document, "1.7", "1.6", "0.0485", "0.0036")
+    result = validate_document(catalog, doc, pack=f"{CORE}@1.1.0", now=NOW)
+    assert [f for f in result.findings if f.rule_id == "core.modules.gwp-sum"] == []
+
+
+def test_gwp_sum_beyond_the_rounding_is_reported_in_exact_decimals(v12: Conversion, catalog: Catalog) -> None:
+    doc = _with_module(v12.document, "1.9", "1.6", "0.0485", "0.0036")
+    result = validate_document(catalog, doc, pack=f"{CORE}@1.1.0", now=NOW)
+    (finding,) = [f for f in result.findings if f.rule_id == "core.modules.gwp-sum"]
+    assert "add up to 1.6521 " in finding.message and "1.6521000000000001" not in finding.message
