@@ -35,7 +35,11 @@ def fit_validity(doc: dict[str, Any], proc: Process, notes: Notes) -> None:
     limit = _add_years(ref_end, PACT_VALIDITY_YEARS)
     start, end = _parse(doc.get("validityPeriodStart")), _parse(doc.get("validityPeriodEnd"))
     if start is not None and start >= limit:
-        _leave_out(doc, start, ref_end, limit, _where(proc.publication_date, proc), notes)
+        _leave_out(doc, _text(start), "starts", ref_end, limit, _where(proc.publication_date, proc), notes)
+        return
+    if end is not None and end <= ref_end:
+        where = _where(proc.expiration_date or proc.valid_until, proc)
+        _leave_out(doc, _text(end), "ends", ref_end, limit, where, notes)
         return
     if start is not None and start < ref_end:
         doc["validityPeriodStart"] = _text(ref_end)
@@ -66,7 +70,7 @@ def _where(value: Sourced | None, proc: Process) -> str:
 
 
 def _leave_out(
-    doc: dict[str, Any], start: datetime, ref_end: datetime, limit: datetime, source: str, notes: Notes
+    doc: dict[str, Any], moment: str, verb: str, ref_end: datetime, limit: datetime, source: str, notes: Notes
 ) -> None:
     doc.pop("validityPeriodStart", None)
     doc.pop("validityPeriodEnd", None)
@@ -74,9 +78,9 @@ def _leave_out(
         ADJUSTED,
         "/validityPeriodStart",
         source,
-        f"the EPD's validity starts {_text(start)}, when the longest validity PACT allows ({PACT_VALIDITY_YEARS} "
-        f"years after the reference period, until {_text(limit)}; reference period end {_text(ref_end)}) is "
-        "already over: validity period left out",
+        f"the EPD's validity {verb} {moment}, outside the only window PACT allows (from the end of the reference "
+        f"period, {_text(ref_end)}, to {PACT_VALIDITY_YEARS} years after it, {_text(limit)}): validity period "
+        "left out",
         pf("validityPeriodStart"),
         pf("validityPeriodEnd"),
         _RULE,

@@ -701,3 +701,15 @@ def test_gwp_sum_beyond_the_rounding_is_reported_in_exact_decimals(v12: Conversi
     result = validate_document(catalog, doc, pack=f"{CORE}@1.1.0", now=NOW)
     (finding,) = [f for f in result.findings if f.rule_id == "core.modules.gwp-sum"]
     assert "add up to 1.6521 " in finding.message and "1.6521000000000001" not in finding.message
+
+
+def test_validity_ending_before_the_reference_period_ends_is_left_out(catalog: Catalog) -> None:
+    process = OFFICIAL.read_bytes().replace(
+        b"<epd24:expirationDateOfEPD>2024-05-08</epd24:expirationDateOfEPD>",
+        b"<epd24:expirationDateOfEPD>2020-10-01</epd24:expirationDateOfEPD>",
+    )
+    conversion = convert(process, OFFICIAL_FLOW)
+    assert "validityPeriodStart" not in conversion.document and "validityPeriodEnd" not in conversion.document
+    assert any("left out" in f.message for f in by_rule(conversion, "ilcd.convert.adjusted"))
+    result = validate_document(catalog, copy.deepcopy(conversion.document), pack=PACT_PACK, now=NOW)
+    assert [f.rule_id for f in result.findings if f.rule_id.startswith("pact-v3.validity")] == []
