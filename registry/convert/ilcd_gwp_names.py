@@ -19,6 +19,8 @@ Sources read for this table:
   in "kg CO2-Äqv." with no method UUID.
 * French RE2020 decree text as quoted by fondation-ferec.fr (ADEMAR report): "potentiel de
   réchauffement climatique ... (exprimé en kg éq CO2)".
+* ADEME Base Carbone, page "GIEC" (bilans-ges.ademe.fr): "le Pouvoir de Réchauffement Global
+  (PRG) ... kilogramme équivalent CO2 (kgCO2e)".
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ __all__ = ["NameMatch", "Unplaced", "is_kg_co2_eq", "recognise"]
 _INDATA: Final = "InDataWG ILCD-EPD identifiers (checked)"
 _SAMPLE: Final = "InDataWG sample_EPD.xml (checked)"
 _RE2020: Final = "RE2020 decree text (checked)"
+_ADEME: Final = "ADEME Base Carbone (checked)"
 _UNCHECKED: Final = "[unchecked]"
 
 
@@ -55,6 +58,7 @@ GWP_TERMS: Final = (
     Term("treibhauspotenzial", "de", _UNCHECKED),
     Term("klimawandel", "de", _UNCHECKED),
     Term("réchauffement climatique", "fr", _RE2020),
+    Term("pouvoir de réchauffement global", "fr", _ADEME),
     Term("réchauffement global", "fr", _UNCHECKED),
     Term("réchauffement planétaire", "fr", _UNCHECKED),
     Term("changement climatique", "fr", _UNCHECKED),
