@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from registry.convert.ilcd_gwp_names import GWP_TERMS, NameMatch, Unplaced, is_kg_co2_eq, recognise
 
@@ -62,3 +64,8 @@ def test_every_term_names_its_source_or_says_unchecked() -> None:
     for term in GWP_TERMS:
         assert term.text == term.text.casefold()
         assert "(checked)" in term.source or term.source == "[unchecked]"
+
+
+@given(st.one_of(st.none(), st.text()), st.one_of(st.none(), st.text()))
+def test_any_name_and_unit_give_an_answer_not_an_exception(name: str | None, unit: str | None) -> None:
+    assert recognise(name, unit) is None or isinstance(recognise(name, unit), NameMatch | Unplaced)
