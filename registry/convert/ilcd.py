@@ -7,7 +7,9 @@ doubtful choices marked, is documented in ``docs/ilcd-mapping.md``; keep the two
 
 The contract, as for the PACT v2 upgrade: a value that carries over exactly is silent;
 everything else gets an ``info`` finding with ``path`` (JSON pointer into the output)
-and ``source_path`` (XPath into the input). Nothing is invented silently: what PACT
+and ``source_path`` (XPath into the input); a ``warning`` where the user should act (a
+declared unit the files do not back, a validity period changed to what PACT allows, a GWP
+look-alike that cannot be placed). Nothing is invented silently: what PACT
 requires and ILCD does not carry is left absent with a ``missing`` finding, so that
 validation reports it. Input that cannot be converted raises :class:`InputError`.
 Pure: no I/O, time is a parameter.
