@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -102,3 +103,44 @@ def test_validate(case: dict[str, Any], pack: str, converted: dict[str, tuple[Re
     assert result.exit_code == expected["exit"], result.output[-2000:]
     found = {f["rule_id"] for f in json.loads(result.stdout)["findings"]}
     _check_rules(found, expected, f"{case['id']} validate {pack}")
+
+
+def _zip(path: Path, members: dict[str, str]) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name, corpus_file in members.items():
+            z.writestr(name, (CORPUS / corpus_file).read_bytes())
+    return path
+
+
+STEEL_UUID = "a6ef2d29-49bd-4aaf-ac19-1e3975e4fa51"
+EPS_UUID = "8bc0d502-7f9b-43ab-af31-d55d23a708f1"
+
+
+def test_data_stock_of_real_epds_needs_a_process_and_lists_them(tmp_path: Path) -> None:
+    """Two real EPDs in one export (built in memory from the corpus files, which stay byte for byte)."""
+    stock = _zip(
+        tmp_path / "stock.zip",
+        {
+            "ILCD/processes/steel.xml": "ilcdlib-epditaly-steel.process.xml",
+            "ILCD/processes/eps.xml": "ilcdlib-epditaly-eps.process.xml",
+            "ILCD/flows/steel.xml": "ilcdlib-epditaly-steel.flow.xml",
+            "ILCD/flows/eps.xml": "ilcdlib-epditaly-eps.flow.xml",
+        },
+    )
+    several = _run("convert", "--to", "pact-v3", str(stock))
+    assert several.exit_code == 2 and "--process" in several.stderr
+    assert STEEL_UUID in several.stderr and EPS_UUID in several.stderr and "VERGELLA" in several.stderr
+    picked = _run("convert", "--to", "pact-v3", str(stock), "--process", STEEL_UUID)
+    assert picked.exit_code == 1
+    assert json.loads(picked.stdout)["pcf"]["declaredUnitAmount"] == "1000.00"
+
+
+def test_flat_zip_of_real_data_sets_is_read_by_root_element(tmp_path: Path) -> None:
+    flat = _zip(
+        tmp_path / "flat.zip",
+        {"epd.xml": "ilcdlib-ibu-parquet.process.xml", "product.xml": "ilcdlib-ibu-parquet.flow.xml"},
+    )
+    result = _run("convert", "--to", "pact-v3", str(flat))
+    assert result.exit_code == 1, result.stderr[-2000:]
+    pcf = json.loads(result.stdout)["pcf"]
+    assert (pcf["declaredUnitOfMeasurement"], pcf["pcfIncludingBiogenicUptake"]) == ("square meter", "6.529")
