@@ -17,6 +17,10 @@ from registry.schemas import is_valid, iter_schema_errors
 PACT_V3_CLAUSE = "PACT Technical Specifications v3.0, ProductFootprint data model"
 EXTENSION_CLAUSE = "pcf-registry declaration extension 1.0"
 OPERATOR_NAME = "pcf-registry"
+UPGRADE_MISSING = "pact.upgrade.missing"  # = pact_upgrade.tables.MISSING, without importing the upgrade
+# A rule pack parameter: false when the pack does not need productMassPerDeclaredUnit (default true, as PACT v3).
+PRODUCT_MASS_PARAMETER = "productMassRequired"
+PRODUCT_MASS_POINTER = "/pcf/productMassPerDeclaredUnit"
 
 
 @dataclass
@@ -72,8 +76,9 @@ def prepare(document: Any) -> Prepared:
         return prepared
     entries = extension_entries(document)
     if not is_valid(DECLARATION_SCHEMA_ID, document):
-        prepared.schema_valid = False
-        findings.extend(_schema_findings(document, {i for i, _ in entries}))
+        schema = _instead_of_upgrade_notes(findings, _schema_findings(document, {i for i, _ in entries}))
+        prepared.schema_valid = not schema
+        findings.extend(schema)
     if len(entries) > 1:
         findings.append(
             Finding(
@@ -91,6 +96,27 @@ def prepare(document: Any) -> Prepared:
             prepared.extension = data
             prepared.extension_pointer = f"/extensions/{index}/data"
     return prepared
+
+
+def _instead_of_upgrade_notes(findings: list[Finding], schema: list[Finding]) -> list[Finding]:
+    """The schema findings, less each missing property the upgrade already explained.
+
+    A v3 property that the v2 -> v3 upgrade could not derive is reported once, under the
+    upgrade's own rule id (``pact.upgrade.missing``) with what the user must add, raised to
+    an error because PACT v3 requires it; the schema's "required" is dropped. (A rule pack
+    may lower the one for ``productMassPerDeclaredUnit``, see :data:`PRODUCT_MASS_PARAMETER`.)
+    """
+    missing = {f.path: i for i, f in enumerate(findings) if f.rule_id == UPGRADE_MISSING}
+    kept: list[Finding] = []
+    for f in schema:
+        index = missing.get(f.path) if f.rule_id == "declaration.schema.required" else None
+        if index is None:
+            kept.append(f)
+            continue
+        note = findings[index]
+        clauses = note.clauses if PACT_V3_CLAUSE in note.clauses else (*note.clauses, PACT_V3_CLAUSE)
+        findings[index] = note.model_copy(update={"severity": Severity.ERROR, "clauses": clauses})
+    return kept
 
 
 def _not_an_object() -> Finding:
