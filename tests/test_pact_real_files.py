@@ -191,6 +191,7 @@ def test_a_number_for_a_decimal_string_is_reported_once(catalog: Catalog) -> Non
     doc["pcf"]["fossilGhgEmissions"] = 0.5
     findings = prepare(doc).findings
     assert [(f.rule_id, f.path) for f in findings] == [("declaration.schema.type", "/pcf/fossilGhgEmissions")]
+    assert findings[0].message == '0.5 is a JSON number; PACT writes decimals as strings ("0.5")'
 
 
 def test_one_of_failure_names_the_clashing_properties(catalog: Catalog) -> None:

@@ -7,6 +7,7 @@ preparation itself produced (upgrade notes, schema violations).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,11 +137,23 @@ def _schema_findings(document: dict[Any, Any], ext_indexes: set[int]) -> list[Fi
             rule_id=f"declaration.schema.{err.keyword}",
             severity=Severity.ERROR,
             path=err.pointer,
-            message=err.message,
+            message=_readable(err.keyword, err.message),
             clauses=(EXTENSION_CLAUSE if _is_extension_path(err.pointer, ext_indexes) else PACT_V3_CLAUSE,),
         )
         for err in iter_schema_errors(DECLARATION_SCHEMA_ID, document)
     ]
+
+
+_NUMBER_NOT_STRING = re.compile(r'^(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?) is not of type "string"$')
+
+
+def _readable(keyword: str, message: str) -> str:
+    """A JSON number where PACT wants a decimal string says so, with the string to write."""
+    match = _NUMBER_NOT_STRING.match(message) if keyword == "type" else None
+    if match is None:
+        return message
+    number = match.group(1)
+    return f'{number} is a JSON number; PACT writes decimals as strings ("{number}")'
 
 
 def rule_refs(document: Any) -> list[str]:
