@@ -76,6 +76,15 @@ def test_a_pack_may_say_it_does_not_need_the_mass(catalog: Catalog) -> None:
     assert [f.severity.value for f in required.findings if f.path == MASS] == ["error"]
 
 
+def test_convert_reports_the_missing_mass_once_as_the_upgrades_error(tmp_path: Path) -> None:
+    path = tmp_path / "per-liter.json"
+    path.write_text(json.dumps(_per_liter()))
+    result = run("convert", str(path), "--to", "pact-v3")
+    assert result.exit_code == 1
+    at_mass = [line for line in result.stderr.splitlines() if f" {MASS} " in line]
+    assert len(at_mass) == 1 and at_mass[0].startswith("error   pact.upgrade.missing")
+
+
 # --- 2. no product pack: the base pack of the declaration's format -----------------------------
 
 

@@ -16,7 +16,7 @@ import click
 
 from registry.cli.common import EXIT_INPUT, EXIT_NONCONFORMANT, EXIT_OK, dumps, guarded, report
 from registry.convert import Conversion
-from registry.declarations import Item, check_pact, spec_major, unwrap, upgrade_v2_to_v3
+from registry.declarations import Item, check_pact, instead_of_upgrade_notes, spec_major, unwrap, upgrade_v2_to_v3
 from registry.errors import InputError, Location
 from registry.findings import Finding, Severity
 from registry.inputs import parse_json, read_input
@@ -152,7 +152,8 @@ def convert(
         if e.location.file is None:  # name the file; the pointer is into the (upgraded) declaration
             e.location = Location(file, e.location.line, e.location.column, e.location.pointer)
         raise
-    findings = [*notes, *result.findings]
+    checked = instead_of_upgrade_notes(notes, list(result.findings))  # raises the notes it stands in for
+    findings = [*notes, *checked]
     if show_findings:
         for f in findings:
             click.echo(render_finding(f), err=True)
@@ -184,7 +185,8 @@ def _convert_items(
             report(e)
             worst = max(worst, EXIT_INPUT)
             continue
-        findings = [*notes, *result.findings]
+        checked = instead_of_upgrade_notes(notes, list(result.findings))
+        findings = [*notes, *checked]
         if show_findings:
             for f in findings:
                 click.echo(f"{item.pointer}: {render_finding(f)}", err=True)

@@ -17,6 +17,7 @@ from registry.declarations.declaration import (
     Prepared,
     classification_codes,
     extension_entries,
+    instead_of_upgrade_notes,
     prepare,
     rule_refs,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "check_pact",
     "classification_codes",
     "extension_entries",
+    "instead_of_upgrade_notes",
     "prepare",
     "rule_refs",
     "spec_major",

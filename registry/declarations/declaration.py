@@ -77,7 +77,7 @@ def prepare(document: Any) -> Prepared:
         return prepared
     entries = extension_entries(document)
     if not is_valid(DECLARATION_SCHEMA_ID, document):
-        schema = _instead_of_upgrade_notes(findings, _schema_findings(document, {i for i, _ in entries}))
+        schema = instead_of_upgrade_notes(findings, _schema_findings(document, {i for i, _ in entries}))
         prepared.schema_valid = not schema
         findings.extend(schema)
     if len(entries) > 1:
@@ -99,8 +99,8 @@ def prepare(document: Any) -> Prepared:
     return prepared
 
 
-def _instead_of_upgrade_notes(findings: list[Finding], schema: list[Finding]) -> list[Finding]:
-    """The schema findings, less each missing property the upgrade already explained.
+def instead_of_upgrade_notes(findings: list[Finding], schema: list[Finding]) -> list[Finding]:
+    """The schema findings, less each missing property the upgrade already explained in ``findings``.
 
     A v3 property that the v2 -> v3 upgrade could not derive is reported once, under the
     upgrade's own rule id (``pact.upgrade.missing``) with what the user must add, raised to
@@ -110,7 +110,7 @@ def _instead_of_upgrade_notes(findings: list[Finding], schema: list[Finding]) ->
     missing = {f.path: i for i, f in enumerate(findings) if f.rule_id == UPGRADE_MISSING}
     kept: list[Finding] = []
     for f in schema:
-        index = missing.get(f.path) if f.rule_id == "declaration.schema.required" else None
+        index = missing.get(f.path) if f.rule_id.endswith(".schema.required") else None
         if index is None:
             kept.append(f)
             continue
