@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from registry import cli
 from registry.declarations import prepare, unwrap
@@ -21,6 +23,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "pact"
 NOW = datetime(2026, 6, 30, tzinfo=UTC)
 AT = ["--at", "2026-06-30T00:00:00Z"]
 MASS = "/pcf/productMassPerDeclaredUnit"
+KEYS = ("data", "pfs", "specversion", "specVersion", "pcf", "id", "type", "x")
 
 
 def run(*args: str) -> Any:
@@ -221,3 +224,18 @@ def test_jsonl_results_carry_the_declaration_id(tmp_path: Path) -> None:
     result = run("validate", str(path), "--pack", "example-standards-body/core@1.0.0", "--format", "json", *AT)
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(r["line"], r["id"]) for r in records] == [(1, first["id"]), (2, second["id"])]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(KEYS), children, max_size=4),
+    max_leaves=16,
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(json_values)
+def test_arbitrary_files_give_only_outcomes(catalog: Catalog, value: Any) -> None:
+    """Any JSON, enveloped or not: each footprint gives a result or one of our errors, never an exception."""
+    for outcome in validate_items(catalog, value, pack=None, now=NOW):
+        assert (outcome.result is None) != (outcome.error is None)

@@ -28,6 +28,8 @@ _LOOKALIKES: Final = (
     ("productLifeCycleStagesAndEmissions", "a Catena-X PCF payload"),
     ("productFootprint", "a Catena-X PCF payload"),
     ("carbonContent", "a Catena-X PCF payload"),
+    ("pcfValues", "a Catena-X PCF payload (battery component supplier)"),
+    ("sustainability", "a Battery Pass (Catena-X BatteryPass aspect)"),
 )
 
 
