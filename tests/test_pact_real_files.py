@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from registry import cli
 from registry.declarations import prepare, unwrap
-from registry.errors import NotAFootprint, PackSelectionError
+from registry.errors import NotAFootprint, PackError, PackSelectionError
 from registry.packs import Catalog, validate_document, validate_items
 from registry.packs.rulepack import pack_from_data
 
@@ -86,6 +86,16 @@ def test_convert_reports_the_missing_mass_once_as_the_upgrades_error(tmp_path: P
     assert result.exit_code == 1
     at_mass = [line for line in result.stderr.splitlines() if f" {MASS} " in line]
     assert len(at_mass) == 1 and at_mass[0].startswith("error   pact.upgrade.missing")
+
+
+def test_product_mass_parameter_must_be_a_boolean(catalog: Catalog) -> None:
+    pack = copy.deepcopy(catalog.get("example-standards-body/core@1.0.0").data)
+    pack.update(id="example-standards-body/bad-mass", extends=["example-standards-body/core@1.0.0"])
+    pack["parameters"] = {"productMassRequired": "no"}
+    pack["rules"], pack["tests"] = [], []
+    with pytest.raises(PackError) as info:
+        pack_from_data(pack, source="bad-mass.yaml")
+    assert "productMassRequired" in str(info.value)
 
 
 # --- 2. no product pack: the base pack of the declaration's format -----------------------------
