@@ -144,3 +144,10 @@ def test_flat_zip_of_real_data_sets_is_read_by_root_element(tmp_path: Path) -> N
     assert result.exit_code == 1, result.stderr[-2000:]
     pcf = json.loads(result.stdout)["pcf"]
     assert (pcf["declaredUnitOfMeasurement"], pcf["pcfIncludingBiogenicUptake"]) == ("square meter", "6.529")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_validate_on_the_ilcd_file_itself_says_to_convert_it_first(case: dict[str, Any]) -> None:
+    result = _run("validate", str(CORPUS / case["file"]), "--pack", "example-standards-body/pact-v3")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "ILCD+EPD input" in result.stderr and "pcfreg convert --to pact-v3" in result.stderr
