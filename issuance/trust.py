@@ -105,17 +105,17 @@ class TrustList:
         cls,
         doc: Any,
         *,
+        registry_keys: TrustedKeys,
         now: datetime | None = None,
-        registry_keys: TrustedKeys | None = None,
     ) -> TrustList:
         """Parse a trust list strictly; :class:`TrustListError` with a JSON pointer for anything wrong.
 
-        With ``now``, an expired list (or one issued in the future) is refused. With
-        ``registry_keys``, at least one signature by one of them must verify.
+        ``registry_keys`` is the pinned trust root: at least one signature by one of them must verify
+        over the whole list, so an unsigned list, a badly signed one or one with a key added after
+        signing is never used. With ``now``, an expired list (or one issued in the future) is refused.
         """
         _check_shape(doc)
-        if registry_keys is not None:
-            _check_signatures(doc, registry_keys)
+        _check_signatures(doc, registry_keys)
         issued_at, expires_at = _time(doc["issued_at"], "/issued_at"), _time(doc["expires_at"], "/expires_at")
         if now is not None and not issued_at <= now < expires_at:
             raise TrustListError(

@@ -1,0 +1,118 @@
+"""``pcfreg label verify`` under attack: a pinned trust root, status lists chosen and never rolled back,
+a label without its status list, an id or URL given instead of a token (issue 10)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from issuance import KeyScope, LabelClaims, generate_signing_key, sign_label, token_to_b64url
+from issuance.model import Boundary
+from issuance.trust import key_jwk
+from registry import cli
+from registry.packs.catalog import Catalog
+
+GTIN = "09506000134352"
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(cli.main, list(args), env=env)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("verify") / "pcfreg-data"
+    assert run("init", "--data-dir", str(d)).exit_code == 0
+    return d
+
+
+@pytest.fixture(scope="module")
+def label(data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    path = tmp_path_factory.mktemp("decl") / "al.json"
+    path.write_text(json.dumps(Catalog.bundled().resolve("example-standards-body/aluminium-ingot").example))
+    args = ["label", "issue", str(path), "--certifier", "demo-certifier", "--gtin", GTIN, "--format", "json"]
+    r = run(*args, "--data-dir", str(data))
+    assert r.exit_code == 0, r.stderr
+    out: dict[str, Any] = json.loads(r.stdout)
+    return out
+
+
+@pytest.fixture
+def files(data: Path, label: dict[str, Any], tmp_path: Path) -> dict[str, Path]:
+    """The genuine trust list, the registry's key set and the status list of demo-certifier."""
+    trust, keys, status = tmp_path / "trust.json", tmp_path / "registry.jwks", tmp_path / "status.cwt"
+    trust.write_text(run("trust", "export", "--data-dir", str(data)).stdout)
+    keys.write_text(run("trust", "export", "--registry-keys", "--data-dir", str(data)).stdout)
+    exported = run("status", "export", "--certifier", "demo-certifier", "--out", str(status), "--data-dir", str(data))
+    assert exported.exit_code == 0
+    return {"trust": trust, "keys": keys, "status": status}
+
+
+def _forged(trust: Path, tmp_path: Path) -> tuple[str, Path]:
+    """A "grade A, 1 kg CO2e" label signed by an attacker, and the genuine trust list with the attacker's key
+    appended (its registry signature left as it was)."""
+    doc = json.loads(trust.read_text())
+    now = datetime.now(UTC).replace(microsecond=0)
+    scope = KeyScope(schemes=("gb-t-24067",), categories=("example-standards-body/",))
+    key, private = generate_signing_key("demo-certifier", scope, now=now - timedelta(hours=1))
+    doc["keys"].append(key_jwk(key))
+    claims = LabelClaims(
+        label_id="AAAAAAAAAAAAAAAA",
+        issuer="demo-certifier",
+        kid=key.kid,
+        issued_at=now - timedelta(minutes=1),
+        expires_at=now + timedelta(days=300),
+        gtin=GTIN,
+        grade="A",
+        value="1",
+        declared_unit="1 kilogram",
+        boundary=Boundary.CRADLE_TO_GATE,
+        pack="example-standards-body/aluminium-ingot@1.0.0",
+        pack_digest="5f1c0a3e9b7d2c44",
+        scheme="gb-t-24067",
+        declaration_digest="a0b1c2d3e4f50617",
+        status_uri=f"{doc['status_base']}/demo-certifier/1",
+        status_idx=7,
+    )
+    altered = tmp_path / "trust-plus-attacker.json"
+    altered.write_text(json.dumps(doc))
+    return token_to_b64url(sign_label(claims, private)), altered
+
+
+def test_a_forged_label_with_an_appended_key_is_never_valid(
+    files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token, altered = _forged(files["trust"], tmp_path)
+    unpinned = run("label", "verify", token, "--trust", str(altered), "--no-status")
+    assert unpinned.exit_code == 2 and "pcfreg trust pin" in unpinned.stderr, unpinned.stdout
+    given = run("label", "verify", token, "--trust", str(altered), "--registry-key", str(files["keys"]), "--no-status")
+    assert given.exit_code == 2 and "signature" in given.stderr
+    by_env = run(
+        "label",
+        "verify",
+        token,
+        "--trust",
+        str(altered),
+        "--no-status",
+        env={"PCFREG_REGISTRY_KEY": str(files["keys"])},
+    )
+    assert by_env.exit_code == 2 and "signature" in by_env.stderr
+    pinned = run("trust", "pin", str(files["keys"]))
+    assert pinned.exit_code == 0 and "SHA256:" in pinned.stdout
+    after_pin = run("label", "verify", token, "--trust", str(altered), "--no-status")
+    assert after_pin.exit_code == 2 and "signature" in after_pin.stderr
+    unsigned = json.loads(altered.read_text())
+    del unsigned["signatures"]
+    altered.write_text(json.dumps(unsigned))
+    assert run("label", "verify", token, "--trust", str(altered), "--no-status").exit_code == 2
+
+
+def test_a_genuine_label_verifies_against_the_pinned_root(label: dict[str, Any], files: dict[str, Path]) -> None:
+    assert run("trust", "pin", str(files["keys"])).exit_code == 0
+    ok = run("label", "verify", label["token"], "--trust", str(files["trust"]), "--status", str(files["status"]))
+    assert ok.exit_code == 0 and ok.stdout.startswith("valid"), ok.stderr
