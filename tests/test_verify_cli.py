@@ -4,6 +4,7 @@ a label without its status list, an id or URL given instead of a token (issue 10
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -116,3 +117,38 @@ def test_a_genuine_label_verifies_against_the_pinned_root(label: dict[str, Any],
     assert run("trust", "pin", str(files["keys"])).exit_code == 0
     ok = run("label", "verify", label["token"], "--trust", str(files["trust"]), "--status", str(files["status"]))
     assert ok.exit_code == 0 and ok.stdout.startswith("valid"), ok.stderr
+
+
+def test_without_its_status_list_a_label_is_valid_status_unknown(label: dict[str, Any], files: dict[str, Path]) -> None:
+    assert run("trust", "pin", str(files["keys"])).exit_code == 0
+    unknown = run("label", "verify", label["token"], "--trust", str(files["trust"]), "--format", "json")
+    assert unknown.exit_code == 4 and json.loads(unknown.stdout)["status"] == "valid_status_unknown"
+    asked = run("label", "verify", label["token"], "--trust", str(files["trust"]), "--no-status")
+    assert asked.exit_code == 0 and asked.stdout.startswith("valid (status_unchecked)")
+    assert "4 valid_status_unknown" in run("label", "verify", "--help").stdout
+
+
+def test_an_older_status_list_is_ignored_and_a_rolled_back_one_refused(
+    data: Path, label: dict[str, Any], files: dict[str, Path], tmp_path: Path
+) -> None:
+    assert run("trust", "pin", str(files["keys"])).exit_code == 0
+    time.sleep(1.1)  # iat has whole seconds
+    newer = tmp_path / "newer.cwt"
+    exported = run("status", "export", "--certifier", "demo-certifier", "--out", str(newer), "--data-dir", str(data))
+    assert exported.exit_code == 0
+    verify = ["label", "verify", label["token"], "--trust", str(files["trust"])]
+    both = run(*verify, "--status", str(newer), "--status", str(files["status"]))
+    assert both.exit_code == 0 and "note" in both.stderr and "ignored" in both.stderr, both.stderr
+    rolled_back = run(*verify, "--status", str(files["status"]))
+    assert rolled_back.exit_code == 2 and "older than the one" in rolled_back.stderr
+    assert run(*verify, "--status", str(newer)).exit_code == 0
+
+
+def test_a_label_id_or_url_is_not_called_forged(label: dict[str, Any], files: dict[str, Path]) -> None:
+    assert run("trust", "pin", str(files["keys"])).exit_code == 0
+    for given, what in ((label["id"], "label id"), (label["url"], "label URL"), (label["id"].lower(), "label id")):
+        r = run("label", "verify", given, "--trust", str(files["trust"]))
+        assert r.exit_code == 2 and what in r.stderr and "invalid_signature" not in r.stdout, (given, r.stderr)
+        assert "/v1/labels:verify" in r.stderr and f"/v1/labels/{label['id']}" in r.stderr
+    offline = run("label", "verify", label["offline_url"], "--trust", str(files["trust"]), "--no-status")
+    assert offline.exit_code == 0, offline.stderr

@@ -19,6 +19,7 @@ from issuance.status_list import (
     StatusList,
     allocate_indexes,
     parse_status_list_token,
+    select_status_lists,
     sign_status_list,
     status_lists_from_tokens,
 )
@@ -29,6 +30,7 @@ KEY, PRIVATE = make_key(1)
 OTHER, OTHER_PRIVATE = make_key(2, certifier="other-certifier")
 URI = status_list_uri(BASE, "demo-certifier", 1)
 TRUST = TrustList.from_signing_keys([KEY, OTHER], status_base=BASE)
+LATER = NOW + timedelta(hours=3)
 
 # draft-ietf-oauth-status-list, section "Status List": 16 one-bit statuses -> bytes 0xB9 0xA3 [S]
 ONE_BIT = [1, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 1, 0, 1]
@@ -162,6 +164,32 @@ def test_round_trip() -> None:
     assert parsed == status_list
     assert [parsed.get(i) for i in (6, 7, 9, MIN_LIST_SIZE - 1)] == [0, 1, 2, 1]
     assert status_lists_from_tokens([_token(status_list)], TRUST, now=NOW) == {URI: status_list}
+
+
+def test_of_several_lists_for_one_uri_the_newest_wins_in_any_order() -> None:
+    """Issue 10: the last list given won, so an old list passed after a new one hid a revocation."""
+    old = _token(_list((7, 1)), now=NOW + timedelta(hours=1))
+    new_list = _list((7, 1), (9, 1))
+    new = _token(new_list, now=NOW + timedelta(hours=2))
+    other_uri = status_list_uri(BASE, "demo-certifier", 2)
+    other = _token(_list((3, 2)), uri=other_uri, now=NOW + timedelta(hours=1))
+    for order in ([old, new, other], [new, old, other], [other, old, new]):
+        assert status_lists_from_tokens(order, TRUST, now=LATER)[URI] == new_list
+        selection = select_status_lists(order, TRUST, now=LATER)
+        assert set(selection.lists) == {URI, other_uri} and selection.lists[URI] == new_list
+        assert selection.issued_at[URI] == int((NOW + timedelta(hours=2)).timestamp())
+        assert [(n.uri, n.reason) for n in selection.notes] == [(URI, "superseded")]
+
+
+def test_a_list_older_than_one_seen_before_is_refused() -> None:
+    """Rollback protection: a replayed list from before a revocation is refused, not used."""
+    old = _token(_list((7, 1)), now=NOW + timedelta(hours=1))
+    seen = {URI: int((NOW + timedelta(hours=2)).timestamp())}
+    with pytest.raises(StatusListError) as caught:
+        select_status_lists([old], TRUST, now=LATER, seen=seen)
+    assert caught.value.reason == "rollback" and URI in caught.value.message
+    same_or_newer = _token(_list((7, 1)), now=NOW + timedelta(hours=2))
+    assert select_status_lists([old, same_or_newer], TRUST, now=LATER, seen=seen).lists[URI] == _list((7, 1))
 
 
 def test_signing_refuses_small_lists_and_bad_times() -> None:
