@@ -235,3 +235,19 @@ def test_a_narrow_scope_key() -> None:
 @given(st.binary(max_size=300))
 def test_arbitrary_bytes_never_raise_and_never_verify(data: bytes) -> None:
     assert verify(data, trust=TRUST, status=None, now=LATER).status is not VerifyStatus.VALID
+
+
+# The order n of the P-256 group (SEC 2 v2, section 2.4.2, secp256r1; FIPS 186-4, appendix D.1.2.3).
+P256_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+
+def test_signing_writes_low_s_and_a_high_s_twin_is_refused() -> None:
+    """Issue 10: (r, n - s) verifies as ECDSA too, so each label had a second, different valid token."""
+    for number in range(40):  # ECDSA is randomised: about half of the raw signatures have a high s
+        token, claims = _label(status_idx=number)
+        s = int.from_bytes(token[-32:], "big")
+        assert 0 < s <= P256_N // 2
+        twin = token[:-32] + (P256_N - s).to_bytes(32, "big")
+        result = verify(twin, trust=TRUST, status=_status(claims), now=LATER)
+        assert (result.status, result.reason) == (VerifyStatus.INVALID_SIGNATURE, "malformed")
+        assert result.detail and "high_s" in result.detail
