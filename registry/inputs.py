@@ -113,12 +113,19 @@ def parse_json(data: bytes, *, file: str | None = None, line: int | None = None)
         raise InputError(f"invalid JSON: {reason}", Location(file, ln, col)) from e
 
 
-def read_input(path: str, stdin: IO[bytes] | None = None) -> bytes:
+def read_input(path: str, stdin: IO[bytes] | None = None, *, max_bytes: int | None = None) -> bytes:
+    """The bytes of file ``path`` ('-': ``stdin``); with ``max_bytes``, a larger input is refused before it
+    is read (a file by its size, standard input after ``max_bytes`` + 1 bytes)."""
     if path == "-":
         if stdin is None:
             raise InputError("no standard input", Location("-"))
-        return stdin.read()
+        data = stdin.read() if max_bytes is None else stdin.read(max_bytes + 1)
+        if max_bytes is not None and len(data) > max_bytes:
+            raise InputError(f"the input is over the limit of {max_bytes} bytes", Location("-"))
+        return data
     try:
+        if max_bytes is not None and (size := Path(path).stat().st_size) > max_bytes:
+            raise InputError(f"file is {size} bytes, over the limit of {max_bytes} bytes", Location(path))
         return Path(path).read_bytes()
     except IsADirectoryError as e:
         raise InputError("is a directory, not a file", Location(path)) from e
