@@ -3,7 +3,9 @@ a label without its status list, an id or URL given instead of a token (issue 10
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -113,8 +115,17 @@ def test_a_forged_label_with_an_appended_key_is_never_valid(
     assert run("label", "verify", token, "--trust", str(altered), "--no-status").exit_code == 2
 
 
-def test_a_genuine_label_verifies_against_the_pinned_root(label: dict[str, Any], files: dict[str, Path]) -> None:
-    assert run("trust", "pin", str(files["keys"])).exit_code == 0
+def test_a_genuine_label_verifies_against_the_pinned_root(
+    data: Path, label: dict[str, Any], files: dict[str, Path]
+) -> None:
+    pinned = run("trust", "pin", str(files["keys"]))
+    published = run("trust", "export", "--registry-keys", "--data-dir", str(data)).stderr
+    fingerprint = published.split("SHA256:", 1)[1].strip()
+    assert pinned.exit_code == 0 and f"SHA256:{fingerprint}" in pinned.stdout
+    changed = files["keys"].parent / "other.jwks"
+    changed.write_text(json.dumps({"keys": [{"kty": "OKP", "crv": "Ed25519", "x": "A" * 43}]}))
+    refused = run("trust", "pin", str(changed))
+    assert refused.exit_code == 2 and "--replace" in refused.stderr
     ok = run("label", "verify", label["token"], "--trust", str(files["trust"]), "--status", str(files["status"]))
     assert ok.exit_code == 0 and ok.stdout.startswith("valid"), ok.stderr
 
@@ -152,3 +163,31 @@ def test_a_label_id_or_url_is_not_called_forged(label: dict[str, Any], files: di
         assert "/v1/labels:verify" in r.stderr and f"/v1/labels/{label['id']}" in r.stderr
     offline = run("label", "verify", label["offline_url"], "--trust", str(files["trust"]), "--no-status")
     assert offline.exit_code == 0, offline.stderr
+
+
+def test_pin_from_a_url(files: dict[str, Path]) -> None:
+    body = files["keys"].read_bytes()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            found = self.path == "/v1/trust-list/keys"
+            self.send_response(200 if found else 404)
+            self.send_header("Content-Length", str(len(body) if found else 0))
+            self.end_headers()
+            if found:
+                self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    try:
+        pinned = run("trust", "pin", f"{base}/v1/trust-list/keys")
+        missing = run("trust", "pin", f"{base}/nothing")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert pinned.exit_code == 0 and "SHA256:" in pinned.stdout, pinned.stderr
+    assert missing.exit_code == 2 and "HTTP 404" in missing.stderr

@@ -9,7 +9,15 @@ from pathlib import Path
 import click
 import orjson
 
-from registry.cli.common import PIN_FILE, config_dir, data_dir_option, guarded, open_data_dir, pin_registry_keys
+from registry.cli.common import (
+    PIN_FILE,
+    config_dir,
+    data_dir_option,
+    fingerprint,
+    guarded,
+    open_data_dir,
+    pin_registry_keys,
+)
 from registry.errors import InputError, Location
 
 PIN_TIMEOUT_SECONDS = 10.0
@@ -22,17 +30,25 @@ def trust() -> None:
 
 
 @trust.command("export")
-@click.option("--registry-keys", is_flag=True, help="Print the registry's own key set instead (to pin once).")
+@click.option(
+    "--registry-keys",
+    is_flag=True,
+    help="Print the registry's own key set instead (to pin once), and its fingerprints on stderr.",
+)
 @data_dir_option
 @guarded
 def trust_export(registry_keys: bool, data_dir: str) -> None:
     """The signed trust list (JSON) to stdout: what offline verifiers need."""
+    from registry.packs import TrustedKeys
     from registry.service import labels as svc
     from registry.storage.db import session_scope
 
     engine, settings = open_data_dir(data_dir)
     if registry_keys:
-        click.echo(orjson.dumps(svc.registry_keys(settings), option=orjson.OPT_INDENT_2).decode())
+        jwks = svc.registry_keys(settings)
+        click.echo(orjson.dumps(jwks, option=orjson.OPT_INDENT_2).decode())
+        for key in TrustedKeys.from_json(jwks).all():  # on stderr: what verifiers compare after pinning
+            click.echo(f"registry key {key.keyid}  {fingerprint(key.public)}", err=True)
         return
     with session_scope(engine, write=False) as s:
         doc = svc.signed_trust_list(s, settings, now=datetime.now(UTC))
@@ -59,8 +75,8 @@ def trust_pin(source: str, replace: bool) -> None:
         raise InputError(
             f"another registry key set is pinned in {pinned}; give --replace to change it", Location(source)
         )
-    for keyid, fingerprint in pin_registry_keys(doc):
-        click.echo(f"pinned registry key {keyid}  {fingerprint}")
+    for keyid, printed in pin_registry_keys(doc):
+        click.echo(f"pinned registry key {keyid}  {printed}")
     click.echo(f"in {pinned}; compare the fingerprint with the registry's before relying on it")
 
 
