@@ -18,7 +18,7 @@ import orjson
 
 from registry.errors import InputError, PackSelectionError, RegistryError
 from registry.findings import ValidationResult
-from registry.packs import Catalog
+from registry.packs import Catalog, TrustedKeys
 
 EXIT_OK, EXIT_NONCONFORMANT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_NOT_VALID = EXIT_NONCONFORMANT  # a label or signature checked and found not valid
@@ -152,11 +152,10 @@ def config_dir() -> Path:
     return Path(os.environ.get("PCFREG_CONFIG_DIR") or click.get_app_dir("pcfreg"))
 
 
-def registry_trust_root(given: str | None) -> Any:
-    """The registry keys a trust list must be signed by (``TrustedKeys``): ``--registry-key``, else
-    PCFREG_REGISTRY_KEY (a file, or the JWK set itself), else the pinned file; none of them is an error."""
+def registry_trust_root(given: str | None) -> TrustedKeys:
+    """The registry keys a trust list must be signed by: ``--registry-key``, else PCFREG_REGISTRY_KEY (a file,
+    or the JWK set itself), else the pinned file; none of them is an error."""
     from registry.inputs import parse_json, read_input
-    from registry.packs import TrustedKeys
 
     env = os.environ.get(REGISTRY_KEY_ENV, "").strip()
     pinned = config_dir() / PIN_FILE
@@ -182,16 +181,22 @@ def fingerprint(public_raw: bytes) -> str:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it: a reader sees the old or the new file."""
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(path.name + ".tmp")
-    temp.write_bytes(data)
-    temp.replace(path)
+    fd, temp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
 
 
 def pin_registry_keys(doc: Any) -> list[tuple[str, str]]:
     """Write the registry's key set as the pinned trust root; (key id, fingerprint) of each key."""
-    from registry.packs import TrustedKeys
-
     keys = TrustedKeys.from_json(doc)  # public Ed25519 keys only
     _write_atomic(config_dir() / PIN_FILE, orjson.dumps(doc, option=orjson.OPT_INDENT_2))
     return [(k.keyid, fingerprint(k.public)) for k in keys.all()]
