@@ -68,6 +68,14 @@ _ALLOWED_BITS = (1, 2, 4, 8)
 _CLAIM_KEYS = frozenset({CLAIM_ISS, CLAIM_SUB, CLAIM_EXP, CLAIM_IAT, CLAIM_TTL, CLAIM_STATUS_LIST})
 
 
+def _set_per_byte(bits: int) -> bytes:
+    mask, per_byte = (1 << bits) - 1, 8 // bits
+    return bytes(sum(1 for k in range(per_byte) if (byte >> (k * bits)) & mask) for byte in range(256))
+
+
+_SET_PER_BYTE = {bits: _set_per_byte(bits) for bits in _ALLOWED_BITS}  # non-zero entries in each byte value
+
+
 class Status(IntEnum):
     VALID = 0
     INVALID = 1  # revoked
@@ -123,6 +131,10 @@ class StatusList:
     def to_bytes(self) -> bytes:
         """The uncompressed byte array."""
         return bytes(self._data)
+
+    def count_set(self) -> int:
+        """How many entries are not VALID (0)."""
+        return sum(self._data.translate(_SET_PER_BYTE[self.bits]))
 
     @classmethod
     def from_bytes(cls, raw: bytes, bits: int = 2) -> StatusList:
@@ -291,11 +303,16 @@ class _Parsed(NamedTuple):
     exp: int
     status_list: StatusList
 
-    def rank(self) -> tuple[int, int, int]:
-        """Newest first by iat; the token carries no version, so a tie goes to the later expiry, then to
-        the list with more entries set (revocations and suspensions), whatever order the lists came in."""
-        data = self.status_list.to_bytes()
-        return self.iat, self.exp, len(data) - data.count(0)
+    def newer_than(self, other: _Parsed) -> bool:
+        """Newer by iat; the token carries no version, so a tie goes to the later expiry, then to the
+        list with more entries set (revocations and suspensions), then to the greater bytes: whatever order
+        the lists came in, the same one wins."""
+        if (self.iat, self.exp) != (other.iat, other.exp):
+            return (self.iat, self.exp) > (other.iat, other.exp)
+        mine, theirs = self.status_list.count_set(), other.status_list.count_set()
+        if mine != theirs:
+            return mine > theirs
+        return self.status_list.to_bytes() > other.status_list.to_bytes()
 
 
 def _parse(token: object, trust: TrustList, *, now: datetime, uri: str | None, certifier: str | None) -> _Parsed:
@@ -371,7 +388,7 @@ def select_status_lists(
     for token in tokens:
         parsed = _parse(token, trust, now=now, uri=None, certifier=None)
         kept = newest.get(parsed.uri)
-        if kept is not None and kept.rank() >= parsed.rank():
+        if kept is not None and not parsed.newer_than(kept):
             parsed, kept = kept, parsed
         if kept is not None:
             message = f"a list of {_stamp(kept.iat)} was ignored: the one of {_stamp(parsed.iat)} is newer"

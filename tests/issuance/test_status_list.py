@@ -8,6 +8,8 @@ from typing import Any
 
 import cbor2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_token_fixtures import BASE, NOW, make_claims, make_key, seeded
 
 from issuance.errors import StatusListError
@@ -276,3 +278,21 @@ def test_a_compression_bomb_is_refused() -> None:
     header = {1: -7, 4: bytes.fromhex(KEY.kid), 16: TYP_STATUS_LIST}
     claims = {2: URI, 6: int(NOW.timestamp()), 65533: {"bits": 2, "lst": bomb}}
     assert _reason(sign1(header, det_cbor(claims), PRIVATE)) == "bad_lst"
+
+
+_TIMED = [  # (hours after NOW, list): two lists share an iat, the second has one more entry set
+    (1, _list((7, 1))),
+    (2, _list((7, 1), (12, 2))),
+    (2, _list((7, 1), (12, 2), (13, 1))),
+    (4, _list((7, 1), (14, 2))),
+]
+_TIMED_TOKENS = [_token(lst, now=NOW + timedelta(hours=h)) for h, lst in _TIMED]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.permutations(range(len(_TIMED_TOKENS))))
+def test_the_list_chosen_does_not_depend_on_the_order(order: list[int]) -> None:
+    chosen = select_status_lists([_TIMED_TOKENS[i] for i in order], TRUST, now=NOW + timedelta(hours=5))
+    assert chosen.lists[URI] == _TIMED[3][1] and len(chosen.notes) == 3
+    tied = select_status_lists([_TIMED_TOKENS[i] for i in order if i in (1, 2)], TRUST, now=NOW + timedelta(hours=5))
+    assert tied.lists[URI] == _TIMED[2][1]  # same iat and exp: the list with more entries set
