@@ -1,8 +1,9 @@
 """``pcfreg label ...``: issue, QR codes, print, suspend/reinstate/revoke, verify.
 
 Each works on the same data directory as ``pcfreg serve`` (``--data-dir``); ``label verify``
-works offline from a trust list file and optional status list files, with no network.
-Exit 1 when a label is not valid (verify) or a request of a batch failed (issue FILE.jsonl).
+works offline from a trust list file signed by the pinned registry key and optional status list
+files, with no network. Exit 1 when a label is not valid (verify) or a request of a batch failed
+(issue FILE.jsonl); 4 when a label is valid but its status list was not given (verify).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""``pcfreg trust export`` and ``pcfreg status export``: the signed lists offline verifiers need."""
+"""``pcfreg trust export`` and ``pcfreg status export``: the signed lists offline verifiers need;
+``pcfreg trust pin``: the registry key a verifier checks them with, pinned once."""
 
 from __future__ import annotations
 
