@@ -191,3 +191,16 @@ def test_pin_from_a_url(files: dict[str, Path]) -> None:
         httpd.server_close()
     assert pinned.exit_code == 0 and "SHA256:" in pinned.stdout, pinned.stderr
     assert missing.exit_code == 2 and "HTTP 404" in missing.stderr
+
+
+def test_an_older_trust_list_than_one_seen_is_refused(
+    data: Path, label: dict[str, Any], files: dict[str, Path], tmp_path: Path
+) -> None:
+    """A trust list from before a key was withdrawn, replayed within its validity, would trust that key again."""
+    assert run("trust", "pin", str(files["keys"])).exit_code == 0
+    time.sleep(1.1)  # issued_at has whole seconds
+    newer = tmp_path / "newer-trust.json"
+    newer.write_text(run("trust", "export", "--data-dir", str(data)).stdout)
+    assert run("label", "verify", label["token"], "--trust", str(newer), "--no-status").exit_code == 0
+    older = run("label", "verify", label["token"], "--trust", str(files["trust"]), "--no-status")
+    assert older.exit_code == 2 and "older than the one" in older.stderr

@@ -203,7 +203,8 @@ def pin_registry_keys(doc: Any) -> list[tuple[str, str]]:
 
 
 def read_seen() -> dict[str, int]:
-    """The newest ``iat`` of each status list URI this machine has accepted (rollback protection)."""
+    """What this machine has accepted, newest first (rollback protection): the ``iat`` of each status list
+    URI and the issue time of each registry's trust list (``trust-list:ISSUER``), in seconds."""
     from registry.inputs import parse_json
 
     path = config_dir() / SEEN_FILE

@@ -297,8 +297,17 @@ def label_verify(
     text = _read("-").decode("ascii", "replace").strip() if token == "-" else token.strip()
     _refuse_label_reference(text)
     root = registry_trust_root(registry_key)
-    trust = TrustList.from_json(parse_json(_read(trust_path), file=trust_path), now=now, registry_keys=root)
-    status = _status_lists(status_paths, trust, now) if status_paths and not no_status else None
+    seen = read_seen()
+    doc = parse_json(_read(trust_path), file=trust_path)
+    trust_key = f"trust-list:{doc.get('issuer') if isinstance(doc, dict) else ''}"
+    floor = datetime.fromtimestamp(seen[trust_key], UTC) if trust_key in seen else None
+    trust = TrustList.from_json(doc, now=now, registry_keys=root, seen_issued_at=floor)
+    newer = {trust_key: int(trust.issued_at.timestamp())} if trust.issued_at else {}
+    status = None
+    if status_paths and not no_status:
+        status, issued = _status_lists(status_paths, trust, now, seen)
+        newer |= issued
+    _remember(seen, newer)
     result = _verify_text(text, trust=trust, status=status, now=now, gtin=gtin, check_status=not no_status)
     click.echo(dumps(result.to_json()) if fmt == "json" else _verification_line(result))
     if result.status is VerifyStatus.VALID_STATUS_UNKNOWN:
@@ -307,18 +316,24 @@ def label_verify(
         sys.exit(EXIT_NOT_VALID)
 
 
-def _status_lists(paths: tuple[str, ...], trust: TrustList, now: datetime) -> Mapping[str, StatusList]:
-    """The newest of the given lists for each URI, never older than one seen on this machine before."""
+def _status_lists(
+    paths: tuple[str, ...], trust: TrustList, now: datetime, seen: dict[str, int]
+) -> tuple[Mapping[str, StatusList], dict[str, int]]:
+    """The newest of the given lists for each URI, never older than one seen on this machine before;
+    and the iat of each list used."""
     from issuance import select_status_lists
 
-    seen = read_seen()
     selection = select_status_lists([_read(p) for p in paths], trust, now=now, seen=seen)
     for note in selection.notes:
         click.echo(f"pcfreg: note: {note.uri}: {note.message}", err=True)
-    newer = {u: iat for u, iat in selection.issued_at.items() if iat > seen.get(u, -1)}
+    return selection.lists, selection.issued_at
+
+
+def _remember(seen: dict[str, int], used: dict[str, int]) -> None:
+    """Keep the newest trust list and status lists used, so that an older one is refused later (rollback)."""
+    newer = {key: stamp for key, stamp in used.items() if stamp > seen.get(key, -1)}
     if newer:
         write_seen(seen | newer)
-    return selection.lists
 
 
 _LABEL_ID = re.compile(r"[A-Za-z2-7]{16}")

@@ -146,6 +146,11 @@ def test_a_trust_list_is_never_used_without_the_pinned_registry_key() -> None:
     assert _pointer(resigned, sign=False) == ("/signatures", "bad_signature")
 
 
+def test_a_list_older_than_one_seen_before_is_refused() -> None:
+    assert signed_trust(_doc(), now=NOW, seen_issued_at=NOW)
+    assert _pointer(_doc(), now=NOW, seen_issued_at=NOW + timedelta(seconds=1)) == ("/issued_at", "rollback")
+
+
 def test_signature_does_not_verify_as_a_plain_jcs_signature() -> None:
     """The domain tag keeps a trust-list signature from passing for a signature over the bare JSON."""
     from registry.canonical import canonical_json
