@@ -379,7 +379,7 @@ def _stamp(iat: int) -> str:
 def select_status_lists(
     tokens: Iterable[bytes], trust: TrustList, *, now: datetime, seen: Mapping[str, int] | None = None
 ) -> StatusSelection:
-    """Verify every token and keep, for each list URI, the newest (by iat; see ``_Parsed.rank``); older
+    """Verify every token and keep, for each list URI, the newest (by iat; see ``_Parsed.newer_than``); older
     ones are ignored with a note. ``seen`` maps URIs to the newest iat this verifier has accepted before:
     a newest list older than that is a rollback (an attacker replaying a list from before a revocation)
     and raises :class:`StatusListError` (reason ``rollback``)."""
@@ -391,7 +391,12 @@ def select_status_lists(
         if kept is not None and not parsed.newer_than(kept):
             parsed, kept = kept, parsed
         if kept is not None:
-            message = f"a list of {_stamp(kept.iat)} was ignored: the one of {_stamp(parsed.iat)} is newer"
+            why = (
+                "is newer"
+                if parsed.iat > kept.iat
+                else "has the same iat and was preferred (later exp, more entries set)"
+            )
+            message = f"a list of {_stamp(kept.iat)} was ignored: the one of {_stamp(parsed.iat)} {why}"
             notes.append(StatusNote(parsed.uri, "superseded", message))
         newest[parsed.uri] = parsed
     for uri, parsed in newest.items():
