@@ -5,8 +5,9 @@ several processes (a data-stock export) needs the UUID of the one to convert.
 
 Read in memory, never extracted. Refused cleanly: archives that are not ZIP, members
 with unsafe names (absolute, ``..``, drive letters) or encryption, too many members,
-and members or totals that inflate beyond the limits (zip bombs; sizes are enforced on
-the bytes actually read, not on the sizes the archive claims).
+and members or totals that inflate beyond the limits (zip bombs). Sizes are checked twice: as the
+central directory declares them, before any member is read (a stored 1 GiB member is refused
+without reading it), and on the bytes actually read (an archive may lie about its sizes).
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from typing import Final
 from lxml import etree
 
 from registry.convert import xmlsafe
+from registry.convert.conversion import MAX_INPUT_BYTES
 from registry.convert.ilcd_tables import COMMON, FLOW, PROCESS
 from registry.errors import InputError, Location
 
 __all__ = ["Bundle", "read_bundle"]
 
-MAX_ZIP_BYTES: Final = 64 * 1024 * 1024
+MAX_ZIP_BYTES: Final = MAX_INPUT_BYTES
 MAX_MEMBERS: Final = 10_000
 MAX_MEMBER_BYTES: Final = xmlsafe.MAX_BYTES
 MAX_TOTAL_BYTES: Final = 128 * 1024 * 1024
@@ -151,17 +153,19 @@ def read_bundle(data: bytes, *, source: str) -> Bundle:
             bundle.processes.append(info)
         elif folder == "flows":
             bundle.flows.append(info)
-    if not bundle.processes:
-        _by_root_element(bundle, infos)
+    if bundle.processes:
+        _check_declared_sizes([*bundle.processes, *bundle.flows], source)  # what may be read; others never are
+    else:  # a flat ZIP: every XML member is read to see its root element
+        xml = [i for i in infos if not i.is_dir() and i.filename.lower().endswith(".xml")]
+        _check_declared_sizes(xml, source)
+        _by_root_element(bundle, xml)
     return bundle
 
 
-def _by_root_element(bundle: Bundle, infos: list[zipfile.ZipInfo]) -> None:
+def _by_root_element(bundle: Bundle, xml: list[zipfile.ZipInfo]) -> None:
     """A flat ZIP (no processes/ folder): sort the XML members by their root element."""
     bundle.flows.clear()
-    for info in infos:
-        if info.is_dir() or not info.filename.lower().endswith(".xml"):
-            continue
+    for info in xml:
         try:
             root = xmlsafe.parse(bundle.read(info), source=bundle.name(info))
         except InputError:
@@ -170,6 +174,18 @@ def _by_root_element(bundle: Bundle, infos: list[zipfile.ZipInfo]) -> None:
             bundle.processes.append(info)
         elif root.tag == _FLOW_ROOT:
             bundle.flows.append(info)
+
+
+def _check_declared_sizes(infos: list[zipfile.ZipInfo], source: str) -> None:
+    """Refuse members the central directory declares too big, before a byte of any of them is read."""
+    for info in infos:
+        if info.file_size > MAX_MEMBER_BYTES:
+            message = f"member declares {info.file_size} bytes unpacked, over the limit of {MAX_MEMBER_BYTES}"
+            raise InputError(message, Location(f"{source}!{info.filename}"))
+    total = sum(info.file_size for info in infos)
+    if total > MAX_TOTAL_BYTES:
+        message = f"bundle unpacks to more than {MAX_TOTAL_BYTES} bytes: its members declare {total} bytes"
+        raise InputError(message, Location(source))
 
 
 def _check_member(info: zipfile.ZipInfo, source: str) -> None:

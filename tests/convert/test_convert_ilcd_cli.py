@@ -69,3 +69,20 @@ def test_process_option_picks_a_process_of_a_data_stock(tmp_path: Path) -> None:
     picked = run(str(stock), "--to", "pact-v3", "--process", "57a4ae65-d305-421e-b21f-a3f0c35b8abe")
     assert picked.exit_code in (0, 1) and json.loads(picked.stdout)["productNameCompany"] == "Wood panel"
     assert run(str(PROCESS), "--to", "pact-v3", "--flow", str(FLOW), "--process", "x").exit_code == 2
+
+
+def test_a_1_gib_archive_is_refused_without_being_read(tmp_path: Path) -> None:
+    """Issue 10: the whole file was read into memory before its size was checked."""
+    import tracemalloc
+
+    big = tmp_path / "big.zip"
+    with big.open("wb") as f:  # sparse: 1 GiB long, nothing written
+        f.truncate(2**30)
+    tracemalloc.start()
+    try:
+        r = run(str(big), "--to", "pact-v3")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert r.exit_code == 2 and "1073741824 bytes, over the limit" in r.stderr and str(big) in r.stderr
+    assert peak < 50 * 2**20, peak
