@@ -87,3 +87,15 @@ def test_every_bundled_version_bumps_enough_over_the_one_before(catalog: Catalog
     assert len(pairs) >= 10
     for old, new in pairs:
         check_bump(diff_refs(catalog, old, new))
+
+
+def test_battery_article_7_citations_are_checked_against_the_regulation_text(catalog: Catalog) -> None:
+    """Art. 7(1)(a)-(g) was read in the Regulation's German text: its citations lose the [unchecked] mark."""
+    pack = catalog.get(f"{BATTERY}@1.1.0")
+    clauses = [c for rule in pack.data["rules"] for c in rule.get("clauses", []) if "Art. 7(1)" in c]
+    assert clauses and not [c for c in clauses if c.endswith("[unchecked]")]
+    source = next(s for s in pack.data["provenance"]["sources"] if "Art. 7(1), German text" in s["title"])
+    assert source["checked"] is True and source["url"].startswith("https://haufe.de/")
+    assert "one kWh of the total" in source["used_for"]
+    old = catalog.get(f"{BATTERY}@1.0.0")
+    assert any(c.endswith("[unchecked]") for r in old.data["rules"] for c in r.get("clauses", []) if "Art. 7(1)" in c)

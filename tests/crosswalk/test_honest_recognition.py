@@ -108,3 +108,11 @@ def test_iso_14067_does_not_require_a_report_published_after_it(cw: Crosswalks) 
     assert entry.value is None or "AR6" not in entry.value or {"AR4", "AR5"} <= set(entry.value)
     row = next(r for r in compare(cw, "iso-14067", "gb-t-24067").rows if r.requirement == "gwp.ipcc-report")
     assert row.relation != "looser"
+
+
+def test_the_battery_functional_unit_row_is_checked_against_article_7(cw: Crosswalks) -> None:
+    for requirement in ("unit.kind", "unit.of-measurement", "unit.amount"):
+        entry = cw.schemes["eu-battery"].entries[requirement]
+        assert entry.checked and entry.clause == "Regulation (EU) 2023/1542 Art. 7(1)(d)", requirement
+    note = cw.schemes["eu-battery"].entries["unit.kind"].note
+    assert note is not None and "total energy" in note and "service life" in note
