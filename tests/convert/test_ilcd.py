@@ -689,16 +689,20 @@ def _with_module(doc: dict[str, Any], total: str, fossil: str, biogenic: str, lu
     return out
 
 
-def test_gwp_sum_tolerates_the_rounding_of_published_figures(v12: Conversion, catalog: Catalog) -> None:
+@pytest.mark.parametrize("version", ["1.1.0", "1.2.0"])
+def test_gwp_sum_tolerates_the_rounding_of_published_figures(v12: Conversion, catalog: Catalog, version: str) -> None:
     # A real steel EPD's module C3 (EPDItaly0091): 1.7 against 1.6 + 0.0485 + 0.0036 = 1.6521
     doc = _with_module(v12.document, "1.7", "1.6", "0.0485", "0.0036")
-    result = validate_document(catalog, doc, pack=f"{CORE}@1.1.0", now=NOW)
+    result = validate_document(catalog, doc, pack=f"{CORE}@{version}", now=NOW)
     assert [f for f in result.findings if f.rule_id == "core.modules.gwp-sum"] == []
 
 
-def test_gwp_sum_beyond_the_rounding_is_reported_in_exact_decimals(v12: Conversion, catalog: Catalog) -> None:
+@pytest.mark.parametrize("version", ["1.1.0", "1.2.0"])
+def test_gwp_sum_beyond_the_rounding_is_reported_in_exact_decimals(
+    v12: Conversion, catalog: Catalog, version: str
+) -> None:
     doc = _with_module(v12.document, "1.9", "1.6", "0.0485", "0.0036")
-    result = validate_document(catalog, doc, pack=f"{CORE}@1.1.0", now=NOW)
+    result = validate_document(catalog, doc, pack=f"{CORE}@{version}", now=NOW)
     (finding,) = [f for f in result.findings if f.rule_id == "core.modules.gwp-sum"]
     assert "add up to 1.6521 " in finding.message and "1.6521000000000001" not in finding.message
 
