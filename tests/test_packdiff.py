@@ -318,14 +318,14 @@ SINGLE_CHANGES: list[tuple[str, Mutation, tuple[str, str, str]]] = [
         ("rule-logic-changed", "major", "/rules/widget.unit/when"),
     ),
     (
-        "when removed",
+        "when removed of a warning rule (never decides conformance)",
         _set_rule("widget.lifetime", "when", None),
-        ("rule-logic-changed", "major", "/rules/widget.lifetime/when"),
+        ("rule-logic-changed", "minor", "/rules/widget.lifetime/when"),
     ),
     (
-        "when changed",
+        "when changed of a warning rule (never decides conformance)",
         _set_rule("widget.lifetime", "when", "has(ext.productParameters.lifetimeKm)"),
-        ("rule-logic-changed", "major", "/rules/widget.lifetime/when"),
+        ("rule-logic-changed", "minor", "/rules/widget.lifetime/when"),
     ),
     (
         "check reformatted",
@@ -642,7 +642,7 @@ def test_parameter_removed(tmp_path: Path) -> None:
     diff = diff_of(tmp_path, mutate)
     assert triples(diff) == [
         ("parameter-removed", "patch", "/parameters/lifetimeKm"),
-        ("rule-logic-changed", "major", "/rules/widget.lifetime/check"),
+        ("rule-logic-changed", "minor", "/rules/widget.lifetime/check"),
     ]
 
 

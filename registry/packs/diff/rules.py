@@ -73,7 +73,7 @@ def _diff_severity(col: Collector, o: Rule, n: Rule) -> None:
     _add(col, n, kind, bump, "severity", before, after, f"severity of {n.id} {verb} from {before} to {after}")
 
 
-def _diff_expression(col: Collector, n: Rule, fld: str, before: str | None, after: str | None) -> None:
+def _diff_expression(col: Collector, o: Rule, n: Rule, fld: str, before: str | None, after: str | None) -> None:
     if before == after:
         return
     if normalize_cel(before) == normalize_cel(after):
@@ -81,17 +81,22 @@ def _diff_expression(col: Collector, n: Rule, fld: str, before: str | None, afte
         _add(col, n, ChangeKind.RULE_TEXT_CHANGED, Bump.PATCH, fld, before, after, message)
         return
     verb = "added" if before is None else "removed" if after is None else "changed"
-    message = f"{fld} of {n.id} {verb}; which declarations pass cannot be known, so it may reject conformant ones"
-    _add(col, n, ChangeKind.RULE_LOGIC_CHANGED, Bump.MAJOR, fld, before, after, message)
+    if Severity.ERROR in (o.severity, n.severity):
+        message = f"{fld} of {n.id} {verb}; which declarations pass cannot be known, so it may reject conformant ones"
+        bump = Bump.MAJOR
+    else:  # a warning or info rule never decides conformance, as adding one is minor
+        message = f"{fld} of {n.id} {verb}; a {n.severity.value} rule, so conformance is unchanged"
+        bump = Bump.MINOR
+    _add(col, n, ChangeKind.RULE_LOGIC_CHANGED, bump, fld, before, after, message)
 
 
 def _diff_when(col: Collector, o: Rule, n: Rule) -> None:
-    _diff_expression(col, n, "when", o.when, n.when)
+    _diff_expression(col, o, n, "when", o.when, n.when)
 
 
 def _diff_check(col: Collector, o: Rule, n: Rule) -> None:
     if o.kind == n.kind:  # else the kind change already says that the check changed
-        _diff_expression(col, n, "check", o.check, n.check)
+        _diff_expression(col, o, n, "check", o.check, n.check)
 
 
 def _diff_items(col: Collector, n: Rule, old: tuple[str, ...], new: tuple[str, ...]) -> None:
