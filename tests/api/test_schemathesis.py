@@ -28,6 +28,7 @@ from registry.api.app import ServiceContext, build_context, create_app  # noqa: 
 from registry.api.auth import TokenIssuer  # noqa: E402
 from registry.packs.catalog import Catalog  # noqa: E402
 from registry.service.bootstrap import DEMO_CERTIFIER, init_data_dir  # noqa: E402
+from registry.service.ratelimit import FailureLimiter  # noqa: E402
 from registry.storage.db import make_engine  # noqa: E402
 from registry.storage.settings import StorageSettings  # noqa: E402
 
@@ -103,6 +104,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Api]:
     data_dir: Path = tmp_path_factory.mktemp("data-schemathesis")
     report = init_data_dir(StorageSettings(data_dir=data_dir), now=datetime.now(UTC))
     ctx = build_context(data_dir)
+    ctx.limiter = FailureLimiter({"client": 1_000_000, "address": 1_000_000})  # one address, many bogus keys
     app = create_app(ctx)
     cred = next(c for c in report.credentials if c.org_id == DEMO_CERTIFIER)
     with TestClient(app) as client:
