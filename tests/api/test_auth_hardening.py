@@ -93,3 +93,79 @@ def test_failures_limited_per_source_address(
     problem(attacker.get("/v1/validations", headers=bogus_key), 429)
     # another address is not affected; a genuine client keeps working
     assert service.token("demo-certifier")
+
+
+# ------------------------------------------------------------------ credential life cycle
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _new_credential(service: Service, org: str, kind: str = "client-secret") -> dict[str, Any]:
+    r = service.client.post(
+        f"/v1/orgs/{org}/credentials", json={"kind": kind, "label": "test"}, headers=service.headers(org)
+    )
+    assert r.status_code == 201, r.text
+    body: dict[str, Any] = r.json()
+    assert body["org_id"] == org and body["kind"] == kind and body["revoked_at"] is None
+    return body
+
+
+def test_revoked_credential_tokens_stop_working(service: Service) -> None:
+    new = _new_credential(service, "demo-certifier")
+    token = _token(service.client, new["client_id"], new["secret"]).json()["access_token"]
+    assert service.client.get("/v1/validations", headers=_bearer(token)).status_code == 200
+    listed = service.client.get("/v1/orgs/demo-certifier/credentials", headers=service.headers("demo-certifier"))
+    assert new["client_id"] in [c["client_id"] for c in listed.json()]
+    assert all("secret" not in c and "secret_hash" not in c for c in listed.json())
+    r = service.client.post(
+        f"/v1/orgs/demo-certifier/credentials/{new['client_id']}:revoke", headers=service.headers("demo-certifier")
+    )
+    assert r.status_code == 200 and r.json()["revoked_at"] is not None
+    body = problem(service.client.get("/v1/validations", headers=_bearer(token)), 401)
+    assert body["type"].endswith("/credential-revoked")
+    problem(_token(service.client, new["client_id"], new["secret"]), 401)
+
+
+def test_revocation_elsewhere_reaches_this_worker_within_seconds(service: Service, clock: list[datetime]) -> None:
+    """Revoked by another worker (here: straight in storage): refused once the cached answer is 5 s old."""
+    from registry.storage import repo
+    from registry.storage.db import session_scope
+
+    new = _new_credential(service, "demo-certifier")
+    token = _token(service.client, new["client_id"], new["secret"]).json()["access_token"]
+    assert service.client.get("/v1/validations", headers=_bearer(token)).status_code == 200
+    with session_scope(service.ctx.engine) as s:
+        repo.revoke_credential(s, new["client_id"], now=clock[0])
+    clock[0] += timedelta(seconds=5)
+    problem(service.client.get("/v1/validations", headers=_bearer(token)), 401)
+
+
+def test_rotated_api_key_and_client_secret(service: Service) -> None:
+    key = _new_credential(service, "demo-platform", "api-key")
+    assert key["secret"].startswith(key["client_id"] + ".")
+    headers = {"X-API-Key": key["secret"]}
+    assert service.client.get("/v1/validations", headers=headers).status_code == 200
+    r = service.client.post(
+        f"/v1/orgs/demo-platform/credentials/{key['client_id']}:rotate", headers=service.headers("demo-platform")
+    )
+    assert r.status_code == 201 and r.json()["kind"] == "api-key" and r.json()["client_id"] != key["client_id"]
+    problem(service.client.get("/v1/validations", headers=headers), 401)
+    assert service.client.get("/v1/validations", headers={"X-API-Key": r.json()["secret"]}).status_code == 200
+    again = service.client.post(
+        f"/v1/orgs/demo-platform/credentials/{key['client_id']}:rotate", headers=service.headers("demo-platform")
+    )
+    problem(again, 409)
+
+
+def test_credentials_are_the_organisations_own(service: Service) -> None:
+    mine = service.client.get("/v1/orgs/demo-certifier/credentials", headers=service.headers("demo-certifier"))
+    victim = mine.json()[0]["client_id"]
+    other = service.headers("other-certifier")
+    problem(service.client.get("/v1/orgs/demo-certifier/credentials", headers=other), 403)
+    problem(service.client.post(f"/v1/orgs/demo-certifier/credentials/{victim}:revoke", headers=other), 403)
+    problem(service.client.post(f"/v1/orgs/other-certifier/credentials/{victim}:revoke", headers=other), 404)
+    admin = service.client.get("/v1/orgs/demo-certifier/credentials", headers=service.headers("registry-admin"))
+    assert admin.status_code == 200 and victim in [c["client_id"] for c in admin.json()]
+    problem(service.client.get("/v1/orgs/Not_An_Org/credentials", headers=service.headers("registry-admin")), 422)
