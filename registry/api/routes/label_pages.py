@@ -35,7 +35,7 @@ from registry.service import labels as svc
 from registry.storage import issuance as store
 from registry.storage.db import session_scope
 from registry.storage.errors import NotFound
-from registry.storage.models import KeyState, Label
+from registry.storage.models import Label
 
 router = APIRouter()
 
@@ -126,7 +126,7 @@ def _page_facts(ctx: ServiceContext, label_id: str) -> tuple[Verification, dict[
             label: Label | None = store.get_label(s, label_id.upper())
         except NotFound:
             label = None
-        key_state = KeyState(store.get_signing_key(s, label.kid).state) if label else None
+        key_state = svc.standing_of(store.get_signing_key(s, label.kid)) if label else None
         v = svc.stored_verification(label, key_state, now=ctx.clock())
         return v, (names_in(s, ctx, label) if label else None)
 

@@ -132,7 +132,7 @@ async def get_label(label_id: str, ctx: CtxDep) -> dict[str, Any]:
     def run() -> dict[str, Any]:
         with session_scope(ctx.engine, write=False) as s:
             label = store.get_label(s, label_id.upper())
-            key_state = KeyState(store.get_signing_key(s, label.kid).state)
+            key_state = svc.standing_of(store.get_signing_key(s, label.kid))
             return label_json(label, svc.stored_verification(label, key_state, now=ctx.clock()), cache.settings)
 
     try:
@@ -179,7 +179,7 @@ async def _change(
             label = svc.change_label(
                 s, certifier=principal.org_id, label_id=label_id.upper(), state=target, reason=reason, now=ctx.clock()
             )
-            key_state = KeyState(store.get_signing_key(s, label.kid).state)
+            key_state = svc.standing_of(store.get_signing_key(s, label.kid))
             return label_json(label, svc.stored_verification(label, key_state, now=ctx.clock()), cache.settings)
 
     return await run_in_threadpool(run)

@@ -4,18 +4,23 @@
 * ``GET /v1/trust-list/keys`` - the registry's key(s) that sign the trust list (a JWK set)
 * ``GET /v1/status/{certifier}/{list_no}`` - a certifier's status list (IETF Token Status List)
 * ``POST /v1/certifiers/{certifier}/keys:rotate`` - a new signing key for a certifier
+* ``POST /v1/certifiers/{certifier}/keys/{kid}:withdraw`` - withdraw a key after a compromise, refusing
+  what it signed from a given time on (reflected in the next trust list)
 
-Reads are public and cacheable (ETag, Cache-Control); rotating needs the certifier's credentials.
+Reads are public and cacheable (ETag, Cache-Control); rotating and withdrawing need the certifier's
+credentials (or the admin's).
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
+from pydantic import AwareDatetime, BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep
@@ -84,6 +89,53 @@ async def rotate_key(certifier: str, principal: PrincipalDep, ctx: CtxDep) -> di
         with session_scope(ctx.engine) as s:
             new, retired = svc.rotate_signing_key(s, cache.settings, certifier, now=ctx.clock())
             return {"kid": new.kid, "retired": [{"kid": k.kid, "verify_until": k.verify_until} for k in retired]}
+
+    out = await run_in_threadpool(run)
+    cache.invalidate()
+    return out
+
+
+class WithdrawIn(BaseModel):
+    refuse_from: AwareDatetime | None = Field(
+        default=None,
+        description="Labels the key signed from this time on (their iat) are refused; earlier ones still verify. "
+        "When the key may first have been in other hands; absent: every label it signed is refused.",
+    )
+
+
+class WithdrawnKey(BaseModel):
+    kid: str
+    certifier: str
+    state: str
+    withdrawn_from: datetime | None
+
+
+@router.post(
+    "/v1/certifiers/{certifier}/keys/{kid}:withdraw",
+    response_model=WithdrawnKey,
+    openapi_extra={"security": BEARER},
+)
+async def withdraw_key(
+    body: WithdrawIn,
+    principal: PrincipalDep,
+    ctx: CtxDep,
+    certifier: str = Path(max_length=64),
+    kid: str = Path(pattern="^[0-9a-f]{16}$"),
+) -> dict[str, Any]:
+    """Withdraw a label signing key after a compromise: it signs nothing more, and the labels it signed
+    from ``refuse_from`` on are refused here at once and offline from the next trust list."""
+    principal.require("certifier").require_org(certifier)
+    cache = label_cache(ctx)
+
+    def run() -> dict[str, Any]:
+        with session_scope(ctx.engine) as s:
+            key = svc.withdraw_signing_key(s, certifier, kid, now=ctx.clock(), refuse_from=body.refuse_from)
+            return {
+                "kid": key.kid,
+                "certifier": key.certifier,
+                "state": key.state.value,
+                "withdrawn_from": key.withdrawn_from,
+            }
 
     out = await run_in_threadpool(run)
     cache.invalidate()
