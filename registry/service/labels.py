@@ -54,6 +54,7 @@ from registry.declarations import prepare
 from registry.errors import InputError, Location, NotConformant, NotPermitted, RegistryError
 from registry.findings import ValidationResult
 from registry.packs import CompiledPack, RulePack
+from registry.secretfiles import read_private, write_private
 from registry.storage import issuance as store
 from registry.storage.errors import Conflict, NotFound
 from registry.storage.models import Audit, KeyState, Label, LabelSigningKey, LabelState
@@ -119,11 +120,10 @@ def load_settings(data_dir: Path, env: Mapping[str, str] | None = None) -> Issua
         raise InputError(f"{REGISTRY_KEY_ENV} names {key_path}, which is not a file", Location(str(key_path)))
     if not key_path.exists():
         pem, _ = generate_keypair()
-        key_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(pem)
-    registry_key = load_private_key(key_path.read_bytes(), location=Location(str(key_path)))
+        write_private(key_path, pem)
+    registry_key = load_private_key(
+        read_private(key_path, "the registry's trust-list key"), location=Location(str(key_path))
+    )
     public_url = env.get(PUBLIC_URL_ENV, DEFAULT_PUBLIC_URL)
     if not public_url.startswith(("http://", "https://")):
         raise InputError(f"{PUBLIC_URL_ENV} must be an http(s) URL, not {public_url!r}")

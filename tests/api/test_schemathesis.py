@@ -121,7 +121,7 @@ def _schema_only_app() -> Any:
     (schemathesis' ``from_fixture`` cannot be used with pytest 9: it reads ``Function._nodeid``.)
     The requests themselves go to the ``api`` fixture's app, whose OpenAPI is checked to be identical.
     """
-    ctx = ServiceContext(engine=make_engine("sqlite://"), tokens=TokenIssuer(b"openapi-only"))
+    ctx = ServiceContext(engine=make_engine("sqlite://"), tokens=TokenIssuer(b"openapi-only" * 3))
     return create_app(ctx)
 
 
