@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
@@ -33,7 +33,9 @@ from registry.storage.models import CredentialKind
 from registry.storage.settings import StorageSettings, database_url_for
 
 
-class ORJSONResponse(Response):
+class ORJSONResponse(JSONResponse):
+    """JSON by orjson. A JSONResponse, so that the OpenAPI document gives routes their response models."""
+
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:

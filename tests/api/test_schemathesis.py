@@ -1,8 +1,9 @@
 """Property-based contract tests: schemathesis against the app's own OpenAPI, in process (ASGI).
 
 Every documented operation is called with generated inputs (bounded and derandomised) as
-``demo-certifier``, and every response must not be a 5xx and must use a content type the
-schema documents for its status code. SQLite only; no network.
+``demo-certifier``, and every response must not be a 5xx, must use a content type the
+schema documents for its status code, and its body must match the schema documented for it
+(issue 10: responses have models, not "string"). SQLite only; no network.
 """
 
 from __future__ import annotations
@@ -37,11 +38,14 @@ _V4 = int(schemathesis.__version__.split(".")[0]) >= 4 if hasattr(schemathesis, 
 if _V4:
     from schemathesis.checks import not_a_server_error
     from schemathesis.openapi.checks import UndefinedContentType
-    from schemathesis.specs.openapi.checks import content_type_conformance
+    from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 else:  # pragma: no cover - schemathesis 3.x
     from schemathesis.checks import not_a_server_error  # type: ignore[no-redef]
     from schemathesis.exceptions import CheckFailed as UndefinedContentType  # type: ignore[no-redef]
-    from schemathesis.specs.openapi.checks import content_type_conformance  # type: ignore[no-redef]
+    from schemathesis.specs.openapi.checks import (  # type: ignore[no-redef]
+        content_type_conformance,
+        response_schema_conformance,
+    )
 
 # Known, reported deviations of the served API from its own OpenAPI document. Each entry is
 # (operation label or "*", status class or exact status, received media type, documented media type).
@@ -84,7 +88,7 @@ def documented_content_type(ctx: Any, response: Any, case: Any) -> bool | None:
         raise
 
 
-CHECKS = [not_a_server_error, documented_content_type]
+CHECKS = [not_a_server_error, documented_content_type, response_schema_conformance]
 
 
 @schemathesis.serializer("application/jsonl")

@@ -45,7 +45,17 @@ _PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 @router.get(
-    "/v1/labels/{label_id}/qr", tags=["labels"], responses={200: {"content": {"image/svg+xml": {}, "image/png": {}}}}
+    "/v1/labels/{label_id}/qr",
+    tags=["labels"],
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                "image/svg+xml": {"schema": {"type": "string"}},
+                "image/png": {"schema": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
 )
 async def label_qr(
     label_id: str,
@@ -63,7 +73,12 @@ async def label_qr(
     return Response(body, media_type=media, headers={"Cache-Control": "public, max-age=86400"})
 
 
-@router.get("/v1/labels/{label_id}/label.svg", tags=["labels"], responses={200: {"content": {"image/svg+xml": {}}}})
+@router.get(
+    "/v1/labels/{label_id}/label.svg",
+    tags=["labels"],
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}}},
+)
 async def printable(
     label_id: str, ctx: CtxDep, lang: Literal["en", "zh"] = "en", kind: Literal["url", "offline"] = "url"
 ) -> Response:

@@ -25,15 +25,20 @@ from starlette.concurrency import run_in_threadpool
 
 from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep
 from registry.api.labels import label_cache
+from registry.api.models import JwkSetOut, TrustListOut
 from registry.api.problems import NotFoundError
 from registry.service import labels as svc
 from registry.storage.db import session_scope
 from registry.storage.errors import NotFound
 
 router = APIRouter(tags=["trust"])
+MAX_LIST_NO = 2**31 - 1  # status_list.list_no is an Integer column: 32 bits signed on PostgreSQL
 
 
-@router.get("/v1/trust-list", responses={200: {"description": "signed trust list (schemas/trust-list-1.0.json)"}})
+@router.get(
+    "/v1/trust-list",
+    responses={200: {"model": TrustListOut, "description": "signed trust list (schemas/trust-list-1.0.json)"}},
+)
 async def get_trust_list(request: Request, ctx: CtxDep) -> Response:
     """Every label signing key with its certifier, scope and state, signed by the registry.
 
@@ -55,7 +60,7 @@ async def get_trust_list(request: Request, ctx: CtxDep) -> Response:
     return Response(body, media_type="application/json", headers=headers)
 
 
-@router.get("/v1/trust-list/keys")
+@router.get("/v1/trust-list/keys", responses={200: {"model": JwkSetOut}})
 async def get_registry_keys(ctx: CtxDep) -> Response:
     """The registry's key(s) that sign the trust list (a JWK set): pin it once, then check every
     trust list you fetch (``pcfreg label verify --registry-key``)."""
@@ -64,8 +69,17 @@ async def get_registry_keys(ctx: CtxDep) -> Response:
     )
 
 
-@router.get("/v1/status/{certifier}/{list_no}", responses={200: {"content": {"application/statuslist+cwt": {}}}})
-async def get_status_list(certifier: str, list_no: int, request: Request, ctx: CtxDep) -> Response:
+@router.get(
+    "/v1/status/{certifier}/{list_no}",
+    response_class=Response,
+    responses={200: {"content": {"application/statuslist+cwt": {"schema": {"type": "string", "format": "binary"}}}}},
+)
+async def get_status_list(
+    request: Request,
+    ctx: CtxDep,
+    certifier: str = Path(max_length=64),
+    list_no: int = Path(ge=0, le=MAX_LIST_NO, description="The list number (a 32-bit column: 0 to 2^31 - 1)"),
+) -> Response:
     """A certifier's status list as a signed Status List Token (IETF Token Status List, 2 bits per label)."""
     cache = label_cache(ctx)
     try:
