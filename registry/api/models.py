@@ -77,3 +77,37 @@ class ValidationOut(_Open):
     conformant: bool
     pack: dict[str, Any]
     findings: list[dict[str, Any]]
+
+
+class PackSummaryOut(_Open):
+    # a rule pack version in short; a publication also carries its diff from the previous version
+    id: str
+    version: str
+    status: Literal["draft", "published", "deprecated", "withdrawn"]
+    digest: str
+    title: dict[str, str]
+    hs: list[str]
+    cpc: list[str]
+    effective_from: str
+    effective_until: str | None
+
+
+class PackVersionOut(PackSummaryOut):
+    # a rule pack version in full: the pack and the signed envelope it came in
+    status_reason: str | None
+    published_at: str | None
+    pack: dict[str, Any]
+    envelope: dict[str, Any]
+
+
+class RecognitionOut(_Open):
+    # per scheme: recognised, with gaps, or not (registry.crosswalk.Recognition.to_json)
+    id: str
+    audit_id: str
+
+
+class PublisherKeyOut(_Open):
+    # the public JWK (kty, crv, x, kid ...) with when it was registered and revoked
+    kid: str
+    created_at: str
+    revoked_at: str | None
