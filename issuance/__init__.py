@@ -19,6 +19,7 @@ from issuance.keys import (
     rotate,
     seal_private_key,
     withdraw,
+    withdrawal_refuses,
 )
 from issuance.label_svg import render_label_svg
 from issuance.model import Boundary, LabelClaims, Verification, VerifyStatus
@@ -108,4 +109,5 @@ __all__ = [
     "token_to_text",
     "verify",
     "withdraw",
+    "withdrawal_refuses",
 ]

@@ -141,6 +141,11 @@ class SigningKey(BaseModel):
     usage_until: AwareDatetime
     verify_until: AwareDatetime | None = None
     state: KeyState = KeyState.ACTIVE
+    withdrawn_from: AwareDatetime | None = None  # withdrawn: labels issued from then on are refused
+
+    def refuses(self, issued_at: datetime) -> bool:
+        """Whether the key's withdrawal refuses a label issued at ``issued_at``."""
+        return withdrawal_refuses(self.state, self.withdrawn_from, issued_at)
 
     @field_validator("certifier")
     @classmethod
@@ -261,9 +266,15 @@ def rotate(
     return new, private, retired
 
 
-def withdraw(key: SigningKey) -> SigningKey:
-    """The record of ``key`` withdrawn: nothing it signed verifies any more."""
-    return SigningKey.parse(key.model_dump() | {"state": KeyState.WITHDRAWN})
+def withdraw(key: SigningKey, *, refuse_from: datetime | None = None) -> SigningKey:
+    """The record of ``key`` withdrawn: what it signed from ``refuse_from`` on (None: everything) no
+    longer verifies; labels issued before that time still do (the key itself signs nothing more)."""
+    return SigningKey.parse(key.model_dump() | {"state": KeyState.WITHDRAWN, "withdrawn_from": refuse_from})
+
+
+def withdrawal_refuses(state: str, withdrawn_from: datetime | None, issued_at: datetime) -> bool:
+    """A withdrawn key refuses labels issued at or after ``withdrawn_from`` (all of them when None)."""
+    return state == KeyState.WITHDRAWN and (withdrawn_from is None or issued_at >= withdrawn_from)
 
 
 # --- private keys at rest -----------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 Each key is an RFC 7518 EC P-256 JWK (``kty``, ``crv``, ``x``, ``y``; plus ``kid``, ``alg`` ES256,
 ``use`` sig) with ``certifier``, ``scope``, ``state``, ``usage_from``, ``usage_until`` and
-``verify_until``. Withdrawn keys stay listed so that a verifier can say "withdrawn" rather than
-"unknown". A kid is a hint: :meth:`TrustList.candidates` gives every key with that kid. Schema:
+``verify_until``; a withdrawn key also ``withdrawn_from``, the time from which the labels it signed
+are refused (absent: all of them). Withdrawn keys stay listed so that a verifier can say "withdrawn"
+rather than "unknown". A kid is a hint: :meth:`TrustList.candidates` gives every key with that kid. Schema:
 ``schemas/trust-list-1.0.json``; decisions: docs/adr/0009-label-token.md.
 """
 
@@ -22,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import ValidationError
 
 from issuance.errors import TrustListError
-from issuance.keys import KeyScope, KeyState, SigningKey, kid_of, spki_der
+from issuance.keys import KeyScope, KeyState, SigningKey, kid_of, spki_der, withdrawal_refuses
 from registry.canonical import canonical_json
 from registry.errors import InputError, Location
 from registry.packs import TrustedKeys, b64url_decode, b64url_encode, key_id
@@ -47,6 +48,7 @@ class TrustedKey:
     usage_until: datetime
     verify_until: datetime | None
     public_key: ec.EllipticCurvePublicKey = field(repr=False, compare=False)
+    withdrawn_from: datetime | None = None  # withdrawn: labels issued from then on are refused (None: all)
 
     @classmethod
     def from_signing_key(cls, key: SigningKey) -> TrustedKey:
@@ -59,7 +61,12 @@ class TrustedKey:
             key.usage_until,
             key.verify_until,
             key.public_key_object(),
+            key.withdrawn_from,
         )
+
+    def refuses(self, issued_at: datetime) -> bool:
+        """Whether the key's withdrawal refuses a label issued at ``issued_at``."""
+        return withdrawal_refuses(self.state, self.withdrawn_from, issued_at)
 
 
 class TrustList:
@@ -167,7 +174,7 @@ def key_jwk(key: SigningKey) -> dict[str, Any]:
         "usage_from": _stamp(key.usage_from),
         "usage_until": _stamp(key.usage_until),
         "verify_until": _stamp(key.verify_until) if key.verify_until is not None else None,
-    }
+    } | ({"withdrawn_from": _stamp(key.withdrawn_from)} if key.withdrawn_from is not None else {})
 
 
 def build_trust_list(
@@ -293,7 +300,10 @@ def _parse_key(jwk: Mapping[str, Any], pointer: str) -> TrustedKey:
         message = f"scope is invalid: {e.errors()[0]['msg']}"
         raise TrustListError(message, Location(pointer=f"{pointer}/scope"), reason="bad_key") from e
     state = KeyState(jwk["state"])
-    return TrustedKey(jwk["kid"], jwk["certifier"], scope, state, usage_from, usage_until, verify_until, public)
+    withdrawn_from = _time(jwk["withdrawn_from"], f"{pointer}/withdrawn_from") if jwk.get("withdrawn_from") else None
+    return TrustedKey(
+        jwk["kid"], jwk["certifier"], scope, state, usage_from, usage_until, verify_until, public, withdrawn_from
+    )
 
 
 def trusted_spki(key: TrustedKey) -> bytes:

@@ -3,7 +3,7 @@
 1. decode strictly                     -> invalid_signature / malformed
 2. kid lookup in the trust list        -> unknown / unknown_kid (a key we do not know is no proven forgery)
 3. signature, every candidate key      -> invalid_signature / bad_signature
-4. key state                           -> invalid_signature / key_withdrawn
+4. key withdrawn (from withdrawn_from) -> invalid_signature / key_withdrawn
 5. issuer and key usage period at iat  -> out_of_scope / issuer_mismatch, key_not_yet_in_use, key_usage_ended,
                                           exp_beyond_key_validity
 6. scope: scheme and pack              -> out_of_scope / scheme_out_of_scope, pack_out_of_scope
@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 from issuance.errors import TokenError
 from issuance.gtin import normalize_gtin
-from issuance.keys import KeyState, usage_refusal
+from issuance.keys import usage_refusal
 from issuance.label_decode import DecodedLabel, decode_label, trusted_model
 from issuance.model import LabelClaims, Verification, VerifyStatus
 from issuance.status_list import Status, StatusList
@@ -35,7 +35,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 _DETAIL = {
     "unknown_kid": "No key in the trust list has this label's key id; the trust list may be out of date.",
     "bad_signature": "The signature does not verify with any trusted key of this key id.",
-    "key_withdrawn": "The key that signed this label has been withdrawn.",
+    "key_withdrawn": "The key that signed this label has been withdrawn (for labels issued from then on).",
     "issuer_mismatch": "The label names another issuer than the certifier owning the key.",
     "key_not_yet_in_use": "The label was issued before its key's usage period began.",
     "key_usage_ended": "The label was issued after its key's usage period ended.",
@@ -139,7 +139,7 @@ def verify(
     else:
         return _result(VerifyStatus.INVALID_SIGNATURE, "bad_signature", now, decoded)
     claims = decoded.claims
-    if key.state is KeyState.WITHDRAWN:
+    if key.refuses(claims.issued_at):
         return _result(VerifyStatus.INVALID_SIGNATURE, "key_withdrawn", now, decoded, claims)
     refusal = _key_refusal(key, claims)
     if refusal is not None:

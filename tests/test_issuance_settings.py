@@ -26,6 +26,7 @@ def test_from_the_environment(tmp_path: Path) -> None:
     pem, jwk = generate_keypair()
     key_file = tmp_path / "shared-registry.pem"
     key_file.write_bytes(pem)
+    key_file.chmod(0o600)  # a secret file others may read is refused (issue 10)
     master = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
     env = {
         "PCFREG_REGISTRY_KEY_FILE": str(key_file),

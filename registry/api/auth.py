@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 import jwt
 
 from registry.api.problems import Unauthorized
+from registry.errors import InputError
+from registry.secretfiles import MIN_JWT_SECRET_BYTES as MIN_SECRET_BYTES
 from registry.service.principal import ROLE_OF_KIND, Principal
 
 ISSUER = "pcf-registry"
@@ -24,6 +26,12 @@ ALGORITHM = "HS256"
 class TokenIssuer:
     secret: bytes
     ttl_seconds: int = 900
+
+    def __post_init__(self) -> None:
+        if len(self.secret) < MIN_SECRET_BYTES:
+            raise InputError(
+                f"the JWT secret has {len(self.secret)} bytes; it must be at least {MIN_SECRET_BYTES} (RFC 7518 3.2)"
+            )
 
     def issue(self, principal: Principal, now: datetime) -> tuple[str, int]:
         claims = {

@@ -7,6 +7,7 @@ built by ``build_context`` and hung on ``app.state``).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from collections.abc import Callable
@@ -17,21 +18,24 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from registry.api.auth import TokenIssuer
-from registry.api.problems import Unauthorized
+from registry.api.problems import TooManyAttempts, Unauthorized
+from registry.service import credentials
 from registry.service.principal import Principal
-from registry.storage import repo
-from registry.storage.db import make_engine, session_scope
+from registry.service.ratelimit import FailureLimiter
+from registry.storage.db import make_engine
 from registry.storage.models import CredentialKind
 from registry.storage.settings import StorageSettings, database_url_for
 
 
-class ORJSONResponse(Response):
+class ORJSONResponse(JSONResponse):
+    """JSON by orjson. A JSONResponse, so that the OpenAPI document gives routes their response models."""
+
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
@@ -54,6 +58,9 @@ class ServiceContext:
     packs: Any = None  # StoredPacks
     data_dir: Path | None = None  # where the label keys' master key and the registry's trust key live
     labels: Any = None  # api.labels.LabelCache, made on first use
+    limiter: FailureLimiter = field(default_factory=FailureLimiter)
+    _hash_checks: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = field(default_factory=dict)
+    revocations: Any = None  # service.credentials.RevocationCache, made in __post_init__
     _api_keys: dict[str, tuple[Principal, float]] = field(default_factory=dict)
     _tokens: dict[str, tuple[Principal, float]] = field(default_factory=dict)
 
@@ -69,9 +76,21 @@ class ServiceContext:
         self._tokens[token] = (principal, self.tokens.expiry_of(token))
         return principal
 
+    def hash_checks(self) -> asyncio.Semaphore:
+        """One secret hash check at a time on this event loop (a worker's loop; tests make several)."""
+        loop = asyncio.get_running_loop()
+        slot = self._hash_checks.get(loop)
+        if slot is None:
+            slot = self._hash_checks[loop] = asyncio.Semaphore(1)
+        return slot
+
     writer: Any = None  # ValidationWriter: group commit of stored validations
 
     def __post_init__(self) -> None:
+        if self.revocations is None:
+            self.revocations = credentials.RevocationCache(
+                credentials.revocation_lookup(self.engine, lambda: self.clock())
+            )
         if self.writer is None:
             from registry.service.writer import ValidationWriter
 
@@ -101,28 +120,72 @@ async def _ctx(request: Request) -> ServiceContext:
 CtxDep = Annotated[ServiceContext, Depends(_ctx)]
 
 
-def _api_key_principal(ctx: ServiceContext, key: str) -> Principal:
+def _address(request: Request) -> str:
+    return request.client.host if request.client is not None else "-"
+
+
+async def authenticate(
+    request: Request, ctx: ServiceContext, client_id: str, secret: str, kind: CredentialKind | None = None
+) -> Principal | None:
+    """Check a client id and secret, limited per client id and source address (429 once over the limit).
+
+    One hash check at a time per worker (waiting costs no thread and no CPU), each in a worker
+    thread and outside any transaction; the limit is checked again once a check's turn comes, so a
+    queue of bogus attempts ends in refusals that cost no hash at all.
+    """
+    keys = [("client", client_id), ("address", _address(request))]
+    _refuse_if_blocked(ctx, keys)
+    async with ctx.hash_checks():
+        _refuse_if_blocked(ctx, keys)
+        principal = await run_in_threadpool(credentials.authenticate, ctx.engine, client_id, secret, kind=kind)
+    if principal is None:
+        ctx.limiter.failed(keys, ctx.clock().timestamp())
+    else:
+        ctx.limiter.succeeded(("client", client_id))
+    return principal
+
+
+def _refuse_if_blocked(ctx: ServiceContext, keys: list[tuple[str, str]]) -> None:
+    blocked = ctx.limiter.blocked(keys, ctx.clock().timestamp())
+    if blocked is not None:
+        what = "client id" if blocked.key[0] == "client" else "source address"
+        raise TooManyAttempts(
+            f"too many failed credential checks for this {what}; try again in {blocked.retry_after} s",
+            retry_after=blocked.retry_after,
+        )
+
+
+async def _api_key_principal(request: Request, ctx: ServiceContext, key: str) -> Principal:
     digest = hashlib.sha256(key.encode()).hexdigest()
     cached = ctx._api_keys.get(digest)
     if cached is not None and cached[1] > time.monotonic():
         return cached[0]
     client_id, _, secret = key.partition(".")
-    with session_scope(ctx.engine) as session:
-        org = repo.verify_credential(session, client_id, secret) if secret else None
-        if org is None or repo.get_credential(session, client_id).kind != CredentialKind.API_KEY:
-            raise Unauthorized("unknown or revoked API key")
-        principal = Principal(org_id=org.id, kind=org.kind.value, client_id=client_id, via="api-key")
+    principal = await authenticate(request, ctx, client_id, secret, CredentialKind.API_KEY) if secret else None
+    if principal is None:
+        raise Unauthorized("unknown or revoked API key")
     ctx._api_keys[digest] = (principal, time.monotonic() + 60)
+    return principal
+
+
+async def _not_revoked(ctx: ServiceContext, principal: Principal) -> Principal:
+    """Refuse a token or API key whose credential was revoked (known to every worker within seconds)."""
+    now = ctx.clock().timestamp()
+    revoked = ctx.revocations.cached(principal.client_id, now)
+    if revoked is None:
+        revoked = await run_in_threadpool(ctx.revocations.refresh, principal.client_id, now)
+    if revoked:
+        raise Unauthorized("the credential behind this token or API key has been revoked", code="credential-revoked")
     return principal
 
 
 async def current_principal(request: Request, ctx: CtxDep) -> Principal:
     auth = request.headers.get("authorization", "")
     if auth[:7].lower() == "bearer ":
-        return ctx.principal_for_token(auth[7:].strip())
+        return await _not_revoked(ctx, ctx.principal_for_token(auth[7:].strip()))
     key = request.headers.get("x-api-key")
     if key:
-        return await run_in_threadpool(_api_key_principal, ctx, key)
+        return await _not_revoked(ctx, await _api_key_principal(request, ctx, key))
     raise Unauthorized("credentials required: a bearer token from POST /v1/auth/token, or an X-API-Key")
 
 
@@ -150,7 +213,7 @@ def _problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-ERRORS = _problem_responses(400, 401, 403, 404, 409, 413, 422, 500, 503)
+ERRORS = _problem_responses(400, 401, 403, 404, 409, 413, 422, 429, 500, 503)
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"apiKey": []}]
 JSON_BODY = {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
 YAML_OR_JSON: dict[int | str, dict[str, Any]] = {

@@ -101,6 +101,14 @@ def _query(raw: bytes) -> tuple[str | None, bool] | None:
 
 
 def _cached_principal(ctx: Any, headers: dict[bytes, bytes]) -> Principal | None:
+    """The caller when known without I/O and its credential known not revoked; else None (FastAPI checks)."""
+    principal = _known_principal(ctx, headers)
+    if principal is None or ctx.revocations.cached(principal.client_id, ctx.clock().timestamp()) is not False:
+        return None
+    return principal
+
+
+def _known_principal(ctx: Any, headers: dict[bytes, bytes]) -> Principal | None:
     auth = headers.get(b"authorization", b"").decode("latin-1")
     if auth[:7].lower() == "bearer ":
         return ctx.principal_for_token(auth[7:].strip())  # type: ignore[no-any-return]

@@ -38,7 +38,7 @@ from registry.service import labels as svc
 from registry.storage import issuance as store
 from registry.storage import repo
 from registry.storage.db import session_scope
-from registry.storage.models import KeyState, Label, LabelState
+from registry.storage.models import Label, LabelState
 
 MAX_VERIFY_ITEMS = 1000
 _TRUST_TTL = 60.0  # seconds a worker reuses its view of the label keys
@@ -50,19 +50,19 @@ _TRUST_TTL = 60.0  # seconds a worker reuses its view of the label keys
 @dataclass
 class LabelCache:
     settings: svc.IssuanceSettings
-    _trust: tuple[float, Any, dict[str, KeyState]] | None = None
+    _trust: tuple[float, Any, dict[str, svc.KeyStanding]] | None = None
     _status: dict[tuple[str, int], tuple[int, float, bytes]] = field(default_factory=dict)
 
     def invalidate(self) -> None:
         self._trust = None
 
-    def trust(self, ctx: ServiceContext) -> tuple[Any, dict[str, KeyState]]:
+    def trust(self, ctx: ServiceContext) -> tuple[Any, dict[str, svc.KeyStanding]]:
         """The registry's TrustList and key states, rebuilt at most every minute (or after a key change here)."""
         now = time.monotonic()
         if self._trust is None or self._trust[0] < now:
             with session_scope(ctx.engine, write=False) as s:
                 trust = svc.trust_list(s, self.settings)
-                states = {r.kid: KeyState(r.state) for r in store.signing_keys(s)}
+                states = {r.kid: svc.standing_of(r) for r in store.signing_keys(s)}
             self._trust = (now + _TRUST_TTL, trust, states)
         return self._trust[1], self._trust[2]
 
@@ -223,7 +223,7 @@ def verify_items(ctx: ServiceContext, trust: Any, items: list[VerifyItem], now: 
     ids = [found_id for _, _, found_id, _ in parsed if found_id is not None]
     with session_scope(ctx.engine, write=False) as s:
         labels = store.get_labels(s, ids)
-        states = {r.kid: KeyState(r.state) for r in store.signing_keys(s)} if labels else {}
+        states = {r.kid: svc.standing_of(r) for r in store.signing_keys(s)} if labels else {}
     out = []
     for item, given, found_id, token in parsed:
         label = labels.get(found_id) if found_id else None
@@ -254,7 +254,7 @@ def _verify_item(
     item: VerifyItem,
     label: Label | None,
     token: bytes | None,
-    states: dict[str, KeyState],
+    states: dict[str, svc.KeyStanding],
     trust: Any,
     now: datetime,
 ) -> Verification:

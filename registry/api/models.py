@@ -1,13 +1,113 @@
-"""Request bodies that routes of more than one resource share.
+"""Request bodies that routes of more than one resource share, and the response bodies of routes that
+answer with a ready-made response (their schema in the OpenAPI document).
 
 No docstrings on the models: pydantic would put them in the OpenAPI schemas as descriptions.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Reason(BaseModel):
     # why a label or an audit changes state (suspend, reinstate, revoke); kept in its history
     reason: str = Field(min_length=1, max_length=2000)
+
+
+# --- response bodies: what the OpenAPI document promises (and the schemathesis test checks) -------
+
+
+class _Open(BaseModel):
+    # responses may carry more members than these (documented where they appear)
+    model_config = ConfigDict(extra="allow")
+
+
+class LabelOut(_Open):
+    # a label as the API gives it: ids, URLs, token (base64url), state and its current verification
+    id: str
+    url: str
+    offline_url: str
+    token: str
+    audit_id: str | None
+    product_name: str | None
+    state: Literal["valid", "suspended", "revoked"]
+    state_reason: str | None
+    state_changed_at: str
+    verification: dict[str, Any]
+
+
+class VerifyBatchOut(_Open):
+    # one result per item, in the order given
+    checked_at: str
+    results: list[dict[str, Any]]
+
+
+class AuditOut(_Open):
+    id: str
+    digest: str
+    certifier: str
+    record: dict[str, Any]
+    declaration_digest: str
+    pack: dict[str, Any]
+    created_at: str
+    revoked_at: str | None
+    revoke_reason: str | None
+
+
+class TrustListOut(_Open):
+    # schemas/trust-list-1.0.json: every label signing key, signed by the registry
+    format: Literal["pcf-registry/trust-list/1.0"]
+    issuer: str
+    issued_at: str
+    expires_at: str
+    status_base: str
+    keys: list[dict[str, Any]]
+    signatures: list[dict[str, Any]] = []
+
+
+class JwkSetOut(_Open):
+    # RFC 7517 section 5: a JWK set
+    keys: list[dict[str, Any]]
+
+
+class ValidationOut(_Open):
+    # a validation result; stored ones also carry id and created_at
+    conformant: bool
+    pack: dict[str, Any]
+    findings: list[dict[str, Any]]
+
+
+class PackSummaryOut(_Open):
+    # a rule pack version in short; a publication also carries its diff from the previous version
+    id: str
+    version: str
+    status: Literal["draft", "published", "deprecated", "withdrawn"]
+    digest: str
+    title: dict[str, str]
+    hs: list[str]
+    cpc: list[str]
+    effective_from: str
+    effective_until: str | None
+
+
+class PackVersionOut(PackSummaryOut):
+    # a rule pack version in full: the pack and the signed envelope it came in
+    status_reason: str | None
+    published_at: str | None
+    pack: dict[str, Any]
+    envelope: dict[str, Any]
+
+
+class RecognitionOut(_Open):
+    # per scheme: recognised, with gaps, or not (registry.crosswalk.Recognition.to_json)
+    id: str
+    audit_id: str
+
+
+class PublisherKeyOut(_Open):
+    # the public JWK (kty, crv, x, kid ...) with when it was registered and revoked
+    kid: str
+    created_at: str
+    revoked_at: str | None

@@ -61,7 +61,20 @@ class PayloadTooLarge(ApiError):
     default_code = "payload-too-large"
 
 
-def problem(request: Request, status: int, code: str, detail: str, **extra: Any) -> Response:
+class TooManyAttempts(ApiError):
+    """Too many failed credential checks (RFC 6585 section 4): 429 with ``Retry-After`` in seconds."""
+
+    status = 429
+    default_code = "too-many-attempts"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, extra={"error": "slow_down", "retry_after": retry_after})
+        self.retry_after = retry_after
+
+
+def problem(
+    request: Request, status: int, code: str, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> Response:
     body: dict[str, Any] = {
         "type": TYPE_BASE + code,
         "title": code.replace("-", " ").capitalize(),
@@ -70,7 +83,9 @@ def problem(request: Request, status: int, code: str, detail: str, **extra: Any)
         "instance": f"urn:request:{getattr(request.state, 'request_id', '-')}",
     }
     body.update({k: v for k, v in extra.items() if v is not None})
-    headers = {"WWW-Authenticate": 'Bearer realm="pcf-registry"'} if status == 401 else None
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="pcf-registry"'
     return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -114,7 +129,8 @@ async def registry_error(request: Request, exc: RegistryError) -> Response:
         extra.update(exc.extra)
     if isinstance(exc, PackSelectionError):
         extra["candidates"] = exc.candidates
-    return problem(request, _status_for(exc), exc.code, exc.message, **extra)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
+    return problem(request, _status_for(exc), exc.code, exc.message, headers=headers, **extra)
 
 
 async def validation_error(request: Request, exc: RequestValidationError) -> Response:

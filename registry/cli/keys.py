@@ -1,5 +1,5 @@
 """``pcfreg keys ...``: a publisher's pack signing keys (generate, register) and a certifier's label
-signing keys (rotate)."""
+signing keys (rotate, withdraw)."""
 
 from __future__ import annotations
 
@@ -82,3 +82,43 @@ def keys_rotate(certifier: str, schemes: tuple[str, ...], categories: tuple[str,
     click.echo(f"new signing key {new.kid} for {certifier}")
     for old in retired:
         click.echo(f"  {old.kid} now verifies only, until {old.verify_until}")
+
+
+@keys.command("withdraw")
+@click.argument("kid")
+@click.option("--certifier", required=True, help="The certifier the key belongs to.")
+@click.option(
+    "--from",
+    "refuse_from",
+    metavar="TIME",
+    help="Refuse labels it signed from this time on (ISO 8601 with a time zone, e.g. 2026-06-30T13:00:00Z); "
+    "earlier ones still verify. Default: refuse every label it signed.",
+)
+@data_dir_option
+@guarded
+def keys_withdraw(kid: str, certifier: str, refuse_from: str | None, data_dir: str) -> None:
+    """Withdraw a label signing key after a compromise: it signs nothing more, and what it signed from
+    --from on is refused, by the registry at once and offline from the next trust list.
+
+    Rotate first (pcfreg keys rotate) so that the certifier keeps a key to issue and sign status lists with.
+    """
+    from registry.service import labels as svc
+    from registry.storage.db import session_scope
+
+    since = _aware_time(refuse_from, "--from") if refuse_from else None
+    engine, _ = open_data_dir(data_dir)
+    with session_scope(engine) as s:
+        key = svc.withdraw_signing_key(s, certifier, kid, now=datetime.now(UTC), refuse_from=since)
+    shown = f"{key.withdrawn_from:%Y-%m-%dT%H:%M:%SZ}" if key.withdrawn_from else None
+    what = f"labels it signed from {shown} on are" if shown else "every label it signed is"
+    click.echo(f"withdrew {kid} ({certifier}): {what} refused; the next trust list says so")
+
+
+def _aware_time(text: str, option: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as e:
+        raise InputError(f"{option} {text!r} is not an ISO 8601 time") from e
+    if value.tzinfo is None:
+        raise InputError(f"{option} {text!r} has no time zone; add Z or +hh:mm")
+    return value.astimezone(UTC)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import orjson
 
 from registry.cli.common import data_dir_option, guarded
 
@@ -55,3 +56,51 @@ def credentials_create(org_id: str, kind: str, label: str, data_dir: str) -> Non
     from registry.service.operator import create_credential
 
     click.echo(create_credential(Path(data_dir), org_id, kind, label).as_text())
+
+
+@credentials.command("list")
+@click.option("--org", "org_id", required=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per credential (JSON Lines).")
+@data_dir_option
+@guarded
+def credentials_list(org_id: str, as_json: bool, data_dir: str) -> None:
+    """List an organisation's credentials (never their secrets)."""
+    from registry.service.operator import list_credentials
+
+    for c in list_credentials(Path(data_dir), org_id):
+        if as_json:
+            click.echo(orjson.dumps(c).decode())
+            continue
+        state = f"revoked {c['revoked_at']:%Y-%m-%dT%H:%M:%SZ}" if c["revoked_at"] else "active"
+        used = f"{c['last_used_at']:%Y-%m-%dT%H:%M:%SZ}" if c["last_used_at"] else "never"
+        click.echo(f"{c['client_id']}  {c['kind']}  {state}  last used {used}  {c['label']}")
+
+
+@credentials.command("revoke")
+@click.argument("client_id")
+@click.option("--org", "org_id", required=True, help="The organisation the credential belongs to.")
+@data_dir_option
+@guarded
+def credentials_revoke(client_id: str, org_id: str, data_dir: str) -> None:
+    """Revoke a credential: its tokens and API key stop working within seconds."""
+    from registry.service.operator import revoke_credential
+
+    revoked = revoke_credential(Path(data_dir), org_id, client_id)
+    click.echo(f"revoked {client_id} ({org_id}) at {revoked['revoked_at']:%Y-%m-%dT%H:%M:%SZ}")
+
+
+@credentials.command("rotate")
+@click.argument("client_id")
+@click.option("--org", "org_id", required=True, help="The organisation the credential belongs to.")
+@data_dir_option
+@guarded
+def credentials_rotate(client_id: str, org_id: str, data_dir: str) -> None:
+    """A new credential of the same kind and label (its secret printed once); the old one revoked."""
+    from registry.service.operator import rotate_credential
+
+    new = rotate_credential(Path(data_dir), org_id, client_id)
+    click.echo(f"revoked {client_id}; new credential (shown once, store it now):")
+    if new.credential.kind == "api-key":
+        click.echo(f"  {org_id}: API key {new.shown_secret}")
+    else:
+        click.echo(f"  {org_id}: client_id {new.credential.client_id}  client_secret {new.secret}")

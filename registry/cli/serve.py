@@ -18,11 +18,11 @@ from registry.errors import InputError
 
 def _init(data_dir: str) -> Any:
     from registry.service.bootstrap import init_data_dir
-    from registry.storage.settings import StorageSettings
+    from registry.storage.settings import StorageSettings, display_url
 
     report = init_data_dir(StorageSettings(data_dir=Path(data_dir)), now=datetime.now(UTC))
     if report.created:
-        click.echo(f"initialised {report.data_dir} ({report.database_url})")
+        click.echo(f"initialised {report.data_dir} ({display_url(report.database_url)})")
         click.echo("credentials (shown once, store them now):")
         for cred in report.credentials:
             click.echo(f"  {cred.as_text()}")

@@ -18,7 +18,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from registry.errors import InputError, Location
 from registry.packs import Catalog, RulePack, generate_keypair, sign_pack
+from registry.secretfiles import MIN_JWT_SECRET_BYTES as MIN_SECRET_BYTES
+from registry.secretfiles import read_private, write_private
 from registry.service.packs import publish
 from registry.service.principal import Principal
 from registry.storage import repo
@@ -64,22 +67,27 @@ class InitReport:
     label_keys: list[str] = field(default_factory=list)
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-
-
 def jwt_secret(data_dir: Path) -> bytes:
-    """The token signing secret: ``PCFREG_JWT_SECRET``, else a file in the data dir made once."""
+    """The token signing secret: ``PCFREG_JWT_SECRET``, else a file in the data dir made once (0600).
+
+    At least 32 bytes either way (:data:`registry.secretfiles.MIN_JWT_SECRET_BYTES`); a file that others
+    may read is refused."""
     env = os.environ.get(JWT_SECRET_ENV)
-    if env:
-        return env.encode()
     path = data_dir / "secrets" / "jwt-secret"
-    if not path.exists():
-        _write_private(path, secrets.token_urlsafe(48).encode())
-    return path.read_bytes().strip()
+    if env:
+        secret, source = env.encode(), JWT_SECRET_ENV
+    else:
+        if not path.exists():
+            write_private(path, secrets.token_urlsafe(48).encode())
+        secret, source = read_private(path, "the JWT secret file").strip(), str(path)
+    if len(secret) < MIN_SECRET_BYTES:
+        raise InputError(
+            f"{source} holds a JWT secret of {len(secret)} bytes; it must be at least {MIN_SECRET_BYTES} "
+            "(RFC 7518 section 3.2: HS256 keys of at least 256 bits), e.g. python -c "
+            "'import secrets; print(secrets.token_urlsafe(48))'",
+            Location(pointer=JWT_SECRET_ENV) if env else Location(str(path)),
+        )
+    return secret
 
 
 def signing_key_path(data_dir: Path) -> Path:
@@ -128,7 +136,7 @@ def init_data_dir(settings: StorageSettings, *, now: datetime, engine: Engine | 
                 )
             if not key_path.exists():
                 pem, jwk = generate_keypair(publisher=EXAMPLE_BODY)
-                _write_private(key_path, pem)
+                write_private(key_path, pem)
             else:
                 from registry.packs import load_private_key, public_jwk
 

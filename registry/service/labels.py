@@ -47,12 +47,14 @@ from issuance import (
     sign_trust_list,
     status_list_uri,
     withdraw,
+    withdrawal_refuses,
 )
 from registry.canonical import sha256_digest
 from registry.declarations import prepare
 from registry.errors import InputError, Location, NotConformant, NotPermitted, RegistryError
 from registry.findings import ValidationResult
 from registry.packs import CompiledPack, RulePack
+from registry.secretfiles import read_private, write_private
 from registry.storage import issuance as store
 from registry.storage.errors import Conflict, NotFound
 from registry.storage.models import Audit, KeyState, Label, LabelSigningKey, LabelState
@@ -118,11 +120,10 @@ def load_settings(data_dir: Path, env: Mapping[str, str] | None = None) -> Issua
         raise InputError(f"{REGISTRY_KEY_ENV} names {key_path}, which is not a file", Location(str(key_path)))
     if not key_path.exists():
         pem, _ = generate_keypair()
-        key_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(pem)
-    registry_key = load_private_key(key_path.read_bytes(), location=Location(str(key_path)))
+        write_private(key_path, pem)
+    registry_key = load_private_key(
+        read_private(key_path, "the registry's trust-list key"), location=Location(str(key_path))
+    )
     public_url = env.get(PUBLIC_URL_ENV, DEFAULT_PUBLIC_URL)
     if not public_url.startswith(("http://", "https://")):
         raise InputError(f"{PUBLIC_URL_ENV} must be an http(s) URL, not {public_url!r}")
@@ -144,6 +145,7 @@ def record_of(row: LabelSigningKey | Any) -> SigningKey:
             "usage_until": row.usage_until,
             "verify_until": row.verify_until,
             "state": row.state.value if isinstance(row.state, KeyState) else row.state,
+            "withdrawn_from": getattr(row, "withdrawn_from", None),
         }
     )
 
@@ -168,6 +170,7 @@ def _apply(row: LabelSigningKey, key: SigningKey) -> None:
     row.state = KeyState(key.state.value)
     row.usage_until = key.usage_until
     row.verify_until = key.verify_until
+    row.withdrawn_from = key.withdrawn_from
 
 
 def create_signing_key(
@@ -210,16 +213,37 @@ def rotate_signing_key(
     return new, retired
 
 
-def withdraw_signing_key(session: Session, certifier: str, kid: str, *, now: datetime) -> SigningKey:
-    """Withdraw a key (say, compromised): nothing it signed verifies any more."""
+def withdraw_signing_key(
+    session: Session, certifier: str, kid: str, *, now: datetime, refuse_from: datetime | None = None
+) -> SigningKey:
+    """Withdraw a key (say, compromised): it signs nothing more, and the labels it signed from
+    ``refuse_from`` on (None: all of them) no longer verify, here and, from the next trust list, offline.
+
+    ``refuse_from`` is when the key may first have been in other hands; it cannot be in the future
+    (a key that should stop later is rotated), nor later than an earlier withdrawal of the same key.
+    """
     row = store.get_signing_key(session, kid)
     if row.certifier_id != certifier:
         raise NotPermitted(f"key {kid} belongs to {row.certifier_id}; {certifier} may not withdraw it")
-    key = withdraw(record_of(row))
+    if refuse_from is not None and refuse_from > now:
+        raise InputError(
+            f"refuse_from {refuse_from.isoformat()} is in the future; withdraw from a time already past "
+            "(to stop a key later, rotate it)",
+            Location(pointer="/refuse_from"),
+        )
+    old = record_of(row)
+    if row.state == KeyState.WITHDRAWN and not _earlier(refuse_from, old.withdrawn_from):
+        return old  # withdrawing again only ever widens what is refused
+    key = withdraw(old, refuse_from=refuse_from)
     _apply(row, key)
-    row.withdrawn_at = now
+    row.withdrawn_at = row.withdrawn_at or now
     session.add(row)
     return key
+
+
+def _earlier(new: datetime | None, old: datetime | None) -> bool:
+    """Whether refusing from ``new`` refuses more than from ``old`` (None: from the beginning)."""
+    return old is not None and (new is None or new < old)
 
 
 def _signer(
@@ -595,14 +619,34 @@ _FROM_STATE = {
 }
 
 
-def stored_verification(label: Label | None, key_state: KeyState | None, *, now: datetime) -> Verification:
-    """The registry's answer for a label it holds, from its records (no signature to check: it signed it)."""
+@dataclass(frozen=True)
+class KeyStanding:
+    """What the registry's records say of a key, as far as verifying its labels goes."""
+
+    state: KeyState
+    withdrawn_from: datetime | None = None
+
+    def refuses(self, issued_at: datetime) -> bool:
+        return withdrawal_refuses(self.state, self.withdrawn_from, issued_at)
+
+
+def standing_of(row: LabelSigningKey) -> KeyStanding:
+    return KeyStanding(KeyState(row.state), row.withdrawn_from)
+
+
+def stored_verification(
+    label: Label | None, key_state: KeyState | KeyStanding | None, *, now: datetime
+) -> Verification:
+    """The registry's answer for a label it holds, from its records (no signature to check: it signed it).
+
+    ``key_state`` is its key's standing (a bare :class:`KeyState` WITHDRAWN refuses every label)."""
     if label is None:
         return Verification(status=VerifyStatus.UNKNOWN, reason="unknown_label", checked_at=now)
     claims = LabelClaims.model_validate(label.claims)
     status, reason, detail = VerifyStatus.VALID, None, None
     state = LabelState(label.state)
-    if key_state == KeyState.WITHDRAWN:
+    standing = KeyStanding(key_state) if isinstance(key_state, KeyState) else key_state
+    if standing is not None and standing.refuses(claims.issued_at):
         status, reason = VerifyStatus.INVALID_SIGNATURE, "key_withdrawn"
     elif now >= claims.expires_at:
         status, reason = VerifyStatus.EXPIRED, "expired"
@@ -615,7 +659,7 @@ def stored_verification(label: Label | None, key_state: KeyState | None, *, now:
 
 def verify_ids(session: Session, label_ids: Iterable[str], *, now: datetime) -> dict[str, Verification]:
     labels = store.get_labels(session, label_ids)
-    states = {r.kid: KeyState(r.state) for r in store.signing_keys(session)} if labels else {}
+    states = {r.kid: standing_of(r) for r in store.signing_keys(session)} if labels else {}
     return {
         i: stored_verification(labels.get(i), states.get(labels[i].kid) if i in labels else None, now=now)
         for i in label_ids

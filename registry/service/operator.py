@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from registry.service import credentials
 from registry.service.bootstrap import IssuedSecret
+from registry.service.principal import Principal
 from registry.storage import repo
 from registry.storage.db import make_engine, migrate, session_scope
 from registry.storage.models import CredentialCreate, CredentialKind, OrganisationCreate, OrgKind
@@ -36,6 +38,25 @@ def create_credential(data_dir: Path, org_id: str, kind: str, label: str) -> Iss
             s, CredentialCreate(org_id=org_id, kind=CredentialKind(kind), label=label), now=datetime.now(UTC)
         )
         return IssuedSecret(org_id, kind, issued.credential.client_id, issued.secret)
+
+
+# The operator at the data directory acts as the registry's admin.
+OPERATOR = Principal(org_id="registry-admin", kind="admin", client_id="pcfreg-operator", via="cli")
+
+
+def list_credentials(data_dir: Path, org_id: str) -> list[dict[str, Any]]:
+    with session_scope(_engine(data_dir), write=False) as s:
+        return [credentials.credential_public(c) for c in credentials.list_credentials(s, OPERATOR, org_id)]
+
+
+def revoke_credential(data_dir: Path, org_id: str, client_id: str) -> dict[str, Any]:
+    with session_scope(_engine(data_dir)) as s:
+        return credentials.credential_public(credentials.revoke(s, OPERATOR, org_id, client_id, now=datetime.now(UTC)))
+
+
+def rotate_credential(data_dir: Path, org_id: str, client_id: str) -> credentials.NewCredential:
+    with session_scope(_engine(data_dir)) as s:
+        return credentials.rotate(s, OPERATOR, org_id, client_id, now=datetime.now(UTC))
 
 
 def register_key(data_dir: Path, org_id: str, public_path: Path) -> str:

@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +29,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
 from registry.errors import InputError
+from registry.secretfiles import PRIVATE_MODE, loose_mode
 from registry.storage.errors import Conflict, StorageUnavailable
 from registry.storage.settings import normalise_url
 
@@ -67,7 +70,7 @@ def _json_dumps(value: Any) -> str:
 def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
     in_memory = not database or database == ":memory:" or database.startswith("file::memory:")
     if not in_memory:
-        Path(database or "").parent.mkdir(parents=True, exist_ok=True)
+        _private_database_file(Path(database or ""))
     connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     if in_memory:
         kwargs.setdefault("poolclass", StaticPool)  # one shared connection, or each sees an empty DB
@@ -75,6 +78,23 @@ def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
+
+
+def _private_database_file(path: Path) -> None:
+    """Create the SQLite file owner-only (its -wal and -shm files take its mode); warn when it is not."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE))
+    except FileExistsError:
+        mode = loose_mode(path)
+        if mode is not None:
+            logging.getLogger("pcfreg.storage").warning(
+                "the database %s is readable by others (mode %o); chmod 600 it (and its -wal and -shm files)",
+                path,
+                mode,
+            )
+    except OSError:
+        pass  # a path SQLite itself will explain (read-only folder, ...) when it opens it
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

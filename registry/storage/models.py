@@ -371,6 +371,8 @@ class LabelSigningKey(StorageModel, table=True):
     usage_until: datetime = _ts()
     verify_until: datetime | None = _ts(nullable=True)
     withdrawn_at: datetime | None = _ts(nullable=True)
+    # from when its signatures are refused (None: everything it signed, as for keys withdrawn before 0004)
+    withdrawn_from: datetime | None = _ts(nullable=True)
 
 
 class Label(StorageModel, table=True):

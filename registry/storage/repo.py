@@ -157,17 +157,56 @@ def create_credential(session: Session, data: CredentialCreate, *, now: datetime
     return IssuedCredential(credential=row, secret=secret)
 
 
+@dataclass(frozen=True)
+class CredentialCheck:
+    """What checking a secret needs, read in one short transaction so the hash is checked outside it."""
+
+    client_id: str
+    org_id: str
+    org_kind: OrgKind
+    kind: CredentialKind
+    secret_hash: str = field(repr=False)
+    revoked_at: datetime | None
+
+    def accepts(self, secret: str) -> bool:
+        """Whether ``secret`` is right and the credential not revoked (scrypt: call it outside transactions)."""
+        return check_secret(secret, self.secret_hash) and self.revoked_at is None
+
+
+def credential_for_check(session: Session, client_id: str) -> CredentialCheck | None:
+    """The stored hash and owner of a credential, or None when there is no such client id."""
+    row = session.get(Credential, client_id)
+    if row is None:
+        return None
+    org = _require_org(session, row.org_id)
+    return CredentialCheck(
+        row.client_id, org.id, OrgKind(org.kind), CredentialKind(row.kind), row.secret_hash, row.revoked_at
+    )
+
+
+def check_without_credential(secret: str) -> bool:
+    """The scrypt an unknown client id costs (always False), so timing tells no id apart."""
+    check_secret(secret, DUMMY_HASH)
+    return False
+
+
 def verify_credential(session: Session, client_id: str, secret: str) -> Organisation | None:
     """The organisation when ``secret`` is right and the credential not revoked, else None.
 
     An unknown client id costs the same scrypt as a known one, and the comparison is
     constant-time, so timing tells an attacker neither which ids exist nor how close a guess is.
+    This checks the hash inside the caller's transaction: request paths use
+    :func:`credential_for_check` and check the hash after the transaction ends.
     """
+    found = credential_for_check(session, client_id)
+    ok = found.accepts(secret) if found is not None else check_without_credential(secret)
+    return session.get(Organisation, found.org_id) if found is not None and ok else None
+
+
+def credential_revoked(session: Session, client_id: str, *, now: datetime | None = None) -> bool:
+    """Whether the credential is revoked (or gone) at ``now``: what a token carrying its id depends on."""
     row = session.get(Credential, client_id)
-    ok = check_secret(secret, row.secret_hash if row is not None else DUMMY_HASH)
-    if row is None or not ok or row.revoked_at is not None:
-        return None
-    return session.get(Organisation, row.org_id)
+    return row is None or (row.revoked_at is not None and row.revoked_at <= _now(now))
 
 
 def get_credential(session: Session, client_id: str, *, org_id: str | None = None) -> Credential:

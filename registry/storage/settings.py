@@ -54,6 +54,14 @@ def database_url_for(settings: StorageSettings, environ: Mapping[str, str] | Non
     return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
 
 
+def display_url(url: str) -> str:
+    """``url`` as it may be shown or logged: its password, if any, masked as ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable database URL>"
+
+
 def normalise_url(raw: str) -> str:
     """Accept SQLite and PostgreSQL URLs; pin PostgreSQL to psycopg 3. Anything else is an InputError."""
     try:

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from registry.api.app import build_context, create_app
 from registry.service.bootstrap import IssuedSecret, init_data_dir
+from registry.service.ratelimit import FailureLimiter
 from registry.storage import repo
 from registry.storage.db import session_scope
 from registry.storage.models import CredentialCreate, CredentialKind, OrganisationCreate, OrgKind
@@ -55,6 +56,9 @@ def service(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     data_dir = tmp_path_factory.mktemp(f"data-{request.param}")
     report = init_data_dir(StorageSettings(data_dir=data_dir, database_url=database_url), now=datetime.now(UTC))
     ctx = build_context(data_dir, database_url=database_url)
+    # Every test here calls from one address ("testclient") and many send bogus credentials on purpose;
+    # the failure limits themselves are tested in test_auth_hardening.py with a limiter of their own.
+    ctx.limiter = FailureLimiter({"client": 1_000_000, "address": 1_000_000})
     creds = {c.org_id: c for c in report.credentials}
     creds["other-body"] = _extra_org(ctx.engine, "other-body", OrgKind.STANDARDS_BODY, CredentialKind.CLIENT_SECRET)
     creds["other-certifier"] = _extra_org(

@@ -1,8 +1,9 @@
 """Property-based contract tests: schemathesis against the app's own OpenAPI, in process (ASGI).
 
 Every documented operation is called with generated inputs (bounded and derandomised) as
-``demo-certifier``, and every response must not be a 5xx and must use a content type the
-schema documents for its status code. SQLite only; no network.
+``demo-certifier``, and every response must not be a 5xx, must use a content type the
+schema documents for its status code, and its body must match the schema documented for it
+(issue 10: responses have models, not "string"). SQLite only; no network.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from registry.api.app import ServiceContext, build_context, create_app  # noqa: 
 from registry.api.auth import TokenIssuer  # noqa: E402
 from registry.packs.catalog import Catalog  # noqa: E402
 from registry.service.bootstrap import DEMO_CERTIFIER, init_data_dir  # noqa: E402
+from registry.service.ratelimit import FailureLimiter  # noqa: E402
 from registry.storage.db import make_engine  # noqa: E402
 from registry.storage.settings import StorageSettings  # noqa: E402
 
@@ -36,11 +38,14 @@ _V4 = int(schemathesis.__version__.split(".")[0]) >= 4 if hasattr(schemathesis, 
 if _V4:
     from schemathesis.checks import not_a_server_error
     from schemathesis.openapi.checks import UndefinedContentType
-    from schemathesis.specs.openapi.checks import content_type_conformance
+    from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 else:  # pragma: no cover - schemathesis 3.x
     from schemathesis.checks import not_a_server_error  # type: ignore[no-redef]
     from schemathesis.exceptions import CheckFailed as UndefinedContentType  # type: ignore[no-redef]
-    from schemathesis.specs.openapi.checks import content_type_conformance  # type: ignore[no-redef]
+    from schemathesis.specs.openapi.checks import (  # type: ignore[no-redef]
+        content_type_conformance,
+        response_schema_conformance,
+    )
 
 # Known, reported deviations of the served API from its own OpenAPI document. Each entry is
 # (operation label or "*", status class or exact status, received media type, documented media type).
@@ -83,7 +88,7 @@ def documented_content_type(ctx: Any, response: Any, case: Any) -> bool | None:
         raise
 
 
-CHECKS = [not_a_server_error, documented_content_type]
+CHECKS = [not_a_server_error, documented_content_type, response_schema_conformance]
 
 
 @schemathesis.serializer("application/jsonl")
@@ -103,6 +108,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Api]:
     data_dir: Path = tmp_path_factory.mktemp("data-schemathesis")
     report = init_data_dir(StorageSettings(data_dir=data_dir), now=datetime.now(UTC))
     ctx = build_context(data_dir)
+    ctx.limiter = FailureLimiter({"client": 1_000_000, "address": 1_000_000})  # one address, many bogus keys
     app = create_app(ctx)
     cred = next(c for c in report.credentials if c.org_id == DEMO_CERTIFIER)
     with TestClient(app) as client:
@@ -119,7 +125,7 @@ def _schema_only_app() -> Any:
     (schemathesis' ``from_fixture`` cannot be used with pytest 9: it reads ``Function._nodeid``.)
     The requests themselves go to the ``api`` fixture's app, whose OpenAPI is checked to be identical.
     """
-    ctx = ServiceContext(engine=make_engine("sqlite://"), tokens=TokenIssuer(b"openapi-only"))
+    ctx = ServiceContext(engine=make_engine("sqlite://"), tokens=TokenIssuer(b"openapi-only" * 3))
     return create_app(ctx)
 
 

@@ -246,3 +246,43 @@ def test_label_expiry_defaults_and_refusals() -> None:
     with pytest.raises(InputError, match="RFC 3339") as bad:
         _expiry({"pcf": {"referencePeriodEnd": "yesterday"}}, now)
     assert bad.value.location is not None and bad.value.location.pointer == "/pcf/referencePeriodEnd"
+
+
+def test_withdrawal_refuses_labels_from_the_given_time(
+    ready: Engine, settings: svc.IssuanceSettings, catalog: Catalog, example: Any
+) -> None:
+    """A key compromised at a known time: labels it signed before still verify, those after do not,
+    in the registry and offline from the next trust list (issue 10)."""
+    before = _issue(ready, settings, catalog, example)
+    compromised = NOW + timedelta(hours=1)
+    with session_scope(ready) as s:
+        after = svc.issue_label(
+            s,
+            catalog,
+            settings,
+            certifier="demo-certifier",
+            request=svc.IssueRequest(declaration=example, gtin=GTIN),
+            now=compromised + timedelta(minutes=5),
+        )
+    later = NOW + timedelta(days=1)
+    kid = before.claims.kid
+    with session_scope(ready) as s, pytest.raises(InputError, match="future"):
+        svc.withdraw_signing_key(s, "demo-certifier", kid, now=later, refuse_from=later + timedelta(seconds=1))
+    with session_scope(ready) as s:
+        svc.rotate_signing_key(s, settings, "demo-certifier", now=later)  # a new key signs status lists from now
+        svc.withdraw_signing_key(s, "demo-certifier", kid, now=later, refuse_from=compromised)
+        # withdrawing again from a later time cannot narrow what is refused
+        again = svc.withdraw_signing_key(s, "demo-certifier", kid, now=later, refuse_from=later)
+        assert again.withdrawn_from == compromised
+        doc = svc.signed_trust_list(s, settings, now=later)
+    listed = next(k for k in doc["keys"] if k["kid"] == kid)
+    assert listed["state"] == "withdrawn" and listed["withdrawn_from"] == "2026-06-30T13:00:00Z"
+    assert _offline(ready, settings, before.token, later).status is VerifyStatus.VALID
+    refused = _offline(ready, settings, after.token, later)
+    assert refused.status is VerifyStatus.INVALID_SIGNATURE and refused.reason == "key_withdrawn"
+    with session_scope(ready, write=False) as s:
+        got = svc.verify_ids(s, [before.claims.label_id, after.claims.label_id], now=later)
+    assert [v.status for v in got.values()] == [VerifyStatus.VALID, VerifyStatus.INVALID_SIGNATURE]
+    with session_scope(ready) as s:  # withdrawn from the beginning: every label refused
+        svc.withdraw_signing_key(s, "demo-certifier", kid, now=later)
+    assert _offline(ready, settings, before.token, later).reason == "key_withdrawn"

@@ -2,12 +2,13 @@
 route functions at module level; :func:`registry.api.app.create_app` includes them all.
 
 * :mod:`.auth` - ``POST /v1/auth/token``
+* :mod:`.credentials` - ``/v1/orgs/{org_id}/credentials...``: list, create, revoke, rotate
 * :mod:`.rulepacks` - ``/v1/rulepacks...``: search, read, diff, publish, deprecate, withdraw
 * :mod:`.validations` - ``/v1/validations...``: validate one or a batch, read stored validations
 * :mod:`.publishers` - ``/v1/publishers/{namespace}/keys...``: pack-signing keys
 * :mod:`.labels` - ``/v1/labels...``: issue, change, list, read, verify in bulk
 * :mod:`.label_pages` - ``/l``, ``/L``, a label's QR code and printable SVG
-* :mod:`.trust` - ``/v1/trust-list...``, ``/v1/status/...``, certifier key rotation
+* :mod:`.trust` - ``/v1/trust-list...``, ``/v1/status/...``, certifier key rotation and withdrawal
 * :mod:`.audits` - ``/v1/audits...`` and ``/v1/recognitions...``
 * :mod:`.health` - ``/healthz``, ``/readyz``
 

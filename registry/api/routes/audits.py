@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
-from registry.api.models import Reason
+from registry.api.models import AuditOut, Reason, RecognitionOut
 from registry.api.problems import NotFoundError
 from registry.crosswalk import (
     AuditRecord,
@@ -65,7 +65,7 @@ class RecognitionBody(BaseModel):
 # ------------------------------------------------------------------ audits
 
 
-@router.post("/v1/audits", status_code=201, openapi_extra={"security": BEARER})
+@router.post("/v1/audits", status_code=201, responses={201: {"model": AuditOut}}, openapi_extra={"security": BEARER})
 async def record_audit(body: AuditBody, principal: PrincipalDep, ctx: CtxDep) -> Response:
     """Record an audit of a conformant declaration (the certifier's own)."""
     principal.require("certifier")
@@ -133,7 +133,7 @@ async def revoke_audit(audit_id: str, body: Reason, principal: PrincipalDep, ctx
 @router.post(
     "/v1/recognitions",
     status_code=201,
-    responses={201: {"content": {"application/json": {}, "text/html": {"schema": {"type": "string"}}}}},
+    responses={201: {"model": RecognitionOut, "content": {"text/html": {"schema": {"type": "string"}}}}},
     openapi_extra={"security": BEARER},
 )
 async def create_recognition(

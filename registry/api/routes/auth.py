@@ -14,11 +14,9 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from registry.api.deps import CtxDep, ServiceContext
+from registry.api.deps import CtxDep, authenticate
 from registry.api.problems import ApiError, Unauthorized
-from registry.service.principal import Principal
-from registry.storage import repo
-from registry.storage.db import session_scope
+from registry.service import credentials
 
 router = APIRouter(tags=["auth"])
 
@@ -63,7 +61,10 @@ async def token(request: Request, ctx: CtxDep) -> dict[str, Any]:
             extra={"error": "unsupported_grant_type"},
         )
     client_id, secret = _basic_credentials(request, form)
-    principal = await run_in_threadpool(_check_client, ctx, client_id, secret)
+    principal = await authenticate(request, ctx, client_id, secret) if client_id and secret else None
+    if principal is None:
+        raise Unauthorized("unknown client or wrong secret", code="invalid-client", extra={"error": "invalid_client"})
+    await run_in_threadpool(credentials.record_use, ctx.engine, client_id, now=ctx.clock())
     access, ttl = ctx.tokens.issue(principal, ctx.clock())
     return {"access_token": access, "token_type": "Bearer", "expires_in": ttl}
 
@@ -78,15 +79,3 @@ def _basic_credentials(request: Request, form: dict[str, str]) -> tuple[str, str
             raise Unauthorized("malformed Basic authorization header", code="invalid-client") from e
         return urllib.parse.unquote(client_id), urllib.parse.unquote(secret)
     return form.get("client_id", ""), form.get("client_secret", "")
-
-
-def _check_client(ctx: ServiceContext, client_id: str, secret: str) -> Principal:
-    """The organisation behind a client id and secret (401 when either is wrong); marks the credential used."""
-    with session_scope(ctx.engine) as session:
-        org = repo.verify_credential(session, client_id, secret) if client_id and secret else None
-        if org is None:
-            raise Unauthorized(
-                "unknown client or wrong secret", code="invalid-client", extra={"error": "invalid_client"}
-            )
-        repo.mark_credential_used(session, client_id, now=ctx.clock())
-        return Principal(org_id=org.id, kind=org.kind.value, client_id=client_id, via="token")

@@ -35,7 +35,7 @@ from registry.service import labels as svc
 from registry.storage import issuance as store
 from registry.storage.db import session_scope
 from registry.storage.errors import NotFound
-from registry.storage.models import KeyState, Label
+from registry.storage.models import Label
 
 router = APIRouter()
 
@@ -45,7 +45,17 @@ _PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 @router.get(
-    "/v1/labels/{label_id}/qr", tags=["labels"], responses={200: {"content": {"image/svg+xml": {}, "image/png": {}}}}
+    "/v1/labels/{label_id}/qr",
+    tags=["labels"],
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                "image/svg+xml": {"schema": {"type": "string"}},
+                "image/png": {"schema": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
 )
 async def label_qr(
     label_id: str,
@@ -63,7 +73,12 @@ async def label_qr(
     return Response(body, media_type=media, headers={"Cache-Control": "public, max-age=86400"})
 
 
-@router.get("/v1/labels/{label_id}/label.svg", tags=["labels"], responses={200: {"content": {"image/svg+xml": {}}}})
+@router.get(
+    "/v1/labels/{label_id}/label.svg",
+    tags=["labels"],
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}}},
+)
 async def printable(
     label_id: str, ctx: CtxDep, lang: Literal["en", "zh"] = "en", kind: Literal["url", "offline"] = "url"
 ) -> Response:
@@ -126,7 +141,7 @@ def _page_facts(ctx: ServiceContext, label_id: str) -> tuple[Verification, dict[
             label: Label | None = store.get_label(s, label_id.upper())
         except NotFound:
             label = None
-        key_state = KeyState(store.get_signing_key(s, label.kid).state) if label else None
+        key_state = svc.standing_of(store.get_signing_key(s, label.kid)) if label else None
         v = svc.stored_verification(label, key_state, now=ctx.clock())
         return v, (names_in(s, ctx, label) if label else None)
 

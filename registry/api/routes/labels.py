@@ -31,7 +31,7 @@ from registry.api.labels import (
     label_json,
     verify_items,
 )
-from registry.api.models import Reason
+from registry.api.models import LabelOut, Reason, VerifyBatchOut
 from registry.api.problems import NotFoundError
 from registry.service import labels as svc
 from registry.service.principal import Principal
@@ -46,7 +46,7 @@ _JSONL_BODY = {"required": True, "content": {"application/jsonl": {"schema": {"t
 _BATCH_TRANSACTION = 500  # batch lines issued in one transaction
 
 
-@router.post("/v1/labels", status_code=201, openapi_extra={"security": BEARER})
+@router.post("/v1/labels", status_code=201, responses={201: {"model": LabelOut}}, openapi_extra={"security": BEARER})
 async def issue(body: IssueBody, principal: PrincipalDep, ctx: CtxDep) -> Response:
     """Issue a graded, signed label for a conformant declaration (certifiers)."""
     principal.require("certifier")
@@ -132,7 +132,7 @@ async def get_label(label_id: str, ctx: CtxDep) -> dict[str, Any]:
     def run() -> dict[str, Any]:
         with session_scope(ctx.engine, write=False) as s:
             label = store.get_label(s, label_id.upper())
-            key_state = KeyState(store.get_signing_key(s, label.kid).state)
+            key_state = svc.standing_of(store.get_signing_key(s, label.kid))
             return label_json(label, svc.stored_verification(label, key_state, now=ctx.clock()), cache.settings)
 
     try:
@@ -141,7 +141,7 @@ async def get_label(label_id: str, ctx: CtxDep) -> dict[str, Any]:
         raise NotFoundError(e.message) from e
 
 
-@router.post("/v1/labels:verify", openapi_extra={"security": BEARER})
+@router.post("/v1/labels:verify", responses={200: {"model": VerifyBatchOut}}, openapi_extra={"security": BEARER})
 async def verify_batch(body: VerifyBody, principal: PrincipalDep, ctx: CtxDep) -> Response:
     """Verify up to 1,000 labels (ids or tokens) in one call; one result per item, in order."""
     principal.require("platform", "certifier")
@@ -179,7 +179,7 @@ async def _change(
             label = svc.change_label(
                 s, certifier=principal.org_id, label_id=label_id.upper(), state=target, reason=reason, now=ctx.clock()
             )
-            key_state = KeyState(store.get_signing_key(s, label.kid).state)
+            key_state = svc.standing_of(store.get_signing_key(s, label.kid))
             return label_json(label, svc.stored_verification(label, key_state, now=ctx.clock()), cache.settings)
 
     return await run_in_threadpool(run)

@@ -13,9 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep
+from registry.api.models import PublisherKeyOut
 from registry.api.problems import NotFoundError
 from registry.inputs import parse_json
 from registry.service.publisher_keys import key_json, register_public_jwk
@@ -49,10 +51,13 @@ async def list_keys(namespace: str, ctx: CtxDep, include_revoked: bool = False) 
 @router.post(
     "/v1/publishers/{namespace}/keys",
     status_code=201,
-    responses={200: {"description": "this key was already registered"}},
+    responses={
+        200: {"model": PublisherKeyOut, "description": "this key was already registered"},
+        201: {"model": PublisherKeyOut, "description": "registered"},
+    },
     openapi_extra={"requestBody": JWK_BODY, "security": BEARER},
 )
-async def register_key(namespace: str, request: Request, principal: PrincipalDep, ctx: CtxDep) -> Any:
+async def register_key(namespace: str, request: Request, principal: PrincipalDep, ctx: CtxDep) -> Response:
     """Register a public key; packs it signs are accepted from now on."""
     principal.require("publisher").require_org(namespace)
     jwk = parse_json(await request.body())

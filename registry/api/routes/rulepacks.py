@@ -20,7 +20,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from registry.api.deps import BEARER, YAML_OR_JSON, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
+from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
+from registry.api.models import PackSummaryOut, PackVersionOut
 from registry.api.problems import NotFoundError
 from registry.inputs import parse_json
 from registry.packs import diff_refs
@@ -31,6 +32,9 @@ from registry.storage.errors import NotFound
 from registry.storage.models import CodeScheme, PackStatus, RulePackVersion
 from registry.yamlpos import dump_yaml
 
+_PACK_VERSION: dict[int | str, dict[str, Any]] = {
+    200: {"model": PackVersionOut, "content": {"application/yaml": {"schema": {"type": "string"}}}}
+}
 router = APIRouter(tags=["rule packs"])
 
 _ENVELOPE_BODY = {
@@ -88,7 +92,7 @@ async def list_packs(
     return found[:limit]
 
 
-@router.get("/v1/rulepacks/{namespace}/{name}", responses=YAML_OR_JSON)
+@router.get("/v1/rulepacks/{namespace}/{name}", responses=_PACK_VERSION)
 async def get_pack(
     namespace: str,
     name: str,
@@ -120,7 +124,7 @@ async def list_versions(namespace: str, name: str, ctx: CtxDep) -> list[dict[str
     return await run_in_threadpool(run)
 
 
-@router.get("/v1/rulepacks/{namespace}/{name}/versions/{version}", responses=YAML_OR_JSON)
+@router.get("/v1/rulepacks/{namespace}/{name}/versions/{version}", responses=_PACK_VERSION)
 async def get_version(
     namespace: str,
     name: str,
@@ -160,7 +164,10 @@ async def diff(
 @router.post(
     "/v1/rulepacks",
     status_code=201,
-    responses={200: {"description": "already published with the same content"}},
+    responses={
+        200: {"model": PackSummaryOut, "description": "already published with the same content"},
+        201: {"model": PackSummaryOut, "description": "published (with its diff from the previous version)"},
+    },
     openapi_extra={"requestBody": _ENVELOPE_BODY, "security": BEARER},
 )
 async def publish_pack(request: Request, principal: PrincipalDep, ctx: CtxDep) -> Response:

@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from registry.api.deps import BEARER, JSON_BODY, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
+from registry.api.models import ValidationOut
 from registry.api.problems import NotFoundError
 from registry.api.report import render_validation_html
 from registry.api.validation_core import validate_one
@@ -39,7 +40,10 @@ _CHUNK = 65536  # bytes of batch results sent at once
 
 @router.post(
     "/v1/validations",
-    responses={201: {"description": "validated and stored"}},
+    responses={
+        200: {"model": ValidationOut, "description": "validated, not stored (store=false)"},
+        201: {"model": ValidationOut, "description": "validated and stored (with its id and created_at)"},
+    },
     openapi_extra={"requestBody": JSON_BODY, "security": BEARER},
 )
 async def validate(
@@ -117,7 +121,7 @@ async def list_validations(
 
 @router.get(
     "/v1/validations/{validation_id}",
-    responses={200: {"content": {"application/json": {}, "text/html": {"schema": {"type": "string"}}}}},
+    responses={200: {"model": ValidationOut, "content": {"text/html": {"schema": {"type": "string"}}}}},
     openapi_extra={"security": BEARER},
 )
 async def get_validation(
