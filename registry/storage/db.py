@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,10 @@ from registry.storage.errors import Conflict, StorageUnavailable
 from registry.storage.settings import normalise_url
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
+# How long a SQLite write transaction waits, in all, for another writer's lock: BEGIN IMMEDIATE is
+# tried again (each try waiting up to the busy timeout) until then, and then a clear error. Long
+# enough for several concurrent batch issuers, each holding the lock a transaction at a time.
+SQLITE_LOCK_WAIT_S = 120.0
 _WRITE_OPTION = "pcfreg_write"  # execution option: this transaction will write
 _PKG = Path(__file__).resolve().parents[1]  # the ``registry`` package
 
@@ -155,12 +160,40 @@ def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     """
     options = {_WRITE_OPTION: write}
     with _translate_errors(), Session(engine, expire_on_commit=False, execution_options=options) as session:
+        if write and engine.dialect.name == "sqlite":
+            _take_write_lock(session)
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+def _locked(e: OperationalError) -> bool:
+    text = str(e.orig or e).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+def _take_write_lock(session: Session) -> None:
+    """Begin the SQLite write transaction (BEGIN IMMEDIATE), trying again while another writer holds
+    the lock, for up to :data:`SQLITE_LOCK_WAIT_S` seconds in all; then a clear error. Nothing has
+    been read or written yet, so trying again is safe."""
+    wait = SQLITE_LOCK_WAIT_S
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            session.connection()
+            return
+        except OperationalError as e:
+            session.rollback()
+            if not _locked(e):
+                raise
+            if time.monotonic() >= deadline:
+                raise StorageUnavailable(
+                    f"the database stayed locked by another writer for {wait:g} s (another pcfreg process "
+                    "or server is writing to it); nothing was changed, try again when it is done"
+                ) from e
 
 
 @contextmanager
