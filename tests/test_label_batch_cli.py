@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import select as io_select
 import signal
 import subprocess
 import sys
@@ -92,3 +93,31 @@ def test_a_batch_killed_mid_way_and_run_again_issues_each_line_once(database: st
     engine.dispose()
     assert stored == batches == LINES
     assert len({r["id"] for r in results}) == LINES
+
+
+def test_a_batch_file_is_answered_as_it_is_read(tmp_path: Path) -> None:
+    """Results come while the file is still being written (a named pipe): the command streams, it does
+    not read the whole file first."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    data = tmp_path / "data"
+    assert _pcfreg("init", "--data-dir", str(data), env=env, stdout=subprocess.DEVNULL).wait(timeout=120) == 0
+    example = Catalog.bundled().resolve("example-standards-body/aluminium-ingot").example
+    fifo = tmp_path / "requests.jsonl"
+    os.mkfifo(fifo)
+    args = ("label", "issue", str(fifo), "--certifier", "demo-certifier", "--data-dir", str(data))
+    proc = _pcfreg(*args, env=env, stdout=subprocess.PIPE)
+    assert proc.stdout is not None
+    lines = [json.dumps({"declaration": example, "gtin": GTIN, "batch": f"S{i}"}).encode() + b"\n" for i in range(120)]
+    with fifo.open("wb") as writer:
+        writer.writelines(lines[:60])  # more than the first transaction's worth; the pipe stays open
+        writer.flush()
+        ready, _, _ = io_select.select([proc.stdout], [], [], 120)
+        if not ready:
+            proc.kill()
+        assert ready, "no result before the end of the file: the file was read whole first"
+        first = json.loads(proc.stdout.readline())
+        assert first["line"] == 1 and "id" in first
+        writer.writelines(lines[60:])
+    rest = [json.loads(x) for x in proc.stdout.read().splitlines()]
+    assert proc.wait(timeout=120) == 0
+    assert [r["line"] for r in [first, *rest]] == list(range(1, 121))

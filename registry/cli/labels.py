@@ -107,13 +107,14 @@ def _issue_many(engine: Any, settings: Any, file: str, certifier: str) -> None:
     issuer = BatchIssuer(engine, StoredPacks(engine), settings, certifier, lambda: datetime.now(UTC))
     failed = False
     try:
-        with Path(file).open("rb") as stream:
-            for out in issuer.stream(read_lines(stream, settings.batch_line_limit)):
-                failed = failed or b'"error"' in out
-                sys.stdout.buffer.write(out)
-                sys.stdout.buffer.flush()
+        stream = Path(file).open("rb")  # noqa: SIM115 (closed by the with below)
     except OSError as e:
         raise InputError(f"cannot read file: {e.strerror or e}", Location(file)) from e
+    with stream:
+        for out in issuer.stream(read_lines(stream, settings.batch_line_limit)):
+            failed = failed or b'"error"' in out
+            sys.stdout.buffer.write(out)
+            sys.stdout.buffer.flush()
     if failed:
         sys.exit(EXIT_NOT_VALID)
 
