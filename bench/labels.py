@@ -132,13 +132,13 @@ def http(seconds: float, connections: int, client: str) -> None:
             example = json.loads(api_bench._example())
             ids, tokens = [], []
             with httpx.Client(timeout=60) as c:
-                for _ in range(1000):
+                for i in range(1000):  # each its own batch: the same request twice would be one label
                     r = c.post(
                         f"{base}/v1/labels",
-                        json={"declaration": example, "gtin": GTIN},
+                        json={"declaration": example, "gtin": GTIN, "batch": f"H{i}"},
                         headers={"Authorization": auth},
                     )
-                    r.raise_for_status()
+                    assert r.status_code == 201, r.text
                     ids.append(r.json()["id"])
                     tokens.append(r.json()["token"])
                 for name, items in (

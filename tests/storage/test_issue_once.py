@@ -212,3 +212,19 @@ def test_a_sqlite_lock_held_too_long_is_a_clear_error(
     assert time.monotonic() - started < 2.5
     assert "try again" in e.value.message
     holder.join()
+
+
+def test_migrating_waits_for_another_writers_lock_too(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every pcfreg command migrates first: eight batches started at once queue there as well."""
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(db, "SQLITE_LOCK_WAIT_S", 10.0, raising=False)
+    path = tmp_path / "fresh.db"
+    engine = make_engine(f"sqlite:///{path}")
+    held = threading.Event()
+    holder = threading.Thread(target=_hold_lock, args=(str(path), 1.0, held))
+    holder.start()
+    held.wait()
+    migrate(engine)
+    holder.join()
+    assert db.current_revision(engine) == db.head_revision()
+    engine.dispose()
