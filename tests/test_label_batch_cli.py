@@ -22,7 +22,7 @@ from registry.storage.db import make_engine, session_scope
 from registry.storage.models import Label
 
 GTIN = "09506000134352"
-LINES = 1500
+LINES = 800  # transactions of 50, 500, 250: the kill lands in the second
 PG_ADMIN = os.environ.get("PCFREG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
