@@ -573,7 +573,11 @@ def _issue_fresh(
             ready.append((i, d, key, signer))
     slots = store.allocate_status_indexes(session, certifier, len(ready), rng=rng, now=now) if ready else []
     for (i, d, key, signer), slot in zip(ready, slots, strict=True):
-        issued = _seal(d, settings, certifier, signer, slot, now=now, rng=rng)
+        try:
+            issued = _seal(d, settings, certifier, signer, slot, now=now, rng=rng)
+        except RegistryError as e:  # a claim the token cannot carry: this request only (its slot stays unused)
+            outcomes[i] = e
+            continue
         issued.label.request_key = key
         if store.insert_label(session, issued.label):
             outcomes[i] = issued

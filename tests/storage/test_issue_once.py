@@ -228,3 +228,15 @@ def test_migrating_waits_for_another_writers_lock_too(tmp_path: Any, monkeypatch
     holder.join()
     assert db.current_revision(engine) == db.head_revision()
     engine.dispose()
+
+
+def test_a_line_refused_at_signing_refuses_only_itself(
+    ready: Engine, settings: svc.IssuanceSettings, catalog: Catalog, example: Any
+) -> None:
+    """A batch number the token cannot carry is found when the label is encoded, after indexes are
+    allocated: that request is refused, the others of its transaction are issued."""
+    requests = [svc.IssueRequest(declaration=example, gtin=GTIN, batch=b) for b in ("OK-1", "批次-1", "OK-2")]
+    outcomes = _batch(ready, settings, catalog, requests)
+    assert [type(o).__name__ for o in outcomes] == ["Issued", "TokenError", "Issued"]
+    assert "batch" in outcomes[1].message  # type: ignore[union-attr]
+    assert _count(ready) == 2
