@@ -3,9 +3,11 @@ whole, and the lines around it are read as they are."""
 
 from __future__ import annotations
 
+import base64
 import io
 import tracemalloc
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +59,15 @@ def test_a_line_at_the_limit_is_read_and_one_byte_more_is_refused_by_its_number(
     error = batch_request(LineTooLong(11), 2, limit=10)
     assert isinstance(error, bytes) and b'"line":2' in error and b"line-too-long" in error
     assert b"line 2 is longer than 10 bytes" in error
+
+
+def test_the_line_limit_is_configured_by_its_variable(tmp_path: Path) -> None:
+    from registry.errors import InputError
+    from registry.service.labels import DEFAULT_BATCH_LINE_LIMIT, load_settings
+
+    key = {"PCFREG_MASTER_KEY": base64.urlsafe_b64encode(bytes(32)).decode().rstrip("=")}
+    assert load_settings(tmp_path, {**key}).batch_line_limit == DEFAULT_BATCH_LINE_LIMIT == 1 << 20
+    assert load_settings(tmp_path, {**key, "PCFREG_BATCH_LINE_LIMIT": "65536"}).batch_line_limit == 65536
+    for bad in ("1MiB", "12", "-5"):
+        with pytest.raises(InputError, match="PCFREG_BATCH_LINE_LIMIT must be a number of bytes"):
+            load_settings(tmp_path, {**key, "PCFREG_BATCH_LINE_LIMIT": bad})
