@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -58,6 +59,7 @@ from registry.storage.errors import Conflict, NotFound
 from registry.storage.models import Audit, KeyState, Label, LabelSigningKey, LabelState
 
 Rng = Callable[[int], bytes]
+_LABEL_COLUMNS = tuple(c.name for c in Label.__table__.columns)  # type: ignore[attr-defined]
 PUBLIC_URL_ENV = "PCFREG_PUBLIC_URL"
 DEFAULT_PUBLIC_URL = "http://localhost:8000"
 REGISTRY_KEY_FILE = Path("secrets") / "registry-trust.ed25519.pem"
@@ -277,11 +279,17 @@ class IssueRequest:
 
 @dataclass(frozen=True)
 class Issued:
-    label: Label
+    columns: Mapping[str, Any]  # the label as stored, column by column
     claims: LabelClaims
     token: bytes
     url: str
     repeat: bool = False  # the request was issued before: this is the label issued then
+
+    @cached_property
+    def label(self) -> Label:
+        """The stored label as a model, made when first asked for (a batch's result lines never need
+        it, and making one costs a good part of issuing a label)."""
+        return Label(**self.columns)
 
 
 def _expiry(v3: dict[str, Any], now: datetime) -> datetime:
@@ -397,12 +405,13 @@ def _seal(
     *,
     now: datetime,
     rng: Rng,
+    request_key: str,
 ) -> Issued:
     key, private = signer
     claims = _claims(d, settings, certifier, key.kid, slot, now=now, rng=rng)
     token = sign_label(claims, private, status_base=settings.status_base)
-    row = _label_row(d, claims, token, slot, now=now)
-    return Issued(row, claims, token, label_url(settings.base_url, claims.label_id))
+    columns = _label_columns(d, claims, token, slot, now=now, request_key=request_key)
+    return Issued(columns, claims, token, label_url(settings.base_url, claims.label_id))
 
 
 def _claims(
@@ -433,9 +442,12 @@ def _claims(
     )
 
 
-def _label_row(d: _Draft, claims: LabelClaims, token: bytes, slot: tuple[int, int], *, now: datetime) -> Label:
+def _label_columns(
+    d: _Draft, claims: LabelClaims, token: bytes, slot: tuple[int, int], *, now: datetime, request_key: str
+) -> dict[str, Any]:
+    """The label's row, column by column."""
     list_no, idx = slot
-    return Label(
+    return dict(
         id=claims.label_id,
         certifier_id=claims.issuer,
         kid=claims.kid,
@@ -454,6 +466,7 @@ def _label_row(d: _Draft, claims: LabelClaims, token: bytes, slot: tuple[int, in
         status_idx=idx,
         state=LabelState.VALID,
         state_changed_at=now,
+        request_key=request_key,
     )
 
 
@@ -486,7 +499,10 @@ def _repeat(d: _Draft, row: Label, settings: IssuanceSettings) -> Issued:
         raise Conflict(
             f"request id {d.request.key!r} was used for another request (label {row.id}); give each request its own id"
         )
-    return Issued(row, claims, row.token, label_url(settings.base_url, row.id), repeat=True)
+    columns = {c: getattr(row, c) for c in _LABEL_COLUMNS}
+    issued = Issued(columns, claims, row.token, label_url(settings.base_url, row.id), repeat=True)
+    issued.__dict__["label"] = row  # the row read is the label
+    return issued
 
 
 def issue_label(
@@ -574,12 +590,11 @@ def _issue_fresh(
     slots = store.allocate_status_indexes(session, certifier, len(ready), rng=rng, now=now) if ready else []
     for (i, d, key, signer), slot in zip(ready, slots, strict=True):
         try:
-            issued = _seal(d, settings, certifier, signer, slot, now=now, rng=rng)
+            issued = _seal(d, settings, certifier, signer, slot, now=now, rng=rng, request_key=key)
         except RegistryError as e:  # a claim the token cannot carry: this request only (its slot stays unused)
             outcomes[i] = e
             continue
-        issued.label.request_key = key
-        if store.insert_label(session, issued.label):
+        if store.insert_label(session, issued.columns):
             outcomes[i] = issued
         else:  # a concurrent issuer of the same request committed first: its label is the answer
             outcomes[i] = _answer_repeat(d, store.labels_by_request_key(session, certifier, [key])[key], settings)

@@ -10,7 +10,7 @@ that committed.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -278,13 +278,14 @@ _BY_REQUEST_KEY = sa_select(_LABELS).where(
 )
 
 
-def insert_label(session: Session, row: Label) -> bool:
-    """Insert a new label in the caller's transaction, as one prebuilt statement (the row object is
-    not attached to the session). False when the certifier already has a label for the row's
-    ``request_key`` (a concurrent issue of the same request that committed first): nothing is
-    inserted. Any other clash fails the whole issue, which then stores nothing."""
+def insert_label(session: Session, columns: Mapping[str, Any]) -> bool:
+    """Insert a new label, given column by column (a column not given is NULL), in the caller's
+    transaction, as one prebuilt statement (no model object: making one costs more than the insert).
+    False when the certifier already has a label for the row's ``request_key`` (a concurrent issue
+    of the same request that committed first): nothing is inserted. Any other clash fails the whole
+    issue, which then stores nothing."""
     conn = session.connection()
-    result = conn.execute(_INSERT_LABEL[conn.dialect.name], {c.name: getattr(row, c.name) for c in _LABELS.columns})
+    result = conn.execute(_INSERT_LABEL[conn.dialect.name], {c.name: columns.get(c.name) for c in _LABELS.columns})
     return bool(result.rowcount)
 
 
