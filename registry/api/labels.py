@@ -24,12 +24,21 @@ from registry.errors import RegistryError
 from registry.service import label_views
 from registry.service import labels as svc
 from registry.service.label_batches import IssueBody
-from registry.service.label_views import label_json, token_bytes
+from registry.service.label_views import grading_basis, label_json, token_bytes
 from registry.storage import issuance as store
 from registry.storage.db import session_scope
 from registry.storage.models import KeyState, Label
 
-__all__ = ["IssueBody", "LabelCache", "VerifyBody", "label_cache", "label_json", "names_in", "verify_items"]
+__all__ = [
+    "IssueBody",
+    "LabelCache",
+    "VerifyBody",
+    "grading_basis",
+    "label_cache",
+    "label_json",
+    "names_in",
+    "verify_items",
+]
 
 MAX_VERIFY_ITEMS = 1000
 _TRUST_TTL = 60.0  # seconds a worker reuses its view of the label keys
