@@ -31,11 +31,7 @@ LAYERS = (
     (*FACED, "registry.storage"),
 )
 # Known exceptions, each with the work that removes it. Nothing else may cross a layer upwards.
-KNOWN_CROSSINGS = {
-    # batch issuing and label display shared by the label routes and `pcfreg label`; moves to
-    # registry.service with the batch-issuing rework (issue 10)
-    ("registry.cli.labels", "registry.api.labels"),
-}
+KNOWN_CROSSINGS: set[tuple[str, str]] = set()
 
 
 def _module_name(path: Path) -> str:

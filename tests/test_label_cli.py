@@ -138,7 +138,7 @@ def test_keys_rotate(data: Path, declaration: Path, tmp_path: Path) -> None:
     before = _issue(data, declaration)
     rotated = run("keys", "rotate", "--certifier", "demo-certifier", "--data-dir", str(data))
     assert rotated.exit_code == 0 and before["verification"]["label"]["kid"] in rotated.stdout
-    after = _issue(data, declaration)
+    after = _issue(data, declaration, "--batch", "after-rotation")
     assert after["verification"]["label"]["kid"] != before["verification"]["label"]["kid"]
     _pin(data, tmp_path)
     trust = tmp_path / "trust.json"
@@ -179,13 +179,15 @@ def test_keys_rotate(data: Path, declaration: Path, tmp_path: Path) -> None:
 
 def test_issue_many_from_jsonl(data: Path, declaration: Path, tmp_path: Path) -> None:
     example = json.loads(declaration.read_text())
-    lines = [json.dumps({"declaration": example, "gtin": GTIN}) for _ in range(3)]
+    lines = [json.dumps({"declaration": example, "gtin": GTIN, "batch": f"J{i}"}) for i in range(3)]
     requests = tmp_path / "requests.jsonl"
-    requests.write_text("\n".join(lines) + "\n")
+    requests.write_text("\n".join([*lines, lines[0]]) + "\n")
     ok = run("label", "issue", str(requests), "--certifier", "demo-certifier", "--data-dir", str(data))
     assert ok.exit_code == 0, ok.stderr
     out = [json.loads(x) for x in ok.stdout.splitlines()]
-    assert [x["line"] for x in out] == [1, 2, 3] and len({x["id"] for x in out}) == 3
+    assert [x["line"] for x in out] == [1, 2, 3, 4] and len({x["id"] for x in out}) == 3
+    # the same request twice (line 4 repeats line 1): one label, the second answer says it is a repeat
+    assert [x["repeat"] for x in out] == [False, False, False, True] and out[3]["id"] == out[0]["id"]
     requests.write_text(lines[0] + "\n" + json.dumps({"declaration": example, "gtin": "1"}) + "\n")
     mixed = run("label", "issue", str(requests), "--certifier", "demo-certifier", "--data-dir", str(data))
     assert mixed.exit_code == 1

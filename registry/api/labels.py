@@ -1,6 +1,7 @@
-"""Labels over HTTP, the parts the label routes share with each other and with ``pcfreg label``:
-request bodies, the per-process cache of keys and status lists, a label's JSON, display names,
-batch issuing and bulk verification.
+"""Labels over HTTP, the parts the label routes share: request bodies, the per-process cache of keys
+and status lists, and bulk verification. What they share with ``pcfreg label`` (a label's JSON,
+display names, reading tokens, batch issuing) is in :mod:`registry.service.label_views` and
+:mod:`registry.service.label_batches`.
 
 The routes are in :mod:`registry.api.routes.labels` (issue, change, list, read, verify),
 :mod:`registry.api.routes.label_pages` (consumer page, QR code, printable label) and
@@ -10,35 +11,34 @@ The routes are in :mod:`registry.api.routes.labels` (issue, change, list, read, 
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from issuance import (
-    Verification,
-    VerifyStatus,
-    label_url,
-    normalize_gtin,
-    offline_url,
-    peek,
-    token_from_b64url,
-    token_from_text,
-    token_to_b64url,
-    verify,
-)
+from issuance import Verification, VerifyStatus, normalize_gtin, peek, verify
 from registry.api.deps import ServiceContext
 from registry.errors import RegistryError
-from registry.inputs import parse_json
+from registry.service import label_views
 from registry.service import labels as svc
+from registry.service.label_batches import IssueBody
+from registry.service.label_views import grading_basis, label_json, token_bytes
 from registry.storage import issuance as store
-from registry.storage import repo
 from registry.storage.db import session_scope
-from registry.storage.models import Label, LabelState
+from registry.storage.models import Label
+
+__all__ = [
+    "IssueBody",
+    "LabelCache",
+    "VerifyBody",
+    "grading_basis",
+    "label_cache",
+    "label_json",
+    "names_in",
+    "verify_items",
+]
 
 MAX_VERIFY_ITEMS = 1000
 _TRUST_TTL = 60.0  # seconds a worker reuses its view of the label keys
@@ -93,25 +93,9 @@ def label_cache(ctx: ServiceContext) -> LabelCache:
 # (no docstrings on the models: pydantic would put them in the OpenAPI schemas as descriptions)
 
 
-class IssueBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    declaration: dict[str, Any]
-    pack: str | None = Field(default=None, max_length=300)
-    gtin: str | None = Field(default=None, max_length=14)
-    batch: str | None = Field(default=None, max_length=20)
-    audit_id: str | None = Field(default=None, max_length=36)
-    scheme: str | None = Field(default=None, max_length=64)
-
-    def to_request(self) -> svc.IssueRequest:
-        return svc.IssueRequest(
-            declaration=self.declaration,
-            pack=self.pack,
-            gtin=self.gtin,
-            batch=self.batch,
-            audit_id=self.audit_id,
-            scheme=self.scheme,
-        )
+def names_in(s: Any, ctx: ServiceContext, label: Label) -> dict[str, Any]:
+    """Display names for a label (see :func:`registry.service.label_views.names_in`)."""
+    return label_views.names_in(s, ctx.packs, label)
 
 
 class VerifyItem(BaseModel):
@@ -127,86 +111,6 @@ class VerifyBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     items: list[VerifyItem] = Field(min_length=1, max_length=MAX_VERIFY_ITEMS)
-
-
-# ------------------------------------------------------------------ rendering
-
-
-def label_json(label: Label, v: Verification, settings: svc.IssuanceSettings) -> dict[str, Any]:
-    """A label as the API gives it: ids, URLs, token, state and its current verification."""
-    return {
-        "id": label.id,
-        "url": label_url(settings.base_url, label.id),
-        "offline_url": offline_url(settings.base_url, label.id, label.token),
-        "token": token_to_b64url(label.token),
-        "audit_id": label.audit_id,
-        "product_name": label.product_name,
-        "state": LabelState(label.state).value,
-        "state_reason": label.state_reason,
-        "state_changed_at": label.state_changed_at.isoformat(),
-        "verification": v.to_json(),
-    }
-
-
-def grading_basis(grading: Any) -> dict[str, str] | None:
-    """A pack's ``grading.basis`` per language ({"en": ..., "zh": ...}), None when it gives none."""
-    basis = grading.get("basis") if isinstance(grading, dict) else None
-    if isinstance(basis, str):
-        return {"en": basis, "zh": basis}
-    if isinstance(basis, dict) and basis:
-        first = next(iter(basis.values()))
-        return {lang: str(basis.get(lang, basis.get("en", first))) for lang in ("en", "zh")}
-    return None
-
-
-def names_in(s: Any, ctx: ServiceContext, label: Label) -> dict[str, Any]:
-    """Display names for a label: certifier, pack titles, scheme title, the pack's grades best first."""
-    from registry.crosswalk import load_crosswalks
-
-    org = repo.get_organisation(s, label.certifier_id)
-    row = repo.get_pack_version(s, label.pack_id, label.pack_version)
-    ref = f"{label.pack_id}@{label.pack_version}"
-    grading = row.content.get("grading") or ctx.packs.catalog().resolve(ref).grading
-    bands = grading["bands"] if isinstance(grading, dict) else [{"grade": b.grade} for b in grading.bands]
-    schemes = load_crosswalks().schemes
-    scheme = schemes.get(label.scheme)
-    namespace, name = label.pack_id.split("/", 1)
-    return {
-        "certifier": org.name,
-        "product": label.product_name,
-        "pack": {
-            "en": f"{row.title_en} ({ref})",
-            "zh": f"{row.title_zh} ({ref})",
-        },
-        "scheme": scheme.title if scheme is not None else label.scheme,
-        "pack_url": f"/v1/rulepacks/{namespace}/{name}/versions/{label.pack_version}",
-        "grades": tuple(b["grade"] for b in bands),
-        "grading_basis": grading_basis(_raw_grading(ctx, ref, row.content.get("grading"))),
-    }
-
-
-def _raw_grading(ctx: ServiceContext, ref: str, stored: Any) -> Any:
-    """The grading block as written (with its basis): the stored pack's, else the nearest in its chain."""
-    if isinstance(stored, dict):
-        return stored
-    catalog = ctx.packs.catalog()
-    for pack_ref in reversed(catalog.resolve(ref).chain):
-        grading = catalog.get(pack_ref).data.get("grading")
-        if isinstance(grading, dict):
-            return grading
-    return None
-
-
-_BASE32_TEXT = re.compile(r"[A-Z2-7]+=*")
-
-
-def token_bytes(text: str) -> bytes:
-    """A token given as base64url, as base32 (what QR codes carry), or as an offline label URL."""
-    if "#" in text:  # an offline label URL: the token rides in the fragment, in base32
-        return token_from_text(text.rsplit("#", 1)[1])
-    if _BASE32_TEXT.fullmatch(text):
-        return token_from_text(text)
-    return token_from_b64url(text)
 
 
 # ------------------------------------------------------------------ bulk verification
@@ -286,61 +190,3 @@ def _item_json(ref: str | None, v: Verification) -> dict[str, Any]:
     if ref is not None:
         out["ref"] = ref
     return out
-
-
-# ------------------------------------------------------------------ batch issuing
-
-
-def batch_request(raw: bytes, number: int) -> svc.IssueRequest | bytes:
-    """One batch line as an issue request, or its error line (b"" for a blank line)."""
-    if not raw.strip():
-        return b""
-    try:
-        body = IssueBody.model_validate(parse_json(raw, line=number))
-    except RegistryError as e:
-        return orjson.dumps({"line": number, "error": e.to_dict()}) + b"\n"
-    except ValidationError as e:
-        first = e.errors()[0]
-        where = "/" + "/".join(str(p) for p in first["loc"])
-        error = {"code": "invalid-request", "message": f"{where}: {first['msg']}", "location": {"pointer": where}}
-        return orjson.dumps({"line": number, "error": error}) + b"\n"
-    return body.to_request()
-
-
-def issue_chunk(
-    ctx: ServiceContext, cache: LabelCache, certifier: str, pending: list[tuple[int, svc.IssueRequest | bytes]]
-) -> bytes:
-    """The result lines of a chunk, in input order: the requests issued in one transaction, the
-    lines that were already answered (errors, blanks) passed through."""
-    requests = [(n, r) for n, r in pending if isinstance(r, svc.IssueRequest)]
-    answers: dict[int, bytes] = {}
-    now = ctx.clock()
-    try:
-        with session_scope(ctx.engine) as s:
-            outcomes = svc.issue_labels(
-                s, ctx.packs, cache.settings, certifier=certifier, requests=[r for _, r in requests], now=now
-            )
-    except RegistryError as e:  # the chunk's transaction failed as a whole: nothing of it was stored
-        outcomes = [e] * len(requests)
-    for (number, _), outcome in zip(requests, outcomes, strict=True):
-        answers[number] = _issued_line(number, outcome)
-    return b"".join(r if isinstance(r, bytes) else answers[n] for n, r in pending)
-
-
-def _issued_line(number: int, outcome: svc.Issued | RegistryError) -> bytes:
-    """The result line of one issued request: the label's id, grade, value, URL and token, or the error."""
-    if isinstance(outcome, RegistryError):
-        return orjson.dumps({"line": number, "error": outcome.to_dict()}) + b"\n"
-    c = outcome.claims
-    item = {"line": number, "id": c.label_id, "grade": c.grade, "value": c.value, "url": outcome.url}
-    item["token"] = token_to_b64url(outcome.token)
-    return orjson.dumps(item) + b"\n"
-
-
-# The names the ``pcfreg label`` commands (registry.commands.labels) import; they can move to the
-# public names above when those commands are next edited.
-_label_json = label_json
-_names_in = names_in
-_token_bytes = token_bytes
-_batch_request = batch_request
-_issue_chunk = issue_chunk

@@ -46,7 +46,8 @@ def _label_text(out: dict[str, Any]) -> str:
     claims = out["verification"]["label"]
     return "\n".join(
         [
-            f"label {out['id']}  grade {claims['grade']}  {claims['value']} kg CO2e per {claims['declared_unit']}",
+            f"label {out['id']}  grade {claims['grade']}  {claims['value']} kg CO2e per {claims['declared_unit']}"
+            + ("  (a repeat: issued before for this request)" if out.get("repeat") else ""),
             f"  status     {out['verification']['status']}",
             f"  scheme     {claims['scheme']}  pack {claims['pack']}",
             f"  valid      {claims['issued_at']} .. {claims['expires_at']}",
@@ -88,10 +89,11 @@ def label_issue(
     A FILE ending in .jsonl holds one request per line, each like a POST /v1/labels body
     ({"declaration": ..., "gtin": ..., "pack": ...}); the results are JSON Lines, one per line.
     """
-    from registry.api.labels import _label_json
     from registry.inputs import parse_json
     from registry.service import labels as svc
+    from registry.service.label_views import label_json
     from registry.service.packs import StoredPacks
+    from registry.storage import issuance as store
     from registry.storage.db import session_scope
     from registry.storage.models import KeyState
 
@@ -104,50 +106,29 @@ def label_issue(
     now = datetime.now(UTC)
     with session_scope(engine) as s:
         issued = svc.issue_label(s, StoredPacks(engine), settings, certifier=certifier, request=request, now=now)
-        out = _label_json(issued.label, svc.stored_verification(issued.label, KeyState.ACTIVE, now=now), settings)
+        key_state = svc.standing_of(store.get_signing_key(s, issued.label.kid)) if issued.repeat else KeyState.ACTIVE
+        out = label_json(issued.label, svc.stored_verification(issued.label, key_state, now=now), settings)
+    out["repeat"] = issued.repeat
     click.echo(dumps(out) if fmt == "json" else _label_text(out))
 
 
-class _BatchContext:
-    """What the API's batch issuing (``_issue_chunk``) needs of a service context."""
-
-    def __init__(self, engine: Any) -> None:
-        from registry.service.packs import StoredPacks
-
-        self.engine, self.packs = engine, StoredPacks(engine)
-
-    def clock(self) -> datetime:
-        return datetime.now(UTC)
-
-
-class _SettingsCache:
-    """What the API's batch issuing needs of its settings cache."""
-
-    def __init__(self, settings: Any) -> None:
-        self.settings = settings
-
-
 def _issue_many(engine: Any, settings: Any, file: str, certifier: str) -> None:
-    from registry.api.labels import _batch_request, _issue_chunk
+    """Issue each line of a JSON Lines file, streaming: a result line per input line as soon as its
+    transaction commits (a repeat of a request issued before says so), memory flat."""
+    from registry.service.label_batches import BatchIssuer, read_lines
+    from registry.service.packs import StoredPacks
 
-    ctx, cache = _BatchContext(engine), _SettingsCache(settings)
-    pending: list[tuple[int, Any]] = []
+    issuer = BatchIssuer(engine, StoredPacks(engine), settings, certifier, lambda: datetime.now(UTC))
     failed = False
-
-    def flush() -> None:
-        nonlocal failed, pending
-        out = _issue_chunk(ctx, cache, certifier, pending)  # type: ignore[arg-type]
-        failed |= any(b'"error"' in line for line in out.splitlines())
-        sys.stdout.buffer.write(out)
-        pending = []
-
-    for number, raw in enumerate(_read(file).splitlines(), start=1):
-        pending.append((number, _batch_request(raw, number)))
-        if len(pending) == 500:
-            flush()
-    if pending:
-        flush()
-    sys.stdout.buffer.flush()
+    try:
+        stream = Path(file).open("rb")  # noqa: SIM115 (closed by the with below)
+    except OSError as e:
+        raise InputError(f"cannot read file: {e.strerror or e}", Location(file)) from e
+    with stream:
+        for out in issuer.stream(read_lines(stream, settings.batch_line_limit)):
+            failed = failed or b'"error"' in out
+            sys.stdout.buffer.write(out)
+            sys.stdout.buffer.flush()
     if failed:
         sys.exit(EXIT_NOT_VALID)
 
@@ -222,7 +203,7 @@ def label_print(label_id: str, out: str, lang: str, kind: str, data_dir: str) ->
     """Write the printable label (SVG): grade badge, value per declared unit, boundary, pack, certifier,
     validity and the QR code."""
     from issuance import LabelClaims, label_url, offline_url, render_label_svg
-    from registry.api.labels import _names_in
+    from registry.service.label_views import names_in
     from registry.service.packs import StoredPacks
     from registry.storage import issuance as store
     from registry.storage.db import session_scope
@@ -230,13 +211,9 @@ def label_print(label_id: str, out: str, lang: str, kind: str, data_dir: str) ->
     if Path(out).suffix.lower() != ".svg":
         raise InputError("--out must end in .svg", Location(out))
     engine, settings = open_data_dir(data_dir)
-
-    class _Packs:  # what _names_in needs of a service context
-        packs = StoredPacks(engine)
-
     with session_scope(engine, write=False) as s:
         row = store.get_label(s, label_id.upper())
-        names = _names_in(s, _Packs(), row)  # type: ignore[arg-type]
+        names = names_in(s, StoredPacks(engine), row)
     base = settings.base_url
     qr = label_url(base, row.id) if kind == "url" else offline_url(base, row.id, row.token)
     svg = render_label_svg(
@@ -365,10 +342,10 @@ def _verify_text(
     check_status: bool,
 ) -> Verification:
     from issuance import Verification, VerifyStatus, verify
-    from registry.api.labels import _token_bytes
+    from registry.service.label_views import token_bytes
 
     try:
-        raw = _token_bytes(text)
+        raw = token_bytes(text)
     except InputError as e:  # not even a token: as forged as it gets
         return Verification(status=VerifyStatus.INVALID_SIGNATURE, reason="malformed", detail=e.message, checked_at=now)
     return verify(raw, trust=trust, status=status, now=now, gtin=gtin, check_status=check_status)

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -60,11 +61,15 @@ from registry.storage.errors import Conflict, NotFound
 from registry.storage.models import Audit, KeyState, Label, LabelSigningKey, LabelState
 
 Rng = Callable[[int], bytes]
+_LABEL_COLUMNS = tuple(c.name for c in Label.__table__.columns)  # type: ignore[attr-defined]
 PUBLIC_URL_ENV = "PCFREG_PUBLIC_URL"
 DEFAULT_PUBLIC_URL = "http://localhost:8000"
 REGISTRY_KEY_FILE = Path("secrets") / "registry-trust.ed25519.pem"
 REGISTRY_KEY_ENV = "PCFREG_REGISTRY_KEY_FILE"
 DEFAULT_VALIDITY_YEARS = 3  # PACT v3: validity defaults to 3 years after the reference period ends
+# Issue 10 ("Batch bodies are streamed line by line with a per-line limit (default 1 MiB, configurable)").
+DEFAULT_BATCH_LINE_LIMIT = 1 << 20
+BATCH_LINE_LIMIT_ENV = "PCFREG_BATCH_LINE_LIMIT"
 
 
 class Packs(Protocol):
@@ -83,6 +88,8 @@ class IssuanceSettings:
     status_ttl: int = 300
     trust_list_validity: timedelta = timedelta(days=1)
     key_usage_days: int = 365
+    # the longest line of a batch body or file, in bytes (PCFREG_BATCH_LINE_LIMIT)
+    batch_line_limit: int = DEFAULT_BATCH_LINE_LIMIT
     # opened signing keys by (kid, state, usage_until): parsing the record and unsealing the key
     # cost more than signing; a changed record is a new entry, never a stale one
     opened: dict[tuple[str, str, datetime], tuple[SigningKey, EllipticCurvePrivateKey]] = field(
@@ -127,7 +134,18 @@ def load_settings(data_dir: Path, env: Mapping[str, str] | None = None) -> Issua
     public_url = env.get(PUBLIC_URL_ENV, DEFAULT_PUBLIC_URL)
     if not public_url.startswith(("http://", "https://")):
         raise InputError(f"{PUBLIC_URL_ENV} must be an http(s) URL, not {public_url!r}")
-    return IssuanceSettings(public_url=public_url, master_key=master, registry_key=registry_key)
+    return IssuanceSettings(
+        public_url=public_url, master_key=master, registry_key=registry_key, batch_line_limit=_line_limit(env)
+    )
+
+
+def _line_limit(env: Mapping[str, str]) -> int:
+    text = env.get(BATCH_LINE_LIMIT_ENV)
+    if text is None:
+        return DEFAULT_BATCH_LINE_LIMIT
+    if not text.strip().isdigit() or int(text) < 1024:
+        raise InputError(f"{BATCH_LINE_LIMIT_ENV} must be a number of bytes, at least 1024, not {text!r}")
+    return int(text)
 
 
 # --- signing keys -------------------------------------------------------------------------------
@@ -280,14 +298,22 @@ class IssueRequest:
     batch: str | None = None
     audit_id: str | None = None
     scheme: str | None = None
+    key: str | None = None  # the caller's idempotency key (Idempotency-Key, a batch line's request_id)
 
 
 @dataclass(frozen=True)
 class Issued:
-    label: Label
+    columns: Mapping[str, Any]  # the label as stored, column by column
     claims: LabelClaims
     token: bytes
     url: str
+    repeat: bool = False  # the request was issued before: this is the label issued then
+
+    @cached_property
+    def label(self) -> Label:
+        """The stored label as a model, made when first asked for (a batch's result lines never need
+        it, and making one costs a good part of issuing a label)."""
+        return Label(**self.columns)
 
 
 def _expiry(v3: dict[str, Any], now: datetime) -> datetime:
@@ -403,12 +429,13 @@ def _seal(
     *,
     now: datetime,
     rng: Rng,
+    request_key: str,
 ) -> Issued:
     key, private = signer
     claims = _claims(d, settings, certifier, key.kid, slot, now=now, rng=rng)
     token = sign_label(claims, private, status_base=settings.status_base)
-    row = _label_row(d, claims, token, slot, now=now)
-    return Issued(row, claims, token, label_url(settings.base_url, claims.label_id))
+    columns = _label_columns(d, claims, token, slot, now=now, request_key=request_key)
+    return Issued(columns, claims, token, label_url(settings.base_url, claims.label_id))
 
 
 def _claims(
@@ -439,9 +466,12 @@ def _claims(
     )
 
 
-def _label_row(d: _Draft, claims: LabelClaims, token: bytes, slot: tuple[int, int], *, now: datetime) -> Label:
+def _label_columns(
+    d: _Draft, claims: LabelClaims, token: bytes, slot: tuple[int, int], *, now: datetime, request_key: str
+) -> dict[str, Any]:
+    """The label's row, column by column."""
     list_no, idx = slot
-    return Label(
+    return dict(
         id=claims.label_id,
         certifier_id=claims.issuer,
         kid=claims.kid,
@@ -460,6 +490,7 @@ def _label_row(d: _Draft, claims: LabelClaims, token: bytes, slot: tuple[int, in
         status_idx=idx,
         state=LabelState.VALID,
         state_changed_at=now,
+        request_key=request_key,
     )
 
 
@@ -467,6 +498,35 @@ def _product_name(v3: dict[str, Any]) -> str | None:
     """The product's name as the declaration gives it (shown on the label's page), at most 300 characters."""
     name = v3.get("productNameCompany")
     return name[:300] if isinstance(name, str) and name.strip() else None
+
+
+def request_key(d: _Draft, certifier: str) -> str:
+    """The request's idempotency key: the caller's key when given, else one derived from what the label
+    would say (declaration digest, GTIN, batch, scheme, certifier). A repeat finds the label issued."""
+    if d.request.key is not None:
+        return sha256_digest({"certifier": certifier, "request_id": d.request.key})
+    fields = {"declaration": d.digest, "gtin": d.gtin, "batch": d.request.batch, "scheme": d.scheme}
+    return sha256_digest({"certifier": certifier, **fields})
+
+
+def _repeat(d: _Draft, row: Label, settings: IssuanceSettings) -> Issued:
+    """The label issued for an earlier request with the same key; a caller's key reused for another
+    request is refused."""
+    claims = LabelClaims.model_validate(row.claims)
+    same = (claims.declaration_digest, claims.gtin, claims.batch, claims.scheme) == (
+        digest_prefix(d.digest),
+        d.gtin,
+        d.request.batch,
+        d.scheme,
+    )
+    if not same:
+        raise Conflict(
+            f"request id {d.request.key!r} was used for another request (label {row.id}); give each request its own id"
+        )
+    columns = {c: getattr(row, c) for c in _LABEL_COLUMNS}
+    issued = Issued(columns, claims, row.token, label_url(settings.base_url, row.id), repeat=True)
+    issued.__dict__["label"] = row  # the row read is the label
+    return issued
 
 
 def issue_label(
@@ -479,13 +539,12 @@ def issue_label(
     now: datetime,
     rng: Rng = os.urandom,
 ) -> Issued:
-    """Validate, grade, sign and store one label; refuses a non-conformant declaration."""
-    d = _draft(session, packs, certifier, request, now)
-    signer = _signer(session, settings, certifier, scheme=d.scheme, pack_id=d.pack.id, now=now)
-    slot = store.allocate_status_index(session, certifier, rng=rng, now=now)
-    issued = _seal(d, settings, certifier, signer, slot, now=now, rng=rng)
-    store.insert_label(session, issued.label)
-    return issued
+    """Validate, grade, sign and store one label; refuses a non-conformant declaration. A repeat of a
+    request issued before returns that label, marked as a repeat."""
+    outcome = issue_labels(session, packs, settings, certifier=certifier, requests=[request], now=now, rng=rng)[0]
+    if isinstance(outcome, RegistryError):
+        raise outcome
+    return outcome
 
 
 def issue_labels(
@@ -499,29 +558,70 @@ def issue_labels(
     rng: Rng = os.urandom,
 ) -> list[Issued | RegistryError]:
     """Many labels in one transaction: each request is issued or refused on its own (a refusal is
-    returned in its place, as data); keys are looked up once per scheme and pack, status indexes
-    allocated together, and the rows go in with one flush."""
+    returned in its place, as data); a request issued before (its key, see :func:`request_key`)
+    is answered with its label, marked as a repeat, and never issued twice. Keys are looked up
+    once per scheme and pack, status indexes allocated together."""
     outcomes: list[Issued | RegistryError | _Draft] = []
     for request in requests:
         try:
             outcomes.append(_draft(session, packs, certifier, request, now))
         except RegistryError as e:
             outcomes.append(e)
-    drafts = [(i, o) for i, o in enumerate(outcomes) if isinstance(o, _Draft)]
-    signers = _signers(session, settings, certifier, [d for _, d in drafts], now=now)
+    drafts = [(i, o, request_key(o, certifier)) for i, o in enumerate(outcomes) if isinstance(o, _Draft)]
+    known = store.labels_by_request_key(session, certifier, [k for _, _, k in drafts])
+    fresh: dict[str, tuple[int, _Draft]] = {}
+    later: list[tuple[int, _Draft, str]] = []  # repeats of a request earlier in this batch
+    for i, d, key in drafts:
+        if key in known:
+            outcomes[i] = _answer_repeat(d, known[key], settings)
+        elif key in fresh:
+            later.append((i, d, key))
+        else:
+            fresh[key] = (i, d)
+    _issue_fresh(session, settings, certifier, fresh, outcomes, now=now, rng=rng)
+    for i, d, key in later:
+        first = outcomes[fresh[key][0]]
+        outcomes[i] = _answer_repeat(d, first.label, settings) if isinstance(first, Issued) else first
+    return [o for o in outcomes if not isinstance(o, _Draft)]
+
+
+def _answer_repeat(d: _Draft, row: Label, settings: IssuanceSettings) -> Issued | RegistryError:
+    try:
+        return _repeat(d, row, settings)
+    except RegistryError as e:
+        return e
+
+
+def _issue_fresh(
+    session: Session,
+    settings: IssuanceSettings,
+    certifier: str,
+    fresh: Mapping[str, tuple[int, _Draft]],
+    outcomes: list[Issued | RegistryError | _Draft],
+    *,
+    now: datetime,
+    rng: Rng,
+) -> None:
+    """Sign and store the requests never issued before, each outcome in its place."""
+    signers = _signers(session, settings, certifier, [d for _, d in fresh.values()], now=now)
     ready = []
-    for i, d in drafts:
+    for key, (i, d) in fresh.items():
         signer = signers[(d.scheme, d.pack.id)]
         if isinstance(signer, RegistryError):
             outcomes[i] = signer
         else:
-            ready.append((i, d, signer))
-    slots = store.allocate_status_indexes(session, certifier, len(ready), rng=rng, now=now)
-    for (i, d, signer), slot in zip(ready, slots, strict=True):
-        issued = _seal(d, settings, certifier, signer, slot, now=now, rng=rng)
-        store.insert_label(session, issued.label)
-        outcomes[i] = issued
-    return [o for o in outcomes if not isinstance(o, _Draft)]
+            ready.append((i, d, key, signer))
+    slots = store.allocate_status_indexes(session, certifier, len(ready), rng=rng, now=now) if ready else []
+    for (i, d, key, signer), slot in zip(ready, slots, strict=True):
+        try:
+            issued = _seal(d, settings, certifier, signer, slot, now=now, rng=rng, request_key=key)
+        except RegistryError as e:  # a claim the token cannot carry: this request only (its slot stays unused)
+            outcomes[i] = e
+            continue
+        if store.insert_label(session, issued.columns):
+            outcomes[i] = issued
+        else:  # a concurrent issuer of the same request committed first: its label is the answer
+            outcomes[i] = _answer_repeat(d, store.labels_by_request_key(session, certifier, [key])[key], settings)
 
 
 def _signers(

@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import alembic.command
 import orjson
@@ -34,6 +35,11 @@ from registry.storage.errors import Conflict, StorageUnavailable
 from registry.storage.settings import normalise_url
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
+# How long a SQLite write transaction waits, in all, for another writer's lock: BEGIN IMMEDIATE is
+# tried again (each try waiting up to the busy timeout) until then, and then a clear error. Long
+# enough for several concurrent batch issuers, each holding the lock a transaction at a time.
+SQLITE_LOCK_WAIT_S = 120.0
+T = TypeVar("T")
 _WRITE_OPTION = "pcfreg_write"  # execution option: this transaction will write
 _PKG = Path(__file__).resolve().parents[1]  # the ``registry`` package
 
@@ -140,8 +146,24 @@ def head_revision() -> str:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Upgrade the schema to ``revision``, in one transaction."""
-    with _wrap_unavailable(), _writer(engine).begin() as conn:
-        alembic.command.upgrade(alembic_config(conn), revision)
+    with _wrap_unavailable():
+        conn = _patiently(engine, lambda: _begun(_writer(engine)))
+        try:
+            alembic.command.upgrade(alembic_config(conn), revision)
+            conn.commit()
+        finally:
+            conn.close()  # rolls back what was not committed
+
+
+def _begun(engine: Engine) -> Connection:
+    """A connection with its transaction begun (on SQLite a write one: the lock is taken here)."""
+    conn = engine.connect()
+    try:
+        conn.begin()
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def downgrade(engine: Engine, revision: str) -> None:
@@ -175,12 +197,41 @@ def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     """
     options = {_WRITE_OPTION: write}
     with _translate_errors(), Session(engine, expire_on_commit=False, execution_options=options) as session:
+        if write:
+            _patiently(engine, session.connection, undo=session.rollback)
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+def _locked(e: OperationalError) -> bool:
+    text = str(e.orig or e).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+def _patiently(engine: Engine, begin: Callable[[], T], undo: Callable[[], object] = lambda: None) -> T:
+    """``begin()`` a write transaction; on SQLite, while another writer holds the lock, try again (each
+    try waits up to the busy timeout) for up to :data:`SQLITE_LOCK_WAIT_S` seconds in all, then a
+    clear error. Nothing has been read or written yet, so trying again is safe."""
+    if engine.dialect.name != "sqlite":
+        return begin()
+    wait = SQLITE_LOCK_WAIT_S
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return begin()
+        except OperationalError as e:
+            undo()
+            if not _locked(e):
+                raise
+            if time.monotonic() >= deadline:
+                raise StorageUnavailable(
+                    f"the database stayed locked by another writer for {wait:g} s (another pcfreg process "
+                    "or server is writing to it); nothing was changed, try again when it is done"
+                ) from e
 
 
 @contextmanager

@@ -10,12 +10,14 @@ that committed.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from registry.canonical import sha256_digest
@@ -152,11 +154,15 @@ def latest_label_expiry(session: Session, kid: str) -> datetime | None:
 # Built once: these run for every label issued, and building a statement costs more than running it.
 _LISTS = StatusListRow.__table__  # type: ignore[attr-defined]
 _LABELS = Label.__table__  # type: ignore[attr-defined]
+# FOR UPDATE (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers): the list taking new
+# labels stays locked until the transaction ends, so concurrent issuers take its indexes one after
+# the other and each sees the labels the one before it committed.
 _NEWEST_LIST = (
     sa_select(_LISTS.c.list_no, _LISTS.c.size, _LISTS.c.used)
     .where(_LISTS.c.certifier_id == bindparam("certifier"))
     .order_by(_LISTS.c.list_no.desc())
     .limit(1)
+    .with_for_update()
 )
 _COUNT_UP = (
     update(_LISTS)
@@ -168,28 +174,32 @@ _TAKEN = sa_select(_LABELS.c.status_idx).where(
     _LABELS.c.status_list == bindparam("list_no"),
     _LABELS.c.status_idx.in_(bindparam("candidates", expanding=True)),
 )
+_INSERTS: dict[str, Any] = {"postgresql": pg_insert, "sqlite": sqlite_insert}  # each with ON CONFLICT
+
+
+def _new_list(session: Session, certifier_id: str, list_no: int, now: datetime) -> None:
+    """Create list ``list_no``, empty, unless a concurrent issuer just did (then nothing happens)."""
+    conn = session.connection()
+    stmt = _INSERTS[conn.dialect.name](_LISTS).on_conflict_do_nothing(index_elements=["certifier_id", "list_no"])
+    row = {"certifier_id": certifier_id, "list_no": list_no, "size": STATUS_LIST_SIZE, "used": 0, "version": 1}
+    conn.execute(stmt, {**row, "updated_at": now})
 
 
 def _open_list(session: Session, certifier_id: str, now: datetime, wanted: int) -> tuple[int, int, int]:
     """(list number, size, how many it takes now, at most ``wanted``) of the certifier's list taking new
-    labels, its ``used`` counted up; a new list when the newest is full enough."""
+    labels, locked and its ``used`` counted up; a new list when the newest is full enough."""
     conn = session.connection()
-    newest = conn.execute(_NEWEST_LIST, {"certifier": certifier_id}).first()
-    if newest is not None:
-        room = int(newest.size * STATUS_LIST_FILL) - int(newest.used)
-        if room > 0:
-            take = min(room, wanted)
-            params = {"certifier": certifier_id, "b_list_no": newest.list_no, "take": take, "at": now}
-            conn.execute(_COUNT_UP, params)
-            return int(newest.list_no), int(newest.size), take
-    list_no = 0 if newest is None else int(newest.list_no) + 1
-    take = min(wanted, int(STATUS_LIST_SIZE * STATUS_LIST_FILL))
-    row = StatusListRow(
-        certifier_id=certifier_id, list_no=list_no, size=STATUS_LIST_SIZE, used=take, version=1, updated_at=now
-    )
-    with _writing(session, f"status list {list_no} of {certifier_id!r} already exists"):
-        session.add(row)
-    return list_no, STATUS_LIST_SIZE, take
+    for _ in range(_MAX_TRIES):
+        newest = conn.execute(_NEWEST_LIST, {"certifier": certifier_id}).first()
+        if newest is not None:
+            room = int(newest.size * STATUS_LIST_FILL) - int(newest.used)
+            if room > 0:
+                take = min(room, wanted)
+                params = {"certifier": certifier_id, "b_list_no": newest.list_no, "take": take, "at": now}
+                conn.execute(_COUNT_UP, params)
+                return int(newest.list_no), int(newest.size), take
+        _new_list(session, certifier_id, 0 if newest is None else int(newest.list_no) + 1, now)
+    raise Conflict(f"no status list of {certifier_id!r} could be opened; try again")
 
 
 def allocate_status_indexes(
@@ -259,15 +269,35 @@ def status_entries(session: Session, certifier_id: str, list_no: int) -> list[tu
 # --- labels -----------------------------------------------------------------------------------
 
 
-_INSERT_LABEL = insert(_LABELS)
+_INSERT_LABEL = {
+    name: make(_LABELS).on_conflict_do_nothing(index_elements=["certifier_id", "request_key"])
+    for name, make in _INSERTS.items()
+}
+_BY_REQUEST_KEY = sa_select(_LABELS).where(
+    _LABELS.c.certifier_id == bindparam("certifier"), _LABELS.c.request_key.in_(bindparam("keys", expanding=True))
+)
 
 
-def insert_label(session: Session, row: Label) -> Label:
-    """Insert a new label in the caller's transaction, as one prebuilt statement (the row object is
-    returned as given, not attached to the session). No savepoint: a clash fails the whole issue,
-    which then stores nothing; the unit of work turns it into a Conflict."""
-    session.connection().execute(_INSERT_LABEL, {c.name: getattr(row, c.name) for c in _LABELS.columns})
-    return row
+def insert_label(session: Session, columns: Mapping[str, Any]) -> bool:
+    """Insert a new label, given column by column (a column not given is NULL), in the caller's
+    transaction, as one prebuilt statement (no model object: making one costs more than the insert).
+    False when the certifier already has a label for the row's ``request_key`` (a concurrent issue
+    of the same request that committed first): nothing is inserted. Any other clash fails the whole
+    issue, which then stores nothing."""
+    conn = session.connection()
+    result = conn.execute(_INSERT_LABEL[conn.dialect.name], {c.name: columns.get(c.name) for c in _LABELS.columns})
+    return bool(result.rowcount)
+
+
+def labels_by_request_key(session: Session, certifier_id: str, keys: Iterable[str]) -> dict[str, Label]:
+    """The certifier's labels issued for any of these request keys, by key."""
+    wanted = sorted(set(keys))
+    found: dict[str, Label] = {}
+    for start in range(0, len(wanted), 500):  # bounded IN lists
+        params = {"certifier": certifier_id, "keys": wanted[start : start + 500]}
+        for r in session.connection().execute(_BY_REQUEST_KEY, params).mappings():
+            found[r["request_key"]] = Label.model_validate(dict(r))
+    return found
 
 
 def get_label(session: Session, label_id: str) -> Label:
@@ -376,6 +406,7 @@ __all__ = [
     "insert_audit",
     "insert_label",
     "insert_recognition",
+    "labels_by_request_key",
     "latest_label_expiry",
     "list_audits",
     "list_labels",

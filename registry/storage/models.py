@@ -382,6 +382,8 @@ class Label(StorageModel, table=True):
         Index("ix_label_certifier_id_issued_at", "certifier_id", "issued_at"),
         Index("ix_label_audit_id", "audit_id"),
         Index("ix_label_gtin", "gtin"),
+        # one label per issue request: a repeat of the request finds this one (issue 10)
+        Index("ux_label_certifier_id_request_key", "certifier_id", "request_key", unique=True),
     )
 
     id: str = Field(sa_column=Column(String(16), primary_key=True))
@@ -403,6 +405,9 @@ class Label(StorageModel, table=True):
     state: LabelState = Field(sa_column=Column(_enum(LabelState, "label_state"), nullable=False))
     state_reason: str | None = Field(default=None, sa_column=Column(String(), nullable=True))
     state_changed_at: datetime = _ts()
+    # the issue request's idempotency key (sha256 of the caller's key, or of what the label says);
+    # NULL for labels issued before keys existed
+    request_key: str | None = Field(default=None, sa_column=Column(String(71), nullable=True))
 
 
 class StatusListRow(StorageModel, table=True):

@@ -134,7 +134,7 @@ def test_a_high_s_twin_of_an_issued_token_is_not_valid(service: Service, issued:
 
 def test_status_lists_follow_revocation(service: Service, example: dict[str, Any]) -> None:
     c, h = service.client, service.headers("demo-certifier")
-    label = c.post("/v1/labels", json={"declaration": example, "gtin": GTIN}, headers=h).json()
+    label = c.post("/v1/labels", json={"declaration": example, "gtin": GTIN, "batch": "TO-REVOKE"}, headers=h).json()
     claims = label["verification"]["label"]
     uri = claims["status_uri"]
     path = uri[uri.index("/v1/status/") :]
@@ -207,7 +207,7 @@ def test_rotation_keeps_old_labels_valid(service: Service, issued: dict[str, Any
     assert r.status_code == 201, r.text
     old_kid = issued["verification"]["label"]["kid"]
     assert old_kid in [k["kid"] for k in r.json()["retired"]]
-    fresh = c.post("/v1/labels", json={"declaration": example, "gtin": GTIN}, headers=h).json()
+    fresh = c.post("/v1/labels", json={"declaration": example, "gtin": GTIN, "batch": "ROTATED"}, headers=h).json()
     assert fresh["verification"]["label"]["kid"] == r.json()["kid"] != old_kid
     states = {k["kid"]: k["state"] for k in c.get("/v1/trust-list").json()["keys"]}
     assert states[old_kid] == "verify-only" and states[r.json()["kid"]] == "active"
@@ -223,7 +223,7 @@ def test_batch_issue_jsonl(service: Service, example: dict[str, Any]) -> None:
     bad = copy.deepcopy(example)
     bad["pcf"]["ipccCharacterizationFactors"] = ["AR4"]
     lines = [
-        json.dumps({"declaration": example, "gtin": GTIN}),
+        json.dumps({"declaration": example, "gtin": GTIN, "batch": "L-1"}),
         json.dumps({"declaration": bad, "gtin": GTIN}),
         "",
         "{not json",

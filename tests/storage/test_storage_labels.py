@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import os
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -67,9 +68,14 @@ def example(catalog: Catalog) -> dict[str, Any]:
     return ex
 
 
+_requests = itertools.count(1)
+
+
 def _issue(engine: Engine, settings: svc.IssuanceSettings, catalog: Catalog, doc: Any, **kw: Any) -> svc.Issued:
+    """A new label each call: a request id of its own, or it would be a repeat of the last request."""
     certifier = kw.pop("certifier", "demo-certifier")
     kw.setdefault("gtin", GTIN)
+    kw.setdefault("key", f"request-{next(_requests)}")
     with session_scope(engine) as s:
         return svc.issue_label(
             s, catalog, settings, certifier=certifier, request=svc.IssueRequest(declaration=doc, **kw), now=NOW
@@ -204,7 +210,7 @@ def test_rotation_keeps_old_labels_verifiable(
             catalog,
             settings,
             certifier="demo-certifier",
-            request=svc.IssueRequest(declaration=example, gtin=GTIN),
+            request=svc.IssueRequest(declaration=example, gtin=GTIN, key="after-rotation"),
             now=later,
         )
     assert fresh.claims.kid == new.kid != old.claims.kid

@@ -12,28 +12,21 @@ that verify it in :mod:`registry.api.routes.trust`. Decisions are in :mod:`regis
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated, Any
+import tempfile
+from typing import IO, Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
-from starlette.concurrency import run_in_threadpool
+from starlette.background import BackgroundTask
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from issuance import normalize_gtin
 from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
-from registry.api.labels import (
-    IssueBody,
-    LabelCache,
-    VerifyBody,
-    batch_request,
-    issue_chunk,
-    label_cache,
-    label_json,
-    verify_items,
-)
+from registry.api.labels import IssueBody, VerifyBody, label_cache, label_json, verify_items
 from registry.api.models import LabelOut, Reason, VerifyBatchOut
 from registry.api.problems import NotFoundError
 from registry.service import labels as svc
+from registry.service.label_batches import BatchIssuer, LineSplitter, LineTooLong
 from registry.service.principal import Principal
 from registry.storage import issuance as store
 from registry.storage.db import session_scope
@@ -43,26 +36,49 @@ from registry.storage.models import KeyState, Label, LabelState
 router = APIRouter(tags=["labels"])
 
 _JSONL_BODY = {"required": True, "content": {"application/jsonl": {"schema": {"type": "string"}}}}
-_BATCH_TRANSACTION = 500  # batch lines issued in one transaction
+_SPOOL_IN_MEMORY = 1 << 20  # bytes of a batch body kept in memory; the rest waits in a temporary file
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="the caller's id of this request: a repeat returns the label issued for it",
+    ),
+]
 
 
-@router.post("/v1/labels", status_code=201, responses={201: {"model": LabelOut}}, openapi_extra={"security": BEARER})
-async def issue(body: IssueBody, principal: PrincipalDep, ctx: CtxDep) -> Response:
-    """Issue a graded, signed label for a conformant declaration (certifiers)."""
+@router.post(
+    "/v1/labels",
+    status_code=201,
+    responses={
+        200: {"model": LabelOut, "description": "A repeat of a request issued before: the label issued then."},
+        201: {"model": LabelOut},
+    },
+    openapi_extra={"security": BEARER},
+)
+async def issue(
+    body: IssueBody, principal: PrincipalDep, ctx: CtxDep, idempotency_key: IdempotencyKey = None
+) -> Response:
+    """Issue a graded, signed label for a conformant declaration (certifiers). A repeat of a request
+    (same Idempotency-Key or request_id; without either, the same declaration, GTIN, batch and scheme)
+    returns the label issued for it, with 200 and ``"repeat": true``."""
     principal.require("certifier")
     cache = label_cache(ctx)
-    request = body.to_request()
+    request = body.to_request(idempotency_key)
 
-    def run() -> dict[str, Any]:
+    def run() -> tuple[dict[str, Any], bool]:
         with session_scope(ctx.engine) as s:
             issued = svc.issue_label(
                 s, ctx.packs, cache.settings, certifier=principal.org_id, request=request, now=ctx.clock()
             )
-            v = svc.stored_verification(issued.label, KeyState.ACTIVE, now=ctx.clock())
-            return label_json(issued.label, v, cache.settings)
+            key = store.get_signing_key(s, issued.label.kid)
+            key_state = svc.standing_of(key) if issued.repeat else KeyState.ACTIVE
+            v = svc.stored_verification(issued.label, key_state, now=ctx.clock())
+            return label_json(issued.label, v, cache.settings) | {"repeat": issued.repeat}, issued.repeat
 
-    out = await run_in_threadpool(run)
-    return ORJSONResponse(out, status_code=201, headers={"Location": f"/v1/labels/{out['id']}"})
+    out, repeat = await run_in_threadpool(run)
+    return ORJSONResponse(out, status_code=200 if repeat else 201, headers={"Location": f"/v1/labels/{out['id']}"})
 
 
 @router.post(
@@ -71,14 +87,23 @@ async def issue(body: IssueBody, principal: PrincipalDep, ctx: CtxDep) -> Respon
     responses={200: {"content": {"application/jsonl": {"schema": {"type": "string"}}}}},
     openapi_extra={"requestBody": _JSONL_BODY, "security": BEARER},
 )
-async def issue_batch(request: Request, principal: PrincipalDep, ctx: CtxDep) -> StreamingResponse:
-    """Issue many labels: JSON Lines in (each line a POST /v1/labels body), JSON Lines out, one result per
-    non-blank line with its ``line``: the label, or ``{"line": n, "error": {...}}``. Lines are issued
-    in transactions of up to 500; a refused line refuses only itself."""
+async def issue_batch(
+    request: Request, principal: PrincipalDep, ctx: CtxDep, idempotency_key: IdempotencyKey = None
+) -> StreamingResponse:
+    """Issue many labels: JSON Lines in (each line a POST /v1/labels body, with an optional
+    ``request_id``), JSON Lines out, one result per non-blank line with its ``line``: the label
+    (``"repeat": true`` when the request was issued before), or ``{"line": n, "error": {...}}``.
+    A line longer than the limit (1 MiB unless configured) is answered with ``line-too-long``.
+    Lines are issued in transactions of up to 500; a refused line refuses only itself. With an
+    Idempotency-Key, a line without a request_id is keyed by the header and its line number."""
     principal.require("certifier")
     cache = label_cache(ctx)
-    body = await request.body()
-    return StreamingResponse(_issued(ctx, cache, principal, body), media_type="application/jsonl")
+    spool, too_long = await _spool(request, cache.settings.batch_line_limit)
+    issuer = BatchIssuer(ctx.engine, ctx.packs, cache.settings, principal.org_id, ctx.clock)
+    results = issuer.stream(_spooled_lines(spool, too_long), key_prefix=idempotency_key)
+    return StreamingResponse(
+        iterate_in_threadpool(results), media_type="application/jsonl", background=BackgroundTask(spool.close)
+    )
 
 
 # Suspend, reinstate and revoke have no docstrings, as before: one would become the operation's
@@ -155,16 +180,39 @@ async def verify_batch(body: VerifyBody, principal: PrincipalDep, ctx: CtxDep) -
 # ------------------------------------------------------------------ helpers
 
 
-async def _issued(ctx: ServiceContext, cache: LabelCache, principal: Principal, body: bytes) -> AsyncIterator[bytes]:
-    """The result lines of a batch body, a transaction's worth at a time."""
-    pending: list[tuple[int, svc.IssueRequest | bytes]] = []
-    for number, raw in enumerate(body.splitlines(), start=1):
-        pending.append((number, batch_request(raw, number)))
-        if len(pending) >= _BATCH_TRANSACTION:
-            yield await run_in_threadpool(issue_chunk, ctx, cache, principal.org_id, pending)
-            pending = []
-    if pending:
-        yield await run_in_threadpool(issue_chunk, ctx, cache, principal.org_id, pending)
+async def _spool(request: Request, limit: int) -> tuple[IO[bytes], dict[int, LineTooLong]]:
+    """The body read as it arrives, line by line: lines within ``limit`` are kept (in memory up to
+    1 MiB, then in a temporary file), a longer one only as its number and size. The body is read
+    whole before issuing starts, because the response streams while the server would still read."""
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 (closed after the response)
+    splitter, number = LineSplitter(limit), 0
+    too_long: dict[int, LineTooLong] = {}
+    try:
+        async for piece in request.stream():
+            for line in splitter.feed(piece):
+                number += 1
+                _keep(spool, too_long, number, line)
+        for line in splitter.finish():
+            number += 1
+            _keep(spool, too_long, number, line)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool, too_long
+
+
+def _keep(spool: IO[bytes], too_long: dict[int, LineTooLong], number: int, line: bytes | LineTooLong) -> None:
+    if isinstance(line, LineTooLong):
+        too_long[number] = line
+        spool.write(b"\n")
+    else:
+        spool.write(line + b"\n")
+
+
+def _spooled_lines(spool: IO[bytes], too_long: dict[int, LineTooLong]) -> Any:
+    for number, line in enumerate(spool, start=1):
+        yield number, too_long.get(number, line.rstrip(b"\n"))
 
 
 async def _change(

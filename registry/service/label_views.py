@@ -1,0 +1,90 @@
+"""What ``pcfreg label`` and the label routes show of a label: its JSON, its display names, and a
+token read from the forms people pass around (base64url, base32, an offline label URL)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from issuance import Verification, label_url, offline_url, token_from_b64url, token_from_text, token_to_b64url
+from registry.service import labels as svc
+from registry.storage import repo
+from registry.storage.models import Label, LabelState
+
+
+def label_json(label: Label, v: Verification, settings: svc.IssuanceSettings) -> dict[str, Any]:
+    """A label as the API gives it: ids, URLs, token, state and its current verification."""
+    return {
+        "id": label.id,
+        "url": label_url(settings.base_url, label.id),
+        "offline_url": offline_url(settings.base_url, label.id, label.token),
+        "token": token_to_b64url(label.token),
+        "audit_id": label.audit_id,
+        "product_name": label.product_name,
+        "state": LabelState(label.state).value,
+        "state_reason": label.state_reason,
+        "state_changed_at": label.state_changed_at.isoformat(),
+        "verification": v.to_json(),
+    }
+
+
+def names_in(s: Any, packs: Any, label: Label) -> dict[str, Any]:
+    """Display names for a label: certifier, pack titles, scheme title, the pack's grades best first.
+    ``packs`` is the stored packs (anything with ``catalog()``)."""
+    from registry.crosswalk import load_crosswalks
+
+    org = repo.get_organisation(s, label.certifier_id)
+    row = repo.get_pack_version(s, label.pack_id, label.pack_version)
+    ref = f"{label.pack_id}@{label.pack_version}"
+    grading = row.content.get("grading") or packs.catalog().resolve(ref).grading
+    bands = grading["bands"] if isinstance(grading, dict) else [{"grade": b.grade} for b in grading.bands]
+    schemes = load_crosswalks().schemes
+    scheme = schemes.get(label.scheme)
+    namespace, name = label.pack_id.split("/", 1)
+    return {
+        "certifier": org.name,
+        "product": label.product_name,
+        "pack": {
+            "en": f"{row.title_en} ({ref})",
+            "zh": f"{row.title_zh} ({ref})",
+        },
+        "scheme": scheme.title if scheme is not None else label.scheme,
+        "pack_url": f"/v1/rulepacks/{namespace}/{name}/versions/{label.pack_version}",
+        "grades": tuple(b["grade"] for b in bands),
+        "grading_basis": grading_basis(_raw_grading(packs, ref, row.content.get("grading"))),
+    }
+
+
+def grading_basis(grading: Any) -> dict[str, str] | None:
+    """A pack's ``grading.basis`` per language ({"en": ..., "zh": ...}), None when it gives none."""
+    basis = grading.get("basis") if isinstance(grading, dict) else None
+    if isinstance(basis, str):
+        return {"en": basis, "zh": basis}
+    if isinstance(basis, dict) and basis:
+        first = next(iter(basis.values()))
+        return {lang: str(basis.get(lang, basis.get("en", first))) for lang in ("en", "zh")}
+    return None
+
+
+def _raw_grading(packs: Any, ref: str, stored: Any) -> Any:
+    """The grading block as written (with its basis): the stored pack's, else the nearest in its chain."""
+    if isinstance(stored, dict):
+        return stored
+    catalog = packs.catalog()
+    for pack_ref in reversed(catalog.resolve(ref).chain):
+        grading = catalog.get(pack_ref).data.get("grading")
+        if isinstance(grading, dict):
+            return grading
+    return None
+
+
+_BASE32_TEXT = re.compile(r"[A-Z2-7]+=*")
+
+
+def token_bytes(text: str) -> bytes:
+    """A token given as base64url, as base32 (what QR codes carry), or as an offline label URL."""
+    if "#" in text:  # an offline label URL: the token rides in the fragment, in base32
+        return token_from_text(text.rsplit("#", 1)[1])
+    if _BASE32_TEXT.fullmatch(text):
+        return token_from_text(text)
+    return token_from_b64url(text)

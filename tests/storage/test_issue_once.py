@@ -1,0 +1,242 @@
+"""Issuing exactly once, on SQLite and PostgreSQL (issue 10): idempotency keys, concurrent issuers,
+a locked SQLite database."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Engine, func
+from sqlmodel import select
+
+from issuance import KeyScope
+from registry.errors import RegistryError
+from registry.packs.catalog import Catalog
+from registry.service import labels as svc
+from registry.storage import db, repo
+from registry.storage.db import make_engine, migrate, session_scope
+from registry.storage.errors import Conflict, StorageUnavailable
+from registry.storage.models import Label, OrganisationCreate, OrgKind
+
+AL = "example-standards-body/aluminium-ingot"
+NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
+GTIN = "09506000134352"
+SCOPE = KeyScope(schemes=("gb-t-24067", "pact-v3", "iso-14067"), categories=("example-standards-body/",))
+
+
+@pytest.fixture
+def settings() -> svc.IssuanceSettings:
+    return svc.IssuanceSettings(
+        public_url="https://labels.example.org", master_key=os.urandom(32), registry_key=Ed25519PrivateKey.generate()
+    )
+
+
+@pytest.fixture
+def ready(engine: Engine, settings: svc.IssuanceSettings) -> Engine:
+    with session_scope(engine) as s:
+        repo.create_organisation(s, OrganisationCreate(id="new-certifier", name="New", kind=OrgKind.CERTIFIER), now=NOW)
+        svc.create_signing_key(s, settings, "new-certifier", SCOPE, now=NOW)
+    return engine
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return Catalog.bundled()
+
+
+@pytest.fixture(scope="module")
+def example(catalog: Catalog) -> dict[str, Any]:
+    ex = catalog.resolve(AL).example
+    assert ex is not None
+    return ex
+
+
+def _batch(
+    engine: Engine, settings: svc.IssuanceSettings, catalog: Catalog, requests: list[svc.IssueRequest]
+) -> list[svc.Issued | RegistryError]:
+    with session_scope(engine) as s:
+        return svc.issue_labels(s, catalog, settings, certifier="new-certifier", requests=requests, now=NOW)
+
+
+def _count(engine: Engine) -> int:
+    with session_scope(engine, write=False) as s:
+        return int(s.exec(select(func.count()).select_from(Label)).one())
+
+
+def test_the_same_request_twice_is_one_label_marked_as_a_repeat(
+    ready: Engine, settings: svc.IssuanceSettings, catalog: Catalog, example: Any
+) -> None:
+    request = svc.IssueRequest(declaration=example, gtin=GTIN, batch="B-1")
+    first = _batch(ready, settings, catalog, [request])[0]
+    assert isinstance(first, svc.Issued) and not first.repeat
+    # derived key: the same declaration, GTIN (however written), batch, scheme and certifier
+    again = _batch(ready, settings, catalog, [svc.IssueRequest(declaration=example, gtin=GTIN[1:], batch="B-1")])[0]
+    assert isinstance(again, svc.Issued) and again.repeat
+    assert again.claims == first.claims and again.token == first.token
+    # twice in one batch: one label, the second answer a repeat of the first
+    twice = _batch(ready, settings, catalog, [svc.IssueRequest(declaration=example, gtin=GTIN, batch="B-2")] * 2)
+    assert [isinstance(t, svc.Issued) and t.repeat for t in twice] == [False, True]
+    assert all(isinstance(t, svc.Issued) for t in twice) and len({t.claims.label_id for t in twice}) == 1  # type: ignore[union-attr]
+    other = _batch(ready, settings, catalog, [svc.IssueRequest(declaration=example, gtin=GTIN, batch="B-3")])[0]
+    assert isinstance(other, svc.Issued) and not other.repeat and other.claims.label_id != first.claims.label_id
+    assert _count(ready) == 3
+
+
+def test_a_caller_key_names_the_request(
+    ready: Engine, settings: svc.IssuanceSettings, catalog: Catalog, example: Any
+) -> None:
+    keyed = svc.IssueRequest(declaration=example, gtin=GTIN, key="order-17/line-1")
+    first = _batch(ready, settings, catalog, [keyed])[0]
+    again = _batch(ready, settings, catalog, [keyed])[0]
+    assert isinstance(first, svc.Issued) and isinstance(again, svc.Issued) and again.repeat
+    assert again.claims.label_id == first.claims.label_id
+    # another key for the same content is another label: the caller said it is another request
+    second = _batch(ready, settings, catalog, [svc.IssueRequest(declaration=example, gtin=GTIN, key="line-2")])[0]
+    assert isinstance(second, svc.Issued) and second.claims.label_id != first.claims.label_id
+    # the same key for different content is refused, naming the key, and stores nothing
+    clash = _batch(
+        ready, settings, catalog, [svc.IssueRequest(declaration=example, gtin=GTIN, batch="X", key="line-2")]
+    )
+    assert isinstance(clash[0], Conflict) and "line-2" in clash[0].message
+    assert _count(ready) == 2
+
+
+def _issuer(
+    engine: Engine,
+    settings: svc.IssuanceSettings,
+    catalog: Catalog,
+    example: Any,
+    worker: int,
+    start: threading.Barrier,
+    refused: list[Any],
+) -> None:
+    start.wait()
+    for chunk in range(3):
+        requests = [
+            svc.IssueRequest(declaration=example, gtin=GTIN, batch=f"W{worker}-{chunk}-{i}") for i in range(100)
+        ]
+        try:
+            outcomes = _batch(engine, settings, catalog, requests)
+        except RegistryError as e:
+            refused.extend([e] * len(requests))
+            continue
+        refused.extend(o for o in outcomes if isinstance(o, RegistryError))
+
+
+def test_concurrent_batch_issuers_of_a_new_certifier(
+    ready: Engine, settings: svc.IssuanceSettings, catalog: Catalog, example: Any
+) -> None:
+    """8 issuers x 300 labels at once, the certifier's first labels: none refused, no index twice."""
+    catalog.compiled(f"{AL}@1.0.0")  # compiled once, before the race
+    refused: list[Any] = []
+    start = threading.Barrier(8)
+    threads = [
+        threading.Thread(target=_issuer, args=(ready, settings, catalog, example, w, start, refused)) for w in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert refused == []
+    with session_scope(ready, write=False) as s:
+        slots = list(s.exec(select(Label.status_list, Label.status_idx)))
+    assert len(slots) == 2400 and len(set(slots)) == 2400
+
+
+# --- SQLite: a writer waits for the lock, within a bound ------------------------------------------
+
+
+@pytest.fixture
+def sqlite_file(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Engine, str]]:
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 100)  # each attempt gives up fast
+    path = tmp_path / "locked.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    yield engine, str(path)
+    engine.dispose()
+
+
+def _hold_lock(path: str, seconds: float, held: threading.Event) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    held.set()
+    time.sleep(seconds)
+    conn.execute("ROLLBACK")
+    conn.close()
+
+
+_names = itertools.count()
+
+
+def _write(engine: Engine) -> None:
+    with session_scope(engine) as s:
+        org = OrganisationCreate(id=f"org-{next(_names)}", name="x", kind=OrgKind.CERTIFIER)
+        repo.create_organisation(s, org, now=NOW)
+
+
+def test_a_sqlite_writer_waits_for_another_writers_lock(
+    sqlite_file: tuple[Engine, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, path = sqlite_file
+    monkeypatch.setattr(db, "SQLITE_LOCK_WAIT_S", 10.0, raising=False)
+    held = threading.Event()
+    holder = threading.Thread(target=_hold_lock, args=(path, 1.0, held))
+    holder.start()
+    held.wait()
+    _write(engine)  # longer than the busy timeout: waits, retries, then writes
+    holder.join()
+    with session_scope(engine, write=False) as s:
+        assert len(repo.list_organisations(s)) == 1
+
+
+def test_a_sqlite_lock_held_too_long_is_a_clear_error(
+    sqlite_file: tuple[Engine, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, path = sqlite_file
+    monkeypatch.setattr(db, "SQLITE_LOCK_WAIT_S", 0.5, raising=False)
+    held = threading.Event()
+    holder = threading.Thread(target=_hold_lock, args=(path, 3.0, held))
+    holder.start()
+    held.wait()
+    started = time.monotonic()
+    with pytest.raises(StorageUnavailable, match=r"locked by another writer for 0\.5 s") as e:
+        _write(engine)
+    assert time.monotonic() - started < 2.5
+    assert "try again" in e.value.message
+    holder.join()
+
+
+def test_migrating_waits_for_another_writers_lock_too(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every pcfreg command migrates first: eight batches started at once queue there as well."""
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(db, "SQLITE_LOCK_WAIT_S", 10.0, raising=False)
+    path = tmp_path / "fresh.db"
+    engine = make_engine(f"sqlite:///{path}")
+    held = threading.Event()
+    holder = threading.Thread(target=_hold_lock, args=(str(path), 1.0, held))
+    holder.start()
+    held.wait()
+    migrate(engine)
+    holder.join()
+    assert db.current_revision(engine) == db.head_revision()
+    engine.dispose()
+
+
+def test_a_line_refused_at_signing_refuses_only_itself(
+    ready: Engine, settings: svc.IssuanceSettings, catalog: Catalog, example: Any
+) -> None:
+    """A batch number the token cannot carry is found when the label is encoded, after indexes are
+    allocated: that request is refused, the others of its transaction are issued."""
+    requests = [svc.IssueRequest(declaration=example, gtin=GTIN, batch=b) for b in ("OK-1", "批次-1", "OK-2")]
+    outcomes = _batch(ready, settings, catalog, requests)
+    assert [type(o).__name__ for o in outcomes] == ["Issued", "TokenError", "Issued"]
+    assert "batch" in outcomes[1].message  # type: ignore[union-attr]
+    assert _count(ready) == 2
