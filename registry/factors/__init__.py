@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from registry.factors.check import check_factor_set
 from registry.factors.diff import FactorChange, FactorSetDiff, diff_sets, render_text
-from registry.factors.errors import FactorRefError, FactorSetError
+from registry.factors.errors import FactorRefError, FactorSetError, MetaCheckFailed
 from registry.factors.library import FactorLibrary, Resolved
 from registry.factors.load import FORMAT, SCHEMA_ID, factor_set_from_data, load_factor_set_file, parse_factor_set
 from registry.factors.model import FactorRecord, FactorSet, Text, decimal_text
@@ -41,6 +41,7 @@ __all__ = [
     "FactorSet",
     "FactorSetDiff",
     "FactorSetError",
+    "MetaCheckFailed",
     "Resolved",
     "Text",
     "VerifiedSet",

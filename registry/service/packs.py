@@ -23,8 +23,6 @@ from registry.packs import (
     CompiledPack,
     PackDiff,
     RulePack,
-    SignatureError,
-    TrustedKeys,
     check_bump,
     diff_packs,
     pack_from_data,
@@ -33,6 +31,7 @@ from registry.packs import (
     verify_envelope,
 )
 from registry.service.principal import Principal
+from registry.service.publisher_keys import trusted_keys
 from registry.storage import repo
 from registry.storage.db import session_scope
 from registry.storage.errors import Conflict, NotFound
@@ -56,17 +55,6 @@ class PublishOutcome:
     row: RulePackVersion
     created: bool  # False when the same content was already published (idempotent)
     diff: PackDiff | None
-
-
-def _trusted_keys(session: Session, org_id: str) -> TrustedKeys:
-    keys = repo.list_publisher_keys(session, org_id)
-    if not keys:
-        raise SignatureError(
-            f"{org_id} has no registered signing key, so no pack signature of it can be checked; register one "
-            f"(POST /v1/publishers/{org_id}/keys, or an operator's pcfreg keys register)"
-        )
-    jwks = {"keys": [{**k.public_jwk, "publisher": org_id} for k in keys]}
-    return TrustedKeys.from_json(jwks)
 
 
 def _row_pack(row: RulePackVersion) -> RulePack:
@@ -95,7 +83,7 @@ def publish(
     principal.require("publisher")
     namespace = _namespace_of(envelope)
     principal.require_org(namespace)
-    verified = verify_envelope(envelope, _trusted_keys(session, namespace))
+    verified = verify_envelope(envelope, trusted_keys(session, namespace))
     pack = pack_from_data(verified.pack, source=f"upload:{verified.ref}")
     status = PackStatus.DRAFT if pack.status == "draft" else PackStatus.PUBLISHED
     existing = _get_row(session, pack.id, pack.version)
