@@ -8,6 +8,7 @@
 * :class:`FactorLibrary` - sets by id and version; :meth:`FactorLibrary.resolve` turns
   ``set@version#factor-id`` (or ``set#factor-id`` as of a date) into a :class:`Resolved`, never
   falling back (``library.py``, ``refs.py``);
+* :func:`search` - records by activity, region, classification and text (``query.py``);
 * :func:`diff_sets` - factors added, removed and changed, with the relative change (``diff.py``);
 * :func:`sign_factor_set`, :func:`verify_signed_set` - the rule packs' Ed25519 envelope around a
   set (``signing.py``).
@@ -23,6 +24,7 @@ from registry.factors.errors import FactorRefError, FactorSetError, MetaCheckFai
 from registry.factors.library import FactorLibrary, Resolved
 from registry.factors.load import FORMAT, SCHEMA_ID, factor_set_from_data, load_factor_set_file, parse_factor_set
 from registry.factors.model import FactorRecord, FactorSet, Text, decimal_text
+from registry.factors.query import Query, search
 from registry.factors.refs import FactorRef, parse_ref
 from registry.factors.signing import KIND as ENVELOPE_KIND
 from registry.factors.signing import VerifiedSet, sign_factor_set, verify_signed_set
@@ -42,6 +44,7 @@ __all__ = [
     "FactorSetDiff",
     "FactorSetError",
     "MetaCheckFailed",
+    "Query",
     "Resolved",
     "Text",
     "VerifiedSet",
@@ -53,6 +56,7 @@ __all__ = [
     "parse_factor_set",
     "parse_ref",
     "render_text",
+    "search",
     "sign_factor_set",
     "sign_set_file",
     "verify_set_file",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
@@ -180,6 +181,23 @@ def stored_library(session: Session, rows: Iterable[FactorSetVersion] | None = N
     return FactorLibrary(row_set(r) for r in (rows if rows is not None else store.list_set_versions(session)))
 
 
+def signed_envelope(data_dir: Path, ref: str, *, on: date) -> dict[str, Any]:
+    """The stored signed envelope of ``set@version`` (or of the version in effect on ``on``) in a data dir."""
+    from registry.storage.db import make_engine, session_scope
+    from registry.storage.settings import StorageSettings, database_url_for
+
+    if not data_dir.is_dir():
+        raise InputError(f"{data_dir} is not a data directory; run pcfreg init --data-dir {data_dir} first")
+    set_id, _, version = ref.partition("@")
+    engine = make_engine(database_url_for(StorageSettings(data_dir=data_dir)))
+    try:
+        with session_scope(engine, write=False) as s:
+            row = get_version(s, set_id, version) if version else version_on(s, set_id, on)
+            return dict(row.envelope)
+    finally:
+        engine.dispose()
+
+
 __all__ = [
     "PublishOutcome",
     "change_status",
@@ -189,6 +207,7 @@ __all__ = [
     "previous_version",
     "publish",
     "row_set",
+    "signed_envelope",
     "stored_library",
     "version_on",
 ]
