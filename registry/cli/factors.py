@@ -238,3 +238,69 @@ def factors_verify(file: str, keys_path: str, threshold: int) -> None:
         sys.exit(EXIT_NONCONFORMANT)
     keyids = ", ".join(verified.verified.keyids)
     click.echo(f"valid: {verified.ref} {verified.digest} signed by {keyids}")
+
+
+@factors.group("import")
+def factors_import() -> None:
+    """Make a factor set from CSV (with a column mapping) or from an ILCD LCIA method data set."""
+
+
+def _write_set(ctx: click.Context, fs: FactorSet, out: str | None) -> None:
+    from registry.factors import check_factor_set
+
+    data = dumps(fs.to_json()) + "\n"
+    if out:
+        Path(out).write_text(data, encoding="utf-8")
+    else:
+        click.echo(data, nl=False)
+    findings = check_factor_set(fs, _gwp_lookup(ctx, [fs]), for_publication=False)
+    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    click.echo(f"imported {fs.ref}: {len(fs.records)} records, {fs.digest()}", err=True)
+    if findings:
+        click.echo(f"{errors} error and {len(findings) - errors} other finding(s): run pcfreg factors check", err=True)
+
+
+MAPPING = click.option(
+    "--mapping",
+    "mapping_path",
+    required=True,
+    type=click.Path(),
+    help="The mapping (YAML or JSON): set, columns, defaults.",
+)
+OUT = click.option("--out", "out", type=click.Path(), help="Write the set here (default: stdout).")
+
+
+@factors_import.command("csv")
+@click.argument("file", type=click.Path())
+@MAPPING
+@OUT
+@click.pass_context
+@guarded
+def import_csv_cmd(ctx: click.Context, file: str, mapping_path: str, out: str | None) -> None:
+    """A set from a CSV file: one record per row, members from the mapping's columns and defaults."""
+    from registry.factors import import_csv, read_mapping
+    from registry.inputs import read_input
+
+    mapping = read_mapping(Path(mapping_path))
+    _write_set(ctx, import_csv(read_input(file), mapping, file=file), out)
+
+
+@factors_import.command("ilcd")
+@click.argument("method", type=click.Path())
+@click.option(
+    "--flow", "flows", multiple=True, type=click.Path(), help="An ILCD flow data set, for names (repeatable)."
+)
+@MAPPING
+@OUT
+@click.pass_context
+@guarded
+def import_ilcd_cmd(
+    ctx: click.Context, method: str, flows: tuple[str, ...], mapping_path: str, out: str | None
+) -> None:
+    """A set from an ILCD LCIA method data set: one record per characterisation factor."""
+    from registry.factors import import_ilcd, read_mapping
+    from registry.inputs import read_input
+
+    mapping = read_mapping(Path(mapping_path))
+    flow_data = [(read_input(f), f) for f in flows]
+    _write_set(ctx, import_ilcd(read_input(method), mapping, file=method, flows=flow_data), out)

@@ -11,7 +11,9 @@
 * :func:`search` - records by activity, region, classification and text (``query.py``);
 * :func:`diff_sets` - factors added, removed and changed, with the relative change (``diff.py``);
 * :func:`sign_factor_set`, :func:`verify_signed_set` - the rule packs' Ed25519 envelope around a
-  set (``signing.py``).
+  set (``signing.py``);
+* :func:`import_csv`, :func:`import_ilcd` with :func:`read_mapping` - sets from CSV with a column
+  mapping, and from ILCD LCIA method data sets through the hardened XML reader (``importing.py``).
 
 See docs/factorsets.md.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 from registry.factors.check import check_factor_set
 from registry.factors.diff import FactorChange, FactorSetDiff, diff_sets, render_text
 from registry.factors.errors import FactorRefError, FactorSetError, MetaCheckFailed
+from registry.factors.importing import ImportMapping, import_csv, import_ilcd, read_mapping
 from registry.factors.library import FactorLibrary, Resolved
 from registry.factors.load import FORMAT, SCHEMA_ID, factor_set_from_data, load_factor_set_file, parse_factor_set
 from registry.factors.model import FactorRecord, FactorSet, Text, decimal_text
@@ -43,6 +46,7 @@ __all__ = [
     "FactorSet",
     "FactorSetDiff",
     "FactorSetError",
+    "ImportMapping",
     "MetaCheckFailed",
     "Query",
     "Resolved",
@@ -52,9 +56,12 @@ __all__ = [
     "decimal_text",
     "diff_sets",
     "factor_set_from_data",
+    "import_csv",
+    "import_ilcd",
     "load_factor_set_file",
     "parse_factor_set",
     "parse_ref",
+    "read_mapping",
     "render_text",
     "search",
     "sign_factor_set",
