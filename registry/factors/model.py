@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from registry.canonical import sha256_digest
@@ -126,7 +127,10 @@ class FactorRecord:
 
 @dataclass(frozen=True)
 class FactorSet:
-    """A factor set: ``header`` is the document without its records (small, kept as read)."""
+    """A factor set: ``header`` is the document without its records (small, kept as read).
+
+    Its status and effective dates are read from the header once (a set never changes).
+    """
 
     header: Mapping[str, Any]
     records: tuple[FactorRecord, ...]
@@ -136,15 +140,15 @@ class FactorSet:
     def from_parts(cls, header: Mapping[str, Any], records: tuple[FactorRecord, ...]) -> FactorSet:
         return cls(header, records, {r.id: r for r in records})
 
-    @property
+    @cached_property
     def id(self) -> str:
         return str(self.header["id"])
 
-    @property
+    @cached_property
     def version(self) -> str:
         return str(self.header["version"])
 
-    @property
+    @cached_property
     def ref(self) -> str:
         return f"{self.id}@{self.version}"
 
@@ -152,7 +156,7 @@ class FactorSet:
     def kind(self) -> str:
         return str(self.header["kind"])
 
-    @property
+    @cached_property
     def status(self) -> str:
         return str(self.header["status"])
 
@@ -166,11 +170,11 @@ class FactorSet:
         value = self.header.get("gwp")
         return None if value is None else str(value)
 
-    @property
+    @cached_property
     def effective_from(self) -> date:
         return date.fromisoformat(self.header["effective"]["from"])
 
-    @property
+    @cached_property
     def effective_until(self) -> date | None:
         until = self.header["effective"].get("until")
         return None if until is None else date.fromisoformat(until)
