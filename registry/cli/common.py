@@ -62,6 +62,14 @@ def dumps(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
 
 
+def write_output(data: bytes, out: str | None) -> None:
+    """Bytes to the file ``out`` names, or to stdout."""
+    if out:
+        Path(out).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
 def render_result(name: str, result: ValidationResult) -> str:
     """A validation result as text: the verdict, then each finding with its clauses, then the counts."""
     verdict = "conformant" if result.conformant else "NOT CONFORMANT"

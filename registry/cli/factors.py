@@ -15,7 +15,15 @@ from typing import Any
 
 import click
 
-from registry.cli.common import EXIT_NONCONFORMANT, EXIT_OK, data_dir_option, dumps, guarded, read_passphrase
+from registry.cli.common import (
+    EXIT_NONCONFORMANT,
+    EXIT_OK,
+    data_dir_option,
+    dumps,
+    guarded,
+    read_passphrase,
+    write_output,
+)
 from registry.errors import InputError
 from registry.factors import FactorLibrary, FactorSet, load_factor_set_file, parse_ref
 from registry.findings import Finding, Severity
@@ -214,11 +222,7 @@ def factors_sign(file: str, key_path: str, signer: str, out: str | None, passphr
     from registry.factors import sign_set_file
 
     envelope = sign_set_file(Path(file), Path(key_path), signer, passphrase=read_passphrase(passphrase_env))
-    data = envelope_bytes(envelope)
-    if out:
-        Path(out).write_bytes(data)
-    else:
-        sys.stdout.buffer.write(data)
+    write_output(envelope_bytes(envelope), out)
 
 
 @factors.command("verify")
@@ -248,11 +252,7 @@ def factors_import() -> None:
 def _write_set(ctx: click.Context, fs: FactorSet, out: str | None) -> None:
     from registry.factors import check_factor_set
 
-    data = dumps(fs.to_json()) + "\n"
-    if out:
-        Path(out).write_text(data, encoding="utf-8")
-    else:
-        click.echo(data, nl=False)
+    write_output((dumps(fs.to_json()) + "\n").encode(), out)
     findings = check_factor_set(fs, _gwp_lookup(ctx, [fs]), for_publication=False)
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
     click.echo(f"imported {fs.ref}: {len(fs.records)} records, {fs.digest()}", err=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from registry.cli.common import EXIT_NONCONFORMANT, EXIT_OK, dumps, guarded, load_catalog, read_passphrase
+from registry.cli.common import EXIT_NONCONFORMANT, EXIT_OK, dumps, guarded, load_catalog, read_passphrase, write_output
 from registry.errors import InputError
 from registry.packs import Catalog, ResolvedPack, RulePack, run_pack_tests
 from registry.yamlpos import dump_yaml
@@ -147,11 +147,7 @@ def packs_sign(file: str, key_path: str, signer: str, out: str | None, passphras
 
     passphrase = read_passphrase(passphrase_env)
     envelope = sign_file(Path(file), Path(key_path), signer, passphrase=passphrase)
-    data = envelope_bytes(envelope)
-    if out:
-        Path(out).write_bytes(data)
-    else:
-        sys.stdout.buffer.write(data)
+    write_output(envelope_bytes(envelope), out)
 
 
 @packs.command("verify")

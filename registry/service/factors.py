@@ -124,12 +124,7 @@ def publish(session: Session, principal: Principal, envelope: Any, *, now: datet
     if existing is not None:
         if existing.digest == verified.digest:
             return PublishOutcome(existing, created=False, diff=None)
-        raise VersionConflict(
-            f"{fs.ref} is already stored with different content ({existing.digest}); "
-            "a stored version never changes: publish a new version",
-            stored_digest=existing.digest,
-            digest=verified.digest,
-        )
+        raise VersionConflict.of(fs.ref, existing.digest, verified.digest)
     findings = _meta_check(session, fs)
     previous = previous_version(session, fs.id, fs.version)
     diff = diff_sets(row_set(previous), fs) if previous is not None else None

@@ -49,6 +49,15 @@ class VersionConflict(Conflict):
     def to_dict(self) -> dict[str, object]:
         return {**super().to_dict(), "stored_digest": self.stored_digest, "digest": self.digest}
 
+    @classmethod
+    def of(cls, ref: str, stored_digest: str, digest: str) -> VersionConflict:
+        """``ref`` is stored with ``stored_digest``; an upload with ``digest`` may not replace it."""
+        message = (
+            f"{ref} is already stored with different content ({stored_digest}); "
+            "a stored version never changes: publish a new version"
+        )
+        return cls(message, stored_digest=stored_digest, digest=digest)
+
 
 @dataclass(frozen=True)
 class PublishOutcome:
@@ -108,12 +117,7 @@ def _stored_already(existing: RulePackVersion, pack: RulePack) -> PublishOutcome
     """Publishing the same content again changes nothing; other content under a stored id@version is a conflict."""
     if existing.digest == pack.digest:
         return PublishOutcome(existing, created=False, diff=None)
-    raise VersionConflict(
-        f"{pack.ref} is already stored with different content ({existing.digest}); "
-        "a stored version never changes: publish a new version",
-        stored_digest=existing.digest,
-        digest=pack.digest,
-    )
+    raise VersionConflict.of(pack.ref, existing.digest, pack.digest)
 
 
 def _check_against_stored(session: Session, pack: RulePack, status: PackStatus) -> PackDiff | None:

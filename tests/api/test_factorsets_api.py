@@ -16,7 +16,7 @@ SET = f"{EXAMPLE_BODY}/fuels"
 
 
 def _small_set_document() -> dict[str, Any]:
-    path = Path(__file__).resolve().parent.parent / "factors" / "conftest.py"
+    path = Path(__file__).resolve().parent.parent / "factors" / "factor_support.py"
     spec = importlib.util.spec_from_file_location("factors_conftest_api", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

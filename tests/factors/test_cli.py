@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 from click.testing import CliRunner
-from conftest import small_set_document
+from factor_support import small_set_document
 
 from registry.cli import main
 from registry.packs import generate_keypair, load_private_key, public_jwk

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 import pytest
 from click.testing import CliRunner
-from conftest import small_set_document
+from factor_support import small_set_document
 
 from registry.cli import main
 from registry.errors import InputError

@@ -31,7 +31,7 @@ from registry.storage.models import FactorRow, FactorSetVersion, PackStatus, Pub
 
 
 def _factors_conftest() -> Any:
-    path = Path(__file__).resolve().parent.parent / "factors" / "conftest.py"
+    path = Path(__file__).resolve().parent.parent / "factors" / "factor_support.py"
     spec = importlib.util.spec_from_file_location("factors_conftest", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

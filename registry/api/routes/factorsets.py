@@ -19,10 +19,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
+from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext, next_page
+from registry.api.models import StatusChange, signed_body
 from registry.inputs import parse_json
 from registry.service import factors as service
 from registry.service.principal import Principal
@@ -33,18 +33,7 @@ from registry.storage.models import FactorRow, FactorSetVersion, PackStatus
 
 router = APIRouter(tags=["factor sets"])
 
-_ENVELOPE_BODY = {
-    "required": True,
-    "content": {
-        "application/json": {
-            "schema": {"type": "object", "description": "a signed factor set (schemas/signed-factorset-1.0.json)"}
-        }
-    },
-}
-
-
-class StatusChange(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
+_ENVELOPE_BODY = signed_body("a signed factor set (schemas/signed-factorset-1.0.json)")
 
 
 # ------------------------------------------------------------------ reading
@@ -84,10 +73,7 @@ async def search_factors(
             return [_factor_hit(f, v) for f, v in store.search_factors(s, query, limit=limit + 1, offset=offset)]
 
     found = await run_in_threadpool(run)
-    if len(found) > limit:
-        nxt = request.url.include_query_params(offset=offset + limit, limit=limit)
-        response.headers["Link"] = f'<{nxt.path}?{nxt.query}>; rel="next"'
-    return found[:limit]
+    return next_page(request, response, found, limit=limit, offset=offset)
 
 
 @router.get("/v1/factorsets/{namespace}/{name}")

@@ -17,10 +17,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from registry.api.deps import BEARER, YAML_OR_JSON, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
+from registry.api.deps import BEARER, YAML_OR_JSON, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext, next_page
+from registry.api.models import StatusChange, signed_body
 from registry.api.problems import NotFoundError
 from registry.inputs import parse_json
 from registry.packs import diff_refs
@@ -33,18 +34,7 @@ from registry.yamlpos import dump_yaml
 
 router = APIRouter(tags=["rule packs"])
 
-_ENVELOPE_BODY = {
-    "required": True,
-    "content": {
-        "application/json": {
-            "schema": {"type": "object", "description": "a signed rule pack (schemas/signed-rulepack-1.0.json)"}
-        }
-    },
-}
-
-
-class StatusChange(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
+_ENVELOPE_BODY = signed_body("a signed rule pack (schemas/signed-rulepack-1.0.json)")
 
 
 class PackSummary(BaseModel):
@@ -82,10 +72,7 @@ async def list_packs(
     found = await run_in_threadpool(
         _search, ctx, hs=hs, cpc=cpc, text=q, namespace=publisher, status=status, limit=limit + 1, offset=offset
     )
-    if len(found) > limit:
-        nxt = request.url.include_query_params(offset=offset + limit, limit=limit)
-        response.headers["Link"] = f'<{nxt.path}?{nxt.query}>; rel="next"'
-    return found[:limit]
+    return next_page(request, response, found, limit=limit, offset=offset)
 
 
 @router.get("/v1/rulepacks/{namespace}/{name}", responses=YAML_OR_JSON)
