@@ -218,8 +218,8 @@ def factors_check(ctx: click.Context, files: tuple[str, ...], private: bool, fmt
 @guarded
 def factors_sign(file: str, key_path: str, signer: str, out: str | None, passphrase_env: str | None) -> None:
     """Sign a set file: Ed25519 over its RFC 8785 canonical JSON, in the rule packs' envelope."""
-    from registry.envelope import envelope_bytes
     from registry.factors import sign_set_file
+    from registry.signed import envelope_bytes
 
     envelope = sign_set_file(Path(file), Path(key_path), signer, passphrase=read_passphrase(passphrase_env))
     write_output(envelope_bytes(envelope), out)
@@ -232,8 +232,8 @@ def factors_sign(file: str, key_path: str, signer: str, out: str | None, passphr
 @guarded
 def factors_verify(file: str, keys_path: str, threshold: int) -> None:
     """Check a signed factor set offline. Exit 0 valid, 1 signature not valid, 2 unusable input."""
-    from registry.envelope import SignatureError
     from registry.factors import verify_set_file
+    from registry.signed import SignatureError
 
     try:
         verified = verify_set_file(Path(file), Path(keys_path), threshold=threshold)

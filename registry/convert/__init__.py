@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from registry.convert.conversion import Conversion
+from registry.convert.conversion import MAX_INPUT_BYTES, Conversion
 from registry.lazy import lazy_face
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ __getattr__, __dir__ = lazy_face(
 )
 
 __all__ = [
+    "MAX_INPUT_BYTES",
     "CharacterisationFactor",
     "Conversion",
     "Flow",

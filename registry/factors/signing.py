@@ -1,4 +1,4 @@
-"""Signed factor sets: the rule packs' Ed25519 envelope (:mod:`registry.envelope`) around a set.
+"""Signed factor sets: the rule packs' Ed25519 envelope (:mod:`registry.signed`) around a set.
 
 ``{"format": "pcf-registry/signed-factorset/1.0", "factorSet": {...}, "digest": "sha256:...",
 "signatures": [...]}`` (``schemas/signed-factorset-1.0.json``). The digest is the set's content
@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from registry import envelope as _env
-from registry.envelope import EnvelopeKind, TrustedInput, Verified, WrongSigner
+from registry import signed as _env
 from registry.errors import Location
 from registry.factors.errors import FactorSetError
 from registry.factors.load import factor_set_from_data, load_factor_set_file
 from registry.factors.model import FactorSet
+from registry.signed import EnvelopeKind, TrustedInput, Verified, WrongSigner
 
 FORMAT = "pcf-registry/signed-factorset/1.0"
 KIND = EnvelopeKind(

@@ -15,9 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from registry.declarations import Prepared, prepare
+from registry.declarations import (
+    PRODUCT_MASS_PARAMETER,
+    PRODUCT_MASS_POINTER,
+    UPGRADE_MISSING,
+    Prepared,
+    prepare,
+)
 from registry.errors import InternalError, Location, PackError
-from registry.findings import Finding, PackRef, ValidationResult
+from registry.findings import Finding, PackRef, Severity, ValidationResult
 from registry.packs import cel
 from registry.packs.cel.cse import GLOBALS as CSE_GLOBALS
 from registry.packs.cel.cse import SENTINEL, share_subexpressions
@@ -147,6 +153,14 @@ def _never_applies(when_py: str) -> bool:
     return value is False
 
 
+def _mass_not_needed(finding: Finding, pack: str) -> Finding:
+    """An upgrade's "could not derive productMassPerDeclaredUnit", as a warning under a pack that does not need it."""
+    if finding.rule_id != UPGRADE_MISSING or finding.path != PRODUCT_MASS_POINTER:
+        return finding
+    message = f"{finding.message} (a warning only: {pack} sets {PRODUCT_MASS_PARAMETER} to false)"
+    return finding.model_copy(update={"severity": Severity.WARNING, "message": message})
+
+
 def _expand(rule: Rule) -> list[tuple[Rule, Any]]:
     if rule.for_each is None:
         return [(rule, None)]
@@ -221,6 +235,8 @@ class CompiledPack:
         """Validate one parsed declaration (v3, or v2 to be upgraded)."""
         prepared = prepare(document)
         findings = prepared.findings
+        if self.resolved.parameters.get(PRODUCT_MASS_PARAMETER, True) is False:
+            findings[:] = [_mass_not_needed(f, self.ref.ref) for f in findings]
         findings.extend(self.evaluate_rules(prepared, now=now))
         return ValidationResult.from_findings(self.ref, findings)
 

@@ -7,7 +7,7 @@ signature travels in an envelope next to the readable pack (``schemas/signed-rul
      "signatures": [{"keyid": "<16 hex>", "alg": "Ed25519", "sig": "<base64url>", "signer": "<namespace>"}]}
 
 The envelope, keys and the verification sequence are shared with factor sets
-(:mod:`registry.envelope`); this module names the rule-pack kind of envelope and keeps the
+(:mod:`registry.signed`); this module names the rule-pack kind of envelope and keeps the
 pack-facing functions. :func:`sign_file` and :func:`verify_file` are the CLI's logic.
 See docs/adr/0005-signed-rule-packs.md.
 """
@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from registry import envelope as _env
-from registry.envelope import (
+from registry import signed as _env
+from registry.packs.rulepack import load_pack_file
+from registry.signed import (
     ALGORITHMS,
     BadSignature,
     DigestMismatch,
@@ -47,7 +48,6 @@ from registry.envelope import (
     load_private_key,
     public_jwk,
 )
-from registry.packs.rulepack import load_pack_file
 
 FORMAT = "pcf-registry/signed-rulepack/1.0"
 SCHEMA_ID = "https://pcf-registry.org/schemas/signed-rulepack-1.0.json"
@@ -121,7 +121,7 @@ def add_signature(
 def verify_envelope(envelope: Any, trusted: TrustedInput, *, threshold: int = 1) -> VerifiedPack:
     """Check a signed rule pack against trusted keys; raise a :class:`SignatureError` subclass.
 
-    The sequence is :func:`registry.envelope.verify`'s: format, schema, digest, each signature,
+    The sequence is :func:`registry.signed.verify`'s: format, schema, digest, each signature,
     the threshold of distinct trusted keys.
     """
     return _as_pack(_env.verify(KIND, envelope, trusted, threshold))

@@ -10,7 +10,6 @@ from typing import Any
 import orjson
 import pytest
 
-from registry.envelope import BadSignature, DigestMismatch, EnvelopeMalformed, WrongSigner, envelope_bytes
 from registry.factors import (
     FactorSet,
     FactorSetError,
@@ -20,6 +19,7 @@ from registry.factors import (
     verify_signed_set,
 )
 from registry.packs import generate_keypair, sign_pack
+from registry.signed import BadSignature, DigestMismatch, EnvelopeMalformed, WrongSigner, envelope_bytes
 
 KEY, JWK = generate_keypair(publisher="test-body")
 OTHER, OTHER_JWK = generate_keypair(publisher="test-body")
@@ -75,8 +75,8 @@ def test_a_signed_pack_is_not_a_signed_factor_set() -> None:
 def test_a_validly_signed_broken_set_is_refused_with_pointers_into_the_envelope(
     make_set: Callable[..., FactorSet],
 ) -> None:
-    from registry.envelope import load_private_key, sign_data
     from registry.factors import ENVELOPE_KIND
+    from registry.signed import load_private_key, sign_data
 
     doc: dict[str, Any] = copy.deepcopy(make_set().to_json())
     doc["records"][1]["year"] = "2024"

@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import Engine, func, select
 from storage_support import NOW, add_org
 
-from registry.envelope import BadSignature, SignatureError
 from registry.errors import InputError, NotPermitted
 from registry.factors import MetaCheckFailed, factor_set_from_data, load_factor_set_file, sign_factor_set
 from registry.packs import generate_keypair
@@ -23,6 +22,7 @@ from registry.resources import factorsets_dir
 from registry.service import factors as service
 from registry.service.packs import VersionConflict
 from registry.service.principal import Principal
+from registry.signed import BadSignature, SignatureError
 from registry.storage import factorsets as store
 from registry.storage import repo
 from registry.storage.db import session_scope
