@@ -21,7 +21,10 @@ from registry.cli.common import (
     data_dir_option,
     dumps,
     guarded,
+    print_verified,
     read_passphrase,
+    signing_options,
+    verifying_options,
     write_output,
 )
 from registry.errors import InputError
@@ -211,10 +214,7 @@ def factors_check(ctx: click.Context, files: tuple[str, ...], private: bool, fmt
 
 @factors.command("sign")
 @click.argument("file", type=click.Path())
-@click.option("--key", "key_path", required=True, type=click.Path(), help="Ed25519 private key (PEM, PKCS#8).")
-@click.option("--signer", required=True, help="The publisher namespace signing (the set id's namespace).")
-@click.option("--out", "out", type=click.Path(), help="Write the signed envelope here (default: stdout).")
-@click.option("--passphrase-env", help="Name of an environment variable holding the key's passphrase.")
+@signing_options("set")
 @guarded
 def factors_sign(file: str, key_path: str, signer: str, out: str | None, passphrase_env: str | None) -> None:
     """Sign a set file: Ed25519 over its RFC 8785 canonical JSON, in the rule packs' envelope."""
@@ -227,21 +227,17 @@ def factors_sign(file: str, key_path: str, signer: str, out: str | None, passphr
 
 @factors.command("verify")
 @click.argument("file", type=click.Path())
-@click.option("--keys", "keys_path", required=True, type=click.Path(), help="Trusted public keys (JWKS).")
-@click.option("--threshold", default=1, show_default=True, help="Distinct trusted keys that must have signed.")
+@verifying_options
 @guarded
 def factors_verify(file: str, keys_path: str, threshold: int) -> None:
     """Check a signed factor set offline. Exit 0 valid, 1 signature not valid, 2 unusable input."""
     from registry.factors import verify_set_file
-    from registry.signed import SignatureError
 
-    try:
+    def check() -> tuple[str, str, tuple[str, ...]]:
         verified = verify_set_file(Path(file), Path(keys_path), threshold=threshold)
-    except SignatureError as e:
-        click.echo(f"NOT VALID: {e}", err=True)
-        sys.exit(EXIT_NONCONFORMANT)
-    keyids = ", ".join(verified.verified.keyids)
-    click.echo(f"valid: {verified.ref} {verified.digest} signed by {keyids}")
+        return verified.ref, verified.digest, verified.verified.keyids
+
+    print_verified(check)
 
 
 @factors.group("import")
