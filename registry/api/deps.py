@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
@@ -31,6 +31,15 @@ from registry.service.ratelimit import FailureLimiter
 from registry.storage.db import make_engine
 from registry.storage.models import CredentialKind
 from registry.storage.settings import StorageSettings, database_url_for
+
+
+def next_page(request: Request, response: Response, found: list[Any], *, limit: int, offset: int) -> list[Any]:
+    """The first ``limit`` of ``found`` (fetched with one more); when more follow, a ``Link: <...>; rel="next"``
+    header (RFC 8288) gives the next page's URL."""
+    if len(found) > limit:
+        nxt = request.url.include_query_params(offset=offset + limit, limit=limit)
+        response.headers["Link"] = f'<{nxt.path}?{nxt.query}>; rel="next"'
+    return found[:limit]
 
 
 class ORJSONResponse(JSONResponse):

@@ -16,6 +16,19 @@ class Reason(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class StatusChange(BaseModel):
+    # why a published rule pack or factor set version is deprecated or withdrawn
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+def signed_body(description: str) -> dict[str, Any]:
+    """The OpenAPI request body of a publication: one signed envelope (a JSON object)."""
+    return {
+        "required": True,
+        "content": {"application/json": {"schema": {"type": "object", "description": description}}},
+    }
+
+
 # --- response bodies: what the OpenAPI document promises (and the schemathesis test checks) -------
 
 

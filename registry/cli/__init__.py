@@ -13,7 +13,7 @@ from __future__ import annotations
 import click
 
 from registry import __version__
-from registry.cli import convert, crosswalk, keys, labels, operator, packs, serve, trust, validate
+from registry.cli import convert, crosswalk, factors, keys, labels, operator, packs, serve, trust, validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,6 +33,7 @@ def main(ctx: click.Context, packs_dirs: tuple[str, ...]) -> None:
 
 main.add_command(validate.validate)
 main.add_command(packs.packs)
+main.add_command(factors.factors)
 main.add_command(convert.convert)
 main.add_command(crosswalk.crosswalk)
 main.add_command(crosswalk.recognise_command)

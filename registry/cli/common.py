@@ -63,6 +63,51 @@ def dumps(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
 
 
+def signing_options(what: str) -> Callable[[F], F]:
+    """``--key``, ``--signer``, ``--out``, ``--passphrase-env``: the options of every ``sign`` command."""
+    path = click.Path()
+    options = (
+        click.option("--key", "key_path", required=True, type=path, help="Ed25519 private key (PEM, PKCS#8)."),
+        click.option("--signer", required=True, help=f"The publisher namespace signing (the {what} id's namespace)."),
+        click.option("--out", "out", type=path, help="Write the signed envelope here (default: stdout)."),
+        click.option("--passphrase-env", help="Name of an environment variable holding the key's passphrase."),
+    )
+
+    def apply(fn: F) -> F:
+        for option in reversed(options):
+            fn = option(fn)
+        return fn
+
+    return apply
+
+
+def verifying_options(fn: F) -> F:
+    """``--keys`` and ``--threshold``: the options of every offline ``verify`` command."""
+    threshold = "Distinct trusted keys that must have signed."
+    fn = click.option("--threshold", default=1, show_default=True, help=threshold)(fn)
+    return click.option("--keys", "keys_path", required=True, type=click.Path(), help="Trusted public keys (JWKS).")(fn)
+
+
+def print_verified(check: Callable[[], tuple[str, str, tuple[str, ...]]]) -> None:
+    """Run an offline signature check (ref, digest, key ids); exit 1 with NOT VALID when it fails."""
+    from registry.signed import SignatureError
+
+    try:
+        ref, digest, keyids = check()
+    except SignatureError as e:
+        click.echo(f"NOT VALID: {e}", err=True)
+        sys.exit(EXIT_NONCONFORMANT)
+    click.echo(f"valid: {ref} {digest} signed by {', '.join(keyids)}")
+
+
+def write_output(data: bytes, out: str | None) -> None:
+    """Bytes to the file ``out`` names, or to stdout."""
+    if out:
+        Path(out).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
 def render_result(name: str, result: ValidationResult) -> str:
     """A validation result as text: the verdict, then each finding with its clauses, then the counts."""
     verdict = "conformant" if result.conformant else "NOT CONFORMANT"

@@ -12,7 +12,18 @@ from typing import Any
 
 import click
 
-from registry.cli.common import EXIT_NONCONFORMANT, EXIT_OK, dumps, guarded, load_catalog, read_passphrase
+from registry.cli.common import (
+    EXIT_NONCONFORMANT,
+    EXIT_OK,
+    dumps,
+    guarded,
+    load_catalog,
+    print_verified,
+    read_passphrase,
+    signing_options,
+    verifying_options,
+    write_output,
+)
 from registry.errors import InputError
 from registry.packs import Catalog, ResolvedPack, RulePack, run_pack_tests
 from registry.yamlpos import dump_yaml
@@ -136,10 +147,7 @@ def packs_diff(ctx: click.Context, old: str, new: str, fmt: str, check: bool) ->
 
 @packs.command("sign")
 @click.argument("file", type=click.Path())
-@click.option("--key", "key_path", required=True, type=click.Path(), help="Ed25519 private key (PEM, PKCS#8).")
-@click.option("--signer", required=True, help="The publisher namespace signing (the pack id's namespace).")
-@click.option("--out", "out", type=click.Path(), help="Write the signed envelope here (default: stdout).")
-@click.option("--passphrase-env", help="Name of an environment variable holding the key's passphrase.")
+@signing_options("pack")
 @guarded
 def packs_sign(file: str, key_path: str, signer: str, out: str | None, passphrase_env: str | None) -> None:
     """Sign a pack file: Ed25519 over its RFC 8785 canonical JSON, as a signed envelope."""
@@ -147,28 +155,22 @@ def packs_sign(file: str, key_path: str, signer: str, out: str | None, passphras
 
     passphrase = read_passphrase(passphrase_env)
     envelope = sign_file(Path(file), Path(key_path), signer, passphrase=passphrase)
-    data = envelope_bytes(envelope)
-    if out:
-        Path(out).write_bytes(data)
-    else:
-        sys.stdout.buffer.write(data)
+    write_output(envelope_bytes(envelope), out)
 
 
 @packs.command("verify")
 @click.argument("file", type=click.Path())
-@click.option("--keys", "keys_path", required=True, type=click.Path(), help="Trusted public keys (JWKS).")
-@click.option("--threshold", default=1, show_default=True, help="Distinct trusted keys that must have signed.")
+@verifying_options
 @guarded
 def packs_verify(file: str, keys_path: str, threshold: int) -> None:
     """Check a signed pack envelope offline. Exit 0 valid, 1 signature not valid, 2 unusable input."""
-    from registry.packs import SignatureError, verify_file
+    from registry.packs import verify_file
 
-    try:
+    def check() -> tuple[str, str, tuple[str, ...]]:
         verified = verify_file(Path(file), Path(keys_path), threshold=threshold)
-    except SignatureError as e:
-        click.echo(f"NOT VALID: {e}", err=True)
-        sys.exit(EXIT_NONCONFORMANT)
-    click.echo(f"valid: {verified.ref} {verified.digest} signed by {', '.join(verified.keyids)}")
+        return verified.ref, verified.digest, verified.keyids
+
+    print_verified(check)
 
 
 @packs.command("check")

@@ -3,7 +3,8 @@ EU Battery Regulation carbon footprint declaration out.
 
 Every converter returns a :class:`Conversion`: the converted document plus findings,
 one per thing that did not carry over exactly (each names the source element or
-field, so nothing is lost silently).
+field, so nothing is lost silently). The ILCD readers are also faced here for the factor-set
+importer: :func:`read_lcia_method` (characterisation factors) and :func:`read_flow`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from registry.lazy import lazy_face
 if TYPE_CHECKING:
     from registry.convert.battery import to_battery_cf
     from registry.convert.ilcd import ilcd_bundle_to_declaration, ilcd_to_declaration
+    from registry.convert.ilcd_lcia import CharacterisationFactor, LciaMethod, read_lcia_method
+    from registry.convert.ilcd_read import Flow, read_flow
     from registry.convert.pact_out import to_pact_v2, to_pact_v3
 
 __getattr__, __dir__ = lazy_face(
@@ -24,6 +27,11 @@ __getattr__, __dir__ = lazy_face(
         "to_battery_cf": "battery",
         "ilcd_bundle_to_declaration": "ilcd",
         "ilcd_to_declaration": "ilcd",
+        "CharacterisationFactor": "ilcd_lcia",
+        "LciaMethod": "ilcd_lcia",
+        "read_lcia_method": "ilcd_lcia",
+        "Flow": "ilcd_read",
+        "read_flow": "ilcd_read",
         "to_pact_v2": "pact_out",
         "to_pact_v3": "pact_out",
     },
@@ -31,9 +39,14 @@ __getattr__, __dir__ = lazy_face(
 
 __all__ = [
     "MAX_INPUT_BYTES",
+    "CharacterisationFactor",
     "Conversion",
+    "Flow",
+    "LciaMethod",
     "ilcd_bundle_to_declaration",
     "ilcd_to_declaration",
+    "read_flow",
+    "read_lcia_method",
     "to_battery_cf",
     "to_pact_v2",
     "to_pact_v3",

@@ -7,7 +7,13 @@
   table, regions, duplicates, sources, licence (``check.py``);
 * :class:`FactorLibrary` - sets by id and version; :meth:`FactorLibrary.resolve` turns
   ``set@version#factor-id`` (or ``set#factor-id`` as of a date) into a :class:`Resolved`, never
-  falling back (``library.py``, ``refs.py``).
+  falling back (``library.py``, ``refs.py``);
+* :func:`search` - records by activity, region, classification and text (``query.py``);
+* :func:`diff_sets` - factors added, removed and changed, with the relative change (``diff.py``);
+* :func:`sign_factor_set`, :func:`verify_signed_set` - the rule packs' Ed25519 envelope around a
+  set (``signing.py``);
+* :func:`import_csv`, :func:`import_ilcd` with :func:`read_mapping` - sets from CSV with a column
+  mapping, and from ILCD LCIA method data sets through the hardened XML reader (``importing.py``).
 
 See docs/factorsets.md.
 """
@@ -15,27 +21,51 @@ See docs/factorsets.md.
 from __future__ import annotations
 
 from registry.factors.check import check_factor_set
-from registry.factors.errors import FactorRefError, FactorSetError
+from registry.factors.diff import FactorChange, FactorSetDiff, diff_sets, render_text
+from registry.factors.errors import FactorRefError, FactorSetError, MetaCheckFailed
+from registry.factors.importing import ImportMapping, import_csv, import_ilcd, read_mapping
 from registry.factors.library import FactorLibrary, Resolved
 from registry.factors.load import FORMAT, SCHEMA_ID, factor_set_from_data, load_factor_set_file, parse_factor_set
 from registry.factors.model import FactorRecord, FactorSet, Text, decimal_text
+from registry.factors.query import Query, search
 from registry.factors.refs import FactorRef, parse_ref
+from registry.factors.signing import KIND as ENVELOPE_KIND
+from registry.factors.signing import VerifiedSet, sign_factor_set, verify_signed_set
+from registry.factors.signing import sign_file as sign_set_file
+from registry.factors.signing import verify_file as verify_set_file
 
 __all__ = [
+    "ENVELOPE_KIND",
     "FORMAT",
     "SCHEMA_ID",
+    "FactorChange",
     "FactorLibrary",
     "FactorRecord",
     "FactorRef",
     "FactorRefError",
     "FactorSet",
+    "FactorSetDiff",
     "FactorSetError",
+    "ImportMapping",
+    "MetaCheckFailed",
+    "Query",
     "Resolved",
     "Text",
+    "VerifiedSet",
     "check_factor_set",
     "decimal_text",
+    "diff_sets",
     "factor_set_from_data",
+    "import_csv",
+    "import_ilcd",
     "load_factor_set_file",
     "parse_factor_set",
     "parse_ref",
+    "read_mapping",
+    "render_text",
+    "search",
+    "sign_factor_set",
+    "sign_set_file",
+    "verify_set_file",
+    "verify_signed_set",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from registry.errors import InputError, RegistryError
+from registry.findings import Finding
 
 
 @dataclass
@@ -45,4 +46,20 @@ class FactorRefError(InputError):
         out = super().to_dict()
         out["reason"] = self.reason
         out["ref"] = self.ref
+        return out
+
+
+@dataclass
+class MetaCheckFailed(FactorSetError):
+    """A set whose meta check found errors (or whose licence forbids publication): never published.
+
+    ``findings`` holds every finding of the check (errors and warnings), each with its JSON pointer.
+    """
+
+    code: str = "factorset-meta-check"
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        out = super().to_dict()
+        out["findings"] = [f.to_json() for f in self.findings]
         return out

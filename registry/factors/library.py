@@ -34,12 +34,19 @@ class Resolved:
         return f"{self.set_ref}#{self.record.id}"
 
 
+_CACHE_SIZE = 65536
+
+
 class FactorLibrary:
-    """Factor sets by id and version. Adding the same ``id@version`` twice keeps the first."""
+    """Factor sets by id and version. Adding the same ``id@version`` twice keeps the first.
+
+    Sets never change, so a resolution is remembered per (reference, date) until a set is added.
+    """
 
     def __init__(self, sets: Iterable[FactorSet] = ()) -> None:
         self._sets: dict[tuple[str, str], FactorSet] = {}
         self._versions: dict[str, list[FactorSet]] = {}
+        self._resolved: dict[tuple[str, date], Resolved] = {}
         for s in sets:
             self.add(s)
 
@@ -48,6 +55,7 @@ class FactorLibrary:
         if key in self._sets:
             return
         self._sets[key] = factor_set
+        self._resolved.clear()
         versions = self._versions.setdefault(factor_set.id, [])
         versions.append(factor_set)
         versions.sort(key=lambda s: precedence(s.version))
@@ -72,6 +80,15 @@ class FactorLibrary:
         return None
 
     def resolve(self, ref: str, *, on: date) -> Resolved:
+        found = self._resolved.get((ref, on))
+        if found is None:
+            found = self._resolve(ref, on)
+            if len(self._resolved) >= _CACHE_SIZE:
+                self._resolved.clear()
+            self._resolved[(ref, on)] = found
+        return found
+
+    def _resolve(self, ref: str, on: date) -> Resolved:
         parsed = parse_ref(ref)
         factor_set = self._set_for(parsed, ref, on)
         record = factor_set.by_id.get(parsed.factor_id)

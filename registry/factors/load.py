@@ -7,6 +7,9 @@ JSON pointer); only a document that passes is turned into records. What the sche
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +46,30 @@ def factor_set_from_data(document: Any, *, file: str | None = None) -> FactorSet
             f"{len(problems)} schema violation(s) in the factor set", Location(file), problems=problems
         )
     header = {k: v for k, v in document.items() if k != "records"}
-    return FactorSet.from_parts(header, tuple(FactorRecord.from_json(r) for r in document["records"]))
+    with _collector_paused():
+        return FactorSet.from_parts(header, tuple(FactorRecord.from_json(r) for r in document["records"]))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Build a large set without the cyclic garbage collector scanning it again and again.
+
+    A set is hundreds of thousands of small objects and no cycles; while they are made, every
+    generation-2 collection would walk all of them (a third of a 100,000-record load).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def parse_factor_set(data: bytes, *, file: str | None = None) -> FactorSet:
     try:
-        document = orjson.loads(data)
+        with _collector_paused():
+            document = orjson.loads(data)
     except orjson.JSONDecodeError as e:
         raise FactorSetError(f"invalid JSON: {e.msg}", Location(file, e.lineno, e.colno)) from e
     return factor_set_from_data(document, file=file)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from registry.canonical import sha256_digest
@@ -44,6 +45,29 @@ def _strings(raw: Mapping[str, Decimal] | None) -> dict[str, str] | None:
     return None if raw is None else {k: decimal_text(v) for k, v in raw.items()}
 
 
+_REQUIRED = 8  # the members the schema requires: id, name, activity, unit, value, region, year, source
+_NO_OPTIONAL: tuple[None, ...] = (None,) * 12
+
+
+def _optional(raw: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The optional members of a record, in :class:`FactorRecord`'s field order after ``source_locator``."""
+    classifications = raw.get("classifications")
+    return (
+        _intern(raw["boundary"]) if "boundary" in raw else None,
+        _decimals(raw.get("gases")),
+        _decimals(raw.get("co2eByGas")),
+        _decimals(raw.get("co2eParts")),
+        tuple(raw["gasesCovered"]) if "gasesCovered" in raw else None,
+        {k: tuple(v) for k, v in classifications.items()} if classifications else None,
+        raw.get("quality"),
+        raw.get("dataSourceType"),
+        raw.get("uncertainty"),
+        tuple(raw["derivedFrom"]) if "derivedFrom" in raw else None,
+        raw.get("valueAsPublished"),
+        raw.get("notes"),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class FactorRecord:
     """One factor: ``value`` kg CO2e per ``unit`` of ``activity`` in ``region`` for ``year``."""
@@ -72,31 +96,20 @@ class FactorRecord:
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> FactorRecord:
+        """A record from its (schema-valid) JSON; members in field order, optional ones only when present."""
         name = raw["name"]
         source = raw["source"]
-        classifications = raw.get("classifications")
         return cls(
-            id=raw["id"],
-            name=Text(name["en"], name["zh"]),
-            activity=_intern(raw["activity"]),
-            unit=_intern(raw["unit"]),
-            value=Decimal(raw["value"]),
-            region=_intern(raw["region"]),
-            year=raw["year"],
-            source_ref=_intern(source["ref"]),
-            source_locator=source["locator"],
-            boundary=_intern(raw["boundary"]) if "boundary" in raw else None,
-            gases=_decimals(raw.get("gases")),
-            co2e_by_gas=_decimals(raw.get("co2eByGas")),
-            co2e_parts=_decimals(raw.get("co2eParts")),
-            gases_covered=tuple(raw["gasesCovered"]) if "gasesCovered" in raw else None,
-            classifications={k: tuple(v) for k, v in classifications.items()} if classifications else None,
-            quality=raw.get("quality"),
-            data_source_type=raw.get("dataSourceType"),
-            uncertainty=raw.get("uncertainty"),
-            derived_from=tuple(raw["derivedFrom"]) if "derivedFrom" in raw else None,
-            value_as_published=raw.get("valueAsPublished"),
-            notes=raw.get("notes"),
+            raw["id"],
+            Text(name["en"], name["zh"]),
+            _intern(raw["activity"]),
+            _intern(raw["unit"]),
+            Decimal(raw["value"]),
+            _intern(raw["region"]),
+            raw["year"],
+            _intern(source["ref"]),
+            source["locator"],
+            *(_optional(raw) if len(raw) > _REQUIRED else _NO_OPTIONAL),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -126,7 +139,10 @@ class FactorRecord:
 
 @dataclass(frozen=True)
 class FactorSet:
-    """A factor set: ``header`` is the document without its records (small, kept as read)."""
+    """A factor set: ``header`` is the document without its records (small, kept as read).
+
+    Its status and effective dates are read from the header once (a set never changes).
+    """
 
     header: Mapping[str, Any]
     records: tuple[FactorRecord, ...]
@@ -136,15 +152,15 @@ class FactorSet:
     def from_parts(cls, header: Mapping[str, Any], records: tuple[FactorRecord, ...]) -> FactorSet:
         return cls(header, records, {r.id: r for r in records})
 
-    @property
+    @cached_property
     def id(self) -> str:
         return str(self.header["id"])
 
-    @property
+    @cached_property
     def version(self) -> str:
         return str(self.header["version"])
 
-    @property
+    @cached_property
     def ref(self) -> str:
         return f"{self.id}@{self.version}"
 
@@ -152,7 +168,7 @@ class FactorSet:
     def kind(self) -> str:
         return str(self.header["kind"])
 
-    @property
+    @cached_property
     def status(self) -> str:
         return str(self.header["status"])
 
@@ -166,11 +182,11 @@ class FactorSet:
         value = self.header.get("gwp")
         return None if value is None else str(value)
 
-    @property
+    @cached_property
     def effective_from(self) -> date:
         return date.fromisoformat(self.header["effective"]["from"])
 
-    @property
+    @cached_property
     def effective_until(self) -> date | None:
         until = self.header["effective"].get("until")
         return None if until is None else date.fromisoformat(until)

@@ -3,8 +3,9 @@
 Creates the directory and its database, applies the migrations, creates the built-in
 example standards body with a signing key, a demo certifier and a demo platform (their
 credentials are returned once, never stored in clear), and publishes the bundled rule
-packs as signed envelopes through the same path as any upload. Running it again keeps
-everything and only publishes bundled pack versions not yet stored.
+packs as signed envelopes through the same path as any upload, and the bundled factor sets
+(``factorsets/``) signed by the registry's own ``pcf-registry`` publisher the same way.
+Running it again keeps everything and only publishes bundled versions not yet stored.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ DEMO_CERTIFIER = "demo-certifier"
 DEMO_PLATFORM = "demo-platform"
 ADMIN_ORG = "registry-admin"
 JWT_SECRET_ENV = "PCFREG_JWT_SECRET"
+FACTORSET_PUBLISHER = "pcf-registry"
+FACTORSET_PUBLISHER_NAME = "pcf-registry (publisher of the bundled factor sets)"
 
 ORGS = (
     (EXAMPLE_BODY, "Example Standards Body (pcf-registry demo)", OrgKind.STANDARDS_BODY, CredentialKind.CLIENT_SECRET),
@@ -145,6 +148,7 @@ def init_data_dir(settings: StorageSettings, *, now: datetime, engine: Engine | 
                 session, PublisherKeyCreate(keyid=jwk["kid"], org_id=EXAMPLE_BODY, public_jwk=jwk), now=now
             )
     report.published = publish_bundled(engine, key_path.read_bytes(), now=now)
+    report.published += publish_bundled_factor_sets(engine, data_dir, now=now)
     report.label_keys = ensure_demo_label_key(engine, data_dir, now=now)
     return report
 
@@ -186,4 +190,44 @@ def publish_bundled(engine: Engine, private_pem: bytes, *, now: datetime) -> lis
             outcome = publish(session, principal, envelope, now=now)
         if outcome.created:
             published.append(pack.ref)
+    return published
+
+
+def _factor_publisher_key(engine: Engine, data_dir: Path, *, now: datetime) -> bytes:
+    """The ``pcf-registry`` organisation (publisher of the bundled factor sets) and its signing key."""
+    from registry.packs import load_private_key, public_jwk
+
+    key_path = data_dir / "secrets" / f"{FACTORSET_PUBLISHER}.ed25519.pem"
+    if not key_path.exists():
+        write_private(key_path, generate_keypair(publisher=FACTORSET_PUBLISHER)[0])
+    pem = key_path.read_bytes()
+    jwk = public_jwk(load_private_key(pem).public_key(), publisher=FACTORSET_PUBLISHER)
+    with session_scope(engine) as session:
+        try:
+            repo.get_organisation(session, FACTORSET_PUBLISHER)
+        except NotFound:
+            org = OrganisationCreate(id=FACTORSET_PUBLISHER, name=FACTORSET_PUBLISHER_NAME, kind=OrgKind.STANDARDS_BODY)
+            repo.create_organisation(session, org, now=now)
+        if all(k.keyid != jwk["kid"] for k in repo.list_publisher_keys(session, FACTORSET_PUBLISHER)):
+            data = PublisherKeyCreate(keyid=jwk["kid"], org_id=FACTORSET_PUBLISHER, public_jwk=jwk)
+            repo.add_publisher_key(session, data, now=now)
+    return pem
+
+
+def publish_bundled_factor_sets(engine: Engine, data_dir: Path, *, now: datetime) -> list[str]:
+    """Sign and publish every bundled factor set not yet stored, GWP tables first, each in its own transaction."""
+    from registry.factors import load_factor_set_file, sign_factor_set
+    from registry.resources import factorsets_dir
+    from registry.service.factors import publish as publish_set
+
+    pem = _factor_publisher_key(engine, data_dir, now=now)
+    principal = Principal(org_id=FACTORSET_PUBLISHER, kind="standards-body", client_id="pcfreg-init", via="token")
+    sets = [load_factor_set_file(p) for p in sorted(factorsets_dir().glob("*/*.json"))]
+    published: list[str] = []
+    for fs in sorted(sets, key=lambda s: (s.kind != "gwp-table", s.ref)):
+        envelope = sign_factor_set(fs, pem, FACTORSET_PUBLISHER)
+        with session_scope(engine) as session:
+            outcome = publish_set(session, principal, envelope, now=now)
+        if outcome.created:
+            published.append(fs.ref)
     return published

@@ -23,8 +23,6 @@ from registry.packs import (
     CompiledPack,
     PackDiff,
     RulePack,
-    SignatureError,
-    TrustedKeys,
     check_bump,
     diff_packs,
     pack_from_data,
@@ -33,6 +31,7 @@ from registry.packs import (
     verify_envelope,
 )
 from registry.service.principal import Principal
+from registry.service.publisher_keys import trusted_keys
 from registry.storage import repo
 from registry.storage.db import session_scope
 from registry.storage.errors import Conflict, NotFound
@@ -50,23 +49,21 @@ class VersionConflict(Conflict):
     def to_dict(self) -> dict[str, object]:
         return {**super().to_dict(), "stored_digest": self.stored_digest, "digest": self.digest}
 
+    @classmethod
+    def of(cls, ref: str, stored_digest: str, digest: str) -> VersionConflict:
+        """``ref`` is stored with ``stored_digest``; an upload with ``digest`` may not replace it."""
+        message = (
+            f"{ref} is already stored with different content ({stored_digest}); "
+            "a stored version never changes: publish a new version"
+        )
+        return cls(message, stored_digest=stored_digest, digest=digest)
+
 
 @dataclass(frozen=True)
 class PublishOutcome:
     row: RulePackVersion
     created: bool  # False when the same content was already published (idempotent)
     diff: PackDiff | None
-
-
-def _trusted_keys(session: Session, org_id: str) -> TrustedKeys:
-    keys = repo.list_publisher_keys(session, org_id)
-    if not keys:
-        raise SignatureError(
-            f"{org_id} has no registered signing key, so no pack signature of it can be checked; register one "
-            f"(POST /v1/publishers/{org_id}/keys, or an operator's pcfreg keys register)"
-        )
-    jwks = {"keys": [{**k.public_jwk, "publisher": org_id} for k in keys]}
-    return TrustedKeys.from_json(jwks)
 
 
 def _row_pack(row: RulePackVersion) -> RulePack:
@@ -95,7 +92,7 @@ def publish(
     principal.require("publisher")
     namespace = _namespace_of(envelope)
     principal.require_org(namespace)
-    verified = verify_envelope(envelope, _trusted_keys(session, namespace))
+    verified = verify_envelope(envelope, trusted_keys(session, namespace))
     pack = pack_from_data(verified.pack, source=f"upload:{verified.ref}")
     status = PackStatus.DRAFT if pack.status == "draft" else PackStatus.PUBLISHED
     existing = _get_row(session, pack.id, pack.version)
@@ -120,12 +117,7 @@ def _stored_already(existing: RulePackVersion, pack: RulePack) -> PublishOutcome
     """Publishing the same content again changes nothing; other content under a stored id@version is a conflict."""
     if existing.digest == pack.digest:
         return PublishOutcome(existing, created=False, diff=None)
-    raise VersionConflict(
-        f"{pack.ref} is already stored with different content ({existing.digest}); "
-        "a stored version never changes: publish a new version",
-        stored_digest=existing.digest,
-        digest=pack.digest,
-    )
+    raise VersionConflict.of(pack.ref, existing.digest, pack.digest)
 
 
 def _check_against_stored(session: Session, pack: RulePack, status: PackStatus) -> PackDiff | None:

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlmodel import Session
 
 from registry.errors import InputError, Location
-from registry.packs import TrustedKeys, public_jwk
+from registry.packs import SignatureError, TrustedKeys, public_jwk
 from registry.storage import repo
 from registry.storage.models import PublisherKey, PublisherKeyCreate
 
@@ -51,6 +51,18 @@ def register_public_jwk(
         session, PublisherKeyCreate(keyid=public["kid"], org_id=org_id, public_jwk=public), now=now
     )
     return row, True
+
+
+def trusted_keys(session: Session, org_id: str) -> TrustedKeys:
+    """The organisation's registered (unrevoked) keys, as the keys a signed upload of it is checked against."""
+    keys = repo.list_publisher_keys(session, org_id)
+    if not keys:
+        raise SignatureError(
+            f"{org_id} has no registered signing key, so no pack or factor set signature of it can be checked; "
+            f"register one (POST /v1/publishers/{org_id}/keys, or an operator's pcfreg keys register)"
+        )
+    jwks = {"keys": [{**k.public_jwk, "publisher": org_id} for k in keys]}
+    return TrustedKeys.from_json(jwks)
 
 
 def key_json(row: PublisherKey) -> dict[str, Any]:

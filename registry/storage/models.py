@@ -424,6 +424,67 @@ class StatusListRow(StorageModel, table=True):
     updated_at: datetime = _ts()
 
 
+# --- factor sets ------------------------------------------------------------------------
+
+
+class FactorSetVersion(StorageModel, table=True):
+    """One published version of a factor set: its document, signed envelope and searchable header.
+
+    The content never changes once stored; only the status (and its reason) moves.
+    """
+
+    __tablename__ = "factorset_version"
+    __table_args__ = (
+        UniqueConstraint("set_id", "version", name="uq_factorset_version_set_id_version"),
+        Index("ix_factorset_version_set_id_version_sort", "set_id", "version_sort"),
+        Index("ix_factorset_version_status", "status"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    set_id: str = Field(sa_column=Column(String(), nullable=False))
+    version: str = Field(sa_column=Column(String(), nullable=False))
+    version_sort: str = Field(sa_column=Column(sort_text(), nullable=False))
+    namespace: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    kind: str = Field(sa_column=Column(String(32), nullable=False))
+    status: PackStatus = Field(sa_column=Column(_enum(PackStatus, "factorset_status"), nullable=False))
+    digest: str = Field(sa_column=Column(String(71), nullable=False))
+    content: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    envelope: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    title_en: str = Field(sa_column=Column(String(), nullable=False))
+    title_zh: str = Field(sa_column=Column(String(), nullable=False))
+    records: int = Field(sa_column=Column(Integer, nullable=False))
+    effective_from: date = Field(sa_column=Column(Date(), nullable=False))
+    effective_until: date | None = Field(default=None, sa_column=Column(Date(), nullable=True))
+    created_at: datetime = _ts()
+    status_changed_at: datetime = _ts()
+    status_reason: str | None = Field(default=None, sa_column=Column(String(), nullable=True))
+
+
+class FactorRow(StorageModel, table=True):
+    """One factor of a stored set version, for search (activity, region, classification, text)."""
+
+    __tablename__ = "factor"
+    __table_args__ = (
+        PrimaryKeyConstraint("set_version_id", "factor_id", name="pk_factor"),
+        Index("ix_factor_activity", "activity"),
+        Index("ix_factor_region", "region"),
+    )
+
+    set_version_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("factorset_version.id", ondelete="CASCADE"), nullable=False)
+    )
+    factor_id: str = Field(sa_column=Column(String(), nullable=False))
+    activity: str = Field(sa_column=Column(sort_text(), nullable=False))
+    unit: str = Field(sa_column=Column(String(), nullable=False))
+    region: str = Field(sa_column=Column(String(), nullable=False))
+    year: int = Field(sa_column=Column(Integer, nullable=False))
+    boundary: str | None = Field(default=None, sa_column=Column(String(), nullable=True))
+    value: str = Field(sa_column=Column(String(), nullable=False))
+    name_en: str = Field(sa_column=Column(String(), nullable=False))
+    name_zh: str = Field(sa_column=Column(String(), nullable=False))
+    codes: str = Field(sa_column=Column(String(), nullable=False))
+
+
 ALL_TABLES = (
     "organisation",
     "credential",
@@ -436,6 +497,8 @@ ALL_TABLES = (
     "label_signing_key",
     "label",
     "status_list",
+    "factorset_version",
+    "factor",
 )
 __all__ = [
     "ALL_TABLES",
@@ -445,6 +508,8 @@ __all__ = [
     "CredentialCreate",
     "CredentialKind",
     "CredentialPublic",
+    "FactorRow",
+    "FactorSetVersion",
     "KeyState",
     "Label",
     "LabelSigningKey",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from conftest import BUNDLED
+from factor_support import BUNDLED
 
 from registry.factors import FactorSet, check_factor_set, load_factor_set_file
 from registry.findings import Severity

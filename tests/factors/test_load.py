@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 import pytest
-from conftest import small_set_document
+from factor_support import small_set_document
 
 from registry.factors import FactorSet, FactorSetError, decimal_text, factor_set_from_data, parse_factor_set
 

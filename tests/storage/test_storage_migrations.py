@@ -75,6 +75,7 @@ def test_version_sort_and_codes_compare_bytewise(migrated_engine: Engine) -> Non
     assert {(r[0], r[1], r[2]) for r in rows} == {
         ("rulepack_version", "version_sort", "C"),
         ("rulepack_code", "code", "C"),
+        ("factorset_version", "version_sort", "C"),
     }
 
 

@@ -4,6 +4,7 @@ route functions at module level; :func:`registry.api.app.create_app` includes th
 * :mod:`.auth` - ``POST /v1/auth/token``
 * :mod:`.credentials` - ``/v1/orgs/{org_id}/credentials...``: list, create, revoke, rotate
 * :mod:`.rulepacks` - ``/v1/rulepacks...``: search, read, diff, publish, deprecate, withdraw
+* :mod:`.factorsets` - ``/v1/factorsets...``: publish, list, search factors, read, diff, withdraw
 * :mod:`.validations` - ``/v1/validations...``: validate one or a batch, read stored validations
 * :mod:`.publishers` - ``/v1/publishers/{namespace}/keys...``: pack-signing keys
 * :mod:`.labels` - ``/v1/labels...``: issue, change, list, read, verify in bulk

@@ -17,11 +17,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
-from registry.api.models import PackSummaryOut, PackVersionOut
+from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext, next_page
+from registry.api.models import PackSummaryOut, PackVersionOut, StatusChange, signed_body
 from registry.api.problems import NotFoundError
 from registry.inputs import parse_json
 from registry.packs import diff_refs
@@ -37,18 +37,7 @@ _PACK_VERSION: dict[int | str, dict[str, Any]] = {
 }
 router = APIRouter(tags=["rule packs"])
 
-_ENVELOPE_BODY = {
-    "required": True,
-    "content": {
-        "application/json": {
-            "schema": {"type": "object", "description": "a signed rule pack (schemas/signed-rulepack-1.0.json)"}
-        }
-    },
-}
-
-
-class StatusChange(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
+_ENVELOPE_BODY = signed_body("a signed rule pack (schemas/signed-rulepack-1.0.json)")
 
 
 class PackSummary(BaseModel):
@@ -86,10 +75,7 @@ async def list_packs(
     found = await run_in_threadpool(
         _search, ctx, hs=hs, cpc=cpc, text=q, namespace=publisher, status=status, limit=limit + 1, offset=offset
     )
-    if len(found) > limit:
-        nxt = request.url.include_query_params(offset=offset + limit, limit=limit)
-        response.headers["Link"] = f'<{nxt.path}?{nxt.query}>; rel="next"'
-    return found[:limit]
+    return next_page(request, response, found, limit=limit, offset=offset)
 
 
 @router.get("/v1/rulepacks/{namespace}/{name}", responses=_PACK_VERSION)
