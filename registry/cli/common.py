@@ -18,7 +18,7 @@ import orjson
 
 from registry.errors import InputError, PackSelectionError, RegistryError
 from registry.findings import ValidationResult
-from registry.packs import Catalog
+from registry.packs import Catalog, PackCache
 
 EXIT_OK, EXIT_NONCONFORMANT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_NOT_VALID = EXIT_NONCONFORMANT  # a label or signature checked and found not valid
@@ -101,11 +101,11 @@ def load_catalog(ctx: click.Context) -> Catalog:
     """The bundled packs and those of every ``--packs-dir``, loaded once per invocation."""
     obj = ctx.find_root().obj
     if "catalog" not in obj:
-        catalog = Catalog.bundled()
+        cache = PackCache.default()
+        packs = Catalog.bundled(cache=cache).packs()
         for extra in obj.get("packs_dirs", ()):
-            extra_catalog = Catalog.from_directory(Path(extra))
-            catalog = Catalog([*catalog.packs(), *extra_catalog.packs()])
-        obj["catalog"] = catalog
+            packs += Catalog.from_directory(Path(extra), cache=cache).packs()
+        obj["catalog"] = Catalog(packs, cache=cache)
     return obj["catalog"]  # type: ignore[no-any-return]
 
 

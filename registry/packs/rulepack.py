@@ -18,6 +18,7 @@ from registry.canonical import sha256_digest
 from registry.declarations import PRODUCT_MASS_PARAMETER
 from registry.errors import InputError, Location, PackError
 from registry.findings import PackRef, Severity
+from registry.packs.cache import PackCache, content_key
 from registry.resources import RULEPACK_SCHEMA_ID
 from registry.schemas import iter_schema_errors
 from registry.yamlpos import Positions, load_with_positions, position_of
@@ -158,12 +159,36 @@ def pack_from_data(data: Any, *, source: str | None = None, positions: Positions
     return pack
 
 
-def load_pack_file(path: Path) -> RulePack:
+def load_pack_file(path: Path, cache: PackCache | None = None) -> RulePack:
+    """One pack file, parsed and checked; with ``cache``, as stored for these exact bytes when it was."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"cannot read rule pack: {e}", Location(str(path))) from e
-    return parse_pack(text, source=str(path))
+    if cache is None:
+        return parse_pack(text, source=str(path))
+    key = content_key(raw)
+    pack = _from_cache(cache.load("pack", key), str(path))
+    if pack is None:
+        pack = parse_pack(text, source=str(path))
+        positions = {pointer: list(where) for pointer, where in pack.positions.items()}
+        cache.store("pack", key, {"data": pack.data, "positions": positions})
+    return pack
+
+
+def _from_cache(entry: Any, source: str) -> RulePack | None:
+    """A pack from a cache entry of the shape :func:`load_pack_file` stores; None when it is not that."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("data"), dict):
+        return None
+    stored = entry.get("positions")
+    if not isinstance(stored, dict):
+        return None
+    try:
+        positions = {pointer: (int(line), int(column)) for pointer, (line, column) in stored.items()}
+    except (TypeError, ValueError):
+        return None
+    return RulePack(data=entry["data"], source=source, positions=positions)
 
 
 def _check_local_consistency(pack: RulePack) -> None:
