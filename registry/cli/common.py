@@ -18,7 +18,7 @@ import orjson
 
 from registry.errors import InputError, PackSelectionError, RegistryError
 from registry.findings import ValidationResult
-from registry.packs import Catalog, PackCache
+from registry.packs import Catalog, PackCache, RulePack
 
 EXIT_OK, EXIT_NONCONFORMANT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_NOT_VALID = EXIT_NONCONFORMANT  # a label or signature checked and found not valid
@@ -107,6 +107,15 @@ def load_catalog(ctx: click.Context) -> Catalog:
             packs += Catalog.from_directory(Path(extra), cache=cache).packs()
         obj["catalog"] = Catalog(packs, cache=cache)
     return obj["catalog"]  # type: ignore[no-any-return]
+
+
+def extra_packs(ctx: click.Context) -> list[RulePack]:
+    """The packs of every ``--packs-dir`` (not the bundled ones)."""
+    cache = PackCache.default()
+    packs: list[RulePack] = []
+    for extra in ctx.find_root().obj.get("packs_dirs", ()):
+        packs += Catalog.from_directory(Path(extra), cache=cache).packs()
+    return packs
 
 
 def data_dir_option(fn: F) -> F:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from registry.lazy import lazy_face
 from registry.packs.cache import PackCache
-from registry.packs.catalog import Catalog
+from registry.packs.catalog import Catalog, compile_cached
 from registry.packs.cel.errors import CelEvalError
 from registry.packs.cel.values import parse_timestamp
 from registry.packs.engine import CompiledPack
@@ -124,6 +124,7 @@ __all__ = [
     "b64url_decode",
     "b64url_encode",
     "check_bump",
+    "compile_cached",
     "declaration_id",
     "diff_packs",
     "diff_refs",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -124,15 +124,7 @@ class Catalog:
         return cached
 
     def _compile(self, resolved: ResolvedPack) -> CompiledPack:
-        """Compile, or load the compiled plan kept for exactly these packs (the pack and its bases)."""
-        if self.cache is None:
-            return CompiledPack(resolved)
-        key = content_key(*(self._packs[ref].digest for ref in resolved.chain))
-        kept = self.cache.load("compiled", key)
-        compiled = CompiledPack(resolved, kept)
-        if compiled.plan is not kept:
-            self.cache.store("compiled", key, compiled.plan)
-        return compiled
+        return compile_cached(resolved, self._lookup_exact, self.cache)
 
     def select(self, document: Any, *, now: datetime) -> RulePack:
         """The pack a declaration names, else the one its classification codes fall under."""
@@ -233,6 +225,18 @@ class _CodeIndex:
                     for pack in table.get(c[:end], ()):
                         found[pack.ref] = pack
         return list(found.values())
+
+
+def compile_cached(resolved: ResolvedPack, lookup: Callable[[str], RulePack], cache: PackCache | None) -> CompiledPack:
+    """Compile ``resolved``, or load the plan kept for exactly its packs (``lookup`` gives each of its chain)."""
+    if cache is None:
+        return CompiledPack(resolved)
+    key = content_key(*(lookup(ref).digest for ref in resolved.chain))
+    kept = cache.load("compiled", key)
+    compiled = CompiledPack(resolved, kept)
+    if compiled.plan is not kept:
+        cache.store("compiled", key, compiled.plan)
+    return compiled
 
 
 def _no_fit(document: Any) -> str:
