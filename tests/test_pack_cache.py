@@ -46,9 +46,18 @@ def test_a_warm_cache_loads_packs_without_parsing_them(tmp_path: Path, monkeypat
     assert len(_entries(cache.root, "pack")) == len(cold.packs())
     monkeypatch.setattr(rulepack, "parse_pack", _refuse)
     warm = Catalog.from_directory(root, cache=cache)
-    assert [(p.data, p.positions, p.source) for p in warm.packs()] == [
-        (p.data, p.positions, p.source) for p in cold.packs()
-    ]
+    assert [(p.data, p.source) for p in warm.packs()] == [(p.data, p.source) for p in cold.packs()]
+    for w, c in zip(warm.packs(), cold.packs(), strict=True):
+        assert w.all_positions() == c.positions and c.positions  # loaded when first needed
+
+
+def test_positions_are_parsed_again_when_their_entry_is_lost(tmp_path: Path) -> None:
+    root, cache = _copy_bundled(tmp_path), PackCache(tmp_path / "cache")
+    cold = Catalog.from_directory(root, cache=cache)
+    for entry in _entries(cache.root, "positions"):
+        entry.unlink()
+    warm = Catalog.from_directory(root, cache=cache)
+    assert [p.all_positions() for p in warm.packs()] == [p.positions for p in cold.packs()]
 
 
 def test_a_changed_file_is_parsed_again(tmp_path: Path) -> None:
@@ -81,7 +90,7 @@ def test_a_warm_cache_loads_the_compiled_pack_without_compiling_cel(
     [
         b"not json",
         b"{}",
-        b'{"format": 1, "kind": "pack", "key": "other", "value": {}}',
+        b'{"format": 2, "kind": "pack", "key": "other", "value": {}}',
         b"",
     ],
 )
@@ -90,6 +99,15 @@ def test_a_damaged_entry_counts_as_absent(tmp_path: Path, damage: bytes) -> None
     cold = Catalog.from_directory(root, cache=cache)
     for entry in _entries(cache.root, "pack"):
         entry.write_bytes(damage)
+    warm = Catalog.from_directory(root, cache=cache)
+    assert [p.data for p in warm.packs()] == [p.data for p in cold.packs()]
+
+
+def test_an_entry_of_another_shape_counts_as_absent(tmp_path: Path) -> None:
+    root, cache = _copy_bundled(tmp_path), PackCache(tmp_path / "cache")
+    cold = Catalog.from_directory(root, cache=cache)
+    for entry in _entries(cache.root, "pack"):
+        cache.store("pack", entry.stem, {"data": {}, "positions": {}})  # e.g. written by an older layout
     warm = Catalog.from_directory(root, cache=cache)
     assert [p.data for p in warm.packs()] == [p.data for p in cold.packs()]
 

@@ -84,6 +84,8 @@ class RulePack:
     data: dict[str, Any]
     source: str | None = None
     positions: Positions = field(default_factory=dict)
+    # Where the positions come from when they are first needed (a pack loaded from the cache).
+    positions_loader: Callable[[], Positions] | None = field(default=None, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -117,8 +119,14 @@ class RulePack:
     def status(self) -> str:
         return str(self.data["status"])
 
+    def all_positions(self) -> Positions:
+        """JSON pointer -> (line, column) of the pack's file; loaded on first use for a cached pack."""
+        if self.positions_loader is not None:
+            self.positions, self.positions_loader = self.positions_loader(), None
+        return self.positions
+
     def location(self, pointer: str) -> Location:
-        line, column = position_of(self.positions, pointer)
+        line, column = position_of(self.all_positions(), pointer)
         return Location(self.source, line, column, pointer)
 
     def summary(self) -> dict[str, Any]:
@@ -169,26 +177,30 @@ def load_pack_file(path: Path, cache: PackCache | None = None) -> RulePack:
     if cache is None:
         return parse_pack(text, source=str(path))
     key = content_key(raw)
-    pack = _from_cache(cache.load("pack", key), str(path))
-    if pack is None:
-        pack = parse_pack(text, source=str(path))
-        positions = {pointer: list(where) for pointer, where in pack.positions.items()}
-        cache.store("pack", key, {"data": pack.data, "positions": positions})
+    data = cache.load("pack", key)
+    if isinstance(data, dict) and isinstance(data.get("id"), str) and isinstance(data.get("version"), str):
+        return RulePack(data=data, source=str(path), positions_loader=lambda: _cached_positions(cache, key, path))
+    pack = parse_pack(text, source=str(path))
+    cache.store("positions", key, {pointer: list(where) for pointer, where in pack.positions.items()})
+    cache.store("pack", key, pack.data)
     return pack
 
 
-def _from_cache(entry: Any, source: str) -> RulePack | None:
-    """A pack from a cache entry of the shape :func:`load_pack_file` stores; None when it is not that."""
-    if not isinstance(entry, dict) or not isinstance(entry.get("data"), dict):
-        return None
-    stored = entry.get("positions")
-    if not isinstance(stored, dict):
-        return None
+def _cached_positions(cache: PackCache, key: str, path: Path) -> Positions:
+    """The positions kept for a pack file's bytes; else parsed again from the file, if it still has those bytes."""
+    stored = cache.load("positions", key)
+    if isinstance(stored, dict):
+        try:
+            return {pointer: (int(line), int(column)) for pointer, (line, column) in stored.items()}
+        except (TypeError, ValueError):
+            pass
     try:
-        positions = {pointer: (int(line), int(column)) for pointer, (line, column) in stored.items()}
-    except (TypeError, ValueError):
-        return None
-    return RulePack(data=entry["data"], source=source, positions=positions)
+        raw = path.read_bytes()
+        if content_key(raw) == key:
+            return load_with_positions(raw.decode("utf-8"), file=str(path))[1]
+    except (OSError, UnicodeDecodeError, InputError):
+        pass
+    return {}
 
 
 def _check_local_consistency(pack: RulePack) -> None:
