@@ -28,6 +28,11 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "colon": ": ",
         "status.valid": "Genuine and current",
         "status.valid.help": "Issued by an accredited certifier; the signature checks out and the label is in force.",
+        "status.valid_status_unknown": "Genuine, revocation not checked",
+        "status.valid_status_unknown.help": (
+            "The signature checks out, but without the certifier's status list it is unknown whether "
+            "the label has since been revoked or suspended."
+        ),
         "status.suspended": "Suspended",
         "status.suspended.help": "The certifier has suspended this label while it is reviewed. Do not rely on it now.",
         "status.revoked": "Revoked",
@@ -76,6 +81,10 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "colon": "：",
         "status.valid": "真实有效",
         "status.valid.help": "由经认可的认证机构签发，签名验证通过，标签现行有效。",
+        "status.valid_status_unknown": "签名真实，未核对撤销状态",
+        "status.valid_status_unknown.help": (
+            "签名验证通过，但缺少认证机构的状态列表，无法确认标签此后是否已被撤销或暂停。"
+        ),
         "status.suspended": "已暂停",
         "status.suspended.help": "认证机构已暂停本标签以待复核，目前请勿采信。",
         "status.revoked": "已撤销",

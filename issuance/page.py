@@ -23,6 +23,7 @@ from registry.errors import Location
 # Verdict colours: white text on each passes WCAG AA (a test checks).
 STATUS_COLOURS: dict[VerifyStatus, str] = {
     VerifyStatus.VALID: "#146c2e",
+    VerifyStatus.VALID_STATUS_UNKNOWN: "#3f6212",
     VerifyStatus.SUSPENDED: "#8a4600",
     VerifyStatus.REVOKED: "#b42318",
     VerifyStatus.EXPIRED: "#4b5563",
@@ -33,6 +34,7 @@ STATUS_COLOURS: dict[VerifyStatus, str] = {
 _CIRCLE = '<circle cx="12" cy="12" r="10"/>'
 STATUS_ICONS: dict[VerifyStatus, str] = {
     VerifyStatus.VALID: _CIRCLE + '<path d="M7 12.5l3.2 3.2L17 9"/>',
+    VerifyStatus.VALID_STATUS_UNKNOWN: _CIRCLE + '<path d="M6.5 11.5l3 3L16 8"/><path d="M17 15.5v.3"/>',
     VerifyStatus.SUSPENDED: _CIRCLE + '<path d="M10 8v8M14 8v8"/>',
     VerifyStatus.REVOKED: _CIRCLE + '<path d="M8.5 8.5l7 7M15.5 8.5l-7 7"/>',
     VerifyStatus.EXPIRED: '<path d="M6 3h12M6 21h12M7 3v3l5 6-5 6v3M17 3v3l-5 6 5 6v3"/>',

@@ -239,7 +239,8 @@ def _verify_item(
         if item.gtin is not None and result.claims is not None and result.status is VerifyStatus.VALID:
             result = _check_gtin(result, item.gtin, now)
         return result
-    return svc.overlay_state(verify(token, trust=trust, status=None, now=now, gtin=item.gtin), label)
+    result = verify(token, trust=trust, status=None, now=now, gtin=item.gtin, check_status=label is None)
+    return svc.overlay_state(result, label)
 
 
 def _check_gtin(v: Verification, gtin: str, now: datetime) -> Verification:

@@ -15,7 +15,7 @@ from typing import Any, Final
 import click
 
 from registry.cli.common import EXIT_INPUT, EXIT_NONCONFORMANT, EXIT_OK, dumps, guarded, report
-from registry.convert import Conversion
+from registry.convert import MAX_INPUT_BYTES, Conversion
 from registry.declarations import Item, check_pact, instead_of_upgrade_notes, spec_major, unwrap, upgrade_v2_to_v3
 from registry.errors import InputError, Location
 from registry.findings import Finding, Severity
@@ -134,7 +134,7 @@ def convert(
     2 for unusable input.
     """
     _choice("--to", target, TARGETS)
-    data = read_input(file, sys.stdin.buffer)
+    data = read_input(file, sys.stdin.buffer, max_bytes=MAX_INPUT_BYTES)
     given = _choice("--from", source, SOURCES) if source is not None else None
     source = given or sniff(file, data)
     flow = read_input(flow_path) if flow_path is not None else None

@@ -270,3 +270,12 @@ def test_expired_token_refused_even_when_cached(service: Service) -> None:
         assert "expired" in body["detail"]
     finally:
         service.ctx.clock = real_clock
+
+
+def test_a_utf16_body_is_refused_saying_so(service: Service, al_example: dict[str, Any]) -> None:
+    """Issue 10: a UTF-16 body was answered "invalid JSON: unexpected character"."""
+    c, h = service.client, service.headers("demo-certifier")
+    body = json.dumps(al_example).encode("utf-16")
+    r = c.post("/v1/validations", content=body, headers={**h, "Content-Type": "application/json"})
+    detail = _problem(r, 422)["detail"]
+    assert "is UTF-16" in detail and "must be UTF-8" in detail
