@@ -134,7 +134,7 @@ def recognise_command(
 
     The declaration is validated first; a non-conformant one is refused (exit 1) with its findings.
     """
-    from registry.crosswalk import load_crosswalks, recognise, render_recognition
+    from registry.crosswalk import checking_rules, load_crosswalks, recognise, render_recognition
 
     catalog, now, cw = load_catalog(ctx), reference_time(at), load_crosswalks()
     targets = _targets(cw, schemes)
@@ -149,6 +149,14 @@ def recognise_command(
         sys.exit(EXIT_NONCONFORMANT)
     declaration = prepare(document).document
     audit = _audit(cw, audit_path, declaration)
-    chain = catalog.resolve(result.pack.ref).chain
-    recognition = recognise(cw, declaration, pack=result.pack, audit=audit, chain=chain, schemes=targets)
+    resolved = catalog.resolve(result.pack.ref)
+    recognition = recognise(
+        cw,
+        declaration,
+        pack=result.pack,
+        audit=audit,
+        chain=resolved.chain,
+        schemes=targets,
+        pack_rules=checking_rules(resolved.rules),
+    )
     click.echo(render_recognition(recognition, fmt))
