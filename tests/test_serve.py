@@ -125,7 +125,8 @@ def test_init_publishes_the_packs_of_packs_dir_once(tmp_path: Path, monkeypatch:
     data = str(tmp_path / "data")
     first = CliRunner().invoke(cli.main, ["--packs-dir", str(folder), "init", "--data-dir", data])
     assert first.exit_code == 0, first.output
-    assert f"published {EXTRA}@1.0.0" in first.output
+    version = Catalog.bundled().get("example-standards-body/aluminium-ingot").version  # the copy's
+    assert f"published {EXTRA}@{version}" in first.output
     monkeypatch.setenv("PCFREG_PACKS_DIR", str(folder))
     again = CliRunner().invoke(cli.main, ["init", "--data-dir", data])
     assert again.exit_code == 0, again.output
@@ -138,4 +139,5 @@ def test_a_pack_of_another_publisher_in_packs_dir_is_refused(tmp_path: Path, mon
     path = _extra_pack(tmp_path / "extra", "someone-else/ingot")
     done = CliRunner().invoke(cli.main, ["--packs-dir", str(path.parent), "init", "--data-dir", str(tmp_path / "d")])
     assert done.exit_code == 2
-    assert str(path) in done.output and "someone-else/ingot@1.0.0" in done.output
+    version = Catalog.bundled().get("example-standards-body/aluminium-ingot").version  # the copy's
+    assert str(path) in done.output and f"someone-else/ingot@{version}" in done.output
