@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,6 +10,12 @@ import pytest
 from registry.packs.catalog import Catalog
 
 NOW = datetime(2026, 6, 30, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pack_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Commands under test keep derived pack data in a folder of this session, not the user's cache."""
+    os.environ["PCFREG_CACHE_DIR"] = str(tmp_path_factory.mktemp("pack-cache"))
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,9 @@ from registry.cli import convert, crosswalk, factors, keys, labels, operator, pa
     "packs_dirs",
     multiple=True,
     type=click.Path(file_okay=False),
-    help="Also load rule packs from this folder (repeatable), next to the bundled ones.",
+    envvar="PCFREG_PACKS_DIR",
+    help="Also load rule packs from this folder (repeatable), next to the bundled ones; "
+    "also PCFREG_PACKS_DIR (folders separated by the path separator). pcfreg init and serve publish them.",
 )
 @click.pass_context
 def main(ctx: click.Context, packs_dirs: tuple[str, ...]) -> None:

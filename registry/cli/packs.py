@@ -25,7 +25,7 @@ from registry.cli.common import (
     write_output,
 )
 from registry.errors import InputError
-from registry.packs import Catalog, ResolvedPack, RulePack, run_pack_tests
+from registry.packs import Catalog, ResolvedPack, RulePack
 from registry.yamlpos import dump_yaml
 
 
@@ -114,6 +114,8 @@ def packs_example(ctx: click.Context, ref: str) -> None:
 @guarded
 def packs_test(ctx: click.Context, refs: tuple[str, ...], fmt: str) -> None:
     """Run the packs' own test cases (all packs, or those named). Exit 1 if any fails."""
+    from registry.packs import run_pack_tests
+
     results = run_pack_tests(load_catalog(ctx), list(refs) or None)
     failed = [r for r in results if not r.passed]
     if fmt == "json":

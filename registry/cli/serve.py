@@ -12,15 +12,16 @@ from typing import Any
 
 import click
 
-from registry.cli.common import data_dir_option, guarded
+from registry.cli.common import data_dir_option, extra_packs, guarded
 from registry.errors import InputError
 
 
-def _init(data_dir: str) -> Any:
+def _init(ctx: click.Context, data_dir: str) -> Any:
     from registry.service.bootstrap import init_data_dir
     from registry.storage.settings import StorageSettings, display_url
 
-    report = init_data_dir(StorageSettings(data_dir=Path(data_dir)), now=datetime.now(UTC))
+    settings = StorageSettings(data_dir=Path(data_dir))
+    report = init_data_dir(settings, now=datetime.now(UTC), extra_packs=extra_packs(ctx))
     if report.created:
         click.echo(f"initialised {report.data_dir} ({display_url(report.database_url)})")
         click.echo("credentials (shown once, store them now):")
@@ -35,10 +36,11 @@ def _init(data_dir: str) -> Any:
 
 @click.command("init")
 @data_dir_option
+@click.pass_context
 @guarded
-def init_cmd(data_dir: str) -> None:
-    """Create a data directory: database, migrations, built-in organisations, bundled packs."""
-    report = _init(data_dir)
+def init_cmd(ctx: click.Context, data_dir: str) -> None:
+    """Create a data directory: database, migrations, built-in organisations, bundled packs (and --packs-dir ones)."""
+    report = _init(ctx, data_dir)
     if not report.created:
         click.echo(f"{data_dir} is already initialised; nothing was changed but new bundled pack versions")
 
@@ -64,13 +66,14 @@ def _require_free_port(host: str, port: int) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.pass_context
 @guarded
-def serve(data_dir: str, port: int, host: str, workers: int) -> None:
-    """Run the registry's HTTP API (initialising the data directory on first start)."""
+def serve(ctx: click.Context, data_dir: str, port: int, host: str, workers: int) -> None:
+    """Run the registry's HTTP API (initialising the data directory on first start; publishing --packs-dir packs)."""
     import uvicorn
 
     _require_free_port(host, port)
-    _init(data_dir)
+    _init(ctx, data_dir)
     os.environ["PCFREG_DATA_DIR"] = str(Path(data_dir).resolve())
     # Label URLs and the trust list name the address people reach; unless told, it is this server's.
     public_host = "localhost" if host in ("0.0.0.0", "::", "127.0.0.1") else host

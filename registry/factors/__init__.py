@@ -20,19 +20,69 @@ See docs/factorsets.md.
 
 from __future__ import annotations
 
-from registry.factors.check import check_factor_set
-from registry.factors.diff import FactorChange, FactorSetDiff, diff_sets, render_text
-from registry.factors.errors import FactorRefError, FactorSetError, MetaCheckFailed
-from registry.factors.importing import ImportMapping, import_csv, import_ilcd, read_mapping
-from registry.factors.library import FactorLibrary, Resolved
-from registry.factors.load import FORMAT, SCHEMA_ID, factor_set_from_data, load_factor_set_file, parse_factor_set
-from registry.factors.model import FactorRecord, FactorSet, Text, decimal_text
-from registry.factors.query import Query, search
-from registry.factors.refs import FactorRef, parse_ref
-from registry.factors.signing import KIND as ENVELOPE_KIND
-from registry.factors.signing import VerifiedSet, sign_factor_set, verify_signed_set
-from registry.factors.signing import sign_file as sign_set_file
-from registry.factors.signing import verify_file as verify_set_file
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from registry.lazy import lazy_face
+
+if TYPE_CHECKING:
+    from registry.factors.check import check_factor_set
+    from registry.factors.diff import FactorChange, FactorSetDiff, diff_sets, render_text
+    from registry.factors.errors import FactorRefError, FactorSetError, MetaCheckFailed
+    from registry.factors.importing import ImportMapping, import_csv, import_ilcd, read_mapping
+    from registry.factors.library import FactorLibrary, Resolved
+    from registry.factors.load import FORMAT, SCHEMA_ID, factor_set_from_data, load_factor_set_file, parse_factor_set
+    from registry.factors.model import FactorRecord, FactorSet, Text, decimal_text
+    from registry.factors.query import Query, search
+    from registry.factors.refs import FactorRef, parse_ref
+    from registry.factors.signing import KIND as ENVELOPE_KIND
+    from registry.factors.signing import VerifiedSet, sign_factor_set, verify_signed_set
+    from registry.factors.signing import sign_file as sign_set_file
+    from registry.factors.signing import verify_file as verify_set_file
+
+# Members load on first use, so that a command that never touches factor sets (``pcfreg validate``)
+# does not import pint or the signing stack through the CLI's ``factors`` group.
+_LAZY = {
+    "check_factor_set": "check",
+    "FactorChange": "diff",
+    "FactorSetDiff": "diff",
+    "diff_sets": "diff",
+    "render_text": "diff",
+    "FactorRefError": "errors",
+    "FactorSetError": "errors",
+    "MetaCheckFailed": "errors",
+    "ImportMapping": "importing",
+    "import_csv": "importing",
+    "import_ilcd": "importing",
+    "read_mapping": "importing",
+    "FactorLibrary": "library",
+    "Resolved": "library",
+    "FORMAT": "load",
+    "SCHEMA_ID": "load",
+    "factor_set_from_data": "load",
+    "load_factor_set_file": "load",
+    "parse_factor_set": "load",
+    "FactorRecord": "model",
+    "FactorSet": "model",
+    "Text": "model",
+    "decimal_text": "model",
+    "Query": "query",
+    "search": "query",
+    "FactorRef": "refs",
+    "parse_ref": "refs",
+    "VerifiedSet": "signing",
+    "sign_factor_set": "signing",
+    "verify_signed_set": "signing",
+}
+_ALIASES = {"ENVELOPE_KIND": "KIND", "sign_set_file": "sign_file", "verify_set_file": "verify_file"}
+_member, __dir__ = lazy_face(__name__, _LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _ALIASES:
+        return getattr(importlib.import_module(f"{__name__}.signing"), _ALIASES[name])
+    return _member(name)
+
 
 __all__ = [
     "ENVELOPE_KIND",

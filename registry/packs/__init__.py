@@ -14,19 +14,13 @@
 
 from __future__ import annotations
 
-from registry.packs.cases import run_pack_tests
-from registry.packs.catalog import Catalog
+from typing import TYPE_CHECKING
+
+from registry.lazy import lazy_face
+from registry.packs.cache import PackCache
+from registry.packs.catalog import Catalog, compile_cached
 from registry.packs.cel.errors import CelEvalError
 from registry.packs.cel.values import parse_timestamp
-from registry.packs.diff import (
-    IncompatibleVersionError,
-    PackDiff,
-    check_bump,
-    diff_packs,
-    diff_refs,
-    precedence,
-    render_text,
-)
 from registry.packs.engine import CompiledPack
 from registry.packs.rulepack import (
     Grading,
@@ -38,23 +32,6 @@ from registry.packs.rulepack import (
     pack_from_data,
     resolve,
 )
-from registry.packs.signing import (
-    SignatureError,
-    TrustedKey,
-    TrustedKeys,
-    b64url_decode,
-    b64url_encode,
-    envelope_bytes,
-    generate_key_files,
-    generate_keypair,
-    key_id,
-    load_private_key,
-    public_jwk,
-    sign_file,
-    sign_pack,
-    verify_envelope,
-    verify_file,
-)
 from registry.packs.validate import (
     ItemOutcome,
     LineOutcome,
@@ -65,6 +42,68 @@ from registry.packs.validate import (
     validate_jsonl,
 )
 
+if TYPE_CHECKING:
+    from registry.packs.cases import run_pack_tests
+    from registry.packs.diff import (
+        IncompatibleVersionError,
+        PackDiff,
+        check_bump,
+        diff_packs,
+        diff_refs,
+        precedence,
+        render_text,
+    )
+    from registry.packs.signing import (
+        SignatureError,
+        TrustedKey,
+        TrustedKeys,
+        b64url_decode,
+        b64url_encode,
+        envelope_bytes,
+        generate_key_files,
+        generate_keypair,
+        key_id,
+        load_private_key,
+        public_jwk,
+        sign_file,
+        sign_pack,
+        verify_envelope,
+        verify_file,
+    )
+
+# Signing (cryptography), version diffs and pack test cases load on first use: validating a
+# declaration needs none of them.
+_LAZY = {"run_pack_tests": "cases"}
+_LAZY.update(
+    dict.fromkeys(
+        ["IncompatibleVersionError", "PackDiff", "check_bump", "diff_packs", "diff_refs", "precedence", "render_text"],
+        "diff",
+    )
+)
+_LAZY.update(
+    dict.fromkeys(
+        [
+            "SignatureError",
+            "TrustedKey",
+            "TrustedKeys",
+            "b64url_decode",
+            "b64url_encode",
+            "envelope_bytes",
+            "generate_key_files",
+            "generate_keypair",
+            "key_id",
+            "load_private_key",
+            "public_jwk",
+            "sign_file",
+            "sign_pack",
+            "verify_envelope",
+            "verify_file",
+        ],
+        "signing",
+    )
+)
+__getattr__, __dir__ = lazy_face(__name__, _LAZY)
+
 __all__ = [
     "Catalog",
     "CelEvalError",
@@ -74,6 +113,7 @@ __all__ = [
     "IncompatibleVersionError",
     "ItemOutcome",
     "LineOutcome",
+    "PackCache",
     "PackDiff",
     "ResolvedPack",
     "Rule",
@@ -84,6 +124,7 @@ __all__ = [
     "b64url_decode",
     "b64url_encode",
     "check_bump",
+    "compile_cached",
     "declaration_id",
     "diff_packs",
     "diff_refs",

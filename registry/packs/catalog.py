@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 from registry.declarations import classification_codes, rule_refs, spec_version_major
 from registry.errors import InputError, Location, PackError, PackSelectionError
 from registry.findings import Finding, Severity
+from registry.packs.cache import PackCache, content_key
 from registry.packs.engine import CompiledPack
 from registry.packs.rulepack import ResolvedPack, RulePack, load_pack_file, resolve
 from registry.resources import rulepacks_dir
@@ -34,7 +35,9 @@ def _norm(code: str) -> str:
 
 
 class Catalog:
-    def __init__(self, packs: Iterable[RulePack]) -> None:
+    """Packs by reference; immutable once built, so its sorted views and selection index are built once."""
+
+    def __init__(self, packs: Iterable[RulePack], *, cache: PackCache | None = None) -> None:
         self._packs: dict[str, RulePack] = {}
         for pack in packs:
             if pack.ref in self._packs:
@@ -42,22 +45,31 @@ class Catalog:
                 raise PackError(f"{pack.ref} is defined twice (also in {other})", Location(pack.source))
             self._packs[pack.ref] = pack
         self._compiled: dict[str, CompiledPack] = {}
+        self.cache = cache
+        self._sorted = sorted(self._packs.values(), key=lambda p: (p.id, semver_key(p.version)))
+        self._versions: dict[str, list[RulePack]] = {}
+        self._short: dict[str, list[str]] = {}
+        for pack in self._sorted:
+            if pack.id not in self._versions:
+                self._short.setdefault(pack.id.split("/", 1)[-1], []).append(pack.id)
+            self._versions.setdefault(pack.id, []).append(pack)
+        self._index: _CodeIndex | None = None
 
     @classmethod
-    def from_directory(cls, root: Path) -> Catalog:
+    def from_directory(cls, root: Path, *, cache: PackCache | None = None) -> Catalog:
         files = sorted(p for p in root.rglob("*") if p.suffix in PACK_SUFFIXES and p.is_file())
-        return cls(load_pack_file(p) for p in files)
+        return cls((load_pack_file(p, cache) for p in files), cache=cache)
 
     @classmethod
-    def bundled(cls) -> Catalog:
-        return cls.from_directory(rulepacks_dir())
+    def bundled(cls, *, cache: PackCache | None = None) -> Catalog:
+        return cls.from_directory(rulepacks_dir(), cache=cache)
 
     def status_of(self, ref: str) -> str:
         """A pack version's status: its own ``status`` here; a registry overrides it from storage."""
         return self._packs[ref].status
 
     def packs(self) -> list[RulePack]:
-        return sorted(self._packs.values(), key=lambda p: (p.id, semver_key(p.version)))
+        return list(self._sorted)
 
     def get(self, ref: str, *, on: date | None = None) -> RulePack:
         """``id@version``, ``id`` (newest non-draft version), or an unambiguous short name.
@@ -66,9 +78,8 @@ class Catalog:
         (``effective.from`` <= on <= ``effective.until``, the latter when set).
         """
         name, version = split_ref(ref)
-        ids = {p.id for p in self._packs.values()}
-        if name not in ids:
-            matches = sorted(i for i in ids if i.split("/", 1)[1] == name)
+        if name not in self._versions:
+            matches = sorted(self._short.get(name, ()))
             if len(matches) == 1:
                 name = matches[0]
             elif len(matches) > 1:
@@ -78,10 +89,10 @@ class Catalog:
         if version is not None:
             pack = self._packs.get(f"{name}@{version}")
             if pack is None:
-                known = [p.version for p in self.packs() if p.id == name]
+                known = [p.version for p in self._versions[name]]
                 raise InputError(f"unknown version {version!r} of {name} (known: {', '.join(known)})")
             return pack
-        versions = [p for p in self.packs() if p.id == name]
+        versions = self._versions[name]
         usable = [p for p in versions if self.status_of(p.ref) in ("published", "deprecated")]
         if not usable:
             usable = [p for p in versions if self.status_of(p.ref) != "withdrawn"]
@@ -109,8 +120,11 @@ class Catalog:
         pack = self.get(ref, on=on)
         cached = self._compiled.get(pack.ref)
         if cached is None:
-            cached = self._compiled[pack.ref] = CompiledPack(resolve(pack, self._lookup_exact))
+            cached = self._compiled[pack.ref] = self._compile(resolve(pack, self._lookup_exact))
         return cached
+
+    def _compile(self, resolved: ResolvedPack) -> CompiledPack:
+        return compile_cached(resolved, self._lookup_exact, self.cache)
 
     def select(self, document: Any, *, now: datetime) -> RulePack:
         """The pack a declaration names, else the one its classification codes fall under."""
@@ -176,22 +190,53 @@ class Catalog:
         return [p.ref for p in packs if not p.abstract] + [f"{p.ref} (base pack)" for p in packs if p.abstract]
 
     def _by_codes(self, hs: list[str], cpc: list[str], now: datetime) -> list[RulePack]:
-        hs_n = [_norm(c) for c in hs]
-        cpc_n = [_norm(c) for c in cpc]
+        if self._index is None:
+            self._index = _CodeIndex(p for p in self._sorted if not p.abstract and self.status_of(p.ref) == "published")
+        found = self._index.candidates(hs, cpc)
         best: dict[str, RulePack] = {}
         today = now.date().isoformat()
-        for pack in self.packs():
-            if pack.abstract or self.status_of(pack.ref) != "published":
-                continue
-            if not _in_effect(pack, today):
-                continue
-            scope = pack.data.get("scope", {})
-            hit = any(c.startswith(_norm(s)) for s in scope.get("hs", []) for c in hs_n) or any(
-                c.startswith(_norm(s)) for s in scope.get("cpc", []) for c in cpc_n
-            )
-            if hit:
-                best[pack.id] = pack  # packs() is version-ordered: keeps the newest
+        for pack in sorted(found, key=lambda p: (p.id, semver_key(p.version))):
+            if _in_effect(pack, today):
+                best[pack.id] = pack  # version-ordered: keeps the newest
         return list(best.values())
+
+
+class _CodeIndex:
+    """Published product packs by the HS and CPC prefixes of their scope: selection looks up the
+    prefixes of a declaration's codes instead of scanning every pack."""
+
+    def __init__(self, packs: Iterable[RulePack]) -> None:
+        self._hs: dict[str, list[RulePack]] = {}
+        self._cpc: dict[str, list[RulePack]] = {}
+        for pack in packs:
+            scope = pack.data.get("scope", {})
+            for code in scope.get("hs", []):
+                self._hs.setdefault(_norm(code), []).append(pack)
+            for code in scope.get("cpc", []):
+                self._cpc.setdefault(_norm(code), []).append(pack)
+
+    def candidates(self, hs: list[str], cpc: list[str]) -> list[RulePack]:
+        """Every pack with a scope code that is a prefix of one of the (normalised) codes given."""
+        found: dict[str, RulePack] = {}
+        for table, codes in ((self._hs, hs), (self._cpc, cpc)):
+            for code in codes:
+                c = _norm(code)
+                for end in range(len(c) + 1):
+                    for pack in table.get(c[:end], ()):
+                        found[pack.ref] = pack
+        return list(found.values())
+
+
+def compile_cached(resolved: ResolvedPack, lookup: Callable[[str], RulePack], cache: PackCache | None) -> CompiledPack:
+    """Compile ``resolved``, or load the plan kept for exactly its packs (``lookup`` gives each of its chain)."""
+    if cache is None:
+        return CompiledPack(resolved)
+    key = content_key(*(lookup(ref).digest for ref in resolved.chain))
+    kept = cache.load("compiled", key)
+    compiled = CompiledPack(resolved, kept)
+    if compiled.plan is not kept:
+        cache.store("compiled", key, compiled.plan)
+    return compiled
 
 
 def _no_fit(document: Any) -> str:

@@ -103,24 +103,33 @@ def _split_template(template: str) -> list[tuple[bool, str]]:
         i = j
 
 
-def _compile_message(template: str, env: cel.Env, resolved: ResolvedPack, rule: Rule) -> MessageFn:
+def _message_parts(template: str, env: cel.Env, resolved: ResolvedPack, rule: Rule) -> list[tuple[bool, str]]:
+    """A message template as (is_python_expression, text or code) parts."""
     try:
         parts = _split_template(template)
     except ValueError as e:
         raise PackError(
             f"rule {rule.id!r}: message template: {e}", _locate(resolved, rule, f"{rule.pointer}/message")
         ) from e
+    out: list[tuple[bool, str]] = []
+    for is_expr, text in parts:
+        if is_expr:
+            out.append((True, _compile_expr(text, env, resolved, rule, "message")))
+        elif text:
+            out.append((False, text))
+    return out
+
+
+def _render_fn(parts: list[tuple[bool, str]]) -> MessageFn:
+    """The message function of compiled template parts."""
     pieces: list[str | Callable[..., Any]] = []
     for is_expr, text in parts:
         if not is_expr:
-            if text:
-                pieces.append(text)
+            pieces.append(text)
             continue
-        code = _compile_expr(text, env, resolved, rule, "message")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
-            fn = eval(f"lambda pf, pcf, ext, now: {code}", dict(cel.GLOBALS))
-        pieces.append(fn)
+            pieces.append(eval(f"lambda pf, pcf, ext, now: {text}", dict(cel.GLOBALS)))
     fmt = cel.GLOBALS["_c_format"]
 
     def render(pf: Any, pcf: Any, ext: Any, now: Any) -> str:
@@ -167,16 +176,18 @@ def _expand(rule: Rule) -> list[tuple[Rule, Any]]:
     return [(rule, item) for item in rule.for_each]
 
 
-class CompiledPack:
-    """A pack ready to evaluate declarations: compile once, evaluate many times."""
+def compile_plan(resolved: ResolvedPack) -> dict[str, Any]:
+    """Compile every rule's CEL: the Python source of the pack's rule function and, per compiled
+    rule, which rule (index in ``resolved.rules``), forEach item, finding path and message parts.
 
-    def __init__(self, resolved: ResolvedPack) -> None:
-        self.resolved = resolved
-        self.ref: PackRef = resolved.pack.pack_ref
-        base_constants = _constants(resolved)
-        rules: list[CompiledRule] = []
-        body: list[str] = ["def _evaluate(pf, pcf, ext, now):", "    _f = []"]
-        for rule, item in (x for r in resolved.rules for x in _expand(r)):
+    JSON data, so that it can be kept (see :mod:`registry.packs.cache`); :class:`CompiledPack`
+    turns it into functions without parsing any CEL.
+    """
+    base_constants = _constants(resolved)
+    planned: list[dict[str, Any]] = []
+    body: list[str] = ["def _evaluate(pf, pcf, ext, now):", "    _f = []"]
+    for rule_index, rule in enumerate(resolved.rules):
+        for _, item in _expand(rule):
             constants = dict(base_constants)
             if item is not None:
                 constants["item"] = item
@@ -193,38 +204,76 @@ class CompiledPack:
             check_py = _compile_expr(check, env, resolved, rule, "check")
             if item is not None:
                 path = path.replace("{item}", escape_pointer_token(str(item)))
-            index = len(rules)
-            rules.append(CompiledRule(rule, path, _compile_message(message, env, resolved, rule), item))
-            if when_py == "True":  # no condition: the check alone
-                body += [
-                    "    try:",
-                    f"        _r = {check_py}",
-                    "        if _r is not True:",
-                    f"            _f.append(({index}, _r))",
-                    "    except _c_CelEvalError as _e:",
-                    f"        _f.append(({index}, _e))",
-                ]
-                continue
-            body += [
-                "    try:",
-                f"        _w = {when_py}",
-                "        if _w is True:",
-                f"            _r = {check_py}",
-                "            if _r is not True:",
-                f"                _f.append(({index}, _r))",
-                "        elif _w is not False:",
-                f"            _f.append(({index}, _w))",
-                "    except _c_CelEvalError as _e:",
-                f"        _f.append(({index}, _e))",
-            ]
-        body.append("    return _f")
+            parts = _message_parts(message, env, resolved, rule)
+            body += _rule_body(len(planned), when_py, check_py)
+            planned.append({"rule": rule_index, "item": item, "path": path, "message": parts})
+    body.append("    return _f")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            source = share_subexpressions("\n".join(body))
+    except (SyntaxError, RecursionError, MemoryError) as e:
+        raise InternalError(f"compiled pack {resolved.ref} is not valid Python: {e}") from e
+    return {"source": source, "rules": planned}
+
+
+def _rule_body(index: int, when_py: str, check_py: str) -> list[str]:
+    """The lines of the rule function that evaluate one compiled rule and record its failure."""
+    if when_py == "True":  # no condition: the check alone
+        return [
+            "    try:",
+            f"        _r = {check_py}",
+            "        if _r is not True:",
+            f"            _f.append(({index}, _r))",
+            "    except _c_CelEvalError as _e:",
+            f"        _f.append(({index}, _e))",
+        ]
+    return [
+        "    try:",
+        f"        _w = {when_py}",
+        "        if _w is True:",
+        f"            _r = {check_py}",
+        "            if _r is not True:",
+        f"                _f.append(({index}, _r))",
+        "        elif _w is not False:",
+        f"            _f.append(({index}, _w))",
+        "    except _c_CelEvalError as _e:",
+        f"        _f.append(({index}, _e))",
+    ]
+
+
+class CompiledPack:
+    """A pack ready to evaluate declarations: compile once, evaluate many times.
+
+    ``plan``, from :func:`compile_plan` for the same resolved pack (e.g. kept in a cache), skips
+    compiling CEL; one that does not load (malformed, or not valid Python) is compiled afresh.
+    """
+
+    def __init__(self, resolved: ResolvedPack, plan: Any = None) -> None:
+        self.resolved = resolved
+        self.ref: PackRef = resolved.pack.pack_ref
+        if plan is not None:
+            try:
+                self._install(plan)
+                self.plan: dict[str, Any] = plan
+                return
+            except Exception:  # a kept plan that does not load is rebuilt, whatever is wrong with it
+                pass
+        self.plan = compile_plan(resolved)
+        self._install(self.plan)
+
+    def _install(self, plan: dict[str, Any]) -> None:
+        rules = [
+            CompiledRule(self.resolved.rules[p["rule"]], p["path"], _render_fn(p["message"]), p["item"])
+            for p in plan["rules"]
+        ]
         namespace = dict(cel.GLOBALS)
         namespace.update(CSE_GLOBALS)
         namespace[SENTINEL] = object()
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", SyntaxWarning)  # e.g. `'kilogram' is not None`
-                code = compile(share_subexpressions("\n".join(body)), f"<pack {self.ref.ref}>", "exec")
+                code = compile(plan["source"], f"<pack {self.ref.ref}>", "exec")
             exec(code, namespace)
         except (SyntaxError, RecursionError, MemoryError) as e:
             raise InternalError(f"compiled pack {self.ref.ref} is not valid Python: {e}") from e
@@ -290,4 +339,4 @@ class CompiledPack:
         return None
 
 
-__all__ = ["CompiledPack", "CompiledRule"]
+__all__ = ["CompiledPack", "CompiledRule", "compile_plan"]

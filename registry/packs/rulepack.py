@@ -18,6 +18,7 @@ from registry.canonical import sha256_digest
 from registry.declarations import PRODUCT_MASS_PARAMETER
 from registry.errors import InputError, Location, PackError
 from registry.findings import PackRef, Severity
+from registry.packs.cache import PackCache, content_key
 from registry.resources import RULEPACK_SCHEMA_ID
 from registry.schemas import iter_schema_errors
 from registry.yamlpos import Positions, load_with_positions, position_of
@@ -83,6 +84,8 @@ class RulePack:
     data: dict[str, Any]
     source: str | None = None
     positions: Positions = field(default_factory=dict)
+    # Where the positions come from when they are first needed (a pack loaded from the cache).
+    positions_loader: Callable[[], Positions] | None = field(default=None, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -116,8 +119,14 @@ class RulePack:
     def status(self) -> str:
         return str(self.data["status"])
 
+    def all_positions(self) -> Positions:
+        """JSON pointer -> (line, column) of the pack's file; loaded on first use for a cached pack."""
+        if self.positions_loader is not None:
+            self.positions, self.positions_loader = self.positions_loader(), None
+        return self.positions
+
     def location(self, pointer: str) -> Location:
-        line, column = position_of(self.positions, pointer)
+        line, column = position_of(self.all_positions(), pointer)
         return Location(self.source, line, column, pointer)
 
     def summary(self) -> dict[str, Any]:
@@ -158,12 +167,40 @@ def pack_from_data(data: Any, *, source: str | None = None, positions: Positions
     return pack
 
 
-def load_pack_file(path: Path) -> RulePack:
+def load_pack_file(path: Path, cache: PackCache | None = None) -> RulePack:
+    """One pack file, parsed and checked; with ``cache``, as stored for these exact bytes when it was."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"cannot read rule pack: {e}", Location(str(path))) from e
-    return parse_pack(text, source=str(path))
+    if cache is None:
+        return parse_pack(text, source=str(path))
+    key = content_key(raw)
+    data = cache.load("pack", key)
+    if isinstance(data, dict) and isinstance(data.get("id"), str) and isinstance(data.get("version"), str):
+        return RulePack(data=data, source=str(path), positions_loader=lambda: _cached_positions(cache, key, path))
+    pack = parse_pack(text, source=str(path))
+    cache.store("positions", key, {pointer: list(where) for pointer, where in pack.positions.items()})
+    cache.store("pack", key, pack.data)
+    return pack
+
+
+def _cached_positions(cache: PackCache, key: str, path: Path) -> Positions:
+    """The positions kept for a pack file's bytes; else parsed again from the file, if it still has those bytes."""
+    stored = cache.load("positions", key)
+    if isinstance(stored, dict):
+        try:
+            return {pointer: (int(line), int(column)) for pointer, (line, column) in stored.items()}
+        except (TypeError, ValueError):
+            pass
+    try:
+        raw = path.read_bytes()
+        if content_key(raw) == key:
+            return load_with_positions(raw.decode("utf-8"), file=str(path))[1]
+    except (OSError, UnicodeDecodeError, InputError):
+        pass
+    return {}
 
 
 def _check_local_consistency(pack: RulePack) -> None:

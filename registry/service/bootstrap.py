@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlmodel import select
 
 from registry.errors import InputError, Location
-from registry.packs import Catalog, RulePack, generate_keypair, sign_pack
+from registry.packs import Catalog, PackCache, RulePack, generate_keypair, sign_pack
 from registry.secretfiles import MIN_JWT_SECRET_BYTES as MIN_SECRET_BYTES
 from registry.secretfiles import read_private, write_private
 from registry.service.packs import publish
@@ -28,7 +30,14 @@ from registry.service.principal import Principal
 from registry.storage import repo
 from registry.storage.db import make_engine, migrate, session_scope
 from registry.storage.errors import NotFound
-from registry.storage.models import CredentialCreate, CredentialKind, OrganisationCreate, OrgKind, PublisherKeyCreate
+from registry.storage.models import (
+    CredentialCreate,
+    CredentialKind,
+    OrganisationCreate,
+    OrgKind,
+    PublisherKeyCreate,
+    RulePackVersion,
+)
 from registry.storage.settings import StorageSettings, database_url_for
 
 EXAMPLE_BODY = "example-standards-body"
@@ -116,7 +125,10 @@ def _base_first(packs: list[RulePack]) -> list[RulePack]:
     return order
 
 
-def init_data_dir(settings: StorageSettings, *, now: datetime, engine: Engine | None = None) -> InitReport:
+def init_data_dir(
+    settings: StorageSettings, *, now: datetime, engine: Engine | None = None, extra_packs: Iterable[RulePack] = ()
+) -> InitReport:
+    """Create or update a data directory; ``extra_packs`` (of ``--packs-dir``) are published beside the bundled ones."""
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     url = database_url_for(settings)
@@ -147,7 +159,7 @@ def init_data_dir(settings: StorageSettings, *, now: datetime, engine: Engine | 
             repo.add_publisher_key(
                 session, PublisherKeyCreate(keyid=jwk["kid"], org_id=EXAMPLE_BODY, public_jwk=jwk), now=now
             )
-    report.published = publish_bundled(engine, key_path.read_bytes(), now=now)
+    report.published = publish_bundled(engine, key_path.read_bytes(), now=now, extra=extra_packs)
     report.published += publish_bundled_factor_sets(engine, data_dir, now=now)
     report.label_keys = ensure_demo_label_key(engine, data_dir, now=now)
     return report
@@ -178,12 +190,24 @@ def ensure_demo_label_key(engine: Engine, data_dir: Path, *, now: datetime) -> l
         return [key.kid]
 
 
-def publish_bundled(engine: Engine, private_pem: bytes, *, now: datetime) -> list[str]:
-    """Publish every bundled pack version not yet stored, bases first, each in its own transaction."""
+def publish_bundled(engine: Engine, private_pem: bytes, *, now: datetime, extra: Iterable[RulePack] = ()) -> list[str]:
+    """Publish every bundled pack version not yet stored, and those of ``extra``, bases first, each in its
+    own transaction. A version stored with the same digest is skipped unsigned; other content under a
+    stored version is refused by :func:`publish`. ``extra`` packs must be the example body's (its key signs)."""
     principal = Principal(org_id=EXAMPLE_BODY, kind="standards-body", client_id="pcfreg-init", via="token")
-    published: list[str] = []
-    for pack in _base_first(Catalog.bundled().packs()):
+    extra = list(extra)
+    for pack in extra:
         if pack.id.split("/", 1)[0] != EXAMPLE_BODY:
+            raise InputError(
+                f"{pack.source}: {pack.ref} is not a pack of {EXAMPLE_BODY}, whose key this data directory holds; "
+                "publish it with its publisher's key (POST /rulepacks)"
+            )
+    with session_scope(engine, write=False) as session:
+        cols = (RulePackVersion.pack_id, RulePackVersion.version, RulePackVersion.digest)
+        stored = {f"{i}@{v}": d for i, v, d in session.exec(select(*cols)).all()}
+    published: list[str] = []
+    for pack in _base_first([*Catalog.bundled(cache=PackCache.default()).packs(), *extra]):
+        if pack.id.split("/", 1)[0] != EXAMPLE_BODY or stored.get(pack.ref) == pack.digest:
             continue
         envelope = sign_pack(pack.data, private_pem, EXAMPLE_BODY)
         with session_scope(engine) as session:

@@ -21,9 +21,11 @@ from registry.errors import InputError
 from registry.packs import (
     Catalog,
     CompiledPack,
+    PackCache,
     PackDiff,
     RulePack,
     check_bump,
+    compile_cached,
     diff_packs,
     pack_from_data,
     precedence,
@@ -125,7 +127,7 @@ def _check_against_stored(session: Session, pack: RulePack, status: PackStatus) 
     against the previous one, whose version bump must match what changed."""
     lookup = _stored_lookup(session, pack)
     resolved = resolve(pack, lookup)
-    CompiledPack(resolved)  # every expression compiles, or PackError (422)
+    compile_cached(resolved, lookup, PackCache.default())  # every expression compiles, or PackError (422)
     previous = previous_version(session, pack.id, pack.version)
     if previous is None or status is not PackStatus.PUBLISHED:
         return None
@@ -233,7 +235,7 @@ class _StatusCatalog(Catalog):
     """A catalog whose packs' statuses come from the database, not from their files."""
 
     def __init__(self, packs: Iterable[RulePack], status: dict[str, str]) -> None:
-        super().__init__(packs)
+        super().__init__(packs, cache=PackCache.default())
         self._db_status = status
 
     def status_of(self, ref: str) -> str:

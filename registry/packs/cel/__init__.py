@@ -11,10 +11,21 @@ document parses nothing. See docs/adr/0002-cel-compiled-to-python.md.
 True
 """
 
-from registry.packs.cel.compiler import Env, compile_expression, compile_to_python
+from typing import TYPE_CHECKING
+
+from registry.lazy import lazy_face
 from registry.packs.cel.errors import CelCompileError, CelError, CelEvalError, CelSyntaxError
 from registry.packs.cel.runtime import GLOBALS
 from registry.packs.cel.values import CelType, CelUint
+
+if TYPE_CHECKING:
+    from registry.packs.cel.compiler import Env, compile_expression, compile_to_python
+
+# The compiler (and the CEL grammar it parses with) loads only when a pack is compiled, not
+# when a compiled pack is loaded from the cache.
+__getattr__, __dir__ = lazy_face(
+    __name__, {"Env": "compiler", "compile_expression": "compiler", "compile_to_python": "compiler"}
+)
 
 __all__ = [
     "GLOBALS",

@@ -1,0 +1,93 @@
+"""What ``pcfreg validate`` loads: not the HTTP stack, the database, or modules the command does not use.
+
+Structural, not timed: the module names a subprocess imports (``python -X importtime``).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from registry.cli import crosswalk as cli_crosswalk
+from registry.crosswalk import FORMATS
+from registry.packs.catalog import Catalog
+
+NOT_FOR_VALIDATION = (
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "sqlmodel",
+    "sqlalchemy",
+    "alembic",
+    "psycopg",
+    "httpx",
+    "cryptography",  # signing
+    "lxml",  # ILCD conversion
+    "pint",  # factor sets
+    "segno",  # labels
+    "cbor2",
+    "registry.api",
+    "registry.service",
+    "registry.storage",
+    "registry.crosswalk",
+    "registry.packs.signing",
+    "registry.packs.diff",
+)
+COMPILER = ("lark", "celpy", "registry.packs.cel.compiler", "registry.packs.cel.syntax")
+
+
+def _imported(args: list[str], cache: Path) -> set[str]:
+    env = {**os.environ, "PCFREG_CACHE_DIR": str(cache)}
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "registry.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert run.returncode in (0, 1), run.stderr[-2000:]
+    return {line.rsplit("|", 1)[1].strip() for line in run.stderr.splitlines() if line.startswith("import time:")}
+
+
+def _offenders(modules: set[str], banned: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == b or m.startswith(b + ".") for b in banned))
+
+
+def test_validate_does_not_import_the_api_stack(tmp_path: Path, catalog: Catalog) -> None:
+    declaration = tmp_path / "one.json"
+    declaration.write_bytes(orjson.dumps(_example(catalog)))
+    cold = _imported(["validate", str(declaration)], tmp_path / "cache")
+    assert _offenders(cold, NOT_FOR_VALIDATION) == []
+    warm = _imported(["validate", str(declaration)], tmp_path / "cache")
+    assert _offenders(warm, NOT_FOR_VALIDATION + COMPILER) == []  # the compiled pack comes from the cache
+    assert "registry.packs.engine" in warm  # and the probe sees what was imported
+
+
+def test_packs_list_does_not_import_the_compiler(tmp_path: Path) -> None:
+    modules = _imported(["packs", "list"], tmp_path / "cache")
+    assert _offenders(modules, NOT_FOR_VALIDATION + COMPILER) == []
+
+
+def test_the_crosswalk_formats_of_the_command_line_are_those_of_the_renderer() -> None:
+    assert cli_crosswalk.FORMATS == FORMATS
+
+
+def _example(catalog: Catalog) -> Any:
+    example = catalog.resolve("example-standards-body/aluminium-ingot").example
+    assert example is not None
+    return example
+
+
+def test_the_asgi_app_freezes_what_start_up_made(tmp_path: Path) -> None:
+    """Start-up objects are out of the collector's generations, so a full collection in a request is short."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["PCFREG_DATA_DIR"] = str(tmp_path / "data")
+    probe = "import gc, registry.api.asgi; print(gc.get_freeze_count())"
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert int(run.stdout.strip()) > 10_000
