@@ -118,6 +118,30 @@ def test_platform_batch_verify(service: Service, issued: dict[str, Any], example
     problem(service.client.post("/v1/labels:verify", json=too_many, headers=service.headers("demo-platform")), 422)
 
 
+def test_platform_verify_takes_the_label_url_a_scan_gives(service: Service, issued: dict[str, Any]) -> None:
+    """Issue 14: the default QR carries the short label URL; the schema promises "a label URL", yet it was refused."""
+    url, lid = issued["url"], issued["id"]
+    items = [
+        {"ref": "short", "token": url, "gtin": GTIN},
+        {"ref": "lower", "token": url.lower()},  # a scanner or a person may lower-case it
+        {"ref": "offline", "token": issued["offline_url"]},
+        {"ref": "elsewhere", "token": f"https://labels.example.com/L/{lid}"},
+        {"ref": "elsewhere-offline", "token": issued["offline_url"].replace("LOCALHOST:8000", "EVIL.EXAMPLE")},
+        {"ref": "other-path", "token": url.replace("/L/", "/X/")},
+        {"ref": "not-a-token", "token": "hello, world"},
+    ]
+    r = service.client.post("/v1/labels:verify", json={"items": items}, headers=service.headers("demo-platform"))
+    assert r.status_code == 200, r.text
+    got = {x["ref"]: x for x in r.json()["results"]}
+    assert got["short"]["status"] == got["lower"]["status"] == got["offline"]["status"] == "valid"
+    assert got["short"]["label"]["label_id"] == lid
+    for ref in ("elsewhere", "elsewhere-offline", "other-path"):
+        assert (got[ref]["status"], got[ref]["reason"]) == ("unknown", "bad_item"), got[ref]
+        assert "not a label URL of this registry" in got[ref]["detail"], got[ref]
+    assert (got["not-a-token"]["status"], got["not-a-token"]["reason"]) == ("unknown", "bad_item")
+    assert "neither a token nor a label URL" in got["not-a-token"]["detail"]
+
+
 def test_a_high_s_twin_of_an_issued_token_is_not_valid(service: Service, issued: dict[str, Any]) -> None:
     """Issue 10: (r, n - s) verified too, so every label had a second valid token the registry never issued."""
     from issuance.cose import P256_N
