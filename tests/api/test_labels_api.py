@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import html
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -140,6 +140,34 @@ def test_platform_verify_takes_the_label_url_a_scan_gives(service: Service, issu
         assert "not a label URL of this registry" in got[ref]["detail"], got[ref]
     assert (got["not-a-token"]["status"], got["not-a-token"]["reason"]) == ("unknown", "bad_item")
     assert "neither a token nor a label URL" in got["not-a-token"]["detail"]
+
+
+def test_a_label_not_valid_now_cannot_be_printed(service: Service, example: dict[str, Any]) -> None:
+    """Issue 14: a suspended, revoked or expired label is refused for print (label.svg, QR SVG/PNG), saying why."""
+    c, h = service.client, service.headers("demo-certifier")
+    label = c.post("/v1/labels", json={"declaration": example, "gtin": GTIN}, headers=h).json()
+    lid = label["id"]
+    prints = [f"/v1/labels/{lid}/label.svg", f"/v1/labels/{lid}/qr?format=png", f"/v1/labels/{lid}/qr?kind=offline"]
+    assert [c.get(u).status_code for u in prints] == [200, 200, 200]
+    assert c.post(f"/v1/labels/{lid}/suspend", json={"reason": "under review"}, headers=h).status_code == 200
+    for u in prints:
+        body = problem(c.get(u), 409)
+        assert body["type"].endswith("/label-not-printable") and "suspended" in body["detail"], body
+        assert "under review" in body["detail"] and lid in body["detail"]
+    assert c.post(f"/v1/labels/{lid}/reinstate", json={"reason": "ok"}, headers=h).status_code == 200
+    assert c.get(prints[0]).status_code == 200
+    real_clock = service.ctx.clock
+    expires = datetime.fromisoformat(label["verification"]["label"]["expires_at"])
+    service.ctx.clock = lambda: expires + timedelta(seconds=1)
+    try:
+        body = problem(c.get(prints[0]), 409)
+        assert "expired" in body["detail"], body
+    finally:
+        service.ctx.clock = real_clock
+    assert c.post(f"/v1/labels/{lid}/revoke", json={"reason": "data error"}, headers=h).status_code == 200
+    body = problem(c.get(prints[0]), 409)
+    assert "revoked" in body["detail"] and "data error" in body["detail"], body
+    problem(c.get("/v1/labels/AAAAAAAAAAAAAAAA/label.svg"), 404)
 
 
 def test_a_high_s_twin_of_an_issued_token_is_not_valid(service: Service, issued: dict[str, Any]) -> None:

@@ -54,8 +54,9 @@ async def label_qr(
     format: Literal["svg", "png"] = "svg",
     scale: Annotated[int, Query(ge=1, le=40)] = 8,
 ) -> Response:
-    """The label's QR code: its short URL (at most version 4-M), or with the token (offline, at most 13-M)."""
-    label = await _label_or_404(ctx, label_id)
+    """The label's QR code: its short URL (at most version 4-M), or with the token (offline, at most 13-M).
+    Refused (409) unless the label is valid now."""
+    label = await _printable(ctx, label_id)
     base = label_cache(ctx).settings.base_url
     data = label_url(base, label.id) if kind == "url" else offline_url(base, label.id, label.token)
     body = render_qr(data, kind=kind, fmt=format, scale=scale)
@@ -67,8 +68,9 @@ async def label_qr(
 async def printable(
     label_id: str, ctx: CtxDep, lang: Literal["en", "zh"] = "en", kind: Literal["url", "offline"] = "url"
 ) -> Response:
-    """A printable label: grade badge, value per declared unit, boundary, pack, certifier, validity, QR."""
-    label = await _label_or_404(ctx, label_id)
+    """A printable label: grade badge, value per declared unit, boundary, pack, certifier, validity, QR.
+    Refused (409) unless the label is valid now."""
+    label = await _printable(ctx, label_id)
     cache = label_cache(ctx)
     names = await run_in_threadpool(_names, ctx, label)
     claims = LabelClaims.model_validate(label.claims)
@@ -103,10 +105,12 @@ async def consumer_page(label_id: str, request: Request, ctx: CtxDep, lang: str 
 # ------------------------------------------------------------------ helpers
 
 
-async def _label_or_404(ctx: ServiceContext, label_id: str) -> Label:
+async def _printable(ctx: ServiceContext, label_id: str) -> Label:
+    """The label, when artwork may be made for it (valid now); 404 when there is none, 409 saying why not."""
+
     def run() -> Label:
         with session_scope(ctx.engine, write=False) as s:
-            return store.get_label(s, label_id.upper())
+            return svc.printable_label(s, label_id, now=ctx.clock())
 
     try:
         return await run_in_threadpool(run)
