@@ -248,6 +248,7 @@ _CSS = (
     "dt{color:#475467;font-size:.9rem}dd{margin:0;overflow-wrap:anywhere}code{font-size:.92em}"
     "ul{margin:0;padding-left:1.2rem}li{margin:.3rem 0}a{color:#0b57d0}"
 )
+PAGE_CSS = _CSS  # the registry's other pages (the front page) look the same
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 

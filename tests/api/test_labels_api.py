@@ -170,6 +170,29 @@ def test_a_label_not_valid_now_cannot_be_printed(service: Service, example: dict
     problem(c.get("/v1/labels/AAAAAAAAAAAAAAAA/label.svg"), 404)
 
 
+def test_the_root_is_a_landing_page_with_a_search(service: Service, issued: dict[str, Any]) -> None:
+    """Issue 14: / answered a JSON 404; it is a page saying what this registry is, with a search by id or GTIN."""
+    c = service.client
+    en = c.get("/", headers={"Accept-Language": "en"})
+    zh = c.get("/", headers={"Accept-Language": "zh-CN"})
+    assert en.status_code == zh.status_code == 200 and en.headers["content-type"].startswith("text/html")
+    assert 'lang="en"' in en.text and 'lang="zh' in zh.text and "碳" in zh.text and "carbon" in en.text.lower()
+    for page in (en.text, zh.text):
+        assert "<script" not in page and "http://" not in page and "https://" not in page
+        assert '<form method="get" action="/search"' in page and 'name="q"' in page
+        assert "form-action 'self'" in page  # the page's CSP lets the search form submit, nothing else
+    assert 'lang="zh' in c.get("/", params={"lang": "zh"}, headers={"Accept-Language": "en"}).text
+    by_id = c.get("/search", params={"q": issued["id"].lower()}, follow_redirects=False)
+    assert by_id.status_code == 303 and by_id.headers["location"] == f"/L/{issued['id']}"
+    by_gtin = c.get("/search", params={"q": GTIN, "lang": "en"})
+    assert by_gtin.status_code == 200 and f'href="/L/{issued["id"]}"' in by_gtin.text
+    none = c.get("/search", params={"q": "4006381333931", "lang": "en"})
+    assert none.status_code == 404 and "4006381333931" in none.text and "no label" in none.text.lower()
+    bad = c.get("/search", params={"q": "<b>nonsense</b>", "lang": "en"})
+    assert bad.status_code == 422 and "<b>nonsense" not in bad.text and "&lt;b&gt;nonsense" in bad.text
+    assert "label id" in bad.text.lower() and "gtin" in bad.text.lower()
+
+
 def test_a_high_s_twin_of_an_issued_token_is_not_valid(service: Service, issued: dict[str, Any]) -> None:
     """Issue 10: (r, n - s) verified too, so every label had a second valid token the registry never issued."""
     from issuance.cose import P256_N
