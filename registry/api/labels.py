@@ -152,6 +152,46 @@ def label_json(label: Label, v: Verification, settings: svc.IssuanceSettings) ->
     }
 
 
+def label_linkset(base_url: str, label_id: str) -> dict[str, Any]:
+    """The label URL's links as an RFC 9264 linkset (section 4.2, JSON): its data (``describedby``,
+    a registered link relation) and its page in each language (``alternate``, with ``hreflang``)."""
+    url = label_url(base_url, label_id)
+    root = url[: url.rindex("/L/")]
+    page = [{"href": f"{url}?lang={lang}", "type": "text/html", "hreflang": [lang]} for lang in ("en", "zh")]
+    data = [{"href": f"{root}/v1/labels/{label_id}", "type": "application/json"}]
+    return {"linkset": [{"anchor": url, "describedby": data, "alternate": page}]}
+
+
+def preferred_type(accept: str | None, offered: tuple[str, ...]) -> str:
+    """The media type of ``offered`` that an ``Accept`` header (RFC 9110 section 12.5.1) prefers most;
+    on a tie, or with no header, the first offered. Wildcards match; ``q=0`` refuses."""
+    best, best_q = offered[0], -1.0
+    ranges = [_media_range(part) for part in (accept or "*/*").split(",")[:64] if part.strip()]
+    for media in offered:
+        q = max((rq for pattern, rq in ranges if _matches(pattern, media)), default=0.0)
+        if q > best_q and q > 0:
+            best, best_q = media, q
+    return best
+
+
+def _media_range(part: str) -> tuple[str, float]:
+    media, *params = (p.strip() for p in part.split(";"))
+    q = 1.0
+    for param in params:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "q":
+            try:
+                q = min(max(float(value), 0.0), 1.0)
+            except ValueError:
+                q = 0.0
+    return media.lower(), q
+
+
+def _matches(pattern: str, media: str) -> bool:
+    kind = media.split("/", 1)[0]
+    return pattern in ("*/*", f"{kind}/*", media)
+
+
 def names_in(s: Any, ctx: ServiceContext, label: Label) -> dict[str, Any]:
     """Display names for a label: certifier, pack titles, scheme title, the pack's grades best first."""
     from registry.crosswalk import load_crosswalks

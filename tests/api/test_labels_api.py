@@ -193,6 +193,29 @@ def test_the_root_is_a_landing_page_with_a_search(service: Service, issued: dict
     assert "label id" in bad.text.lower() and "gtin" in bad.text.lower()
 
 
+def test_the_page_url_answers_json_or_a_linkset_when_asked(service: Service, issued: dict[str, Any]) -> None:
+    """Issue 14: a platform follows the URL a phone opens (/L/{id}) and asks for JSON or an RFC 9264 linkset."""
+    c, lid = service.client, issued["id"]
+    as_json = c.get(f"/L/{lid}", headers={"Accept": "application/json"})
+    assert as_json.status_code == 200 and as_json.headers["content-type"].startswith("application/json")
+    assert as_json.json()["id"] == lid and as_json.json()["verification"]["status"] == "valid"
+    assert as_json.json()["token"] == issued["token"] and "Accept" in as_json.headers["vary"]
+    linkset = c.get(f"/l/{lid}", headers={"Accept": "application/linkset+json"})
+    assert linkset.status_code == 200 and linkset.headers["content-type"].startswith("application/linkset+json")
+    (context,) = linkset.json()["linkset"]
+    assert context["anchor"] == issued["url"]
+    assert [x["type"] for x in context["describedby"]] == ["application/json"]
+    assert context["describedby"][0]["href"].endswith(f"/v1/labels/{lid}")
+    assert {(x["type"], x["hreflang"][0]) for x in context["alternate"]} == {("text/html", "en"), ("text/html", "zh")}
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    for accept in (browser, "*/*", None, "application/json;q=0.5, text/html"):
+        r = c.get(f"/L/{lid}", headers={"Accept": accept} if accept else {})
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html"), accept
+    missing = c.get("/L/AAAAAAAAAAAAAAAA", headers={"Accept": "application/json"})
+    assert problem(missing, 404)["type"].endswith("/not-found")
+    problem(c.get("/L/AAAAAAAAAAAAAAAA", headers={"Accept": "application/linkset+json"}), 404)
+
+
 def test_a_high_s_twin_of_an_issued_token_is_not_valid(service: Service, issued: dict[str, Any]) -> None:
     """Issue 10: (r, n - s) verified too, so every label had a second valid token the registry never issued."""
     from issuance.cose import P256_N
