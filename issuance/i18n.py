@@ -53,6 +53,12 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "claims.none": "No label details can be shown.",
         "product.compare": "Check that this is the product you hold: compare its name and GTIN with the item.",
         "grade": "Grade",
+        "grade.illustrative": "Illustrative grade",
+        "grade.illustrative.help": (
+            "The bands are an example set by the rule pack, not by an authority: read how they were set "
+            "before comparing products."
+        ),
+        "grade.basis": "How the bands were set",
         "footprint": "Carbon footprint",
         "per": "per {unit}",
         "boundary": "Boundary",
@@ -109,6 +115,9 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "claims.none": "无法显示标签内容。",
         "product.compare": "请确认这就是您手中的商品：将其名称和 GTIN 与实物对照。",
         "grade": "等级",
+        "grade.illustrative": "示意等级",
+        "grade.illustrative.help": "分级为规则包设定的示例，并非主管机构设定；比较产品前请先了解分级依据。",
+        "grade.basis": "分级依据",
         "footprint": "碳足迹",
         "per": "每 {unit}",
         "boundary": "系统边界",

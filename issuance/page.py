@@ -59,7 +59,8 @@ class LabelPageView(BaseModel):
     """What the consumer page shows: the verification and the display names around it.
 
     Links must be ``https://``/``http://`` URLs or paths starting with ``/``.
-    ``grade_scale`` lists the rule pack's grades best first (colours the badge).
+    ``grade_scale`` lists the rule pack's grades best first (colours the badge); ``grading_basis``
+    is the pack's own account of how its bands were set.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -73,6 +74,7 @@ class LabelPageView(BaseModel):
     rule_pack_url: str | None = None
     trust_list_url: str | None = None
     grade_scale: tuple[str, ...] = GRADES
+    grading_basis: str | None = None  # the rule pack's account of its bands, in the page's language
 
 
 def _q(param: str) -> float | None:
@@ -162,7 +164,7 @@ def _time(moment: datetime | None, *, day: bool = False) -> str | None:
 
 def _figure(claims: LabelClaims, view: LabelPageView, current: bool, lang: Lang) -> str:
     fill, ink = grade_colours(claims.grade, view.grade_scale) if current else (OFF_SCALE, "#ffffff")
-    grade_label = f"{text(lang, 'grade')} {claims.grade}"
+    grade_label = f"{text(lang, 'grade.illustrative')} {claims.grade}"  # no authority's catalogue yet
     per = text(lang, "per", unit=declared_unit(claims.declared_unit, lang))
     return (
         f'<h2>{escape(text(lang, "claims.current" if current else "claims.past"))}</h2><div class="figure">'
@@ -171,8 +173,17 @@ def _figure(claims: LabelClaims, view: LabelPageView, current: bool, lang: Lang)
         f'<p class="grade-word">{escape(grade_label)}</p>'
         f'<p class="value">{escape(claims.value)} {escape(CO2E)}</p><p class="per">{escape(per)}</p>'
         f'<p class="boundary">{escape(text(lang, "boundary"))}{escape(text(lang, "colon"))}'
-        f"{escape(boundary(claims.boundary, lang))}</p></div></div>"
+        f"{escape(boundary(claims.boundary, lang))}</p></div></div>{_basis(view, lang)}"
     )
+
+
+def _basis(view: LabelPageView, lang: Lang) -> str:
+    """Why the grade is only illustrative, and the pack's own account of its bands when it gives one."""
+    out = f'<p class="illustrative">{escape(text(lang, "grade.illustrative.help"))}</p>'
+    if view.grading_basis:
+        title = escape(text(lang, "grade.basis") + text(lang, "colon"))
+        out += f'<p class="basis"><strong>{title}</strong>{escape(view.grading_basis)}</p>'
+    return out
 
 
 def _titled(title: str | None, ident: str) -> str:

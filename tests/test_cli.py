@@ -158,7 +158,7 @@ def test_packs_show_and_example(tmp_path: Path) -> None:
     assert json.loads(shown.stdout)["id"] == CORE
     resolved = run("packs", "show", "example-standards-body/pact-v3", "--resolved", "--format", "json")
     chain = json.loads(resolved.stdout)["chain"]
-    assert chain == ["example-standards-body/core@1.0.0", "example-standards-body/pact-v3@1.0.0"]
+    assert chain == ["example-standards-body/core@1.2.0", "example-standards-body/pact-v3@1.1.0"]
     example = run("packs", "example", CORE)
     assert example.exit_code == 0
     path = tmp_path / "ex.json"
