@@ -29,7 +29,7 @@ _HEADERS = {"Cache-Control": "no-store", "Vary": "Accept-Language"}
 _SEARCH_RESPONSES: dict[int | str, dict[str, Any]] = {
     303: {"description": "a label id: its page"},
     404: {"description": "no label for that GTIN: the page says so", "content": {"text/html": {}}},
-    422: {"description": "neither a label id nor a GTIN: the page says so", "content": {"text/html": {}}},
+    400: {"description": "neither a label id nor a GTIN: the page says so", "content": {"text/html": {}}},
 }
 
 # No docstrings on the two pages: they would become the operations' OpenAPI descriptions.
@@ -53,7 +53,7 @@ async def search(
         gtin = normalize_gtin(text)
     except RegistryError:
         page = render_landing_page(lang=chosen, query=q, message="bad")  # type: ignore[arg-type]
-        return HTMLResponse(page, status_code=422, headers=_HEADERS)
+        return HTMLResponse(page, status_code=400, headers=_HEADERS)
     found = await run_in_threadpool(_labels_of, ctx, gtin)
     message = "results" if found else "none"
     page = render_landing_page(lang=chosen, query=q, message=message, results=found)  # type: ignore[arg-type]

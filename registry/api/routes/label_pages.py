@@ -48,7 +48,10 @@ _PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
         "(Accept: application/json); or an RFC 9264 linkset (Accept: application/linkset+json)",
         "content": {"text/html": {}, "application/json": {}, "application/linkset+json": {}},
     },
-    404: {"description": "no such label: the page says so", "content": {"text/html": {}}},
+    404: {
+        "description": "no such label: the page says so (a problem for JSON and linkset requests)",
+        "content": {"text/html": {}, "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    },
 }
 
 
