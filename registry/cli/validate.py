@@ -57,7 +57,7 @@ def validate(ctx: click.Context, files: tuple[str, ...], pack: str | None, fmt: 
             worst = max(worst, _validate_stream(catalog, path, pack, now, fmt))
             continue
         try:
-            document = parse_json(read_input(path, sys.stdin.buffer), file=path)
+            document = _read_document(path)
         except RegistryError as e:
             report(e)
             worst = max(worst, EXIT_INPUT)
@@ -68,6 +68,22 @@ def validate(ctx: click.Context, files: tuple[str, ...], pack: str | None, fmt: 
     if fmt == "json" and outputs:
         _echo_json(files, outputs)
     sys.exit(worst)
+
+
+def _read_document(path: str) -> Any:
+    """The parsed JSON of one file; ILCD+EPD input (XML or a .zip bundle) is refused with the way to convert it."""
+    data = read_input(path, sys.stdin.buffer)
+    if (
+        data.startswith(b"PK\x03\x04")
+        or path.lower().endswith(".zip")
+        or data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"<"
+    ):
+        raise InputError(
+            "this is ILCD+EPD input (XML or a .zip bundle), not a PACT footprint: convert it first, e.g. "
+            f"pcfreg convert --to pact-v3 {path} [--flow FLOW.xml] > footprint.json, then validate footprint.json",
+            Location(path),
+        )
+    return parse_json(data, file=path)
 
 
 def _item_outcome(path: str, outcome: ItemOutcome, fmt: str, outputs: list[dict[str, Any]]) -> int:
