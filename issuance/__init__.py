@@ -22,6 +22,7 @@ from issuance.keys import (
     withdrawal_refuses,
 )
 from issuance.label_svg import render_label_svg
+from issuance.landing import render_landing_page
 from issuance.model import Boundary, LabelClaims, Verification, VerifyStatus
 from issuance.page import LabelPageView, pick_language, render_label_page
 from issuance.qr import label_url, offline_url, render_qr
@@ -93,6 +94,7 @@ __all__ = [
     "pick_language",
     "render_label_page",
     "render_label_svg",
+    "render_landing_page",
     "render_qr",
     "rotate",
     "seal_private_key",

@@ -41,13 +41,17 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "status.expired.help": "The validity period of this label has ended.",
         "status.invalid_signature": "Forged: signature does not match",
         "status.invalid_signature.help": "This label was not issued as shown, or it was altered. Do not trust it.",
-        "status.unknown": "Unknown label",
-        "status.unknown.help": "The registry knows no label, or no signing key, for this code.",
+        "status.unknown": "Not found: this may be a counterfeit",
+        "status.unknown.help": (
+            "The registry knows no label, or no signing key, for this code. Compare the product name and GTIN "
+            "(barcode number) on the item in hand with what the seller claims, and do not rely on this label."
+        ),
         "status.out_of_scope": "Outside the certifier's scope",
         "status.out_of_scope.help": "The signing certifier is not accredited for this product or scheme.",
         "claims.current": "What the label states",
         "claims.past": "What the label stated (not valid now)",
         "claims.none": "No label details can be shown.",
+        "product.compare": "Check that this is the product you hold: compare its name and GTIN with the item.",
         "grade": "Grade",
         "grade.illustrative": "Illustrative grade",
         "grade.illustrative.help": (
@@ -99,13 +103,17 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "status.expired.help": "本标签的有效期已结束。",
         "status.invalid_signature": "伪造：签名不符",
         "status.invalid_signature.help": "本标签并非如所示签发，或已被篡改，请勿相信。",
-        "status.unknown": "未知标签",
-        "status.unknown.help": "登记系统中没有与此码对应的标签或签名密钥。",
+        "status.unknown": "未找到：可能是假冒标签",
+        "status.unknown.help": (
+            "登记系统中没有与此码对应的标签或签名密钥。请核对手中商品上的产品名称和 GTIN（条码数字）"
+            "与卖家所称是否一致，切勿轻信此标签。"
+        ),
         "status.out_of_scope": "超出认证范围",
         "status.out_of_scope.help": "签发本标签的认证机构未获准认证此类产品或方案。",
         "claims.current": "标签声明的内容",
         "claims.past": "标签曾声明的内容（现已无效）",
         "claims.none": "无法显示标签内容。",
+        "product.compare": "请确认这就是您手中的商品：将其名称和 GTIN 与实物对照。",
         "grade": "等级",
         "grade.illustrative": "示意等级",
         "grade.illustrative.help": "分级为规则包设定的示例，并非主管机构设定；比较产品前请先了解分级依据。",

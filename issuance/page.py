@@ -28,7 +28,7 @@ STATUS_COLOURS: dict[VerifyStatus, str] = {
     VerifyStatus.REVOKED: "#b42318",
     VerifyStatus.EXPIRED: "#4b5563",
     VerifyStatus.INVALID_SIGNATURE: "#7f1d1d",
-    VerifyStatus.UNKNOWN: "#1e3a8a",
+    VerifyStatus.UNKNOWN: "#9f1239",  # a warning, never neutral: it may be a counterfeit (issue 14)
     VerifyStatus.OUT_OF_SCOPE: "#5b21b6",
 }
 _CIRCLE = '<circle cx="12" cy="12" r="10"/>'
@@ -195,6 +195,8 @@ def _claims(view: LabelPageView, lang: Lang) -> str:
     if claims is None or v.status in _UNTRUSTED:
         return f'<section class="card"><p>{escape(text(lang, "claims.none"))}</p></section>'
     current = v.status is VerifyStatus.VALID
+    genuine = v.status in (VerifyStatus.VALID, VerifyStatus.VALID_STATUS_UNKNOWN)
+    compare = f'<p class="compare">{escape(text(lang, "product.compare"))}</p>' if genuine else ""
     product = [
         ("product.name", escape(view.product_name) if view.product_name else None),
         ("gtin", f"<code>{escape(claims.gtin)}</code>"),
@@ -209,7 +211,7 @@ def _claims(view: LabelPageView, lang: Lang) -> str:
     ]
     return (
         f'<section class="card{"" if current else " stale"}">{_figure(claims, view, current, lang)}</section>'
-        f'<section class="card"><h2>{escape(text(lang, "product"))}</h2>{_rows(product, lang)}</section>'
+        f'<section class="card"><h2>{escape(text(lang, "product"))}</h2>{_rows(product, lang)}{compare}</section>'
         f'<section class="card"><h2>{escape(text(lang, "certification"))}</h2>{_rows(certification, lang)}</section>'
     )
 
@@ -257,8 +259,9 @@ _CSS = (
     ".per,.boundary{color:#344054}"
     "dl{margin:0}dl div{padding:.35rem 0;border-top:1px solid #eaecf0}dl div:first-child{border-top:0}"
     "dt{color:#475467;font-size:.9rem}dd{margin:0;overflow-wrap:anywhere}code{font-size:.92em}"
-    "ul{margin:0;padding-left:1.2rem}li{margin:.3rem 0}a{color:#0b57d0}"
+    "ul{margin:0;padding-left:1.2rem}li{margin:.3rem 0}a{color:#0b57d0}.compare{margin:.6rem 0 0;font-weight:600}"
 )
+PAGE_CSS = _CSS  # the registry's other pages (the front page) look the same
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 

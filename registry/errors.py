@@ -113,6 +113,13 @@ class NotPermitted(RegistryError):
 
 
 @dataclass
+class NotPrintable(RegistryError):
+    """The label is not valid now (suspended, revoked, expired, its key withdrawn): no artwork for it."""
+
+    code: str = "label-not-printable"
+
+
+@dataclass
 class NotConformant(InputError):
     """The declaration did not pass its rule pack; ``findings`` are the validation's errors."""
 

@@ -134,6 +134,22 @@ def test_revoke_shows_in_the_exported_status_list(data: Path, declaration: Path,
     assert run("label", "revoke", "AAAAAAAAAAAAAAAA", "--reason", "x", "--data-dir", str(data)).exit_code == 2
 
 
+def test_a_suspended_or_revoked_label_cannot_be_printed(data: Path, declaration: Path, tmp_path: Path) -> None:
+    """Issue 14: printing artwork for a label that is not valid now is refused, saying why; nothing is written."""
+    label = _issue(data, declaration, "--batch", "NOT-PRINTABLE")
+    out = tmp_path / "label.svg"
+    qr = tmp_path / "qr.png"
+    assert run("label", "suspend", label["id"], "--reason", "under review", "--data-dir", str(data)).exit_code == 0
+    for args in (("print", label["id"], "--out", str(out)), ("qr", label["id"], "--out", str(qr))):
+        refused = run("label", *args, "--data-dir", str(data))
+        assert refused.exit_code == 2 and "suspended" in refused.stderr and "under review" in refused.stderr
+        assert "cannot be printed" in refused.stderr
+    assert not out.exists() and not qr.exists()
+    assert run("label", "revoke", label["id"], "--reason", "data error", "--data-dir", str(data)).exit_code == 0
+    refused = run("label", "print", label["id"], "--out", str(out), "--data-dir", str(data))
+    assert refused.exit_code == 2 and "revoked" in refused.stderr and not out.exists()
+
+
 def test_keys_rotate(data: Path, declaration: Path, tmp_path: Path) -> None:
     before = _issue(data, declaration)
     rotated = run("keys", "rotate", "--certifier", "demo-certifier", "--data-dir", str(data))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from registry import __version__
 from registry.api import problems
@@ -25,6 +26,7 @@ from registry.api.routes import (
     credentials,
     factorsets,
     health,
+    home,
     label_pages,
     labels,
     publishers,
@@ -48,11 +50,13 @@ ROUTERS = (
     trust.router,
     audits.router,
     health.router,
+    home.router,
 )
 
 
 def create_app(ctx: ServiceContext) -> FastAPI:
-    app = FastAPI(
+    # /docs and /redoc load Swagger UI and ReDoc from the fastapi-offline package, not from a CDN (ADR 0013)
+    app = FastAPIOffline(
         title="pcf-registry",
         version=__version__,
         description="Product carbon footprint rules as code: rule packs, validation, and (later) labels.",

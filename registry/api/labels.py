@@ -11,6 +11,7 @@ The routes are in :mod:`registry.api.routes.labels` (issue, change, list, read, 
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,9 +19,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from issuance import Verification, VerifyStatus, normalize_gtin, peek, verify
+from issuance import Verification, VerifyStatus, label_url, normalize_gtin, peek, token_from_text, verify
 from registry.api.deps import ServiceContext
-from registry.errors import RegistryError
+from registry.errors import InputError, RegistryError
 from registry.service import label_views
 from registry.service import labels as svc
 from registry.service.label_batches import IssueBody
@@ -103,7 +104,11 @@ class VerifyItem(BaseModel):
 
     ref: str | None = Field(default=None, max_length=200)
     label_id: str | None = Field(default=None, max_length=64)
-    token: str | None = Field(default=None, max_length=8192, description="base64url or base32 token, or a label URL")
+    token: str | None = Field(
+        default=None,
+        max_length=8192,
+        description="base64url or base32 token, or a label URL of this registry (short or offline)",
+    )
     gtin: str | None = Field(default=None, max_length=14, description="the product the label was found on")
 
 
@@ -111,6 +116,70 @@ class VerifyBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     items: list[VerifyItem] = Field(min_length=1, max_length=MAX_VERIFY_ITEMS)
+
+
+# ------------------------------------------------------------------ content negotiation and label URLs
+
+
+def label_linkset(base_url: str, label_id: str) -> dict[str, Any]:
+    """The label URL's links as an RFC 9264 linkset (section 4.2, JSON): its data (``describedby``,
+    a registered link relation) and its page in each language (``alternate``, with ``hreflang``)."""
+    url = label_url(base_url, label_id)
+    root = url[: url.rindex("/L/")]
+    page = [{"href": f"{url}?lang={lang}", "type": "text/html", "hreflang": [lang]} for lang in ("en", "zh")]
+    data = [{"href": f"{root}/v1/labels/{label_id}", "type": "application/json"}]
+    return {"linkset": [{"anchor": url, "describedby": data, "alternate": page}]}
+
+
+def preferred_type(accept: str | None, offered: tuple[str, ...]) -> str:
+    """The media type of ``offered`` that an ``Accept`` header (RFC 9110 section 12.5.1) prefers most;
+    on a tie, or with no header, the first offered. Wildcards match; ``q=0`` refuses."""
+    best, best_q = offered[0], -1.0
+    ranges = [_media_range(part) for part in (accept or "*/*").split(",")[:64] if part.strip()]
+    for media in offered:
+        q = max((rq for pattern, rq in ranges if _matches(pattern, media)), default=0.0)
+        if q > best_q and q > 0:
+            best, best_q = media, q
+    return best
+
+
+def _media_range(part: str) -> tuple[str, float]:
+    media, *params = (p.strip() for p in part.split(";"))
+    q = 1.0
+    for param in params:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "q":
+            try:
+                q = min(max(float(value), 0.0), 1.0)
+            except ValueError:
+                q = 0.0
+    return media.lower(), q
+
+
+def _matches(pattern: str, media: str) -> bool:
+    kind = media.split("/", 1)[0]
+    return pattern in ("*/*", f"{kind}/*", media)
+
+
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S*")
+_LABEL_URL_PARTS = re.compile(r"(?P<base>.+)/[Ll]/(?P<id>[A-Za-z0-9]+)/?(?:#(?P<token>.*))?")
+
+
+def reference_in(text: str, base_url: str) -> tuple[str | None, bytes | None]:
+    """What a verify item's ``token`` names: (label id, None) for the short label URL a default QR code
+    carries, (None, token bytes) for a token or an offline label URL. A URL must be a label URL of this
+    registry (``base_url``, scheme and host in any case); anything else is refused, saying what it is."""
+    if not _URL.fullmatch(text):
+        try:
+            return None, token_bytes(text)
+        except RegistryError as e:
+            raise InputError(f"token is neither a token nor a label URL: {e.message}") from e
+    parts = _LABEL_URL_PARTS.fullmatch(text)
+    if parts is None or label_url(base_url, parts["id"]).lower() != f"{parts['base']}/L/{parts['id']}".lower():
+        raise InputError(f"{text[:120]} is not a label URL of this registry ({label_url(base_url, 'ID')})")
+    if parts["token"] is None:
+        return parts["id"].upper(), None
+    return None, token_from_text(parts["token"])
 
 
 # ------------------------------------------------------------------ bulk verification
@@ -123,7 +192,8 @@ def verify_items(ctx: ServiceContext, trust: Any, items: list[VerifyItem], now: 
     """Ids are answered from the registry's records. A token that is byte for byte the one the registry
     issued under its id is answered the same way (the registry signed exactly those bytes); any other
     token is verified offline against the trust list, then the records' state of its label applied."""
-    parsed = [_parse_item(item, now) for item in items]
+    base_url = label_cache(ctx).settings.base_url
+    parsed = [_parse_item(item, base_url, now) for item in items]
     ids = [found_id for _, _, found_id, _ in parsed if found_id is not None]
     with session_scope(ctx.engine, write=False) as s:
         labels = store.get_labels(s, ids)
@@ -136,18 +206,20 @@ def verify_items(ctx: ServiceContext, trust: Any, items: list[VerifyItem], now: 
     return out
 
 
-def _parse_item(item: VerifyItem, now: datetime) -> _Parsed:
+def _parse_item(item: VerifyItem, base_url: str, now: datetime) -> _Parsed:
     """What one item asks about; a malformed item is answered at once (``bad_item``)."""
     if (item.label_id is None) == (item.token is None):
         return item, _bad_item("give label_id or token", now), None, None
     if item.label_id is not None:
         return item, None, item.label_id.strip().upper(), None
     try:
-        raw = token_bytes(item.token or "")
+        found_id, raw = reference_in((item.token or "").strip(), base_url)
         if item.gtin is not None:
             normalize_gtin(item.gtin)
-    except RegistryError as e:  # a malformed gtin or token text
+    except RegistryError as e:  # a malformed gtin, token text or URL
         return item, _bad_item(e.message, now), None, None
+    if raw is None:  # the short label URL: answered as its label id is
+        return item, None, found_id, None
     try:
         return item, None, peek(raw)[1].label_id, raw
     except RegistryError:

@@ -15,7 +15,15 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from registry.errors import InputError, InternalError, NotPermitted, PackError, PackSelectionError, RegistryError
+from registry.errors import (
+    InputError,
+    InternalError,
+    NotPermitted,
+    NotPrintable,
+    PackError,
+    PackSelectionError,
+    RegistryError,
+)
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://pcf-registry.org/problems/"
@@ -97,7 +105,7 @@ def _status_for(error: RegistryError) -> int:
         return error.status
     if isinstance(error, NotPermitted):
         return 403
-    if isinstance(error, (Conflict, IncompatibleVersionError)):
+    if isinstance(error, (Conflict, IncompatibleVersionError, NotPrintable)):
         return 409
     if isinstance(error, NotFound):
         return 404

@@ -178,7 +178,7 @@ for _verb, _state in (("suspend", "suspended"), ("reinstate", "valid"), ("revoke
 def label_qr(label_id: str, out: str, kind: str, scale: int, data_dir: str) -> None:
     """Write the label's QR code: its short URL, or (offline) the URL with the signed token."""
     from issuance import label_url, offline_url, render_qr
-    from registry.storage import issuance as store
+    from registry.service.labels import printable_label
     from registry.storage.db import session_scope
 
     suffix = Path(out).suffix.lower()
@@ -186,7 +186,7 @@ def label_qr(label_id: str, out: str, kind: str, scale: int, data_dir: str) -> N
         raise InputError(f"--out must end in .svg or .png, not {suffix or 'nothing'}", Location(out))
     engine, settings = open_data_dir(data_dir)
     with session_scope(engine, write=False) as s:
-        row = store.get_label(s, label_id.upper())
+        row = printable_label(s, label_id, now=datetime.now(UTC))
     data = label_url(settings.base_url, row.id) if kind == "url" else offline_url(settings.base_url, row.id, row.token)
     Path(out).write_bytes(render_qr(data, kind=kind, fmt=suffix[1:], scale=scale))  # type: ignore[arg-type]
     click.echo(f"wrote {out} ({data if kind == 'url' else 'URL + token'})")
@@ -204,15 +204,15 @@ def label_print(label_id: str, out: str, lang: str, kind: str, data_dir: str) ->
     validity and the QR code."""
     from issuance import LabelClaims, label_url, offline_url, render_label_svg
     from registry.service.label_views import names_in
+    from registry.service.labels import printable_label
     from registry.service.packs import StoredPacks
-    from registry.storage import issuance as store
     from registry.storage.db import session_scope
 
     if Path(out).suffix.lower() != ".svg":
         raise InputError("--out must end in .svg", Location(out))
     engine, settings = open_data_dir(data_dir)
     with session_scope(engine, write=False) as s:
-        row = store.get_label(s, label_id.upper())
+        row = printable_label(s, label_id, now=datetime.now(UTC))
         names = names_in(s, StoredPacks(engine), row)
     base = settings.base_url
     qr = label_url(base, row.id) if kind == "url" else offline_url(base, row.id, row.token)

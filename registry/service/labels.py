@@ -52,7 +52,7 @@ from issuance import (
 )
 from registry.canonical import sha256_digest
 from registry.declarations import prepare
-from registry.errors import InputError, Location, NotConformant, NotPermitted, RegistryError
+from registry.errors import InputError, Location, NotConformant, NotPermitted, NotPrintable, RegistryError
 from registry.findings import ValidationResult
 from registry.packs import CompiledPack, RulePack
 from registry.secretfiles import read_private, write_private
@@ -755,6 +755,17 @@ def stored_verification(
     return Verification(
         status=status, reason=reason, detail=detail, label_id=label.id, kid=label.kid, claims=claims, checked_at=now
     )
+
+
+def printable_label(session: Session, label_id: str, *, now: datetime) -> Label:
+    """The label to print artwork for (printable label, QR code): refused with :class:`NotPrintable`,
+    saying why, unless it is valid now, so no new box carries a suspended, revoked or expired label."""
+    label = store.get_label(session, label_id.strip().upper())
+    v = stored_verification(label, KeyState(store.get_signing_key(session, label.kid).state), now=now)
+    if v.status is not VerifyStatus.VALID:
+        why = f"{v.status.value} ({v.reason}" + (f": {v.detail})" if v.detail else ")")
+        raise NotPrintable(f"label {label.id} is {why} as of {now.isoformat()}, so it cannot be printed")
+    return label
 
 
 def verify_ids(session: Session, label_ids: Iterable[str], *, now: datetime) -> dict[str, Verification]:

@@ -417,3 +417,10 @@ __all__ = [
     "status_entries",
     "status_lists",
 ]
+
+
+def labels_for_gtin(session: Session, gtin: str, *, limit: int = 20) -> list[Label]:
+    """The labels of a product (any certifier), newest first: what the front page's search shows."""
+    stmt = select(Label).where(Label.gtin == gtin)
+    stmt = stmt.order_by(col(Label.issued_at).desc(), col(Label.id)).limit(limit)
+    return list(session.exec(stmt))

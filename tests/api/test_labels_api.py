@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import html
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -116,6 +116,106 @@ def test_platform_batch_verify(service: Service, issued: dict[str, Any], example
     problem(service.client.post("/v1/labels:verify", json={"items": items}), 401)
     too_many = {"items": [{"label_id": issued["id"]}] * 1001}
     problem(service.client.post("/v1/labels:verify", json=too_many, headers=service.headers("demo-platform")), 422)
+
+
+def test_platform_verify_takes_the_label_url_a_scan_gives(service: Service, issued: dict[str, Any]) -> None:
+    """Issue 14: the default QR carries the short label URL; the schema promises "a label URL", yet it was refused."""
+    url, lid = issued["url"], issued["id"]
+    items = [
+        {"ref": "short", "token": url, "gtin": GTIN},
+        {"ref": "lower", "token": url.lower()},  # a scanner or a person may lower-case it
+        {"ref": "offline", "token": issued["offline_url"]},
+        {"ref": "elsewhere", "token": f"https://labels.example.com/L/{lid}"},
+        {"ref": "elsewhere-offline", "token": issued["offline_url"].replace("LOCALHOST:8000", "EVIL.EXAMPLE")},
+        {"ref": "other-path", "token": url.replace("/L/", "/X/")},
+        {"ref": "not-a-token", "token": "hello, world"},
+    ]
+    r = service.client.post("/v1/labels:verify", json={"items": items}, headers=service.headers("demo-platform"))
+    assert r.status_code == 200, r.text
+    got = {x["ref"]: x for x in r.json()["results"]}
+    assert got["short"]["status"] == got["lower"]["status"] == got["offline"]["status"] == "valid"
+    assert got["short"]["label"]["label_id"] == lid
+    for ref in ("elsewhere", "elsewhere-offline", "other-path"):
+        assert (got[ref]["status"], got[ref]["reason"]) == ("unknown", "bad_item"), got[ref]
+        assert "not a label URL of this registry" in got[ref]["detail"], got[ref]
+    assert (got["not-a-token"]["status"], got["not-a-token"]["reason"]) == ("unknown", "bad_item")
+    assert "neither a token nor a label URL" in got["not-a-token"]["detail"]
+
+
+def test_a_label_not_valid_now_cannot_be_printed(service: Service, example: dict[str, Any]) -> None:
+    """Issue 14: a suspended, revoked or expired label is refused for print (label.svg, QR SVG/PNG), saying why."""
+    c, h = service.client, service.headers("demo-certifier")
+    label = c.post(
+        "/v1/labels", json={"declaration": example, "gtin": GTIN, "batch": "NOT-PRINTABLE"}, headers=h
+    ).json()
+    lid = label["id"]
+    prints = [f"/v1/labels/{lid}/label.svg", f"/v1/labels/{lid}/qr?format=png", f"/v1/labels/{lid}/qr?kind=offline"]
+    assert [c.get(u).status_code for u in prints] == [200, 200, 200]
+    assert c.post(f"/v1/labels/{lid}/suspend", json={"reason": "under review"}, headers=h).status_code == 200
+    for u in prints:
+        body = problem(c.get(u), 409)
+        assert body["type"].endswith("/label-not-printable") and "suspended" in body["detail"], body
+        assert "under review" in body["detail"] and lid in body["detail"]
+    assert c.post(f"/v1/labels/{lid}/reinstate", json={"reason": "ok"}, headers=h).status_code == 200
+    assert c.get(prints[0]).status_code == 200
+    real_clock = service.ctx.clock
+    expires = datetime.fromisoformat(label["verification"]["label"]["expires_at"])
+    service.ctx.clock = lambda: expires + timedelta(seconds=1)
+    try:
+        body = problem(c.get(prints[0]), 409)
+        assert "expired" in body["detail"], body
+    finally:
+        service.ctx.clock = real_clock
+    assert c.post(f"/v1/labels/{lid}/revoke", json={"reason": "data error"}, headers=h).status_code == 200
+    body = problem(c.get(prints[0]), 409)
+    assert "revoked" in body["detail"] and "data error" in body["detail"], body
+    problem(c.get("/v1/labels/AAAAAAAAAAAAAAAA/label.svg"), 404)
+
+
+def test_the_root_is_a_landing_page_with_a_search(service: Service, issued: dict[str, Any]) -> None:
+    """Issue 14: / answered a JSON 404; it is a page saying what this registry is, with a search by id or GTIN."""
+    c = service.client
+    en = c.get("/", headers={"Accept-Language": "en"})
+    zh = c.get("/", headers={"Accept-Language": "zh-CN"})
+    assert en.status_code == zh.status_code == 200 and en.headers["content-type"].startswith("text/html")
+    assert 'lang="en"' in en.text and 'lang="zh' in zh.text and "碳" in zh.text and "carbon" in en.text.lower()
+    for page in (en.text, zh.text):
+        assert "<script" not in page and "http://" not in page and "https://" not in page
+        assert '<form method="get" action="/search"' in page and 'name="q"' in page
+        assert "form-action 'self'" in page  # the page's CSP lets the search form submit, nothing else
+    assert 'lang="zh' in c.get("/", params={"lang": "zh"}, headers={"Accept-Language": "en"}).text
+    by_id = c.get("/search", params={"q": issued["id"].lower()}, follow_redirects=False)
+    assert by_id.status_code == 303 and by_id.headers["location"] == f"/L/{issued['id']}"
+    by_gtin = c.get("/search", params={"q": GTIN, "lang": "en"})
+    assert by_gtin.status_code == 200 and f'href="/L/{issued["id"]}"' in by_gtin.text
+    none = c.get("/search", params={"q": "4006381333931", "lang": "en"})
+    assert none.status_code == 404 and "4006381333931" in none.text and "no label" in none.text.lower()
+    bad = c.get("/search", params={"q": "<b>nonsense</b>", "lang": "en"})
+    assert bad.status_code == 400 and "<b>nonsense" not in bad.text and "&lt;b&gt;nonsense" in bad.text
+    assert "label id" in bad.text.lower() and "gtin" in bad.text.lower()
+
+
+def test_the_page_url_answers_json_or_a_linkset_when_asked(service: Service, issued: dict[str, Any]) -> None:
+    """Issue 14: a platform follows the URL a phone opens (/L/{id}) and asks for JSON or an RFC 9264 linkset."""
+    c, lid = service.client, issued["id"]
+    as_json = c.get(f"/L/{lid}", headers={"Accept": "application/json"})
+    assert as_json.status_code == 200 and as_json.headers["content-type"].startswith("application/json")
+    assert as_json.json()["id"] == lid and as_json.json()["verification"]["status"] == "valid"
+    assert as_json.json()["token"] == issued["token"] and "Accept" in as_json.headers["vary"]
+    linkset = c.get(f"/l/{lid}", headers={"Accept": "application/linkset+json"})
+    assert linkset.status_code == 200 and linkset.headers["content-type"].startswith("application/linkset+json")
+    (context,) = linkset.json()["linkset"]
+    assert context["anchor"] == issued["url"]
+    assert [x["type"] for x in context["describedby"]] == ["application/json"]
+    assert context["describedby"][0]["href"].endswith(f"/v1/labels/{lid}")
+    assert {(x["type"], x["hreflang"][0]) for x in context["alternate"]} == {("text/html", "en"), ("text/html", "zh")}
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    for accept in (browser, "*/*", None, "application/json;q=0.5, text/html"):
+        r = c.get(f"/L/{lid}", headers={"Accept": accept} if accept else {})
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html"), accept
+    missing = c.get("/L/AAAAAAAAAAAAAAAA", headers={"Accept": "application/json"})
+    assert problem(missing, 404)["type"].endswith("/not-found")
+    problem(c.get("/L/AAAAAAAAAAAAAAAA", headers={"Accept": "application/linkset+json"}), 404)
 
 
 def test_a_high_s_twin_of_an_issued_token_is_not_valid(service: Service, issued: dict[str, Any]) -> None:

@@ -154,6 +154,19 @@ class TestVerdicts:
         assert badge.get("style") == f"background:{fill};color:{ink}"
         assert badge.get("aria-label") == "Illustrative grade B"
 
+    def test_an_unknown_label_is_a_counterfeit_warning(self) -> None:
+        """Issue 14: an unknown label was shown in a neutral blue as "Unknown label"; it must warn (red or amber)."""
+        en, zh = (shown(render_label_page(view(VerifyStatus.UNKNOWN), lang=lang)) for lang in ("en", "zh"))
+        assert "Not found: this may be a counterfeit" in en and "未找到：可能是假冒标签" in zh
+        assert "compare the product name and gtin" in en.lower() and "产品名称和 GTIN" in zh
+        red, green, blue = (int(STATUS_COLOURS[VerifyStatus.UNKNOWN][i : i + 2], 16) for i in (1, 3, 5))
+        assert red > 2 * max(green, blue), STATUS_COLOURS[VerifyStatus.UNKNOWN]  # a warm warning, never neutral
+
+    @pytest.mark.parametrize("status", [VerifyStatus.VALID, VerifyStatus.VALID_STATUS_UNKNOWN])
+    def test_a_genuine_label_says_to_check_the_product_in_hand(self, status: VerifyStatus) -> None:
+        en, zh = (shown(render_label_page(view(status), lang=lang)) for lang in ("en", "zh"))
+        assert "Check that this is the product you hold" in en and "请确认这就是您手中的商品" in zh
+
     def test_chinese_page_translates_units_and_boundary(self) -> None:
         text = shown(render_label_page(view(), lang="zh"))
         assert "每 1 千克" in text and "系统边界：从摇篮到坟墓" in text and "等级 B" in text

@@ -3,7 +3,8 @@
 * ``GET /v1/labels/{label_id}/qr`` - the QR code (short URL, or offline with the token), SVG or PNG
 * ``GET /v1/labels/{label_id}/label.svg`` - a printable label: grade badge, value, QR code
 * ``GET /l/{label_id}`` and ``GET /L/{label_id}`` - the page a QR code opens, in English or Chinese
-  (``/L`` is the one QR codes carry: an upper-case URL is all QR alphanumeric)
+  (``/L`` is the one QR codes carry: an upper-case URL is all QR alphanumeric); the same URL answers
+  the label's JSON (``Accept: application/json``) or its RFC 9264 linkset (``application/linkset+json``)
 
 Rendering is in :mod:`issuance`; the label's state and names come from the registry's records.
 """
@@ -28,8 +29,8 @@ from issuance import (
     render_label_svg,
     render_qr,
 )
-from registry.api.deps import CtxDep, ServiceContext
-from registry.api.labels import label_cache, names_in
+from registry.api.deps import CtxDep, ORJSONResponse, ServiceContext
+from registry.api.labels import label_cache, label_json, label_linkset, names_in, preferred_type
 from registry.api.problems import NotFoundError
 from registry.service import labels as svc
 from registry.storage import issuance as store
@@ -39,8 +40,18 @@ from registry.storage.models import Label
 
 router = APIRouter()
 
+_PAGE_TYPES = ("text/html", "application/json", "application/linkset+json")  # HTML first: it wins ties
+_PAGE_HEADERS = {"Cache-Control": "no-store", "Vary": "Accept, Accept-Language"}
 _PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    404: {"description": "no such label: the page says so", "content": {"text/html": {}}}
+    200: {
+        "description": "the page (HTML, the default); the label as GET /v1/labels/{label_id} gives it "
+        "(Accept: application/json); or an RFC 9264 linkset (Accept: application/linkset+json)",
+        "content": {"text/html": {}, "application/json": {}, "application/linkset+json": {}},
+    },
+    404: {
+        "description": "no such label: the page says so (a problem for JSON and linkset requests)",
+        "content": {"text/html": {}, "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    },
 }
 
 
@@ -64,8 +75,9 @@ async def label_qr(
     format: Literal["svg", "png"] = "svg",
     scale: Annotated[int, Query(ge=1, le=40)] = 8,
 ) -> Response:
-    """The label's QR code: its short URL (at most version 4-M), or with the token (offline, at most 13-M)."""
-    label = await _label_or_404(ctx, label_id)
+    """The label's QR code: its short URL (at most version 4-M), or with the token (offline, at most 13-M).
+    Refused (409) unless the label is valid now."""
+    label = await _printable(ctx, label_id)
     base = label_cache(ctx).settings.base_url
     data = label_url(base, label.id) if kind == "url" else offline_url(base, label.id, label.token)
     body = render_qr(data, kind=kind, fmt=format, scale=scale)
@@ -82,8 +94,9 @@ async def label_qr(
 async def printable(
     label_id: str, ctx: CtxDep, lang: Literal["en", "zh"] = "en", kind: Literal["url", "offline"] = "url"
 ) -> Response:
-    """A printable label: grade badge, value per declared unit, boundary, pack, certifier, validity, QR."""
-    label = await _label_or_404(ctx, label_id)
+    """A printable label: grade badge, value per declared unit, boundary, pack, certifier, validity, QR.
+    Refused (409) unless the label is valid now."""
+    label = await _printable(ctx, label_id)
     cache = label_cache(ctx)
     names = await run_in_threadpool(_names, ctx, label)
     claims = LabelClaims.model_validate(label.claims)
@@ -106,22 +119,44 @@ async def printable(
 
 @router.get("/L/{label_id}", tags=["consumer"], response_class=HTMLResponse, name="page/L", responses=_PAGE_RESPONSES)
 @router.get("/l/{label_id}", tags=["consumer"], response_class=HTMLResponse, name="page/l", responses=_PAGE_RESPONSES)
-async def consumer_page(label_id: str, request: Request, ctx: CtxDep, lang: str | None = None) -> HTMLResponse:
-    label_cache(ctx)  # refuses early when labels cannot be served
+async def consumer_page(label_id: str, request: Request, ctx: CtxDep, lang: str | None = None) -> Response:
+    cache = label_cache(ctx)  # refuses early when labels cannot be served
+    wanted = preferred_type(request.headers.get("accept"), _PAGE_TYPES)
+    if wanted != "text/html":
+        return await _machine_answer(ctx, cache.settings, label_id, wanted)
     chosen = lang if lang in ("en", "zh") else pick_language(request.headers.get("accept-language"))
     v, names = await run_in_threadpool(_page_facts, ctx, label_id)
     html = render_label_page(_page_view(v, names, chosen), lang=chosen)  # type: ignore[arg-type]
     status = 404 if v.status is VerifyStatus.UNKNOWN else 200
-    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store", "Vary": "Accept-Language"})
+    return HTMLResponse(html, status_code=status, headers=_PAGE_HEADERS)
 
 
 # ------------------------------------------------------------------ helpers
 
 
-async def _label_or_404(ctx: ServiceContext, label_id: str) -> Label:
+async def _machine_answer(ctx: ServiceContext, settings: Any, label_id: str, wanted: str) -> Response:
+    """The label as JSON (what GET /v1/labels/{id} answers) or its RFC 9264 linkset; 404 problem if unknown."""
+
+    def run() -> dict[str, Any]:
+        with session_scope(ctx.engine, write=False) as s:
+            label = store.get_label(s, label_id.upper())
+            key_state = svc.standing_of(store.get_signing_key(s, label.kid))
+            return label_json(label, svc.stored_verification(label, key_state, now=ctx.clock()), settings)
+
+    try:
+        out = await run_in_threadpool(run)
+    except NotFound as e:
+        raise NotFoundError(e.message) from e
+    body = out if wanted == "application/json" else label_linkset(settings.base_url, out["id"])
+    return ORJSONResponse(body, media_type=wanted, headers=_PAGE_HEADERS)
+
+
+async def _printable(ctx: ServiceContext, label_id: str) -> Label:
+    """The label, when artwork may be made for it (valid now); 404 when there is none, 409 saying why not."""
+
     def run() -> Label:
         with session_scope(ctx.engine, write=False) as s:
-            return store.get_label(s, label_id.upper())
+            return svc.printable_label(s, label_id, now=ctx.clock())
 
     try:
         return await run_in_threadpool(run)
