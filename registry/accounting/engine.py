@@ -135,23 +135,35 @@ def _supplier_line(line: Line, pointer: str, acc: _Acc) -> LineResult:
     )  # fmt: skip
 
 
-def _factor_line(line: Line, pointer: str, resolver: Resolver, on: date, policy: RecalcPolicy, acc: _Acc) -> LineResult:
-    assert line.factor is not None
-    r = resolver.resolve(line.factor, on)
-    if isinstance(r, FactorRefError):
+def _factor_line(
+    line: Line, pointer: str, resolver: Resolver, on: date, policy: RecalcPolicy, acc: _Acc
+) -> tuple[LineResult, Mapping[str, int] | None]:
+    ref = line.factor
+    assert ref is not None
+    r = resolver.cache.get((ref, on)) or resolver.resolve(ref, on)
+    if type(r) is not Resolved:
+        assert isinstance(r, FactorRefError)
         acc.findings.append(_finding(
             "recalc.factor.unresolved", Severity.ERROR, pointer + "/factor",
             f"line {line.id}: {r.message} ({r.reason}); no other factor is used in its place",
         ))  # fmt: skip
-        return _failed(line, pointer, line.factor, None, None)
+        return _failed(line, pointer, ref, None, None), None
     record = r.record
-    used = _check_place_and_time(line, r, pointer, policy, acc)
+    used = None
+    if (line.region is not None and line.region != record.region) or (
+        line.year is not None and line.year != record.year
+    ) or r.deprecated:  # fmt: skip
+        used = _check_place_and_time(line, r, pointer, policy, acc)
     acc.sets.add(r.set_ref)
-    converted = _convert(line, record.unit, pointer, acc)
-    if converted is None:
-        return _failed(line, pointer, r.pinned, record.value, record.unit)
-    factor, chain = converted
-    amount = line.quantity * factor * line.allocation
+    if line.unit == record.unit:
+        chain: tuple[Step, ...] = ()
+        amount = line.quantity * line.allocation
+    else:
+        converted = _convert(line, record.unit, pointer, acc)
+        if converted is None:
+            return _failed(line, pointer, r.pinned, record.value, record.unit), None
+        factor, chain = converted
+        amount = line.quantity * factor * line.allocation
     kg = amount * record.value
     parts = record.co2e_parts
     fossil = biogenic = land_use = None
@@ -159,11 +171,12 @@ def _factor_line(line: Line, pointer: str, resolver: Resolver, on: date, policy:
         fossil = amount * parts.get("fossil", ZERO)
         biogenic = amount * parts.get("biogenic", ZERO)
         land_use = amount * parts.get("landUse", ZERO)
-    return LineResult(
+    result = LineResult(
         pointer, line.id, line.stage, line.kind, line.quantity, line.unit, line.allocation, line.primary,
         r.pinned, record.value, record.unit, chain, kg, fossil, biogenic, land_use,
         ONE if line.primary else ZERO, used,
     )  # fmt: skip
+    return result, record.quality
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -253,10 +266,9 @@ def recalculate(
             results.append(_supplier_line(line, pointer, acc))
             qualities.append(None)
             continue
-        result = _factor_line(line, pointer, resolver, on, policy, acc)
+        result, quality = _factor_line(line, pointer, resolver, on, policy, acc)
         results.append(result)
-        cached = resolver.cache.get((line.factor or "", on))
-        qualities.append(cached.record.quality if isinstance(cached, Resolved) else None)
+        qualities.append(quality)
     return _totals(declaration, inventory, tuple(results), qualities, acc, base_pointer)
 
 

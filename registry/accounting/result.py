@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from registry.findings import Finding
 
@@ -26,8 +26,7 @@ def rounded(value: Decimal, places: int = 4) -> str:
     return format(value.quantize(Decimal(1).scaleb(-places)), "f")
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
     """One unit conversion: 1 ``source`` = ``factor`` ``target``."""
 
     source: str
@@ -38,8 +37,9 @@ class Step:
         return {"from": self.source, "to": self.target, "factor": text(self.factor)}
 
 
-@dataclass(frozen=True, slots=True)
-class LineResult:
+class LineResult(NamedTuple):
+    """One line computed (a named tuple: built 50 times per recalculation, it has to be cheap)."""
+
     pointer: str
     id: str
     stage: str
