@@ -29,7 +29,8 @@ from registry.accounting.inventory import (
 )
 from registry.accounting.library import bundled_library
 from registry.accounting.policy import NO_POLICY, RecalcPolicy, RegionFallback
-from registry.accounting.result import LineResult, Recalculation, Step
+from registry.accounting.render import render_html, render_text
+from registry.accounting.result import LineResult, Recalculation, Step, cel_view
 
 __all__ = [
     "FORMAT",
@@ -46,6 +47,7 @@ __all__ = [
     "Step",
     "SupplierRef",
     "bundled_library",
+    "cel_view",
     "declared_values",
     "embedded_inventory",
     "inventory_from_data",
@@ -53,4 +55,6 @@ __all__ = [
     "policy_findings",
     "recalculate",
     "region_covers",
+    "render_html",
+    "render_text",
 ]

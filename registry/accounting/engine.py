@@ -72,6 +72,9 @@ def _check_place_and_time(line: Line, r: Resolved, pointer: str, policy: RecalcP
     """Findings for a factor of another region or year; the name of a pack fallback used, if any."""
     record = r.record
     used: str | None = None
+    if r.factor_set.kind == "gwp-table":
+        _deprecated(line, r, pointer, acc)
+        return None
     if line.region is not None and not region_covers(record.region, line.region, r.factor_set):
         fallback = policy.fallback_for(line.region, record.region)
         if fallback is None:
@@ -91,12 +94,16 @@ def _check_place_and_time(line: Line, r: Resolved, pointer: str, policy: RecalcP
             "recalc.factor.year", Severity.WARNING, pointer + "/factor",
             f"line {line.id}: factor {r.pinned} is for {record.year}, the activity data are for {line.year}",
         ))  # fmt: skip
+    _deprecated(line, r, pointer, acc)
+    return used
+
+
+def _deprecated(line: Line, r: Resolved, pointer: str, acc: _Acc) -> None:
     if r.deprecated:
         acc.findings.append(_finding(
             "recalc.factor.deprecated", Severity.WARNING, pointer + "/factor",
             f"line {line.id}: {r.set_ref} is deprecated",
         ))  # fmt: skip
-    return used
 
 
 def _convert(line: Line, target: str, pointer: str, acc: _Acc) -> tuple[Decimal, tuple[Step, ...]] | None:
@@ -150,9 +157,9 @@ def _factor_line(
         return _failed(line, pointer, ref, None, None), None
     record = r.record
     used = None
-    if (line.region is not None and line.region != record.region) or (
-        line.year is not None and line.year != record.year
-    ) or r.deprecated:  # fmt: skip
+    elsewhere = line.region is not None and line.region != record.region
+    other_year = line.year is not None and line.year != record.year
+    if r.deprecated or ((elsewhere or other_year) and r.factor_set.kind != "gwp-table"):  # a GWP holds everywhere
         used = _check_place_and_time(line, r, pointer, policy, acc)
     acc.sets.add(r.set_ref)
     if line.unit == record.unit:
@@ -277,6 +284,9 @@ def _totals(
     acc: _Acc, base_pointer: str,
 ) -> Recalculation:  # fmt: skip
     total = fossil = biogenic = land_use = unsplit = primary = ZERO
+    per = inventory.reference_amount
+    if per != ONE:
+        lines = tuple(_per_unit(line, per) for line in lines)
     stages: dict[str, Decimal] = {}
     for line in lines:
         kg = line.kg
@@ -299,9 +309,21 @@ def _totals(
         computed.update(fossil=fossil, landUse=land_use)
     _check_declaration_id(declaration, inventory, base_pointer, acc)
     return Recalculation(
-        inventory.digest, lines, total, stages, fossil, biogenic, land_use, unsplit, pds, dqr, coverage,
+        inventory.digest, per, lines, total, stages, fossil, biogenic, land_use, unsplit, pds, dqr, coverage,
         declared, _deviation(declared, computed), tuple(sorted(acc.sets)), tuple(acc.findings),
     )  # fmt: skip
+
+
+def _per_unit(line: LineResult, per: Decimal) -> LineResult:
+    """Lines stated for ``per`` declared units, divided down to one."""
+    if line.kg is None:
+        return line
+    return line._replace(
+        kg=line.kg / per,
+        fossil=None if line.fossil is None else line.fossil / per,
+        biogenic=None if line.biogenic is None else line.biogenic / per,
+        land_use=None if line.land_use is None else line.land_use / per,
+    )
 
 
 def _check_declaration_id(declaration: Any, inventory: Inventory, base_pointer: str, acc: _Acc) -> None:

@@ -90,6 +90,12 @@ class Inventory:
     digest: str
 
     @property
+    def reference_amount(self) -> Decimal:
+        """How many declared units the lines describe (1 unless the inventory says otherwise)."""
+        raw = self.document.get("referenceAmount")
+        return ONE if raw is None else Decimal(raw)
+
+    @property
     def declaration_id(self) -> str | None:
         d = self.document.get("declaration")
         return None if d is None else str(d["id"])

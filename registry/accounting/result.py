@@ -86,6 +86,7 @@ class Recalculation:
     """The recalculation of one declaration from one inventory."""
 
     inventory_digest: str
+    reference_amount: Decimal  # the lines were stated for this many declared units
     lines: tuple[LineResult, ...]
     total: Decimal
     stages: Mapping[str, Decimal]
@@ -114,6 +115,7 @@ class Recalculation:
         total = self.total
         return {
             "inventoryDigest": self.inventory_digest,
+            "referenceAmount": text(self.reference_amount),
             "complete": self.complete,
             "total": text(total),
             "stages": {k: text(v) for k, v in self.stages.items()},
@@ -141,3 +143,45 @@ class Recalculation:
             "deviationPercent": None if dev is None else rounded(dev, 2),
             "sets": list(self.sets_used),
         }
+
+
+def _f(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def cel_view(recalc: Recalculation) -> dict[str, Any]:
+    """The recalculation as rule packs read it in CEL (``recalc.total``, ``recalc.stage("A3")``,
+    ``recalc.lines`` ...): numbers as doubles, kg CO2e per declared unit, percentages as percent."""
+    total = recalc.total
+    return {
+        "total": float(total),
+        "referenceAmount": float(recalc.reference_amount),
+        "complete": recalc.complete,
+        "stages": {k: float(v) for k, v in recalc.stages.items()},
+        "fossil": float(recalc.fossil),
+        "biogenic": float(recalc.biogenic),
+        "landUse": float(recalc.land_use),
+        "unsplit": float(recalc.unsplit),
+        "primaryDataShare": _f(recalc.primary_data_share),
+        "dqr": None if recalc.dqr is None else {k: float(v) for k, v in recalc.dqr.items()},
+        "deviation": _f(recalc.total_deviation),
+        "deviations": {k: float(v) for k, v in recalc.deviation.items()},
+        "setsUsed": list(recalc.sets_used),
+        "inventoryDigest": recalc.inventory_digest,
+        "lines": [
+            {
+                "id": line.id,
+                "stage": line.stage,
+                "kind": line.kind,
+                "quantity": float(line.quantity),
+                "unit": line.unit,
+                "allocation": float(line.allocation),
+                "primary": line.primary,
+                "factor": line.factor,
+                "factorValue": _f(line.factor_value),
+                "kgCO2e": _f(line.kg),
+                "share": None if line.kg is None or not total else float(line.kg / total),
+            }
+            for line in recalc.lines
+        ],
+    }

@@ -55,7 +55,14 @@ from registry.packs.signing import (
     verify_envelope,
     verify_file,
 )
-from registry.packs.validate import LineOutcome, validate_bytes, validate_document, validate_jsonl
+from registry.packs.validate import (
+    LineOutcome,
+    recalculate_document,
+    recalculation_report,
+    validate_bytes,
+    validate_document,
+    validate_jsonl,
+)
 
 __all__ = [
     "Catalog",
@@ -87,6 +94,8 @@ __all__ = [
     "parse_timestamp",
     "precedence",
     "public_jwk",
+    "recalculate_document",
+    "recalculation_report",
     "render_text",
     "resolve",
     "run_pack_tests",

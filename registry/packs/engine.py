@@ -15,19 +15,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from registry.accounting import Inventory, RecalcPolicy, Recalculation
 from registry.declarations import Prepared, prepare
 from registry.errors import InternalError, Location, PackError
+from registry.factors import FactorLibrary
 from registry.findings import Finding, PackRef, ValidationResult
 from registry.packs import cel
 from registry.packs.cel.cse import GLOBALS as CSE_GLOBALS
 from registry.packs.cel.cse import SENTINEL, share_subexpressions
+from registry.packs.recalculation import run_step
 from registry.packs.rulepack import ResolvedPack, Rule
 from registry.yamlpos import escape_pointer_token
 
-RUNTIME_VARIABLES = frozenset({"pf", "pcf", "ext", "now"})
+RUNTIME_VARIABLES = frozenset({"pf", "pcf", "ext", "now", "recalc"})
 _SEGMENT = re.compile(r"\$\{")
 
-MessageFn = Callable[[Any, Any, Any, Any], str]
+MessageFn = Callable[..., str]
 
 
 @dataclass(frozen=True)
@@ -113,18 +116,18 @@ def _compile_message(template: str, env: cel.Env, resolved: ResolvedPack, rule: 
         code = _compile_expr(text, env, resolved, rule, "message")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
-            fn = eval(f"lambda pf, pcf, ext, now: {code}", dict(cel.GLOBALS))
+            fn = eval(f"lambda pf, pcf, ext, now, recalc: {code}", dict(cel.GLOBALS))
         pieces.append(fn)
     fmt = cel.GLOBALS["_c_format"]
 
-    def render(pf: Any, pcf: Any, ext: Any, now: Any) -> str:
+    def render(pf: Any, pcf: Any, ext: Any, now: Any, recalc: Any = None) -> str:
         out: list[str] = []
         for piece in pieces:
             if isinstance(piece, str):
                 out.append(piece)
                 continue
             try:
-                out.append(fmt(piece(pf, pcf, ext, now)))
+                out.append(fmt(piece(pf, pcf, ext, now, recalc)))
             except cel.CelEvalError:
                 out.append("(not available)")
         return "".join(out)
@@ -161,7 +164,7 @@ class CompiledPack:
         self.ref: PackRef = resolved.pack.pack_ref
         base_constants = _constants(resolved)
         rules: list[CompiledRule] = []
-        body: list[str] = ["def _evaluate(pf, pcf, ext, now):", "    _f = []"]
+        body: list[str] = ["def _evaluate(pf, pcf, ext, now, recalc=None):", "    _f = []"]
         for rule, item in (x for r in resolved.rules for x in _expand(r)):
             constants = dict(base_constants)
             if item is not None:
@@ -214,23 +217,40 @@ class CompiledPack:
             exec(code, namespace)
         except (SyntaxError, RecursionError, MemoryError) as e:
             raise InternalError(f"compiled pack {self.ref.ref} is not valid Python: {e}") from e
-        self._evaluate: Callable[[Any, Any, Any, Any], list[tuple[int, Any]]] = namespace["_evaluate"]
+        self._evaluate: Callable[..., list[tuple[int, Any]]] = namespace["_evaluate"]
         self.rules: tuple[CompiledRule, ...] = tuple(rules)
+        self.policy = RecalcPolicy.from_json(resolved.recalculation)
 
-    def validate(self, document: Any, *, now: datetime) -> ValidationResult:
-        """Validate one parsed declaration (v3, or v2 to be upgraded)."""
+    def validate(
+        self, document: Any, *, now: datetime, inventory: Inventory | None = None, library: FactorLibrary | None = None
+    ) -> ValidationResult:
+        """Validate one parsed declaration (v3, or v2 to be upgraded), recomputed from ``inventory``
+        (or the inventory it carries) when there is one."""
+        return self.validate_with_recalc(document, now=now, inventory=inventory, library=library)[0]
+
+    def validate_with_recalc(
+        self, document: Any, *, now: datetime, inventory: Inventory | None = None, library: FactorLibrary | None = None
+    ) -> tuple[ValidationResult, Recalculation | None]:
+        """The validation result and the recalculation it used (None without an inventory)."""
         prepared = prepare(document)
         findings = prepared.findings
-        findings.extend(self.evaluate_rules(prepared, now=now))
-        return ValidationResult.from_findings(self.ref, findings)
+        step = run_step(prepared.document, inventory, self.policy, self.ref.ref, on=now.date(), library=library)
+        if step is None:
+            findings.extend(self.evaluate_rules(prepared, now=now))
+            return ValidationResult.from_findings(self.ref, findings), None
+        findings.extend(step.findings)
+        findings.extend(self.evaluate_rules(prepared, now=now, recalc=step.view))
+        return ValidationResult.from_findings(self.ref, findings), step.recalculation
 
-    def evaluate_rules(self, prepared: Prepared, *, now: datetime) -> list[Finding]:
+    def evaluate_rules(
+        self, prepared: Prepared, *, now: datetime, recalc: dict[str, Any] | None = None
+    ) -> list[Finding]:
         pf = prepared.document
         if not isinstance(pf, dict):
             return []
         pcf = pf.get("pcf")
         ext = prepared.extension
-        failures = self._evaluate(pf, pcf, ext, now)
+        failures = self._evaluate(pf, pcf, ext, now, recalc)
         out: list[Finding] = []
         for index, outcome in failures:
             compiled = self.rules[index]
@@ -245,7 +265,7 @@ class CompiledPack:
                 )
                 message = f"rule could not be evaluated: {reason}"
             else:
-                message = compiled.message(pf, pcf, ext, now)
+                message = compiled.message(pf, pcf, ext, now, recalc)
             out.append(
                 Finding(
                     rule_id=rule.id,

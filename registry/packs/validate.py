@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
 
+from registry.accounting import Inventory, Recalculation
 from registry.errors import RegistryError
+from registry.factors import FactorLibrary
 from registry.findings import ValidationResult
 from registry.inputs import parse_json
 from registry.packs.catalog import Catalog
@@ -19,6 +21,26 @@ from registry.packs.catalog import Catalog
 def validate_document(catalog: Catalog, document: Any, *, pack: str | None, now: datetime) -> ValidationResult:
     ref = pack if pack is not None else catalog.select(document, now=now).ref
     return catalog.compiled(ref, on=now.date()).validate(document, now=now)
+
+
+def recalculate_document(
+    catalog: Catalog,
+    document: Any,
+    inventory: Inventory | None,
+    *,
+    pack: str | None,
+    now: datetime,
+    library: FactorLibrary | None = None,
+) -> tuple[ValidationResult, Recalculation | None]:
+    """Validate with a recalculation from ``inventory`` (or the one the declaration carries)."""
+    ref = pack if pack is not None else catalog.select(document, now=now).ref
+    compiled = catalog.compiled(ref, on=now.date())
+    return compiled.validate_with_recalc(document, now=now, inventory=inventory, library=library)
+
+
+def recalculation_report(result: ValidationResult, recalc: Recalculation | None) -> dict[str, Any]:
+    """The one result object of a recalculation, as the CLI prints it and the API stores and returns it."""
+    return {"validation": result.to_json(), "recalculation": None if recalc is None else recalc.to_json()}
 
 
 def validate_bytes(

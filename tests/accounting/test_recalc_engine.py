@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from accounting_support import GRID_GB, HGV, inventory, line
+from accounting_support import GRID_GB, HGV, build_library, inventory, line
 
 from registry.accounting import (
     InventoryError,
@@ -22,6 +22,14 @@ from registry.accounting import (
 from registry.factors import FactorLibrary
 
 ON = date(2026, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def library() -> FactorLibrary:
+    """The bundled sets and a small test set (made-up figures, with parts and quality)."""
+    return build_library()
+
+
 DECL = {"id": "d1", "pcf": {"pcfExcludingBiogenicUptake": "20"}}
 
 
