@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from registry.accounting import Inventory, RecalcPolicy, Recalculation
+from registry.accounting import Inventory, RecalcPolicy, Recalculation, embedded_inventory
 from registry.declarations import Prepared, prepare
 from registry.errors import InternalError, Location, PackError
 from registry.factors import FactorLibrary
@@ -226,13 +226,22 @@ class CompiledPack:
     ) -> ValidationResult:
         """Validate one parsed declaration (v3, or v2 to be upgraded), recomputed from ``inventory``
         (or the inventory it carries) when there is one."""
-        return self.validate_with_recalc(document, now=now, inventory=inventory, library=library)[0]
+        prepared = prepare(document)
+        if inventory is None and not self.policy.require_inventory and embedded_inventory(prepared.document) is None:
+            findings = prepared.findings  # the hot path: nothing to recompute
+            findings.extend(self.evaluate_rules(prepared, now=now))
+            return ValidationResult.from_findings(self.ref, findings)
+        return self._with_recalc(prepared, now, inventory, library)[0]
 
     def validate_with_recalc(
         self, document: Any, *, now: datetime, inventory: Inventory | None = None, library: FactorLibrary | None = None
     ) -> tuple[ValidationResult, Recalculation | None]:
         """The validation result and the recalculation it used (None without an inventory)."""
-        prepared = prepare(document)
+        return self._with_recalc(prepare(document), now, inventory, library)
+
+    def _with_recalc(
+        self, prepared: Prepared, now: datetime, inventory: Inventory | None, library: FactorLibrary | None
+    ) -> tuple[ValidationResult, Recalculation | None]:
         findings = prepared.findings
         step = run_step(prepared.document, inventory, self.policy, self.ref.ref, on=now.date(), library=library)
         if step is None:
