@@ -19,7 +19,18 @@ from registry.api import problems
 from registry.api.deps import ERRORS, ORJSONResponse, Problem, ServiceContext, build_context
 from registry.api.fastpath import FastValidation
 from registry.api.middleware import RequestContext
-from registry.api.routes import audits, auth, health, label_pages, labels, publishers, rulepacks, trust, validations
+from registry.api.routes import (
+    audits,
+    auth,
+    health,
+    label_pages,
+    labels,
+    publishers,
+    recalculations,
+    rulepacks,
+    trust,
+    validations,
+)
 
 # The order routes are matched in (and listed in the OpenAPI document). No two routes' paths overlap
 # today, so only the listing depends on it; a new route whose path another one's could also match
@@ -28,6 +39,7 @@ ROUTERS = (
     auth.router,
     rulepacks.router,
     validations.router,
+    recalculations.router,
     publishers.router,
     labels.router,
     label_pages.router,

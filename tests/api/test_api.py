@@ -58,8 +58,9 @@ def test_token_endpoint(service: Service) -> None:
 def test_pack_search_and_versions(service: Service) -> None:
     c = service.client
     by_hs = c.get("/v1/rulepacks", params={"hs": "7601.10"}).json()
-    assert [p["id"] for p in by_hs] == [AL]
-    assert [p["id"] for p in c.get("/v1/rulepacks", params={"cpc": "41431"}).json()] == [AL]
+    assert sorted((p["id"], p["version"]) for p in by_hs) == [(AL, "1.0.0"), (AL, "1.1.0")]
+    by_cpc = c.get("/v1/rulepacks", params={"cpc": "41431"}).json()
+    assert sorted((p["id"], p["version"]) for p in by_cpc) == [(AL, "1.0.0"), (AL, "1.1.0")]
     text = c.get("/v1/rulepacks", params={"q": "tyre"}).json()
     assert [p["id"] for p in text] == ["example-standards-body/passenger-car-tyre"]
     assert len(c.get("/v1/rulepacks", params={"publisher": "example-standards-body"}).json()) >= 9
