@@ -23,7 +23,9 @@ def text(value: Decimal) -> str:
 
 
 def rounded(value: Decimal, places: int = 4) -> str:
-    return format(value.quantize(Decimal(1).scaleb(-places)), "f")
+    """``value`` to ``places`` decimals (a value that rounds to zero is ``0.000``, never ``-0.000``)."""
+    q = value.quantize(Decimal(1).scaleb(-places))
+    return format(q.copy_abs() if q.is_zero() else q, "f")
 
 
 class Step(NamedTuple):
