@@ -134,6 +134,15 @@ V3_ROUND_TRIP_LOST = {
     ],
 }
 
+# The 1.1.0 product packs ship the 1.0.0 example declarations (pinned to 1.1.0) beside an inventory.
+for _name in ("aluminium-ingot", "ev-traction-battery", "hot-rolled-steel", "passenger-car-tyre", "pv-module"):
+    V3_ROUND_TRIP_LOST[f"example-standards-body/{_name}@1.1.0"] = V3_ROUND_TRIP_LOST[
+        f"example-standards-body/{_name}@1.0.0"
+    ]
+UNSUPPLIED["example-standards-body/ev-traction-battery@1.1.0"] = UNSUPPLIED[
+    "example-standards-body/ev-traction-battery@1.0.0"
+]
+
 
 # --- helpers ------------------------------------------------------------------------------------
 def _checker() -> FormatChecker:
