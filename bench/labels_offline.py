@@ -26,6 +26,7 @@ import jwt
 import segno
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from issuance.keys import KeyScope, generate_signing_key
@@ -43,8 +44,10 @@ from issuance.token import (
     token_to_b64url,
     token_to_text,
 )
-from issuance.trust import TrustList, build_trust_list
+from issuance.trust import TrustList, build_trust_list, sign_trust_list
 from issuance.verify import verify
+from registry.packs.signing import TrustedKey as RegistryKey
+from registry.packs.signing import TrustedKeys, key_id
 
 NOW = datetime(2026, 6, 30, tzinfo=UTC)
 BASE = "https://reg.example.org/status"  # status URI: BASE/demo-certifier/1 (47 characters)
@@ -162,7 +165,10 @@ def main() -> None:
     scope = KeyScope(schemes=("gb-t-24067",), categories=("example-standards-body/",))
     record, key = generate_signing_key("demo-certifier", scope, now=NOW, rng=rng)
     doc = build_trust_list([record], now=NOW, issuer="pcf-registry", status_base=BASE)
-    trust = TrustList.from_json(doc, now=NOW)
+    registry = Ed25519PrivateKey.generate()
+    raw = registry.public_key().public_bytes_raw()
+    registry_keys = TrustedKeys([RegistryKey(key_id(raw), raw)])
+    trust = TrustList.from_json(sign_trust_list(doc, registry), now=NOW, registry_keys=registry_keys)
     claims = _claims(record.kid, rng)
     token = sign_label(claims, key)
 

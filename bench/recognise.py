@@ -17,7 +17,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from registry.crosswalk import audit_from_declaration, load_crosswalks_from, recognise
+from registry.crosswalk import audit_from_declaration, checking_rules, load_crosswalks_from, recognise
 from registry.crosswalk.loader import load_crosswalks
 from registry.packs.catalog import Catalog
 from registry.packs.validate import validate_document
@@ -67,7 +67,8 @@ def main() -> None:
     targets = len(cw.schemes)
 
     def once() -> Any:
-        return recognise(cw, document, pack=result.pack, audit=audit, chain=resolved.chain)
+        rules = checking_rules(resolved.rules)
+        return recognise(cw, document, pack=result.pack, audit=audit, chain=resolved.chain, pack_rules=rules)
 
     def with_json() -> Any:
         return once().to_json()

@@ -27,8 +27,11 @@ from issuance.qr import label_url, offline_url, render_qr
 from issuance.status_list import (
     Status,
     StatusList,
+    StatusNote,
+    StatusSelection,
     allocate_indexes,
     parse_status_list_token,
+    select_status_lists,
     sign_status_list,
     status_lists_from_tokens,
 )
@@ -61,6 +64,8 @@ __all__ = [
     "Status",
     "StatusList",
     "StatusListError",
+    "StatusNote",
+    "StatusSelection",
     "TokenError",
     "TrustList",
     "TrustListError",
@@ -90,6 +95,7 @@ __all__ = [
     "render_qr",
     "rotate",
     "seal_private_key",
+    "select_status_lists",
     "sign_label",
     "sign_status_list",
     "sign_trust_list",

@@ -26,6 +26,11 @@ ALG_ES256 = -7
 HDR_ALG, HDR_KID, HDR_TYP = 1, 4, 16
 CLAIM_ISS, CLAIM_SUB, CLAIM_EXP, CLAIM_IAT, CLAIM_CTI = 1, 2, 4, 6, 7
 MAX_TOKEN_BYTES = 4096
+# The order n of the P-256 group (SEC 2 v2, section 2.4.2, secp256r1; FIPS 186-4, appendix D.1.2.3). ECDSA
+# accepts (r, s) and (r, n - s) alike; we write and accept only s <= n/2 ("low S", as BIP 62 and libsecp256k1
+# do), so that a token has exactly one valid encoding and a twin with n - s is no second valid token.
+P256_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+_HALF_N = P256_N // 2
 _HEADER_ORDER = [HDR_ALG, HDR_KID, HDR_TYP]
 _ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())
 
@@ -89,6 +94,8 @@ def sign1(header: Mapping[int, Any], payload: bytes, key: ec.EllipticCurvePrivat
     protected = det_cbor(dict(header))
     tbs = cbor2.dumps(["Signature1", protected, b"", payload])
     r, s = decode_dss_signature(key.sign(tbs, _ECDSA_SHA256))
+    if s > _HALF_N:
+        s = P256_N - s  # the same signature in low-S form
     signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
     return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]))
 
@@ -144,7 +151,15 @@ def _sign1_as_we_write_it(token: bytes, typ: int | str) -> Sign1 | None:
 
 
 def parse_sign1(token: object, *, typ: int | str, max_bytes: int = MAX_TOKEN_BYTES) -> Sign1:
-    """A strict tagged COSE_Sign1 with an ES256 protected header of type ``typ``; :class:`TokenError` otherwise."""
+    """A strict tagged COSE_Sign1 with an ES256 protected header of type ``typ`` and a low-S signature;
+    :class:`TokenError` otherwise."""
+    parts = _parse_sign1(token, typ=typ, max_bytes=max_bytes)
+    if int.from_bytes(parts.signature[32:], "big") > _HALF_N:
+        raise token_error("the signature's s is above n/2: only the low-S form is accepted", "high_s", "/signature")
+    return parts
+
+
+def _parse_sign1(token: object, *, typ: int | str, max_bytes: int) -> Sign1:
     if type(token) is not bytes:
         if not isinstance(token, bytes | bytearray | memoryview):
             raise token_error(f"a token is bytes, not {type(token).__name__}", "malformed")

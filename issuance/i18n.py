@@ -28,6 +28,11 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "colon": ": ",
         "status.valid": "Genuine and current",
         "status.valid.help": "Issued by an accredited certifier; the signature checks out and the label is in force.",
+        "status.valid_status_unknown": "Genuine, revocation not checked",
+        "status.valid_status_unknown.help": (
+            "The signature checks out, but without the certifier's status list it is unknown whether "
+            "the label has since been revoked or suspended."
+        ),
         "status.suspended": "Suspended",
         "status.suspended.help": "The certifier has suspended this label while it is reviewed. Do not rely on it now.",
         "status.revoked": "Revoked",
@@ -44,6 +49,12 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "claims.past": "What the label stated (not valid now)",
         "claims.none": "No label details can be shown.",
         "grade": "Grade",
+        "grade.illustrative": "Illustrative grade",
+        "grade.illustrative.help": (
+            "The bands are an example set by the rule pack, not by an authority: read how they were set "
+            "before comparing products."
+        ),
+        "grade.basis": "How the bands were set",
         "footprint": "Carbon footprint",
         "per": "per {unit}",
         "boundary": "Boundary",
@@ -76,6 +87,10 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "colon": "：",
         "status.valid": "真实有效",
         "status.valid.help": "由经认可的认证机构签发，签名验证通过，标签现行有效。",
+        "status.valid_status_unknown": "签名真实，未核对撤销状态",
+        "status.valid_status_unknown.help": (
+            "签名验证通过，但缺少认证机构的状态列表，无法确认标签此后是否已被撤销或暂停。"
+        ),
         "status.suspended": "已暂停",
         "status.suspended.help": "认证机构已暂停本标签以待复核，目前请勿采信。",
         "status.revoked": "已撤销",
@@ -92,6 +107,9 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "claims.past": "标签曾声明的内容（现已无效）",
         "claims.none": "无法显示标签内容。",
         "grade": "等级",
+        "grade.illustrative": "示意等级",
+        "grade.illustrative.help": "分级为规则包设定的示例，并非主管机构设定；比较产品前请先了解分级依据。",
+        "grade.basis": "分级依据",
         "footprint": "碳足迹",
         "per": "每 {unit}",
         "boundary": "系统边界",

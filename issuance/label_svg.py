@@ -76,7 +76,7 @@ def _badge(grade: str, scale: Sequence[str], lang: Lang) -> str:
     return (
         f'<g class="grade"><rect x="30" y="80" width="190" height="190" rx="22" fill="{fill}"/>'
         f'<g fill="{ink}">{_text(125, 228, grade, 150, width=170, anchor="middle", bold=True)}</g>'
-        f"{_text(125, 305, text(lang, 'grade'), 26, width=190, anchor='middle')}</g>"
+        f"{_text(125, 305, text(lang, 'grade.illustrative'), 20, width=190, anchor='middle')}</g>"
     )
 
 

@@ -51,6 +51,7 @@ class LabelClaims(BaseModel):
 
 class VerifyStatus(StrEnum):
     VALID = "valid"
+    VALID_STATUS_UNKNOWN = "valid_status_unknown"  # signature and scope hold; revocation was not checked
     SUSPENDED = "suspended"
     REVOKED = "revoked"
     EXPIRED = "expired"

@@ -23,6 +23,7 @@ from registry.errors import Location
 # Verdict colours: white text on each passes WCAG AA (a test checks).
 STATUS_COLOURS: dict[VerifyStatus, str] = {
     VerifyStatus.VALID: "#146c2e",
+    VerifyStatus.VALID_STATUS_UNKNOWN: "#3f6212",
     VerifyStatus.SUSPENDED: "#8a4600",
     VerifyStatus.REVOKED: "#b42318",
     VerifyStatus.EXPIRED: "#4b5563",
@@ -33,6 +34,7 @@ STATUS_COLOURS: dict[VerifyStatus, str] = {
 _CIRCLE = '<circle cx="12" cy="12" r="10"/>'
 STATUS_ICONS: dict[VerifyStatus, str] = {
     VerifyStatus.VALID: _CIRCLE + '<path d="M7 12.5l3.2 3.2L17 9"/>',
+    VerifyStatus.VALID_STATUS_UNKNOWN: _CIRCLE + '<path d="M6.5 11.5l3 3L16 8"/><path d="M17 15.5v.3"/>',
     VerifyStatus.SUSPENDED: _CIRCLE + '<path d="M10 8v8M14 8v8"/>',
     VerifyStatus.REVOKED: _CIRCLE + '<path d="M8.5 8.5l7 7M15.5 8.5l-7 7"/>',
     VerifyStatus.EXPIRED: '<path d="M6 3h12M6 21h12M7 3v3l5 6-5 6v3M17 3v3l-5 6 5 6v3"/>',
@@ -57,7 +59,8 @@ class LabelPageView(BaseModel):
     """What the consumer page shows: the verification and the display names around it.
 
     Links must be ``https://``/``http://`` URLs or paths starting with ``/``.
-    ``grade_scale`` lists the rule pack's grades best first (colours the badge).
+    ``grade_scale`` lists the rule pack's grades best first (colours the badge); ``grading_basis``
+    is the pack's own account of how its bands were set.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -71,6 +74,7 @@ class LabelPageView(BaseModel):
     rule_pack_url: str | None = None
     trust_list_url: str | None = None
     grade_scale: tuple[str, ...] = GRADES
+    grading_basis: str | None = None  # the rule pack's account of its bands, in the page's language
 
 
 def _q(param: str) -> float | None:
@@ -160,7 +164,7 @@ def _time(moment: datetime | None, *, day: bool = False) -> str | None:
 
 def _figure(claims: LabelClaims, view: LabelPageView, current: bool, lang: Lang) -> str:
     fill, ink = grade_colours(claims.grade, view.grade_scale) if current else (OFF_SCALE, "#ffffff")
-    grade_label = f"{text(lang, 'grade')} {claims.grade}"
+    grade_label = f"{text(lang, 'grade.illustrative')} {claims.grade}"  # no authority's catalogue yet
     per = text(lang, "per", unit=declared_unit(claims.declared_unit, lang))
     return (
         f'<h2>{escape(text(lang, "claims.current" if current else "claims.past"))}</h2><div class="figure">'
@@ -169,8 +173,17 @@ def _figure(claims: LabelClaims, view: LabelPageView, current: bool, lang: Lang)
         f'<p class="grade-word">{escape(grade_label)}</p>'
         f'<p class="value">{escape(claims.value)} {escape(CO2E)}</p><p class="per">{escape(per)}</p>'
         f'<p class="boundary">{escape(text(lang, "boundary"))}{escape(text(lang, "colon"))}'
-        f"{escape(boundary(claims.boundary, lang))}</p></div></div>"
+        f"{escape(boundary(claims.boundary, lang))}</p></div></div>{_basis(view, lang)}"
     )
+
+
+def _basis(view: LabelPageView, lang: Lang) -> str:
+    """Why the grade is only illustrative, and the pack's own account of its bands when it gives one."""
+    out = f'<p class="illustrative">{escape(text(lang, "grade.illustrative.help"))}</p>'
+    if view.grading_basis:
+        title = escape(text(lang, "grade.basis") + text(lang, "colon"))
+        out += f'<p class="basis"><strong>{title}</strong>{escape(view.grading_basis)}</p>'
+    return out
 
 
 def _titled(title: str | None, ident: str) -> str:

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import base64
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -45,8 +46,11 @@ __all__ = [
     "TYP_STATUS_LIST",
     "Status",
     "StatusList",
+    "StatusNote",
+    "StatusSelection",
     "allocate_indexes",
     "parse_status_list_token",
+    "select_status_lists",
     "sign_status_list",
     "split_status_uri",
     "status_list_uri",
@@ -62,6 +66,14 @@ MAX_STATUS_TOKEN_BYTES = 8 * 1024 * 1024
 CLOCK_SKEW = timedelta(minutes=5)
 _ALLOWED_BITS = (1, 2, 4, 8)
 _CLAIM_KEYS = frozenset({CLAIM_ISS, CLAIM_SUB, CLAIM_EXP, CLAIM_IAT, CLAIM_TTL, CLAIM_STATUS_LIST})
+
+
+def _set_per_byte(bits: int) -> bytes:
+    mask, per_byte = (1 << bits) - 1, 8 // bits
+    return bytes(sum(1 for k in range(per_byte) if (byte >> (k * bits)) & mask) for byte in range(256))
+
+
+_SET_PER_BYTE = {bits: _set_per_byte(bits) for bits in _ALLOWED_BITS}  # non-zero entries in each byte value
 
 
 class Status(IntEnum):
@@ -119,6 +131,10 @@ class StatusList:
     def to_bytes(self) -> bytes:
         """The uncompressed byte array."""
         return bytes(self._data)
+
+    def count_set(self) -> int:
+        """How many entries are not VALID (0)."""
+        return sum(self._data.translate(_SET_PER_BYTE[self.bits]))
 
     @classmethod
     def from_bytes(cls, raw: bytes, bits: int = 2) -> StatusList:
@@ -281,9 +297,25 @@ def _check_time(claims: dict[Any, Any], now: datetime) -> None:
         raise _error("the status list token has expired; fetch a fresh one", "expired", "/4")
 
 
-def _parse(
-    token: object, trust: TrustList, *, now: datetime, uri: str | None, certifier: str | None
-) -> tuple[str, StatusList]:
+class _Parsed(NamedTuple):
+    uri: str
+    iat: int
+    exp: int
+    status_list: StatusList
+
+    def newer_than(self, other: _Parsed) -> bool:
+        """Newer by iat; the token carries no version, so a tie goes to the later expiry, then to the
+        list with more entries set (revocations and suspensions), then to the greater bytes: whatever order
+        the lists came in, the same one wins."""
+        if (self.iat, self.exp) != (other.iat, other.exp):
+            return (self.iat, self.exp) > (other.iat, other.exp)
+        mine, theirs = self.status_list.count_set(), other.status_list.count_set()
+        if mine != theirs:
+            return mine > theirs
+        return self.status_list.to_bytes() > other.status_list.to_bytes()
+
+
+def _parse(token: object, trust: TrustList, *, now: datetime, uri: str | None, certifier: str | None) -> _Parsed:
     try:
         parts = parse_sign1(token, typ=TYP_STATUS_LIST, max_bytes=MAX_STATUS_TOKEN_BYTES)
     except TokenError as e:
@@ -306,7 +338,7 @@ def _parse(
     if usage_refusal(key.usage_from, key.usage_until, issued) is not None:
         message = f"key {key.kid} was not in use at iat {issued:%Y-%m-%dT%H:%M:%SZ}: a rotated key signs no new list"
         raise _error(message, "key_not_in_use", "/6")
-    return sub, _list_item(claims[CLAIM_STATUS_LIST])
+    return _Parsed(sub, claims[CLAIM_IAT], claims.get(CLAIM_EXP, 0), _list_item(claims[CLAIM_STATUS_LIST]))
 
 
 def parse_status_list_token(
@@ -319,9 +351,67 @@ def parse_status_list_token(
     is a list of the signer's certifier under the trust list's status base (and equals ``uri`` when
     given), iat/exp against ``now``, then the list itself.
     """
-    return _parse(token, trust, now=now, uri=uri, certifier=certifier)[1]
+    return _parse(token, trust, now=now, uri=uri, certifier=certifier).status_list
+
+
+@dataclass(frozen=True, slots=True)
+class StatusNote:
+    """Something a verifier should know about the lists it was given: a stable ``reason`` and a sentence."""
+
+    uri: str
+    reason: str  # "superseded": an older list for the same URI, ignored
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatusSelection:
+    """The newest verified list of each URI, its ``iat`` (seconds), and notes on the lists left out."""
+
+    lists: dict[str, StatusList]
+    issued_at: dict[str, int]
+    notes: tuple[StatusNote, ...]
+
+
+def _stamp(iat: int) -> str:
+    return datetime.fromtimestamp(iat, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def select_status_lists(
+    tokens: Iterable[bytes], trust: TrustList, *, now: datetime, seen: Mapping[str, int] | None = None
+) -> StatusSelection:
+    """Verify every token and keep, for each list URI, the newest (by iat; see ``_Parsed.newer_than``); older
+    ones are ignored with a note. ``seen`` maps URIs to the newest iat this verifier has accepted before:
+    a newest list older than that is a rollback (an attacker replaying a list from before a revocation)
+    and raises :class:`StatusListError` (reason ``rollback``)."""
+    newest: dict[str, _Parsed] = {}
+    notes: list[StatusNote] = []
+    for token in tokens:
+        parsed = _parse(token, trust, now=now, uri=None, certifier=None)
+        kept = newest.get(parsed.uri)
+        if kept is not None and not parsed.newer_than(kept):
+            parsed, kept = kept, parsed
+        if kept is not None:
+            why = (
+                "is newer"
+                if parsed.iat > kept.iat
+                else "has the same iat and was preferred (later exp, more entries set)"
+            )
+            message = f"a list of {_stamp(kept.iat)} was ignored: the one of {_stamp(parsed.iat)} {why}"
+            notes.append(StatusNote(parsed.uri, "superseded", message))
+        newest[parsed.uri] = parsed
+    for uri, parsed in newest.items():
+        floor = (seen or {}).get(uri)
+        if floor is not None and parsed.iat < floor:
+            message = (
+                f"the status list {uri} of {_stamp(parsed.iat)} is older than the one of {_stamp(floor)} "
+                "already seen here: refused (a rollback would hide revocations); fetch a fresh list"
+            )
+            raise _error(message, "rollback", "/6")
+    return StatusSelection(
+        {u: p.status_list for u, p in newest.items()}, {u: p.iat for u, p in newest.items()}, tuple(notes)
+    )
 
 
 def status_lists_from_tokens(tokens: Iterable[bytes], trust: TrustList, *, now: datetime) -> dict[str, StatusList]:
-    """Verified lists by URI (each token's ``sub``), ready for :func:`issuance.verify.verify`."""
-    return dict(_parse(token, trust, now=now, uri=None, certifier=None) for token in tokens)
+    """Verified lists by URI (each token's ``sub``; the newest of several), ready for :func:`issuance.verify`."""
+    return select_status_lists(tokens, trust, now=now).lists

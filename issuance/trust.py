@@ -105,18 +105,28 @@ class TrustList:
         cls,
         doc: Any,
         *,
+        registry_keys: TrustedKeys,
         now: datetime | None = None,
-        registry_keys: TrustedKeys | None = None,
+        seen_issued_at: datetime | None = None,
     ) -> TrustList:
         """Parse a trust list strictly; :class:`TrustListError` with a JSON pointer for anything wrong.
 
-        With ``now``, an expired list (or one issued in the future) is refused. With
-        ``registry_keys``, at least one signature by one of them must verify.
+        ``registry_keys`` is the pinned trust root: at least one signature by one of them must verify
+        over the whole list, so an unsigned list, a badly signed one or one with a key added after
+        signing is never used. With ``now``, an expired list (or one issued in the future) is refused.
+        ``seen_issued_at`` is the issue time of the newest list this verifier accepted before: an older
+        one is refused (reason ``rollback``: it could bring back a key withdrawn since).
         """
         _check_shape(doc)
-        if registry_keys is not None:
-            _check_signatures(doc, registry_keys)
+        _check_signatures(doc, registry_keys)
         issued_at, expires_at = _time(doc["issued_at"], "/issued_at"), _time(doc["expires_at"], "/expires_at")
+        if seen_issued_at is not None and issued_at < seen_issued_at:
+            raise TrustListError(
+                f"the trust list of {doc['issued_at']} is older than the one of {_stamp(seen_issued_at)} already "
+                "seen here: refused (an older list may still trust a key withdrawn since); fetch a fresh one",
+                Location(pointer="/issued_at"),
+                reason="rollback",
+            )
         if now is not None and not issued_at <= now < expires_at:
             raise TrustListError(
                 f"the trust list is valid from {doc['issued_at']} to {doc['expires_at']}; fetch a fresh one",

@@ -9,7 +9,9 @@
 6. scope: scheme and pack              -> out_of_scope / scheme_out_of_scope, pack_out_of_scope
 7. time                                -> unknown / issued_in_future; expired / expired
 8. status bit (list given for its URI) -> revoked, suspended, unknown / status_index_out_of_range,
-                                          status_unrecognised; no list: valid / status_unchecked
+                                          status_unrecognised; no list for its URI:
+                                          valid_status_unknown / no_status_list, or with
+                                          check_status=False (the user's choice) valid / status_unchecked
 9. product: gtin given and different   -> out_of_scope / gtin_mismatch (a token replayed on another product)
 
 The first failing step decides. ``claims`` is in the result from step 4 on (the signature held).
@@ -46,7 +48,8 @@ _DETAIL = {
     "suspended": "The label is suspended.",
     "status_index_out_of_range": "The label's status index is outside its status list.",
     "status_unrecognised": "The status list holds a value this verifier does not know.",
-    "status_unchecked": "No status list was available: revocation and suspension were not checked.",
+    "status_unchecked": "Revocation and suspension were not checked, as asked.",
+    "no_status_list": "No status list for this label was given: it is unknown whether it was revoked or suspended.",
     "gtin_mismatch": "The label belongs to another product (GTIN).",
 }
 
@@ -83,11 +86,15 @@ def _key_refusal(key: TrustedKey, claims: LabelClaims) -> str | None:
     return key.scope.refusal(scheme=claims.scheme, pack=claims.pack)
 
 
-def _status_refusal(claims: LabelClaims, status: Mapping[str, StatusList] | None) -> tuple[VerifyStatus, str] | None:
-    """Step 8; None when the list says VALID, (VALID, status_unchecked) when there is no list."""
+def _status_refusal(
+    claims: LabelClaims, status: Mapping[str, StatusList] | None, check_status: bool
+) -> tuple[VerifyStatus, str] | None:
+    """Step 8; None when the list says VALID; without a list, VALID_STATUS_UNKNOWN (or VALID when not asked)."""
+    if not check_status:
+        return VerifyStatus.VALID, "status_unchecked"
     status_list = status.get(claims.status_uri) if status is not None else None
     if status_list is None:
-        return VerifyStatus.VALID, "status_unchecked"
+        return VerifyStatus.VALID_STATUS_UNKNOWN, "no_status_list"
     if claims.status_idx >= status_list.size:
         return VerifyStatus.UNKNOWN, "status_index_out_of_range"
     value = status_list.get(claims.status_idx)
@@ -107,9 +114,12 @@ def verify(
     status: Mapping[str, StatusList] | None,
     now: datetime,
     gtin: str | None = None,
+    check_status: bool = True,
 ) -> Verification:
     """Verify a label token offline. ``status`` maps status list URIs to verified lists
-    (:func:`issuance.status_list.status_lists_from_tokens`); ``gtin`` is the product it was found on.
+    (:func:`issuance.status_list.select_status_lists`); ``gtin`` is the product it was found on.
+    A label whose status list is not in ``status`` is ``valid_status_unknown``, never ``valid``, unless
+    ``check_status`` is False (the caller knows the label's state otherwise, or chose not to check).
 
     A ``gtin`` that is not a GTIN raises :class:`issuance.errors.GtinError` (the caller's input);
     nothing about the token ever raises.
@@ -138,9 +148,11 @@ def verify(
         return _result(VerifyStatus.UNKNOWN, "issued_in_future", now, decoded, claims)
     if now >= claims.expires_at:
         return _result(VerifyStatus.EXPIRED, "expired", now, decoded, claims)
-    verdict = _status_refusal(claims, status)
-    if verdict is not None and verdict[0] is not VerifyStatus.VALID:
+    verdict = _status_refusal(claims, status, check_status)
+    if verdict is not None and verdict[0] not in (VerifyStatus.VALID, VerifyStatus.VALID_STATUS_UNKNOWN):
         return _result(verdict[0], verdict[1], now, decoded, claims)
     if expected_gtin is not None and expected_gtin != claims.gtin:
         return _result(VerifyStatus.OUT_OF_SCOPE, "gtin_mismatch", now, decoded, claims)
-    return _result(VerifyStatus.VALID, verdict[1] if verdict else None, now, decoded, claims)
+    if verdict is not None:
+        return _result(verdict[0], verdict[1], now, decoded, claims)
+    return _result(VerifyStatus.VALID, None, now, decoded, claims)

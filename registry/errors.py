@@ -93,6 +93,19 @@ class PackSelectionError(InputError):
 
 
 @dataclass
+class NotAFootprint(InputError):
+    """The document is not a PACT v2 or v3 ProductFootprint: one error in place of every missing property."""
+
+    code: str = "not-a-pact-footprint"
+    rule_id: str = "declaration.not-pact"
+
+    def to_dict(self) -> dict[str, object]:
+        out = super().to_dict()
+        out["rule_id"] = self.rule_id
+        return out
+
+
+@dataclass
 class NotPermitted(RegistryError):
     """The caller is known but may not do this to that record (another certifier's label)."""
 

@@ -92,19 +92,78 @@ def iter_schema_errors(uri: str, instance: Any) -> list[SchemaError]:
 
     For a missing required property the pointer names the missing member
     (``/pcf/declaredUnitAmount``), which is where a person looks.
+    A fault that two schemas both check (the declaration schema repeats PACT's decimal
+    type) is reported once; a ``oneOf`` failure names the alternatives that clash
+    instead of printing the object.
     """
-    out: list[SchemaError] = []
+    out: set[SchemaError] = set()
     for err in validator(uri).iter_errors(instance):
         kind = type(err.kind).__name__
         keyword = _KEYWORD.get(kind, kind[:1].lower() + kind[1:])
         pointer = pointer_of(err.instance_path)
+        message = str(err.message)
         if kind == "Required":
             prop = err.kind.property
             if isinstance(prop, str):
                 pointer += "/" + escape_pointer_token(prop)
-        out.append(SchemaError(pointer, keyword, str(err.message)))
-    out.sort(key=lambda e: (e.pointer, e.keyword, e.message))
-    return out
+        elif keyword == "oneOf":
+            message = one_of_message(err.absolute_keyword_location, err.instance, multiple=kind == "OneOfMultipleValid")
+        out.add(SchemaError(pointer, keyword, message))
+    return sorted(out, key=lambda e: (e.pointer, e.keyword, e.message))
+
+
+def _subschema(location: str | None) -> Any:
+    """The schema node an absolute keyword location (``uri#/pointer``) names, or None."""
+    uri, _, fragment = (location or "").partition("#")
+    if uri not in _FILES:
+        return None
+    node: Any = load_schema(_FILES[uri])
+    for token in fragment.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        elif isinstance(node, dict) and token in node:
+            node = node[token]
+        else:
+            return None
+    return node
+
+
+def _required_names(node: Any) -> list[str]:
+    """Every property name a schema's ``required`` lists, at any depth, in order, once."""
+    names: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "required" and isinstance(value, list):
+                names += [n for n in value if isinstance(n, str)]
+            else:
+                names += _required_names(value)
+    elif isinstance(node, list):
+        for item in node:
+            names += _required_names(item)
+    return list(dict.fromkeys(names))
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def one_of_message(location: str | None, instance: Any, *, multiple: bool) -> str:
+    """What a ``oneOf`` failure means, in words: which of its alternatives' properties clash.
+
+    PACT's one ``oneOf`` is the geography rule (at most one of geographyCountry,
+    geographyRegionOrSubregion, geographyCountrySubdivision); alternatives that are told
+    apart by the properties they require are named, others are counted.
+    """
+    alternatives = _subschema(location)
+    names = _required_names(alternatives)
+    present = [n for n in names if isinstance(instance, dict) and n in instance]
+    if len(present) > 1:
+        return f"{_and(present)} are mutually exclusive: give at most one of them"
+    count = len(alternatives) if isinstance(alternatives, list) else "its"
+    verdict = "more than one" if multiple else "none"
+    listed = f" (alternatives differ by {_and(names)})" if names else ""
+    return f"the value matches {verdict} of {count} alternatives{listed}"
 
 
 def is_valid(uri: str, instance: Any) -> bool:

@@ -75,16 +75,29 @@ def test_unknown_pack_exit_2(example_file: Path) -> None:
     assert "unknown rule pack" in result.stderr
 
 
-def test_no_pack_for_declaration_lists_candidates(example_file: Path) -> None:
-    result = run("validate", str(example_file))
+def test_no_pack_for_declaration_falls_back_to_its_base_pack(example_file: Path) -> None:
+    result = run("validate", str(example_file), "--format", "json", *AT)
+    assert result.exit_code in (0, 1), result.output
+    body = json.loads(result.stdout)
+    assert body["pack"]["id"] == "example-standards-body/pact-v3"  # the core example is PACT v3
+    notes = [f for f in body["findings"] if f["rule_id"] == "declaration.pack.base"]
+    assert len(notes) == 1 and "no rule pack fits" in notes[0]["message"]
+
+
+def test_declaration_naming_unknown_pack_lists_candidates(tmp_path: Path, core_example: dict[str, Any]) -> None:
+    core_example["pcf"]["productOrSectorSpecificRules"] = [
+        {"operator": "Other", "otherOperatorName": "pcf-registry", "ruleNames": ["nobody/nothing@1.0.0"]}
+    ]
+    path = tmp_path / "named.json"
+    path.write_text(json.dumps(core_example))
+    result = run("validate", str(path))
     assert result.exit_code == 2
-    assert "no rule pack fits" in result.stderr
-    assert "candidates:" in result.stderr
+    assert "not known here" in result.stderr and "candidates:" in result.stderr
 
 
 def test_several_files_give_a_list(example_file: Path, tmp_path: Path) -> None:
     other = tmp_path / "other.json"
-    other.write_text("[1, 2]")
+    other.write_text('"not a footprint"')
     result = run("validate", str(example_file), str(other), "--pack", CORE, "--format", "json", *AT)
     assert result.exit_code == 1
     body = json.loads(result.stdout)
@@ -124,7 +137,7 @@ def test_internal_error_exit_3(example_file: Path, monkeypatch: pytest.MonkeyPat
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(validate_command, "validate_bytes", boom)
+    monkeypatch.setattr(validate_command, "validate_items", boom)
     result = run("validate", str(example_file), "--pack", CORE)
     assert result.exit_code == 3
     assert "internal error" in result.stderr and "simulated bug" in result.stderr
@@ -145,7 +158,7 @@ def test_packs_show_and_example(tmp_path: Path) -> None:
     assert json.loads(shown.stdout)["id"] == CORE
     resolved = run("packs", "show", "example-standards-body/pact-v3", "--resolved", "--format", "json")
     chain = json.loads(resolved.stdout)["chain"]
-    assert chain == ["example-standards-body/core@1.0.0", "example-standards-body/pact-v3@1.0.0"]
+    assert chain == ["example-standards-body/core@1.2.0", "example-standards-body/pact-v3@1.1.0"]
     example = run("packs", "example", CORE)
     assert example.exit_code == 0
     path = tmp_path / "ex.json"

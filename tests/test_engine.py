@@ -35,7 +35,8 @@ def test_unpinned_id_means_the_version_in_effect(catalog: Catalog) -> None:
 
     assert catalog.get(CORE, on=date(2026, 11, 20)).version == "1.0.0"
     assert catalog.get(CORE, on=date(2026, 11, 21)).version == "1.1.0"  # effective.from is inclusive
-    assert catalog.get(CORE).version == "1.1.0"  # no date: the newest
+    assert catalog.get(CORE, on=date(2026, 12, 5)).version == "1.1.0"
+    assert catalog.get(CORE).version == "1.2.0"  # no date: the newest
     assert catalog.get(f"{CORE}@1.1.0", on=date(2026, 1, 1)).version == "1.1.0"  # pinned wins
     with pytest.raises(InputError, match="no version of example-standards-body/core was in effect on 2024-12-31"):
         catalog.get(CORE, on=date(2024, 12, 31))
@@ -56,14 +57,16 @@ def test_findings_are_deterministic(catalog: Catalog, core_example: dict[str, An
 
 
 def test_finding_carries_clauses_and_message(catalog: Catalog, core_example: dict[str, Any]) -> None:
-    core_example["pcf"]["exemptedEmissionsPercent"] = "7.5"
+    core_example["pcf"]["exemptedEmissionsPercent"] = "100.5"
     result = catalog.compiled(CORE).validate(core_example, now=NOW)
     (finding,) = result.findings
     assert finding.rule_id == "core.cut-off.limit"
     assert finding.severity is Severity.ERROR
     assert finding.path == "/pcf/exemptedEmissionsPercent"
-    assert finding.message == "exempted emissions of 7.5 % exceed the cut-off limit of 5 %"
-    assert "ISO 14067:2018 6.3.4.3 [unchecked]" in finding.clauses
+    assert finding.message == "exempted emissions of 100.5 % exceed the cut-off limit of 100 %"
+    assert finding.clauses == (
+        "PACT Tech Specs v3.0.4 CarbonFootprint.exemptedEmissionsPercent (no upper boundary since 3.0)",
+    )
 
 
 def test_schema_findings_suppress_evaluation_noise(catalog: Catalog, core_example: dict[str, Any]) -> None:

@@ -73,13 +73,16 @@ def test_issue_print_and_verify_offline(data: Path, declaration: Path, tmp_path:
         ).exit_code
         == 0
     )
+    pinned = tmp_path / "registry.jwks"
+    pinned.write_text(run("trust", "export", "--registry-keys", "--data-dir", str(data)).stdout)
+    assert run("trust", "pin", str(pinned)).exit_code == 0
     ok = run("label", "verify", label["token"], "--trust", str(trust), "--status", str(status), "--format", "json")
     assert ok.exit_code == 0 and json.loads(ok.stdout)["status"] == "valid"
     other = run("label", "verify", label["token"], "--trust", str(trust), "--gtin", "4006381333931")
     assert other.exit_code == 1 and other.stdout.startswith("out_of_scope (gtin_mismatch)")
-    pinned = tmp_path / "registry.jwks"
-    pinned.write_text(run("trust", "export", "--registry-keys", "--data-dir", str(data)).stdout)
-    checked = run("label", "verify", label["token"], "--trust", str(trust), "--registry-key", str(pinned))
+    checked = run(
+        "label", "verify", label["token"], "--trust", str(trust), "--registry-key", str(pinned), "--no-status"
+    )
     assert checked.exit_code == 0, checked.stderr
     doc = json.loads(trust.read_text())
     doc["keys"][0]["certifier"] = "someone-else"  # a trust list changed after the registry signed it
@@ -109,8 +112,16 @@ def test_issue_print_and_verify_offline(data: Path, declaration: Path, tmp_path:
     assert run("label", "print", label["id"], "--out", str(tmp_path / "x.png"), "--data-dir", str(data)).exit_code == 2
 
 
+def _pin(data: Path, tmp_path: Path) -> None:
+    """Pin the registry's key (the trust root of label verify), as a verifier does once."""
+    keys = tmp_path / "registry.jwks"
+    keys.write_text(run("trust", "export", "--registry-keys", "--data-dir", str(data)).stdout)
+    assert run("trust", "pin", str(keys)).exit_code == 0
+
+
 def test_revoke_shows_in_the_exported_status_list(data: Path, declaration: Path, tmp_path: Path) -> None:
     label = _issue(data, declaration)
+    _pin(data, tmp_path)
     assert run("label", "revoke", label["id"], "--reason", "data error", "--data-dir", str(data)).exit_code == 0
     trust = tmp_path / "trust.json"
     trust.write_text(run("trust", "export", "--data-dir", str(data)).stdout)
@@ -129,9 +140,10 @@ def test_keys_rotate(data: Path, declaration: Path, tmp_path: Path) -> None:
     assert rotated.exit_code == 0 and before["verification"]["label"]["kid"] in rotated.stdout
     after = _issue(data, declaration)
     assert after["verification"]["label"]["kid"] != before["verification"]["label"]["kid"]
+    _pin(data, tmp_path)
     trust = tmp_path / "trust.json"
     trust.write_text(run("trust", "export", "--data-dir", str(data)).stdout)
-    assert run("label", "verify", before["token"], "--trust", str(trust)).exit_code == 0
+    assert run("label", "verify", before["token"], "--trust", str(trust), "--no-status").exit_code == 0
     assert (
         run("orgs", "create", "new-cert", "--name", "New", "--kind", "certifier", "--data-dir", str(data)).exit_code
         == 0

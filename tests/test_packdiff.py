@@ -1036,8 +1036,11 @@ def _shipped_copy(tmp_path: Path, catalog: Catalog, ref: str, edit: Callable[[Pa
     """The shipped packs plus an edited copy of one, as JSON (a pack may be JSON)."""
     root = tmp_path / "packs"
     root.mkdir()
+    edited_id = ref.partition("@")[0]
     for pack in catalog.packs():
         assert pack.source is not None
+        if pack.id == edited_id and pack.ref != ref:  # later shipped versions would clash with the edit
+            continue
         data = load_pack_file(Path(pack.source)).data
         (root / f"{pack.id.replace('/', '_')}-{pack.version}.json").write_text(json.dumps(data), encoding="utf-8")
         if pack.ref == ref:

@@ -148,6 +148,17 @@ def label_json(label: Label, v: Verification, settings: svc.IssuanceSettings) ->
     }
 
 
+def grading_basis(grading: Any) -> dict[str, str] | None:
+    """A pack's ``grading.basis`` per language ({"en": ..., "zh": ...}), None when it gives none."""
+    basis = grading.get("basis") if isinstance(grading, dict) else None
+    if isinstance(basis, str):
+        return {"en": basis, "zh": basis}
+    if isinstance(basis, dict) and basis:
+        first = next(iter(basis.values()))
+        return {lang: str(basis.get(lang, basis.get("en", first))) for lang in ("en", "zh")}
+    return None
+
+
 def names_in(s: Any, ctx: ServiceContext, label: Label) -> dict[str, Any]:
     """Display names for a label: certifier, pack titles, scheme title, the pack's grades best first."""
     from registry.crosswalk import load_crosswalks
@@ -170,7 +181,20 @@ def names_in(s: Any, ctx: ServiceContext, label: Label) -> dict[str, Any]:
         "scheme": scheme.title if scheme is not None else label.scheme,
         "pack_url": f"/v1/rulepacks/{namespace}/{name}/versions/{label.pack_version}",
         "grades": tuple(b["grade"] for b in bands),
+        "grading_basis": grading_basis(_raw_grading(ctx, ref, row.content.get("grading"))),
     }
+
+
+def _raw_grading(ctx: ServiceContext, ref: str, stored: Any) -> Any:
+    """The grading block as written (with its basis): the stored pack's, else the nearest in its chain."""
+    if isinstance(stored, dict):
+        return stored
+    catalog = ctx.packs.catalog()
+    for pack_ref in reversed(catalog.resolve(ref).chain):
+        grading = catalog.get(pack_ref).data.get("grading")
+        if isinstance(grading, dict):
+            return grading
+    return None
 
 
 _BASE32_TEXT = re.compile(r"[A-Z2-7]+=*")
@@ -239,7 +263,8 @@ def _verify_item(
         if item.gtin is not None and result.claims is not None and result.status is VerifyStatus.VALID:
             result = _check_gtin(result, item.gtin, now)
         return result
-    return svc.overlay_state(verify(token, trust=trust, status=None, now=now, gtin=item.gtin), label)
+    result = verify(token, trust=trust, status=None, now=now, gtin=item.gtin, check_status=label is None)
+    return svc.overlay_state(result, label)
 
 
 def _check_gtin(v: Verification, gtin: str, now: datetime) -> Verification:

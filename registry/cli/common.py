@@ -18,10 +18,11 @@ import orjson
 
 from registry.errors import InputError, PackSelectionError, RegistryError
 from registry.findings import ValidationResult
-from registry.packs import Catalog
+from registry.packs import Catalog, TrustedKeys
 
 EXIT_OK, EXIT_NONCONFORMANT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_NOT_VALID = EXIT_NONCONFORMANT  # a label or signature checked and found not valid
+EXIT_STATUS_UNKNOWN = 4  # a label genuine and in scope, its revocation status not checked (no status list)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -131,3 +132,89 @@ def open_data_dir(data_dir: str) -> tuple[Any, Any]:
     if not path.is_dir():
         raise InputError(f"{data_dir} is not a data directory; run pcfreg init --data-dir {data_dir} first")
     return _engine(path), load_settings(path)
+
+
+# --- the pinned trust root and what this machine has seen -----------------------------------------
+
+REGISTRY_KEY_ENV = "PCFREG_REGISTRY_KEY"
+PIN_FILE = "registry-keys.json"
+SEEN_FILE = "status-seen.json"
+HOW_TO_PIN = (
+    "pin the registry's key once: pcfreg trust pin https://REGISTRY/v1/trust-list/keys (or the file of "
+    "`pcfreg trust export --registry-keys`) and compare the fingerprint it prints with the registry's; "
+    f"or give --registry-key FILE, or set {REGISTRY_KEY_ENV} to that file"
+)
+
+
+def config_dir() -> Path:
+    """Where ``pcfreg`` keeps the pinned registry key and its rollback state: PCFREG_CONFIG_DIR, else the
+    user's configuration folder (XDG_CONFIG_HOME/pcfreg on Linux)."""
+    return Path(os.environ.get("PCFREG_CONFIG_DIR") or click.get_app_dir("pcfreg"))
+
+
+def registry_trust_root(given: str | None) -> TrustedKeys:
+    """The registry keys a trust list must be signed by: ``--registry-key``, else PCFREG_REGISTRY_KEY (a file,
+    or the JWK set itself), else the pinned file; none of them is an error."""
+    from registry.inputs import parse_json, read_input
+
+    env = os.environ.get(REGISTRY_KEY_ENV, "").strip()
+    pinned = config_dir() / PIN_FILE
+    if given is not None:
+        source, raw = given, read_input(given, sys.stdin.buffer)
+    elif env.startswith("{"):
+        source, raw = REGISTRY_KEY_ENV, env.encode()
+    elif env:
+        source, raw = env, read_input(env)
+    elif pinned.is_file():
+        source, raw = str(pinned), read_input(str(pinned))
+    else:
+        raise InputError(f"no registry key to check the trust list with: {HOW_TO_PIN}")
+    return TrustedKeys.from_json(parse_json(raw, file=source))
+
+
+def fingerprint(public_raw: bytes) -> str:
+    """``SHA256:`` and the hex SHA-256 of a raw public key, in groups of four (to compare by eye)."""
+    import hashlib
+
+    digest = hashlib.sha256(public_raw).hexdigest()
+    return "SHA256:" + " ".join(digest[i : i + 4] for i in range(0, len(digest), 4))
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it: a reader sees the old or the new file."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def pin_registry_keys(doc: Any) -> list[tuple[str, str]]:
+    """Write the registry's key set as the pinned trust root; (key id, fingerprint) of each key."""
+    keys = TrustedKeys.from_json(doc)  # public Ed25519 keys only
+    _write_atomic(config_dir() / PIN_FILE, orjson.dumps(doc, option=orjson.OPT_INDENT_2))
+    return [(k.keyid, fingerprint(k.public)) for k in keys.all()]
+
+
+def read_seen() -> dict[str, int]:
+    """What this machine has accepted, newest first (rollback protection): the ``iat`` of each status list
+    URI and the issue time of each registry's trust list (``trust-list:ISSUER``), in seconds."""
+    from registry.inputs import parse_json
+
+    path = config_dir() / SEEN_FILE
+    if not path.is_file():
+        return {}
+    doc = parse_json(path.read_bytes(), file=str(path))
+    if not isinstance(doc, dict) or not all(isinstance(v, int) for v in doc.values()):
+        raise InputError(f"{path} is not a map of status list URIs to times; remove it to start again")
+    return doc
+
+
+def write_seen(seen: dict[str, int]) -> None:
+    _write_atomic(config_dir() / SEEN_FILE, orjson.dumps(dict(sorted(seen.items())), option=orjson.OPT_INDENT_2))

@@ -14,9 +14,9 @@ from typing import Any, Final
 
 import click
 
-from registry.cli.common import EXIT_NONCONFORMANT, EXIT_OK, dumps, guarded
-from registry.convert import Conversion
-from registry.declarations import spec_major, upgrade_v2_to_v3
+from registry.cli.common import EXIT_INPUT, EXIT_NONCONFORMANT, EXIT_OK, dumps, guarded, report
+from registry.convert import MAX_INPUT_BYTES, Conversion
+from registry.declarations import Item, check_pact, instead_of_upgrade_notes, spec_major, unwrap, upgrade_v2_to_v3
 from registry.errors import InputError, Location
 from registry.findings import Finding, Severity
 from registry.inputs import parse_json, read_input
@@ -33,8 +33,7 @@ def sniff(path: str, data: bytes) -> str:
         return "ilcd"
     if data.removeprefix(_BOM).lstrip()[:1] == b"<":
         return "ilcd"
-    doc = parse_json(data, file=path)
-    return "pact-v2" if isinstance(doc, dict) and spec_major(doc) == 2 else "pact-v3"
+    return _json_source(parse_json(data, file=path))
 
 
 def load(
@@ -46,9 +45,14 @@ def load(
     if source == "ilcd":
         result = _from_ilcd(data, path=path, flow=flow, declared_unit=declared_unit, now=now)
         return result.document, list(result.findings)
-    doc = parse_json(data, file=path)
+    return _load_document(source, parse_json(data, file=path))
+
+
+def _load_document(source: str, doc: Any) -> tuple[dict[str, Any], list[Finding]]:
+    """A parsed PACT footprint as a v3 declaration; refused when it is not PACT v2 or v3 at all."""
     if not isinstance(doc, dict):
-        raise InputError("the input must be a JSON object (a PACT ProductFootprint)", Location(path, pointer=""))
+        raise InputError("the input must be a JSON object (a PACT ProductFootprint)", Location(pointer=""))
+    check_pact(doc)
     if source == "pact-v2":
         upgraded, findings = upgrade_v2_to_v3(doc)
         return upgraded, findings
@@ -122,25 +126,73 @@ def convert(
 ) -> None:
     """Convert one declaration FILE ('-' for stdin) and write the result to stdout.
 
+    A JSON array of footprints, a PACT API response ({"data": ...}) or a CloudEvent with
+    data.pfs is converted footprint by footprint into a JSON array; findings are prefixed
+    with the footprint's pointer. A document that is not PACT v2 or v3 is refused (exit 2).
+
     Exit 0 on success, 1 if the output fails its schema check (it is still written),
     2 for unusable input.
     """
     _choice("--to", target, TARGETS)
-    data = read_input(file, sys.stdin.buffer)
-    source = _choice("--from", source, SOURCES) if source is not None else sniff(file, data)
+    data = read_input(file, sys.stdin.buffer, max_bytes=MAX_INPUT_BYTES)
+    given = _choice("--from", source, SOURCES) if source is not None else None
+    source = given or sniff(file, data)
     flow = read_input(flow_path) if flow_path is not None else None
+    now = datetime.now(UTC)
+    if source != "ilcd":
+        unwrapped = unwrap(parse_json(data, file=file))
+        if unwrapped.envelope is not None:
+            if flow is not None or declared_unit is not None:
+                raise InputError("--flow and --declared-unit apply only to ILCD input", Location(file))
+            sys.exit(_convert_items(file, unwrapped.items, target, keep_extension, show_findings, pinned=given))
     try:
-        declaration, notes = load(
-            source, data, path=file, flow=flow, declared_unit=declared_unit, now=datetime.now(UTC)
-        )
+        declaration, notes = load(source, data, path=file, flow=flow, declared_unit=declared_unit, now=now)
         result = export(target, declaration, keep_extension=keep_extension)
     except InputError as e:
         if e.location.file is None:  # name the file; the pointer is into the (upgraded) declaration
             e.location = Location(file, e.location.line, e.location.column, e.location.pointer)
         raise
-    findings = [*notes, *result.findings]
+    checked = instead_of_upgrade_notes(notes, list(result.findings))  # raises the notes it stands in for
+    findings = [*notes, *checked]
     if show_findings:
         for f in findings:
             click.echo(render_finding(f), err=True)
     click.echo(dumps(result.document))
     sys.exit(EXIT_NONCONFORMANT if any(f.severity is Severity.ERROR for f in findings) else EXIT_OK)
+
+
+def _json_source(document: Any) -> str:
+    return "pact-v2" if isinstance(document, dict) and spec_major(document) == 2 else "pact-v3"
+
+
+def _convert_items(
+    file: str, items: Iterable[Item], target: str, keep_extension: bool, show_findings: bool, *, pinned: str | None
+) -> int:
+    """Each footprint of an array or envelope converted in turn: a JSON array out, findings prefixed by pointer.
+
+    An item that is not a PACT footprint is reported and left out of the output (exit 2).
+    """
+    documents: list[Any] = []
+    worst = EXIT_OK
+    for item in items:
+        try:
+            source = pinned or _json_source(item.document)
+            declaration, notes = _load_document(source, item.document)
+            result = export(target, declaration, keep_extension=keep_extension)
+        except InputError as e:
+            loc = e.location
+            e.location = Location(file, loc.line, loc.column, item.pointer + (loc.pointer or ""))
+            report(e)
+            worst = max(worst, EXIT_INPUT)
+            continue
+        checked = instead_of_upgrade_notes(notes, list(result.findings))
+        findings = [*notes, *checked]
+        if show_findings:
+            for f in findings:
+                click.echo(f"{item.pointer}: {render_finding(f)}", err=True)
+        documents.append(result.document)
+        if any(f.severity is Severity.ERROR for f in findings):
+            worst = max(worst, EXIT_NONCONFORMANT)
+    if documents:
+        click.echo(dumps(documents))
+    return worst

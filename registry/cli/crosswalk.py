@@ -19,6 +19,7 @@ from registry.crosswalk import (
     Crosswalks,
     audit_from_declaration,
     check_audit,
+    checking_rules,
     compare,
     load_crosswalks,
     parse_audit,
@@ -148,6 +149,14 @@ def recognise_command(
         sys.exit(EXIT_NONCONFORMANT)
     declaration = prepare(document).document
     audit = _audit(cw, audit_path, declaration)
-    chain = catalog.resolve(result.pack.ref).chain
-    recognition = recognise(cw, declaration, pack=result.pack, audit=audit, chain=chain, schemes=targets)
+    resolved = catalog.resolve(result.pack.ref)
+    recognition = recognise(
+        cw,
+        declaration,
+        pack=result.pack,
+        audit=audit,
+        chain=resolved.chain,
+        schemes=targets,
+        pack_rules=checking_rules(resolved.rules),
+    )
     click.echo(render_recognition(recognition, fmt))

@@ -1,12 +1,14 @@
 """``pcfreg label ...``: issue, QR codes, print, suspend/reinstate/revoke, verify.
 
 Each works on the same data directory as ``pcfreg serve`` (``--data-dir``); ``label verify``
-works offline from a trust list file and optional status list files, with no network.
-Exit 1 when a label is not valid (verify) or a request of a batch failed (issue FILE.jsonl).
+works offline from a trust list file signed by the pinned registry key and optional status list
+files, with no network. Exit 1 when a label is not valid (verify) or a request of a batch failed
+(issue FILE.jsonl); 4 when a label is valid but its status list was not given (verify).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -15,7 +17,19 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from registry.cli.common import EXIT_NOT_VALID, data_dir_option, dumps, guarded, open_data_dir, reference_time
+from registry.cli.common import (
+    EXIT_NOT_VALID,
+    EXIT_STATUS_UNKNOWN,
+    REGISTRY_KEY_ENV,
+    data_dir_option,
+    dumps,
+    guarded,
+    open_data_dir,
+    read_seen,
+    reference_time,
+    registry_trust_root,
+    write_seen,
+)
 from registry.errors import InputError, Location
 
 if TYPE_CHECKING:
@@ -241,13 +255,19 @@ def label_print(label_id: str, out: str, lang: str, kind: str, data_dir: str) ->
 @click.argument("token")
 @click.option("--trust", "trust_path", required=True, type=click.Path(dir_okay=False), help="Trust list JSON file.")
 @click.option(
-    "--status", "status_paths", multiple=True, type=click.Path(dir_okay=False), help="Status list token file."
+    "--status",
+    "status_paths",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Status list token file (repeatable; of several for one list, the newest is used).",
 )
+@click.option("--no-status", is_flag=True, help="Do not check revocation: valid without a status list (exit 0).")
 @click.option("--gtin", help="The GTIN of the product the label was found on.")
 @click.option(
     "--registry-key",
     type=click.Path(dir_okay=False),
-    help="The registry's public JWK: check the trust list's signature.",
+    help=f"The registry's public key set (JWKS) the trust list must be signed by; default: {REGISTRY_KEY_ENV}, "
+    "then the key pinned with `pcfreg trust pin`.",
 )
 @click.option("--at", help="Verify as of this ISO 8601 instant (default: now).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -256,30 +276,93 @@ def label_verify(
     token: str,
     trust_path: str,
     status_paths: tuple[str, ...],
+    no_status: bool,
     gtin: str | None,
     registry_key: str | None,
     at: str | None,
     fmt: str,
 ) -> None:
-    """Verify TOKEN offline (base64url, base32, an offline label URL, or '-' for stdin): exit 0 only if valid."""
-    from issuance import TrustList, status_lists_from_tokens
+    """Verify TOKEN offline (base64url, base32, an offline label URL, or '-' for stdin).
+
+    The trust list is used only if the pinned registry key (or --registry-key) signed it. Exit 0 valid;
+    1 not valid (forged, revoked, suspended, expired, out of scope, unknown key); 4 valid_status_unknown
+    (genuine, but no status list for it was given: revocation not checked); 2 unusable input (a trust
+    list not signed by the registry, no registry key pinned, a status list older than one seen before,
+    a label id or URL instead of a token).
+    """
+    from issuance import TrustList, VerifyStatus
     from registry.inputs import parse_json
-    from registry.packs import TrustedKeys
 
     now = reference_time(at)
     text = _read("-").decode("ascii", "replace").strip() if token == "-" else token.strip()
+    _refuse_label_reference(text)
+    root = registry_trust_root(registry_key)
+    seen = read_seen()
     doc = parse_json(_read(trust_path), file=trust_path)
-    keys_ = TrustedKeys.from_json(parse_json(_read(registry_key), file=registry_key)) if registry_key else None
-    trust = TrustList.from_json(doc, now=now, registry_keys=keys_)
-    status = status_lists_from_tokens([_read(p) for p in status_paths], trust, now=now) if status_paths else None
-    result = _verify_text(text, trust=trust, status=status, now=now, gtin=gtin)
+    trust_key = f"trust-list:{doc.get('issuer') if isinstance(doc, dict) else ''}"
+    floor = datetime.fromtimestamp(seen[trust_key], UTC) if trust_key in seen else None
+    trust = TrustList.from_json(doc, now=now, registry_keys=root, seen_issued_at=floor)
+    newer = {trust_key: int(trust.issued_at.timestamp())} if trust.issued_at else {}
+    status = None
+    if status_paths and not no_status:
+        status, issued = _status_lists(status_paths, trust, now, seen)
+        newer |= issued
+    _remember(seen, newer)
+    result = _verify_text(text, trust=trust, status=status, now=now, gtin=gtin, check_status=not no_status)
     click.echo(dumps(result.to_json()) if fmt == "json" else _verification_line(result))
+    if result.status is VerifyStatus.VALID_STATUS_UNKNOWN:
+        sys.exit(EXIT_STATUS_UNKNOWN)
     if not result.ok:
         sys.exit(EXIT_NOT_VALID)
 
 
+def _status_lists(
+    paths: tuple[str, ...], trust: TrustList, now: datetime, seen: dict[str, int]
+) -> tuple[Mapping[str, StatusList], dict[str, int]]:
+    """The newest of the given lists for each URI, never older than one seen on this machine before;
+    and the iat of each list used."""
+    from issuance import select_status_lists
+
+    selection = select_status_lists([_read(p) for p in paths], trust, now=now, seen=seen)
+    for note in selection.notes:
+        click.echo(f"pcfreg: note: {note.uri}: {note.message}", err=True)
+    return selection.lists, selection.issued_at
+
+
+def _remember(seen: dict[str, int], used: dict[str, int]) -> None:
+    """Keep the newest trust list and status lists used, so that an older one is refused later (rollback)."""
+    newer = {key: stamp for key, stamp in used.items() if stamp > seen.get(key, -1)}
+    if newer:
+        write_seen(seen | newer)
+
+
+_LABEL_ID = re.compile(r"[A-Za-z2-7]{16}")
+_LABEL_URL = re.compile(r"(?i)https?://[^/#\s]+(?:/[^#\s]*)?/l/([a-z2-7]{16})/?")
+
+
+def _refuse_label_reference(text: str) -> None:
+    """A label id or a label URL (what a QR code without the token carries) is not a token: say what it is."""
+    url = _LABEL_URL.fullmatch(text)
+    if url is None and not _LABEL_ID.fullmatch(text):
+        return
+    label_id = (url.group(1) if url else text).upper()
+    what = f"a label URL (of label {label_id})" if url else "a label id"
+    base = text[: url.start(1) - 3] if url else "https://REGISTRY"
+    raise InputError(
+        f"{text} is {what}, not a signed token, so it cannot be verified offline. Verify it online: open "
+        f'{base}/L/{label_id}, or POST {{"items": [{{"label_id": "{label_id}"}}]}} to {base}/v1/labels:verify; '
+        f"or fetch its token (GET {base}/v1/labels/{label_id}, member token) and run pcfreg label verify TOKEN"
+    )
+
+
 def _verify_text(
-    text: str, *, trust: TrustList, status: Mapping[str, StatusList] | None, now: datetime, gtin: str | None
+    text: str,
+    *,
+    trust: TrustList,
+    status: Mapping[str, StatusList] | None,
+    now: datetime,
+    gtin: str | None,
+    check_status: bool,
 ) -> Verification:
     from issuance import Verification, VerifyStatus, verify
     from registry.api.labels import _token_bytes
@@ -288,7 +371,7 @@ def _verify_text(
         raw = _token_bytes(text)
     except InputError as e:  # not even a token: as forged as it gets
         return Verification(status=VerifyStatus.INVALID_SIGNATURE, reason="malformed", detail=e.message, checked_at=now)
-    return verify(raw, trust=trust, status=status, now=now, gtin=gtin)
+    return verify(raw, trust=trust, status=status, now=now, gtin=gtin, check_status=check_status)
 
 
 def _verification_line(result: Verification) -> str:

@@ -27,7 +27,7 @@ from registry.cli.common import (
 )
 from registry.errors import InputError, Location, RegistryError
 from registry.inputs import parse_json, read_input
-from registry.packs import Catalog, LineOutcome, recalculate_document, validate_bytes, validate_jsonl
+from registry.packs import Catalog, ItemOutcome, LineOutcome, recalculate_document, validate_items, validate_jsonl
 
 
 @click.command()
@@ -47,6 +47,11 @@ def validate(
 ) -> None:
     """Validate footprint declarations (PACT v3 or v2.x JSON, or .jsonl streams) against a rule pack.
 
+    A file may hold one footprint, a JSON array of them, a PACT API response ({"data": ...})
+    or a CloudEvent with data.pfs; each footprint is validated and named FILE#POINTER.
+    Without --pack and with no product pack fitting, the base pack of the declaration's
+    format is used (pact-v3 for PACT v3, core otherwise), with a warning that says so.
+
     Exit 0 if all are conformant, 1 if any is not, 2 if any input is unusable.
     """
     catalog = load_catalog(ctx)
@@ -62,17 +67,14 @@ def validate(
             worst = max(worst, _validate_stream(catalog, path, pack, now, fmt))
             continue
         try:
-            result = validate_bytes(catalog, read_input(path, sys.stdin.buffer), pack=pack, now=now, file=path)
+            document = parse_json(read_input(path, sys.stdin.buffer), file=path)
         except RegistryError as e:
             report(e)
             worst = max(worst, EXIT_INPUT)
             outputs.append({"file": path, "error": e.to_dict()})
             continue
-        worst = max(worst, EXIT_OK if result.conformant else EXIT_NONCONFORMANT)
-        if fmt == "text":
-            click.echo(render_result(path, result))
-        else:
-            outputs.append({"file": path, **result.to_json()})
+        for outcome in validate_items(catalog, document, pack=pack, now=now):
+            worst = max(worst, _item_outcome(path, outcome, fmt, outputs))
     if fmt == "json" and outputs:
         _echo_json(files, outputs)
     sys.exit(worst)
@@ -91,12 +93,38 @@ def _validate_with_inventory(
     sys.exit(EXIT_OK if result.conformant else EXIT_NONCONFORMANT)
 
 
+def _item_outcome(path: str, outcome: ItemOutcome, fmt: str, outputs: list[dict[str, Any]]) -> int:
+    """Show one footprint's outcome (text now; json collected in ``outputs``); its exit code.
+
+    A footprint inside an envelope or array is named ``FILE#POINTER``, and its JSON record
+    carries its ``pointer`` and ``id``.
+    """
+    name = f"{path}#{outcome.pointer}" if outcome.pointer else path
+    where: dict[str, Any] = {"file": path}
+    if outcome.pointer:
+        where.update(pointer=outcome.pointer, id=outcome.id)
+    if outcome.error is not None:
+        if outcome.error.location.file is None:
+            loc = outcome.error.location
+            outcome.error.location = Location(path, loc.line, loc.column, loc.pointer)
+        report(outcome.error)
+        outputs.append({**where, "error": outcome.error.to_dict()})
+        return EXIT_INPUT
+    assert outcome.result is not None
+    if fmt == "text":
+        click.echo(render_result(name, outcome.result))
+    else:
+        outputs.append({**where, **outcome.result.to_json()})
+    return EXIT_OK if outcome.result.conformant else EXIT_NONCONFORMANT
+
+
 def _echo_json(files: tuple[str, ...], outputs: list[dict[str, Any]]) -> None:
-    """One file: its result alone (an unusable one was reported on stderr); several: a list, one per file."""
-    if len(files) == 1 and "error" not in outputs[0]:
-        outputs[0].pop("file")
-        click.echo(dumps(outputs[0]))
-    elif len(files) > 1 or "error" not in outputs[0]:
+    """One bare footprint: its result alone (an unusable one was reported on stderr); else a list, one per footprint."""
+    if len(outputs) == 1 and len(files) == 1 and "pointer" not in outputs[0]:
+        if "error" not in outputs[0]:
+            outputs[0].pop("file")
+            click.echo(dumps(outputs[0]))
+    else:
         click.echo(dumps(outputs))
 
 
@@ -135,15 +163,16 @@ def _line_outcome(path: str, outcome: LineOutcome, fmt: str) -> int:
     """Show one line's outcome (text: only the bad ones; json: every one, as a JSON line); its exit code."""
     if outcome.error is not None:
         code = EXIT_INPUT
-        record: dict[str, Any] = {"line": outcome.line, "error": outcome.error.to_dict()}
+        record: dict[str, Any] = {"line": outcome.line, "id": outcome.id, "error": outcome.error.to_dict()}
         if fmt == "text":
             report(outcome.error)
     else:
         assert outcome.result is not None
         code = EXIT_OK if outcome.result.conformant else EXIT_NONCONFORMANT
-        record = {"line": outcome.line, **outcome.result.to_json()}
+        record = {"line": outcome.line, "id": outcome.id, **outcome.result.to_json()}
         if fmt == "text" and code != EXIT_OK:
-            click.echo(render_result(f"{path}:{outcome.line}", outcome.result))
+            label = f" ({outcome.id})" if outcome.id else ""
+            click.echo(render_result(f"{path}:{outcome.line}{label}", outcome.result))
     if fmt == "json":
         sys.stdout.write(orjson.dumps(record).decode() + "\n")
     return code

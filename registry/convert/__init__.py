@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from registry.convert.conversion import Conversion
+from registry.convert.conversion import MAX_INPUT_BYTES, Conversion
 from registry.lazy import lazy_face
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ __getattr__, __dir__ = lazy_face(
 )
 
 __all__ = [
+    "MAX_INPUT_BYTES",
     "Conversion",
     "ilcd_bundle_to_declaration",
     "ilcd_to_declaration",

@@ -7,6 +7,8 @@ from typing import Any
 
 from registry.findings import Finding
 
+MAX_INPUT_BYTES = 64 * 1024 * 1024  # the largest input a converter reads (a ZIP bundle); refused before reading
+
 
 @dataclass(frozen=True)
 class Conversion:

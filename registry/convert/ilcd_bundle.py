@@ -3,8 +3,9 @@
 
 Read in memory, never extracted. Refused cleanly: archives that are not ZIP, members
 with unsafe names (absolute, ``..``, drive letters) or encryption, too many members,
-and members or totals that inflate beyond the limits (zip bombs; sizes are enforced on
-the bytes actually read, not on the sizes the archive claims).
+and members or totals that inflate beyond the limits (zip bombs). Sizes are checked twice: as the
+central directory declares them, before any member is read (a stored 1 GiB member is refused
+without reading it), and on the bytes actually read (an archive may lie about its sizes).
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from registry.convert import xmlsafe
+from registry.convert.conversion import MAX_INPUT_BYTES
 from registry.convert.ilcd_tables import COMMON, FLOW
 from registry.errors import InputError, Location
 
 __all__ = ["Bundle", "read_bundle"]
 
-MAX_ZIP_BYTES: Final = 64 * 1024 * 1024
+MAX_ZIP_BYTES: Final = MAX_INPUT_BYTES
 MAX_MEMBERS: Final = 10_000
 MAX_MEMBER_BYTES: Final = xmlsafe.MAX_BYTES
 MAX_TOTAL_BYTES: Final = 128 * 1024 * 1024
@@ -111,7 +113,20 @@ def read_bundle(data: bytes, *, source: str) -> Bundle:
             bundle.processes.append(info)
         elif folder == "flows":
             bundle.flows.append(info)
+    _check_declared_sizes([*bundle.processes, *bundle.flows], source)  # what may be read; other members never are
     return bundle
+
+
+def _check_declared_sizes(infos: list[zipfile.ZipInfo], source: str) -> None:
+    """Refuse members the central directory declares too big, before a byte of any of them is read."""
+    for info in infos:
+        if info.file_size > MAX_MEMBER_BYTES:
+            message = f"member declares {info.file_size} bytes unpacked, over the limit of {MAX_MEMBER_BYTES}"
+            raise InputError(message, Location(f"{source}!{info.filename}"))
+    total = sum(info.file_size for info in infos)
+    if total > MAX_TOTAL_BYTES:
+        message = f"bundle unpacks to more than {MAX_TOTAL_BYTES} bytes: its members declare {total} bytes"
+        raise InputError(message, Location(source))
 
 
 def _check_member(info: zipfile.ZipInfo, source: str) -> None:

@@ -21,6 +21,7 @@ from collections.abc import Collection, Mapping
 from lxml import etree
 
 from registry.errors import InputError, Location
+from registry.inputs import xml_as_utf8
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "clark", "line_of", "parse", "readable_path"]
 
@@ -59,7 +60,7 @@ def parse(
     """
     if len(data) > max_bytes:
         raise InputError(f"file is {len(data)} bytes, more than the limit of {max_bytes} bytes", Location(source))
-    root = _parse_tree(data, source, max_depth)
+    root = _parse_tree(xml_as_utf8(data, file=source), source, max_depth)
     if expected_root and root.tag not in expected_root:
         raise InputError(
             f"root element is {_describe(str(root.tag))}; expected {' or '.join(_describe(t) for t in expected_root)}",

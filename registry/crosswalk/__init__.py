@@ -23,7 +23,7 @@ from registry.crosswalk.compare import Comparison, Row, compare
 from registry.crosswalk.kinds import Relation
 from registry.crosswalk.loader import CrosswalkError, load_crosswalks, load_crosswalks_from
 from registry.crosswalk.model import Crosswalks, Entry, EntryStatus, Remedy, Requirement, Scheme
-from registry.crosswalk.recognise import recognise
+from registry.crosswalk.recognise import checking_rules, recognise
 from registry.crosswalk.render import FORMATS, render_comparison, render_recognition
 from registry.crosswalk.result import Conflict, Gap, Recognition, SchemeRecognition, Status
 
@@ -49,6 +49,7 @@ __all__ = [
     "audit_from_data",
     "audit_from_declaration",
     "check_audit",
+    "checking_rules",
     "compare",
     "load_crosswalks",
     "load_crosswalks_from",

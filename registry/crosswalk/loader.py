@@ -121,6 +121,7 @@ def _requirement(file: _File, raw: dict[str, Any], at: str, rank: int) -> Requir
         hint=raw.get("hint"),
         rules=tuple(rules),
         rank=rank,
+        checked_by=frozenset(raw.get("checkedBy", ())),
     )
 
 

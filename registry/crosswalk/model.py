@@ -44,6 +44,7 @@ class Requirement:
     hint: str | None = None
     rules: tuple[tuple[str, Any], ...] = ()  # (pack rule id, the fact its attestation states, as JSON)
     rank: int = 0  # place in the vocabulary
+    checked_by: frozenset[str] = frozenset()  # pack rule ids whose passing shows the source scheme's value met
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from registry.crosswalk.result import Conflict, Finding, Gap
 class Inference(StrEnum):
     """What the source scheme alone tells about a target requirement."""
 
-    MET = "met"  # the source asks at least as much (or is the target itself)
+    MET = "met"  # the source asks at least as much (or is the target itself); a pack rule must check it
     UNMET = "unmet"  # the source's convention rules the target's out
     OPEN = "open"  # the source asks less, differently, or nothing
     TARGET_UNKNOWN = "target-unknown"  # what the target asks is not known
@@ -36,12 +36,14 @@ class Step:
     requirement: Requirement
     entry: Entry
     test: Callable[[Any], bool | None] | None  # None when the target's value is unknown
-    silent: Finding | None  # the finding when no fact is known; None: met
+    silent: Finding | None  # the finding when no fact is known; None: met by the source scheme
     target: Scheme
-    memo: dict[tuple[Any, str], Finding | None] = field(default_factory=dict, compare=False, repr=False)
+    unproven: Gap | None = None  # when the source scheme meets it but no rule of the pack checks it
+    memo: dict[tuple[Any, str], tuple[Finding | None, bool]] = field(default_factory=dict, compare=False, repr=False)
 
-    def judge(self, fact: tuple[Any, str]) -> Finding | None:
-        """The finding for a study's (fact, basis), None when it meets the target; memoised."""
+    def judge(self, fact: tuple[Any, str]) -> tuple[Finding | None, bool]:
+        """The finding for a study's (fact, basis), None when it meets the target, and whether the
+        source scheme decided (the fact was too general to tell); memoised."""
         try:
             return self.memo[fact]
         except KeyError:
@@ -49,13 +51,20 @@ class Step:
         assert self.test is not None
         verdict = self.test(fact[0])
         if verdict is None:  # the fact is too general: what the source scheme tells stands
-            found = self.silent
+            found = (self.silent, True)
         else:
-            found = None if verdict else fact_finding(self.target, self, fact[0], fact[1])
+            found = (None if verdict else fact_finding(self.target, self, fact[0], fact[1]), False)
         if len(self.memo) >= MEMO_LIMIT:
             self.memo.clear()
         self.memo[fact] = found
         return found
+
+    def unchecked_by(self, pack_rules: frozenset[str]) -> Gap | None:
+        """The gap that stands when the source scheme meets the requirement but none of the pack's
+        rules checks it; None when one does (or the source scheme does not meet it)."""
+        if self.unproven is None or not self.requirement.checked_by.isdisjoint(pack_rules):
+            return None
+        return self.unproven
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +78,14 @@ class Plan:
     fixed: tuple[Gap, ...]
     unchecked: int
     weighed: int
+    unknown: int = 0
 
 
 def infer(compared: Compared, source: Entry | None, target: Entry, same: bool) -> Inference:
+    if target.status is EntryStatus.UNKNOWN:  # even under its own scheme: the crosswalk does not know it
+        return Inference.TARGET_UNKNOWN
     if same:
         return Inference.MET
-    if target.status is EntryStatus.UNKNOWN:
-        return Inference.TARGET_UNKNOWN
     if source is None:
         return Inference.OPEN
     if compared.relation in (Relation.EQUIVALENT, Relation.LOOSER):
@@ -128,6 +138,20 @@ def _silent(
     return finding(r, entry, r.undetermined, text, "not stated")
 
 
+def _unproven(inference: Inference, r: Requirement, entry: Entry, source: Scheme | None, target: Scheme) -> Gap | None:
+    """A requirement the source scheme asks at least as much of: met only if a rule of the pack checks it."""
+    if inference is not Inference.MET or source is None:
+        return None
+    held = source.entries[r.id].shown(r)
+    text = (
+        f"{r.title}: {source.short} asks for it ({held}), but no rule of the source pack checks it; "
+        f"{target.short}: {entry.shown(r)}; show it with evidence"
+    )
+    found = finding(r, entry, Remedy.EVIDENCE, text, f"source scheme {source.id} (not checked by the pack)")
+    assert isinstance(found, Gap)  # evidence never makes a conflict
+    return found
+
+
 def _test(requirement: Requirement, value: Any) -> Callable[[Any], bool | None]:
     kind = requirement.kind
 
@@ -151,11 +175,13 @@ def _plan(cw: Crosswalks, source_id: str | None, target_id: str) -> Plan:
         compared = cw.relations[(source_id, target_id)][i] if source_id is not None else Compared(Relation.UNKNOWN)
         inference = infer(compared, held, entry, source_id == target_id)
         test = _test(r, entry.value) if entry.status is EntryStatus.VALUE else None
-        steps.append(Step(r, entry, test, _silent(inference, r, entry, source, target), target))
+        silent = _silent(inference, r, entry, source, target)
+        steps.append(Step(r, entry, test, silent, target, _unproven(inference, r, entry, source, target)))
     unchecked = sum(1 for s in steps if not s.entry.checked)
+    unknown = sum(1 for s in steps if s.entry.status is EntryStatus.UNKNOWN)
     fixed = tuple(s.silent for s in steps if s.test is None and isinstance(s.silent, Gap))
     live = tuple(s for s in steps if s.test is not None or not isinstance(s.silent, Gap))
-    return Plan(target, source, live, fixed, unchecked, len(steps))
+    return Plan(target, source, live, fixed, unchecked, len(steps), unknown)
 
 
 def build_plans(cw: Crosswalks) -> None:

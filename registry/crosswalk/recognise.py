@@ -11,14 +11,14 @@ as third-party verification unless the declaration or an attestation says otherw
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from registry.crosswalk.audit import AuditRecord, check_audit
 from registry.crosswalk.facts import Fact, declaration_facts
 from registry.crosswalk.model import Crosswalks, Remedy
 from registry.crosswalk.plan import Plan, build_plans
-from registry.crosswalk.result import Conflict, Gap, Recognition, SchemeRecognition, Status
+from registry.crosswalk.result import Conflict, Gap, Recognition, SchemeRecognition, decide
 from registry.findings import PackRef
 
 ALL = None  # an attestation speaking for every scheme
@@ -49,14 +49,18 @@ def _closed(gap: Gap, target: str, met: Mapping[str, frozenset[str] | None]) -> 
     return schemes is ALL or target in schemes
 
 
-def _one(plan: Plan, facts: Mapping[str, Fact], met: Mapping[str, frozenset[str] | None]) -> SchemeRecognition:
+def _one(
+    plan: Plan, facts: Mapping[str, Fact], met: Mapping[str, frozenset[str] | None], pack_rules: frozenset[str]
+) -> SchemeRecognition:
     target = plan.target
     gaps: list[Gap] = []
     conflicts: list[Conflict] = []
     get = facts.get
     for step in plan.steps:
         fact = get(step.requirement.id)
-        found = step.judge(fact) if fact is not None and step.test is not None else step.silent
+        found, by_source = step.judge(fact) if fact is not None and step.test is not None else (step.silent, True)
+        if found is None and by_source:  # the source scheme meets it: only if a rule of the pack checked it
+            found = step.unchecked_by(pack_rules)
         if found is None:
             continue
         if isinstance(found, Conflict):
@@ -67,10 +71,24 @@ def _one(plan: Plan, facts: Mapping[str, Fact], met: Mapping[str, frozenset[str]
         gaps.extend(g for g in plan.fixed if not _closed(g, target.id, met))
     else:
         gaps.extend(plan.fixed)
-    status = Status.NOT_RECOGNISED if conflicts else Status.WITH_GAPS if gaps else Status.RECOGNISED
+    status = decide(len(gaps), len(conflicts), plan.unknown, plan.weighed)
     return SchemeRecognition(
-        target.id, target.short, target.title, status, tuple(gaps), tuple(conflicts), plan.unchecked, plan.weighed
+        target.id,
+        target.short,
+        target.title,
+        status,
+        tuple(gaps),
+        tuple(conflicts),
+        plan.unchecked,
+        plan.weighed,
+        plan.unknown,
     )
+
+
+def checking_rules(rules: Iterable[Any]) -> frozenset[str]:
+    """Ids of the rules a conformant declaration has passed: those of error severity (``Rule`` objects
+    of a resolved pack, with ``id`` and ``severity``)."""
+    return frozenset(r.id for r in rules if str(getattr(r.severity, "value", r.severity)) == "error")
 
 
 def recognise(
@@ -82,8 +100,14 @@ def recognise(
     chain: Sequence[str] = (),
     source_scheme: str | None = None,
     schemes: Sequence[str] | None = None,
+    pack_rules: Collection[str] = (),
 ) -> Recognition:
     """Recognise one audited footprint under each target scheme (default: all).
+
+    ``pack_rules`` are the ids of the error-severity rules of the (resolved) pack the declaration
+    conforms to (:func:`checking_rules`): what the source scheme asks counts as met only where one of
+    them checks the requirement (the vocabulary's ``checkedBy``); otherwise it is a gap closable by
+    evidence. Without them, nothing is taken as checked.
 
     ``source_scheme`` names the scheme the audit certified under; without it, the scheme of the
     nearest pack in ``chain`` (the pack's extends chain, bases first) that a scheme lists.
@@ -103,5 +127,6 @@ def recognise(
     party = crosswalks.by_id.get(PARTY)
     if party is not None and audit.origin == "audit-record":  # a certifier's own record: an independent party
         facts.setdefault(PARTY, (party.kind.fact("third-party"), f"audit record by {audit.certifier}"))
-    results = tuple(_one(crosswalks.plans[(source, t.id)], facts, met) for t in targets)
+    checked = frozenset(pack_rules)
+    results = tuple(_one(crosswalks.plans[(source, t.id)], facts, met, checked) for t in targets)
     return Recognition(results, source, pack, audit)

@@ -28,7 +28,16 @@ _RELATION_COLOURS = {
     "conflicting": "#c62828",
     "unknown": "#8e24aa",
 }
-_STATUS_COLOURS = {"recognised": "#2e7d32", "recognised-with-gaps": "#ef6c00", "not-recognised": "#c62828"}
+_STATUS_COLOURS = {
+    "recognised": "#2e7d32",
+    "recognised-with-gaps": "#ef6c00",
+    "not-recognised": "#c62828",
+    "undetermined": "#8e24aa",
+}
+UNDETERMINED_WHY = (
+    "undetermined: more than half of the requirements weighed are unknown to this crosswalk "
+    "(the scheme's text was not seen); a verdict would rest on what is not known"
+)
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#222;max-width:80rem}
 h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:2rem}
@@ -176,8 +185,9 @@ def _scheme_text(s: SchemeRecognition) -> list[str]:
         )
         lines.append("        " + ", ".join(g.requirement for g in unknown))
         lines.append("        confirm each against the scheme's text [" + "; ".join(clauses) + "]")
-    if s.unchecked:
-        lines.append(f"    {s.unchecked} of {s.weighed} requirements weighed rest on facts {UNCHECKED}")
+    lines.append(f"    verdict {s.rows_text()}")
+    if s.status is Status.UNDETERMINED:
+        lines.append(f"    {UNDETERMINED_WHY}")
     return lines
 
 
@@ -265,9 +275,9 @@ def _details(s: SchemeRecognition) -> list[str]:
         if unknown:
             out.append(_unknown_row(s.short, unknown))
         out.append("</table>")
-    if s.unchecked:
-        mark = f'<span class="unchecked">{UNCHECKED}</span>'
-        out.append(f'<p class="note">{s.unchecked} of {s.weighed} requirements weighed rest on facts {mark}.</p>')
+    out.append(f'<p class="note">Verdict {escape(s.rows_text())}.</p>')
+    if s.status is Status.UNDETERMINED:
+        out.append(f'<p class="note">{escape(UNDETERMINED_WHY)}</p>')
     return out
 
 

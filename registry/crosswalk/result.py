@@ -19,6 +19,22 @@ class Status(StrEnum):
     RECOGNISED = "recognised"
     WITH_GAPS = "recognised-with-gaps"
     NOT_RECOGNISED = "not-recognised"
+    UNDETERMINED = "undetermined"  # most of the target's requirements are unknown to the crosswalk
+
+
+def decide(gaps: int, conflicts: int, unknown: int, weighed: int) -> Status:
+    """The verdict for one target scheme.
+
+    A conflict refuses recognition whatever else is unknown (one requirement this audit cannot meet
+    is enough). Otherwise, when more than half of the requirements the verdict weighs are unknown to
+    the crosswalk (the scheme's text was not seen), the verdict is ``undetermined``: "recognised with
+    gaps" would read as if the few known rows were the scheme, and every unknown row is a gap anyway.
+    """
+    if conflicts:
+        return Status.NOT_RECOGNISED
+    if unknown * 2 > weighed:
+        return Status.UNDETERMINED
+    return Status.WITH_GAPS if gaps else Status.RECOGNISED
 
 
 def _cited(clause: str, checked: bool) -> str:
@@ -97,8 +113,9 @@ Finding = Gap | Conflict
 
 @dataclass(frozen=True, slots=True)
 class SchemeRecognition:
-    """The outcome for one target scheme. ``unchecked`` counts the target's requirements that were
-    weighed and rest on facts not checked against the scheme's text."""
+    """The outcome for one target scheme. ``weighed`` counts the target's requirements the verdict
+    rests on (those the scheme addresses, known or not), ``unchecked`` those of them whose row was not
+    checked against the scheme's text, ``unknown`` those whose requirement is not known at all."""
 
     scheme: str
     short: str
@@ -108,11 +125,23 @@ class SchemeRecognition:
     conflicts: tuple[Conflict, ...]
     unchecked: int = 0
     weighed: int = 0
+    unknown: int = 0
+
+    @property
+    def checked(self) -> int:
+        """Rows the verdict rests on that were checked against the scheme's own text."""
+        return self.weighed - self.unchecked
+
+    def rows_text(self) -> str:
+        """E.g. "rests on 39 rows: 3 of 39 checked against the scheme's text, 34 unknown"."""
+        text = f"rests on {self.weighed} rows: {self.checked} of {self.weighed} checked against the scheme's text"
+        return f"{text}, {self.unknown} unknown" if self.unknown else text
 
     def to_json(self) -> dict[str, Any]:
         return {
             "scheme": self.scheme,
             "status": self.status.value,
+            "rows": {"weighed": self.weighed, "checked": self.checked, "unknown": self.unknown},
             "gaps": [g.to_json() for g in self.gaps],
             "conflicts": [c.to_json() for c in self.conflicts],
         }

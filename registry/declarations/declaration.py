@@ -7,6 +7,7 @@ preparation itself produced (upgrade notes, schema violations).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,10 @@ from registry.schemas import is_valid, iter_schema_errors
 PACT_V3_CLAUSE = "PACT Technical Specifications v3.0, ProductFootprint data model"
 EXTENSION_CLAUSE = "pcf-registry declaration extension 1.0"
 OPERATOR_NAME = "pcf-registry"
+UPGRADE_MISSING = "pact.upgrade.missing"  # = pact_upgrade.tables.MISSING, without importing the upgrade
+# A rule pack parameter: false when the pack does not need productMassPerDeclaredUnit (default true, as PACT v3).
+PRODUCT_MASS_PARAMETER = "productMassRequired"
+PRODUCT_MASS_POINTER = "/pcf/productMassPerDeclaredUnit"
 
 
 @dataclass
@@ -72,8 +77,9 @@ def prepare(document: Any) -> Prepared:
         return prepared
     entries = extension_entries(document)
     if not is_valid(DECLARATION_SCHEMA_ID, document):
-        prepared.schema_valid = False
-        findings.extend(_schema_findings(document, {i for i, _ in entries}))
+        schema = instead_of_upgrade_notes(findings, _schema_findings(document, {i for i, _ in entries}))
+        prepared.schema_valid = not schema
+        findings.extend(schema)
     if len(entries) > 1:
         findings.append(
             Finding(
@@ -93,6 +99,27 @@ def prepare(document: Any) -> Prepared:
     return prepared
 
 
+def instead_of_upgrade_notes(findings: list[Finding], schema: list[Finding]) -> list[Finding]:
+    """The schema findings, less each missing property the upgrade already explained in ``findings``.
+
+    A v3 property that the v2 -> v3 upgrade could not derive is reported once, under the
+    upgrade's own rule id (``pact.upgrade.missing``) with what the user must add, raised to
+    an error because PACT v3 requires it; the schema's "required" is dropped. (A rule pack
+    may lower the one for ``productMassPerDeclaredUnit``, see :data:`PRODUCT_MASS_PARAMETER`.)
+    """
+    missing = {f.path: i for i, f in enumerate(findings) if f.rule_id == UPGRADE_MISSING}
+    kept: list[Finding] = []
+    for f in schema:
+        index = missing.get(f.path) if f.rule_id.endswith(".schema.required") else None
+        if index is None:
+            kept.append(f)
+            continue
+        note = findings[index]
+        clauses = note.clauses if PACT_V3_CLAUSE in note.clauses else (*note.clauses, PACT_V3_CLAUSE)
+        findings[index] = note.model_copy(update={"severity": Severity.ERROR, "clauses": clauses})
+    return kept
+
+
 def _not_an_object() -> Finding:
     return Finding(
         rule_id="declaration.schema.type",
@@ -110,11 +137,23 @@ def _schema_findings(document: dict[Any, Any], ext_indexes: set[int]) -> list[Fi
             rule_id=f"declaration.schema.{err.keyword}",
             severity=Severity.ERROR,
             path=err.pointer,
-            message=err.message,
+            message=_readable(err.keyword, err.message),
             clauses=(EXTENSION_CLAUSE if _is_extension_path(err.pointer, ext_indexes) else PACT_V3_CLAUSE,),
         )
         for err in iter_schema_errors(DECLARATION_SCHEMA_ID, document)
     ]
+
+
+_NUMBER_NOT_STRING = re.compile(r'^(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?) is not of type "string"$')
+
+
+def _readable(keyword: str, message: str) -> str:
+    """A JSON number where PACT wants a decimal string says so, with the string to write."""
+    match = _NUMBER_NOT_STRING.match(message) if keyword == "type" else None
+    if match is None:
+        return message
+    number = match.group(1)
+    return f'{number} is a JSON number; PACT writes decimals as strings ("{number}")'
 
 
 def rule_refs(document: Any) -> list[str]:

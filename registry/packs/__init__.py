@@ -4,7 +4,7 @@
   document (``rulepack.py``) and its inheritance;
 * :class:`Catalog` - the packs of a folder, selection by HS/CPC code and date (``catalog.py``);
 * :class:`CompiledPack` - a resolved pack compiled to one Python function (``engine.py``, ``cel/``);
-* :func:`validate_document`, :func:`validate_bytes`, :func:`validate_jsonl` - validation entry
+* :func:`validate_document`, :func:`validate_items`, :func:`validate_bytes`, :func:`validate_jsonl` - validation entry
   points (``validate.py``);
 * :func:`diff_packs`, :func:`check_bump` - what changed between versions and the bump it needs
   (``diff/``);
@@ -56,11 +56,14 @@ from registry.packs.signing import (
     verify_file,
 )
 from registry.packs.validate import (
+    ItemOutcome,
     LineOutcome,
+    declaration_id,
     recalculate_document,
     recalculation_report,
     validate_bytes,
     validate_document,
+    validate_items,
     validate_jsonl,
 )
 
@@ -71,6 +74,7 @@ __all__ = [
     "Grading",
     "GradingBand",
     "IncompatibleVersionError",
+    "ItemOutcome",
     "LineOutcome",
     "PackDiff",
     "ResolvedPack",
@@ -82,6 +86,7 @@ __all__ = [
     "b64url_decode",
     "b64url_encode",
     "check_bump",
+    "declaration_id",
     "diff_packs",
     "diff_refs",
     "envelope_bytes",
@@ -103,6 +108,7 @@ __all__ = [
     "sign_pack",
     "validate_bytes",
     "validate_document",
+    "validate_items",
     "validate_jsonl",
     "verify_envelope",
     "verify_file",

@@ -7,14 +7,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from registry.declarations import classification_codes, rule_refs
+from registry.declarations import classification_codes, rule_refs, spec_version_major
 from registry.errors import InputError, Location, PackError, PackSelectionError
+from registry.findings import Finding, Severity
 from registry.packs.engine import CompiledPack
 from registry.packs.rulepack import ResolvedPack, RulePack, load_pack_file, resolve
 from registry.resources import rulepacks_dir
 from registry.semver import Precedence, precedence
 
 PACK_SUFFIXES = (".yaml", ".yml", ".json")
+BASE_PACK_RULE = "declaration.pack.base"  # no product pack fits: validated against the base pack
 
 
 def semver_key(version: str) -> Precedence:
@@ -112,6 +114,36 @@ class Catalog:
 
     def select(self, document: Any, *, now: datetime) -> RulePack:
         """The pack a declaration names, else the one its classification codes fall under."""
+        pack = self._product_pack(document, now)
+        if pack is None:
+            raise PackSelectionError(_no_fit(document) + "; choose one with --pack", candidates=self._hint())
+        return pack
+
+    def choose(self, document: Any, *, now: datetime) -> tuple[RulePack, Finding | None]:
+        """:meth:`select`, falling back to the base pack of the declaration's format when no product pack fits.
+
+        The base pack is ``pact-v3`` for a PACT v3 declaration and ``core`` for any other;
+        the finding says that the declaration was checked against it and why. Without
+        that base pack in the catalog, the error of :meth:`select`.
+        """
+        pack = self._product_pack(document, now)
+        if pack is not None:
+            return pack, None
+        name, standard = _base_of(document)
+        try:
+            base = self.get(name, on=now.date())
+        except InputError:
+            return self.select(document, now=now), None  # raises: no pack fits
+        return base, Finding(
+            rule_id=BASE_PACK_RULE,
+            severity=Severity.WARNING,
+            path="",
+            message=f"{_no_fit(document)}; validated against the base pack {base.ref} for {standard} "
+            "declarations, so no product rules were checked (name a product pack with --pack)",
+        )
+
+    def _product_pack(self, document: Any, now: datetime) -> RulePack | None:
+        """The pack a declaration names, else the one its codes fall under; None when none fits."""
         named = rule_refs(document)
         if named:
             found: list[RulePack] = []
@@ -131,19 +163,17 @@ class Catalog:
             raise PackSelectionError("the declaration names several rule packs", candidates=refs)
         hs, cpc = classification_codes(document)
         candidates = self._by_codes(hs, cpc, now)
-        if len(candidates) == 1:
-            return candidates[0]
-        if not candidates:
+        if len(candidates) > 1:
             raise PackSelectionError(
-                "no rule pack fits this declaration: it names none in "
-                "pcf.productOrSectorSpecificRules and its classification codes "
-                f"(hs {hs or '-'}, cpc {cpc or '-'}) match no pack; choose one with --pack",
-                candidates=[p.ref for p in self.packs() if not p.abstract],
+                "several rule packs fit this declaration; choose one with --pack",
+                candidates=[p.ref for p in candidates],
             )
-        raise PackSelectionError(
-            "several rule packs fit this declaration; choose one with --pack",
-            candidates=[p.ref for p in candidates],
-        )
+        return candidates[0] if candidates else None
+
+    def _hint(self) -> list[str]:
+        """Every product pack, then every base pack (newest versions in effect are chosen by date)."""
+        packs = self.packs()
+        return [p.ref for p in packs if not p.abstract] + [f"{p.ref} (base pack)" for p in packs if p.abstract]
 
     def _by_codes(self, hs: list[str], cpc: list[str], now: datetime) -> list[RulePack]:
         hs_n = [_norm(c) for c in hs]
@@ -162,6 +192,21 @@ class Catalog:
             if hit:
                 best[pack.id] = pack  # packs() is version-ordered: keeps the newest
         return list(best.values())
+
+
+def _no_fit(document: Any) -> str:
+    hs, cpc = classification_codes(document)
+    return (
+        "no rule pack fits this declaration: it names none in pcf.productOrSectorSpecificRules and "
+        f"its classification codes (hs {hs or '-'}, cpc {cpc or '-'}) match no pack"
+    )
+
+
+def _base_of(document: Any) -> tuple[str, str]:
+    """(base pack name, the standard in words) for a declaration as given: PACT v3 -> pact-v3, else core."""
+    if isinstance(document, dict) and spec_version_major(document) == 3:
+        return "pact-v3", "PACT v3"
+    return "core", "all"
 
 
 def _in_effect(pack: RulePack, day: str) -> bool:

@@ -16,10 +16,16 @@ from datetime import datetime
 from typing import Any
 
 from registry.accounting import Inventory, RecalcPolicy, Recalculation, embedded_inventory
-from registry.declarations import Prepared, prepare
+from registry.declarations import (
+    PRODUCT_MASS_PARAMETER,
+    PRODUCT_MASS_POINTER,
+    UPGRADE_MISSING,
+    Prepared,
+    prepare,
+)
 from registry.errors import InternalError, Location, PackError
 from registry.factors import FactorLibrary
-from registry.findings import Finding, PackRef, ValidationResult
+from registry.findings import Finding, PackRef, Severity, ValidationResult
 from registry.packs import cel
 from registry.packs.cel.cse import GLOBALS as CSE_GLOBALS
 from registry.packs.cel.cse import SENTINEL, share_subexpressions
@@ -150,6 +156,14 @@ def _never_applies(when_py: str) -> bool:
     return value is False
 
 
+def _mass_not_needed(finding: Finding, pack: str) -> Finding:
+    """An upgrade's "could not derive productMassPerDeclaredUnit", as a warning under a pack that does not need it."""
+    if finding.rule_id != UPGRADE_MISSING or finding.path != PRODUCT_MASS_POINTER:
+        return finding
+    message = f"{finding.message} (a warning only: {pack} sets {PRODUCT_MASS_PARAMETER} to false)"
+    return finding.model_copy(update={"severity": Severity.WARNING, "message": message})
+
+
 def _expand(rule: Rule) -> list[tuple[Rule, Any]]:
     if rule.for_each is None:
         return [(rule, None)]
@@ -228,10 +242,16 @@ class CompiledPack:
         (or the inventory it carries) when there is one."""
         prepared = prepare(document)
         if inventory is None and not self.policy.require_inventory and embedded_inventory(prepared.document) is None:
-            findings = prepared.findings  # the hot path: nothing to recompute
+            findings = self._prepared_findings(prepared)  # the hot path: nothing to recompute
             findings.extend(self.evaluate_rules(prepared, now=now))
             return ValidationResult.from_findings(self.ref, findings)
         return self._with_recalc(prepared, now, inventory, library)[0]
+
+    def _prepared_findings(self, prepared: Prepared) -> list[Finding]:
+        findings = prepared.findings
+        if self.resolved.parameters.get(PRODUCT_MASS_PARAMETER, True) is False:
+            findings[:] = [_mass_not_needed(f, self.ref.ref) for f in findings]
+        return findings
 
     def validate_with_recalc(
         self, document: Any, *, now: datetime, inventory: Inventory | None = None, library: FactorLibrary | None = None
@@ -242,7 +262,7 @@ class CompiledPack:
     def _with_recalc(
         self, prepared: Prepared, now: datetime, inventory: Inventory | None, library: FactorLibrary | None
     ) -> tuple[ValidationResult, Recalculation | None]:
-        findings = prepared.findings
+        findings = self._prepared_findings(prepared)
         step = run_step(prepared.document, inventory, self.policy, self.ref.ref, on=now.date(), library=library)
         if step is None:
             findings.extend(self.evaluate_rules(prepared, now=now))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from registry.canonical import sha256_digest
+from registry.declarations import PRODUCT_MASS_PARAMETER
 from registry.errors import InputError, Location, PackError
 from registry.findings import PackRef, Severity
 from registry.resources import RULEPACK_SCHEMA_ID
@@ -174,6 +175,14 @@ def _check_local_consistency(pack: RulePack) -> None:
             InputError(
                 f"pack id namespace {namespace!r} differs from publisher id {pack.data['publisher']['id']!r}",
                 pack.location("/publisher/id"),
+            )
+        )
+    mass = pack.data.get("parameters", {}).get(PRODUCT_MASS_PARAMETER)
+    if mass is not None and not isinstance(_param_value(mass), bool):
+        problems.append(
+            InputError(
+                f"parameter {PRODUCT_MASS_PARAMETER} is read by the engine and must be true or false",
+                pack.location(f"/parameters/{PRODUCT_MASS_PARAMETER}"),
             )
         )
     seen: dict[str, int] = {}

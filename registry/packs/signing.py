@@ -227,6 +227,9 @@ class TrustedKeys:
     def get(self, keyid: str) -> tuple[TrustedKey, ...]:
         return tuple(self._by_id.get(keyid, ()))
 
+    def all(self) -> tuple[TrustedKey, ...]:
+        return tuple(k for group in self._by_id.values() for k in group)
+
     @classmethod
     def from_json(cls, value: Any, *, where: Where = _bare) -> TrustedKeys:
         """A JWKS (``{"keys": [...]}``), a list of JWKs, or one JWK."""

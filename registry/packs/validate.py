@@ -11,16 +11,31 @@ from datetime import datetime
 from typing import IO, Any
 
 from registry.accounting import Inventory, Recalculation
-from registry.errors import RegistryError
+from registry.declarations import ENVELOPE_CLAUSE, check_pact, unwrap
+from registry.errors import Location, RegistryError
 from registry.factors import FactorLibrary
-from registry.findings import ValidationResult
+from registry.findings import Finding, Severity, ValidationResult
 from registry.inputs import parse_json
 from registry.packs.catalog import Catalog
 
+ENVELOPE_RULE = "declaration.envelope"  # the footprint was found inside an envelope or array
+
 
 def validate_document(catalog: Catalog, document: Any, *, pack: str | None, now: datetime) -> ValidationResult:
-    ref = pack if pack is not None else catalog.select(document, now=now).ref
-    return catalog.compiled(ref, on=now.date()).validate(document, now=now)
+    """One footprint against ``pack``, or the pack it names or its codes select, else its base pack.
+
+    Raises :class:`~registry.errors.NotAFootprint` for a document that is not PACT v2 or v3.
+    """
+    check_pact(document)
+    if pack is not None:
+        return catalog.compiled(pack, on=now.date()).validate(document, now=now)
+    chosen, note = catalog.choose(document, now=now)
+    result = catalog.compiled(chosen.ref, on=now.date()).validate(document, now=now)
+    return result if note is None else _with(result, note)
+
+
+def _with(result: ValidationResult, *notes: Finding) -> ValidationResult:
+    return ValidationResult.from_findings(result.pack, [*result.findings, *notes])
 
 
 def recalculate_document(
@@ -32,10 +47,16 @@ def recalculate_document(
     now: datetime,
     library: FactorLibrary | None = None,
 ) -> tuple[ValidationResult, Recalculation | None]:
-    """Validate with a recalculation from ``inventory`` (or the one the declaration carries)."""
-    ref = pack if pack is not None else catalog.select(document, now=now).ref
-    compiled = catalog.compiled(ref, on=now.date())
-    return compiled.validate_with_recalc(document, now=now, inventory=inventory, library=library)
+    """Validate with a recalculation from ``inventory`` (or the one the declaration carries); the pack is
+    chosen as :func:`validate_document` chooses it."""
+    check_pact(document)
+    note = None
+    if pack is None:
+        chosen, note = catalog.choose(document, now=now)
+        pack = chosen.ref
+    compiled = catalog.compiled(pack, on=now.date())
+    result, recalc = compiled.validate_with_recalc(document, now=now, inventory=inventory, library=library)
+    return (result if note is None else _with(result, note)), recalc
 
 
 def recalculation_report(result: ValidationResult, recalc: Recalculation | None) -> dict[str, Any]:
@@ -50,10 +71,63 @@ def validate_bytes(
 
 
 @dataclass
+class ItemOutcome:
+    """One footprint of a file: its pointer ("" for a bare footprint), its ``id``, and a result or an error."""
+
+    pointer: str
+    id: str | None = None
+    result: ValidationResult | None = None
+    error: RegistryError | None = None
+
+
+def declaration_id(document: Any) -> str | None:
+    """The footprint's ``id`` when it is a string, for telling results apart."""
+    value = document.get("id") if isinstance(document, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def validate_items(catalog: Catalog, document: Any, *, pack: str | None, now: datetime) -> list[ItemOutcome]:
+    """Every footprint of a parsed file (bare, in a PACT API or CloudEvent envelope, in an array), in order.
+
+    Each footprint found inside a wrapping gets an info finding saying where it was found.
+    """
+    unwrapped = unwrap(document)
+    total = len(unwrapped.items)
+    outcomes: list[ItemOutcome] = []
+    for number, item in enumerate(unwrapped.items, start=1):
+        outcome = ItemOutcome(item.pointer, declaration_id(item.document))
+        try:
+            result = validate_document(catalog, item.document, pack=pack, now=now)
+        except RegistryError as e:
+            if item.pointer:  # the pointer into the file, not into the item
+                loc = e.location
+                e.location = Location(loc.file, loc.line, loc.column, item.pointer + (loc.pointer or ""))
+            outcome.error = e
+        else:
+            if unwrapped.envelope is not None:
+                result = _with(result, _envelope_note(unwrapped.envelope, item.pointer, number, total))
+            outcome.result = result
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _envelope_note(envelope: str, pointer: str, number: int, total: int) -> Finding:
+    return Finding(
+        rule_id=ENVELOPE_RULE,
+        severity=Severity.INFO,
+        path="",
+        message=f"footprint {number} of {total}, found at {pointer} in {envelope}; finding paths are relative to it",
+        clauses=(ENVELOPE_CLAUSE,),
+        source_path=pointer,
+    )
+
+
+@dataclass
 class LineOutcome:
     line: int
     result: ValidationResult | None = None
     error: RegistryError | None = None
+    id: str | None = None
 
 
 def validate_jsonl(
@@ -63,8 +137,10 @@ def validate_jsonl(
     for number, raw in enumerate(stream, start=1):
         if not raw.strip():
             continue
+        doc_id = None
         try:
             doc = parse_json(raw, file=file, line=number)
-            yield LineOutcome(number, result=validate_document(catalog, doc, pack=pack, now=now))
+            doc_id = declaration_id(doc)
+            yield LineOutcome(number, result=validate_document(catalog, doc, pack=pack, now=now), id=doc_id)
         except RegistryError as e:
-            yield LineOutcome(number, error=e)
+            yield LineOutcome(number, error=e, id=doc_id)

@@ -16,7 +16,7 @@ from registry import cli
 from registry.accounting import SCHEMA_ID, inventory_from_data
 from registry.packs import Catalog, diff_packs
 
-AL = "example-standards-body/aluminium-ingot@1.1.0"
+AL = "example-standards-body/aluminium-ingot@1.2.0"
 AT = ["--at", "2026-06-30T00:00:00Z"]
 NOW = datetime(2026, 6, 30, tzinfo=UTC)
 
@@ -53,7 +53,7 @@ def test_recalc_json_is_the_one_result_object(files: tuple[Path, Path]) -> None:
     result = run("recalc", str(decl), "--inventory", str(inv), "--format", "json", *AT)
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
-    assert body["validation"]["conformant"] is True and body["validation"]["pack"]["version"] == "1.1.0"
+    assert body["validation"]["conformant"] is True and body["validation"]["pack"]["version"] == "1.2.0"
     r = body["recalculation"]
     assert r["complete"] and r["total"] == "14599.57749214" and r["deviationPercent"]["total"] == "0.003"
     assert r["primaryDataShare"] == "72.50"
@@ -199,6 +199,6 @@ def test_recalculation_changes_in_pack_diffs(old: Any, new: Any, bump: str) -> N
     assert ("recalculation-changed", bump) in kinds
 
 
-def test_bundled_111_bumps_are_enough() -> None:
-    result = run("packs", "diff", "example-standards-body/aluminium-ingot@1.0.0", AL, "--check")
+def test_bundled_120_bump_is_enough() -> None:
+    result = run("packs", "diff", "example-standards-body/aluminium-ingot@1.1.0", AL, "--check")
     assert result.exit_code == 0, result.output

@@ -58,12 +58,14 @@ def test_token_endpoint(service: Service) -> None:
 def test_pack_search_and_versions(service: Service) -> None:
     c = service.client
     by_hs = c.get("/v1/rulepacks", params={"hs": "7601.10"}).json()
-    assert sorted((p["id"], p["version"]) for p in by_hs) == [(AL, "1.0.0"), (AL, "1.1.0")]
-    by_cpc = c.get("/v1/rulepacks", params={"cpc": "41431"}).json()
-    assert sorted((p["id"], p["version"]) for p in by_cpc) == [(AL, "1.0.0"), (AL, "1.1.0")]
+    assert sorted((p["id"], p["version"]) for p in by_hs) == [
+        (AL, "1.0.0"),
+        (AL, "1.1.0"),
+        (AL, "1.2.0"),
+    ]  # every version
+    assert {p["id"] for p in c.get("/v1/rulepacks", params={"cpc": "41431"}).json()} == {AL}
     text = c.get("/v1/rulepacks", params={"q": "tyre"}).json()
-    tyre = "example-standards-body/passenger-car-tyre"
-    assert sorted((p["id"], p["version"]) for p in text) == [(tyre, "1.0.0"), (tyre, "1.1.0")]
+    assert {p["id"] for p in text} == {"example-standards-body/passenger-car-tyre"}
     assert len(c.get("/v1/rulepacks", params={"publisher": "example-standards-body"}).json()) >= 9
     one = c.get(f"/v1/rulepacks/{AL}", params={"on": "2026-05-01"})
     assert one.status_code == 200 and one.json()["version"] == "1.0.0"
@@ -106,29 +108,29 @@ def _core(version: str, **params: Any) -> dict[str, Any]:
 
 def test_publish_lifecycle(service: Service) -> None:
     c, h = service.client, service.headers("example-standards-body")
-    loosened = _signed(service, _core("1.2.0", cutOffPercent=6))
+    loosened = _signed(service, _core("1.3.0", validityYears=4))
     first = c.post("/v1/rulepacks", json=loosened, headers=h)
     assert first.status_code == 201, first.text
     assert [ch["kind"] for ch in first.json()["diff"]["changes"]] == ["threshold-loosened"]
     assert c.post("/v1/rulepacks", json=loosened, headers=h).status_code == 200  # idempotent
-    clash = _signed(service, _core("1.2.0", cutOffPercent=7))
+    clash = _signed(service, _core("1.3.0", validityYears=5))
     assert "already stored" in _problem(c.post("/v1/rulepacks", json=clash, headers=h), 409)["detail"]
-    tightened = _signed(service, _core("1.3.0", cutOffPercent=2))
+    tightened = _signed(service, _core("1.4.0", validityYears=4, cutOffPercent=2))
     refused = _problem(c.post("/v1/rulepacks", json=tightened, headers=h), 409)
     assert refused["type"].endswith("/incompatible-version")
     assert [ch["kind"] for ch in refused["diff"]["changes"]] == ["threshold-tightened"]
-    diff = c.get(f"/v1/rulepacks/{CORE}/diff", params={"from": "1.1.0", "to": "1.2.0"}).json()
+    diff = c.get(f"/v1/rulepacks/{CORE}/diff", params={"from": "1.2.0", "to": "1.3.0"}).json()
     assert diff["required"] == "minor" and diff["actual"] == "minor"
     tampered = copy.deepcopy(loosened)
-    tampered["pack"]["version"] = "1.2.1"
+    tampered["pack"]["version"] = "1.3.1"
     assert _problem(c.post("/v1/rulepacks", json=tampered, headers=h), 422)
-    dep = c.post(f"/v1/rulepacks/{CORE}/versions/1.2.0/deprecate", json={"reason": "superseded"}, headers=h)
+    dep = c.post(f"/v1/rulepacks/{CORE}/versions/1.3.0/deprecate", json={"reason": "superseded"}, headers=h)
     assert dep.status_code == 200 and dep.json()["status"] == "deprecated"
-    wd = c.post(f"/v1/rulepacks/{CORE}/versions/1.2.0/withdraw", json={"reason": "error found"}, headers=h)
+    wd = c.post(f"/v1/rulepacks/{CORE}/versions/1.3.0/withdraw", json={"reason": "error found"}, headers=h)
     assert wd.status_code == 200 and wd.json()["status"] == "withdrawn"
-    again = c.post(f"/v1/rulepacks/{CORE}/versions/1.2.0/deprecate", json={"reason": "x"}, headers=h)
+    again = c.post(f"/v1/rulepacks/{CORE}/versions/1.3.0/deprecate", json={"reason": "x"}, headers=h)
     _problem(again, 409)
-    _problem(c.post(f"/v1/rulepacks/{CORE}/versions/1.2.0/deprecate", json={}, headers=h), 422)
+    _problem(c.post(f"/v1/rulepacks/{CORE}/versions/1.3.0/deprecate", json={}, headers=h), 422)
 
 
 def test_validation_stored_and_read(service: Service, al_example: dict[str, Any]) -> None:
@@ -272,3 +274,12 @@ def test_expired_token_refused_even_when_cached(service: Service) -> None:
         assert "expired" in body["detail"]
     finally:
         service.ctx.clock = real_clock
+
+
+def test_a_utf16_body_is_refused_saying_so(service: Service, al_example: dict[str, Any]) -> None:
+    """Issue 10: a UTF-16 body was answered "invalid JSON: unexpected character"."""
+    c, h = service.client, service.headers("demo-certifier")
+    body = json.dumps(al_example).encode("utf-16")
+    r = c.post("/v1/validations", content=body, headers={**h, "Content-Type": "application/json"})
+    detail = _problem(r, 422)["detail"]
+    assert "is UTF-16" in detail and "must be UTF-8" in detail

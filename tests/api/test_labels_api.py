@@ -13,7 +13,7 @@ import zxingcpp
 from api_support import Service, problem
 from PIL import Image
 
-from issuance import TrustList, parse_status_list_token, token_from_b64url, token_to_text, verify
+from issuance import TrustList, parse_status_list_token, token_from_b64url, token_to_b64url, token_to_text, verify
 from issuance.status_list import Status
 from registry.packs.catalog import Catalog
 from registry.packs.signing import TrustedKeys, load_private_key, public_jwk
@@ -59,7 +59,7 @@ def test_issue_read_and_verify_offline(service: Service, issued: dict[str, Any])
     assert again["token"] == issued["token"] and again["verification"]["status"] == "valid"
     token = token_from_b64url(issued["token"])
     result = verify(token, trust=_trust(service), status=None, now=service.ctx.clock(), gtin=GTIN)
-    assert result.status.value == "valid" and result.reason == "status_unchecked"
+    assert result.status.value == "valid_status_unknown" and result.reason == "no_status_list"
     problem(service.client.get("/v1/labels/AAAAAAAAAAAAAAAA"), 404)
 
 
@@ -116,6 +116,20 @@ def test_platform_batch_verify(service: Service, issued: dict[str, Any], example
     problem(service.client.post("/v1/labels:verify", json={"items": items}), 401)
     too_many = {"items": [{"label_id": issued["id"]}] * 1001}
     problem(service.client.post("/v1/labels:verify", json=too_many, headers=service.headers("demo-platform")), 422)
+
+
+def test_a_high_s_twin_of_an_issued_token_is_not_valid(service: Service, issued: dict[str, Any]) -> None:
+    """Issue 10: (r, n - s) verified too, so every label had a second valid token the registry never issued."""
+    from issuance.cose import P256_N
+
+    token = token_from_b64url(issued["token"])
+    s = int.from_bytes(token[-32:], "big")
+    assert s <= P256_N // 2  # the registry signs in low-S form
+    twin = token_to_b64url(token[:-32] + (P256_N - s).to_bytes(32, "big"))
+    r = service.client.post(
+        "/v1/labels:verify", json={"items": [{"token": twin}]}, headers=service.headers("demo-platform")
+    )
+    assert r.status_code == 200 and r.json()["results"][0]["status"] == "invalid_signature", r.text
 
 
 def test_status_lists_follow_revocation(service: Service, example: dict[str, Any]) -> None:
@@ -197,7 +211,7 @@ def test_rotation_keeps_old_labels_valid(service: Service, issued: dict[str, Any
     assert states[old_kid] == "verify-only" and states[r.json()["kid"]] == "active"
     later = service.ctx.clock() + timedelta(days=400)  # past the old key's usage period, before the label expires
     token = token_from_b64url(issued["token"])
-    result = verify(token, trust=_trust(service), status=None, now=later)
+    result = verify(token, trust=_trust(service), status=None, now=later, check_status=False)
     assert result.status.value == "valid", result.reason
 
 

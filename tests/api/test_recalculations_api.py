@@ -10,7 +10,7 @@ from api_support import Service, problem
 
 from registry.packs import Catalog
 
-AL = "example-standards-body/aluminium-ingot@1.1.0"
+AL = "example-standards-body/aluminium-ingot@1.2.0"
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def test_recalculation_stored_with_its_validation(service: Service, al_pair: tup
     r = c.post("/v1/recalculations", json={"declaration": declaration, "inventory": inventory}, headers=h)
     assert r.status_code == 201, r.text
     body = r.json()
-    assert body["validation"]["conformant"] is True and body["validation"]["pack"]["version"] == "1.1.0"
+    assert body["validation"]["conformant"] is True and body["validation"]["pack"]["version"] == "1.2.0"
     assert body["recalculation"]["total"] == "14599.57749214" and r.headers["location"].endswith(body["id"])
     stored = c.get(f"/v1/validations/{body['id']}", headers=h).json()
     assert stored["recalculation"] == body["recalculation"] and stored["inventory"] == inventory

@@ -114,7 +114,8 @@ def test_battery_cf_refusal_exit_2(tmp_path: Path, catalog: Catalog) -> None:
     ("args", "stdin", "message"),
     [
         (["-", "--to", "pact-v3"], '{\n "id": ,\n}', "-, line 2, column 8: invalid JSON"),
-        (["-", "--to", "pact-v3"], "[1, 2]", "must be a JSON object"),
+        (["-", "--to", "pact-v3"], "[1]", "key /0: the input must be a JSON object"),
+        (["-", "--to", "pact-v3"], '{"specVersion": "1.0.0"}', "not a PACT v2 or v3 ProductFootprint"),
         (["-", "--to", "pact-v3", "--from", "pact-v3"], "<processDataSet/>", "invalid JSON"),
         (["-", "--to", "pact-v3", "--from", "xml"], "{}", "--from 'xml' is not one of ilcd, pact-v2, pact-v3"),
         (["-", "--to", "pdf"], "{}", "--to 'pdf' is not one of pact-v3, pact-v2, battery-cf"),

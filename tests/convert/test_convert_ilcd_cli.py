@@ -55,3 +55,20 @@ def test_missing_unit_and_refused_xml_are_unusable_input(tmp_path: Path) -> None
     broken = tmp_path / "broken.xml"
     broken.write_bytes(b"<processDataSet><unclosed></processDataSet>")
     assert run(str(broken), "--to", "pact-v3").exit_code == 2
+
+
+def test_a_1_gib_archive_is_refused_without_being_read(tmp_path: Path) -> None:
+    """Issue 10: the whole file was read into memory before its size was checked."""
+    import tracemalloc
+
+    big = tmp_path / "big.zip"
+    with big.open("wb") as f:  # sparse: 1 GiB long, nothing written
+        f.truncate(2**30)
+    tracemalloc.start()
+    try:
+        r = run(str(big), "--to", "pact-v3")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert r.exit_code == 2 and "1073741824 bytes, over the limit" in r.stderr and str(big) in r.stderr
+    assert peak < 50 * 2**20, peak

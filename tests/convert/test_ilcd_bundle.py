@@ -158,3 +158,32 @@ def test_broken_unrelated_flow_is_skipped() -> None:
         }
     )
     assert bundle(data) is not None
+
+
+def declare_size(data: bytes, size: int) -> bytes:
+    """The archive with every central directory entry declaring ``size`` bytes unpacked (the local headers and
+    the data unchanged): what a stored 1 GiB member looks like to a reader that starts from the directory."""
+    out = bytearray(data)
+    start = out.find(b"PK\x01\x02")
+    while start != -1:
+        out[start + 24 : start + 28] = size.to_bytes(4, "little")  # uncompressed size (APPNOTE 4.3.12)
+        start = out.find(b"PK\x01\x02", start + 4)
+    return bytes(out)
+
+
+def test_declared_sizes_are_checked_before_any_member_is_read() -> None:
+    """Issue 10: a stored 1 GiB member was opened and read before being refused."""
+    data = declare_size(archive({"processes/p.xml": V12.read_bytes()}), 2**30)
+    with pytest.raises(InputError) as caught:
+        ilcd_bundle.read_bundle(data, source="b.zip")  # at opening: no member read yet
+    assert caught.value.location.file == "b.zip!processes/p.xml"
+    assert "declares 1073741824 bytes unpacked" in caught.value.message
+
+
+def test_declared_total_is_checked_before_any_member_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ilcd_bundle, "MAX_TOTAL_BYTES", 100_000)
+    flows = {f"flows/f{i}.xml": b"<x/>" for i in range(30)}
+    data = declare_size(archive({"processes/p.xml": b"<x/>", **flows}), 5_000)
+    with pytest.raises(InputError) as caught:
+        ilcd_bundle.read_bundle(data, source="b.zip")
+    assert "bundle unpacks to more than 100000 bytes" in caught.value.message and "155000" in caught.value.message

@@ -39,6 +39,30 @@ UNSUPPLIED = {
     "example-standards-body/ev-traction-battery@1.0.0": ["/pcf/crossSectoralStandardsUsed"],
 }
 
+# Later versions of the shipped packs carry the same examples as the version they follow.
+_SAME_EXAMPLE = {
+    "example-standards-body/core@1.2.0": "example-standards-body/core@1.1.0",
+    **{
+        f"example-standards-body/{name}@1.1.0": f"example-standards-body/{name}@1.0.0"
+        for name in (
+            "aluminium-ingot",
+            "ev-traction-battery",
+            "gb-t-24067",
+            "hot-rolled-steel",
+            "iso-14067",
+            "pact-v3",
+            "passenger-car-tyre",
+            "pv-module",
+        )
+    },
+    # 1.2.0 (recalculation) adds an example inventory beside the same example declaration.
+    **{
+        f"example-standards-body/{name}@1.2.0": f"example-standards-body/{name}@1.0.0"
+        for name in ("aluminium-ingot", "ev-traction-battery", "hot-rolled-steel", "passenger-car-tyre", "pv-module")
+    },
+}
+UNSUPPLIED.update({new: UNSUPPLIED[old] for new, old in _SAME_EXAMPLE.items() if old in UNSUPPLIED})
+
 # Where a v3 value lives in v2 when only its name changed (the test's own statement of the mapping).
 RENAMED = {
     "/pcf/declaredUnitOfMeasurement": "/pcf/declaredUnit",
@@ -133,15 +157,7 @@ V3_ROUND_TRIP_LOST = {
         *_V3_ONLY_LOST,
     ],
 }
-
-# The 1.1.0 product packs ship the 1.0.0 example declarations (pinned to 1.1.0) beside an inventory.
-for _name in ("aluminium-ingot", "ev-traction-battery", "hot-rolled-steel", "passenger-car-tyre", "pv-module"):
-    V3_ROUND_TRIP_LOST[f"example-standards-body/{_name}@1.1.0"] = V3_ROUND_TRIP_LOST[
-        f"example-standards-body/{_name}@1.0.0"
-    ]
-UNSUPPLIED["example-standards-body/ev-traction-battery@1.1.0"] = UNSUPPLIED[
-    "example-standards-body/ev-traction-battery@1.0.0"
-]
+V3_ROUND_TRIP_LOST.update({new: V3_ROUND_TRIP_LOST[old] for new, old in _SAME_EXAMPLE.items()})
 
 
 # --- helpers ------------------------------------------------------------------------------------

@@ -205,3 +205,12 @@ def test_xml_like_text_gives_a_tree_or_an_input_error(text: str, encoding: str) 
         assert e.location.file == "fuzz.xml"
         if "<!DOCTYPE" in text and "DOCTYPE" in e.message:
             assert "refused" in e.message
+
+
+def test_utf16_and_utf32_that_declare_their_encoding_parse_with_lines() -> None:
+    """Issue 10: UTF-32 could not be read, and UTF-16 without a declaration was taken on trust."""
+    text = '<?xml version="1.0" encoding="{}"?>\n<a xmlns="urn:x">\n  <b>Grüße</b>\n</a>'
+    for codec, declared in (("utf-16", "UTF-16"), ("utf-32", "UTF-32"), ("utf-16-be", "UTF-16BE")):
+        root = xmlsafe.parse(text.format(declared).encode(codec), source="in.xml")
+        assert root[0].text == "Grüße" and root[0].sourceline == 3
+    assert refused('<a xmlns="urn:x"/>'.encode("utf-16")).message.startswith("the file is UTF-16")

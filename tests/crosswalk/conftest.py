@@ -5,7 +5,15 @@ from typing import Any
 import pytest
 from cw_support import ALUMINIUM, NOW, Recognise
 
-from registry.crosswalk import AuditRecord, Crosswalks, Recognition, audit_from_declaration, load_crosswalks, recognise
+from registry.crosswalk import (
+    AuditRecord,
+    Crosswalks,
+    Recognition,
+    audit_from_declaration,
+    checking_rules,
+    load_crosswalks,
+    recognise,
+)
 from registry.packs.catalog import Catalog
 from registry.packs.validate import validate_document
 
@@ -24,7 +32,8 @@ def recognise_doc(catalog: Catalog, cw: Crosswalks) -> Recognise:
         assert result.conformant, [f.rule_id for f in result.errors]
         record = audit if audit is not None else audit_from_declaration(cw, doc)
         assert record is not None
-        chain = catalog.resolve(result.pack.ref).chain
-        return recognise(cw, doc, pack=result.pack, audit=record, chain=chain, **kw)
+        resolved = catalog.resolve(result.pack.ref)
+        kw.setdefault("pack_rules", checking_rules(resolved.rules))
+        return recognise(cw, doc, pack=result.pack, audit=record, chain=resolved.chain, **kw)
 
     return run

@@ -29,7 +29,8 @@ def _row(cw: Crosswalks, a: str, b: str, requirement: str) -> object:
         ("catena-x", "eu-battery", "unit.of-measurement", Relation.CONFLICTING, False),  # kg/piece vs kWh
         ("iso-14067", "eu-battery", "electricity.contractual-instruments", Relation.STRICTER, True),  # none accepted
         ("catena-x", "eu-battery", "packaging.included", Relation.CONFLICTING, False),  # required vs excluded
-        ("pas-2050", "iso-14067", "gwp.ipcc-report", Relation.CONFLICTING, False),  # AR4 vs AR6
+        ("pas-2050", "catena-x", "gwp.ipcc-report", Relation.CONFLICTING, False),  # AR4 vs AR6
+        ("pas-2050", "iso-14067", "gwp.ipcc-report", Relation.UNKNOWN, True),  # ISO 14067:2018 names no report seen
         ("pact-v3", "pef", "electricity.residual-mix", Relation.UNKNOWN, True),
         ("ghgp-product", "pact-v3", "verification.assurance-level", Relation.EQUIVALENT, True),  # both silent
     ],

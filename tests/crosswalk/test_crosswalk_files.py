@@ -87,6 +87,8 @@ def test_rule_ids_mapped_by_the_vocabulary_exist_in_the_packs(cw: Crosswalks, ca
     assert cw.rule_facts
     for rule in cw.rule_facts:
         assert rule in rule_ids, rule
+    checking = {rule for r in cw.requirements for rule in r.checked_by}
+    assert checking and checking <= rule_ids, checking - rule_ids
 
 
 def test_probes_match_the_vocabulary(cw: Crosswalks) -> None:

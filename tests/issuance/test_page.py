@@ -133,7 +133,7 @@ class TestVerdicts:
         text = shown(page)
         for expected in (
             "What the label states",
-            "Grade B",
+            "Illustrative grade B",
             "2.35 kg CO₂e",
             "per 1 kilogram",
             "Boundary: Cradle to grave",
@@ -152,7 +152,7 @@ class TestVerdicts:
         badge = dom(page).find_class("badge")[0]
         fill, ink = grade_colours("B")
         assert badge.get("style") == f"background:{fill};color:{ink}"
-        assert badge.get("aria-label") == "Grade B"
+        assert badge.get("aria-label") == "Illustrative grade B"
 
     def test_chinese_page_translates_units_and_boundary(self) -> None:
         text = shown(render_label_page(view(), lang="zh"))
@@ -195,7 +195,7 @@ class TestSafety:
         assert not doc.findall(".//script") and not doc.findall(".//img")
         assert "<script>" not in page and "<img" not in page
         assert shown(page).count(evil) == 3
-        assert doc.find_class("badge")[0].get("aria-label") == f"Grade {attr}"
+        assert doc.find_class("badge")[0].get("aria-label") == f"Illustrative grade {attr}"
 
     @pytest.mark.parametrize("url", ["javascript:alert(1)", "//evil.example/x", "data:text/html,hi", " vbscript:x"])
     def test_unsafe_links_refused(self, url: str) -> None:

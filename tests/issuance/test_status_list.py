@@ -8,6 +8,8 @@ from typing import Any
 
 import cbor2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_token_fixtures import BASE, NOW, make_claims, make_key, seeded
 
 from issuance.errors import StatusListError
@@ -19,6 +21,7 @@ from issuance.status_list import (
     StatusList,
     allocate_indexes,
     parse_status_list_token,
+    select_status_lists,
     sign_status_list,
     status_lists_from_tokens,
 )
@@ -29,6 +32,7 @@ KEY, PRIVATE = make_key(1)
 OTHER, OTHER_PRIVATE = make_key(2, certifier="other-certifier")
 URI = status_list_uri(BASE, "demo-certifier", 1)
 TRUST = TrustList.from_signing_keys([KEY, OTHER], status_base=BASE)
+LATER = NOW + timedelta(hours=3)
 
 # draft-ietf-oauth-status-list, section "Status List": 16 one-bit statuses -> bytes 0xB9 0xA3 [S]
 ONE_BIT = [1, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 1, 0, 1]
@@ -164,6 +168,32 @@ def test_round_trip() -> None:
     assert status_lists_from_tokens([_token(status_list)], TRUST, now=NOW) == {URI: status_list}
 
 
+def test_of_several_lists_for_one_uri_the_newest_wins_in_any_order() -> None:
+    """Issue 10: the last list given won, so an old list passed after a new one hid a revocation."""
+    old = _token(_list((7, 1)), now=NOW + timedelta(hours=1))
+    new_list = _list((7, 1), (9, 1))
+    new = _token(new_list, now=NOW + timedelta(hours=2))
+    other_uri = status_list_uri(BASE, "demo-certifier", 2)
+    other = _token(_list((3, 2)), uri=other_uri, now=NOW + timedelta(hours=1))
+    for order in ([old, new, other], [new, old, other], [other, old, new]):
+        assert status_lists_from_tokens(order, TRUST, now=LATER)[URI] == new_list
+        selection = select_status_lists(order, TRUST, now=LATER)
+        assert set(selection.lists) == {URI, other_uri} and selection.lists[URI] == new_list
+        assert selection.issued_at[URI] == int((NOW + timedelta(hours=2)).timestamp())
+        assert [(n.uri, n.reason) for n in selection.notes] == [(URI, "superseded")]
+
+
+def test_a_list_older_than_one_seen_before_is_refused() -> None:
+    """Rollback protection: a replayed list from before a revocation is refused, not used."""
+    old = _token(_list((7, 1)), now=NOW + timedelta(hours=1))
+    seen = {URI: int((NOW + timedelta(hours=2)).timestamp())}
+    with pytest.raises(StatusListError) as caught:
+        select_status_lists([old], TRUST, now=LATER, seen=seen)
+    assert caught.value.reason == "rollback" and URI in caught.value.message
+    same_or_newer = _token(_list((7, 1)), now=NOW + timedelta(hours=2))
+    assert select_status_lists([old, same_or_newer], TRUST, now=LATER, seen=seen).lists[URI] == _list((7, 1))
+
+
 def test_signing_refuses_small_lists_and_bad_times() -> None:
     with pytest.raises(StatusListError, match="herd privacy"):
         sign_status_list(StatusList(1024), PRIVATE, uri=URI, now=NOW)
@@ -248,3 +278,21 @@ def test_a_compression_bomb_is_refused() -> None:
     header = {1: -7, 4: bytes.fromhex(KEY.kid), 16: TYP_STATUS_LIST}
     claims = {2: URI, 6: int(NOW.timestamp()), 65533: {"bits": 2, "lst": bomb}}
     assert _reason(sign1(header, det_cbor(claims), PRIVATE)) == "bad_lst"
+
+
+_TIMED = [  # (hours after NOW, list): two lists share an iat, the second has one more entry set
+    (1, _list((7, 1))),
+    (2, _list((7, 1), (12, 2))),
+    (2, _list((7, 1), (12, 2), (13, 1))),
+    (4, _list((7, 1), (14, 2))),
+]
+_TIMED_TOKENS = [_token(lst, now=NOW + timedelta(hours=h)) for h, lst in _TIMED]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.permutations(range(len(_TIMED_TOKENS))))
+def test_the_list_chosen_does_not_depend_on_the_order(order: list[int]) -> None:
+    chosen = select_status_lists([_TIMED_TOKENS[i] for i in order], TRUST, now=NOW + timedelta(hours=5))
+    assert chosen.lists[URI] == _TIMED[3][1] and len(chosen.notes) == 3
+    tied = select_status_lists([_TIMED_TOKENS[i] for i in order if i in (1, 2)], TRUST, now=NOW + timedelta(hours=5))
+    assert tied.lists[URI] == _TIMED[2][1]  # same iat and exp: the list with more entries set

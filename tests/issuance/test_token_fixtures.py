@@ -10,10 +10,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from issuance.keys import KeyScope, SigningKey, generate_signing_key
 from issuance.model import Boundary, LabelClaims
 from issuance.token import new_label_id, status_list_uri
+from issuance.trust import TrustList, sign_trust_list
+from registry.packs.signing import TrustedKey as RegistryKey
+from registry.packs.signing import TrustedKeys, key_id
 
 NOW = datetime(2026, 6, 30, tzinfo=UTC)
 BASE = "https://reg.example.org/status"
@@ -54,3 +58,13 @@ def make_claims(kid: str, **overrides: Any) -> LabelClaims:
         "status_idx": 100_000,
     }
     return LabelClaims(**(fields | overrides))
+
+
+REGISTRY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+REGISTRY_RAW = REGISTRY.public_key().public_bytes_raw()
+REGISTRY_KEYS = TrustedKeys([RegistryKey(key_id(REGISTRY_RAW), REGISTRY_RAW)])
+
+
+def signed_trust(doc: dict[str, Any], **kwargs: Any) -> TrustList:
+    """A trust list document signed by the test registry key, then parsed against it (the pinned root)."""
+    return TrustList.from_json(sign_trust_list(doc, REGISTRY), registry_keys=REGISTRY_KEYS, **kwargs)

@@ -13,29 +13,27 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_token_fixtures import BASE, NOW, make_key
+from test_token_fixtures import BASE, NOW, REGISTRY, REGISTRY_KEYS, REGISTRY_RAW, make_key, signed_trust
 
 from issuance.errors import TrustListError
 from issuance.keys import KeyState, withdraw
-from issuance.trust import TrustedKey, TrustList, build_trust_list, sign_trust_list
-from registry.packs.signing import TrustedKey as RegistryKey
-from registry.packs.signing import TrustedKeys, key_id
+from issuance.trust import TrustedKey, TrustList, build_trust_list, key_jwk, sign_trust_list
+from registry.packs.signing import key_id
 
 ACTIVE, _ = make_key(1)
 OTHER, _ = make_key(2, certifier="other-certifier")
 WITHDRAWN = withdraw(make_key(3)[0])
-REGISTRY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
-REGISTRY_RAW = REGISTRY.public_key().public_bytes_raw()
-REGISTRY_KEYS = TrustedKeys([RegistryKey(key_id(REGISTRY_RAW), REGISTRY_RAW)])
 
 
 def _doc() -> dict[str, Any]:
     return build_trust_list([ACTIVE, OTHER, WITHDRAWN], now=NOW, issuer="pcf-registry", status_base=BASE + "/")
 
 
-def _pointer(doc: Any, **kwargs: Any) -> tuple[str | None, str]:
+def _pointer(doc: Any, *, sign: bool = True, **kwargs: Any) -> tuple[str | None, str]:
+    """Where and why parsing refuses ``doc`` (signed by the registry first, unless ``sign`` is False)."""
+    kwargs.setdefault("registry_keys", REGISTRY_KEYS)
     with pytest.raises(TrustListError) as caught:
-        TrustList.from_json(doc, **kwargs)
+        TrustList.from_json(sign_trust_list(doc, REGISTRY) if sign else doc, **kwargs)
     return caught.value.location.pointer, caught.value.reason
 
 
@@ -57,7 +55,7 @@ def test_jwks_members() -> None:
 
 
 def test_round_trip_keeps_every_key_and_state() -> None:
-    trust = TrustList.from_json(_doc(), now=NOW)
+    trust = signed_trust(_doc(), now=NOW)
     assert len(trust) == 3 and trust.status_base == BASE and trust.issuer == "pcf-registry"
     [key] = trust.candidates(ACTIVE.kid)
     assert (key.certifier, key.state, key.scope) == (ACTIVE.certifier, KeyState.ACTIVE, ACTIVE.scope)
@@ -70,7 +68,7 @@ def test_round_trip_keeps_every_key_and_state() -> None:
 
 def test_from_signing_keys_matches_from_json() -> None:
     direct = TrustList.from_signing_keys([ACTIVE, OTHER, WITHDRAWN], status_base=BASE)
-    parsed = TrustList.from_json(_doc())
+    parsed = signed_trust(_doc())
     assert sorted(direct.keys(), key=lambda k: k.kid) == sorted(parsed.keys(), key=lambda k: k.kid)
 
 
@@ -118,7 +116,7 @@ def test_a_kid_that_is_not_the_keys_is_refused() -> None:
 
 def test_expired_or_future_lists_are_refused_given_a_time() -> None:
     doc = _doc()
-    TrustList.from_json(doc, now=NOW + timedelta(hours=23))
+    signed_trust(doc, now=NOW + timedelta(hours=23))
     assert _pointer(doc, now=NOW + timedelta(days=1))[1] == "expired"
     assert _pointer(doc, now=NOW - timedelta(seconds=1))[1] == "not_yet_valid"
 
@@ -129,10 +127,28 @@ def test_registry_signature() -> None:
     assert sign_trust_list(signed, REGISTRY)["signatures"] == signed["signatures"]  # replaced, not added
     tampered = copy.deepcopy(signed)
     tampered["keys"][0]["state"] = "verify-only"
-    assert _pointer(tampered, registry_keys=REGISTRY_KEYS) == ("/signatures", "bad_signature")
-    assert _pointer(_doc(), registry_keys=REGISTRY_KEYS) == ("/signatures", "unsigned")
+    assert _pointer(tampered, sign=False) == ("/signatures", "bad_signature")
+    assert _pointer(_doc(), sign=False) == ("/signatures", "unsigned")
     stranger = Ed25519PrivateKey.from_private_bytes(bytes(32))
-    assert _pointer(sign_trust_list(_doc(), stranger), registry_keys=REGISTRY_KEYS)[1] == "bad_signature"
+    assert _pointer(sign_trust_list(_doc(), stranger), sign=False)[1] == "bad_signature"
+
+
+def test_a_trust_list_is_never_used_without_the_pinned_registry_key() -> None:
+    """Issue 10: a list with an attacker's key appended after signing, or with no signature, was used."""
+    signed = sign_trust_list(_doc(), REGISTRY)
+    with pytest.raises(TypeError):
+        TrustList.from_json(signed)  # type: ignore[call-arg]  # no trust root: no trust list
+    appended = copy.deepcopy(signed)
+    appended["keys"].append(key_jwk(make_key(9, certifier="demo-certifier")[0]))
+    assert _pointer(appended, sign=False) == ("/signatures", "bad_signature")
+    stranger = Ed25519PrivateKey.from_private_bytes(bytes(32))
+    resigned = sign_trust_list(appended, stranger)  # the attacker's own signature beside the registry's
+    assert _pointer(resigned, sign=False) == ("/signatures", "bad_signature")
+
+
+def test_a_list_older_than_one_seen_before_is_refused() -> None:
+    assert signed_trust(_doc(), now=NOW, seen_issued_at=NOW)
+    assert _pointer(_doc(), now=NOW, seen_issued_at=NOW + timedelta(seconds=1)) == ("/issued_at", "rollback")
 
 
 def test_signature_does_not_verify_as_a_plain_jcs_signature() -> None:
@@ -150,7 +166,7 @@ def test_not_a_json_object() -> None:
     doc = _doc()
     doc["keys"][0]["scope"]["schemes"] = {"gb-t-24067"}  # a set is not JSON
     with pytest.raises(TrustListError):
-        TrustList.from_json(doc)
+        TrustList.from_json(doc, registry_keys=REGISTRY_KEYS)
 
 
 def test_keys_must_be_p256_points_not_other_curves() -> None:
@@ -167,4 +183,4 @@ def test_only_trust_list_errors_escape(data: st.DataObject) -> None:
     key = data.draw(st.sampled_from(["format", "issuer", "issued_at", "expires_at", "status_base", "keys"]))
     doc[key] = data.draw(st.none() | st.integers() | st.text(max_size=30) | st.lists(st.text(max_size=5), max_size=2))
     with contextlib.suppress(TrustListError):
-        TrustList.from_json(doc, now=NOW)
+        signed_trust(doc, now=NOW)

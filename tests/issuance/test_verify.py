@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_token_fixtures import BASE, NOW, SCOPE, make_claims, make_key
+from test_token_fixtures import BASE, NOW, SCOPE, make_claims, make_key, signed_trust
 
 from issuance.errors import GtinError
 from issuance.keys import KeyScope, rotate, withdraw
@@ -27,7 +27,7 @@ LATER = NOW + timedelta(days=1)
 
 def _trust(*keys: Any) -> TrustList:
     records = keys or (KEY, OTHER, withdraw(GONE))
-    return TrustList.from_json(build_trust_list(records, now=NOW, issuer="pcf-registry", status_base=BASE))
+    return signed_trust(build_trust_list(records, now=NOW, issuer="pcf-registry", status_base=BASE))
 
 
 TRUST = _trust()
@@ -61,11 +61,20 @@ def test_a_good_label_is_valid_with_its_claims() -> None:
     assert result.to_json()["label"]["gtin"] == "09506000134352"
 
 
-def test_without_its_status_list_a_label_is_valid_but_says_so() -> None:
+def test_without_its_status_list_a_label_is_valid_status_unknown() -> None:
     token, _claims = _label()
-    result = _check(token, VerifyStatus.VALID, "status_unchecked")
-    assert result.detail and "not checked" in result.detail
-    _check(token, VerifyStatus.VALID, "status_unchecked", status={BASE + "/demo-certifier/2": StatusList(8)})
+    result = _check(token, VerifyStatus.VALID_STATUS_UNKNOWN, "no_status_list")
+    assert not result.ok and result.claims is not None
+    assert result.detail and "unknown whether it was revoked" in result.detail
+    other_list = {BASE + "/demo-certifier/2": StatusList(8)}
+    _check(token, VerifyStatus.VALID_STATUS_UNKNOWN, "no_status_list", status=other_list)
+    asked = _check(token, VerifyStatus.VALID, "status_unchecked", check_status=False)
+    assert asked.ok and asked.detail and "not checked, as asked" in asked.detail
+
+
+def test_without_its_status_list_a_product_mismatch_still_shows() -> None:
+    token, _claims = _label()
+    _check(token, VerifyStatus.OUT_OF_SCOPE, "gtin_mismatch", gtin="4006381333931")
 
 
 def test_every_single_byte_change_is_caught() -> None:
@@ -179,7 +188,9 @@ def test_replayed_on_another_product() -> None:
 def test_a_label_issued_in_the_future_is_unknown() -> None:
     token, _claims = _label(issued_at=NOW + timedelta(days=2), expires_at=NOW + timedelta(days=30))
     _check(token, VerifyStatus.UNKNOWN, "issued_in_future", now=NOW + timedelta(days=2) - timedelta(minutes=10))
-    _check(token, VerifyStatus.VALID, "status_unchecked", now=NOW + timedelta(days=2) - timedelta(minutes=4))
+    _check(
+        token, VerifyStatus.VALID_STATUS_UNKNOWN, "no_status_list", now=NOW + timedelta(days=2) - timedelta(minutes=4)
+    )
 
 
 def test_a_verify_only_key_still_verifies_its_old_labels() -> None:
@@ -217,10 +228,26 @@ def test_a_narrow_scope_key() -> None:
     scope = KeyScope(schemes=SCOPE.schemes, categories=("example-standards-body/x",))
     narrow, narrow_private = make_key(6, scope=scope)
     token, _ = _label(narrow, narrow_private, pack="example-standards-body/x@2.1.0")
-    assert verify(token, trust=_trust(narrow), status=None, now=LATER).status is VerifyStatus.VALID
+    assert verify(token, trust=_trust(narrow), status=None, now=LATER, check_status=False).status is VerifyStatus.VALID
 
 
 @settings(max_examples=300)
 @given(st.binary(max_size=300))
 def test_arbitrary_bytes_never_raise_and_never_verify(data: bytes) -> None:
     assert verify(data, trust=TRUST, status=None, now=LATER).status is not VerifyStatus.VALID
+
+
+# The order n of the P-256 group (SEC 2 v2, section 2.4.2, secp256r1; FIPS 186-4, appendix D.1.2.3).
+P256_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+
+def test_signing_writes_low_s_and_a_high_s_twin_is_refused() -> None:
+    """Issue 10: (r, n - s) verifies as ECDSA too, so each label had a second, different valid token."""
+    for number in range(40):  # ECDSA is randomised: about half of the raw signatures have a high s
+        token, claims = _label(status_idx=number)
+        s = int.from_bytes(token[-32:], "big")
+        assert 0 < s <= P256_N // 2
+        twin = token[:-32] + (P256_N - s).to_bytes(32, "big")
+        result = verify(twin, trust=TRUST, status=_status(claims), now=LATER)
+        assert (result.status, result.reason) == (VerifyStatus.INVALID_SIGNATURE, "malformed")
+        assert result.detail and "high_s" in result.detail

@@ -27,6 +27,7 @@ from registry.crosswalk import (
     Recognition,
     audit_from_data,
     check_audit,
+    checking_rules,
     load_crosswalks,
     recognise,
     render_recognition,
@@ -152,8 +153,16 @@ async def create_recognition(
         audit, record, declaration, pack = await _stored_audit(ctx, principal, body)
     else:
         audit, record, declaration, pack = await _new_audit(ctx, principal, body)
-    chain = ctx.packs.catalog().resolve(pack.ref).chain
-    result = recognise(cw, prepare(declaration).document, pack=pack, audit=record, chain=chain, schemes=body.schemes)
+    resolved = ctx.packs.catalog().resolve(pack.ref)
+    result = recognise(
+        cw,
+        prepare(declaration).document,
+        pack=pack,
+        audit=record,
+        chain=resolved.chain,
+        schemes=body.schemes,
+        pack_rules=checking_rules(resolved.rules),
+    )
     rid = await run_in_threadpool(_store_recognition, ctx, audit, result)
     headers = {"Location": f"/v1/recognitions/{rid}"}
     if format == "html" or (format is None and "text/html" in request.headers.get("accept", "")):

@@ -142,4 +142,5 @@ def _page_view(v: Verification, names: dict[str, Any] | None, lang: str) -> Labe
         rule_pack_url=names["pack_url"] if names else None,
         trust_list_url="/v1/trust-list",
         grade_scale=names["grades"] if names else tuple("ABCDEFG"),
+        grading_basis=(names.get("grading_basis") or {}).get(lang) if names else None,
     )

@@ -136,16 +136,18 @@ def _product_mass(up: Upgrade, pcf: Mapping[Any, Any], out: dict[Any, Any], scal
     why = (
         "unitaryProductAmount is not a positive decimal"
         if unit == "kilogram"
-        else f"the mass of one {unit} of product is not known from v2 data"
+        else f"declaredUnit {unit} is not a mass, and v2 data do not say what one {unit} of product weighs"
         if isinstance(unit, str)
         else f"declaredUnit {show(unit)} is not a unit"
     )
+    amount = f"{scale.amount_raw} {unit}" if isinstance(unit, str) and scale.amount is not None else "the declared unit"
     up.emit(
         MISSING,
         src,
         src,
-        "productMassPerDeclaredUnit absent in v2 and required in v3; it cannot be "
-        f"derived ({why}), so it is left absent",
+        "the upgrade could not derive productMassPerDeclaredUnit, which PACT v3 requires "
+        f"({why}); add productMassPerDeclaredUnit to pcf: the mass in kilograms of {amount} "
+        'of product, as a decimal string (e.g. "0.79")',
         clauses,
     )
 
