@@ -37,13 +37,20 @@ def sniff(path: str, data: bytes) -> str:
 
 
 def load(
-    source: str, data: bytes, *, path: str, flow: bytes | None, declared_unit: str | None, now: datetime
+    source: str,
+    data: bytes,
+    *,
+    path: str,
+    flow: bytes | None,
+    declared_unit: str | None,
+    now: datetime,
+    process: str | None = None,
 ) -> tuple[dict[str, Any], list[Finding]]:
     """The input as a v3 declaration, with the findings of getting it there."""
-    if source != "ilcd" and (flow is not None or declared_unit is not None):
-        raise InputError("--flow and --declared-unit apply only to ILCD input", Location(path))
+    if source != "ilcd" and (flow is not None or declared_unit is not None or process is not None):
+        raise InputError("--flow and --declared-unit apply only to ILCD input, as does --process", Location(path))
     if source == "ilcd":
-        result = _from_ilcd(data, path=path, flow=flow, declared_unit=declared_unit, now=now)
+        result = _from_ilcd(data, path=path, flow=flow, declared_unit=declared_unit, now=now, process=process)
         return result.document, list(result.findings)
     return _load_document(source, parse_json(data, file=path))
 
@@ -59,7 +66,9 @@ def _load_document(source: str, doc: Any) -> tuple[dict[str, Any], list[Finding]
     return doc, []
 
 
-def _from_ilcd(data: bytes, *, path: str, flow: bytes | None, declared_unit: str | None, now: datetime) -> Conversion:
+def _from_ilcd(
+    data: bytes, *, path: str, flow: bytes | None, declared_unit: str | None, now: datetime, process: str | None
+) -> Conversion:
     try:
         from registry.convert import ilcd_bundle_to_declaration, ilcd_to_declaration
     except ImportError as e:
@@ -67,8 +76,12 @@ def _from_ilcd(data: bytes, *, path: str, flow: bytes | None, declared_unit: str
     if data.startswith(_ZIP_MAGIC) or path.lower().endswith(".zip"):
         if flow is not None:
             raise InputError("--flow applies to a single process XML; a .zip bundle carries its flows", Location(path))
-        result = ilcd_bundle_to_declaration(data, source=path, declared_unit=declared_unit, now=now)
+        result = ilcd_bundle_to_declaration(data, source=path, declared_unit=declared_unit, process=process, now=now)
     else:
+        if process is not None:
+            raise InputError(
+                "--process picks a process data set in a .zip bundle; this is one XML file", Location(path)
+            )
         result = ilcd_to_declaration(data, flow=flow, source=path, declared_unit=declared_unit, now=now)
     return result
 
@@ -113,6 +126,7 @@ def _choice(name: str, value: str, allowed: Iterable[str]) -> str:
 )
 @click.option("--flow", "flow_path", metavar="FLOW.xml", help="ILCD flow dataset of the reference flow (XML input).")
 @click.option("--declared-unit", help="ILCD input: the PACT declared unit to state the result in.")
+@click.option("--process", "process", metavar="UUID", help="ILCD .zip with several processes: the one to convert.")
 @click.option("--findings/--no-findings", "show_findings", default=True, help="Write findings to stderr.")
 @guarded
 def convert(
@@ -122,6 +136,7 @@ def convert(
     keep_extension: bool,
     flow_path: str | None,
     declared_unit: str | None,
+    process: str | None,
     show_findings: bool,
 ) -> None:
     """Convert one declaration FILE ('-' for stdin) and write the result to stdout.
@@ -142,11 +157,15 @@ def convert(
     if source != "ilcd":
         unwrapped = unwrap(parse_json(data, file=file))
         if unwrapped.envelope is not None:
-            if flow is not None or declared_unit is not None:
-                raise InputError("--flow and --declared-unit apply only to ILCD input", Location(file))
+            if flow is not None or declared_unit is not None or process is not None:
+                raise InputError(
+                    "--flow and --declared-unit apply only to ILCD input, as does --process", Location(file)
+                )
             sys.exit(_convert_items(file, unwrapped.items, target, keep_extension, show_findings, pinned=given))
     try:
-        declaration, notes = load(source, data, path=file, flow=flow, declared_unit=declared_unit, now=now)
+        declaration, notes = load(
+            source, data, path=file, flow=flow, declared_unit=declared_unit, now=now, process=process
+        )
         result = export(target, declaration, keep_extension=keep_extension)
     except InputError as e:
         if e.location.file is None:  # name the file; the pointer is into the (upgraded) declaration

@@ -67,7 +67,7 @@ def validate(
             worst = max(worst, _validate_stream(catalog, path, pack, now, fmt))
             continue
         try:
-            document = parse_json(read_input(path, sys.stdin.buffer), file=path)
+            document = _read_document(path)
         except RegistryError as e:
             report(e)
             worst = max(worst, EXIT_INPUT)
@@ -87,10 +87,26 @@ def _validate_with_inventory(
         raise InputError("--inventory goes with exactly one declaration file (not a .jsonl stream)")
     path = files[0]
     inventory = parse_inventory(read_input(inventory_path, sys.stdin.buffer), file=inventory_path)
-    document = parse_json(read_input(path, sys.stdin.buffer), file=path)
+    document = _read_document(path)
     result, _ = recalculate_document(catalog, document, inventory, pack=pack, now=now)
     click.echo(render_result(path, result) if fmt == "text" else dumps(result.to_json()))
     sys.exit(EXIT_OK if result.conformant else EXIT_NONCONFORMANT)
+
+
+def _read_document(path: str) -> Any:
+    """The parsed JSON of one file; ILCD+EPD input (XML or a .zip bundle) is refused with the way to convert it."""
+    data = read_input(path, sys.stdin.buffer)
+    if (
+        data.startswith(b"PK\x03\x04")
+        or path.lower().endswith(".zip")
+        or data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"<"
+    ):
+        raise InputError(
+            "this is ILCD+EPD input (XML or a .zip bundle), not a PACT footprint: convert it first, e.g. "
+            f"pcfreg convert --to pact-v3 {path} [--flow FLOW.xml] > footprint.json, then validate footprint.json",
+            Location(path),
+        )
+    return parse_json(data, file=path)
 
 
 def _item_outcome(path: str, outcome: ItemOutcome, fmt: str, outputs: list[dict[str, Any]]) -> int:

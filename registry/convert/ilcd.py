@@ -7,7 +7,9 @@ doubtful choices marked, is documented in ``docs/ilcd-mapping.md``; keep the two
 
 The contract, as for the PACT v2 upgrade: a value that carries over exactly is silent;
 everything else gets an ``info`` finding with ``path`` (JSON pointer into the output)
-and ``source_path`` (XPath into the input). Nothing is invented silently: what PACT
+and ``source_path`` (XPath into the input); a ``warning`` where the user should act (a
+declared unit the files do not back, a validity period changed to what PACT allows, a GWP
+look-alike that cannot be placed). Nothing is invented silently: what PACT
 requires and ILCD does not carry is left absent with a ``missing`` finding, so that
 validation reports it. Input that cannot be converted raises :class:`InputError`.
 Pure: no I/O, time is a parameter.
@@ -27,6 +29,7 @@ from registry.convert.ilcd_pcf import carbon_footprint
 from registry.convert.ilcd_read import Flow, Process, read_flow, read_process
 from registry.convert.ilcd_tables import BIOGENIC, FOSSIL, GHG, LULUC, MODULES, TOTAL
 from registry.convert.ilcd_unit import declared_unit
+from registry.convert.ilcd_validity import fit_validity
 from registry.declarations import V3_PCF_FIELDS, V3_ROOT_FIELDS, V3_SPEC_VERSION
 from registry.errors import InputError, Location
 from registry.resources import EXTENSION_SCHEMA_ID
@@ -55,11 +58,12 @@ def ilcd_to_declaration(
 
 
 def ilcd_bundle_to_declaration(
-    zip_bytes: bytes, *, source: str, declared_unit: str | None = None, now: datetime
+    zip_bytes: bytes, *, source: str, declared_unit: str | None = None, process: str | None = None, now: datetime
 ) -> Conversion:
-    """Convert the single process data set of a ZIP bundle (``processes/``, ``flows/``)."""
+    """Convert the process data set of a ZIP bundle (``processes/``, ``flows/``, or a flat ZIP of data sets):
+    the only one, or the one whose UUID is ``process``."""
     bundle = read_bundle(zip_bytes, source=source)
-    name, data = bundle.process()
+    name, data = bundle.process(process)
     proc = read_process(data, source=name)
     found = bundle.flow(proc.reference_flow.uuid or "")
     if found is None and declared_unit is None:
@@ -87,6 +91,7 @@ def _convert(proc: Process, flow: Flow | None, flow_source: str, stated: str | N
     product(doc, proc, notes)
     gwp = read_gwp(proc, Pointers(f"{EXT}/modules", f"{GWP_EXT}/modules"), notes)
     doc["pcf"] = carbon_footprint(proc, flow, unit, gwp, notes)
+    fit_validity(doc, proc, notes)
     doc["extensions"] = _extensions(proc, gwp, notes)
     doc["pcf"] = _ordered(doc["pcf"], V3_PCF_FIELDS)
     return Conversion(_ordered(doc, V3_ROOT_FIELDS), tuple(notes.findings))

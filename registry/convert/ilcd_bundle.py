@@ -1,5 +1,7 @@
 """ZIP bundles of ILCD data sets (soda4LCA / ILCD exports): ``processes/*.xml`` and
-``flows/*.xml``, at any depth (``ILCD/processes/...``).
+``flows/*.xml``, at any depth (``ILCD/processes/...``). A ZIP without a ``processes/``
+folder (a flat ZIP of data sets) is read by each XML member's root element. A bundle with
+several processes (a data-stock export) needs the UUID of the one to convert.
 
 Read in memory, never extracted. Refused cleanly: archives that are not ZIP, members
 with unsafe names (absolute, ``..``, drive letters) or encryption, too many members,
@@ -17,9 +19,11 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Final
 
+from lxml import etree
+
 from registry.convert import xmlsafe
 from registry.convert.conversion import MAX_INPUT_BYTES
-from registry.convert.ilcd_tables import COMMON, FLOW
+from registry.convert.ilcd_tables import COMMON, FLOW, PROCESS
 from registry.errors import InputError, Location
 
 __all__ = ["Bundle", "read_bundle"]
@@ -30,6 +34,9 @@ MAX_MEMBER_BYTES: Final = xmlsafe.MAX_BYTES
 MAX_TOTAL_BYTES: Final = 128 * 1024 * 1024
 _UNSAFE: Final = re.compile(r"(^[/\\])|(^[A-Za-z]:)|((^|[/\\])\.\.([/\\]|$))")
 _UUID_IN_NAME: Final = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_LISTED: Final = 20  # processes named in an error message
+_PROCESS_ROOT: Final = xmlsafe.clark(PROCESS, "processDataSet")
+_FLOW_ROOT: Final = xmlsafe.clark(FLOW, "flowDataSet")
 
 
 @dataclass
@@ -69,26 +76,59 @@ class Bundle:
             raise InputError(f"bundle unpacks to more than {MAX_TOTAL_BYTES} bytes", Location(self.source))
         return data
 
-    def process(self) -> tuple[str, bytes]:
-        """The bundle's only process data set: (member name, bytes)."""
-        if len(self.processes) != 1:
-            names = ", ".join(i.filename for i in self.processes[:5]) + (", ..." if len(self.processes) > 5 else "")
-            found = f"{len(self.processes)} ({names})" if self.processes else "none"
+    def process(self, uuid: str | None = None) -> tuple[str, bytes]:
+        """The process data set to convert: the only one, or the one with this UUID (member name, bytes)."""
+        if uuid is None:
+            if len(self.processes) == 1:
+                return self.name(self.processes[0]), self.read(self.processes[0])
+            found = f"{len(self.processes)}: {self._listing()}" if self.processes else "none"
+            choose = "; choose one with --process UUID (process=...)" if self.processes else ""
             raise InputError(
-                f"a bundle must hold exactly one process data set (processes/*.xml); found {found}",
+                f"a bundle must hold exactly one process data set (processes/*.xml) unless one is chosen; "
+                f"found {found}{choose}",
                 Location(self.source),
             )
-        info = self.processes[0]
-        return self.name(info), self.read(info)
+        wanted = uuid.strip().lower()
+        for info in self._named_first(self.processes, wanted):
+            data = self.read(info)
+            if _data_set_uuid(data, self.name(info), PROCESS, strict=False) == wanted:
+                return self.name(info), data
+        raise InputError(
+            f"the bundle holds no process data set {uuid}; it holds {len(self.processes)}: {self._listing()}",
+            Location(self.source),
+        )
+
+    def _listing(self) -> str:
+        """``UUID (name) [member]`` for the first processes."""
+        shown = [self._describe(info) for info in self.processes[:_LISTED]]
+        more = f", ... ({len(self.processes) - _LISTED} more)" if len(self.processes) > _LISTED else ""
+        return ", ".join(shown) + more
+
+    def _describe(self, info: zipfile.ZipInfo) -> str:
+        try:
+            root = xmlsafe.parse(self.read(info), source=self.name(info), expected_root=(_PROCESS_ROOT,))
+        except InputError:
+            return f"[{info.filename}: not a readable process data set]"
+        uuid_ = _text(root, (PROCESS, "processInformation"), (PROCESS, "dataSetInformation"), (COMMON, "UUID"))
+        name = _text(
+            root, (PROCESS, "processInformation"), (PROCESS, "dataSetInformation"), (PROCESS, "name"),
+            (PROCESS, "baseName"),
+        )  # fmt: skip
+        return f"{uuid_ or '?'} ({name or 'unnamed'}) [{info.filename}]"
+
+    @staticmethod
+    def _named_first(infos: list[zipfile.ZipInfo], wanted: str) -> list[zipfile.ZipInfo]:
+        named = [i for i in infos if wanted in {u.lower() for u in _UUID_IN_NAME.findall(i.filename)}]
+        return named + [i for i in infos if i not in named]
 
     def flow(self, flow_uuid: str) -> tuple[str, bytes] | None:
         """The flow data set with this UUID: members named after it first, then the others."""
         wanted = flow_uuid.lower()
-        named = [i for i in self.flows if wanted in {u.lower() for u in _UUID_IN_NAME.findall(i.filename)}]
-        others = [i for i in self.flows if i not in named]
-        for info in named + others:
+        named = self._named_first(self.flows, wanted)
+        for info in named:
             data = self.read(info)
-            if _flow_uuid(data, self.name(info), strict=info in named) == wanted:
+            strict = wanted in {u.lower() for u in _UUID_IN_NAME.findall(info.filename)}
+            if _data_set_uuid(data, self.name(info), FLOW, strict=strict) == wanted:
                 return self.name(info), data
         return None
 
@@ -113,8 +153,27 @@ def read_bundle(data: bytes, *, source: str) -> Bundle:
             bundle.processes.append(info)
         elif folder == "flows":
             bundle.flows.append(info)
-    _check_declared_sizes([*bundle.processes, *bundle.flows], source)  # what may be read; other members never are
+    if bundle.processes:
+        _check_declared_sizes([*bundle.processes, *bundle.flows], source)  # what may be read; others never are
+    else:  # a flat ZIP: every XML member is read to see its root element
+        xml = [i for i in infos if not i.is_dir() and i.filename.lower().endswith(".xml")]
+        _check_declared_sizes(xml, source)
+        _by_root_element(bundle, xml)
     return bundle
+
+
+def _by_root_element(bundle: Bundle, xml: list[zipfile.ZipInfo]) -> None:
+    """A flat ZIP (no processes/ folder): sort the XML members by their root element."""
+    bundle.flows.clear()
+    for info in xml:
+        try:
+            root = xmlsafe.parse(bundle.read(info), source=bundle.name(info))
+        except InputError:
+            continue  # not a data set we can read; an unreadable reference flow is reported when missed
+        if root.tag == _PROCESS_ROOT:
+            bundle.processes.append(info)
+        elif root.tag == _FLOW_ROOT:
+            bundle.flows.append(info)
 
 
 def _check_declared_sizes(infos: list[zipfile.ZipInfo], source: str) -> None:
@@ -142,18 +201,20 @@ def _folder(name: str) -> str:
     return parts[-2].lower() if len(parts) >= 2 else ""
 
 
-def _flow_uuid(data: bytes, name: str, *, strict: bool) -> str | None:
-    """The UUID of a flow data set; a member that fails to parse is an error only when named for the UUID."""
+def _data_set_uuid(data: bytes, name: str, namespace: str, *, strict: bool) -> str | None:
+    """The UUID of a process or flow data set; a member that fails to parse is an error only when ``strict``."""
+    local = "processDataSet" if namespace == PROCESS else "flowDataSet"
+    info = "processInformation" if namespace == PROCESS else "flowInformation"
     try:
-        root = xmlsafe.parse(data, source=name, expected_root=(xmlsafe.clark(FLOW, "flowDataSet"),))
+        root = xmlsafe.parse(data, source=name, expected_root=(xmlsafe.clark(namespace, local),))
     except InputError:
         if strict:
             raise
         return None
-    found = root.find(
-        "/".join(
-            xmlsafe.clark(ns, local)
-            for ns, local in ((FLOW, "flowInformation"), (FLOW, "dataSetInformation"), (COMMON, "UUID"))
-        )
-    )
-    return (found.text or "").strip().lower() if found is not None else None
+    found = _text(root, (namespace, info), (namespace, "dataSetInformation"), (COMMON, "UUID"))
+    return found.lower() if found is not None else None
+
+
+def _text(root: etree._Element, *steps: tuple[str, str]) -> str | None:
+    found = root.find("/".join(xmlsafe.clark(ns, local) for ns, local in steps))
+    return (found.text or "").strip() if found is not None else None

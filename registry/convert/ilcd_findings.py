@@ -1,6 +1,7 @@
 """Findings of the ILCD+EPD converter: rule ids, citations and a collector.
 
-Every finding has severity ``info``, ``path`` = JSON pointer into the converted
+Every finding has severity ``info`` (``warning`` where the user should act: a unit the files do
+not back, a validity period PACT does not allow), ``path`` = JSON pointer into the converted
 declaration (for a value with no home: the nearest object that exists) and
 ``source_path`` = XPath of the source element (prefixes: docs/ilcd-mapping.md).
 """
@@ -23,8 +24,24 @@ DROPPED: Final = "ilcd.convert.dropped"  # ILCD value with no home in the declar
 NOT_DECLARED: Final = "ilcd.convert.not-declared"  # empty or absent module: not declared, never zero
 MISSING: Final = "ilcd.convert.missing"  # PACT requires it, ILCD does not carry it: left absent
 BY_NAME: Final = "ilcd.convert.matched-by-name"  # indicator recognised by name, not UUID
+ADJUSTED: Final = "ilcd.convert.adjusted"  # an ILCD value changed to what PACT allows (validity period)
+BY_UUID: Final = "ilcd.convert.matched-by-uuid"  # GWP indicator recognised by its UUID
+UNPLACED: Final = "ilcd.convert.unplaced-gwp"  # looks like a GWP indicator, but which one (or its unit) is unclear
 
-RULE_IDS: Final = (CONVERTED, REMAPPED, DERIVED, DEFAULTED, SCENARIO, DROPPED, NOT_DECLARED, MISSING, BY_NAME)
+RULE_IDS: Final = (
+    CONVERTED,
+    REMAPPED,
+    DERIVED,
+    DEFAULTED,
+    SCENARIO,
+    DROPPED,
+    NOT_DECLARED,
+    MISSING,
+    BY_NAME,
+    ADJUSTED,
+    BY_UUID,
+    UNPLACED,
+)
 
 DOUBT: Final = "doubtful (see docs/ilcd-mapping.md)"  # ends the message of every doubtful mapping
 
@@ -49,10 +66,19 @@ class Notes:
     findings: list[Finding] = field(default_factory=list)
 
     def add(self, rule: str, path: str, source: str | None, message: str, *clauses: str) -> None:
+        self._append(Severity.INFO, rule, path, source, message, clauses)
+
+    def warn(self, rule: str, path: str, source: str | None, message: str, *clauses: str) -> None:
+        """A finding the user should act on (a value the files do not back, a change PACT forces)."""
+        self._append(Severity.WARNING, rule, path, source, message, clauses)
+
+    def _append(
+        self, severity: Severity, rule: str, path: str, source: str | None, message: str, clauses: tuple[str, ...]
+    ) -> None:
         self.findings.append(
             Finding(
                 rule_id=rule,
-                severity=Severity.INFO,
+                severity=severity,
                 path=path,
                 message=message,
                 clauses=clauses,

@@ -1,8 +1,11 @@
 """GWP indicator results per EN 15804 module, read from an ILCD+EPD process.
 
-Indicators are recognised by UUID (EF 3.0, EF 3.1, EN 15804+A1), else by the
-abbreviation in their name. One indicator set feeds the declaration; a module's value
-is its amount without scenario, else the amount of the default scenario. An empty
+Indicators are recognised by UUID (EF 3.0, EF 3.1, EN 15804+A1), else by their name and
+unit in English, German, French, Spanish, Italian, Dutch or Chinese
+(:mod:`registry.convert.ilcd_gwp_names`); each GWP indicator gets a finding saying how it
+was matched, and one that looks like GWP but cannot be placed is reported as such. One
+indicator set feeds the declaration; a module's value is its amount without scenario, else
+the amount of the default scenario. An empty
 ``epd:amount`` or an absent module is "not declared", never zero.
 """
 
@@ -12,7 +15,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from registry.convert.ilcd_findings import BY_NAME, DROPPED, EN15804, ILCD_EPD, NOT_DECLARED, SCENARIO, Notes
+from registry.convert.ilcd_findings import (
+    BY_NAME,
+    BY_UUID,
+    DROPPED,
+    EN15804,
+    ILCD_EPD,
+    NOT_DECLARED,
+    SCENARIO,
+    UNPLACED,
+    Notes,
+)
+from registry.convert.ilcd_gwp_names import NameMatch, Unplaced, is_kg_co2_eq, recognise
 from registry.convert.ilcd_read import Amount, Process, Ref, Result, Scenario, Sourced, plain_decimal, to_decimal
 from registry.convert.ilcd_tables import (
     BY_NAME as NAMED_SET,
@@ -20,7 +34,6 @@ from registry.convert.ilcd_tables import (
 from registry.convert.ilcd_tables import (
     GRAVE_MODULES,
     GWP_INDICATORS,
-    GWP_NAMES,
     KG_CO2_EQ_UNIT_GROUP,
     KIND_LABEL,
     MODULES,
@@ -67,13 +80,24 @@ class Pointers:
         return self.total if kind == TOTAL else self.others
 
 
+@dataclass(frozen=True)
+class _Identified:
+    ident: IndicatorId | None  # None: not GWP, or a GWP look-alike that cannot be placed
+    how: str = ""  # how it was matched, for the finding
+    unplaced: str | None = None  # why a GWP look-alike cannot be placed
+
+
 def read_gwp(process: Process, pointers: Pointers, notes: Notes) -> GwpTable:
     """The GWP values per module, with findings for everything not carried over exactly."""
     classified = [(r, _identify(r)) for r in process.results]
-    classified.sort(key=lambda pair: pair[1] is not None and pair[1].indicator_set == NAMED_SET)  # UUIDs first
-    table = GwpTable(indicator_set=_choose_set([i for _, i in classified if i is not None]))
-    for result, ident in classified:
-        if ident is None:
+    classified.sort(key=lambda pair: pair[1].ident is not None and pair[1].ident.indicator_set == NAMED_SET)
+    table = GwpTable(indicator_set=_choose_set([i.ident for _, i in classified if i.ident is not None]))
+    for result, found in classified:
+        ident = found.ident
+        if found.unplaced is not None:
+            label = result.method.name or result.method.uuid or "unnamed indicator"
+            notes.warn(UNPLACED, "", result.xpath, f"{label} {found.unplaced}; not carried over", ILCD_EPD)
+        elif ident is None:
             _drop(result.method, "is not a GWP indicator; the declaration carries GWP only", notes, result.xpath)
         elif not _unit_is_kg_co2_eq(result):
             unit = result.unit_group.name if result.unit_group else None
@@ -84,15 +108,8 @@ def read_gwp(process: Process, pointers: Pointers, notes: Notes) -> GwpTable:
             _drop(result.method, f"repeats {KIND_LABEL[ident.kind]}; the first one was used", notes, result.xpath)
         else:
             table.results[ident.kind] = result
-            if ident.indicator_set == NAMED_SET:
-                notes.add(
-                    BY_NAME,
-                    pointers.home(ident.kind),
-                    result.method.xpath,
-                    f"{result.method.name!r} ({result.method.uuid}) recognised as {KIND_LABEL[ident.kind]} "
-                    f"by its name, not its UUID",
-                    ILCD_EPD,
-                )
+            rule = BY_NAME if ident.indicator_set == NAMED_SET else BY_UUID
+            notes.add(rule, pointers.home(ident.kind), result.method.xpath, found.how, ILCD_EPD)
             table.values[ident.kind] = _module_values(
                 process, result, ident.kind, table.label(ident.kind), pointers, notes
             )
@@ -101,15 +118,31 @@ def read_gwp(process: Process, pointers: Pointers, notes: Notes) -> GwpTable:
     return table
 
 
-def _identify(result: Result) -> IndicatorId | None:
-    known = GWP_INDICATORS.get(result.method.uuid or "")
+def _identify(result: Result) -> _Identified:
+    """By UUID first; else by name and unit (any of seven languages)."""
+    method = result.method
+    known = GWP_INDICATORS.get(method.uuid or "")
     if known is not None:
-        return known
-    name = (result.method.name or "").lower()
-    for needle, kind in GWP_NAMES:
-        if needle in name:
-            return IndicatorId(NAMED_SET, kind)
-    return None
+        what = label(known.indicator_set, known.kind)
+        return _Identified(
+            known,
+            f"{method.name or 'indicator'} ({method.uuid}) recognised as {what} of {known.indicator_set} "
+            "by its UUID (InDataWG ILCD-EPD identifiers)",
+        )
+    unit = result.unit_group
+    unit_name = None if unit is None or unit.uuid == KG_CO2_EQ_UNIT_GROUP else (unit.name or "")
+    match = recognise(method.name, unit_name)
+    if match is None:
+        return _Identified(None)
+    term = f"{match.term.language} term {match.term.text!r}, {match.term.source}"
+    if isinstance(match, Unplaced):
+        return _Identified(None, unplaced=f"looks like a GWP indicator ({term}) but cannot be placed: {match.reason}")
+    assert isinstance(match, NameMatch)
+    return _Identified(
+        IndicatorId(NAMED_SET, match.kind),
+        f"{method.name!r} ({method.uuid or 'no UUID'}) recognised as {KIND_LABEL[match.kind]} by its name "
+        f"({term}; part: {match.how}) and unit ({unit_name or 'kg CO2 eq unit group'}), not by a known UUID",
+    )
 
 
 def _choose_set(idents: list[IndicatorId]) -> str | None:
@@ -131,7 +164,7 @@ def _unit_is_kg_co2_eq(result: Result) -> bool:
     unit = result.unit_group
     if unit is None or unit.uuid == KG_CO2_EQ_UNIT_GROUP:
         return True
-    return unit.name is not None and unit.name.replace(" ", "").lower().startswith("kgco2")
+    return unit.name is not None and is_kg_co2_eq(unit.name)
 
 
 def _drop(indicator: Ref, why: str, notes: Notes, xpath: str | None = None) -> None:

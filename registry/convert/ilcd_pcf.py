@@ -81,22 +81,24 @@ def _unit(out: dict[str, Any], proc: Process, unit: DeclaredUnit, notes: Notes) 
     out["declaredUnitAmount"] = unit.amount
     clause = cf("declaredUnitOfMeasurement")
     if unit.reference is None:
-        notes.add(
+        notes.warn(
             DEFAULTED,
             "/pcf/declaredUnitOfMeasurement",
             proc.reference_flow.xpath,
-            f"declared unit {unit.unit} as stated by the caller (no flow data set)",
+            f"declared unit {unit.unit} as stated by the caller, not read from the files (no flow data set): "
+            "check it against the EPD",
             clause,
         )
         return
     known = FLOW_PROPERTIES.get(unit.reference.ref.uuid or "")
     name = known.name if known else unit.reference.ref.name or unit.reference.ref.uuid
     if unit.stated:
-        notes.add(
+        notes.warn(
             DEFAULTED,
             "/pcf/declaredUnitOfMeasurement",
             unit.reference.ref.xpath,
-            f"the flow's reference flow property {name} has no PACT unit; {unit.unit} as stated by the caller",
+            f"the flow's reference flow property {name} has no PACT unit; {unit.unit} as stated by the caller, "
+            "not read from the files: check it against the EPD",
             clause,
         )
     else:
@@ -107,6 +109,39 @@ def _unit(out: dict[str, Any], proc: Process, unit: DeclaredUnit, notes: Notes) 
             f"reference flow property {name} (reference unit {known.unit if known else '?'}) is {unit.unit}",
             clause,
         )
+    if unit.reference_value != 1:
+        _amount_steps(proc, unit, notes)
+
+
+def _amount_steps(proc: Process, unit: DeclaredUnit, notes: Notes) -> None:
+    """The declared amount = meanAmount x meanValue, one finding per step."""
+    assert unit.reference is not None
+    mean = unit.reference.mean_value
+    clause = cf("declaredUnitAmount")
+    path = "/pcf/declaredUnitAmount"
+    notes.add(
+        DERIVED,
+        path,
+        proc.reference_amount.xpath,
+        f"step 1: the reference exchange's meanAmount {unit.mean_amount_text} counts units of the reference flow",
+        clause,
+    )
+    notes.add(
+        DERIVED,
+        path,
+        mean.xpath if mean else unit.reference.ref.xpath,
+        f"step 2: one unit of the reference flow is {mean.text if mean else '1'} of its reference flow property "
+        f"(meanValue), in {unit.unit}",
+        clause,
+    )
+    notes.add(
+        DERIVED,
+        path,
+        proc.reference_amount.xpath,
+        f"step 3: declared amount = meanAmount x meanValue = {unit.mean_amount_text} x "
+        f"{mean.text if mean else '1'} = {unit.amount} {unit.unit} (exact)",
+        clause,
+    )
 
 
 def _flow_properties(out: dict[str, Any], proc: Process, flow: Flow | None, unit: DeclaredUnit, notes: Notes) -> None:
@@ -144,21 +179,20 @@ def _property(
     prop = next((p for p in flow.properties if p.ref.uuid == prop_uuid), None) if flow else None
     if prop is None or prop.mean_value is None:
         return
-    per_reference = to_decimal(prop.mean_value, source=flow.source if flow else "", what=f"flowProperty {field}")
-    scale = unit.amount_value / unit.reference_value
-    if scale == 1:
+    per_unit = to_decimal(prop.mean_value, source=flow.source if flow else "", what=f"flowProperty {field}")
+    if unit.mean_amount == 1:
         out[field] = plain_decimal(prop.mean_value, source=flow.source if flow else "", what=f"flowProperty {field}")
         return
     with localcontext() as ctx:
         ctx.prec = 60
-        value = per_reference * unit.amount_value / unit.reference_value
+        value = per_unit * unit.mean_amount
     out[field] = _plain(value)
     notes.add(
         DERIVED,
         f"/pcf/{field}",
         prop.mean_value.xpath,
-        f"{prop.mean_value.text} per {unit.reference_value} of the reference flow property, "
-        f"scaled to the declared amount {unit.amount}",
+        f"{prop.mean_value.text} per unit of the reference flow, times meanAmount {unit.mean_amount_text} "
+        f"(the declared amount is {unit.amount} {unit.unit})",
         cf(field),
     )
 

@@ -65,16 +65,6 @@ GWP_INDICATORS: Final = {
     "77e416eb-a363-4258-a04e-171d843a6460": IndicatorId(A1, TOTAL),
 }
 
-# Fallback on the indicator's short description: the abbreviation in parentheses.
-GWP_NAMES: Final = (
-    ("(gwp-total)", TOTAL),
-    ("(gwp-fossil)", FOSSIL),
-    ("(gwp-biogenic)", BIOGENIC),
-    ("(gwp-luluc)", LULUC),
-    ("gwp-ghg", GHG),
-    ("gwp-iobc", GHG),
-)
-
 KG_CO2_EQ_UNIT_GROUP: Final = "1ebf3012-d0db-4de2-aefd-ef30cedb0be1"
 
 # IPCC report behind each indicator set's GWP100 factors.

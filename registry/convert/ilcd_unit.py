@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, Inexact, localcontext
 from typing import Final
 
 from registry.convert.ilcd_read import Flow, FlowProperty, Process, Sourced, plain_decimal, to_decimal
@@ -38,14 +38,21 @@ _EXAMPLE: Final = "e.g. 'kilogram' or '1 square meter'"
 
 @dataclass(frozen=True)
 class DeclaredUnit:
-    """``unit`` (PACT v3 declaredUnitOfMeasurement) and ``amount`` (decimal string)."""
+    """``unit`` (PACT v3 declaredUnitOfMeasurement) and ``amount`` (decimal string).
+
+    The declared amount is ``mean_amount`` (units of the reference flow, the exchange's
+    ``meanAmount``) times ``reference_value`` (the reference flow property's ``meanValue``:
+    how much of that property one unit of the flow is), in the property's reference unit.
+    """
 
     unit: str
     amount: str
     amount_value: Decimal
     reference: FlowProperty | None  # the flow's reference flow property, when the flow was given
-    reference_value: Decimal  # its meanValue (normally 1): flow properties are per this much of it
+    reference_value: Decimal  # its meanValue (normally 1): one unit of the flow is this much of it
     stated: bool  # the caller stated the unit
+    mean_amount: Decimal  # the reference exchange's meanAmount: units of the flow
+    mean_amount_text: str
 
 
 def parse_declared_unit(text: str, *, source: str) -> tuple[Decimal | None, str]:
@@ -67,31 +74,52 @@ def declared_unit(process: Process, flow: Flow | None, stated: str | None, *, fl
     amount_text = plain_decimal(process.reference_amount, source=process.source, what="the reference flow amount")
     amount = to_decimal(process.reference_amount, source=process.source, what="the reference flow amount")
     said = parse_declared_unit(stated, source=process.source) if stated is not None else None
-    if said is not None and said[0] is not None and said[0] != amount:
-        raise InputError(
-            f"declared unit {stated!r} has amount {said[0]}, but the results are for {amount_text} "
-            f"of the reference flow (meanAmount of the reference exchange)",
-            Location(process.source, process.reference_amount.line, None, process.reference_amount.xpath),
-        )
     if flow is None:
         if said is None:
             raise _need_unit(process)
-        return DeclaredUnit(said[1], amount_text, amount, None, Decimal(1), True)
+        _check_stated_amount(process, stated, said[0], amount, f"{amount_text} {said[1]}")
+        return DeclaredUnit(said[1], amount_text, amount, None, Decimal(1), True, amount, amount_text)
     reference = _reference_property(flow, flow_source)
     ref_value = _reference_value(reference, flow_source)
+    declared, declared_text = _times(amount, amount_text, ref_value)
     known = FLOW_PROPERTIES.get(reference.ref.uuid or "")
     flow_unit = known.pact_unit if known else None
     if said is None:
         if flow_unit is None:
             raise _no_pact_unit(reference, flow_source)
-        return DeclaredUnit(flow_unit, amount_text, amount, reference, ref_value, False)
+        return DeclaredUnit(flow_unit, declared_text, declared, reference, ref_value, False, amount, amount_text)
     if flow_unit is not None and flow_unit != said[1]:
         raise InputError(
             f"declared unit {stated!r} ({said[1]}) contradicts the flow data set, whose reference flow property "
             f"is {_describe(reference)} ({flow_unit})",
             Location(flow_source, None, None, reference.ref.xpath),
         )
-    return DeclaredUnit(said[1], amount_text, amount, reference, ref_value, flow_unit is None)
+    _check_stated_amount(process, stated, said[0], declared, f"{declared_text} {flow_unit or said[1]}")
+    return DeclaredUnit(said[1], declared_text, declared, reference, ref_value, flow_unit is None, amount, amount_text)
+
+
+def _times(amount: Decimal, amount_text: str, ref_value: Decimal) -> tuple[Decimal, str]:
+    """meanAmount x meanValue, exactly; the meanAmount's own text when meanValue is 1."""
+    if ref_value == 1:
+        return amount, amount_text
+    digits = len(amount.as_tuple().digits) + len(ref_value.as_tuple().digits)
+    with localcontext() as ctx:
+        ctx.prec = digits + 2
+        ctx.traps[Inexact] = True
+        product = amount * ref_value
+    return product, format(product, "f")
+
+
+def _check_stated_amount(
+    process: Process, stated: str | None, said: Decimal | None, declared: Decimal, what: str
+) -> None:
+    if said is None or said == declared:
+        return
+    raise InputError(
+        f"declared unit {stated!r} has amount {said}, but the results are for {what} (meanAmount of the "
+        "reference exchange x meanValue of the flow's reference flow property)",
+        Location(process.source, process.reference_amount.line, None, process.reference_amount.xpath),
+    )
 
 
 def _need_unit(process: Process) -> InputError:

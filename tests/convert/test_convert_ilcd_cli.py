@@ -57,6 +57,20 @@ def test_missing_unit_and_refused_xml_are_unusable_input(tmp_path: Path) -> None
     assert run(str(broken), "--to", "pact-v3").exit_code == 2
 
 
+def test_process_option_picks_a_process_of_a_data_stock(tmp_path: Path) -> None:
+    stock = tmp_path / "stock.zip"
+    with zipfile.ZipFile(stock, "w") as z:
+        z.writestr("ILCD/processes/a.xml", PROCESS.read_bytes())
+        z.writestr("ILCD/processes/b.xml", (ILCD / "v1.2" / "process.xml").read_bytes())
+        z.writestr("ILCD/flows/f.xml", FLOW.read_bytes())
+    several = run(str(stock), "--to", "pact-v3")
+    assert several.exit_code == 2 and "--process" in several.stderr
+    assert "57a4ae65-d305-421e-b21f-a3f0c35b8abe" in several.stderr
+    picked = run(str(stock), "--to", "pact-v3", "--process", "57a4ae65-d305-421e-b21f-a3f0c35b8abe")
+    assert picked.exit_code in (0, 1) and json.loads(picked.stdout)["productNameCompany"] == "Wood panel"
+    assert run(str(PROCESS), "--to", "pact-v3", "--flow", str(FLOW), "--process", "x").exit_code == 2
+
+
 def test_a_1_gib_archive_is_refused_without_being_read(tmp_path: Path) -> None:
     """Issue 10: the whole file was read into memory before its size was checked."""
     import tracemalloc

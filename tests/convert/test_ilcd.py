@@ -156,8 +156,9 @@ def test_official_identity_and_product(official: Conversion) -> None:
     assert doc["companyIds"] == ["urn:uuid:9c5cd1fd-7cfa-49ba-a6d3-1f04b55b9e3b"]
     assert doc["productIds"][0] == "urn:uuid:a7432abd-0881-4977-a817-f8aaf627fb91"
     assert "urn:gtin:3234567890126" in doc["productIds"]
-    assert doc["validityPeriodStart"] == "2020-05-08T00:00:00Z"
-    assert doc["validityPeriodEnd"] == "2024-05-09T00:00:00Z"  # valid through 2024-05-08
+    # published 2020-05-08, valid through 2024-05-08; reference year 2020: PACT allows 2021-01-01 to 2024-01-01
+    assert doc["validityPeriodStart"] == "2021-01-01T00:00:00Z"
+    assert doc["validityPeriodEnd"] == "2024-01-01T00:00:00Z"
     assert "00.02.042" in doc["comment"] and "EPD042812-01" in doc["comment"]
 
 
@@ -229,6 +230,11 @@ def test_official_with_the_two_missing_values_supplied_is_schema_valid(official:
     assert prepared.extension_pointer == "/extensions/0/data"
 
 
+def _half_unit(text: str) -> Decimal:
+    """Half a unit in the last published digit: what rounding may have taken."""
+    return Decimal(5).scaleb(Decimal(text).as_tuple().exponent - 1)  # type: ignore[operator]
+
+
 def test_core_pack_reports_the_gwp_sum_per_module(official: Conversion, catalog: Catalog) -> None:
     doc = copy.deepcopy(official.document)
     result = validate_document(catalog, doc, pack=f"{CORE}@1.1.0", now=NOW)
@@ -237,8 +243,10 @@ def test_core_pack_reports_the_gwp_sum_per_module(official: Conversion, catalog:
     terms = doc["extensions"][1]["data"]["modules"]
     expected = set()
     for module, total in totals.items():
-        parts = [Decimal(terms[module][k]) for k in ("fossil", "biogenic", "luluc")]
-        if abs(Decimal(total) - sum(parts)) > Decimal("0.01") * sum(abs(p) for p in parts):
+        texts = [terms[module][k] for k in ("fossil", "biogenic", "luluc")]
+        parts = [Decimal(t) for t in texts]
+        rounding = sum(_half_unit(t) for t in [total, *texts])
+        if abs(Decimal(total) - sum(parts)) > Decimal("0.01") * sum(abs(p) for p in parts) + rounding:
             expected.add(f"/extensions/0/data/modules/{module}")
     assert "/extensions/0/data/modules/A1-A3" in expected
     assert set(found) == expected
@@ -254,7 +262,9 @@ def test_every_finding_is_info_with_a_pointer_and_a_resolvable_source_path() -> 
         conversion = convert(process, flow, **kwargs)
         process_bytes, flow_bytes = process.read_bytes(), flow.read_bytes() if flow else None
         for f in conversion.findings:
-            assert f.severity is Severity.INFO and f.rule_id in RULE_IDS
+            stated = f.path == "/pcf/declaredUnitOfMeasurement" and "declared_unit" in kwargs
+            warned = stated or f.rule_id == "ilcd.convert.adjusted"
+            assert f.severity is (Severity.WARNING if warned else Severity.INFO) and f.rule_id in RULE_IDS
             assert f.path == "" or f.path.startswith("/")
             assert f.source_path is not None
             assert resolve(f.source_path, process_bytes, flow_bytes), f
@@ -321,7 +331,7 @@ def test_v12_consistent_sums_give_no_gwp_warning(v12: Conversion, catalog: Catal
 def test_v12_product_description_falls_back_to_the_english_name(v12: Conversion) -> None:
     assert v12.document["productDescription"] == "Gypsum plasterboard 12.5 mm"
     assert v12.document["companyIds"] == ["urn:uuid:5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"]
-    assert v12.document["validityPeriodEnd"] == "2028-01-01T00:00:00Z"  # dataSetValidUntil 2027
+    assert v12.document["validityPeriodEnd"] == "2026-01-01T00:00:00Z"  # valid until 2027, PACT: 3 years after 2022
 
 
 def test_declared_amount_scales_flow_properties() -> None:
@@ -512,3 +522,198 @@ def test_gwp_sub_indicator_extension_follows_its_schema(name: str, request: pyte
     errors = list(jsonschema.Draft202012Validator(schema).iter_errors(found[0]["data"]))
     assert errors == []
     assert set(found[0]["data"]["modules"]) <= set(conversion.document["extensions"][0]["data"]["modules"])
+
+
+# --- issue 11: the declared amount is meanAmount x the reference property's meanValue -----------------
+def _flow_of_1000_kg() -> bytes:
+    """The official flow with its reference property (Mass) at 1000.0: one unit of the flow is 1000 kg."""
+    return OFFICIAL_FLOW.read_bytes().replace(b"<f:meanValue>1.0</f:meanValue>", b"<f:meanValue>1000.0</f:meanValue>")
+
+
+def test_declared_amount_multiplies_mean_amount_by_the_reference_mean_value() -> None:
+    conversion = convert(OFFICIAL, _flow_of_1000_kg())
+    pcf = conversion.document["pcf"]
+    assert (pcf["declaredUnitOfMeasurement"], pcf["declaredUnitAmount"]) == ("kilogram", "1000.00")
+    assert pcf["productMassPerDeclaredUnit"] == "1000.00"
+    assert pcf["biogenicCarbonContent"] == "0.96"  # per unit of the flow, and the declared unit is one unit
+    steps = [f for f in at(conversion, "/pcf/declaredUnitAmount") if f.rule_id == "ilcd.convert.derived"]
+    assert len(steps) == 3
+    assert steps[0].source_path is not None and steps[0].source_path.endswith("/meanAmount")
+    assert "1.0" in steps[0].message
+    assert steps[1].source_path is not None and steps[1].source_path.startswith("/flowDataSet")
+    assert steps[1].source_path.endswith("meanValue") and "1000.0" in steps[1].message
+    assert "1.0 x 1000.0 = 1000.00 kilogram" in steps[2].message
+
+
+def test_declared_amount_with_two_units_of_a_1000_kg_flow_is_exact() -> None:
+    process = OFFICIAL.read_bytes().replace(b"<meanAmount>1.0</meanAmount>", b"<meanAmount>0.1</meanAmount>")
+    flow = OFFICIAL_FLOW.read_bytes().replace(b"<f:meanValue>1.0</f:meanValue>", b"<f:meanValue>0.3</f:meanValue>")
+    pcf = convert(process, flow).document["pcf"]
+    assert pcf["declaredUnitAmount"] == "0.03"  # not 0.030000000000000002
+    assert Decimal(pcf["biogenicCarbonContent"]) == Decimal("0.096")
+
+
+def test_stated_amount_is_compared_with_the_derived_declared_amount() -> None:
+    assert convert(OFFICIAL, _flow_of_1000_kg(), declared_unit="1000 kg").document["pcf"]["declaredUnitAmount"] == (
+        "1000.00"
+    )
+    with pytest.raises(InputError, match=r"1000\.00 kilogram"):
+        convert(OFFICIAL, _flow_of_1000_kg(), declared_unit="1 kg")
+
+
+# --- issue 11: a unit stated by the user over what the files say is a warning ------------------------
+def test_stated_unit_without_the_flow_is_a_warning() -> None:
+    (finding,) = at(convert(A1, declared_unit="1 cubic meter"), "/pcf/declaredUnitOfMeasurement")
+    assert finding.rule_id == "ilcd.convert.defaulted" and finding.severity is Severity.WARNING
+
+
+def test_stated_unit_over_a_flow_property_pact_lacks_is_a_warning() -> None:
+    length = b"838aaa23-0117-11db-92e3-0800200c9a66"
+    flow = V12_FLOW.read_bytes().replace(b"93a60a56-a3c8-19da-a746-0800200c9a66", length)
+    (finding,) = at(convert(V12, flow, declared_unit="piece"), "/pcf/declaredUnitOfMeasurement")
+    assert finding.severity is Severity.WARNING
+
+
+# --- issue 11: validity periods that the pact-v3 pack accepts --------------------------------------------
+PACT_PACK = "example-standards-body/pact-v3"
+
+
+@pytest.mark.parametrize("name", ["official", "v12"])
+def test_converted_validity_passes_the_pact_v3_pack(
+    name: str, request: pytest.FixtureRequest, catalog: Catalog
+) -> None:
+    conversion: Conversion = request.getfixturevalue(name)
+    result = validate_document(catalog, copy.deepcopy(conversion.document), pack=PACT_PACK, now=NOW)
+    assert [f.rule_id for f in result.findings if f.rule_id.startswith("pact-v3.validity")] == []
+
+
+def test_validity_changes_are_reported_as_warnings_citing_pact(official: Conversion) -> None:
+    start = [f for f in by_rule(official, "ilcd.convert.adjusted") if f.path == "/validityPeriodStart"]
+    end = [f for f in by_rule(official, "ilcd.convert.adjusted") if f.path == "/validityPeriodEnd"]
+    assert len(start) == 1 and len(end) == 1
+    assert start[0].severity is Severity.WARNING and end[0].severity is Severity.WARNING
+    assert "2020-05-08" in start[0].message and "2021-01-01" in start[0].message
+    assert "2024-05-09" in end[0].message and "3 years" in end[0].message
+    assert any("validityPeriodEnd" in c for c in end[0].clauses)
+
+
+def test_validity_entirely_after_what_pact_allows_is_left_out(catalog: Catalog) -> None:
+    process = OFFICIAL.read_bytes().replace(
+        b"<common:referenceYear>2020</common:referenceYear>", b"<common:referenceYear>2015</common:referenceYear>"
+    )
+    conversion = convert(process, OFFICIAL_FLOW)
+    doc = conversion.document
+    assert "validityPeriodStart" not in doc and "validityPeriodEnd" not in doc
+    (dropped,) = [f for f in by_rule(conversion, "ilcd.convert.adjusted") if f.path == "/validityPeriodStart"]
+    assert dropped.severity is Severity.WARNING and "2019-01-01" in dropped.message
+    result = validate_document(catalog, copy.deepcopy(doc), pack=PACT_PACK, now=NOW)
+    assert [f.rule_id for f in result.findings if f.rule_id.startswith("pact-v3.validity")] == []
+
+
+def test_validity_years_agree_with_the_pact_v3_pack(catalog: Catalog) -> None:
+    from registry.convert.ilcd_validity import PACT_VALIDITY_YEARS
+
+    pack = catalog.compiled(PACT_PACK)
+    assert pack.resolved.parameters["validityYears"] == PACT_VALIDITY_YEARS
+
+
+# --- issue 11: GWP indicators by UUID, then by name and unit in seven languages ---------------------
+THIRD_PARTY = Path(__file__).parent.parent / "fixtures" / "third-party" / "ilcd"
+
+
+def test_german_gwp_without_uuid_is_recognised_by_name_and_unit() -> None:
+    """InData's sample_EPD.xml: 'Treibhauspotential (GWP 100)', 'kg CO2-Äqv.', no method UUID."""
+    conversion = convert(THIRD_PARTY / "indata-sample_EPD.xml", declared_unit="1 kg")
+    doc = conversion.document
+    assert doc["pcf"]["pcfIncludingBiogenicUptake"] == "42"
+    assert doc["extensions"][0]["data"]["modules"]["A1-A3"] == "42"
+    (named,) = by_rule(conversion, "ilcd.convert.matched-by-name")
+    assert "Treibhauspotential (GWP 100)" in named.message and "de" in named.message
+    assert not any("Treibhauspotential" in f.message for f in by_rule(conversion, "ilcd.convert.dropped"))
+
+
+def test_every_gwp_indicator_says_how_it_was_matched(official: Conversion) -> None:
+    by_uuid = by_rule(official, "ilcd.convert.matched-by-uuid")
+    assert len(by_uuid) == 4
+    assert any(GWP_UUIDS["luluc"] in f.message and "GWP-luluc" in f.message for f in by_uuid)
+
+
+@pytest.mark.parametrize(
+    ("name", "unit", "kind"),
+    [
+        ("Globales Erwärmungspotenzial - fossil (GWP-fossil)", "kg CO2-Äqv.", "fossil"),
+        ("Potentiel de réchauffement climatique - biogénique", "kg éq CO2", "biogenic"),
+        ("Potencial de calentamiento global - uso del suelo", "kg CO2 eq", "luluc"),
+        ("Potenziale di riscaldamento globale - fossile", "kg CO2 eq", "fossil"),
+        ("Aardopwarmingspotentieel - fossiel", "kg CO2-eq", "fossil"),
+        ("全球变暖潜势 - 化石", "kg CO2当量", "fossil"),
+    ],
+)
+def test_gwp_part_recognised_in_other_languages(name: str, unit: str, kind: str) -> None:
+    process = OFFICIAL.read_bytes().replace(GWP_UUIDS[kind].encode(), b"00000000-1111-4222-8333-444444444444")
+    tree = etree.fromstring(process)
+    (result,) = tree.xpath(
+        "//process:LCIAResult[process:referenceToLCIAMethodDataSet/@refObjectId='00000000-1111-4222-8333-444444444444']",
+        namespaces=NS,
+    )
+    for short in result.xpath("process:referenceToLCIAMethodDataSet/common:shortDescription", namespaces=NS):
+        short.text = name
+    for group in result.xpath(".//epd:referenceToUnitGroupDataSet", namespaces=NS):
+        group.set("refObjectId", "99999999-1111-4222-8333-444444444444")
+        for short in group.xpath("common:shortDescription", namespaces=NS):
+            short.text = unit
+    conversion = convert(etree.tostring(tree), OFFICIAL_FLOW)
+    (named,) = by_rule(conversion, "ilcd.convert.matched-by-name")
+    assert name in named.message
+    terms = conversion.document["extensions"][1]["data"]["modules"]["A1-A3"]
+    assert terms[kind] == lcia_amount(OFFICIAL.read_bytes(), GWP_UUIDS[kind], "A1-A3")
+
+
+def test_gwp_lookalike_that_cannot_be_placed_is_reported_as_such() -> None:
+    process = OFFICIAL.read_bytes().replace(GWP_UUIDS["luluc"].encode(), b"00000000-1111-4222-8333-444444444444")
+    process = process.replace(
+        b"Global Warming Potential - land use and land use change (GWP-luluc)",
+        b"Climate change - fossil and biogenic",
+    )
+    conversion = convert(process, OFFICIAL_FLOW)
+    (unplaced,) = by_rule(conversion, "ilcd.convert.unplaced-gwp")
+    assert unplaced.severity is Severity.WARNING and "cannot be placed" in unplaced.message
+    assert not any("not a GWP indicator" in f.message and "Climate change" in f.message for f in conversion.findings)
+
+
+# --- issue 11: the GWP sum in exact decimals, within the precision of the published figures ---------
+def _with_module(doc: dict[str, Any], total: str, fossil: str, biogenic: str, luluc: str) -> dict[str, Any]:
+    out = copy.deepcopy(doc)
+    out["extensions"][0]["data"]["modules"] = {"A1-A3": total}
+    out["extensions"][1]["data"]["modules"] = {"A1-A3": {"fossil": fossil, "biogenic": biogenic, "luluc": luluc}}
+    return out
+
+
+@pytest.mark.parametrize("version", ["1.1.0", "1.2.0"])
+def test_gwp_sum_tolerates_the_rounding_of_published_figures(v12: Conversion, catalog: Catalog, version: str) -> None:
+    # A real steel EPD's module C3 (EPDItaly0091): 1.7 against 1.6 + 0.0485 + 0.0036 = 1.6521
+    doc = _with_module(v12.document, "1.7", "1.6", "0.0485", "0.0036")
+    result = validate_document(catalog, doc, pack=f"{CORE}@{version}", now=NOW)
+    assert [f for f in result.findings if f.rule_id == "core.modules.gwp-sum"] == []
+
+
+@pytest.mark.parametrize("version", ["1.1.0", "1.2.0"])
+def test_gwp_sum_beyond_the_rounding_is_reported_in_exact_decimals(
+    v12: Conversion, catalog: Catalog, version: str
+) -> None:
+    doc = _with_module(v12.document, "1.9", "1.6", "0.0485", "0.0036")
+    result = validate_document(catalog, doc, pack=f"{CORE}@{version}", now=NOW)
+    (finding,) = [f for f in result.findings if f.rule_id == "core.modules.gwp-sum"]
+    assert "add up to 1.6521 " in finding.message and "1.6521000000000001" not in finding.message
+
+
+def test_validity_ending_before_the_reference_period_ends_is_left_out(catalog: Catalog) -> None:
+    process = OFFICIAL.read_bytes().replace(
+        b"<epd24:expirationDateOfEPD>2024-05-08</epd24:expirationDateOfEPD>",
+        b"<epd24:expirationDateOfEPD>2020-10-01</epd24:expirationDateOfEPD>",
+    )
+    conversion = convert(process, OFFICIAL_FLOW)
+    assert "validityPeriodStart" not in conversion.document and "validityPeriodEnd" not in conversion.document
+    assert any("left out" in f.message for f in by_rule(conversion, "ilcd.convert.adjusted"))
+    result = validate_document(catalog, copy.deepcopy(conversion.document), pack=PACT_PACK, now=NOW)
+    assert [f.rule_id for f in result.findings if f.rule_id.startswith("pact-v3.validity")] == []

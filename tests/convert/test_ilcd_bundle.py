@@ -160,6 +160,48 @@ def test_broken_unrelated_flow_is_skipped() -> None:
     assert bundle(data) is not None
 
 
+# --- issue 11: several processes (a data-stock export), flat ZIPs ------------------------------------
+OFFICIAL_UUID = "57a4ae65-d305-421e-b21f-a3f0c35b8abe"
+V12_UUID = "0e4b5a9c-1d2e-4f3a-8b7c-6d5e4f3a2b1c"
+V12_FLOW = FIXTURES / "v1.2" / "flow.xml"
+
+
+def _stock() -> bytes:
+    return archive(
+        {
+            "ILCD/processes/first.xml": OFFICIAL.read_bytes(),
+            "ILCD/processes/second.xml": V12.read_bytes(),
+            "ILCD/flows/a7432abd-0881-4977-a817-f8aaf627fb91.xml": OFFICIAL_FLOW.read_bytes(),
+            "ILCD/flows/other.xml": V12_FLOW.read_bytes(),
+        }
+    )
+
+
+def test_several_processes_error_lists_them_and_names_the_option() -> None:
+    error = refused(_stock())
+    assert "found 2" in error.message and "--process" in error.message
+    assert OFFICIAL_UUID in error.message and V12_UUID in error.message
+    assert "Wood panel" in error.message
+
+
+@pytest.mark.parametrize(("uuid", "name"), [(OFFICIAL_UUID, "Wood panel"), (V12_UUID.upper(), "Gypsum plasterboard")])
+def test_process_option_picks_one(uuid: str, name: str) -> None:
+    conversion = bundle(_stock(), process=uuid)
+    assert conversion.document["id"].lower() == uuid.lower()  # type: ignore[attr-defined]
+    assert conversion.document["productNameCompany"].startswith(name)  # type: ignore[attr-defined]
+
+
+def test_process_option_naming_no_process_lists_the_ones_there() -> None:
+    error = refused(_stock(), process="00000000-0000-4000-8000-000000000000")
+    assert "00000000-0000-4000-8000-000000000000" in error.message and OFFICIAL_UUID in error.message
+
+
+def test_flat_zip_is_read_by_root_element() -> None:
+    flat = archive({"epd.xml": OFFICIAL.read_bytes(), "product.xml": OFFICIAL_FLOW.read_bytes(), "x.xml": b"<x/>"})
+    direct = ilcd_to_declaration(OFFICIAL.read_bytes(), flow=OFFICIAL_FLOW.read_bytes(), source="x", now=NOW)
+    assert bundle(flat).document == direct.document  # type: ignore[attr-defined]
+
+
 def declare_size(data: bytes, size: int) -> bytes:
     """The archive with every central directory entry declaring ``size`` bytes unpacked (the local headers and
     the data unchanged): what a stored 1 GiB member looks like to a reader that starts from the directory."""
@@ -187,3 +229,10 @@ def test_declared_total_is_checked_before_any_member_is_read(monkeypatch: pytest
     with pytest.raises(InputError) as caught:
         ilcd_bundle.read_bundle(data, source="b.zip")
     assert "bundle unpacks to more than 100000 bytes" in caught.value.message and "155000" in caught.value.message
+
+
+def test_flat_zip_declared_sizes_are_checked_before_any_member_is_read() -> None:
+    data = declare_size(archive({"epd.xml": V12.read_bytes(), "flow.xml": OFFICIAL_FLOW.read_bytes()}), 2**30)
+    with pytest.raises(InputError) as caught:
+        ilcd_bundle.read_bundle(data, source="b.zip")
+    assert "declares 1073741824 bytes unpacked" in caught.value.message

@@ -26,6 +26,9 @@ GLOBAL_FUNCS: Final[dict[str, Sig]] = {
     "sum": [((T.LIST,), T.DYN)],
     "addYears": [((T.TIMESTAMP, T.INT), T.TIMESTAMP)],
     "isDecimal": [((T.STRING,), T.BOOL)],
+    "decimalSum": [((T.LIST,), T.STRING)],
+    "decimalDiff": [((T.STRING, T.STRING), T.DOUBLE)],
+    "halfUnit": [((T.STRING,), T.DOUBLE)],
 }  # fmt: skip
 RECEIVER_FUNCS: Final[dict[str, Sig]] = {
     "size": [((T.STRING,), T.INT), ((T.BYTES,), T.INT), ((T.LIST,), T.INT), ((T.MAP,), T.INT)],

@@ -1,10 +1,13 @@
 """Registry extensions (ADR 0002): ``sum(list)``, ``addYears(timestamp, int)``, ``isDecimal(string)``,
+and exact arithmetic on decimal strings: ``decimalSum(list<string>)``, ``decimalDiff(string, string)``,
+``halfUnit(string)`` (half a unit in the last published digit, what rounding may have taken),
 ``recalc.stage(name)`` (a stage total of a recalculation, 0.0 when no line is in that stage)."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
+from decimal import Decimal, localcontext
 from typing import Any, Final
 
 from registry.packs.cel.errors import CelEvalError
@@ -76,3 +79,42 @@ def stage(recalc: Any, name: Any) -> Any:
     if type(recalc) is not dict or type(name) is not str or type(recalc.get("stages")) is not dict:
         raise _ovl("stage", recalc, name)
     return recalc["stages"].get(name, 0.0)
+
+
+def _decimal(s: Any, fn: str) -> Decimal:
+    if type(s) is not str or _DECIMAL_TEXT.fullmatch(s) is None:
+        raise CelEvalError(f"{fn}(): {format_value(s)} is not a decimal string")
+    return Decimal(s)
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value, "f")
+    return "0" if value == 0 else text
+
+
+def decimalSum(v: Any) -> str:
+    """The exact sum of decimal strings, as a decimal string ("1.6521", never "1.6521000000000001")."""
+    if type(v) is not list and type(v) is not tuple:
+        raise _ovl("decimalSum", v)
+    with localcontext() as ctx:
+        ctx.prec = 200
+        total = sum((_decimal(x, "decimalSum") for x in v), Decimal(0))
+    return _plain(total)
+
+
+def decimalDiff(a: Any, b: Any) -> float:
+    """``a - b`` computed exactly on the decimal strings, then given as a double."""
+    if type(a) is not str or type(b) is not str:
+        raise _ovl("decimalDiff", a, b)
+    with localcontext() as ctx:
+        ctx.prec = 200
+        return float(_decimal(a, "decimalDiff") - _decimal(b, "decimalDiff"))
+
+
+def halfUnit(s: Any) -> float:
+    """Half a unit in the last digit of a published decimal: "1.7" -> 0.05, "42" -> 0.5."""
+    if type(s) is not str:
+        raise _ovl("halfUnit", s)
+    exponent = _decimal(s, "halfUnit").as_tuple().exponent
+    assert isinstance(exponent, int)  # a finite decimal string
+    return float(Decimal(5).scaleb(exponent - 1))
