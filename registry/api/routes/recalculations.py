@@ -21,7 +21,7 @@ from registry.accounting import inventory_from_data
 from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep
 from registry.errors import InputError, Location
 from registry.inputs import parse_json
-from registry.packs import recalculate_document, recalculation_report
+from registry.packs import recalculation_report
 from registry.storage import repo
 from registry.storage.db import session_scope
 
@@ -70,7 +70,10 @@ async def recalculate(
     declaration, raw_inventory = _parts(parse_json(await request.body()))
     inventory = inventory_from_data(raw_inventory, file="/inventory")
     now = ctx.clock()
-    result, recalc = recalculate_document(ctx.packs, declaration, inventory, pack=pack, now=now)
+    ref = pack if pack is not None else ctx.packs.select(declaration, now=now).ref  # as POST /v1/validations
+    result, recalc = ctx.packs.compiled(ref, on=now.date()).validate_with_recalc(
+        declaration, now=now, inventory=inventory
+    )
     report = recalculation_report(result, recalc)
     extra = {"recalculation": report["recalculation"], "inventory": raw_inventory}
 
