@@ -119,6 +119,7 @@ def baseline(catalog: Catalog, ref: str) -> Any:
             "pcf": celpy.json_to_cel(doc["pcf"]),
             "ext": celpy.json_to_cel(ext),
             "now": now,
+            "recalc": None,  # no inventory: rules reading recalc see null
             **fixed,
         }
         failures = 0

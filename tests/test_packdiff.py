@@ -566,6 +566,37 @@ SINGLE_CHANGES: list[tuple[str, Mutation, tuple[str, str, str]]] = [
     ("example", _set("example", {"specVersion": "3.0.1"}), ("metadata-changed", "patch", "/example")),
     ("tests", _set("tests", []), ("metadata-changed", "patch", "/tests")),
     ("status", _set("status", "deprecated"), ("metadata-changed", "patch", "/status")),
+    (
+        "recalculation warn bound added",
+        _set("recalculation", {"deviation": {"warnPercent": "5"}}),
+        ("recalculation-changed", "minor", "/recalculation"),
+    ),
+    (
+        "recalculation requires an inventory",
+        _set("recalculation", {"requireInventory": True}),
+        ("recalculation-changed", "major", "/recalculation"),
+    ),
+    (
+        "example inventory",
+        _set(
+            "exampleInventory",
+            {
+                "format": "pcf-registry/inventory/1.0",
+                "lines": [
+                    {
+                        "id": "l1",
+                        "stage": "A1",
+                        "kind": "energy",
+                        "quantity": "1",
+                        "unit": "kWh",
+                        "factor": "a/b#c",
+                        "primary": True,
+                    }
+                ],
+            },
+        ),
+        ("metadata-changed", "patch", "/exampleInventory"),
+    ),
 ]
 
 
@@ -1026,11 +1057,11 @@ def test_shipped_unannotated_parameter_change_is_major(tmp_path: Path, catalog: 
     ref = "example-standards-body/passenger-car-tyre@1.0.0"
 
     def edit(p: Pack) -> None:
-        p["version"] = "1.1.0"
+        p["version"] = "1.9.0"
         p["parameters"]["lifetimeKm"]["value"] = 50000
 
     cat = _shipped_copy(tmp_path, catalog, ref, edit)
-    diff = diff_refs(cat, ref, "example-standards-body/passenger-car-tyre@1.1.0")
+    diff = diff_refs(cat, ref, "example-standards-body/passenger-car-tyre@1.9.0")
     assert triples(diff) == [("parameter-changed", "major", "/parameters/lifetimeKm")]
     with pytest.raises(IncompatibleVersionError):
         check_bump(diff)
@@ -1040,11 +1071,11 @@ def test_shipped_annotated_parameter_loosened_is_minor(tmp_path: Path, catalog: 
     ref = "example-standards-body/aluminium-ingot@1.0.0"
 
     def edit(p: Pack) -> None:
-        p["version"] = "1.1.0"
+        p["version"] = "1.9.0"
         p["parameters"]["cutOffPercent"]["value"] = 2
 
     cat = _shipped_copy(tmp_path, catalog, ref, edit)
-    diff = diff_refs(cat, ref, "example-standards-body/aluminium-ingot@1.1.0")
+    diff = diff_refs(cat, ref, "example-standards-body/aluminium-ingot@1.9.0")
     assert triples(diff) == [("threshold-loosened", "minor", "/parameters/cutOffPercent")]
     check_bump(diff)
 
@@ -1054,7 +1085,7 @@ def test_shipped_inherited_annotation_applies(tmp_path: Path, catalog: Catalog) 
     ref = "example-standards-body/aluminium-ingot@1.0.0"
 
     def edit(p: Pack) -> None:
-        p["version"] = "1.1.0"
+        p["version"] = "1.9.0"
         p["parameters"]["cutOffPercent"]["value"] = 2
 
     cat = _shipped_copy(tmp_path, catalog, ref, edit)
@@ -1063,6 +1094,6 @@ def test_shipped_inherited_annotation_applies(tmp_path: Path, catalog: Catalog) 
     core["parameters"]["cutOffPercent"]["limit"] = "max"
     core_file.write_text(json.dumps(core), encoding="utf-8")
     cat = Catalog.from_directory(tmp_path / "packs")
-    diff = diff_refs(cat, ref, "example-standards-body/aluminium-ingot@1.1.0")
+    diff = diff_refs(cat, ref, "example-standards-body/aluminium-ingot@1.9.0")
     assert triples(diff) == [("threshold-loosened", "minor", "/parameters/cutOffPercent")]
     check_bump(diff)

@@ -1,6 +1,7 @@
 """``pcfreg``: the command line. Thin over the core; exit codes are a contract.
 
 validate: 0 all conformant, 1 any not conformant, 2 unusable input.
+recalc: 0 every line computed and conformant, 1 not, 2 unusable input.
 Every command: 2 for unusable input (unknown pack, unreadable file, bad JSON),
 3 for an internal error. No traceback ever reaches the user.
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import click
 
 from registry import __version__
-from registry.cli import convert, crosswalk, factors, keys, labels, operator, packs, serve, trust, validate
+from registry.cli import convert, crosswalk, factors, keys, labels, operator, packs, recalc, serve, trust, validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -36,6 +37,7 @@ def main(ctx: click.Context, packs_dirs: tuple[str, ...]) -> None:
 main.add_command(validate.validate)
 main.add_command(packs.packs)
 main.add_command(factors.factors)
+main.add_command(recalc.recalc)
 main.add_command(convert.convert)
 main.add_command(crosswalk.crosswalk)
 main.add_command(crosswalk.recognise_command)

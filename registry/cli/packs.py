@@ -97,11 +97,17 @@ def _resolved_view(pack: RulePack, r: ResolvedPack) -> dict[str, Any]:
 
 @packs.command("example")
 @click.argument("ref")
+@click.option("--inventory", is_flag=True, help="Print the example's activity inventory instead of the declaration.")
 @click.pass_context
 @guarded
-def packs_example(ctx: click.Context, ref: str) -> None:
-    """Print a conformant example declaration for a pack."""
+def packs_example(ctx: click.Context, ref: str, inventory: bool) -> None:
+    """Print a conformant example declaration for a pack (or, with --inventory, the inventory behind it)."""
     resolved = load_catalog(ctx).resolve(ref)
+    if inventory:
+        if resolved.example_inventory is None:
+            raise InputError(f"{resolved.ref} has no example inventory")
+        click.echo(dumps(resolved.example_inventory))
+        return
     if resolved.example is None:
         raise InputError(f"{resolved.ref} has no example declaration")
     click.echo(dumps(resolved.example))

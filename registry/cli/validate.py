@@ -13,6 +13,7 @@ from typing import IO, Any
 import click
 import orjson
 
+from registry.accounting import parse_inventory
 from registry.cli.common import (
     EXIT_INPUT,
     EXIT_NONCONFORMANT,
@@ -26,7 +27,7 @@ from registry.cli.common import (
 )
 from registry.errors import InputError, Location, RegistryError
 from registry.inputs import parse_json, read_input
-from registry.packs import Catalog, ItemOutcome, LineOutcome, validate_items, validate_jsonl
+from registry.packs import Catalog, ItemOutcome, LineOutcome, recalculate_document, validate_items, validate_jsonl
 
 
 @click.command()
@@ -34,9 +35,16 @@ from registry.packs import Catalog, ItemOutcome, LineOutcome, validate_items, va
 @click.option("--pack", help="Rule pack ID[@VERSION]; default: the pack the declaration names, else its codes.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--at", "at", help="Validate as of this ISO 8601 instant (default: now).")
+@click.option(
+    "--inventory",
+    "inventory_path",
+    help="Recompute the declaration from this activity inventory (one declaration only).",
+)
 @click.pass_context
 @guarded
-def validate(ctx: click.Context, files: tuple[str, ...], pack: str | None, fmt: str, at: str | None) -> None:
+def validate(
+    ctx: click.Context, files: tuple[str, ...], pack: str | None, fmt: str, at: str | None, inventory_path: str | None
+) -> None:
     """Validate footprint declarations (PACT v3 or v2.x JSON, or .jsonl streams) against a rule pack.
 
     A file may hold one footprint, a JSON array of them, a PACT API response ({"data": ...})
@@ -50,6 +58,8 @@ def validate(ctx: click.Context, files: tuple[str, ...], pack: str | None, fmt: 
     now = reference_time(at)
     if pack is not None:
         catalog.compiled(pack)  # an unknown or broken pack is unusable input: fail before reading
+    if inventory_path is not None:
+        _validate_with_inventory(catalog, files, inventory_path, pack, now, fmt)
     worst = EXIT_OK
     outputs: list[dict[str, Any]] = []
     for path in files:
@@ -68,6 +78,19 @@ def validate(ctx: click.Context, files: tuple[str, ...], pack: str | None, fmt: 
     if fmt == "json" and outputs:
         _echo_json(files, outputs)
     sys.exit(worst)
+
+
+def _validate_with_inventory(
+    catalog: Catalog, files: tuple[str, ...], inventory_path: str, pack: str | None, now: datetime, fmt: str
+) -> None:
+    if len(files) != 1 or files[0].endswith(".jsonl"):
+        raise InputError("--inventory goes with exactly one declaration file (not a .jsonl stream)")
+    path = files[0]
+    inventory = parse_inventory(read_input(inventory_path, sys.stdin.buffer), file=inventory_path)
+    document = _read_document(path)
+    result, _ = recalculate_document(catalog, document, inventory, pack=pack, now=now)
+    click.echo(render_result(path, result) if fmt == "text" else dumps(result.to_json()))
+    sys.exit(EXIT_OK if result.conformant else EXIT_NONCONFORMANT)
 
 
 def _read_document(path: str) -> Any:

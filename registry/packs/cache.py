@@ -25,7 +25,7 @@ import orjson
 from registry import __version__
 from registry.resources import schemas_dir
 
-CACHE_FORMAT = 2  # bump when the shape of an entry changes
+CACHE_FORMAT = 3  # bump when the shape of an entry changes
 CACHE_DIR_ENV = "PCFREG_CACHE_DIR"  # a folder, or empty to keep nothing on disk
 
 

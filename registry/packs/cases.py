@@ -15,6 +15,7 @@ from typing import Any
 
 import jsonpatch
 
+from registry.accounting import Inventory, InventoryError, inventory_from_data
 from registry.findings import Severity
 from registry.packs.catalog import Catalog
 from registry.packs.engine import CompiledPack
@@ -52,7 +53,12 @@ def run_case(compiled: CompiledPack, case: dict[str, Any]) -> CaseResult:
         except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, TypeError) as e:
             result.problems.append(f"patch does not apply: {e}")
             return result
-    outcome = compiled.validate(doc, now=_parse_now(case.get("now")))
+    try:
+        inventory = _case_inventory(compiled, case)
+    except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, TypeError, ValueError) as e:
+        result.problems.append(f"inventory: {e}")
+        return result
+    outcome = compiled.validate(doc, now=_parse_now(case.get("now")), inventory=inventory)
     expect = case["expect"]
     if outcome.conformant != expect["conformant"]:
         result.problems.append(f"conformant is {outcome.conformant}, expected {expect['conformant']}")
@@ -61,6 +67,24 @@ def run_case(compiled: CompiledPack, case: dict[str, Any]) -> CaseResult:
     if "grade" in expect and compiled.grade(doc) != expect["grade"]:
         result.problems.append(f"grade is {compiled.grade(doc)!r}, expected {expect['grade']!r}")
     return result
+
+
+def _case_inventory(compiled: CompiledPack, case: dict[str, Any]) -> Inventory | None:
+    """The inventory a case validates with: none, the pack's example, or its own; patched if asked."""
+    raw = case.get("inventory")
+    if raw is None:
+        return None
+    if raw == "example":
+        raw = compiled.resolved.example_inventory
+        if raw is None:
+            raise ValueError("the case asks for the example inventory and the pack has none")
+    doc = copy.deepcopy(raw)
+    if case.get("inventoryPatch"):
+        doc = jsonpatch.apply_patch(doc, case["inventoryPatch"])
+    try:
+        return inventory_from_data(doc)
+    except InventoryError as e:
+        raise ValueError(str(e)) from e
 
 
 def _compare_findings(result: CaseResult, actual: Any, expected: list[dict[str, Any]]) -> None:

@@ -13,8 +13,10 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from registry.accounting.inventory import embedded_inventory
+from registry.accounting.policy import RecalcPolicy
 from registry.declarations import (
     PRODUCT_MASS_PARAMETER,
     PRODUCT_MASS_POINTER,
@@ -30,10 +32,14 @@ from registry.packs.cel.cse import SENTINEL, share_subexpressions
 from registry.packs.rulepack import ResolvedPack, Rule
 from registry.yamlpos import escape_pointer_token
 
-RUNTIME_VARIABLES = frozenset({"pf", "pcf", "ext", "now"})
+if TYPE_CHECKING:
+    from registry.accounting import Inventory, Recalculation
+    from registry.factors import FactorLibrary
+
+RUNTIME_VARIABLES = frozenset({"pf", "pcf", "ext", "now", "recalc"})
 _SEGMENT = re.compile(r"\$\{")
 
-MessageFn = Callable[[Any, Any, Any, Any], str]
+MessageFn = Callable[..., str]
 
 
 @dataclass(frozen=True)
@@ -129,17 +135,17 @@ def _render_fn(parts: list[tuple[bool, str]]) -> MessageFn:
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
-            pieces.append(eval(f"lambda pf, pcf, ext, now: {text}", dict(cel.GLOBALS)))
+            pieces.append(eval(f"lambda pf, pcf, ext, now, recalc: {text}", dict(cel.GLOBALS)))
     fmt = cel.GLOBALS["_c_format"]
 
-    def render(pf: Any, pcf: Any, ext: Any, now: Any) -> str:
+    def render(pf: Any, pcf: Any, ext: Any, now: Any, recalc: Any = None) -> str:
         out: list[str] = []
         for piece in pieces:
             if isinstance(piece, str):
                 out.append(piece)
                 continue
             try:
-                out.append(fmt(piece(pf, pcf, ext, now)))
+                out.append(fmt(piece(pf, pcf, ext, now, recalc)))
             except cel.CelEvalError:
                 out.append("(not available)")
         return "".join(out)
@@ -185,7 +191,7 @@ def compile_plan(resolved: ResolvedPack) -> dict[str, Any]:
     """
     base_constants = _constants(resolved)
     planned: list[dict[str, Any]] = []
-    body: list[str] = ["def _evaluate(pf, pcf, ext, now):", "    _f = []"]
+    body: list[str] = ["def _evaluate(pf, pcf, ext, now, recalc=None):", "    _f = []"]
     for rule_index, rule in enumerate(resolved.rules):
         for _, item in _expand(rule):
             constants = dict(base_constants)
@@ -277,25 +283,57 @@ class CompiledPack:
             exec(code, namespace)
         except (SyntaxError, RecursionError, MemoryError) as e:
             raise InternalError(f"compiled pack {self.ref.ref} is not valid Python: {e}") from e
-        self._evaluate: Callable[[Any, Any, Any, Any], list[tuple[int, Any]]] = namespace["_evaluate"]
+        self._evaluate: Callable[..., list[tuple[int, Any]]] = namespace["_evaluate"]
         self.rules: tuple[CompiledRule, ...] = tuple(rules)
+        self.policy = RecalcPolicy.from_json(self.resolved.recalculation)
 
-    def validate(self, document: Any, *, now: datetime) -> ValidationResult:
-        """Validate one parsed declaration (v3, or v2 to be upgraded)."""
+    def validate(
+        self, document: Any, *, now: datetime, inventory: Inventory | None = None, library: FactorLibrary | None = None
+    ) -> ValidationResult:
+        """Validate one parsed declaration (v3, or v2 to be upgraded), recomputed from ``inventory``
+        (or the inventory it carries) when there is one."""
         prepared = prepare(document)
+        if inventory is None and not self.policy.require_inventory and embedded_inventory(prepared.document) is None:
+            findings = self._prepared_findings(prepared)  # the hot path: nothing to recompute
+            findings.extend(self.evaluate_rules(prepared, now=now))
+            return ValidationResult.from_findings(self.ref, findings)
+        return self._with_recalc(prepared, now, inventory, library)[0]
+
+    def _prepared_findings(self, prepared: Prepared) -> list[Finding]:
         findings = prepared.findings
         if self.resolved.parameters.get(PRODUCT_MASS_PARAMETER, True) is False:
             findings[:] = [_mass_not_needed(f, self.ref.ref) for f in findings]
-        findings.extend(self.evaluate_rules(prepared, now=now))
-        return ValidationResult.from_findings(self.ref, findings)
+        return findings
 
-    def evaluate_rules(self, prepared: Prepared, *, now: datetime) -> list[Finding]:
+    def validate_with_recalc(
+        self, document: Any, *, now: datetime, inventory: Inventory | None = None, library: FactorLibrary | None = None
+    ) -> tuple[ValidationResult, Recalculation | None]:
+        """The validation result and the recalculation it used (None without an inventory)."""
+        return self._with_recalc(prepare(document), now, inventory, library)
+
+    def _with_recalc(
+        self, prepared: Prepared, now: datetime, inventory: Inventory | None, library: FactorLibrary | None
+    ) -> tuple[ValidationResult, Recalculation | None]:
+        from registry.packs.recalculation import run_step  # loads the units stack only when recomputing
+
+        findings = self._prepared_findings(prepared)
+        step = run_step(prepared.document, inventory, self.policy, self.ref.ref, on=now.date(), library=library)
+        if step is None:
+            findings.extend(self.evaluate_rules(prepared, now=now))
+            return ValidationResult.from_findings(self.ref, findings), None
+        findings.extend(step.findings)
+        findings.extend(self.evaluate_rules(prepared, now=now, recalc=step.view))
+        return ValidationResult.from_findings(self.ref, findings), step.recalculation
+
+    def evaluate_rules(
+        self, prepared: Prepared, *, now: datetime, recalc: dict[str, Any] | None = None
+    ) -> list[Finding]:
         pf = prepared.document
         if not isinstance(pf, dict):
             return []
         pcf = pf.get("pcf")
         ext = prepared.extension
-        failures = self._evaluate(pf, pcf, ext, now)
+        failures = self._evaluate(pf, pcf, ext, now, recalc)
         out: list[Finding] = []
         for index, outcome in failures:
             compiled = self.rules[index]
@@ -310,7 +348,7 @@ class CompiledPack:
                 )
                 message = f"rule could not be evaluated: {reason}"
             else:
-                message = compiled.message(pf, pcf, ext, now)
+                message = compiled.message(pf, pcf, ext, now, recalc)
             out.append(
                 Finding(
                     rule_id=rule.id,

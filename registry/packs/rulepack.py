@@ -269,6 +269,8 @@ class ResolvedPack:
     required_modules: tuple[str, ...]
     grading: Grading | None
     example: dict[str, Any] | None = None
+    example_inventory: dict[str, Any] | None = None
+    recalculation: dict[str, Any] | None = None
 
     @property
     def ref(self) -> str:
@@ -285,7 +287,7 @@ def resolve(pack: RulePack, lookup: Callable[[str], RulePack]) -> ResolvedPack:
     _visit(pack, lookup, stack=[], done=set(), order=order)
     params: dict[str, Any] = {}
     rules: dict[str, Rule] = {}
-    unit = boundary = grading_raw = example = None
+    unit = boundary = grading_raw = example = example_inventory = recalculation = None
     stages: tuple[str, ...] = ()
     modules: tuple[str, ...] = ()
     for p in order:
@@ -313,6 +315,8 @@ def resolve(pack: RulePack, lookup: Callable[[str], RulePack]) -> ResolvedPack:
         modules = tuple(d.get("requiredModules", modules))
         grading_raw = d.get("grading", grading_raw)
         example = d.get("example", example)
+        example_inventory = d.get("exampleInventory", example_inventory)
+        recalculation = d.get("recalculation", recalculation)
     grading = None
     if grading_raw is not None:
         grading = Grading(
@@ -331,6 +335,8 @@ def resolve(pack: RulePack, lookup: Callable[[str], RulePack]) -> ResolvedPack:
         required_modules=modules,
         grading=grading,
         example=example,
+        example_inventory=example_inventory,
+        recalculation=recalculation,
     )
 
 

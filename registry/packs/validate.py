@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
 
+from registry.accounting import Inventory, Recalculation
 from registry.declarations import ENVELOPE_CLAUSE, check_pact, unwrap
 from registry.errors import Location, RegistryError
+from registry.factors import FactorLibrary
 from registry.findings import Finding, Severity, ValidationResult
 from registry.inputs import parse_json
 from registry.packs.catalog import Catalog
@@ -34,6 +36,32 @@ def validate_document(catalog: Catalog, document: Any, *, pack: str | None, now:
 
 def _with(result: ValidationResult, *notes: Finding) -> ValidationResult:
     return ValidationResult.from_findings(result.pack, [*result.findings, *notes])
+
+
+def recalculate_document(
+    catalog: Catalog,
+    document: Any,
+    inventory: Inventory | None,
+    *,
+    pack: str | None,
+    now: datetime,
+    library: FactorLibrary | None = None,
+) -> tuple[ValidationResult, Recalculation | None]:
+    """Validate with a recalculation from ``inventory`` (or the one the declaration carries); the pack is
+    chosen as :func:`validate_document` chooses it."""
+    check_pact(document)
+    note = None
+    if pack is None:
+        chosen, note = catalog.choose(document, now=now)
+        pack = chosen.ref
+    compiled = catalog.compiled(pack, on=now.date())
+    result, recalc = compiled.validate_with_recalc(document, now=now, inventory=inventory, library=library)
+    return (result if note is None else _with(result, note)), recalc
+
+
+def recalculation_report(result: ValidationResult, recalc: Recalculation | None) -> dict[str, Any]:
+    """The one result object of a recalculation, as the CLI prints it and the API stores and returns it."""
+    return {"validation": result.to_json(), "recalculation": None if recalc is None else recalc.to_json()}
 
 
 def validate_bytes(

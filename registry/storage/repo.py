@@ -531,8 +531,11 @@ def insert_validation(
     declaration: dict[str, Any],
     now: datetime | None = None,
     validation_id: str | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> Validation:
-    """Record a validation run by ``org_id``; ``declaration_digest`` is over its RFC 8785 form."""
+    """Record a validation run by ``org_id``; ``declaration_digest`` is over its RFC 8785 form.
+
+    ``extra`` is stored beside the result's members (a recalculation and its inventory)."""
     _require_org(session, org_id)
     validation_id = validation_id or str(uuid.uuid4())
     conflict = f"validation {validation_id!r} already exists"
@@ -544,7 +547,7 @@ def insert_validation(
         pack_version=result.pack.version,
         pack_digest=result.pack.digest,
         conformant=result.conformant,
-        result=result.to_json(),
+        result={**result.to_json(), **(extra or {})},
         declaration=declaration,
         declaration_digest=sha256_digest(declaration),
         created_at=_now(now),

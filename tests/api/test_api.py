@@ -58,7 +58,11 @@ def test_token_endpoint(service: Service) -> None:
 def test_pack_search_and_versions(service: Service) -> None:
     c = service.client
     by_hs = c.get("/v1/rulepacks", params={"hs": "7601.10"}).json()
-    assert sorted((p["id"], p["version"]) for p in by_hs) == [(AL, "1.0.0"), (AL, "1.1.0")]  # every version
+    assert sorted((p["id"], p["version"]) for p in by_hs) == [
+        (AL, "1.0.0"),
+        (AL, "1.1.0"),
+        (AL, "1.2.0"),
+    ]  # every version
     assert {p["id"] for p in c.get("/v1/rulepacks", params={"cpc": "41431"}).json()} == {AL}
     text = c.get("/v1/rulepacks", params={"q": "tyre"}).json()
     assert {p["id"] for p in text} == {"example-standards-body/passenger-car-tyre"}

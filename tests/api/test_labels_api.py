@@ -25,7 +25,7 @@ GTIN = "09506000134352"
 
 @pytest.fixture(scope="module")
 def example() -> dict[str, Any]:
-    ex = Catalog.bundled().resolve(AL).example
+    ex = Catalog.bundled().resolve(f"{AL}@1.0.0").example  # the labels asserted below name 1.0.0
     assert ex is not None
     return ex
 

@@ -55,6 +55,11 @@ _SAME_EXAMPLE = {
             "pv-module",
         )
     },
+    # 1.2.0 (recalculation) adds an example inventory beside the same example declaration.
+    **{
+        f"example-standards-body/{name}@1.2.0": f"example-standards-body/{name}@1.0.0"
+        for name in ("aluminium-ingot", "ev-traction-battery", "hot-rolled-steel", "passenger-car-tyre", "pv-module")
+    },
 }
 UNSUPPLIED.update({new: UNSUPPLIED[old] for new, old in _SAME_EXAMPLE.items() if old in UNSUPPLIED})
 

@@ -63,7 +63,7 @@ def catalog() -> Catalog:
 
 @pytest.fixture(scope="module")
 def example(catalog: Catalog) -> dict[str, Any]:
-    ex = catalog.resolve(AL).example
+    ex = catalog.resolve(f"{AL}@1.0.0").example  # the labels asserted below name 1.0.0
     assert ex is not None
     return ex
 

@@ -6,6 +6,7 @@ route functions at module level; :func:`registry.api.app.create_app` includes th
 * :mod:`.rulepacks` - ``/v1/rulepacks...``: search, read, diff, publish, deprecate, withdraw
 * :mod:`.factorsets` - ``/v1/factorsets...``: publish, list, search factors, read, diff, withdraw
 * :mod:`.validations` - ``/v1/validations...``: validate one or a batch, read stored validations
+* :mod:`.recalculations` - ``POST /v1/recalculations``: a declaration recomputed from its inventory
 * :mod:`.publishers` - ``/v1/publishers/{namespace}/keys...``: pack-signing keys
 * :mod:`.labels` - ``/v1/labels...``: issue, change, list, read, verify in bulk
 * :mod:`.label_pages` - ``/l``, ``/L``, a label's QR code and printable SVG

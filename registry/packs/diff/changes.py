@@ -45,6 +45,7 @@ class ChangeKind(StrEnum):
     BAND_ADDED = "band-added"
     BAND_REMOVED = "band-removed"
     BAND_MOVED = "band-moved"
+    RECALCULATION_CHANGED = "recalculation-changed"
     METADATA_CHANGED = "metadata-changed"
 
 

@@ -9,6 +9,7 @@ from registry.packs.diff.changes import PackDiff
 from registry.packs.diff.common import Collector, Lookup, Side
 from registry.packs.diff.grading import diff_grading
 from registry.packs.diff.parameters import diff_parameters
+from registry.packs.diff.recalculation import diff_recalculation
 from registry.packs.diff.rules import diff_rules
 from registry.packs.diff.structure import (
     diff_boundary,
@@ -34,6 +35,7 @@ _PARTS: tuple[Callable[[Collector, Side, Side], None], ...] = (
     diff_parameters,
     diff_rules,
     diff_grading,
+    diff_recalculation,
     diff_metadata,
 )
 

@@ -173,6 +173,7 @@ _STRUCTURAL_KEYS = frozenset(
         "parameters",
         "rules",
         "grading",
+        "recalculation",
     }
 )
 

@@ -40,6 +40,7 @@ RECEIVER_FUNCS: Final[dict[str, Sig]] = {
     "upperAscii": [((T.STRING,), T.STRING)],
     "trim": [((T.STRING,), T.STRING)],
     "addYears": [((T.TIMESTAMP, T.INT), T.TIMESTAMP)],
+    "stage": [((T.MAP, T.STRING), T.DYN)],
 }
 CONVERSIONS: Final = frozenset({"int", "uint", "double", "string", "bytes", "bool", "timestamp", "duration"})
 TS_GETTERS: Final = frozenset({"getFullYear", "getMonth", "getDate", "getDayOfMonth", "getDayOfYear", "getDayOfWeek"})

@@ -1,6 +1,7 @@
 """Registry extensions (ADR 0002): ``sum(list)``, ``addYears(timestamp, int)``, ``isDecimal(string)``,
 and exact arithmetic on decimal strings: ``decimalSum(list<string>)``, ``decimalDiff(string, string)``,
-``halfUnit(string)`` (half a unit in the last published digit, what rounding may have taken)."""
+``halfUnit(string)`` (half a unit in the last published digit, what rounding may have taken),
+``recalc.stage(name)`` (a stage total of a recalculation, 0.0 when no line is in that stage)."""
 
 from __future__ import annotations
 
@@ -71,6 +72,13 @@ def isDecimal(s: Any) -> bool:
     if type(s) is not str:
         raise _ovl("isDecimal", s)
     return _DECIMAL_TEXT.fullmatch(s) is not None
+
+
+def stage(recalc: Any, name: Any) -> Any:
+    """``recalc.stage("A3")``: kg CO2e recomputed for one stage; 0.0 when no line is in it."""
+    if type(recalc) is not dict or type(name) is not str or type(recalc.get("stages")) is not dict:
+        raise _ovl("stage", recalc, name)
+    return recalc["stages"].get(name, 0.0)
 
 
 def _decimal(s: Any, fn: str) -> Decimal:

@@ -40,7 +40,15 @@ from registry.packs.cel.runtime.conversions import (
     typeof,
     uint,
 )
-from registry.packs.cel.runtime.extensions import addYears, decimalDiff, decimalSum, halfUnit, isDecimal, sum_
+from registry.packs.cel.runtime.extensions import (
+    addYears,
+    decimalDiff,
+    decimalSum,
+    halfUnit,
+    isDecimal,
+    stage,
+    sum_,
+)
 from registry.packs.cel.runtime.logic import andn, b, not_, not_s, orn, try_
 from registry.packs.cel.runtime.macros import all_, exists, exists_one, filter_, it, map3, map_, one
 from registry.packs.cel.runtime.mathext import abs_, ceil, floor, greatest, isFinite, isInf, isNaN, least, round_, trunc
@@ -138,6 +146,7 @@ _HELPERS: Final[dict[str, Any]] = {
     "isInf": isInf,
     "isFinite": isFinite,
     "sum": sum_,
+    "stage": stage,
     "addYears": addYears,
     "isDecimal": isDecimal,
     "decimalSum": decimalSum,
