@@ -57,7 +57,7 @@ ROUTERS = (
 
 
 def create_app(ctx: ServiceContext) -> FastAPI:
-    # /docs and /redoc load Swagger UI and ReDoc from the fastapi-offline package, not from a CDN (ADR 0013)
+    # /docs and /redoc load Swagger UI and ReDoc from the fastapi-offline package, not from a CDN (ADR 0016)
     app = FastAPIOffline(
         title="pcf-registry",
         version=__version__,

@@ -124,3 +124,24 @@ class PublisherKeyOut(_Open):
     kid: str
     created_at: str
     revoked_at: str | None
+
+
+class FactorSetVersionOut(_Open):
+    # a factor set version in short; a publication also carries its diff and findings, a read its
+    # factorSet and signed envelope
+    id: str
+    version: str
+    kind: str
+    status: str
+    digest: str
+    title: dict[str, Any]
+    records: int
+    effective_from: str
+
+
+class RecalculationOut(_Open):
+    # the stored validation of a declaration recomputed from its inventory (the inventory is not returned)
+    id: str
+    created_at: str
+    validation: dict[str, Any]
+    recalculation: dict[str, Any] | None

@@ -8,7 +8,7 @@ version. An entry is JSON naming its kind and key, checked on load; anything unr
 foreign or malformed counts as absent and is rebuilt. Entries are written to a temporary file
 in the same folder and renamed over the target, so two processes writing the same entry leave
 one whole copy. The cache is an optimisation only: when its folder cannot be written, every
-command works as without it. See docs/adr/0012-i15-pack-cache.md.
+command works as without it. See docs/adr/0015-pack-cache.md.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext, next_page
-from registry.api.models import StatusChange, signed_body
+from registry.api.models import FactorSetVersionOut, StatusChange, signed_body
 from registry.inputs import parse_json
 from registry.service import factors as service
 from registry.service.principal import Principal
@@ -76,7 +76,7 @@ async def search_factors(
     return next_page(request, response, found, limit=limit, offset=offset)
 
 
-@router.get("/v1/factorsets/{namespace}/{name}")
+@router.get("/v1/factorsets/{namespace}/{name}", responses={200: {"model": FactorSetVersionOut}})
 async def get_set(namespace: str, name: str, ctx: CtxDep, on: date | None = None) -> Response:
     """The version in effect on a date (``on``, default today): its set and signed envelope."""
 
@@ -99,7 +99,7 @@ async def list_versions(namespace: str, name: str, ctx: CtxDep) -> list[dict[str
     return await run_in_threadpool(run)
 
 
-@router.get("/v1/factorsets/{namespace}/{name}/versions/{version}")
+@router.get("/v1/factorsets/{namespace}/{name}/versions/{version}", responses={200: {"model": FactorSetVersionOut}})
 async def get_version(namespace: str, name: str, version: str, ctx: CtxDep) -> Response:
     def run() -> FactorSetVersion:
         with session_scope(ctx.engine, write=False) as s:
@@ -143,7 +143,10 @@ async def diff(
 @router.post(
     "/v1/factorsets",
     status_code=201,
-    responses={200: {"description": "already published with the same content"}},
+    responses={
+        200: {"model": FactorSetVersionOut, "description": "already published with the same content"},
+        201: {"model": FactorSetVersionOut},
+    },
     openapi_extra={"requestBody": _ENVELOPE_BODY, "security": BEARER},
 )
 async def publish_set(request: Request, principal: PrincipalDep, ctx: CtxDep) -> Response:

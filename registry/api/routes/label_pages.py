@@ -46,7 +46,11 @@ _PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "the page (HTML, the default); the label as GET /v1/labels/{label_id} gives it "
         "(Accept: application/json); or an RFC 9264 linkset (Accept: application/linkset+json)",
-        "content": {"text/html": {}, "application/json": {}, "application/linkset+json": {}},
+        "content": {
+            "text/html": {},
+            "application/json": {"schema": {"$ref": "#/components/schemas/LabelOut"}},
+            "application/linkset+json": {"schema": {"type": "object"}},
+        },
     },
     404: {
         "description": "no such label: the page says so (a problem for JSON and linkset requests)",

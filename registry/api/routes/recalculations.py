@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from registry.accounting import inventory_from_data
 from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep
+from registry.api.models import RecalculationOut
 from registry.errors import InputError, Location
 from registry.inputs import parse_json
 from registry.packs import recalculation_report
@@ -55,7 +56,8 @@ def _parts(body: Any) -> tuple[dict[str, Any], Any]:
 
 @router.post(
     "/v1/recalculations",
-    responses={201: {"description": "recalculated, validated and stored"}},
+    status_code=201,
+    responses={201: {"model": RecalculationOut, "description": "recalculated, validated and stored"}},
     openapi_extra={"requestBody": _BODY, "security": BEARER},
 )
 async def recalculate(
