@@ -26,6 +26,7 @@ import platform
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -35,6 +36,11 @@ import api as api_bench
 
 GTIN = "09506000134352"
 TARGET_P99_MS = 200.0
+
+
+def _fresh(headers: dict[str, str]) -> dict[str, str]:
+    """Each genuine issue is a new request (its own Idempotency-Key), not a repeat of the first label."""
+    return {**headers, "Idempotency-Key": uuid.uuid4().hex}
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -52,7 +58,7 @@ async def _genuine(
         while not stop.is_set():
             start = time.perf_counter()
             try:
-                r = await client.post(f"{base}/v1/labels", content=body, headers=headers)
+                r = await client.post(f"{base}/v1/labels", content=body, headers=_fresh(headers))
                 statuses[r.status_code] += 1
             except httpx.HTTPError:
                 statuses[0] += 1
@@ -124,7 +130,7 @@ def main() -> int:
             body = json.dumps({"declaration": json.loads(api_bench._example()), "gtin": GTIN}).encode()
             headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
             for _ in range(20):  # warm up: caches, keys opened, status list made
-                r = httpx.post(f"{base}/v1/labels", content=body, headers=headers, timeout=60)
+                r = httpx.post(f"{base}/v1/labels", content=body, headers=_fresh(headers), timeout=60)
                 if r.status_code != 201:
                     raise SystemExit(f"issuing a label failed: {r.status_code} {r.text[:500]}")
             asyncio.run(_phase(base, token, body, args.seconds, None))
