@@ -65,6 +65,25 @@ class InputError(RegistryError):
 
 
 @dataclass
+class InputProblems(InputError):
+    """Unusable input with one error per violation in ``problems``, each with its own location
+    (a factor set, an inventory); subclasses name their ``code``."""
+
+    problems: list[RegistryError] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        if not self.problems:
+            return super().__str__()
+        return "\n".join([super().__str__()] + ["  - " + str(p) for p in self.problems])
+
+    def to_dict(self) -> dict[str, object]:
+        out = super().to_dict()
+        if self.problems:
+            out["problems"] = [p.to_dict() for p in self.problems]
+        return out
+
+
+@dataclass
 class PackError(RegistryError):
     """A rule pack is invalid: schema, expression, extends resolution."""
 
