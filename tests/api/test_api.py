@@ -62,6 +62,7 @@ def test_pack_search_and_versions(service: Service) -> None:
         (AL, "1.0.0"),
         (AL, "1.1.0"),
         (AL, "1.2.0"),
+        (AL, "1.2.1"),
     ]  # every version
     assert {p["id"] for p in c.get("/v1/rulepacks", params={"cpc": "41431"}).json()} == {AL}
     text = c.get("/v1/rulepacks", params={"q": "tyre"}).json()
