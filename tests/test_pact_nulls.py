@@ -66,6 +66,13 @@ def test_a_null_for_a_required_property_stays_an_error_naming_it() -> None:
         assert "required property may not be null" in errors[pointer].message
 
 
+def test_a_null_array_item_is_named_with_its_index() -> None:
+    doc = _real("ileap-go-demo-toc.json")
+    doc["companyIds"] = [None]
+    errors = [f for f in prepare(doc).findings if f.path == "/companyIds/0"]
+    assert len(errors) == 1 and errors[0].message.startswith("companyIds[0] is null")
+
+
 def test_an_empty_rule_set_as_v2_asks_is_omitted_on_upgrade() -> None:
     doc = _real("ileap-go-demo-hoc-kg.json")  # "productOrSectorSpecificRules": [] (v2.3: "this set MUST be empty")
     assert doc["pcf"]["productOrSectorSpecificRules"] == []

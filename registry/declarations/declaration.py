@@ -153,7 +153,10 @@ def _readable(keyword: str, message: str, pointer: str = "") -> str:
     value must be given names the property."""
     null = _NULL_NOT.match(message) if keyword == "type" else None
     if null is not None:
-        name = pointer.rsplit("/", 1)[-1] or "the declaration"
+        parent, _, name = pointer.rpartition("/")
+        if name.isdigit():  # an array item: companyIds[0]
+            name = f"{parent.rsplit('/', 1)[-1]}[{name}]"
+        name = name or "the declaration"
         return (
             f"{name} is null: PACT reads null as undefined, but {name} must be given here "
             f"(type {null.group(1)}); a required property may not be null"
