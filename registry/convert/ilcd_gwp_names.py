@@ -21,6 +21,19 @@ Sources read for this table:
   réchauffement climatique ... (exprimé en kg éq CO2)".
 * ADEME Base Carbone, page "GIEC" (bilans-ges.ademe.fr): "le Pouvoir de Réchauffement Global
   (PRG) ... kilogramme équivalent CO2 (kgCO2e)".
+* Climate Change Research (气候变化研究进展, National Climate Center of China), 2013, 9(1),
+  doi:10.3969/j.issn.1673-1719.2013.01.008: the title "全球增温潜势和全球温变潜势对主要国家温室气体排放贡献估算的差异"
+  with the English abstract "The global warming potential (GWP) and global temperature potential
+  (GTP)"; and the same journal, 2025, issue 1, pp. 69-77, abstract: "全球增温潜能(GWP)".
+
+Tried and not reached (2026-12-06; the names stay ``[unchecked]``): ILCD LCIA method data sets
+with French, Spanish, Italian, Dutch or Chinese ``common:name`` entries (code search for
+``xml:lang="fr">Changement climatique``, ``xml:lang="es">Cambio clim``: none stored; the EF and
+EN 15804 method data sets found carry English and German only); the language versions of
+Commission Recommendation (EU) 2021/2279 on EUR-Lex (stored only from their beginning, which
+ends before Annex I's impact category table); Spanish, Italian and Dutch EPD programme and
+NMD pages (none names the indicator near its start). "全球变暖潜势" appears only in
+unattributed glossaries and code, not in a source that could be cited.
 """
 
 from __future__ import annotations
@@ -38,6 +51,7 @@ _INDATA: Final = "InDataWG ILCD-EPD identifiers (checked)"
 _SAMPLE: Final = "InDataWG sample_EPD.xml (checked)"
 _RE2020: Final = "RE2020 decree text (checked)"
 _ADEME: Final = "ADEME Base Carbone (checked)"
+_CCR: Final = "Climate Change Research (气候变化研究进展) 2013 9(1) and 2025 (1) (checked)"
 _UNCHECKED: Final = "[unchecked]"
 
 
@@ -72,7 +86,8 @@ GWP_TERMS: Final = (
     Term("opwarmingsvermogen", "nl", _UNCHECKED),
     Term("klimaatverandering", "nl", _UNCHECKED),
     Term("全球变暖潜势", "zh", _UNCHECKED),
-    Term("全球增温潜势", "zh", _UNCHECKED),
+    Term("全球增温潜势", "zh", _CCR),
+    Term("全球增温潜能", "zh", _CCR),
     Term("气候变化", "zh", _UNCHECKED),
     Term("gwp", "any", _INDATA),  # the abbreviation, used in every language's names
 )

@@ -137,7 +137,7 @@ def _schema_findings(document: dict[Any, Any], ext_indexes: set[int]) -> list[Fi
             rule_id=f"declaration.schema.{err.keyword}",
             severity=Severity.ERROR,
             path=err.pointer,
-            message=_readable(err.keyword, err.message),
+            message=_readable(err.keyword, err.message, err.pointer),
             clauses=(EXTENSION_CLAUSE if _is_extension_path(err.pointer, ext_indexes) else PACT_V3_CLAUSE,),
         )
         for err in iter_schema_errors(DECLARATION_SCHEMA_ID, document)
@@ -145,10 +145,22 @@ def _schema_findings(document: dict[Any, Any], ext_indexes: set[int]) -> list[Fi
 
 
 _NUMBER_NOT_STRING = re.compile(r'^(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?) is not of type "string"$')
+_NULL_NOT = re.compile(r"^null is not of type (.+)$")
 
 
-def _readable(keyword: str, message: str) -> str:
-    """A JSON number where PACT wants a decimal string says so, with the string to write."""
+def _readable(keyword: str, message: str, pointer: str = "") -> str:
+    """A JSON number where PACT wants a decimal string says so, with the string to write; a null where a
+    value must be given names the property."""
+    null = _NULL_NOT.match(message) if keyword == "type" else None
+    if null is not None:
+        parent, _, name = pointer.rpartition("/")
+        if name.isdigit():  # an array item: companyIds[0]
+            name = f"{parent.rsplit('/', 1)[-1]}[{name}]"
+        name = name or "the declaration"
+        return (
+            f"{name} is null: PACT reads null as undefined, but {name} must be given here "
+            f"(type {null.group(1)}); a required property may not be null"
+        )
     match = _NUMBER_NOT_STRING.match(message) if keyword == "type" else None
     if match is None:
         return message

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
-from typing import IO, Any
+from datetime import date, datetime
+from typing import IO, Any, Protocol
 
 from registry.accounting import Inventory, Recalculation
 from registry.declarations import ENVELOPE_CLAUSE, check_pact, unwrap
@@ -17,13 +17,25 @@ from registry.factors import FactorLibrary
 from registry.findings import Finding, Severity, ValidationResult
 from registry.inputs import parse_json
 from registry.packs.catalog import Catalog
+from registry.packs.engine import CompiledPack
+from registry.packs.rulepack import RulePack
 
 ENVELOPE_RULE = "declaration.envelope"  # the footprint was found inside an envelope or array
 
 
-def validate_document(catalog: Catalog, document: Any, *, pack: str | None, now: datetime) -> ValidationResult:
+class PackSource(Protocol):
+    """Where validation finds its packs: a :class:`Catalog` (the CLI), or the registry's stored packs
+    (:class:`registry.service.packs.StoredPacks`, the API). Both choose a pack the same way."""
+
+    def compiled(self, ref: str, *, on: date | None = None) -> CompiledPack: ...
+
+    def choose(self, document: Any, *, now: datetime) -> tuple[RulePack, Finding | None]: ...
+
+
+def validate_document(catalog: PackSource, document: Any, *, pack: str | None, now: datetime) -> ValidationResult:
     """One footprint against ``pack``, or the pack it names or its codes select, else its base pack.
 
+    The one code path of ``pcfreg validate``, ``POST /v1/validations`` and its batch form.
     Raises :class:`~registry.errors.NotAFootprint` for a document that is not PACT v2 or v3.
     """
     check_pact(document)
@@ -39,7 +51,7 @@ def _with(result: ValidationResult, *notes: Finding) -> ValidationResult:
 
 
 def recalculate_document(
-    catalog: Catalog,
+    catalog: PackSource,
     document: Any,
     inventory: Inventory | None,
     *,

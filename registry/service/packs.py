@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from registry.errors import InputError
+from registry.findings import Finding
 from registry.packs import (
     Catalog,
     CompiledPack,
@@ -229,6 +230,11 @@ class StoredPacks:
 
     def select(self, document: Any, *, now: datetime) -> RulePack:
         return self.catalog().select(document, now=now)
+
+    def choose(self, document: Any, *, now: datetime) -> tuple[RulePack, Finding | None]:
+        """:meth:`Catalog.choose` over the stored packs: the base pack of the declaration's format
+        when no product pack fits, with the finding that says so."""
+        return self.catalog().choose(document, now=now)
 
 
 class _StatusCatalog(Catalog):

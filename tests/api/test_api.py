@@ -62,6 +62,7 @@ def test_pack_search_and_versions(service: Service) -> None:
         (AL, "1.0.0"),
         (AL, "1.1.0"),
         (AL, "1.2.0"),
+        (AL, "1.2.1"),
     ]  # every version
     assert {p["id"] for p in c.get("/v1/rulepacks", params={"cpc": "41431"}).json()} == {AL}
     text = c.get("/v1/rulepacks", params={"q": "tyre"}).json()
@@ -164,8 +165,16 @@ def test_validation_not_stored_and_errors(service: Service, al_example: dict[str
     del nopack["pcf"]["productOrSectorSpecificRules"]
     nopack["extensions"][0]["data"].pop("classifications", None)
     nopack.pop("productClassifications", None)
-    sel = _problem(c.post("/v1/validations", json=nopack, headers=h), 422)
-    assert sel["candidates"]
+    fallback = c.post("/v1/validations", params={"store": "false"}, json=nopack, headers=h)
+    assert fallback.status_code == 200, fallback.text  # no product pack fits: the base pack, as pcfreg validate
+    assert fallback.json()["pack"]["id"] == "example-standards-body/pact-v3"
+    assert "declaration.pack.base" in [f["rule_id"] for f in fallback.json()["findings"]]
+    named = copy.deepcopy(nopack)
+    named["pcf"]["productOrSectorSpecificRules"] = [
+        {"operator": "Other", "otherOperatorName": "pcf-registry", "ruleNames": ["nobody/nothing@1.0.0"]}
+    ]
+    sel = _problem(c.post("/v1/validations", json=named, headers=h), 422)
+    assert sel["candidates"] == ["nobody/nothing@1.0.0"]
     unknown = _problem(c.post("/v1/validations", params={"pack": "nobody/x"}, json=al_example, headers=h), 422)
     assert "unknown rule pack" in unknown["detail"]
     huge = b"[" + b"0," * (service.ctx.limits.max_body // 2) + b"0]"
@@ -206,6 +215,71 @@ def test_batch_jsonl(service: Service, al_example: dict[str, Any]) -> None:
     out = [json.loads(x) for x in r.text.splitlines()]
     assert [o["line"] for o in out] == [1, 3, 4]
     assert out[0]["conformant"] is True and out[1]["conformant"] is False and "error" in out[2]
+
+
+# ------------------------------------------------------------ real files, no product pack (issue 11)
+
+THIRD_PARTY = Path(__file__).parent.parent / "fixtures" / "third-party" / "pact"
+
+
+def _third_party(name: str) -> Any:
+    return json.loads((THIRD_PARTY / name).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("name", "pointer", "base"),
+    [
+        ("ileap-spec-appendix-b-toc.json", None, CORE),  # PACT v2.2 (iLEAP TOC): core
+        ("pact-demo-api-v3-footprints-array.json", 0, "example-standards-body/pact-v3"),  # PACT v3: pact-v3
+    ],
+)
+def test_real_file_without_product_pack_is_validated_against_its_base_pack(
+    service: Service, name: str, pointer: int | None, base: str
+) -> None:
+    """POST /v1/validations chooses a pack as pcfreg validate does: no product pack fits, so the base
+    pack of the declaration's own format, with the finding that says so (stored, and not stored)."""
+    document = _third_party(name)
+    document = document if pointer is None else document[pointer]
+    h = service.headers("demo-certifier")
+    for store in ("true", "false"):
+        r = service.client.post("/v1/validations", params={"store": store}, json=document, headers=h)
+        assert r.status_code == (201 if store == "true" else 200), r.text
+        body = r.json()
+        assert body["pack"]["id"] == base
+        notes = [f for f in body["findings"] if f["rule_id"] == "declaration.pack.base"]
+        assert len(notes) == 1 and "no rule pack fits" in notes[0]["message"]
+        assert base in notes[0]["message"]
+
+
+def test_real_files_in_a_batch_fall_back_to_their_base_packs(service: Service) -> None:
+    lines = [json.dumps(d) for d in _third_party("pact-demo-api-v3-footprints-array.json")]
+    lines.append(json.dumps(_third_party("ileap-go-demo-toc.json")))  # PACT v2.0 with optional nulls
+    r = service.client.post(
+        "/v1/validations:batch",
+        content="\n".join(lines).encode(),
+        headers={**service.headers("demo-certifier"), "Content-Type": "application/jsonl"},
+    )
+    assert r.status_code == 200, r.text
+    out = [json.loads(x) for x in r.text.splitlines()]
+    assert [o["pack"]["id"] for o in out] == ["example-standards-body/pact-v3"] * 3 + [CORE]
+    for o in out:
+        assert "declaration.pack.base" in [f["rule_id"] for f in o["findings"]]
+    v2 = {(f["rule_id"], f["path"]) for f in out[3]["findings"]}
+    assert ("declaration.schema.type", "/validityPeriodEnd") not in v2  # its null is read as absent
+    assert ("pact.upgrade.null", "") in v2
+
+
+def test_an_envelope_is_refused_saying_where_its_footprints_are(service: Service) -> None:
+    document = _third_party("pact-demo-api-v2-list-response.json")  # {"data": [5 footprints]}
+    r = service.client.post("/v1/validations", json=document, headers=service.headers("demo-certifier"))
+    body = _problem(r, 422)
+    assert "5 footprint(s) at /data/0" in body["detail"] and "/v1/validations:batch" in body["detail"]
+
+
+def test_not_pact_is_one_problem(service: Service) -> None:
+    document = _third_party("catenax-pcf-9.0.0.json")
+    r = service.client.post("/v1/validations", json=document, headers=service.headers("demo-certifier"))
+    assert "not a PACT v2 or v3 ProductFootprint" in _problem(r, 422)["detail"]
 
 
 # ------------------------------------------------------------ authorisation matrix

@@ -58,6 +58,14 @@ def test_kg_co2_eq_spellings(unit: str, ok: bool) -> None:
     assert is_kg_co2_eq(unit) is ok
 
 
+@pytest.mark.parametrize("name", ["全球增温潜势 - 化石", "全球增温潜能 - 化石"])
+def test_chinese_names_read_in_a_cited_source_are_checked(name: str) -> None:
+    """Climate Change Research (气候变化研究进展) writes GWP as 全球增温潜势 (2013) and 全球增温潜能 (2025)."""
+    match = recognise(name, "kg CO2当量")
+    assert isinstance(match, NameMatch) and match.kind == "fossil" and match.term.language == "zh"
+    assert "(checked)" in match.term.source
+
+
 def test_every_term_names_its_source_or_says_unchecked() -> None:
     languages = {t.language for t in GWP_TERMS}
     assert {"en", "de", "fr", "es", "it", "nl", "zh"} <= languages

@@ -57,6 +57,7 @@ def test_validate(expected: dict[str, Any]) -> None:
         assert outcome["pack"]["id"] == want["pack"]
         found = {(f["rule_id"], f["path"]) for f in outcome["findings"]}
         assert {tuple(f) for f in want["findings"]} <= found
+        assert not {tuple(f) for f in want.get("absent", [])} & found
         per_fault = [(f["rule_id"], f["path"], f["message"]) for f in outcome["findings"]]
         assert len(per_fault) == len(set(per_fault)), "a fault reported twice"
 

@@ -22,7 +22,7 @@ from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep
 from registry.api.models import RecalculationOut
 from registry.errors import InputError, Location
 from registry.inputs import parse_json
-from registry.packs import recalculation_report
+from registry.packs import recalculate_document, recalculation_report
 from registry.storage import repo
 from registry.storage.db import session_scope
 
@@ -72,10 +72,8 @@ async def recalculate(
     declaration, raw_inventory = _parts(parse_json(await request.body()))
     inventory = inventory_from_data(raw_inventory, file="/inventory")
     now = ctx.clock()
-    ref = pack if pack is not None else ctx.packs.select(declaration, now=now).ref  # as POST /v1/validations
-    result, recalc = ctx.packs.compiled(ref, on=now.date()).validate_with_recalc(
-        declaration, now=now, inventory=inventory
-    )
+    # the pack is chosen as for POST /v1/validations and pcfreg recalc (base pack when no product pack fits)
+    result, recalc = recalculate_document(ctx.packs, declaration, inventory, pack=pack, now=now)
     report = recalculation_report(result, recalc)
     extra = {"recalculation": report["recalculation"], "inventory": raw_inventory}
 

@@ -17,6 +17,8 @@ from registry.declarations.pact_upgrade.tables import (
     PCF_DROP_PER_UNIT,
     PCF_NUMBER,
     PCF_RENAME,
+    TS3,
+    TS23,
     V2_PCF_KNOWN,
     V3_PCF_FIELDS,
 )
@@ -36,8 +38,27 @@ def _renamed_and_copied(up: Upgrade, pcf: Mapping[Any, Any], out: dict[Any, Any]
         if v2 in pcf:
             up.put(out, "/pcf", v3, clone(pcf[v2]), v2)
     for key in PCF_COPY:
-        if key in pcf:
+        if key == _RULES and pcf.get(key) == []:
+            _no_rules(up)
+        elif key in pcf:
             up.put(out, "/pcf", key, clone(pcf[key]), key)
+
+
+_RULES: Final = "productOrSectorSpecificRules"
+_RULES_CLAUSES: Final = (f"{TS23}, CarbonFootprint.{_RULES}", f"{TS3}, CarbonFootprint.{_RULES} (minItems 1)")
+
+
+def _no_rules(up: Upgrade) -> None:
+    """An empty rule set is what v2 prescribes when no rules were followed; v3's schema wants it absent then."""
+    up.emit(
+        DROPPED,
+        "/pcf",
+        ptr("pcf", _RULES),
+        f"{_RULES} [] omitted: the PACT v2 text asks for an empty set when no product or sector specific "
+        "rules were followed, while the v3 schema allows the set only with at least one rule; "
+        "left absent, which says the same",
+        _RULES_CLAUSES,
+    )
 
 
 def _numbers(up: Upgrade, pcf: Mapping[Any, Any], out: dict[Any, Any]) -> None:

@@ -7,6 +7,7 @@ from typing import Any, Final
 
 from registry.declarations.pact_upgrade.extras import extras
 from registry.declarations.pact_upgrade.footprint import carbon_footprint
+from registry.declarations.pact_upgrade.nulls import place_null_findings, without_optional_nulls
 from registry.declarations.pact_upgrade.state import Step, Upgrade
 from registry.declarations.pact_upgrade.tables import (
     ADR37,
@@ -59,10 +60,12 @@ def upgrade_v2_to_v3(doc: Mapping[str, Any]) -> tuple[dict[str, Any], list[Findi
 
 def _run(doc: Mapping[Any, Any]) -> tuple[dict[str, Any], list[Finding]]:
     up = Upgrade()
+    doc = without_optional_nulls(up, doc)
     out: dict[Any, Any] = {}
     for step in _ROOT_STEPS:
         step(up, doc, out)
     extras(up, doc, out, "", "", V2_ROOT_KNOWN, V3_ROOT_FIELDS)
+    place_null_findings(up, out)
     return ordered(out, V3_ROOT_FIELDS), up.findings
 
 

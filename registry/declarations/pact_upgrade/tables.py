@@ -20,6 +20,7 @@ DERIVED: Final = "pact.upgrade.derived"  # v3 value computed from other v2 value
 MISSING: Final = "pact.upgrade.missing"  # v3 requires it, v2 lacks it, not derivable
 UNSCALED: Final = "pact.upgrade.unscaled"  # could not rescale to the v3 declared unit
 EXTRA: Final = "pact.upgrade.extra"  # not a PACT v2 field: kept unchanged
+NULL_OPTIONAL: Final = "pact.upgrade.null"  # an optional v2 property set to null: read as absent
 
 RULE_IDS: Final = (
     CONVERTED,
@@ -31,6 +32,7 @@ RULE_IDS: Final = (
     MISSING,
     UNSCALED,
     EXTRA,
+    NULL_OPTIONAL,
 )
 
 # --- citations ------------------------------------------------------------------------
