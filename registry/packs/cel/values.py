@@ -276,9 +276,16 @@ def format_double_short(v: float) -> str:
     if math.isinf(v):
         return "Infinity" if v > 0 else "-Infinity"
     text = repr(v)
+    if len(_SIGNIFICANT.sub("", text.split("e")[0])) > 15:
+        # Binary noise in the 16th/17th digit (0.1 + 0.2 -> 0.30000000000000004): a message shows
+        # the 15 digits a double carries for sure, as ordinary decimal arithmetic would.
+        text = f"{v:.15g}"
     if text.endswith(".0"):
         text = text[:-2]
     return text
+
+
+_SIGNIFICANT = re.compile(r"^[-0.]+|\.")
 
 
 # --------------------------------------------------------------------------- formatting
