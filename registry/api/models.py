@@ -49,6 +49,9 @@ class LabelOut(_Open):
     state_reason: str | None
     state_changed_at: str
     verification: dict[str, Any]
+    # the recalculation the label rests on: id, recomputedAt, deviationPercent, factorSets, inventoryDigest;
+    # null for a declared figure that was not recomputed
+    recalculation: dict[str, Any] | None = None
 
 
 class VerifyBatchOut(_Open):

@@ -281,7 +281,10 @@ class ValidationBase(StorageModel):
 
 class Validation(ValidationBase, table=True):
     __tablename__ = "validation"
-    __table_args__ = (Index("ix_validation_org_id_created_at", "org_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_validation_org_id_created_at", "org_id", "created_at"),
+        Index("ix_validation_declaration_digest", "declaration_digest"),
+    )
 
     id: str = Field(sa_column=Column(String(36), primary_key=True))
     org_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
@@ -408,6 +411,9 @@ class Label(StorageModel, table=True):
     # the issue request's idempotency key (sha256 of the caller's key, or of what the label says);
     # NULL for labels issued before keys existed
     request_key: str | None = Field(default=None, sa_column=Column(String(71), nullable=True))
+    # the recalculation the label rests on: validation id, deviation, factor sets, inventory digest
+    # (never the inventory's lines); NULL: a declared figure, not recomputed
+    recalculation: dict[str, Any] | None = Field(default=None, sa_column=Column(json_type(), nullable=True))
 
 
 class StatusListRow(StorageModel, table=True):

@@ -597,6 +597,27 @@ def get_validation(session: Session, validation_id: str, *, org_id: str) -> Vali
     return row
 
 
+def validations_by_id(session: Session, org_id: str, ids: Collection[str]) -> dict[str, Validation]:
+    """The validations ``org_id`` ran among ``ids`` (another organisation's are not there)."""
+    if not ids:
+        return {}
+    rows = session.exec(select(Validation).where(col(Validation.id).in_(list(ids)), Validation.org_id == org_id))
+    return {row.id: row for row in rows}
+
+
+def validations_of_declarations(
+    session: Session, digests: Collection[str], *, org_id: str | None = None
+) -> list[Validation]:
+    """Stored validations of the declarations with these digests (of ``org_id`` only, when given),
+    oldest first."""
+    if not digests:
+        return []
+    query = select(Validation).where(col(Validation.declaration_digest).in_(list(digests)))
+    if org_id is not None:
+        query = query.where(Validation.org_id == org_id)
+    return list(session.exec(query.order_by(col(Validation.created_at), col(Validation.id))))
+
+
 def list_validations(session: Session, org_id: str, *, limit: int = 50, cursor: str | None = None) -> Page[Validation]:
     """``org_id``'s validations, newest first (by created_at, then id), ``limit`` at a time."""
     limit, _ = _bounds(limit)
