@@ -142,6 +142,15 @@ class FactorSetVersionOut(_Open):
     effective_from: str
 
 
+class DependentsOut(_Open):
+    # what rests on a declaration or a factor set version, among the caller's stored recalculations:
+    # each with its depth down the chain and the source it cites; the declarations recomputed; the labels
+    of: str
+    recalculations: list[dict[str, Any]]
+    declarations: list[dict[str, Any]]
+    labels: list[dict[str, Any]]
+
+
 class RecalculationOut(_Open):
     # the stored validation of a declaration recomputed from its inventory (the inventory is not returned)
     id: str

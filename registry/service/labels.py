@@ -495,6 +495,8 @@ def _label_columns(
         state_changed_at=now,
         request_key=request_key,
         recalculation=d.recalculation,
+        recalculation_id=d.recalculation["id"] if d.recalculation else None,
+        declaration_digest=d.digest,
     )
 
 

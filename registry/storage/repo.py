@@ -41,6 +41,7 @@ from registry.storage.models import (
     PackStatus,
     PublisherKey,
     PublisherKeyCreate,
+    RecalcSource,
     RulePackCode,
     RulePackVersion,
     RulePackVersionCreate,
@@ -616,6 +617,34 @@ def validations_of_declarations(
     if org_id is not None:
         query = query.where(Validation.org_id == org_id)
     return list(session.exec(query.order_by(col(Validation.created_at), col(Validation.id))))
+
+
+def insert_recalc_sources(session: Session, validation_id: str, org_id: str, sources: Mapping[str, str | None]) -> None:
+    """Record what a stored recalculation rests on: ``{source: digest}`` (``factorset:id@version`` or
+    ``declaration:<PACT id>``)."""
+    if sources:
+        rows = [
+            {"validation_id": validation_id, "source": src, "org_id": org_id, "digest": digest}
+            for src, digest in sorted(sources.items())
+        ]
+        with _writing(session, f"sources of {validation_id!r} already recorded"):
+            session.execute(insert(RecalcSource), rows)
+
+
+def recalculations_citing(session: Session, sources: Collection[str], *, org_id: str) -> list[RecalcSource]:
+    """The ``org_id``'s stored recalculations that rest on any of ``sources``."""
+    if not sources:
+        return []
+    stmt = select(RecalcSource).where(col(RecalcSource.source).in_(sorted(sources)), RecalcSource.org_id == org_id)
+    return list(session.exec(stmt.order_by(col(RecalcSource.validation_id), col(RecalcSource.source))))
+
+
+def validations_of_declaration_id(session: Session, declaration_id: str, *, org_id: str) -> list[Validation]:
+    """The ``org_id``'s stored validations of the declaration whose PACT ``id`` this is, oldest first."""
+    stmt = select(Validation).where(
+        Validation.org_id == org_id, Validation.declaration["id"].as_string() == declaration_id
+    )
+    return list(session.exec(stmt.order_by(col(Validation.created_at), col(Validation.id))))
 
 
 def list_validations(session: Session, org_id: str, *, limit: int = 50, cursor: str | None = None) -> Page[Validation]:

@@ -23,6 +23,7 @@ from registry.api.models import RecalculationOut
 from registry.errors import InputError, Location
 from registry.inputs import parse_json
 from registry.packs import recalculation_report
+from registry.service import trace
 from registry.storage import repo
 from registry.storage.db import session_scope
 
@@ -84,6 +85,7 @@ async def recalculate(
             row = repo.insert_validation(
                 s, org_id=principal.org_id, result=result, declaration=declaration, now=now, extra=extra
             )
+            trace.record_sources(s, row)  # what it rests on, for dependents and trace
             return row.id, row.created_at.isoformat()
 
     vid, created = await run_in_threadpool(store)
