@@ -64,8 +64,46 @@ def chain(service: Service) -> dict[str, Any]:
         "al_recalc": al_recalc,
         "label": label.json()["id"],
         "battery": battery,
+        "bat_inv": bat_inv,
         "bat_recalc": r.json()["id"],
+        "bat_findings": r.json()["recalculation"]["findings"],
     }
+
+
+def _supplier_findings(findings: list[dict[str, Any]], line: int) -> list[tuple[str, str]]:
+    at = f"/lines/{line}/supplierFootprint"
+    return [(f["rule_id"], f["path"]) for f in findings if f["path"].startswith(at)]
+
+
+def test_a_supplier_line_is_checked_against_the_stored_declaration(service: Service, chain: dict[str, Any]) -> None:
+    c, h = service.client, service.headers("demo-certifier")
+    last = len(chain["bat_inv"]["lines"]) - 1
+    assert _supplier_findings(chain["bat_findings"], last) == []  # stored, validated, same value, valid label
+    # the alumina supplier of the ingot is not stored: a warning, its value used as stated
+    al_findings = c.get(f"/v1/validations/{chain['al_recalc']}", headers=h).json()["recalculation"]["findings"]
+    assert [f["rule_id"] for f in al_findings if "supplierFootprint" in f["path"]] == ["recalc.supplier.not-stored"]
+    bad = copy.deepcopy(chain["bat_inv"])
+    bad["lines"][last]["supplierFootprint"]["value"] = "1"
+    body = {"declaration": chain["battery"], "inventory": bad}
+    found = c.post("/v1/recalculations", json=body, headers=h).json()["recalculation"]["findings"]
+    assert _supplier_findings(found, last) == [("recalc.supplier.value", f"/lines/{last}/supplierFootprint/value")]
+    bad["lines"][last]["supplierFootprint"]["digest"] = "sha256:" + "0" * 64
+    found = c.post("/v1/recalculations", json=body, headers=h).json()["recalculation"]["findings"]
+    assert _supplier_findings(found, last) == [("recalc.supplier.digest", f"/lines/{last}/supplierFootprint/digest")]
+    # the ingot's label suspended: every recalculation citing it says so, until it is reinstated
+    r = c.post(f"/v1/labels/{chain['label']}/suspend", json={"reason": "audit under review"}, headers=h)
+    assert r.status_code == 200, r.text
+    try:
+        body = {"declaration": chain["battery"], "inventory": chain["bat_inv"]}
+        r = c.post("/v1/recalculations", json=body, headers=h)
+        found = r.json()["recalculation"]["findings"]
+        assert _supplier_findings(found, last) == [
+            ("recalc.supplier.label-suspended", f"/lines/{last}/supplierFootprint/id")
+        ]
+        assert r.json()["validation"]["conformant"] is False
+    finally:
+        r = c.post(f"/v1/labels/{chain['label']}/reinstate", json={"reason": "review done"}, headers=h)
+        assert r.status_code == 200, r.text
 
 
 def test_dependents_of_a_supplier_declaration_reach_down_the_chain(service: Service, chain: dict[str, Any]) -> None:
