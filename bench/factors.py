@@ -27,8 +27,10 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import orjson
 
@@ -64,6 +66,8 @@ defaults:
   boundary: combustion
 """
 
+T = TypeVar("T")
+
 REGIONS = ("GB", "CN", "CN-SD", "CN-BJ", "DE", "FR", "US", "JP")
 
 
@@ -73,13 +77,13 @@ def _csv(n: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def _timed(fn):  # type: ignore[no-untyped-def]
+def _timed(fn: Callable[[], T]) -> tuple[T, float]:
     start = time.perf_counter()
     value = fn()
     return value, time.perf_counter() - start
 
 
-def _cpu_timed(fn):  # type: ignore[no-untyped-def]
+def _cpu_timed(fn: Callable[[], T]) -> tuple[T, float]:
     start = time.process_time()
     value = fn()
     return value, time.process_time() - start
