@@ -3,7 +3,9 @@
 Generates (in a temporary folder) a CSV of N rows and its mapping, then measures:
 
   * import: ``import_csv`` (CSV -> records -> schema -> FactorSet), target < 10 s;
-  * load: ``load_factor_set_file`` of the imported set written as JSON, target < 1 s;
+  * load: ``load_factor_set_file`` of the imported set written as JSON, target < 1 s (records are
+    kept as compact JSON and built on first use; wall and CPU time are both printed, since on a
+    shared machine the wall time is mostly waiting);
   * resolve: ``FactorLibrary.resolve`` of one reference, repeated (the library remembers a resolution
     per reference and date; the median of five runs), target < 2 us; and, for the record, each of the
     N references resolved once (parsing and look-ups, nothing remembered);
@@ -25,8 +27,10 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import orjson
 
@@ -62,6 +66,8 @@ defaults:
   boundary: combustion
 """
 
+T = TypeVar("T")
+
 REGIONS = ("GB", "CN", "CN-SD", "CN-BJ", "DE", "FR", "US", "JP")
 
 
@@ -71,10 +77,16 @@ def _csv(n: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def _timed(fn):  # type: ignore[no-untyped-def]
+def _timed(fn: Callable[[], T]) -> tuple[T, float]:
     start = time.perf_counter()
     value = fn()
     return value, time.perf_counter() - start
+
+
+def _cpu_timed(fn: Callable[[], T]) -> tuple[T, float]:
+    start = time.process_time()
+    value = fn()
+    return value, time.process_time() - start
 
 
 def _resolve_us(library: FactorLibrary, ref: str, count: int) -> float:
@@ -123,6 +135,8 @@ def main() -> None:
         gc.collect()
         _, load_s = _timed(lambda: load_factor_set_file(path))
         gc.collect()
+        _, load_cpu_s = _cpu_timed(lambda: load_factor_set_file(path))
+        gc.collect()
         tracemalloc.start()
         loaded = load_factor_set_file(path)
         gc.collect()
@@ -136,6 +150,7 @@ def main() -> None:
     rows = (
         ("import (CSV -> set)", f"{import_s:.2f} s", f"< {TARGET_IMPORT_S:g} s", import_s < TARGET_IMPORT_S),
         ("load (JSON -> set)", f"{load_s:.2f} s", f"< {TARGET_LOAD_S:g} s", load_s < TARGET_LOAD_S),
+        ("load, CPU time", f"{load_cpu_s:.2f} s", f"< {TARGET_LOAD_S:g} s", load_cpu_s < TARGET_LOAD_S),
         ("resolve, pinned", f"{resolve_us:.2f} us", f"< {TARGET_RESOLVE_US:g} us", resolve_us < TARGET_RESOLVE_US),
         (
             "resolve, as of a date",

@@ -75,6 +75,10 @@ class LabelPageView(BaseModel):
     trust_list_url: str | None = None
     grade_scale: tuple[str, ...] = GRADES
     grading_basis: str | None = None  # the rule pack's account of its bands, in the page's language
+    # the recalculation the label rests on: the factor sets (``id@version``) and the deviation of the
+    # declared total in percent; ``recomputed_from`` None says the figure is declared, not recomputed
+    recomputed_from: tuple[str, ...] | None = None
+    recomputed_deviation: str | None = None
 
 
 def _q(param: str) -> float | None:
@@ -173,8 +177,22 @@ def _figure(claims: LabelClaims, view: LabelPageView, current: bool, lang: Lang)
         f'<p class="grade-word">{escape(grade_label)}</p>'
         f'<p class="value">{escape(claims.value)} {escape(CO2E)}</p><p class="per">{escape(per)}</p>'
         f'<p class="boundary">{escape(text(lang, "boundary"))}{escape(text(lang, "colon"))}'
-        f"{escape(boundary(claims.boundary, lang))}</p></div></div>{_basis(view, lang)}"
+        f"{escape(boundary(claims.boundary, lang))}</p>{_recomputed(view, lang)}</div></div>{_basis(view, lang)}"
     )
+
+
+def _recomputed(view: LabelPageView, lang: Lang) -> str:
+    """One line: the factor sets the figure was recomputed from and its deviation, or that it was not
+    (nothing of the inventory itself: that is the certifier's)."""
+    if view.recomputed_from is None:
+        return f'<p class="recomputed">{escape(text(lang, "not_recomputed"))}</p>'
+    sets = (", " if lang == "en" else "、").join(view.recomputed_from) or "-"
+    key = "recomputed.many" if len(view.recomputed_from) > 1 else "recomputed"
+    if view.recomputed_deviation is None:
+        line = text(lang, key + ".no_deviation", sets=sets)
+    else:
+        line = text(lang, key, sets=sets, deviation=view.recomputed_deviation)
+    return f'<p class="recomputed">{escape(line)}</p>'
 
 
 def _basis(view: LabelPageView, lang: Lang) -> str:
@@ -256,7 +274,7 @@ _CSS = (
     ".badge{flex:none;width:5.5rem;height:5.5rem;border-radius:1rem;display:flex;align-items:center;"
     "justify-content:center;font-size:3.4rem;font-weight:800;line-height:1}"
     ".grade-word{color:#475467;font-size:.95rem}.value{font-size:1.8rem;font-weight:700;line-height:1.2}"
-    ".per,.boundary{color:#344054}"
+    ".per,.boundary,.recomputed{color:#344054}"
     "dl{margin:0}dl div{padding:.35rem 0;border-top:1px solid #eaecf0}dl div:first-child{border-top:0}"
     "dt{color:#475467;font-size:.9rem}dd{margin:0;overflow-wrap:anywhere}code{font-size:.92em}"
     "ul{margin:0;padding-left:1.2rem}li{margin:.3rem 0}a{color:#0b57d0}.compare{margin:.6rem 0 0;font-weight:600}"

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from registry.accounting.inventory import Inventory, Line
+from registry.accounting.inventory import Inventory, Line, SupplierFacts
 from registry.accounting.policy import NO_POLICY, RecalcPolicy
 from registry.accounting.result import HUNDRED, ZERO, LineResult, Recalculation, Step
 from registry.factors import FactorLibrary, FactorRefError, FactorSet, Resolved
@@ -127,19 +127,91 @@ def _failed(line: Line, pointer: str, factor: str | None, value: Decimal | None,
     )  # fmt: skip
 
 
-def _supplier_line(line: Line, pointer: str, acc: _Acc) -> LineResult:
+def _supplier_line(line: Line, pointer: str, acc: _Acc, facts: SupplierFacts | None, checked: bool) -> LineResult:
     s = line.supplier
     assert s is not None
-    converted = _convert(line, s.unit, pointer, acc)
+    value, unit = s.value, s.unit
+    if checked:
+        value, unit = _cross_check(line, pointer, facts, acc)
+    converted = _convert(line, unit, pointer, acc)
     if converted is None:
-        return _failed(line, pointer, s.ref, s.value, s.unit)
+        return _failed(line, pointer, s.ref, value, unit)
     factor, chain = converted
-    kg = line.quantity * factor * line.allocation * s.value
+    kg = line.quantity * factor * line.allocation * value
     share = ZERO if s.primary_data_share is None else s.primary_data_share / HUNDRED
     return LineResult(
         pointer, line.id, line.stage, line.kind, line.quantity, line.unit, line.allocation, line.primary,
-        s.ref, s.value, s.unit, chain, kg, None, None, None, share,
+        s.ref, value, unit, chain, kg, None, None, None, share,
     )  # fmt: skip
+
+
+def _cross_check(line: Line, pointer: str, facts: SupplierFacts | None, acc: _Acc) -> tuple[Decimal, str]:
+    """Mutual verification of a supplier line against the declaration the registry holds: its digest,
+    its per-unit value (used in place of the line's when they differ), whether it validated, and the
+    state of its labels. Each a finding at the line's pointer; returns the value and unit to use."""
+    s = line.supplier
+    assert s is not None
+    at = pointer + "/supplierFootprint"
+    if facts is not None:
+        _label_states(line, at, facts, acc)
+    if facts is None or not facts.digests:
+        acc.findings.append(_finding(
+            "recalc.supplier.not-stored", Severity.WARNING, at + "/id",
+            f"line {line.id}: supplier declaration {s.id} is not stored in the registry; its value "
+            f"{s.value} kg CO2e per {s.unit} is used as the line states it, unchecked",
+        ))  # fmt: skip
+        return s.value, s.unit
+    if s.digest not in facts.digests:
+        acc.findings.append(_finding(
+            "recalc.supplier.digest", Severity.ERROR, at + "/digest",
+            f"line {line.id}: the line cites supplier declaration {s.id} with digest {s.digest}, but the "
+            f"stored declaration has {', '.join(sorted(facts.digests))} (changed since, or cited wrongly)",
+        ))  # fmt: skip
+        return s.value, s.unit
+    value, unit = s.value, s.unit
+    if facts.value is None or facts.unit is None:
+        acc.findings.append(_finding(
+            "recalc.supplier.value", Severity.ERROR, at + "/value",
+            f"line {line.id}: stored declaration {s.id} gives no per-unit footprint to check the line's against",
+        ))  # fmt: skip
+    else:
+        try:
+            stored = facts.value * conversion_factor(s.unit, facts.unit)  # kg CO2e per the line's unit
+        except UnitError as e:
+            acc.findings.append(_finding(
+                "recalc.supplier.unit", Severity.ERROR, at + "/unit",
+                f"line {line.id}: the line's {s.unit} does not convert to the stored declaration's "
+                f"{facts.unit}: {e.message}",
+            ))  # fmt: skip
+        else:
+            if stored != s.value:
+                acc.findings.append(_finding(
+                    "recalc.supplier.value", Severity.ERROR, at + "/value",
+                    f"line {line.id}: the line states {s.value} kg CO2e per {s.unit}; stored declaration {s.id} "
+                    f"gives {stored.normalize():f} per {s.unit} ({facts.value} per {facts.unit}), which is used",
+                ))  # fmt: skip
+                value = stored
+    if facts.validated is None:
+        acc.findings.append(_finding(
+            "recalc.supplier.not-validated", Severity.WARNING, at + "/id",
+            f"line {line.id}: supplier declaration {s.id} is stored but was not validated here",
+        ))  # fmt: skip
+    elif not facts.validated:
+        acc.findings.append(_finding(
+            "recalc.supplier.not-conformant", Severity.ERROR, at + "/id",
+            f"line {line.id}: supplier declaration {s.id} did not validate (no conformant validation is stored)",
+        ))  # fmt: skip
+    return value, unit
+
+
+def _label_states(line: Line, at: str, facts: SupplierFacts, acc: _Acc) -> None:
+    """A revoked or suspended label of the cited declaration (labels are public, stored or not)."""
+    for state in ("revoked", "suspended"):
+        if state in facts.label_states:
+            acc.findings.append(_finding(
+                f"recalc.supplier.label-{state}", Severity.ERROR, at + "/id",
+                f"line {line.id}: a label of supplier declaration {facts.id} is {state}",
+            ))  # fmt: skip
 
 
 def _factor_line(
@@ -255,8 +327,12 @@ def recalculate(
     on: date,
     policy: RecalcPolicy = NO_POLICY,
     base_pointer: str = "",
+    suppliers: Mapping[str, SupplierFacts] | None = None,
 ) -> Recalculation:
-    """Recompute a declaration's numbers from an inventory; findings point at ``base_pointer`` + the line."""
+    """Recompute a declaration's numbers from an inventory; findings point at ``base_pointer`` + the line.
+
+    With ``suppliers`` (what the registry holds of each cited supplier declaration, by PACT id), every
+    supplier line is cross-checked against it; without, a supplier line's value is used as stated."""
     resolver = library if isinstance(library, Resolver) else Resolver(library)
     acc = _Acc()
     results: list[LineResult] = []
@@ -270,7 +346,8 @@ def recalculate(
             ))  # fmt: skip
         seen.add(line.id)
         if line.supplier is not None:
-            results.append(_supplier_line(line, pointer, acc))
+            facts = None if suppliers is None else suppliers.get(line.supplier.id)
+            results.append(_supplier_line(line, pointer, acc, facts, suppliers is not None))
             qualities.append(None)
             continue
         result, quality = _factor_line(line, pointer, resolver, on, policy, acc)

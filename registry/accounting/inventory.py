@@ -41,6 +41,25 @@ class SupplierRef:
 
 
 @dataclass(frozen=True, slots=True)
+class SupplierFacts:
+    """What the registry holds of a supplier declaration an inventory line cites (gathered by the
+    caller from storage, so the engine stays pure).
+
+    ``digests``: the digests of the stored declarations with that PACT id (the caller's); ``value``
+    and ``unit``: the stored declaration's kg CO2e per one ``unit`` (None when the digest cited is
+    not stored); ``validated``: whether a stored validation of it is conformant (None: not
+    validated here); ``label_states``: the states of its labels (valid, suspended, revoked).
+    """
+
+    id: str
+    digests: frozenset[str]
+    value: Decimal | None = None
+    unit: str | None = None
+    validated: bool | None = None
+    label_states: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Line:
     pointer: str
     id: str

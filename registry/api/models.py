@@ -49,6 +49,9 @@ class LabelOut(_Open):
     state_reason: str | None
     state_changed_at: str
     verification: dict[str, Any]
+    # the recalculation the label rests on: id, recomputedAt, deviationPercent, factorSets, inventoryDigest;
+    # null for a declared figure that was not recomputed
+    recalculation: dict[str, Any] | None = None
 
 
 class VerifyBatchOut(_Open):
@@ -137,6 +140,15 @@ class FactorSetVersionOut(_Open):
     title: dict[str, Any]
     records: int
     effective_from: str
+
+
+class DependentsOut(_Open):
+    # what rests on a declaration or a factor set version, among the caller's stored recalculations:
+    # each with its depth down the chain and the source it cites; the declarations recomputed; the labels
+    of: str
+    recalculations: list[dict[str, Any]]
+    declarations: list[dict[str, Any]]
+    labels: list[dict[str, Any]]
 
 
 class RecalculationOut(_Open):

@@ -70,6 +70,10 @@ def label() -> None:
 @click.option("--batch", help="Batch or lot number printed with the label.")
 @click.option("--audit", "audit_id", help="The stored audit the label rests on.")
 @click.option("--scheme", help="The scheme of the label (default: the pack's own).")
+@click.option(
+    "--recalculation",
+    help="The stored recalculation (its validation id) the label rests on (default: the newest that fits).",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @data_dir_option
 @guarded
@@ -81,6 +85,7 @@ def label_issue(
     batch: str | None,
     audit_id: str | None,
     scheme: str | None,
+    recalculation: str | None,
     fmt: str,
     data_dir: str,
 ) -> None:
@@ -102,7 +107,9 @@ def label_issue(
         _issue_many(engine, settings, file, certifier)
         return
     document = parse_json(_read(file), file=file)
-    request = svc.IssueRequest(document, pack=pack, gtin=gtin, batch=batch, audit_id=audit_id, scheme=scheme)
+    request = svc.IssueRequest(
+        document, pack=pack, gtin=gtin, batch=batch, audit_id=audit_id, scheme=scheme, recalculation=recalculation
+    )
     now = datetime.now(UTC)
     with session_scope(engine) as s:
         issued = svc.issue_label(s, StoredPacks(engine), settings, certifier=certifier, request=request, now=now)

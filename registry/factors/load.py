@@ -31,8 +31,11 @@ def _schema_problems(document: Any, file: str | None) -> list[RegistryError]:
     ]
 
 
-def factor_set_from_data(document: Any, *, file: str | None = None) -> FactorSet:
-    """A factor set from parsed JSON; :class:`FactorSetError` listing every schema violation."""
+def factor_set_from_data(document: Any, *, file: str | None = None, owned: bool = False) -> FactorSet:
+    """A factor set from parsed JSON; :class:`FactorSetError` listing every schema violation.
+
+    ``owned``: the document was parsed for this set (``parse_factor_set``): its records are kept as
+    compact bytes and built on first use; otherwise they are built now."""
     if not isinstance(document, dict):
         raise FactorSetError("a factor set is a JSON object", Location(file, pointer=""))
     if document.get("format") != FORMAT:
@@ -46,6 +49,8 @@ def factor_set_from_data(document: Any, *, file: str | None = None) -> FactorSet
             f"{len(problems)} schema violation(s) in the factor set", Location(file), problems=problems
         )
     header = {k: v for k, v in document.items() if k != "records"}
+    if owned:
+        return FactorSet.from_raw(header, document["records"])
     with _collector_paused():
         return FactorSet.from_parts(header, tuple(FactorRecord.from_json(r) for r in document["records"]))
 
@@ -72,7 +77,7 @@ def parse_factor_set(data: bytes, *, file: str | None = None) -> FactorSet:
             document = orjson.loads(data)
     except orjson.JSONDecodeError as e:
         raise FactorSetError(f"invalid JSON: {e.msg}", Location(file, e.lineno, e.colno)) from e
-    return factor_set_from_data(document, file=file)
+    return factor_set_from_data(document, file=file, owned=True)
 
 
 def load_factor_set_file(path: Path) -> FactorSet:

@@ -1,20 +1,24 @@
 """A factor set in memory: its header (identity, licence, sources, dates) and its records.
 
-Records are slotted dataclasses built once per load, with the repeated strings (activity,
-unit, region, boundary, source) interned, so that a set of 100,000 records stays small and
-a reference resolves with a few dictionary look-ups. ``to_json`` gives back the document
+Records are slotted dataclasses, each built from its JSON on first use (a load keeps each
+record's compact JSON bytes and an index of their ids, so a set of 100,000 records loads in the time it takes
+to parse and schema-check it), with the repeated strings (activity, unit, region, boundary,
+source) interned; a reference resolves with a few dictionary look-ups. ``to_json`` gives back the document
 with the content it was read with (decimals keep their digits), which is what is signed and digested.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from array import array
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
+
+import orjson
 
 from registry.canonical import sha256_digest
 
@@ -137,20 +141,124 @@ class FactorRecord:
         return out
 
 
-@dataclass(frozen=True)
+class RecordIndex(Mapping[str, FactorRecord]):
+    """A set's records by id, each built the first time it is asked for.
+
+    Loading a set keeps its records as compact JSON in one bytes buffer (with where each ends) and
+    an index of their ids; a :class:`FactorRecord` (exact decimals, interned strings) is made for a
+    record only when a reference resolves to it or when all records are listed. The bytes hold a
+    record in a fraction of the memory its parsed objects take, and nobody can change them. An id
+    given twice indexes its last record, as a dict of built records would.
+    """
+
+    __slots__ = ("_all", "_built", "_ends", "_index", "_raw")
+
+    def __init__(self, raw: Sequence[Mapping[str, Any]]) -> None:
+        dumps = orjson.dumps
+        buffer = bytearray()
+        ends = array("Q")
+        index: dict[str, int] = {}
+        for i, record in enumerate(raw):
+            index[record["id"]] = i
+            buffer += dumps(record)  # one buffer: a bytes object per record would keep orjson's spare capacity
+            ends.append(len(buffer))
+        self._raw = bytes(buffer)
+        self._ends = ends
+        self._index = index
+        self._built: dict[str, FactorRecord] = {}
+        self._all: tuple[FactorRecord, ...] | None = None
+
+    def _parsed(self, i: int) -> Any:
+        start = self._ends[i - 1] if i else 0
+        return orjson.loads(memoryview(self._raw)[start : self._ends[i]])
+
+    @classmethod
+    def of_records(cls, records: Sequence[FactorRecord]) -> RecordIndex:
+        """An index over records already built (an import, a test)."""
+        index = cls.__new__(cls)
+        index._raw = b""
+        index._ends = array("Q")
+        index._index = {}
+        index._built = {r.id: r for r in records}
+        index._all = tuple(records)
+        return index
+
+    def __getitem__(self, factor_id: str) -> FactorRecord:
+        found = self._built.get(factor_id)
+        if found is None:
+            found = self._built[factor_id] = FactorRecord.from_json(self._parsed(self._index[factor_id]))
+        return found
+
+    def get(self, factor_id: str, default: Any = None) -> Any:
+        found = self._built.get(factor_id)
+        if found is not None:
+            return found
+        i = self._index.get(factor_id)
+        if i is None:
+            return default
+        found = self._built[factor_id] = FactorRecord.from_json(self._parsed(i))
+        return found
+
+    def __contains__(self, factor_id: object) -> bool:
+        return factor_id in self._index or factor_id in self._built
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index or self._built)
+
+    def __len__(self) -> int:
+        return len(self._index or self._built)
+
+    def all(self) -> tuple[FactorRecord, ...]:
+        """Every record in document order (duplicates included), built now if not yet."""
+        if self._all is not None:
+            return self._all
+        built, index = self._built, self._index
+        out = []
+        for i in range(len(self._ends)):
+            raw = self._parsed(i)
+            rid = raw["id"]
+            record = built.get(rid) if index[rid] == i else None
+            if record is None:
+                record = FactorRecord.from_json(raw)
+                if index[rid] == i:
+                    built[rid] = record
+            out.append(record)
+        return tuple(out)
+
+
 class FactorSet:
-    """A factor set: ``header`` is the document without its records (small, kept as read).
+    """A factor set: ``header`` is the document without its records (small, kept as read);
+    ``by_id`` its records by id, built on first use (:class:`RecordIndex`).
 
     Its status and effective dates are read from the header once (a set never changes).
     """
 
-    header: Mapping[str, Any]
-    records: tuple[FactorRecord, ...]
-    by_id: Mapping[str, FactorRecord] = field(repr=False, compare=False)
+    def __init__(self, header: Mapping[str, Any], by_id: RecordIndex) -> None:
+        self.header = header
+        self.by_id = by_id
 
     @classmethod
     def from_parts(cls, header: Mapping[str, Any], records: tuple[FactorRecord, ...]) -> FactorSet:
-        return cls(header, records, {r.id: r for r in records})
+        return cls(header, RecordIndex.of_records(records))
+
+    @classmethod
+    def from_raw(cls, header: Mapping[str, Any], raw: Sequence[Mapping[str, Any]]) -> FactorSet:
+        """A set over its schema-valid raw records, kept as compact bytes and built on first use."""
+        return cls(header, RecordIndex(raw))
+
+    @cached_property
+    def records(self) -> tuple[FactorRecord, ...]:
+        return self.by_id.all()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FactorSet):
+            return NotImplemented
+        return self.header == other.header and self.records == other.records
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"FactorSet({self.header.get('id')}@{self.header.get('version')}, {len(self.by_id)} records)"
 
     @cached_property
     def id(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -33,7 +33,7 @@ from registry.packs.rulepack import ResolvedPack, Rule
 from registry.yamlpos import escape_pointer_token
 
 if TYPE_CHECKING:
-    from registry.accounting import Inventory, Recalculation
+    from registry.accounting import Inventory, Recalculation, SupplierFacts
     from registry.factors import FactorLibrary
 
 RUNTIME_VARIABLES = frozenset({"pf", "pcf", "ext", "now", "recalc"})
@@ -306,18 +306,32 @@ class CompiledPack:
         return findings
 
     def validate_with_recalc(
-        self, document: Any, *, now: datetime, inventory: Inventory | None = None, library: FactorLibrary | None = None
+        self,
+        document: Any,
+        *,
+        now: datetime,
+        inventory: Inventory | None = None,
+        library: FactorLibrary | None = None,
+        suppliers: Mapping[str, SupplierFacts] | None = None,
     ) -> tuple[ValidationResult, Recalculation | None]:
-        """The validation result and the recalculation it used (None without an inventory)."""
-        return self._with_recalc(prepare(document), now, inventory, library)
+        """The validation result and the recalculation it used (None without an inventory); with
+        ``suppliers``, supplier lines are cross-checked against the declarations the registry holds."""
+        return self._with_recalc(prepare(document), now, inventory, library, suppliers)
 
     def _with_recalc(
-        self, prepared: Prepared, now: datetime, inventory: Inventory | None, library: FactorLibrary | None
+        self,
+        prepared: Prepared,
+        now: datetime,
+        inventory: Inventory | None,
+        library: FactorLibrary | None,
+        suppliers: Mapping[str, SupplierFacts] | None = None,
     ) -> tuple[ValidationResult, Recalculation | None]:
         from registry.packs.recalculation import run_step  # loads the units stack only when recomputing
 
         findings = self._prepared_findings(prepared)
-        step = run_step(prepared.document, inventory, self.policy, self.ref.ref, on=now.date(), library=library)
+        step = run_step(
+            prepared.document, inventory, self.policy, self.ref.ref, on=now.date(), library=library, suppliers=suppliers
+        )
         if step is None:
             findings.extend(self.evaluate_rules(prepared, now=now))
             return ValidationResult.from_findings(self.ref, findings), None

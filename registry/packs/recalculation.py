@@ -6,6 +6,7 @@ A declaration with no inventory and a pack that asks for none costs one scan of 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,6 +17,7 @@ from registry.accounting import (
     RecalcPolicy,
     Recalculation,
     Resolver,
+    SupplierFacts,
     bundled_library,
     cel_view,
     embedded_inventory,
@@ -71,6 +73,7 @@ def run_step(
     *,
     on: date,
     library: FactorLibrary | None = None,
+    suppliers: Mapping[str, SupplierFacts] | None = None,
 ) -> RecalcStep | None:
     """None when there is nothing to do (no inventory, none required): the hot path."""
     base = ""
@@ -81,6 +84,8 @@ def run_step(
             return None
     if inventory is None:
         return RecalcStep(None, findings or policy_findings(None, policy, pack), None)
-    recalc = recalculate(document, inventory, _resolver(library), on=on, policy=policy, base_pointer=base)
+    recalc = recalculate(
+        document, inventory, _resolver(library), on=on, policy=policy, base_pointer=base, suppliers=suppliers
+    )
     findings = [*recalc.findings, *policy_findings(recalc, policy, pack)]
     return RecalcStep(recalc, findings, cel_view(recalc))

@@ -5,12 +5,12 @@ Used by the CLI and the HTTP API. Pure; time is a parameter.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any, Protocol
 
-from registry.accounting import Inventory, Recalculation
+from registry.accounting import Inventory, Recalculation, SupplierFacts
 from registry.declarations import ENVELOPE_CLAUSE, check_pact, unwrap
 from registry.errors import Location, RegistryError
 from registry.factors import FactorLibrary
@@ -58,16 +58,20 @@ def recalculate_document(
     pack: str | None,
     now: datetime,
     library: FactorLibrary | None = None,
+    suppliers: Mapping[str, SupplierFacts] | None = None,
 ) -> tuple[ValidationResult, Recalculation | None]:
     """Validate with a recalculation from ``inventory`` (or the one the declaration carries); the pack is
-    chosen as :func:`validate_document` chooses it."""
+    chosen as :func:`validate_document` chooses it; ``suppliers`` are the stored facts that supplier lines
+    are cross-checked against."""
     check_pact(document)
     note = None
     if pack is None:
         chosen, note = catalog.choose(document, now=now)
         pack = chosen.ref
     compiled = catalog.compiled(pack, on=now.date())
-    result, recalc = compiled.validate_with_recalc(document, now=now, inventory=inventory, library=library)
+    result, recalc = compiled.validate_with_recalc(
+        document, now=now, inventory=inventory, library=library, suppliers=suppliers
+    )
     return (result if note is None else _with(result, note)), recalc
 
 

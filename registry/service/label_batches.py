@@ -108,6 +108,11 @@ class IssueBody(BaseModel):
     batch: str | None = Field(default=None, max_length=20)
     audit_id: str | None = Field(default=None, max_length=36)
     scheme: str | None = Field(default=None, max_length=64)
+    recalculation: str | None = Field(
+        default=None,
+        max_length=36,
+        description="the stored recalculation (its validation id, from POST /v1/recalculations) the label rests on",
+    )
     request_id: str | None = Field(
         default=None,
         min_length=1,
@@ -123,6 +128,7 @@ class IssueBody(BaseModel):
             batch=self.batch,
             audit_id=self.audit_id,
             scheme=self.scheme,
+            recalculation=self.recalculation,
             key=self.request_id if self.request_id is not None else key,
         )
 

@@ -4,6 +4,7 @@ token read from the forms people pass around (base64url, base32, an offline labe
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from issuance import Verification, label_url, offline_url, token_from_b64url, token_from_text, token_to_b64url
@@ -25,6 +26,8 @@ def label_json(label: Label, v: Verification, settings: svc.IssuanceSettings) ->
         "state_reason": label.state_reason,
         "state_changed_at": label.state_changed_at.isoformat(),
         "verification": v.to_json(),
+        # the recalculation the label rests on (no inventory lines); None: a declared figure, not recomputed
+        "recalculation": label.recalculation,
     }
 
 
@@ -52,7 +55,28 @@ def names_in(s: Any, packs: Any, label: Label) -> dict[str, Any]:
         "pack_url": f"/v1/rulepacks/{namespace}/{name}/versions/{label.pack_version}",
         "grades": tuple(b["grade"] for b in bands),
         "grading_basis": grading_basis(_raw_grading(packs, ref, row.content.get("grading"))),
+        "recomputed": recomputed_line(label.recalculation),
     }
+
+
+def recomputed_line(record: Any) -> tuple[tuple[str, ...], str | None] | None:
+    """What the consumer page says of a label's recalculation: the factor sets and the deviation of
+    the declared total as recorded, trailing zeros dropped (``0.4``, ``-1.25``); None for a declared
+    figure that was not recomputed."""
+    if not isinstance(record, dict):
+        return None
+    sets = tuple(str(s) for s in record.get("factorSets") or ())
+    raw = record.get("deviationPercent")
+    if raw is None:
+        return sets, None
+    try:
+        q = Decimal(str(raw))  # as the recalculation rounded it (three places)
+    except InvalidOperation:
+        return sets, None
+    if not q.is_finite():
+        return sets, None
+    shown = format(q.copy_abs() if q.is_zero() else q, "f")
+    return sets, shown.rstrip("0").rstrip(".") if "." in shown else shown
 
 
 def grading_basis(grading: Any) -> dict[str, str] | None:

@@ -298,6 +298,7 @@ class IssueRequest:
     batch: str | None = None
     audit_id: str | None = None
     scheme: str | None = None
+    recalculation: str | None = None  # the stored recalculation (its validation id) the label rests on
     key: str | None = None  # the caller's idempotency key (Idempotency-Key, a batch line's request_id)
 
 
@@ -382,6 +383,8 @@ class _Draft:
     scheme: str
     gtin: str
     expires_at: datetime
+    # the recalculation the label rests on (label_recalc.record_of), None: a declared figure
+    recalculation: dict[str, Any] | None = None
 
 
 def _draft(session: Session, packs: Packs, certifier: str, request: IssueRequest, now: datetime) -> _Draft:
@@ -491,6 +494,9 @@ def _label_columns(
         state=LabelState.VALID,
         state_changed_at=now,
         request_key=request_key,
+        recalculation=d.recalculation,
+        recalculation_id=d.recalculation["id"] if d.recalculation else None,
+        declaration_digest=d.digest,
     )
 
 
@@ -567,6 +573,7 @@ def issue_labels(
             outcomes.append(_draft(session, packs, certifier, request, now))
         except RegistryError as e:
             outcomes.append(e)
+    _attach_recalculations(session, certifier, outcomes)
     drafts = [(i, o, request_key(o, certifier)) for i, o in enumerate(outcomes) if isinstance(o, _Draft)]
     known = store.labels_by_request_key(session, certifier, [k for _, _, k in drafts])
     fresh: dict[str, tuple[int, _Draft]] = {}
@@ -583,6 +590,30 @@ def issue_labels(
         first = outcomes[fresh[key][0]]
         outcomes[i] = _answer_repeat(d, first.label, settings) if isinstance(first, Issued) else first
     return [o for o in outcomes if not isinstance(o, _Draft)]
+
+
+def _attach_recalculations(session: Session, certifier: str, outcomes: list[Issued | RegistryError | _Draft]) -> None:
+    """Each draft gets the stored recalculation it rests on, or is refused when its pack requires one
+    and none fits (see :mod:`registry.service.label_recalc`)."""
+    from dataclasses import replace
+
+    from registry.service import label_recalc
+
+    places = [i for i, o in enumerate(outcomes) if isinstance(o, _Draft)]
+    if not places:
+        return
+    wants = []
+    for i in places:
+        d = outcomes[i]
+        assert isinstance(d, _Draft)
+        wants.append(label_recalc.Wanted(d.digest, d.pack.ref, d.compiled.policy, d.request.recalculation))
+    for i, found in zip(places, label_recalc.find(session, certifier, wants), strict=True):
+        if isinstance(found, RegistryError):
+            outcomes[i] = found
+        elif found is not None:
+            d = outcomes[i]
+            assert isinstance(d, _Draft)
+            outcomes[i] = replace(d, recalculation=found)
 
 
 def _answer_repeat(d: _Draft, row: Label, settings: IssuanceSettings) -> Issued | RegistryError:

@@ -314,6 +314,24 @@ def get_labels(session: Session, label_ids: Iterable[str]) -> dict[str, Label]:
     return {row.id: row for row in session.exec(select(Label).where(col(Label.id).in_(ids)))}
 
 
+def labels_resting_on(session: Session, validation_ids: Iterable[str], *, certifier_id: str) -> list[Label]:
+    """The certifier's labels that rest on these stored recalculations, oldest first."""
+    ids = sorted(set(validation_ids))
+    if not ids:
+        return []
+    stmt = select(Label).where(col(Label.recalculation_id).in_(ids), Label.certifier_id == certifier_id)
+    return list(session.exec(stmt.order_by(col(Label.issued_at), col(Label.id))))
+
+
+def labels_of_declarations(session: Session, digests: Iterable[str]) -> list[Label]:
+    """Every label of the declarations with these digests (labels are public), oldest first."""
+    wanted = sorted(set(digests))
+    if not wanted:
+        return []
+    stmt = select(Label).where(col(Label.declaration_digest).in_(wanted))
+    return list(session.exec(stmt.order_by(col(Label.issued_at), col(Label.id))))
+
+
 def list_labels(
     session: Session,
     certifier_id: str,

@@ -281,7 +281,10 @@ class ValidationBase(StorageModel):
 
 class Validation(ValidationBase, table=True):
     __tablename__ = "validation"
-    __table_args__ = (Index("ix_validation_org_id_created_at", "org_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_validation_org_id_created_at", "org_id", "created_at"),
+        Index("ix_validation_declaration_digest", "declaration_digest"),
+    )
 
     id: str = Field(sa_column=Column(String(36), primary_key=True))
     org_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
@@ -382,6 +385,8 @@ class Label(StorageModel, table=True):
         Index("ix_label_certifier_id_issued_at", "certifier_id", "issued_at"),
         Index("ix_label_audit_id", "audit_id"),
         Index("ix_label_gtin", "gtin"),
+        Index("ix_label_recalculation_id", "recalculation_id"),
+        Index("ix_label_declaration_digest", "declaration_digest"),
         # one label per issue request: a repeat of the request finds this one (issue 10)
         Index("ux_label_certifier_id_request_key", "certifier_id", "request_key", unique=True),
     )
@@ -408,6 +413,30 @@ class Label(StorageModel, table=True):
     # the issue request's idempotency key (sha256 of the caller's key, or of what the label says);
     # NULL for labels issued before keys existed
     request_key: str | None = Field(default=None, sa_column=Column(String(71), nullable=True))
+    # the recalculation the label rests on: validation id, deviation, factor sets, inventory digest
+    # (never the inventory's lines); NULL: a declared figure, not recomputed
+    recalculation: dict[str, Any] | None = Field(default=None, sa_column=Column(json_type(), nullable=True))
+    # the validation holding that recalculation (what dependents and trace follow)
+    recalculation_id: str | None = Field(default=None, sa_column=Column(String(36), nullable=True))
+    # the labelled declaration's full digest (its prefix is in the claims): finds a supplier's label
+    declaration_digest: str | None = Field(default=None, sa_column=Column(String(71), nullable=True))
+
+
+class RecalcSource(StorageModel, table=True):
+    """What a stored recalculation rests on, one row per source: a factor set version
+    (``factorset:id@version``) or a supplier's declaration (``declaration:<PACT id>``, with the digest
+    the inventory line cited). ``GET /v1/declarations/{id}/dependents`` and ``pcfreg trace`` follow them."""
+
+    __tablename__ = "recalc_source"
+    __table_args__ = (
+        PrimaryKeyConstraint("validation_id", "source", name="pk_recalc_source"),
+        Index("ix_recalc_source_source_org_id", "source", "org_id"),
+    )
+
+    validation_id: str = Field(sa_column=Column(String(36), ForeignKey("validation.id"), nullable=False))
+    source: str = Field(sa_column=Column(String(), nullable=False))
+    org_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    digest: str | None = Field(default=None, sa_column=Column(String(71), nullable=True))
 
 
 class StatusListRow(StorageModel, table=True):

@@ -41,6 +41,7 @@ from registry.storage.models import (
     PackStatus,
     PublisherKey,
     PublisherKeyCreate,
+    RecalcSource,
     RulePackCode,
     RulePackVersion,
     RulePackVersionCreate,
@@ -595,6 +596,55 @@ def get_validation(session: Session, validation_id: str, *, org_id: str) -> Vali
     if row is None or row.org_id != org_id:
         raise NotFound(f"validation {validation_id!r} not found")
     return row
+
+
+def validations_by_id(session: Session, org_id: str, ids: Collection[str]) -> dict[str, Validation]:
+    """The validations ``org_id`` ran among ``ids`` (another organisation's are not there)."""
+    if not ids:
+        return {}
+    rows = session.exec(select(Validation).where(col(Validation.id).in_(list(ids)), Validation.org_id == org_id))
+    return {row.id: row for row in rows}
+
+
+def validations_of_declarations(
+    session: Session, digests: Collection[str], *, org_id: str | None = None
+) -> list[Validation]:
+    """Stored validations of the declarations with these digests (of ``org_id`` only, when given),
+    oldest first."""
+    if not digests:
+        return []
+    query = select(Validation).where(col(Validation.declaration_digest).in_(list(digests)))
+    if org_id is not None:
+        query = query.where(Validation.org_id == org_id)
+    return list(session.exec(query.order_by(col(Validation.created_at), col(Validation.id))))
+
+
+def insert_recalc_sources(session: Session, validation_id: str, org_id: str, sources: Mapping[str, str | None]) -> None:
+    """Record what a stored recalculation rests on: ``{source: digest}`` (``factorset:id@version`` or
+    ``declaration:<PACT id>``)."""
+    if sources:
+        rows = [
+            {"validation_id": validation_id, "source": src, "org_id": org_id, "digest": digest}
+            for src, digest in sorted(sources.items())
+        ]
+        with _writing(session, f"sources of {validation_id!r} already recorded"):
+            session.execute(insert(RecalcSource), rows)
+
+
+def recalculations_citing(session: Session, sources: Collection[str], *, org_id: str) -> list[RecalcSource]:
+    """The ``org_id``'s stored recalculations that rest on any of ``sources``."""
+    if not sources:
+        return []
+    stmt = select(RecalcSource).where(col(RecalcSource.source).in_(sorted(sources)), RecalcSource.org_id == org_id)
+    return list(session.exec(stmt.order_by(col(RecalcSource.validation_id), col(RecalcSource.source))))
+
+
+def validations_of_declaration_id(session: Session, declaration_id: str, *, org_id: str) -> list[Validation]:
+    """The ``org_id``'s stored validations of the declaration whose PACT ``id`` this is, oldest first."""
+    stmt = select(Validation).where(
+        Validation.org_id == org_id, Validation.declaration["id"].as_string() == declaration_id
+    )
+    return list(session.exec(stmt.order_by(col(Validation.created_at), col(Validation.id))))
 
 
 def list_validations(session: Session, org_id: str, *, limit: int = 50, cursor: str | None = None) -> Page[Validation]:

@@ -7,6 +7,7 @@ route functions at module level; :func:`registry.api.app.create_app` includes th
 * :mod:`.factorsets` - ``/v1/factorsets...``: publish, list, search factors, read, diff, withdraw
 * :mod:`.validations` - ``/v1/validations...``: validate one or a batch, read stored validations
 * :mod:`.recalculations` - ``POST /v1/recalculations``: a declaration recomputed from its inventory
+* :mod:`.declarations` - ``GET /v1/declarations/{id}/dependents``: what rests on a declaration
 * :mod:`.publishers` - ``/v1/publishers/{namespace}/keys...``: pack-signing keys
 * :mod:`.labels` - ``/v1/labels...``: issue, change, list, read, verify in bulk
 * :mod:`.label_pages` - ``/l``, ``/L``, a label's QR code and printable SVG

@@ -22,9 +22,10 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext, next_page
-from registry.api.models import FactorSetVersionOut, StatusChange, signed_body
+from registry.api.models import DependentsOut, FactorSetVersionOut, StatusChange, signed_body
 from registry.inputs import parse_json
 from registry.service import factors as service
+from registry.service import trace
 from registry.service.principal import Principal
 from registry.storage import factorsets as store
 from registry.storage.db import session_scope
@@ -116,6 +117,26 @@ async def get_factor(namespace: str, name: str, version: str, factor_id: str, ct
         with session_scope(ctx.engine, write=False) as s:
             row, record = service.factor_of(s, f"{namespace}/{name}", version, factor_id)
             return {"ref": f"{row.set_id}@{row.version}#{factor_id}", "set": _summary(row), "factor": record}
+
+    return await run_in_threadpool(run)
+
+
+@router.get(
+    "/v1/factorsets/{namespace}/{name}/versions/{version}/dependents",
+    responses={200: {"model": DependentsOut}},
+    openapi_extra={"security": BEARER},
+)
+async def version_dependents(
+    namespace: str, name: str, version: str, principal: PrincipalDep, ctx: CtxDep
+) -> dict[str, Any]:
+    """The caller's stored recalculations that used this factor set version, the declarations they
+    recompute (and those resting on them, down the chain) and the labels resting on them (certifiers)."""
+    principal.require("certifier")
+
+    def run() -> dict[str, Any]:
+        with session_scope(ctx.engine, write=False) as s:
+            row = service.get_version(s, f"{namespace}/{name}", version)
+            return trace.dependents(s, principal.org_id, trace.factor_set_source(f"{row.set_id}@{row.version}"))
 
     return await run_in_threadpool(run)
 

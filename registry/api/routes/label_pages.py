@@ -197,4 +197,6 @@ def _page_view(v: Verification, names: dict[str, Any] | None, lang: str) -> Labe
         trust_list_url="/v1/trust-list",
         grade_scale=names["grades"] if names else tuple("ABCDEFG"),
         grading_basis=(names.get("grading_basis") or {}).get(lang) if names else None,
+        recomputed_from=names["recomputed"][0] if names and names.get("recomputed") else None,
+        recomputed_deviation=names["recomputed"][1] if names and names.get("recomputed") else None,
     )

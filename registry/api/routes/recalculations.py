@@ -2,7 +2,9 @@
 
 * ``POST /v1/recalculations`` - ``{"declaration": {...}, "inventory": {...}}``; validated against
   the pack (its ``recalculation`` demands included), stored under the caller's organisation as a
-  validation that also holds the recalculation and the inventory. An inventory is trade-secret data:
+  validation that also holds the recalculation and the inventory. A line citing a supplier
+  footprint is checked against the declaration the registry holds (digest, per-unit value, unit,
+  validation, label state), each a finding at the line's pointer. An inventory is trade-secret data:
   only a certifier may send one, and only that organisation reads it back (``GET
   /v1/validations/{id}``); no public page shows it.
 
@@ -17,12 +19,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from registry.accounting import inventory_from_data
+from registry.accounting import SupplierFacts, inventory_from_data
 from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep
 from registry.api.models import RecalculationOut
 from registry.errors import InputError, Location
 from registry.inputs import parse_json
 from registry.packs import recalculate_document, recalculation_report
+from registry.service import trace
+from registry.service.suppliers import supplier_facts
 from registry.storage import repo
 from registry.storage.db import session_scope
 
@@ -73,7 +77,13 @@ async def recalculate(
     inventory = inventory_from_data(raw_inventory, file="/inventory")
     now = ctx.clock()
     # the pack is chosen as for POST /v1/validations and pcfreg recalc (base pack when no product pack fits)
-    result, recalc = recalculate_document(ctx.packs, declaration, inventory, pack=pack, now=now)
+
+    def facts() -> dict[str, SupplierFacts]:
+        with session_scope(ctx.engine, write=False) as s:
+            return supplier_facts(s, principal.org_id, inventory)
+
+    suppliers = await run_in_threadpool(facts)  # each supplier line is checked against what is stored
+    result, recalc = recalculate_document(ctx.packs, declaration, inventory, pack=pack, now=now, suppliers=suppliers)
     report = recalculation_report(result, recalc)
     extra = {"recalculation": report["recalculation"], "inventory": raw_inventory}
 
@@ -82,6 +92,7 @@ async def recalculate(
             row = repo.insert_validation(
                 s, org_id=principal.org_id, result=result, declaration=declaration, now=now, extra=extra
             )
+            trace.record_sources(s, row)  # what it rests on, for dependents and trace
             return row.id, row.created_at.isoformat()
 
     vid, created = await run_in_threadpool(store)

@@ -1,0 +1,123 @@
+"""A pack that requires an inventory: no label without a stored recalculation under that pack,
+conformant and within its deviation bound (issue 12); the label records the one it rests on."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Engine
+
+from issuance import KeyScope
+from registry.accounting import inventory_from_data
+from registry.errors import RegistryError
+from registry.packs import recalculation_report
+from registry.packs.catalog import Catalog
+from registry.service import labels as svc
+from registry.service.label_recalc import RecalculationRequired
+from registry.storage import repo
+from registry.storage.db import session_scope
+from registry.storage.models import OrganisationCreate, OrgKind
+
+AL = "example-standards-body/aluminium-ingot@1.2.0"
+NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)  # 1.2.0 is in effect from 2027-01-01
+GTIN = "09506000134352"
+SCOPE = KeyScope(schemes=("gb-t-24067",), categories=("example-standards-body/",))
+BUNDLED = Path(__file__).resolve().parents[2] / "rulepacks"
+
+
+@pytest.fixture(scope="module")
+def strict(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    """The bundled packs, aluminium 1.2.0 changed to require an inventory and fail beyond 1 %."""
+    root = tmp_path_factory.mktemp("packs") / "rulepacks"
+    shutil.copytree(BUNDLED, root)
+    path = root / "products" / "aluminium-ingot-1.2.0.yaml"
+    pack = yaml.safe_load(path.read_text(encoding="utf-8"))
+    pack["recalculation"]["requireInventory"] = True
+    pack["recalculation"]["deviation"] = {"warnPercent": "0.5", "failPercent": "1"}
+    path.write_text(yaml.safe_dump(pack, allow_unicode=True), encoding="utf-8")
+    return Catalog.from_directory(root)
+
+
+@pytest.fixture
+def settings() -> svc.IssuanceSettings:
+    return svc.IssuanceSettings(
+        public_url="https://labels.example.org", master_key=os.urandom(32), registry_key=Ed25519PrivateKey.generate()
+    )
+
+
+@pytest.fixture
+def ready(engine: Engine, settings: svc.IssuanceSettings) -> Engine:
+    with session_scope(engine) as s:
+        repo.create_organisation(s, OrganisationCreate(id="new-certifier", name="New", kind=OrgKind.CERTIFIER), now=NOW)
+        svc.create_signing_key(s, settings, "new-certifier", SCOPE, now=NOW)
+    return engine
+
+
+def _pair(catalog: Catalog) -> tuple[dict[str, Any], dict[str, Any]]:
+    resolved = catalog.resolve(AL)
+    assert resolved.example is not None and resolved.example_inventory is not None
+    return resolved.example, resolved.example_inventory
+
+
+def _store_recalc(engine: Engine, catalog: Catalog, declaration: Any, inventory: Any) -> str:
+    """What POST /v1/recalculations stores."""
+    result, recalc = catalog.compiled(AL, on=NOW.date()).validate_with_recalc(
+        declaration, now=NOW, inventory=inventory_from_data(inventory)
+    )
+    report = recalculation_report(result, recalc)
+    extra = {"recalculation": report["recalculation"], "inventory": inventory}
+    with session_scope(engine) as s:
+        row = repo.insert_validation(
+            s, org_id="new-certifier", result=result, declaration=declaration, now=NOW, extra=extra
+        )
+        return row.id
+
+
+def _issue(
+    engine: Engine, settings: svc.IssuanceSettings, catalog: Catalog, declaration: Any, **kw: Any
+) -> svc.Issued | RegistryError:
+    request = svc.IssueRequest(declaration=declaration, gtin=GTIN, pack=AL, **kw)
+    with session_scope(engine) as s:
+        return svc.issue_labels(s, catalog, settings, certifier="new-certifier", requests=[request], now=NOW)[0]
+
+
+def test_no_label_without_a_stored_recalculation(
+    ready: Engine, settings: svc.IssuanceSettings, strict: Catalog
+) -> None:
+    declaration, _ = _pair(strict)
+    refused = _issue(ready, settings, strict, declaration)
+    assert isinstance(refused, RecalculationRequired)
+    assert refused.location.pointer == "/recalculation" and "requires an activity inventory" in refused.message
+    assert "within 1 % deviation" in refused.message
+
+
+def test_a_stored_recalculation_within_the_bound_is_recorded(
+    ready: Engine, settings: svc.IssuanceSettings, strict: Catalog
+) -> None:
+    declaration, inventory = _pair(strict)
+    vid = _store_recalc(ready, strict, declaration, inventory)
+    issued = _issue(ready, settings, strict, declaration)
+    assert isinstance(issued, svc.Issued), issued
+    record = issued.label.recalculation
+    assert record is not None and record["id"] == vid
+    assert record["inventoryDigest"].startswith("sha256:") and "lines" not in record
+    assert all("@" in ref for ref in record["factorSets"])
+
+
+def test_a_recalculation_beyond_the_bound_backs_no_label(
+    ready: Engine, settings: svc.IssuanceSettings, strict: Catalog
+) -> None:
+    declaration, inventory = _pair(strict)
+    off = dict(inventory, lines=[dict(line) for line in inventory["lines"]])
+    off["lines"][0]["quantity"] = "4.5"  # coal burnt: the recomputed total moves well past 1 %
+    vid = _store_recalc(ready, strict, declaration, off)
+    named = _issue(ready, settings, strict, declaration, recalculation=vid)
+    assert isinstance(named, RecalculationRequired) and vid in named.message
+    assert isinstance(_issue(ready, settings, strict, declaration), RecalculationRequired)
