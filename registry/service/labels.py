@@ -59,6 +59,7 @@ from registry.secretfiles import read_private, write_private
 from registry.storage import issuance as store
 from registry.storage.errors import Conflict, NotFound
 from registry.storage.models import Audit, KeyState, Label, LabelSigningKey, LabelState
+from registry.supervision import region_of
 
 Rng = Callable[[int], bytes]
 _LABEL_COLUMNS = tuple(c.name for c in Label.__table__.columns)  # type: ignore[attr-defined]
@@ -491,6 +492,7 @@ def _label_columns(
         state=LabelState.VALID,
         state_changed_at=now,
         request_key=request_key,
+        region=region_of(d.v3),
     )
 
 

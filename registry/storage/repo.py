@@ -47,6 +47,7 @@ from registry.storage.models import (
     Validation,
 )
 from registry.storage.semver import version_sort_key
+from registry.supervision import region_of
 
 T = TypeVar("T")
 
@@ -551,6 +552,7 @@ def insert_validation(
         declaration=declaration,
         declaration_digest=sha256_digest(declaration),
         created_at=_now(now),
+        region=region_of(declaration),
     )
     with _writing(session, conflict):
         session.add(row)
@@ -580,6 +582,7 @@ def insert_validations(
             "declaration": declaration,
             "declaration_digest": sha256_digest(declaration),
             "created_at": at,
+            "region": region_of(declaration),
         }
         for org_id, result, declaration in items
     ]

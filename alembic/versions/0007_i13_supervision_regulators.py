@@ -1,0 +1,166 @@
+"""Supervision (issue 13): the regulator organisation kind and its jurisdiction, the region of
+validations, audits and labels, label samples, re-verification outcomes and complaints.
+
+Revision ID: 0007_i13_supervision_regulators
+Revises: 0006_i12_factorsets
+Create Date: 2026-12-06
+
+Types are written out here, as in 0001, so this revision stays what it was. Existing rows get
+their region from their stored declaration (a label from its audit's declaration, when it has an
+audit), by the rule of registry/supervision/jurisdiction.py written out below.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = "0007_i13_supervision_regulators"
+down_revision: str | Sequence[str] | None = "0006_i12_factorsets"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+OLD_KINDS = ("standards-body", "certifier", "platform", "admin")
+NEW_KINDS = (*OLD_KINDS, "regulator")
+
+
+def _json() -> sa.types.TypeEngine[Any]:
+    return sa.JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True), "postgresql")
+
+
+def _ts() -> sa.DateTime:
+    return sa.DateTime(timezone=True)
+
+
+def _enum(name: str, *values: str) -> sa.Enum:
+    return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=32)
+
+
+def _org_kinds(old: tuple[str, ...], new: tuple[str, ...]) -> None:
+    """Widen or narrow the CHECK of organisation.kind: in place on PostgreSQL, by a table copy on SQLite."""
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint(op.f("ck_organisation_org_kind"), "organisation", type_="check")
+        listed = ", ".join(f"'{k}'" for k in new)
+        op.create_check_constraint(op.f("ck_organisation_org_kind"), "organisation", sa.text(f"kind IN ({listed})"))
+        return
+    with op.batch_alter_table("organisation") as batch:
+        batch.alter_column("kind", type_=_enum("org_kind", *new), existing_type=_enum("org_kind", *old))
+
+
+def _region(declaration: Any) -> str | None:
+    """registry.supervision.region_of, as of this revision (format only: the codes were checked on entry)."""
+    pcf = declaration.get("pcf") if isinstance(declaration, dict) else None
+    if not isinstance(pcf, dict):
+        return None
+    for field in ("geographyCountrySubdivision", "geographyCountry"):
+        value = pcf.get(field)
+        if isinstance(value, str) and 2 <= len(value.strip()) <= 6:
+            return value.strip().upper()
+    return None
+
+
+def _backfill() -> None:
+    bind = op.get_bind()
+    for table in ("validation", "audit"):
+        rows = bind.execute(sa.text(f"SELECT id, declaration FROM {table}")).fetchall()
+        for row_id, declaration in rows:
+            region = _region(json.loads(declaration) if isinstance(declaration, str) else declaration)
+            if region is not None:
+                bind.execute(sa.text(f"UPDATE {table} SET region = :r WHERE id = :i"), {"r": region, "i": row_id})
+    bind.execute(sa.text("UPDATE label SET region = (SELECT audit.region FROM audit WHERE audit.id = label.audit_id)"))
+
+
+def upgrade() -> None:
+    _org_kinds(OLD_KINDS, NEW_KINDS)
+    for table, at in (("validation", "created_at"), ("audit", "created_at"), ("label", "issued_at")):
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column("region", sa.String(8), nullable=True))
+        op.create_index(f"ix_{table}_region_{at}", table, ["region", at])
+    _backfill()
+    op.create_table(
+        "regulator_region",
+        sa.Column("org_id", sa.String(64), nullable=False),
+        sa.Column("region", sa.String(8), nullable=False),
+        sa.PrimaryKeyConstraint("org_id", "region", name="pk_regulator_region"),
+        sa.ForeignKeyConstraint(["org_id"], ["organisation.id"], name="fk_regulator_region_org_id_organisation"),
+    )
+    op.create_table(
+        "label_sample",
+        sa.Column("id", sa.String(36), nullable=False),
+        sa.Column("regulator_id", sa.String(64), nullable=False),
+        sa.Column("seed", sa.String(128), nullable=False),
+        sa.Column("population", _json(), nullable=False),
+        sa.Column("population_size", sa.Integer(), nullable=False),
+        sa.Column("population_digest", sa.String(71), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("label_ids", _json(), nullable=False),
+        sa.Column("created_at", _ts(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_label_sample"),
+        sa.ForeignKeyConstraint(
+            ["regulator_id"], ["organisation.id"], name="fk_label_sample_regulator_id_organisation"
+        ),
+    )
+    op.create_index("ix_label_sample_regulator_id_created_at", "label_sample", ["regulator_id", "created_at"])
+    op.create_table(
+        "reverification",
+        sa.Column("id", sa.String(36), nullable=False),
+        sa.Column("sample_id", sa.String(36), nullable=False),
+        sa.Column("label_id", sa.String(16), nullable=False),
+        sa.Column("certifier_id", sa.String(64), nullable=False),
+        sa.Column("regulator_id", sa.String(64), nullable=False),
+        sa.Column("outcome", _enum("sample_outcome", "confirmed", "discrepancy", "not_verifiable"), nullable=False),
+        sa.Column("findings", _json(), nullable=False),
+        sa.Column("note", sa.String(2000), nullable=True),
+        sa.Column("recorded_at", _ts(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_reverification"),
+        sa.UniqueConstraint("sample_id", "label_id", name="uq_reverification_sample_id_label_id"),
+        sa.ForeignKeyConstraint(["sample_id"], ["label_sample.id"], name="fk_reverification_sample_id_label_sample"),
+        sa.ForeignKeyConstraint(["label_id"], ["label.id"], name="fk_reverification_label_id_label"),
+        sa.ForeignKeyConstraint(
+            ["certifier_id"], ["organisation.id"], name="fk_reverification_certifier_id_organisation"
+        ),
+        sa.ForeignKeyConstraint(
+            ["regulator_id"], ["organisation.id"], name="fk_reverification_regulator_id_organisation"
+        ),
+    )
+    op.create_index("ix_reverification_certifier_id_recorded_at", "reverification", ["certifier_id", "recorded_at"])
+    op.create_index("ix_reverification_label_id", "reverification", ["label_id"])
+    op.create_table(
+        "complaint",
+        sa.Column("reference", sa.String(16), nullable=False),
+        sa.Column("label_id", sa.String(16), nullable=False),
+        sa.Column("certifier_id", sa.String(64), nullable=False),
+        sa.Column("region", sa.String(8), nullable=True),
+        sa.Column("category", sa.String(32), nullable=False),
+        sa.Column("text", sa.String(2000), nullable=False),
+        sa.Column("contact", sa.String(200), nullable=True),
+        sa.Column("state", _enum("complaint_state", "received", "under_review", "upheld", "rejected"), nullable=False),
+        sa.Column("action", sa.String(16), nullable=True),
+        sa.Column("decision_reason", sa.String(2000), nullable=True),
+        sa.Column("history", _json(), nullable=False),
+        sa.Column("created_at", _ts(), nullable=False),
+        sa.Column("updated_at", _ts(), nullable=False),
+        sa.PrimaryKeyConstraint("reference", name="pk_complaint"),
+        sa.ForeignKeyConstraint(["label_id"], ["label.id"], name="fk_complaint_label_id_label"),
+        sa.ForeignKeyConstraint(["certifier_id"], ["organisation.id"], name="fk_complaint_certifier_id_organisation"),
+    )
+    op.create_index("ix_complaint_certifier_id_created_at", "complaint", ["certifier_id", "created_at"])
+    op.create_index("ix_complaint_region_created_at", "complaint", ["region", "created_at"])
+    op.create_index("ix_complaint_label_id", "complaint", ["label_id"])
+
+
+def downgrade() -> None:
+    for name in ("complaint", "reverification", "label_sample", "regulator_region"):
+        op.drop_table(name)
+    for table, at in (("label", "issued_at"), ("audit", "created_at"), ("validation", "created_at")):
+        op.drop_index(f"ix_{table}_region_{at}", table_name=table)
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("region")
+    op.execute("DELETE FROM credential WHERE org_id IN (SELECT id FROM organisation WHERE kind = 'regulator')")
+    op.execute("DELETE FROM organisation WHERE kind = 'regulator'")
+    _org_kinds(NEW_KINDS, OLD_KINDS)
