@@ -75,6 +75,7 @@ class LabelPageView(BaseModel):
     trust_list_url: str | None = None
     grade_scale: tuple[str, ...] = GRADES
     grading_basis: str | None = None  # the rule pack's account of its bands, in the page's language
+    complaint_url: str | None = None  # the form to report a problem with the label (issue 13)
 
 
 def _q(param: str) -> float | None:
@@ -233,6 +234,7 @@ def _links(view: LabelPageView, lang: Lang) -> str:
         for key, url in (
             ("link.rule_pack", _link(view.rule_pack_url, "rule_pack_url")),
             ("link.trust_list", _link(view.trust_list_url, "trust_list_url")),
+            ("link.complaint", _link(view.complaint_url, "complaint_url")),
         )
         if url
     ]

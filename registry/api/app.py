@@ -23,6 +23,7 @@ from registry.api.middleware import RequestContext
 from registry.api.routes import (
     audits,
     auth,
+    complaints,
     credentials,
     factorsets,
     health,
@@ -32,6 +33,7 @@ from registry.api.routes import (
     publishers,
     recalculations,
     rulepacks,
+    supervision,
     trust,
     validations,
 )
@@ -51,6 +53,8 @@ ROUTERS = (
     label_pages.router,
     trust.router,
     audits.router,
+    complaints.router,
+    supervision.router,
     health.router,
     home.router,
 )

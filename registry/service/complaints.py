@@ -131,6 +131,11 @@ def get_for_regulator(session: Session, scope: Scope, reference: str) -> Complai
     return row
 
 
+def references_for_label(session: Session, label_id: str) -> list[str]:
+    stmt = select(Complaint.reference).where(Complaint.label_id == label_id)
+    return list(session.exec(stmt.order_by(col(Complaint.created_at), col(Complaint.reference))))
+
+
 def complaint_json(row: Complaint) -> dict[str, Any]:
     """A complaint as its certifier and the regulator see it (the reporter's contact included, if given)."""
     return {

@@ -343,3 +343,8 @@ def statistics(session: Session, scope: Scope, *, start: datetime | None, end: d
 
 def _value(x: str) -> str:
     return getattr(x, "value", x)
+
+
+def outcomes_for_label(session: Session, label_id: str) -> list[Reverification]:
+    stmt = select(Reverification).where(Reverification.label_id == label_id)
+    return list(session.exec(stmt.order_by(col(Reverification.recorded_at), col(Reverification.id))))
