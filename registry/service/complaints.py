@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from registry.errors import NotPermitted
 from registry.service import labels as label_svc
 from registry.service.principal import Principal
 from registry.service.supervision import Scope, in_jurisdiction
@@ -51,11 +52,13 @@ def file_complaint(session: Session, label_id: str, form: ComplaintForm, *, now:
 
 
 def _own(session: Session, principal: Principal, reference: str) -> Complaint:
-    """A complaint about one of the caller's labels (certifiers); any other looks missing."""
+    """A complaint about one of the caller's labels (certifiers; another certifier's is refused)."""
     principal.require("certifier")
     row = session.get(Complaint, reference.upper())
-    if row is None or (row.certifier_id != principal.org_id and principal.role != "admin"):
+    if row is None:
         raise NotFound(f"complaint {reference!r} not found")
+    if row.certifier_id != principal.org_id and principal.role != "admin":
+        raise NotPermitted(f"complaint {row.reference} is about a label of {row.certifier_id}, not {principal.org_id}")
     return row
 
 

@@ -209,8 +209,10 @@ def draw(
 
 def get_sample(session: Session, scope: Scope, sample_id: str) -> LabelSample:
     row = session.get(LabelSample, sample_id)
-    if row is None or row.regulator_id != scope.regulator:
+    if row is None:
         raise NotFound(f"sample {sample_id!r} not found")
+    if row.regulator_id != scope.regulator:
+        raise NotPermitted(f"sample {sample_id} was drawn by {row.regulator_id}, not {scope.regulator}")
     return row
 
 
