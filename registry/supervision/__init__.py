@@ -27,11 +27,13 @@ from registry.supervision.complaints import (
     next_state,
 )
 from registry.supervision.jurisdiction import covers, parse_jurisdiction, parse_region, region_of
+from registry.supervision.pages import CSP as COMPLAINT_PAGE_CSP
 from registry.supervision.pages import render_complaint_form, render_complaint_received
 from registry.supervision.sampling import Outcome, Population, check_outcome, draw_sample, new_seed
 
 __all__ = [
     "CATEGORIES",
+    "COMPLAINT_PAGE_CSP",
     "ComplaintAction",
     "ComplaintForm",
     "ComplaintState",

@@ -29,6 +29,7 @@ from registry.storage import issuance as store
 from registry.storage.db import session_scope
 from registry.storage.errors import NotFound
 from registry.supervision import (
+    COMPLAINT_PAGE_CSP,
     ComplaintAction,
     ComplaintState,
     FormTokens,
@@ -36,12 +37,11 @@ from registry.supervision import (
     render_complaint_form,
     render_complaint_received,
 )
-from registry.supervision.pages import CSP
 
 router = APIRouter()
 
 MAX_FORM_BYTES = 8 * 1024  # the form's fields at their limits fit in well under this
-_HEADERS = {"Cache-Control": "no-store", "Content-Security-Policy": CSP, "X-Frame-Options": "DENY"}
+_HEADERS = {"Cache-Control": "no-store", "Content-Security-Policy": COMPLAINT_PAGE_CSP, "X-Frame-Options": "DENY"}
 _FORM_BODY = {
     "required": True,
     "content": {
