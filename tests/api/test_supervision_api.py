@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from registry.packs.catalog import Catalog
+from registry.schemas import iter_schema_errors
 from registry.service.bootstrap import IssuedSecret
 from registry.service.ratelimit import FailureLimiter
 from registry.service.supervision import create_regulator
@@ -72,6 +73,10 @@ def world(service: Service) -> dict[str, Any]:
         assert r.status_code in (200, 201), r.text
         out[f"validation_{country}"] = r.json()["id"]
     return out
+
+
+def _schema_ok(name: str, doc: Any) -> None:
+    assert iter_schema_errors(f"https://pcf-registry.org/schemas/{name}-1.0.json", doc) == []
 
 
 def _ids(r: Any) -> list[str]:
@@ -139,6 +144,7 @@ def test_the_same_seed_and_population_draw_the_same_sample(service: Service, wor
     assert re.fullmatch(r"[0-9a-f]{32}", fresh["seed"])  # the registry's seed, recorded
     stored = c.get(f"/v1/supervision/samples/{doc['id']}", headers=cn).json()
     assert stored["label_ids"] == doc["label_ids"] and stored["outcomes"] == []
+    _schema_ok("label-sample", stored)
     future = _population()
     future["cut_off"] = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     problem(c.post("/v1/supervision/samples", json={"size": 1, "population": future}, headers=cn), 422)
@@ -168,6 +174,7 @@ def test_outcomes_are_recorded_once_against_label_and_certifier(service: Service
     assert r.json()["certifier"] == "demo-certifier" and r.json()["findings"][0]["rule_id"] == "reverify.value"
     problem(c.post(url, json={"label_id": label, "outcome": "confirmed"}, headers=cn), 409)
     problem(c.post(url, json={"label_id": world["label_DE"], "outcome": "confirmed"}, headers=cn), 404)
+    _schema_ok("label-sample", c.get(f"/v1/supervision/samples/{sample['id']}", headers=cn).json())
     seen = c.get(f"/v1/supervision/labels/{label}", headers=cn).json()["reverifications"]
     assert [o["outcome"] for o in seen] == ["discrepancy"]
 
@@ -218,6 +225,7 @@ def test_anyone_reports_a_label_and_the_certifier_upholds_and_suspends(
     assert done.status_code == 200, done.text
     assert done.json()["state"] == "upheld" and done.json()["action"] == "suspend"
     assert [h["state"] for h in done.json()["history"]] == ["received", "under_review", "upheld"]
+    _schema_ok("complaint", done.json())
     assert c.get(f"/v1/labels/{label}").json()["state"] == "suspended"
     assert ref in _ids(c.get("/v1/supervision/complaints", headers=service.headers("reg-cn")))
     assert ref not in _ids(c.get("/v1/supervision/complaints", headers=service.headers("reg-de")))
@@ -281,6 +289,7 @@ def test_statistics_per_certifier(service: Service, world: dict[str, Any], fresh
     stats = c.get("/v1/supervision/statistics", headers=cn)
     assert stats.status_code == 200, stats.text
     body = stats.json()
+    _schema_ok("supervision-statistics", body)
     assert body["jurisdiction"] == ["CN"]
     demo = next(x for x in body["certifiers"] if x["certifier"] == "demo-certifier")
     with session_scope(service.ctx.engine, write=False) as s:

@@ -78,7 +78,7 @@ def test_migration_0007_gives_stored_records_their_region(tmp_path: Path) -> Non
         )
     migrate(engine)
     with engine.connect() as conn:
-        regions = dict(conn.execute(text("SELECT id, region FROM validation")).fetchall())
+        regions: dict[str, str | None] = dict(conn.execute(text("SELECT id, region FROM validation")).tuples().all())
         audit = conn.execute(text("SELECT region FROM audit")).scalar_one()
     assert regions == {"v0": "CN", "v1": "CN-GD", "v2": None} and audit == "CN-GD"
     with session_scope(engine) as s:  # the widened CHECK takes a regulator, beside rows that point at orgs
