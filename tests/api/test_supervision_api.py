@@ -115,8 +115,23 @@ def test_a_regulator_reads_audits_and_recalculations_in_its_jurisdiction(
     assert audit_id not in _ids(c.get("/v1/supervision/audits", headers=service.headers("reg-cn")))
     assert c.get(f"/v1/supervision/audits/{audit_id}", headers=service.headers("reg-de")).json()["region"] == "DE"
     problem(c.get(f"/v1/supervision/audits/{audit_id}", headers=service.headers("reg-cn")), 404)
-    only = c.get("/v1/supervision/validations", params={"kind": "recalculation"}, headers=service.headers("reg-cn"))
-    assert world["validation_CN"] not in _ids(only)
+
+
+def test_a_regulator_tells_recalculations_from_validations(service: Service, world: dict[str, Any]) -> None:
+    resolved = Catalog.bundled().resolve(f"{AL}@1.2.0")
+    assert resolved.example is not None and resolved.example_inventory is not None
+    c, cn = service.client, service.headers("reg-cn")
+    body = {"declaration": resolved.example, "inventory": resolved.example_inventory}
+    r = c.post("/v1/recalculations", json=body, headers=service.headers("demo-certifier"))
+    assert r.status_code == 201, r.text
+    recalc = r.json()["id"]
+    only = _ids(c.get("/v1/supervision/validations", params={"kind": "recalculation"}, headers=cn))
+    assert recalc in only and world["validation_CN"] not in only
+    plain = _ids(c.get("/v1/supervision/validations", params={"kind": "validation"}, headers=cn))
+    assert world["validation_CN"] in plain and recalc not in plain
+    full = c.get(f"/v1/supervision/validations/{recalc}", headers=cn).json()
+    assert full["kind"] == "recalculation" and full["result"]["inventory"] == resolved.example_inventory
+    problem(c.get(f"/v1/supervision/validations/{recalc}", headers=service.headers("reg-de")), 404)
 
 
 def _population(**kw: Any) -> dict[str, Any]:

@@ -66,6 +66,42 @@ class OutcomeBody(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
+class _Open(BaseModel):
+    # responses may carry more members than these
+    model_config = ConfigDict(extra="allow")
+
+
+class RegulatorOut(_Open):
+    id: str
+    name: str
+    kind: Literal["regulator"]
+    jurisdiction: list[str]
+
+
+class SampleOut(_Open):
+    # schemas/label-sample-1.0.json
+    id: str
+    regulator: str
+    seed: str
+    population: dict[str, Any]
+    population_size: int
+    population_digest: str
+    size: int
+    label_ids: list[str]
+    created_at: str
+
+
+class OutcomeOut(_Open):
+    sample_id: str
+    label_id: str
+    certifier: str
+    regulator: str
+    outcome: Outcome
+    findings: list[dict[str, Any]]
+    note: str | None
+    recorded_at: str
+
+
 def _read(ctx: Any, principal: Any, fn: Any) -> Any:
     """Run ``fn(session, scope)`` in a read-only transaction as the calling regulator."""
 
@@ -87,7 +123,9 @@ def _write(ctx: Any, principal: Any, fn: Any) -> Any:
 # ------------------------------------------------------------------ operator
 
 
-@router.post("/v1/regulators", status_code=201, openapi_extra={"security": BEARER})
+@router.post(
+    "/v1/regulators", status_code=201, responses={201: {"model": RegulatorOut}}, openapi_extra={"security": BEARER}
+)
 async def create_regulator(body: RegulatorBody, principal: PrincipalDep, ctx: CtxDep) -> Response:
     """Create a regulator and its jurisdiction (ISO 3166-1 alpha-2 or ISO 3166-2 regions); the
     registry's admin only. Its credentials are then made as for any organisation."""
@@ -316,7 +354,12 @@ def outcome_json(r: Reverification) -> dict[str, Any]:
     }
 
 
-@router.post("/v1/supervision/samples", status_code=201, openapi_extra={"security": BEARER})
+@router.post(
+    "/v1/supervision/samples",
+    status_code=201,
+    responses={201: {"model": SampleOut}},
+    openapi_extra={"security": BEARER},
+)
 async def draw_sample(body: SampleBody, principal: PrincipalDep, ctx: CtxDep) -> Response:
     """Draw a random sample of labels in the caller's jurisdiction for re-verification (regulators).
     Without a seed the registry picks one; the seed, the population's definition (jurisdiction,
@@ -355,7 +398,12 @@ async def get_sample(sample_id: str, principal: PrincipalDep, ctx: CtxDep) -> di
     return out
 
 
-@router.post("/v1/supervision/samples/{sample_id}/outcomes", status_code=201, openapi_extra={"security": BEARER})
+@router.post(
+    "/v1/supervision/samples/{sample_id}/outcomes",
+    status_code=201,
+    responses={201: {"model": OutcomeOut}},
+    openapi_extra={"security": BEARER},
+)
 async def record_outcome(sample_id: str, body: OutcomeBody, principal: PrincipalDep, ctx: CtxDep) -> Response:
     """Record what re-verifying one label of the sample found: ``confirmed``, ``discrepancy`` (with
     findings) or ``not_verifiable`` (with a note); recorded against the label and its certifier, once."""
