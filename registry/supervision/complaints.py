@@ -121,7 +121,7 @@ class FormTokens:
         if not at_text.isdigit() or len(at_text) > 12:
             raise InputError("the form token is missing or malformed; open the form again", Location(pointer="/token"))
         at = int(at_text)
-        if not hmac.compare_digest(mac, self._mac(label_id, address, at)):
+        if not hmac.compare_digest(mac.encode(), self._mac(label_id, address, at).encode()):
             raise InputError("the form token does not fit this form; open the form again", Location(pointer="/token"))
         if not 0 <= now - at <= FORM_TOKEN_TTL:
             raise InputError("the form has expired; open it again", Location(pointer="/token"))

@@ -283,6 +283,9 @@ def test_the_form_refuses_bad_tokens_cross_site_posts_big_bodies_and_incomplete_
     )
     assert r.status_code == 403
     assert _file(service, label, text="x" * 9000).status_code == 413
+    many = "&".join(f"f{i}=1" for i in range(30))
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    assert c.post(f"/l/{label}/complaint", content=many, headers=form).status_code == 400  # 500 before
     r = _file(service, label, category="bogus", text="")
     assert r.status_code == 422 and 'name="token"' in r.text  # the form again, saying what to correct
     assert c.get("/l/AAAAAAAAAAAAAAAA/complaint").status_code == 404

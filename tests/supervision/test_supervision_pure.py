@@ -156,6 +156,7 @@ def test_form_tokens_are_bound_to_label_address_and_time() -> None:
         ("ABC", "10.0.0.1", 999.0, token),  # from the future
         ("ABC", "10.0.0.1", 1000.0, ""),
         ("ABC", "10.0.0.1", 1000.0, "1000.00"),
+        ("ABC", "10.0.0.1", 1000.0, "1000.\u00e9\u00e9"),  # not ASCII: refused, not a TypeError
         ("ABC", "10.0.0.1", 1000.0, FormTokens.derived_from(b"j" * 32).issue("ABC", "10.0.0.1", 1000.0)),
     ]:
         with pytest.raises(InputError):

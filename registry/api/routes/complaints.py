@@ -155,6 +155,8 @@ async def file_complaint(label_id: str, request: Request, ctx: CtxDep) -> Respon
     fields = await _fields(request)
     if fields is None:
         return _html("<!doctype html><title>413</title><p>The report is too long.</p>", 413)
+    if not fields:
+        return _html("<!doctype html><title>400</title><p>The report is not a filled-in form.</p>", 400)
     lang = _lang(request, fields.get("lang"))
     if len(label_id) > 16 or not await run_in_threadpool(_label_exists, ctx, label_id):
         return _html("<!doctype html><title>404</title><p>No such label.</p>", 404)
@@ -186,7 +188,11 @@ async def _fields(request: Request) -> dict[str, str] | None:
             return None
     text = body.decode("utf-8", errors="replace")
     fields: dict[str, str] = {}
-    for key, value in parse_qsl(text, keep_blank_values=True, max_num_fields=20):
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=20)
+    except ValueError:  # more fields than the form has: not our form
+        return {}
+    for key, value in pairs:
         fields.setdefault(key, value)
     return fields
 
