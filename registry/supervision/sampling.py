@@ -10,6 +10,7 @@ the seed and the list of ids can redo the draw.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
 import secrets
 from collections.abc import Iterable
@@ -50,17 +51,19 @@ def check_seed(seed: str) -> str:
     return seed
 
 
-def _rank(seed: str, label_id: str) -> bytes:
-    return hashlib.sha256(seed.encode() + b"\x00" + label_id.encode()).digest()
-
-
 def draw_sample(population: Iterable[str], size: int, seed: str) -> list[str]:
     """``size`` ids of ``population`` (all of them if it is smaller), in draw order."""
     if not 1 <= size <= MAX_SAMPLE:
         raise InputError(f"a sample holds 1 to {MAX_SAMPLE} labels", Location(pointer="/size"))
     check_seed(seed)
-    ranked = sorted(set(population), key=lambda label_id: _rank(seed, label_id))
-    return ranked[:size]
+    prefix = hashlib.sha256(seed.encode() + b"\x00")
+
+    def rank(label_id: str) -> bytes:
+        h = prefix.copy()
+        h.update(label_id.encode())
+        return h.digest()
+
+    return heapq.nsmallest(size, set(population), key=rank)
 
 
 class Outcome(StrEnum):
