@@ -225,12 +225,18 @@ def test_anyone_reports_a_label_and_the_certifier_upholds_and_suspends(
     c, label = service.client, world["label_CN"]
     page = c.get(f"/L/{label}", headers={"Accept-Language": "en"})
     assert f'href="/l/{label}/complaint?lang=en"' in page.text
+    zh = c.get(f"/L/{label}", headers={"Accept-Language": "zh-CN"})
+    assert f'href="/l/{label}/complaint?lang=zh"' in zh.text and "举报此标识的问题" in zh.text
+    assert "举报此标识的问题" in c.get(f"/l/{label}/complaint", params={"lang": "zh"}).text
     r = _file(service, label, contact="")
     assert r.status_code == 201, r.text
     ref = r.headers["x-complaint-reference"]
     assert ref in r.text and re.fullmatch(r"C-[0-9A-Z]{12}", ref)
     cert = service.headers("demo-certifier")
     assert ref in _ids(c.get("/v1/complaints", headers=cert))
+    other = service.headers("other-certifier")
+    problem(c.get(f"/v1/complaints/{ref}", headers=other), 403)
+    assert ref not in _ids(c.get("/v1/complaints", headers=other))
     mine = c.get(f"/v1/complaints/{ref}", headers=cert).json()
     assert mine["state"] == "received" and mine["contact"] is None and mine["label_id"] == label
     decide = {"decision": "upheld", "action": "suspend", "reason": "value re-checked: wrong"}
