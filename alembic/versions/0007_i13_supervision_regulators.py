@@ -13,7 +13,8 @@ audit), by the rule of registry/supervision/jurisdiction.py written out below.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,8 +26,8 @@ down_revision: str | Sequence[str] | None = "0006_i12_factorsets"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-OLD_KINDS = ("standards-body", "certifier", "platform", "admin")
-NEW_KINDS = (*OLD_KINDS, "regulator")
+KIND = "regulator"
+_CHECK = re.compile(r"CHECK \(kind IN \(([^)]*)\)\)")
 
 
 def _json() -> sa.types.TypeEngine[Any]:
@@ -41,34 +42,51 @@ def _enum(name: str, *values: str) -> sa.Enum:
     return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=32)
 
 
-def _check(kinds: tuple[str, ...]) -> str:
+def _check(kinds: list[str]) -> str:
     return "kind IN (" + ", ".join(f"'{k}'" for k in kinds) + ")"
 
 
-def _org_kinds(old: tuple[str, ...], new: tuple[str, ...]) -> None:
-    """Widen or narrow the CHECK of organisation.kind (every stored row satisfies both)."""
+def _kinds_in(check: str) -> list[str]:
+    """The kinds a CHECK lists (whatever other revisions, such as another new kind, put there)."""
+    kinds = re.findall(r"'([^']+)'", check)
+    if not kinds:
+        raise RuntimeError(f"organisation.kind has no CHECK this revision can read: {check}")
+    return kinds
+
+
+def _org_kinds(change: Callable[[list[str]], list[str]]) -> None:
+    """Widen or narrow the CHECK of organisation.kind to ``change(kinds now)``; every stored row
+    satisfies both (regulators are deleted before narrowing)."""
     bind = op.get_bind()
     if bind.dialect.name != "sqlite":
+        definition = bind.execute(
+            sa.text(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = 'organisation'::regclass AND conname = 'ck_organisation_org_kind'"
+            )
+        ).scalar_one()
+        kinds = change(_kinds_in(definition))
         op.drop_constraint(op.f("ck_organisation_org_kind"), "organisation", type_="check")
-        op.create_check_constraint(op.f("ck_organisation_org_kind"), "organisation", sa.text(_check(new)))
+        op.create_check_constraint(op.f("ck_organisation_org_kind"), "organisation", sa.text(_check(kinds)))
         return
     # SQLite cannot alter a constraint, and copying the table (batch mode) drops a table that others
     # point at, which its foreign keys refuse inside this transaction. A CHECK does not change what is
     # stored, so the table's definition is edited in place, as https://sqlite.org/lang_altertable.html
     # (section 7, "for changes that do not affect the on-disk content") describes.
+    sql = bind.execute(
+        sa.text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'organisation'")
+    ).scalar_one()
+    old = _CHECK.search(sql)
+    if old is None:
+        raise RuntimeError(f"organisation.kind has no CHECK this revision can read: {sql}")
+    new_sql = sql.replace(old.group(0), f"CHECK ({_check(change(_kinds_in(old.group(0))))})")
     version = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
     bind.exec_driver_sql("PRAGMA writable_schema = ON")
-    changed = bind.execute(
-        sa.text(
-            "UPDATE sqlite_master SET sql = replace(sql, :old, :new) "
-            "WHERE type = 'table' AND name = 'organisation' AND instr(sql, :old) > 0"
-        ),
-        {"old": f"CHECK ({_check(old)})", "new": f"CHECK ({_check(new)})"},
-    ).rowcount
+    bind.execute(
+        sa.text("UPDATE sqlite_master SET sql = :sql WHERE type = 'table' AND name = 'organisation'"), {"sql": new_sql}
+    )
     bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
     bind.exec_driver_sql("PRAGMA writable_schema = OFF")
-    if changed != 1:
-        raise RuntimeError("organisation.kind has not the CHECK constraint this revision expects")
 
 
 def _region(declaration: Any) -> str | None:
@@ -95,7 +113,7 @@ def _backfill() -> None:
 
 
 def upgrade() -> None:
-    _org_kinds(OLD_KINDS, NEW_KINDS)
+    _org_kinds(lambda kinds: [*kinds, KIND] if KIND not in kinds else kinds)
     for table, at in (("validation", "created_at"), ("audit", "created_at"), ("label", "issued_at")):
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("region", sa.String(8), nullable=True))
@@ -182,4 +200,4 @@ def downgrade() -> None:
             batch.drop_column("region")
     op.execute("DELETE FROM credential WHERE org_id IN (SELECT id FROM organisation WHERE kind = 'regulator')")
     op.execute("DELETE FROM organisation WHERE kind = 'regulator'")
-    _org_kinds(NEW_KINDS, OLD_KINDS)
+    _org_kinds(lambda kinds: [k for k in kinds if k != KIND])

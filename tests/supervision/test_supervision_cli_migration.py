@@ -91,3 +91,26 @@ def test_migration_0007_gives_stored_records_their_region(tmp_path: Path) -> Non
         assert conn.execute(text("SELECT id FROM organisation")).scalars().all() == ["c"]
     with pytest.raises(IntegrityError), engine.begin() as conn:
         conn.execute(text(f"INSERT INTO organisation VALUES ('r', 'R', 'regulator', '{at}')"))
+
+
+def test_migration_0007_keeps_kinds_another_revision_added(tmp_path: Path) -> None:
+    """The accreditation body comes in a parallel revision: whichever runs first, both kinds stay."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    migrate(engine, "0006_i12_factorsets")
+    with engine.begin() as conn:  # as another revision would leave it
+        version = conn.exec_driver_sql("PRAGMA schema_version").scalar_one()
+        conn.exec_driver_sql("PRAGMA writable_schema = ON")
+        conn.exec_driver_sql(
+            "UPDATE sqlite_master SET sql = replace(sql, '''admin'')', '''admin'', ''accreditation-body'')') "
+            "WHERE name = 'organisation'"
+        )
+        conn.exec_driver_sql(f"PRAGMA schema_version = {version + 1}")
+        conn.exec_driver_sql("PRAGMA writable_schema = OFF")
+    migrate(engine)
+    with engine.connect() as conn:
+        sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'organisation'")).scalar_one()
+    assert "'admin', 'accreditation-body', 'regulator')" in sql
+    downgrade(engine, "0006_i12_factorsets")
+    with engine.connect() as conn:
+        sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'organisation'")).scalar_one()
+    assert "'admin', 'accreditation-body')" in sql
