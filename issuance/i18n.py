@@ -88,6 +88,7 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "links": "More",
         "link.rule_pack": "How grades are computed (rule pack)",
         "link.trust_list": "Accredited certifiers (trust list)",
+        "link.complaint": "Report a problem with this label",
     },
     "zh": {
         "page.title": "碳标签验证",
@@ -153,6 +154,7 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "links": "更多信息",
         "link.rule_pack": "等级如何计算（规则包）",
         "link.trust_list": "经认可的认证机构（信任列表）",
+        "link.complaint": "举报此标识的问题",
     },
 }
 

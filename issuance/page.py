@@ -79,6 +79,7 @@ class LabelPageView(BaseModel):
     # declared total in percent; ``recomputed_from`` None says the figure is declared, not recomputed
     recomputed_from: tuple[str, ...] | None = None
     recomputed_deviation: str | None = None
+    complaint_url: str | None = None  # the form to report a problem with the label (issue 13)
 
 
 def _q(param: str) -> float | None:
@@ -251,6 +252,7 @@ def _links(view: LabelPageView, lang: Lang) -> str:
         for key, url in (
             ("link.rule_pack", _link(view.rule_pack_url, "rule_pack_url")),
             ("link.trust_list", _link(view.trust_list_url, "trust_list_url")),
+            ("link.complaint", _link(view.complaint_url, "complaint_url")),
         )
         if url
     ]

@@ -33,6 +33,9 @@ _FILES = {
     "https://pcf-registry.org/schemas/recognition-1.0.json": "recognition-1.0.json",
     "https://pcf-registry.org/schemas/factorset-1.0.json": "factorset-1.0.json",
     "https://pcf-registry.org/schemas/inventory-1.0.json": "inventory-1.0.json",
+    "https://pcf-registry.org/schemas/label-sample-1.0.json": "label-sample-1.0.json",
+    "https://pcf-registry.org/schemas/complaint-1.0.json": "complaint-1.0.json",
+    "https://pcf-registry.org/schemas/supervision-statistics-1.0.json": "supervision-statistics-1.0.json",
 }
 
 

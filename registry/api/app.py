@@ -23,6 +23,7 @@ from registry.api.middleware import RequestContext
 from registry.api.routes import (
     audits,
     auth,
+    complaints,
     credentials,
     declarations,
     factorsets,
@@ -33,6 +34,7 @@ from registry.api.routes import (
     publishers,
     recalculations,
     rulepacks,
+    supervision,
     trust,
     validations,
 )
@@ -53,6 +55,8 @@ ROUTERS = (
     label_pages.router,
     trust.router,
     audits.router,
+    complaints.router,
+    supervision.router,
     health.router,
     home.router,
 )

@@ -51,6 +51,16 @@ class ORJSONResponse(JSONResponse):
         return orjson.dumps(content)
 
 
+# At most this many complaints per source address and window: the registry's own choice (no source
+# sets a number for a no-account report form), enough for a person and small for a flood.
+COMPLAINTS_PER_ADDRESS = 10
+COMPLAINT_WINDOW_SECONDS = 3600
+
+
+def complaint_limiter() -> FailureLimiter:
+    return FailureLimiter({"address": COMPLAINTS_PER_ADDRESS}, window=COMPLAINT_WINDOW_SECONDS)
+
+
 @dataclass
 class Limits:
     max_body: int = 2 * 1024 * 1024
@@ -68,6 +78,8 @@ class ServiceContext:
     data_dir: Path | None = None  # where the label keys' master key and the registry's trust key live
     labels: Any = None  # api.labels.LabelCache, made on first use
     limiter: FailureLimiter = field(default_factory=FailureLimiter)
+    # complaints filed from label pages, counted per source address (registry/api/routes/complaints.py)
+    complaint_limiter: FailureLimiter = field(default_factory=lambda: complaint_limiter())
     _hash_checks: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = field(default_factory=dict)
     revocations: Any = None  # service.credentials.RevocationCache, made in __post_init__
     _api_keys: dict[str, tuple[Principal, float]] = field(default_factory=dict)

@@ -18,15 +18,24 @@ def orgs() -> None:
 @orgs.command("create")
 @click.argument("org_id")
 @click.option("--name", required=True)
-@click.option("--kind", required=True, type=click.Choice(["standards-body", "certifier", "platform", "admin"]))
+@click.option(
+    "--kind", required=True, type=click.Choice(["standards-body", "certifier", "platform", "admin", "regulator"])
+)
+@click.option(
+    "--jurisdiction",
+    "jurisdiction",
+    multiple=True,
+    help="A regulator's region, ISO 3166-1 alpha-2 (CN) or ISO 3166-2 (CN-GD); repeat for several.",
+)
 @data_dir_option
 @guarded
-def orgs_create(org_id: str, name: str, kind: str, data_dir: str) -> None:
-    """Create an organisation."""
+def orgs_create(org_id: str, name: str, kind: str, jurisdiction: tuple[str, ...], data_dir: str) -> None:
+    """Create an organisation (a regulator with its jurisdiction)."""
     from registry.service.operator import create_org
 
-    create_org(Path(data_dir), org_id, name, kind)
-    click.echo(f"created {kind} {org_id}")
+    create_org(Path(data_dir), org_id, name, kind, jurisdiction)
+    where = f" for {', '.join(sorted({j.upper() for j in jurisdiction}))}" if jurisdiction else ""
+    click.echo(f"created {kind} {org_id}{where}")
 
 
 @orgs.command("list")

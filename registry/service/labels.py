@@ -59,6 +59,7 @@ from registry.secretfiles import read_private, write_private
 from registry.storage import issuance as store
 from registry.storage.errors import Conflict, NotFound
 from registry.storage.models import Audit, KeyState, Label, LabelSigningKey, LabelState
+from registry.supervision import region_of
 
 Rng = Callable[[int], bytes]
 _LABEL_COLUMNS = tuple(c.name for c in Label.__table__.columns)  # type: ignore[attr-defined]
@@ -497,6 +498,7 @@ def _label_columns(
         recalculation=d.recalculation,
         recalculation_id=d.recalculation["id"] if d.recalculation else None,
         declaration_digest=d.digest,
+        region=region_of(d.v3),
     )
 
 

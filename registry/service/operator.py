@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,19 @@ def _engine(data_dir: Path) -> Any:
     return engine
 
 
-def create_org(data_dir: Path, org_id: str, name: str, kind: str) -> None:
+def create_org(data_dir: Path, org_id: str, name: str, kind: str, jurisdiction: Sequence[str] = ()) -> None:
+    """Create an organisation; a regulator needs its jurisdiction (ISO 3166-1/-2 regions), no other kind has one."""
+    from registry.errors import InputError, Location
+    from registry.service.supervision import create_regulator
+
+    now = datetime.now(UTC)
     with session_scope(_engine(data_dir)) as s:
-        repo.create_organisation(s, OrganisationCreate(id=org_id, name=name, kind=OrgKind(kind)), now=datetime.now(UTC))
+        if OrgKind(kind) is OrgKind.REGULATOR:
+            create_regulator(s, org_id, name, jurisdiction, now=now)
+            return
+        if jurisdiction:
+            raise InputError(f"only a regulator has a jurisdiction, not a {kind}", Location(pointer="/jurisdiction"))
+        repo.create_organisation(s, OrganisationCreate(id=org_id, name=name, kind=OrgKind(kind)), now=now)
 
 
 def list_orgs(data_dir: Path) -> list[dict[str, str]]:

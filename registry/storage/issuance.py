@@ -26,6 +26,7 @@ from registry.findings import PackRef
 from registry.storage.errors import Conflict, NotFound
 from registry.storage.models import Audit, KeyState, Label, LabelSigningKey, LabelState, Recognition, StatusListRow
 from registry.storage.repo import _now, _require_org, _writing
+from registry.supervision import region_of
 
 STATUS_LIST_SIZE = 131_072
 # A list takes new labels until this share of its entries is used, so a random
@@ -60,6 +61,7 @@ def insert_audit(
         pack_version=pack.version,
         pack_digest=pack.digest,
         created_at=_now(now),
+        region=region_of(declaration),
     )
     with _writing(session, f"audit {audit_id!r} already exists"):
         session.add(row)

@@ -57,6 +57,7 @@ class OrgKind(StrEnum):
     CERTIFIER = "certifier"
     PLATFORM = "platform"
     ADMIN = "admin"
+    REGULATOR = "regulator"
 
 
 class CredentialKind(StrEnum):
@@ -284,6 +285,7 @@ class Validation(ValidationBase, table=True):
     __table_args__ = (
         Index("ix_validation_org_id_created_at", "org_id", "created_at"),
         Index("ix_validation_declaration_digest", "declaration_digest"),
+        Index("ix_validation_region_created_at", "region", "created_at"),
     )
 
     id: str = Field(sa_column=Column(String(36), primary_key=True))
@@ -296,6 +298,8 @@ class Validation(ValidationBase, table=True):
     declaration: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
     declaration_digest: str = Field(sa_column=Column(String(71), nullable=False))
     created_at: datetime = _ts()
+    # the declaration's region (registry.supervision.region_of): what puts it in a regulator's jurisdiction
+    region: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
 
 
 class ValidationPublic(ValidationBase):
@@ -314,7 +318,10 @@ class Audit(StorageModel, table=True):
     """
 
     __tablename__ = "audit"
-    __table_args__ = (Index("ix_audit_certifier_id_created_at", "certifier_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_audit_certifier_id_created_at", "certifier_id", "created_at"),
+        Index("ix_audit_region_created_at", "region", "created_at"),
+    )
 
     id: str = Field(sa_column=Column(String(36), primary_key=True))
     certifier_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
@@ -328,6 +335,7 @@ class Audit(StorageModel, table=True):
     created_at: datetime = _ts()
     revoked_at: datetime | None = _ts(nullable=True)
     revoke_reason: str | None = Field(default=None, sa_column=Column(String(), nullable=True))
+    region: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
 
 
 class Recognition(StorageModel, table=True):
@@ -389,6 +397,7 @@ class Label(StorageModel, table=True):
         Index("ix_label_declaration_digest", "declaration_digest"),
         # one label per issue request: a repeat of the request finds this one (issue 10)
         Index("ux_label_certifier_id_request_key", "certifier_id", "request_key", unique=True),
+        Index("ix_label_region_issued_at", "region", "issued_at"),
     )
 
     id: str = Field(sa_column=Column(String(16), primary_key=True))
@@ -420,6 +429,8 @@ class Label(StorageModel, table=True):
     recalculation_id: str | None = Field(default=None, sa_column=Column(String(36), nullable=True))
     # the labelled declaration's full digest (its prefix is in the claims): finds a supplier's label
     declaration_digest: str | None = Field(default=None, sa_column=Column(String(71), nullable=True))
+    # the declaration's region (registry.supervision.region_of); NULL when it names none (issue 13)
+    region: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
 
 
 class RecalcSource(StorageModel, table=True):
@@ -514,6 +525,100 @@ class FactorRow(StorageModel, table=True):
     codes: str = Field(sa_column=Column(String(), nullable=False))
 
 
+# --- supervision (issue 13) -------------------------------------------------------------
+
+
+class RegulatorRegion(StorageModel, table=True):
+    """One region (ISO 3166-1 alpha-2 or ISO 3166-2) of a regulator's jurisdiction."""
+
+    __tablename__ = "regulator_region"
+    __table_args__ = (PrimaryKeyConstraint("org_id", "region", name="pk_regulator_region"),)
+
+    org_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    region: str = Field(sa_column=Column(String(8), nullable=False))
+
+
+class SampleOutcome(StrEnum):
+    CONFIRMED = "confirmed"
+    DISCREPANCY = "discrepancy"
+    NOT_VERIFIABLE = "not_verifiable"
+
+
+class ComplaintStateColumn(StrEnum):
+    RECEIVED = "received"
+    UNDER_REVIEW = "under_review"
+    UPHELD = "upheld"
+    REJECTED = "rejected"
+
+
+class LabelSample(StorageModel, table=True):
+    """A regulator's random sample of labels: the seed, the population's definition and the draw."""
+
+    __tablename__ = "label_sample"
+    __table_args__ = (Index("ix_label_sample_regulator_id_created_at", "regulator_id", "created_at"),)
+
+    id: str = Field(sa_column=Column(String(36), primary_key=True))
+    regulator_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    seed: str = Field(sa_column=Column(String(128), nullable=False))
+    population: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    population_size: int = Field(sa_column=Column(Integer, nullable=False))
+    population_digest: str = Field(sa_column=Column(String(71), nullable=False))
+    size: int = Field(sa_column=Column(Integer, nullable=False))
+    label_ids: list[str] = Field(sa_column=Column(json_type(), nullable=False))
+    created_at: datetime = _ts()
+
+
+class Reverification(StorageModel, table=True):
+    """What re-verifying one sampled label found, recorded against the label and its certifier."""
+
+    __tablename__ = "reverification"
+    __table_args__ = (
+        UniqueConstraint("sample_id", "label_id", name="uq_reverification_sample_id_label_id"),
+        Index("ix_reverification_certifier_id_recorded_at", "certifier_id", "recorded_at"),
+        Index("ix_reverification_label_id", "label_id"),
+    )
+
+    id: str = Field(sa_column=Column(String(36), primary_key=True))
+    sample_id: str = Field(sa_column=Column(String(36), ForeignKey("label_sample.id"), nullable=False))
+    label_id: str = Field(sa_column=Column(String(16), ForeignKey("label.id"), nullable=False))
+    certifier_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    regulator_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    outcome: SampleOutcome = Field(sa_column=Column(_enum(SampleOutcome, "sample_outcome"), nullable=False))
+    findings: list[dict[str, Any]] = Field(sa_column=Column(json_type(), nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(String(2000), nullable=True))
+    recorded_at: datetime = _ts()
+
+
+class Complaint(StorageModel, table=True):
+    """A report about a label from its consumer page; handled by the label's certifier.
+
+    No personal data is required: ``contact`` is what the reporter chose to give, if anything; the
+    reporter's address is never stored."""
+
+    __tablename__ = "complaint"
+    __table_args__ = (
+        Index("ix_complaint_certifier_id_created_at", "certifier_id", "created_at"),
+        Index("ix_complaint_region_created_at", "region", "created_at"),
+        Index("ix_complaint_label_id", "label_id"),
+    )
+
+    reference: str = Field(sa_column=Column(String(16), primary_key=True))
+    label_id: str = Field(sa_column=Column(String(16), ForeignKey("label.id"), nullable=False))
+    certifier_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    region: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
+    category: str = Field(sa_column=Column(String(32), nullable=False))
+    text: str = Field(sa_column=Column(String(2000), nullable=False))
+    contact: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    state: ComplaintStateColumn = Field(
+        sa_column=Column(_enum(ComplaintStateColumn, "complaint_state"), nullable=False)
+    )
+    action: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
+    decision_reason: str | None = Field(default=None, sa_column=Column(String(2000), nullable=True))
+    history: list[dict[str, Any]] = Field(sa_column=Column(json_type(), nullable=False))
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
 ALL_TABLES = (
     "organisation",
     "credential",
@@ -528,11 +633,18 @@ ALL_TABLES = (
     "status_list",
     "factorset_version",
     "factor",
+    "recalc_source",
+    "regulator_region",
+    "label_sample",
+    "reverification",
+    "complaint",
 )
 __all__ = [
     "ALL_TABLES",
     "Audit",
     "CodeScheme",
+    "Complaint",
+    "ComplaintStateColumn",
     "Credential",
     "CredentialCreate",
     "CredentialKind",
@@ -541,6 +653,7 @@ __all__ = [
     "FactorSetVersion",
     "KeyState",
     "Label",
+    "LabelSample",
     "LabelSigningKey",
     "LabelState",
     "OrgKind",
@@ -551,11 +664,15 @@ __all__ = [
     "PublisherKey",
     "PublisherKeyCreate",
     "PublisherKeyPublic",
+    "RecalcSource",
     "Recognition",
+    "RegulatorRegion",
+    "Reverification",
     "RulePackCode",
     "RulePackVersion",
     "RulePackVersionCreate",
     "RulePackVersionPublic",
+    "SampleOutcome",
     "StatusListRow",
     "Validation",
     "ValidationPublic",

@@ -48,6 +48,7 @@ from registry.storage.models import (
     Validation,
 )
 from registry.storage.semver import version_sort_key
+from registry.supervision import region_of
 
 T = TypeVar("T")
 
@@ -552,6 +553,7 @@ def insert_validation(
         declaration=declaration,
         declaration_digest=sha256_digest(declaration),
         created_at=_now(now),
+        region=region_of(declaration),
     )
     with _writing(session, conflict):
         session.add(row)
@@ -581,6 +583,7 @@ def insert_validations(
             "declaration": declaration,
             "declaration_digest": sha256_digest(declaration),
             "created_at": at,
+            "region": region_of(declaration),
         }
         for org_id, result, declaration in items
     ]

@@ -13,6 +13,8 @@ route functions at module level; :func:`registry.api.app.create_app` includes th
 * :mod:`.label_pages` - ``/l``, ``/L``, a label's QR code and printable SVG
 * :mod:`.trust` - ``/v1/trust-list...``, ``/v1/status/...``, certifier key rotation and withdrawal
 * :mod:`.audits` - ``/v1/audits...`` and ``/v1/recognitions...``
+* :mod:`.supervision` - ``/v1/regulators``, ``/v1/supervision/...``: regulators' reads, samples, statistics
+* :mod:`.complaints` - ``/l/{label_id}/complaint`` (the public form), ``/v1/complaints...`` (certifiers)
 * :mod:`.health` - ``/healthz``, ``/readyz``
 
 A route function's docstring is its operation's description in the OpenAPI document (and pydantic

@@ -130,7 +130,10 @@ async def consumer_page(label_id: str, request: Request, ctx: CtxDep, lang: str 
         return await _machine_answer(ctx, cache.settings, label_id, wanted)
     chosen = lang if lang in ("en", "zh") else pick_language(request.headers.get("accept-language"))
     v, names = await run_in_threadpool(_page_facts, ctx, label_id)
-    html = render_label_page(_page_view(v, names, chosen), lang=chosen)  # type: ignore[arg-type]
+    view = _page_view(v, names, chosen)
+    if names is not None:  # a label that exists can be reported (registry/api/routes/complaints.py)
+        view = view.model_copy(update={"complaint_url": f"/l/{label_id.upper()}/complaint?lang={chosen}"})
+    html = render_label_page(view, lang=chosen)  # type: ignore[arg-type]
     status = 404 if v.status is VerifyStatus.UNKNOWN else 200
     return HTMLResponse(html, status_code=status, headers=_PAGE_HEADERS)
 
