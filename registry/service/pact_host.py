@@ -335,3 +335,12 @@ def events_for(session: Session, principal: Principal, limit: int = 200) -> list
     """The events received from and sent to the partners of the caller's organisation, newest first."""
     principal.require("certifier", "platform")
     return pact_repo.events_for_owner(session, principal.org_id, limit=limit)
+
+
+# ------------------------------------------------------------------ the operator at the data directory
+
+
+def acting_for(session: Session, org_id: str) -> Principal:
+    """The operator (``pcfreg pact ...``) acting as organisation ``org_id`` in its own role."""
+    org = repo.get_organisation(session, org_id)
+    return Principal(org_id=org.id, kind=org.kind.value, client_id="pcfreg-operator", via="cli")
