@@ -75,9 +75,31 @@ def test_share_list_unshare_and_partner(tmp_path: Path) -> None:
     assert gone.exit_code == 0 and json.loads(gone.stdout)["active"] is False
 
     env = {"PCFREG_PACT_REMOTE_SECRET": "s3cret"}
-    plain = run("pact", "partner", client_id, "--url", "http://buyer.example", "--remote-client-id", "r", "--data-dir", data, env=env)
+    plain = run(
+        "pact",
+        "partner",
+        client_id,
+        "--url",
+        "http://buyer.example",
+        "--remote-client-id",
+        "r",
+        "--data-dir",
+        data,
+        env=env,
+    )
     assert plain.exit_code == 2 and "https://" in plain.stderr
-    ok = run("pact", "partner", client_id, "--url", "https://buyer.example", "--remote-client-id", "r", "--data-dir", data, env=env)
+    ok = run(
+        "pact",
+        "partner",
+        client_id,
+        "--url",
+        "https://buyer.example",
+        "--remote-client-id",
+        "r",
+        "--data-dir",
+        data,
+        env=env,
+    )
     assert ok.exit_code == 0, ok.stderr
     assert json.loads(ok.stdout)["base_url"] == "https://buyer.example" and "s3cret" not in ok.stdout
     assert run("pact", "events", "--org", "demo-certifier", "--data-dir", data).exit_code == 0

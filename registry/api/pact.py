@@ -19,10 +19,10 @@ from typing import Annotated
 
 import httpx
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from registry.api.deps import CtxDep, ServiceContext, _not_revoked
 from registry.api.problems import ApiError, Unauthorized
-from starlette.concurrency import run_in_threadpool
 from registry.service import pact_events
 from registry.service.pact_query import CursorCodec
 from registry.service.principal import Principal

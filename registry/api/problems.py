@@ -139,7 +139,9 @@ def is_pact(request: Request) -> bool:
     return request.url.path.startswith(PACT_PREFIXES) or request.url.path in ("/3", "/2")
 
 
-def pact_problem(status: int, message: str, *, code: str | None = None, headers: dict[str, str] | None = None) -> Response:
+def pact_problem(
+    status: int, message: str, *, code: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
     """A PACT error response: ``{"code": ..., "message": ...}`` (v3 enum; 5xx are InternalError)."""
     pact_code = code or PACT_CODES.get(status, "InternalError" if status >= 500 else "BadRequest")
     headers = dict(headers or {})

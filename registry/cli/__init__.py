@@ -14,7 +14,20 @@ from __future__ import annotations
 import click
 
 from registry import __version__
-from registry.cli import convert, crosswalk, factors, keys, labels, operator, packs, pact, recalc, serve, trust, validate
+from registry.cli import (
+    convert,
+    crosswalk,
+    factors,
+    keys,
+    labels,
+    operator,
+    packs,
+    pact,
+    recalc,
+    serve,
+    trust,
+    validate,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import click
-
 import orjson
 
 from registry.cli.common import data_dir_option, dumps, guarded, open_data_dir

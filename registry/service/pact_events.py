@@ -55,7 +55,7 @@ def check_event(event: Any) -> dict[str, Any]:
         if not isinstance(event.get(name), str) or not event[name]:
             raise InputError(f"the event lacks the CloudEvents attribute {name!r} (a non-empty string)")
     if event["specversion"] != "1.0":
-        raise InputError(f"specversion must be \"1.0\", not {event['specversion'][:20]!r}")
+        raise InputError(f'specversion must be "1.0", not {event["specversion"][:20]!r}')
     parse_datetime(event["time"], "time")
     if event["type"] not in TYPES:
         raise InputError(f"unknown event type {event['type'][:100]!r}; PACT v3 events are {', '.join(TYPES)}")
@@ -89,7 +89,11 @@ def _check_fulfilled(data: Mapping[str, Any]) -> None:
 def _check_rejected(data: Mapping[str, Any]) -> None:
     _request_id(data)
     error = data.get("error")
-    if not isinstance(error, dict) or not isinstance(error.get("code"), str) or not isinstance(error.get("message"), str):
+    if (
+        not isinstance(error, dict)
+        or not isinstance(error.get("code"), str)
+        or not isinstance(error.get("message"), str)
+    ):
         raise InputError("data.error must be an object with a code and a message")
 
 
@@ -197,7 +201,8 @@ def event_public(row: PactEvent) -> dict[str, Any]:
 
 def backoff(attempts: int) -> timedelta:
     """The wait before attempt ``attempts + 1``: FIRST_RETRY doubled per failed attempt, at most MAX_RETRY."""
-    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), MAX_RETRY)
+    wait: timedelta = FIRST_RETRY * (2 ** max(attempts - 1, 0))
+    return min(wait, MAX_RETRY)
 
 
 HttpFactory = Callable[[], httpx.AsyncClient]

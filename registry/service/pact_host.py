@@ -150,9 +150,7 @@ def _announce_new_version(
 # ------------------------------------------------------------------ what a client sees
 
 
-def page(
-    session: Session, client_id: str, criteria: Criteria, *, after: str | None, limit: int
-) -> list[PactFootprint]:
+def page(session: Session, client_id: str, criteria: Criteria, *, after: str | None, limit: int) -> list[PactFootprint]:
     """Up to ``limit`` footprints shared with ``client_id`` matching ``criteria``, after the cursor's id."""
     if criteria.matches_nothing() or limit <= 0:
         return []

@@ -117,13 +117,13 @@ def page_for_client(
     share = PactShare
     stmt = (
         select(PactFootprint)
-        .join(share, and_(share.pf_id == PactFootprint.pf_id, share.client_id == client_id))
+        .join(share, and_(col(share.pf_id) == col(PactFootprint.pf_id), col(share.client_id) == client_id))
         .where(share.active)
     )
     for kind, values in keys.items():
         key = PactFootprintKey
         stmt = stmt.where(
-            exists().where(key.kind == kind, col(key.value).in_(list(values)), key.pf_id == share.pf_id)
+            exists().where(col(key.kind) == kind, col(key.value).in_(list(values)), col(key.pf_id) == col(share.pf_id))
         )
     if status is not None:
         wanted = {"active": "Active", "deprecated": "Deprecated"}
@@ -183,7 +183,10 @@ def add_event(session: Session, event: PactEvent) -> PactEvent:
 def due_events(session: Session, now: datetime, limit: int = 50) -> list[PactEvent]:
     stmt = (
         select(PactEvent)
-        .where(PactEvent.state == "pending", or_(col(PactEvent.next_attempt_at).is_(None), col(PactEvent.next_attempt_at) <= now))
+        .where(
+            PactEvent.state == "pending",
+            or_(col(PactEvent.next_attempt_at).is_(None), col(PactEvent.next_attempt_at) <= now),
+        )
         .order_by(col(PactEvent.id))
         .limit(limit)
     )

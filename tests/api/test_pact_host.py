@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import jsonschema
 import orjson
 import pytest
 from api_support import Service
@@ -45,15 +44,12 @@ CE = "application/cloudevents+json; charset=UTF-8"
 RECEIVER = "https://receiver.test"
 
 
-def _pf_schema() -> dict[str, Any]:
-    from pathlib import Path
+def _schema_valid(pf: dict[str, Any]) -> None:
+    """The footprint passes the PACT v3.0 ProductFootprint schema (formats checked)."""
+    from registry.resources import PACT_V3_SCHEMA_ID
+    from registry.schemas import iter_schema_errors
 
-    path = Path(__file__).resolve().parents[2] / "schemas" / "pact" / "pact-productfootprint-v3.0.schema.json"
-    schema: dict[str, Any] = orjson.loads(path.read_bytes())
-    return schema
-
-
-PF_SCHEMA = _pf_schema()
+    assert iter_schema_errors(PACT_V3_SCHEMA_ID, pf) == [], pf["id"]
 
 
 @dataclass
@@ -120,11 +116,13 @@ class Pact:
     def get(self, path: str, token: str | None = None, **kw: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token or self.token()}", **kw.pop("headers", {})}
         url = path if path.startswith("http") else HTTPS + path
-        return self.service.client.get(url, headers=headers, **kw)
+        r: httpx.Response = self.service.client.get(url, headers=headers, **kw)
+        return r
 
     def event(self, event: dict[str, Any], token: str | None = None, base: str = HTTPS) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token or self.token()}", "Content-Type": CE}
-        return self.service.client.post(base + "/3/events", content=orjson.dumps(event), headers=headers)
+        r: httpx.Response = self.service.client.post(base + "/3/events", content=orjson.dumps(event), headers=headers)
+        return r
 
 
 def _org(service: Service, org_id: str) -> IssuedSecret:
@@ -141,7 +139,9 @@ def _share_example(service: Service, pack: str, client_id: str) -> dict[str, Any
     h = service.headers("demo-certifier")
     r = service.client.post("/v1/validations", json=example, headers=h)
     assert r.status_code == 201 and r.json()["conformant"], r.text
-    s = service.client.post("/v1/pact/shares", json={"validation_id": r.json()["id"], "client_id": client_id}, headers=h)
+    s = service.client.post(
+        "/v1/pact/shares", json={"validation_id": r.json()["id"], "client_id": client_id}, headers=h
+    )
     assert s.status_code == 201, s.text
     return example
 
@@ -153,7 +153,9 @@ def pact(service: Service) -> Pact:
     receiver_app = receiver.app()
     service.ctx.pact.http = lambda: httpx.AsyncClient(transport=httpx.ASGITransport(app=receiver_app))
     pfs = [_share_example(service, p, partner.client_id) for p in PACKS]
-    h = {"Authorization": f"Bearer {service.client.post('/v1/auth/token', data={'grant_type': 'client_credentials'}, auth=(partner.client_id, partner.secret)).json()['access_token']}"}
+    grant = {"grant_type": "client_credentials"}
+    token = service.client.post("/v1/auth/token", data=grant, auth=(partner.client_id, partner.secret))
+    h = {"Authorization": f"Bearer {token.json()['access_token']}"}
     body = {"base_url": RECEIVER, "remote_client_id": receiver.client_id, "remote_client_secret": receiver.secret}
     r = service.client.put(f"/v1/pact/partners/{partner.client_id}", json=body, headers=h)
     assert r.status_code == 200, r.text
@@ -166,7 +168,7 @@ def _ids(r: httpx.Response) -> list[str]:
     data = r.json()["data"]
     assert isinstance(data, list)
     for pf in data:
-        jsonschema.validate(pf, PF_SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+        _schema_valid(pf)
     return [pf["id"] for pf in data]
 
 
@@ -181,14 +183,18 @@ def _error(r: httpx.Response, status: int, codes: tuple[str, ...]) -> None:
 
 def test_tc01_token_with_valid_credentials(pact: Pact) -> None:
     r = pact.service.client.post(
-        HTTPS + "/auth/token", data={"grant_type": "client_credentials"}, auth=(pact.partner.client_id, pact.partner.secret)
+        HTTPS + "/auth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(pact.partner.client_id, pact.partner.secret),
     )
     assert r.status_code == 200 and r.json()["token_type"] == "Bearer" and r.json()["access_token"]
     assert r.headers["cache-control"] == "no-store"
 
 
 def test_tc02_token_with_invalid_credentials_is_rfc6749_invalid_client(pact: Pact) -> None:
-    r = pact.service.client.post(HTTPS + "/auth/token", data={"grant_type": "client_credentials"}, auth=("nobody", "wrong"))
+    r = pact.service.client.post(
+        HTTPS + "/auth/token", data={"grant_type": "client_credentials"}, auth=("nobody", "wrong")
+    )
     assert r.status_code == 401
     assert r.json()["error"] == "invalid_client" and set(r.json()) == {"error", "error_description"}
     assert r.headers["www-authenticate"].startswith("Basic")
@@ -202,7 +208,9 @@ def test_tc18_tc19_token_endpoint_found_by_discovery(pact: Pact) -> None:
     found = pact.service.client.get(HTTPS + "/.well-known/openid-configuration").json()
     assert found["token_endpoint"] == HTTPS + "/auth/token"
     ok = pact.service.client.post(
-        found["token_endpoint"], data={"grant_type": "client_credentials"}, auth=(pact.partner.client_id, pact.partner.secret)
+        found["token_endpoint"],
+        data={"grant_type": "client_credentials"},
+        auth=(pact.partner.client_id, pact.partner.secret),
     )
     assert ok.status_code == 200
     bad = pact.service.client.post(found["token_endpoint"], data={"grant_type": "client_credentials"}, auth=("x", "y"))
@@ -216,7 +224,7 @@ def test_tc03_get_footprint(pact: Pact) -> None:
     first = _ids(pact.get("/3/footprints"))[0]
     r = pact.get(f"/3/footprints/{first}")
     assert r.status_code == 200 and r.json()["data"]["id"] == first
-    jsonschema.validate(r.json()["data"], PF_SCHEMA)
+    _schema_valid(r.json()["data"])
 
 
 def test_tc04_list_all_shared_and_nothing_else(pact: Pact) -> None:
@@ -318,7 +326,9 @@ def test_plain_http_passes_only_per_setting(pact: Pact) -> None:
     assert r.status_code == 403  # not believed unless the setting says so
     ctx.pact.trust_forwarded_proto = True
     try:
-        assert pact.get("http://testserver/3/footprints", token, headers={"X-Forwarded-Proto": "https"}).status_code == 200
+        assert (
+            pact.get("http://testserver/3/footprints", token, headers={"X-Forwarded-Proto": "https"}).status_code == 200
+        )
     finally:
         ctx.pact.trust_forwarded_proto = False
     ctx.pact.allow_loopback_http = True
@@ -355,7 +365,7 @@ def test_tc12_tc13_request_created_is_fulfilled_asynchronously(pact: Pact) -> No
     assert answer["type"] == FULFILLED and answer["specversion"] == "1.0"
     assert [pf["id"] for pf in answer["data"]["pfs"]] == [pact.pfs[0]["id"]]
     for pf in answer["data"]["pfs"]:
-        jsonschema.validate(pf, PF_SCHEMA)
+        _schema_valid(pf)
 
 
 def test_tc14_request_for_unknown_product_is_rejected_asynchronously(pact: Pact) -> None:
@@ -410,6 +420,10 @@ def test_malformed_events_are_400(pact: Pact, event: dict[str, Any]) -> None:
 # ------------------------------------------------------------------ 20-39: filters
 
 
+def iso(d: datetime) -> str:
+    return d.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _pf0(pact: Pact) -> dict[str, Any]:
     return pact.pfs[0]
 
@@ -440,7 +454,6 @@ def test_tc24_to_tc26_validity_filters(pact: Pact) -> None:
     pf = _pf0(pact)
     start = datetime.fromisoformat(pf["validityPeriodStart"].replace("Z", "+00:00"))
     end = datetime.fromisoformat(pf["validityPeriodEnd"].replace("Z", "+00:00"))
-    iso = lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
     assert pf["id"] in _ids(pact.get("/3/footprints", params={"validOn": iso(start)}))
     assert pf["id"] in _ids(pact.get("/3/footprints", params={"validAfter": iso(start - timedelta(days=1))}))
     assert pf["id"] in _ids(pact.get("/3/footprints", params={"validBefore": iso(end + timedelta(days=1))}))
@@ -504,10 +517,17 @@ def test_a_malformed_date_is_bad_request(pact: Pact) -> None:
 def test_served_footprint_carries_its_certification(pact: Pact) -> None:
     c, h = pact.service.client, pact.service.headers("demo-certifier")
     pf = pact.pfs[0]
-    record = {"certifier": "demo-certifier", "date": "2026-03-01T00:00:00Z", "evidence_digest": "sha256:" + "ab" * 32, "attestations": []}
+    record = {
+        "certifier": "demo-certifier",
+        "date": "2026-03-01T00:00:00Z",
+        "evidence_digest": "sha256:" + "ab" * 32,
+        "attestations": [],
+    }
     audit = c.post("/v1/audits", json={"record": record, "declaration": pf}, headers=h)
     assert audit.status_code == 201, audit.text
-    label = c.post("/v1/labels", json={"declaration": pf, "gtin": "09506000134352", "audit_id": audit.json()["id"]}, headers=h)
+    label = c.post(
+        "/v1/labels", json={"declaration": pf, "gtin": "09506000134352", "audit_id": audit.json()["id"]}, headers=h
+    )
     assert label.status_code == 201, label.text
     label_id = label.json()["id"]
     ext = _certification(pact.get(f"/3/footprints/{pf['id']}").json()["data"])
@@ -524,8 +544,11 @@ def test_served_footprint_carries_its_certification(pact: Pact) -> None:
 def _certification(pf: dict[str, Any]) -> dict[str, Any]:
     from registry.service.pact_host import CERTIFICATION_SCHEMA_ID
 
+    from registry.schemas import iter_schema_errors
+
     (ext,) = [e for e in pf["extensions"] if e["dataSchema"] == CERTIFICATION_SCHEMA_ID]
     data: dict[str, Any] = ext["data"]
+    assert iter_schema_errors(CERTIFICATION_SCHEMA_ID, data) == []
     return data
 
 
@@ -537,7 +560,12 @@ def test_shares_are_recorded_and_can_be_withdrawn(pact: Pact) -> None:
     example = Catalog.bundled().resolve("example-standards-body/ev-traction-battery").example
     assert example is not None
     vid = c.post("/v1/validations", json=example, headers=h).json()["id"]
-    assert c.post("/v1/pact/shares", json={"validation_id": vid, "client_id": pact.outsider.client_id}, headers=h).status_code == 201
+    assert (
+        c.post(
+            "/v1/pact/shares", json={"validation_id": vid, "client_id": pact.outsider.client_id}, headers=h
+        ).status_code
+        == 201
+    )
     outsider = pact.token(pact.outsider)
     assert _ids(pact.get("/3/footprints", outsider)) == [example["id"]]
     gone = c.delete(f"/v1/pact/shares/{pact.outsider.client_id}/{example['id']}", headers=h)
@@ -556,7 +584,9 @@ def test_a_new_version_deprecates_the_old_and_publishes(pact: Pact) -> None:
     new = {**old, "id": str(uuid.uuid4()), "precedingPfIds": [old["id"]], "created": "2026-12-01T00:00:00Z"}
     r = c.post("/v1/validations", json=new, headers=h)
     assert r.status_code == 201 and r.json()["conformant"], r.text
-    s = c.post("/v1/pact/shares", json={"validation_id": r.json()["id"], "client_id": pact.partner.client_id}, headers=h)
+    s = c.post(
+        "/v1/pact/shares", json={"validation_id": r.json()["id"], "client_id": pact.partner.client_id}, headers=h
+    )
     assert s.status_code == 201, s.text
     note = pact.receiver.wait_for(lambda e: e["type"] == PUBLISHED and e["data"]["pfIds"] == [new["id"]])
     assert note["specversion"] == "1.0"

@@ -32,17 +32,35 @@ _PF_REF = {"type": "object", "description": "a PACT v3 ProductFootprint"}
 _FILTERS = ("productId", "companyId", "geography", "classification")
 _PARAMS: list[dict[str, Any]] = [
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-    *({"name": n, "in": "query", "explode": True, "schema": {"type": "array", "items": {"type": "string"}}} for n in _FILTERS),
-    *({"name": n, "in": "query", "schema": {"type": "string", "format": "date-time"}} for n in ("validOn", "validAfter", "validBefore")),
+    *(
+        {"name": n, "in": "query", "explode": True, "schema": {"type": "array", "items": {"type": "string"}}}
+        for n in _FILTERS
+    ),
+    *(
+        {"name": n, "in": "query", "schema": {"type": "string", "format": "date-time"}}
+        for n in ("validOn", "validAfter", "validBefore")
+    ),
     {"name": "status", "in": "query", "schema": {"type": "string"}},
     {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "from a Link header only"},
 ]
-_PACT_SECURITY = [{"bearerAuth": []}]
+_PACT_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 @router.get(
     "/3/footprints",
-    responses={200: {"content": {"application/json": {"schema": {"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": _PF_REF}}}}}}},
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["data"],
+                        "properties": {"data": {"type": "array", "items": _PF_REF}},
+                    }
+                }
+            }
+        }
+    },
     response_class=ORJSONResponse,
     openapi_extra={"parameters": _PARAMS, "security": _PACT_SECURITY},
 )
@@ -78,7 +96,15 @@ def _next_url(request: Request, cursor: str) -> str:
 
 @router.get(
     "/3/footprints/{pf_id}",
-    responses={200: {"content": {"application/json": {"schema": {"type": "object", "required": ["data"], "properties": {"data": _PF_REF}}}}}},
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "schema": {"type": "object", "required": ["data"], "properties": {"data": _PF_REF}}
+                }
+            }
+        }
+    },
     response_class=ORJSONResponse,
     openapi_extra={"security": _PACT_SECURITY},
 )
@@ -95,7 +121,11 @@ async def get_footprint(pf_id: str, ctx: CtxDep, client: PactClient) -> dict[str
 
 _EVENT_BODY = {
     "required": True,
-    "content": {"application/cloudevents+json": {"schema": {"type": "object", "required": ["specversion", "id", "source", "time", "type", "data"]}}},
+    "content": {
+        "application/cloudevents+json": {
+            "schema": {"type": "object", "required": ["specversion", "id", "source", "time", "type", "data"]}
+        }
+    },
 }
 
 

@@ -105,8 +105,8 @@ async def pact_token(request: Request, ctx: CtxDep) -> Response:
         return oauth_error(401, "invalid_client", "unknown client or wrong secret")
     await run_in_threadpool(credentials.record_use, ctx.engine, client_id, now=ctx.clock())
     access, ttl = ctx.tokens.issue(principal, ctx.clock())
-    body = {"access_token": access, "token_type": "Bearer", "expires_in": ttl}
-    return Response(orjson.dumps(body), media_type="application/json", headers=_NO_STORE)
+    token = {"access_token": access, "token_type": "Bearer", "expires_in": ttl}
+    return Response(orjson.dumps(token), media_type="application/json", headers=_NO_STORE)
 
 
 def _form(raw: bytes) -> dict[str, str]:

@@ -70,9 +70,7 @@ class EventOut(BaseModel):
     body: dict[str, Any]
 
 
-@router.post(
-    "/v1/pact/shares", status_code=201, response_model=ShareOut, openapi_extra={"security": BEARER}
-)
+@router.post("/v1/pact/shares", status_code=201, response_model=ShareOut, openapi_extra={"security": BEARER})
 async def create_share(body: ShareIn, request: Request, principal: PrincipalDep, ctx: CtxDep) -> dict[str, Any]:
     """Share one of the caller's conformant validations with a partner client, served over ``/3/footprints``."""
     source = events_source(request)
@@ -98,9 +96,7 @@ async def list_shares(principal: PrincipalDep, ctx: CtxDep, client_id: str | Non
     return await run_in_threadpool(_do)
 
 
-@router.delete(
-    "/v1/pact/shares/{client_id}/{pf_id}", response_model=ShareOut, openapi_extra={"security": BEARER}
-)
+@router.delete("/v1/pact/shares/{client_id}/{pf_id}", response_model=ShareOut, openapi_extra={"security": BEARER})
 async def delete_share(client_id: str, pf_id: str, principal: PrincipalDep, ctx: CtxDep) -> dict[str, Any]:
     def _do() -> dict[str, Any]:
         with session_scope(ctx.engine) as s:
