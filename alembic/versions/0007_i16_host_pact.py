@@ -37,7 +37,7 @@ def upgrade() -> None:
         sa.Column("owner_org", sa.String(64), nullable=False),
         sa.Column("validation_id", sa.String(36), nullable=False),
         sa.Column("declaration_digest", sa.String(71), nullable=False),
-        sa.Column("document", _json(), nullable=False),
+        sa.Column("served", sa.LargeBinary(), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("valid_from", _ts(), nullable=False),
         sa.Column("valid_until", _ts(), nullable=False),

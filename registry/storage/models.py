@@ -491,9 +491,12 @@ class FactorRow(StorageModel, table=True):
 class PactFootprint(StorageModel, table=True):
     """A footprint served over the PACT API: a validated declaration an organisation shared.
 
-    ``document`` is the PACT v3 ProductFootprint as validated (never changed); ``status`` moves to
-    ``Deprecated`` when a newer version (``precedingPfIds``) is shared. The validity period is
-    stored resolved (start, else ``referencePeriodEnd``; end, else ``referencePeriodEnd`` + 3 y).
+    ``served`` is the PACT v3 ProductFootprint as validated (never changed), as JSON bytes ready to
+    serve: without ``status``, its ``extensions`` array last and left open, so that serving a page
+    splices bytes instead of parsing documents (:func:`registry.service.pact_host.served_bytes`);
+    ``status`` moves to ``Deprecated`` when a newer version (``precedingPfIds``) is shared. The
+    validity period is stored resolved (start, else ``referencePeriodEnd``; end, else
+    ``referencePeriodEnd`` + 3 y).
     """
 
     __tablename__ = "pact_footprint"
@@ -503,7 +506,7 @@ class PactFootprint(StorageModel, table=True):
     owner_org: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
     validation_id: str = Field(sa_column=Column(String(36), ForeignKey("validation.id"), nullable=False))
     declaration_digest: str = Field(sa_column=Column(String(71), nullable=False))
-    document: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    served: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
     status: str = Field(sa_column=Column(String(16), nullable=False))
     valid_from: datetime = _ts()
     valid_until: datetime = _ts()

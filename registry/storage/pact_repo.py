@@ -112,11 +112,14 @@ def page_for_client(
     valid_before: datetime | None,
     after: str | None,
     limit: int,
-) -> list[PactFootprint]:
-    """Up to ``limit`` footprints shared with ``client_id`` that match, in ``pf_id`` order after ``after``."""
+) -> list[Any]:
+    """Up to ``limit`` footprints shared with ``client_id`` that match, in ``pf_id`` order after ``after``:
+    rows with the columns serving needs (``pf_id``, ``owner_org``, ``validation_id``,
+    ``declaration_digest``, ``served``, ``status``), not ORM objects (a page of 100 costs less)."""
     share = PactShare
+    fp = PactFootprint
     stmt = (
-        select(PactFootprint)
+        select(fp.pf_id, fp.owner_org, fp.validation_id, fp.declaration_digest, fp.served, fp.status)
         .join(share, and_(col(share.pf_id) == col(PactFootprint.pf_id), col(share.client_id) == client_id))
         .where(share.active)
     )
@@ -136,7 +139,7 @@ def page_for_client(
         stmt = stmt.where(PactFootprint.valid_until < valid_before)
     if after is not None:
         stmt = stmt.where(share.pf_id > after)
-    return list(session.exec(stmt.order_by(col(share.pf_id)).limit(limit)))
+    return list(session.exec(stmt.order_by(col(share.pf_id)).limit(limit)).all())
 
 
 def shared_with(session: Session, client_id: str, pf_id: str) -> bool:

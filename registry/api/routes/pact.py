@@ -74,19 +74,20 @@ async def list_footprints(request: Request, ctx: CtxDep, client: PactClient) -> 
     now = ctx.clock()
     after = codec.read(cursor, client.client_id, criteria, now) if cursor else None
 
-    def _read() -> tuple[list[dict[str, Any]], str | None]:
+    def _read() -> tuple[list[bytes], str | None]:
         with session_scope(ctx.engine, write=False) as s:
             rows = pact_host.page(s, client.client_id, criteria, after=after, limit=limit + 1)
             more = len(rows) > limit
             rows = rows[:limit]
             last = rows[-1].pf_id if more and rows else (after if more else None)
-            return pact_host.served(s, rows), last
+            return pact_host.served_bytes(s, rows), last
 
     data, last = await run_in_threadpool(_read)
     headers = {}
     if last is not None:
         headers["Link"] = f'<{_next_url(request, codec.make(last, client.client_id, criteria, now))}>; rel="next"'
-    return ORJSONResponse({"data": data}, headers=headers)
+    body = b'{"data":[' + b",".join(data) + b"]}"
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def _next_url(request: Request, cursor: str) -> str:
@@ -108,15 +109,15 @@ def _next_url(request: Request, cursor: str) -> str:
     response_class=ORJSONResponse,
     openapi_extra={"security": _PACT_SECURITY},
 )
-async def get_footprint(pf_id: str, ctx: CtxDep, client: PactClient) -> dict[str, Any]:
+async def get_footprint(pf_id: str, ctx: CtxDep, client: PactClient) -> Response:
     """PACT GetFootprint (v3): 404 NotFound for an unknown id, 403 AccessDenied if not shared with the caller."""
 
-    def _read() -> dict[str, Any]:
+    def _read() -> bytes:
         with session_scope(ctx.engine, write=False) as s:
             row = pact_host.get_for_client(s, client.client_id, pf_id)
-            return pact_host.served(s, [row])[0]
+            return pact_host.served_bytes(s, [row])[0]
 
-    return {"data": await run_in_threadpool(_read)}
+    return Response(b'{"data":' + await run_in_threadpool(_read) + b"}", media_type="application/json")
 
 
 _EVENT_BODY = {
