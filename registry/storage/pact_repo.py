@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from registry.storage.errors import Conflict, NotFound
@@ -119,9 +120,16 @@ def page_for_client(
     share = PactShare
     fp = PactFootprint
     stmt = (
-        select(fp.pf_id, fp.owner_org, fp.validation_id, fp.declaration_digest, fp.served, fp.status)
+        sa_select(
+            col(fp.pf_id),
+            col(fp.owner_org),
+            col(fp.validation_id),
+            col(fp.declaration_digest),
+            col(fp.served),
+            col(fp.status),
+        )
         .join(share, and_(col(share.pf_id) == col(PactFootprint.pf_id), col(share.client_id) == client_id))
-        .where(share.active)
+        .where(col(share.active))
     )
     for kind, values in keys.items():
         key = PactFootprintKey
@@ -132,14 +140,14 @@ def page_for_client(
         wanted = {"active": "Active", "deprecated": "Deprecated"}
         stmt = stmt.where(col(PactFootprint.status).in_([wanted[s] for s in status if s in wanted]))
     if valid_on is not None:
-        stmt = stmt.where(PactFootprint.valid_from <= valid_on, PactFootprint.valid_until >= valid_on)
+        stmt = stmt.where(col(fp.valid_from) <= valid_on, col(fp.valid_until) >= valid_on)
     if valid_after is not None:
-        stmt = stmt.where(PactFootprint.valid_from > valid_after)
+        stmt = stmt.where(col(fp.valid_from) > valid_after)
     if valid_before is not None:
-        stmt = stmt.where(PactFootprint.valid_until < valid_before)
+        stmt = stmt.where(col(fp.valid_until) < valid_before)
     if after is not None:
-        stmt = stmt.where(share.pf_id > after)
-    return list(session.exec(stmt.order_by(col(share.pf_id)).limit(limit)).all())
+        stmt = stmt.where(col(share.pf_id) > after)
+    return list(session.execute(stmt.order_by(col(share.pf_id)).limit(limit)).all())
 
 
 def shared_with(session: Session, client_id: str, pf_id: str) -> bool:

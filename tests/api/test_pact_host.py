@@ -542,9 +542,8 @@ def test_served_footprint_carries_its_certification(pact: Pact) -> None:
 
 
 def _certification(pf: dict[str, Any]) -> dict[str, Any]:
-    from registry.service.pact_host import CERTIFICATION_SCHEMA_ID
-
     from registry.schemas import iter_schema_errors
+    from registry.service.pact_host import CERTIFICATION_SCHEMA_ID
 
     (ext,) = [e for e in pf["extensions"] if e["dataSchema"] == CERTIFICATION_SCHEMA_ID]
     data: dict[str, Any] = ext["data"]
@@ -598,3 +597,24 @@ def test_a_new_version_deprecates_the_old_and_publishes(pact: Pact) -> None:
     vid = c.post("/v1/validations", json=changed, headers=h).json()["id"]
     r = c.post("/v1/pact/shares", json={"validation_id": vid, "client_id": pact.partner.client_id}, headers=h)
     assert r.status_code == 409
+
+
+def test_plain_http_from_loopback_passes_only_in_development(pact: Pact) -> None:
+    import asyncio
+
+    ctx = pact.service.ctx
+    app = pact.service.client.app
+    token = pact.token()
+
+    async def status() -> int:
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client:
+            r = await client.get("/3/footprints", headers={"Authorization": f"Bearer {token}"})
+            return r.status_code
+
+    assert asyncio.run(status()) == 403
+    ctx.pact.allow_loopback_http = True
+    try:
+        assert asyncio.run(status()) == 200
+    finally:
+        ctx.pact.allow_loopback_http = False
