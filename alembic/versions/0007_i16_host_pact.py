@@ -1,4 +1,4 @@
-"""PACT host (issue 16): served footprints, their filter keys, shares, partners and events.
+"""PACT host (issue 16): served footprints, their filter keys, shares, partners and events; audits by digest.
 
 Revision ID: 0007_i16_host_pact
 Revises: 0006_i12_factorsets
@@ -31,6 +31,7 @@ def _ts() -> sa.DateTime:
 
 
 def upgrade() -> None:
+    op.create_index("ix_audit_declaration_digest", "audit", ["declaration_digest"])
     op.create_table(
         "pact_footprint",
         sa.Column("pf_id", sa.String(36), nullable=False),
@@ -121,3 +122,4 @@ def downgrade() -> None:
     op.drop_table("pact_footprint_key")
     op.drop_index("ix_pact_footprint_owner_org", table_name="pact_footprint")
     op.drop_table("pact_footprint")
+    op.drop_index("ix_audit_declaration_digest", table_name="audit")

@@ -56,9 +56,13 @@ def _loopback(request: Request) -> bool:
 
 
 async def require_https(request: Request, ctx: CtxDep) -> None:
-    """Refuse a PACT request that did not come over HTTPS (403, no token issued, nothing served)."""
+    """Refuse a PACT request that did not come over HTTPS (403, no token issued, nothing served).
+
+    (Also where a process's first PACT request resumes delivering events left queued by an earlier one.)
+    """
     if not is_https(request, ctx):
         raise HttpsRequired("the PACT API is served over HTTPS only; this request came over plain HTTP")
+    delivery(ctx).start_once()
 
 
 HttpsOnly = Depends(require_https)
@@ -92,6 +96,13 @@ class Delivery:
     ctx: ServiceContext
     _task: asyncio.Task[None] | None = field(default=None, repr=False)
     _again: bool = False
+    _started: bool = False
+
+    def start_once(self) -> None:
+        """On this process's first PACT request: deliver what an earlier process left queued."""
+        if not self._started:
+            self._started = True
+            self.kick()
 
     def kick(self) -> None:
         if self._task is not None and not self._task.done():

@@ -311,7 +311,11 @@ class Audit(StorageModel, table=True):
     """
 
     __tablename__ = "audit"
-    __table_args__ = (Index("ix_audit_certifier_id_created_at", "certifier_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_audit_certifier_id_created_at", "certifier_id", "created_at"),
+        # the PACT host finds the audits of a served declaration by its digest (issue 16, 0007)
+        Index("ix_audit_declaration_digest", "declaration_digest"),
+    )
 
     id: str = Field(sa_column=Column(String(36), primary_key=True))
     certifier_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))

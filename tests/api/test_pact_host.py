@@ -618,3 +618,17 @@ def test_plain_http_from_loopback_passes_only_in_development(pact: Pact) -> None
         assert asyncio.run(status()) == 200
     finally:
         ctx.pact.allow_loopback_http = False
+
+
+def test_events_left_queued_by_an_earlier_process_are_delivered_on_the_first_pact_request(pact: Pact) -> None:
+    from registry.service import pact_events
+
+    ctx = pact.service.ctx
+    pf_id = str(uuid.uuid4())
+    with session_scope(ctx.engine) as s:  # queued, but this "process" never kicked its delivery
+        pact_events.queue_published(
+            s, pact.partner.client_id, [pf_id], owner="demo-certifier", now=datetime.now(UTC), source=HTTPS
+        )
+    ctx.pact.delivery = None  # a new process: nothing started yet
+    assert pact.get("/3/footprints?limit=1").status_code == 200
+    pact.receiver.wait_for(lambda e: e["type"] == PUBLISHED and e["data"]["pfIds"] == [pf_id])
