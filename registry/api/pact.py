@@ -20,6 +20,7 @@ from typing import Annotated
 import httpx
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import URL
 
 from registry.api.deps import CtxDep, ServiceContext, _not_revoked
 from registry.api.problems import ApiError, Unauthorized
@@ -40,10 +41,8 @@ class HttpsRequired(ApiError):
 def is_https(request: Request, ctx: ServiceContext) -> bool:
     if request.url.scheme == "https":
         return True
-    if ctx.pact.trust_forwarded_proto:
-        forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
-        if forwarded == "https":
-            return True
+    if ctx.pact.trust_forwarded_proto and _forwarded_https(request):
+        return True
     return ctx.pact.allow_loopback_http and _loopback(request)
 
 
@@ -144,8 +143,20 @@ def delivery(ctx: ServiceContext) -> Delivery:
     return d
 
 
+def public_url(request: Request, url: URL) -> URL:
+    """``url`` as the client reached it: https when a trusted proxy says the request came over TLS."""
+    ctx: ServiceContext = request.app.state.ctx
+    if url.scheme == "http" and ctx.pact.trust_forwarded_proto and _forwarded_https(request):
+        return url.replace(scheme="https")
+    return url
+
+
+def _forwarded_https(request: Request) -> bool:
+    return request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower() == "https"
+
+
 def base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    return str(public_url(request, request.base_url)).rstrip("/")
 
 
 def events_source(request: Request) -> str:

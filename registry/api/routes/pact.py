@@ -19,13 +19,39 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from registry.api.deps import CtxDep, ORJSONResponse
-from registry.api.pact import HttpsOnly, PactClient, cursors, delivery, events_source
+from registry.api.pact import HttpsOnly, PactClient, cursors, delivery, events_source, public_url
 from registry.inputs import parse_json
 from registry.service import pact_events, pact_host
 from registry.service.pact_query import Criteria, page_limit, parse_criteria
 from registry.storage.db import session_scope
 
-router = APIRouter(tags=["pact"], dependencies=[HttpsOnly])
+_PACT_ERROR = {
+    "description": "a PACT error (PACT v3 OpenAPI, components.schemas.Error)",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {
+                        "type": "string",
+                        "enum": [
+                            "BadRequest",
+                            "AccessDenied",
+                            "TokenExpired",
+                            "NotFound",
+                            "InternalError",
+                            "NotImplemented",
+                        ],
+                    },
+                    "message": {"type": "string"},
+                },
+            }
+        }
+    },
+}
+PACT_ERRORS: dict[int | str, dict[str, Any]] = {c: _PACT_ERROR for c in (400, 401, 403, 404, 409, 422, 429, 500, 503)}
+router = APIRouter(tags=["pact"], dependencies=[HttpsOnly], responses=PACT_ERRORS)
 
 DEFAULT_LIMIT = 100
 _PF_REF = {"type": "object", "description": "a PACT v3 ProductFootprint"}
@@ -92,7 +118,7 @@ async def list_footprints(request: Request, ctx: CtxDep, client: PactClient) -> 
 
 def _next_url(request: Request, cursor: str) -> str:
     """The same URL (same host, same filters and limit) with the next page's cursor."""
-    return str(request.url.remove_query_params("cursor").include_query_params(cursor=cursor))
+    return str(public_url(request, request.url.remove_query_params("cursor").include_query_params(cursor=cursor)))
 
 
 @router.get(

@@ -80,7 +80,7 @@ def oauth_error(status: int, error: str, description: str) -> Response:
 
 @router.post(
     "/auth/token",
-    responses={200: _TOKEN_OK, 400: _OAUTH_ERROR, 401: _OAUTH_ERROR},
+    responses={200: _TOKEN_OK, 400: _OAUTH_ERROR, 401: _OAUTH_ERROR, 429: _OAUTH_ERROR},
     response_class=Response,
     openapi_extra={"requestBody": _TOKEN_BODY, "security": [{"basicAuth": []}]},
 )
