@@ -13,8 +13,10 @@ from click.testing import CliRunner
 from registry import cli
 from registry.canonical import sha256_digest
 from registry.packs.catalog import Catalog
+from registry.service.labels import load_settings
+from registry.service.pact_events import open_secret
 from registry.storage.db import make_engine, session_scope
-from registry.storage.models import Validation
+from registry.storage.models import PactPartner, Validation
 from registry.storage.settings import StorageSettings, database_url_for
 
 
@@ -102,4 +104,11 @@ def test_share_list_unshare_and_partner(tmp_path: Path) -> None:
     )
     assert ok.exit_code == 0, ok.stderr
     assert json.loads(ok.stdout)["base_url"] == "https://buyer.example" and "s3cret" not in ok.stdout
+    engine = make_engine(database_url_for(StorageSettings(data_dir=Path(data))))
+    with session_scope(engine, write=False) as s:
+        stored = s.get(PactPartner, client_id)
+        assert stored is not None and b"s3cret" not in bytes(stored.remote_secret_sealed)
+        master = load_settings(Path(data)).master_key
+        assert open_secret(stored.remote_secret_sealed, master, client_id) == "s3cret"
+    engine.dispose()
     assert run("pact", "events", "--org", "demo-certifier", "--data-dir", data).exit_code == 0

@@ -86,3 +86,18 @@ def test_check_event_names_what_is_wrong() -> None:
         check_event({**published, "time": "", "data": {"pfIds": []}})
     with pytest.raises(InputError, match="time must be an RFC 3339"):
         check_event({**published, "time": "soon", "data": {"pfIds": []}})
+
+
+def test_partner_secret_is_sealed_and_bound_to_its_client() -> None:
+    from registry.service.pact_events import open_secret, seal_secret
+
+    master = bytes(range(32))
+    blob = seal_secret("test_client_secret", master, "cli_a")
+    assert b"test_client_secret" not in blob
+    assert open_secret(blob, master, "cli_a") == "test_client_secret"
+    with pytest.raises(InputError, match="cannot open"):
+        open_secret(blob, master, "cli_b")
+    with pytest.raises(InputError, match="cannot open"):
+        open_secret(blob, bytes(32), "cli_a")
+    with pytest.raises(InputError, match="not a sealed secret"):
+        open_secret(b"plain", master, "cli_a")

@@ -85,7 +85,7 @@ def upgrade() -> None:
         sa.Column("base_url", sa.String(), nullable=False),
         sa.Column("auth_base_url", sa.String(), nullable=False),
         sa.Column("remote_client_id", sa.String(), nullable=False),
-        sa.Column("remote_client_secret", sa.String(), nullable=False),
+        sa.Column("remote_secret_sealed", sa.LargeBinary(), nullable=False),
         sa.Column("updated_at", _ts(), nullable=False),
         sa.ForeignKeyConstraint(["client_id"], ["credential.client_id"], name="fk_pact_partner_client_id_credential"),
         sa.PrimaryKeyConstraint("client_id", name="pk_pact_partner"),

@@ -110,8 +110,11 @@ class Delivery:
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def run_once(self) -> int:
+        from registry.api.labels import label_cache
+
         http = self.ctx.pact.http or _default_http
-        return await pact_events.deliver_due(self.ctx.engine, http, self.ctx.clock)
+        master = label_cache(self.ctx).settings.master_key
+        return await pact_events.deliver_due(self.ctx.engine, http, self.ctx.clock, master)
 
     async def _run(self) -> None:
         try:

@@ -97,6 +97,7 @@ def partner(
     from registry.service import pact_host
     from registry.service.operator import OPERATOR
 
+    _, settings = open_data_dir(data_dir)
     with _session(data_dir) as s:
         row = pact_host.set_partner(
             s,
@@ -106,6 +107,7 @@ def partner(
             auth_base_url=auth_base_url,
             remote_client_id=remote_client_id,
             remote_client_secret=remote_client_secret,
+            master_key=settings.master_key,
             now=datetime.now(UTC),
         )
         click.echo(dumps(pact_host.partner_public(row)))

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -208,7 +209,7 @@ def backoff(attempts: int) -> timedelta:
 HttpFactory = Callable[[], httpx.AsyncClient]
 
 
-async def deliver_due(engine: Engine, http: HttpFactory, clock: Callable[[], datetime]) -> int:
+async def deliver_due(engine: Engine, http: HttpFactory, clock: Callable[[], datetime], master_key: bytes) -> int:
     """Attempt every queued event that is due; returns how many were delivered."""
     from starlette.concurrency import run_in_threadpool
 
@@ -219,19 +220,19 @@ async def deliver_due(engine: Engine, http: HttpFactory, clock: Callable[[], dat
 
     delivered = 0
     for row, partner in await run_in_threadpool(_due):
-        error = await _attempt(row, partner, http)
+        error = await _attempt(row, partner, http, master_key)
         await run_in_threadpool(_record_attempt, engine, row, error, clock())
         delivered += error is None
     return delivered
 
 
-async def _attempt(row: PactEvent, partner: Any, http: HttpFactory) -> str | None:
+async def _attempt(row: PactEvent, partner: Any, http: HttpFactory, master_key: bytes) -> str | None:
     """One delivery attempt: None when the partner accepted the event, else what went wrong."""
     if partner is None:
         return f"no PACT endpoint is configured for client {row.client_id} (pcfreg pact partner)"
     try:
         async with http() as client:
-            token = await _token(client, partner)
+            token = await _token(client, partner, master_key)
             r = await client.post(
                 partner.base_url.rstrip("/") + "/3/events",
                 content=_json(row.body),
@@ -245,7 +246,7 @@ async def _attempt(row: PactEvent, partner: Any, http: HttpFactory) -> str | Non
     return f"the partner answered {r.status_code}: {r.text[:300]}"
 
 
-async def _token(client: httpx.AsyncClient, partner: Any) -> str:
+async def _token(client: httpx.AsyncClient, partner: Any, master_key: bytes) -> str:
     base = partner.auth_base_url.rstrip("/")
     endpoint = base + "/auth/token"
     try:
@@ -257,13 +258,52 @@ async def _token(client: httpx.AsyncClient, partner: Any) -> str:
     r = await client.post(
         endpoint,
         data={"grant_type": "client_credentials"},
-        auth=(partner.remote_client_id, partner.remote_client_secret),
+        auth=(partner.remote_client_id, open_secret(partner.remote_secret_sealed, master_key, partner.client_id)),
         timeout=ATTEMPT_TIMEOUT_SECONDS,
     )
     token = r.json().get("access_token") if r.status_code == 200 else None
     if not isinstance(token, str):
         raise InputError(f"the partner's token endpoint {endpoint} answered {r.status_code}")
     return token
+
+
+_SECRET_AAD = b"pcf-registry pact partner secret\0"
+_SEAL_VERSION = 1
+_NONCE = 12
+
+
+def seal_secret(secret: str, master_key: bytes, client_id: str) -> bytes:
+    """``version(1) || nonce(12) || AES-256-GCM(secret)``, bound to the client id (associated data)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = os.urandom(_NONCE)
+    sealed = AESGCM(_master(master_key)).encrypt(nonce, secret.encode(), _SECRET_AAD + client_id.encode())
+    return bytes([_SEAL_VERSION]) + nonce + sealed
+
+
+def open_secret(blob: bytes, master_key: bytes, client_id: str) -> str:
+    """The secret sealed by :func:`seal_secret`; :class:`InputError` if it cannot be opened."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    blob = bytes(blob)
+    if len(blob) < 1 + _NONCE + 16 or blob[0] != _SEAL_VERSION:
+        raise InputError(f"the stored secret of partner {client_id} is not a sealed secret")
+    try:
+        plain = AESGCM(_master(master_key)).decrypt(
+            blob[1 : 1 + _NONCE], blob[1 + _NONCE :], _SECRET_AAD + client_id.encode()
+        )
+    except InvalidTag as e:
+        raise InputError(
+            f"cannot open the stored secret of partner {client_id}: wrong master key or altered bytes"
+        ) from e
+    return plain.decode()
+
+
+def _master(master_key: bytes) -> bytes:
+    if len(master_key) != 32:
+        raise InputError(f"the master key must be 32 bytes, not {len(master_key)}")
+    return master_key
 
 
 def _json(body: dict[str, Any]) -> bytes:

@@ -312,6 +312,7 @@ def set_partner(
     remote_client_id: str,
     remote_client_secret: str,
     auth_base_url: str | None = None,
+    master_key: bytes,
     now: datetime,
 ) -> PactPartner:
     """Where the partner behind ``client_id`` receives events, and the credentials it gave the registry.
@@ -330,7 +331,7 @@ def set_partner(
         base_url=base_url.rstrip("/"),
         auth_base_url=(auth_base_url or base_url).rstrip("/"),
         remote_client_id=remote_client_id,
-        remote_client_secret=remote_client_secret,
+        remote_secret_sealed=pact_events.seal_secret(remote_client_secret, master_key, client_id),
         updated_at=now,
     )
     return pact_repo.put_partner(session, row)

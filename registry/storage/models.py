@@ -559,7 +559,8 @@ class PactPartner(StorageModel, table=True):
     base_url: str = Field(sa_column=Column(String(), nullable=False))
     auth_base_url: str = Field(sa_column=Column(String(), nullable=False))
     remote_client_id: str = Field(sa_column=Column(String(), nullable=False))
-    remote_client_secret: str = Field(repr=False, exclude=True, sa_column=Column(String(), nullable=False))
+    # the partner's secret, sealed under the data directory's master key (AES-256-GCM, client id bound)
+    remote_secret_sealed: bytes = Field(repr=False, exclude=True, sa_column=Column(LargeBinary(), nullable=False))
     updated_at: datetime = _ts()
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep
+from registry.api.labels import label_cache
 from registry.api.pact import events_source
 from registry.service import pact_events, pact_host
 from registry.storage.db import session_scope
@@ -119,6 +120,7 @@ async def put_partner(client_id: str, body: PartnerIn, principal: PrincipalDep, 
                 auth_base_url=body.auth_base_url,
                 remote_client_id=body.remote_client_id,
                 remote_client_secret=body.remote_client_secret,
+                master_key=label_cache(ctx).settings.master_key,
                 now=ctx.clock(),
             )
             return pact_host.partner_public(row)
