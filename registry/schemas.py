@@ -36,6 +36,7 @@ _FILES = {
     "https://pcf-registry.org/schemas/label-sample-1.0.json": "label-sample-1.0.json",
     "https://pcf-registry.org/schemas/complaint-1.0.json": "complaint-1.0.json",
     "https://pcf-registry.org/schemas/supervision-statistics-1.0.json": "supervision-statistics-1.0.json",
+    "https://pcf-registry.org/schemas/pact-certification-1.0.json": "pact-certification-1.0.json",
 }
 
 

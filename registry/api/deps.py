@@ -69,6 +69,30 @@ class Limits:
 
 
 @dataclass
+class PactSettings:
+    """The PACT host's transport rules (issue 16). PACT allows HTTPS only; plain HTTP is accepted from a
+    loopback address only when ``allow_loopback_http`` (development), and ``X-Forwarded-Proto`` is
+    believed only when ``trust_forwarded_proto`` (behind a TLS-terminating proxy)."""
+
+    allow_loopback_http: bool = False
+    trust_forwarded_proto: bool = False
+    http: Any = None  # () -> httpx.AsyncClient, for delivering events to partners
+    delivery: Any = None  # api.pact.Delivery, made on first use
+
+    @classmethod
+    def from_env(cls) -> PactSettings:
+        import os
+
+        def flag(name: str) -> bool:
+            return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
+
+        return cls(
+            allow_loopback_http=flag("PCFREG_PACT_ALLOW_LOOPBACK_HTTP"),
+            trust_forwarded_proto=flag("PCFREG_PACT_TRUST_FORWARDED_PROTO"),
+        )
+
+
+@dataclass
 class ServiceContext:
     engine: Engine
     tokens: TokenIssuer
@@ -84,6 +108,7 @@ class ServiceContext:
     revocations: Any = None  # service.credentials.RevocationCache, made in __post_init__
     _api_keys: dict[str, tuple[Principal, float]] = field(default_factory=dict)
     _tokens: dict[str, tuple[Principal, float]] = field(default_factory=dict)
+    pact: PactSettings = field(default_factory=PactSettings)
 
     def principal_for_token(self, token: str) -> Principal:
         """Verify a bearer token, remembering a good one until it expires (signature checked once)."""
@@ -127,7 +152,9 @@ def build_context(data_dir: Path, *, database_url: str | None = None) -> Service
 
     settings = StorageSettings(data_dir=data_dir, database_url=database_url)
     engine = make_engine(database_url_for(settings))
-    return ServiceContext(engine=engine, tokens=TokenIssuer(jwt_secret(data_dir)), data_dir=data_dir)
+    return ServiceContext(
+        engine=engine, tokens=TokenIssuer(jwt_secret(data_dir)), data_dir=data_dir, pact=PactSettings.from_env()
+    )
 
 
 # ------------------------------------------------------------------ auth dependencies

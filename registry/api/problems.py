@@ -129,8 +129,40 @@ def install(app: FastAPI) -> None:
     app.exception_handler(Exception)(unexpected)
 
 
+# PACT's error codes by HTTP status (PACT v3.0.4 OpenAPI, components.schemas.Error; v2: NoSuchFootprint)
+PACT_CODES = {400: "BadRequest", 401: "BadRequest", 403: "AccessDenied", 404: "NotFound", 501: "NotImplemented"}
+PACT_PREFIXES = ("/3/", "/2/")
+
+
+def is_pact(request: Request) -> bool:
+    """Whether the request is to the PACT API, whose errors are PACT ``{"code","message"}`` bodies."""
+    return request.url.path.startswith(PACT_PREFIXES) or request.url.path in ("/3", "/2")
+
+
+def pact_problem(
+    status: int, message: str, *, code: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
+    """A PACT error response: ``{"code": ..., "message": ...}`` (v3 enum; 5xx are InternalError)."""
+    pact_code = code or PACT_CODES.get(status, "InternalError" if status >= 500 else "BadRequest")
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="pcf-registry"'
+    body = orjson.dumps({"code": pact_code, "message": message})
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+def _pact_code_of(exc: RegistryError, status: int) -> str | None:
+    if status == 401 and exc.code == "token-expired":
+        return "TokenExpired"
+    return None
+
+
 async def registry_error(request: Request, exc: RegistryError) -> Response:
     """Our own errors: the status their class maps to, their code, message and details."""
+    if is_pact(request):
+        status = _status_for(exc)
+        status = 400 if status in (409, 422) else status
+        return pact_problem(status, exc.message, code=_pact_code_of(exc, status))
     body = exc.to_dict()
     extra: dict[str, Any] = {k: v for k, v in body.items() if k not in ("code", "message")}
     if isinstance(exc, ApiError):
@@ -144,12 +176,16 @@ async def registry_error(request: Request, exc: RegistryError) -> Response:
 async def validation_error(request: Request, exc: RequestValidationError) -> Response:
     """FastAPI's request validation: 422 with pydantic-style ``errors`` (``loc``, ``msg``, ``type``)."""
     errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()]
+    if is_pact(request):
+        return pact_problem(400, "the request is not valid: " + "; ".join(str(e["msg"]) for e in errors[:5]))
     fields = ", ".join("/".join(str(p) for p in e["loc"]) for e in errors[:5])
     return problem(request, 422, "invalid-request", f"the request is not valid: {fields}", errors=errors)
 
 
 async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
     """Routing errors (no such path, method not allowed) and other HTTP exceptions."""
+    if is_pact(request):
+        return pact_problem(exc.status_code, str(exc.detail))
     code = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized", 403: "forbidden"}.get(
         exc.status_code, "http-error"
     )
@@ -161,4 +197,6 @@ async def unexpected(request: Request, exc: Exception) -> Response:
     import logging
 
     logging.getLogger("pcfreg.api").exception("internal error", extra={"request_id": request.state.request_id})
+    if is_pact(request):
+        return pact_problem(500, "an internal error occurred; it has been logged")
     return problem(request, 500, "internal-error", "an internal error occurred; it has been logged")

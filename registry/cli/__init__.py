@@ -22,6 +22,7 @@ from registry.cli import (
     labels,
     operator,
     packs,
+    pact,
     recalc,
     serve,
     trace,
@@ -61,5 +62,6 @@ main.add_command(trust.trust)
 main.add_command(trust.status)
 main.add_command(operator.orgs)
 main.add_command(operator.credentials)
+main.add_command(pact.pact)
 main.add_command(serve.init_cmd)
 main.add_command(serve.serve)

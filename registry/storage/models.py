@@ -321,6 +321,8 @@ class Audit(StorageModel, table=True):
     __table_args__ = (
         Index("ix_audit_certifier_id_created_at", "certifier_id", "created_at"),
         Index("ix_audit_region_created_at", "region", "created_at"),
+        # the PACT host finds the audits of a served declaration by its digest (issue 16, 0007)
+        Index("ix_audit_declaration_digest", "declaration_digest"),
     )
 
     id: str = Field(sa_column=Column(String(36), primary_key=True))
@@ -619,6 +621,109 @@ class Complaint(StorageModel, table=True):
     updated_at: datetime = _ts()
 
 
+# --- PACT host (issue 16): served footprints, their filter keys, shares, events ----------
+
+
+class PactFootprint(StorageModel, table=True):
+    """A footprint served over the PACT API: a validated declaration an organisation shared.
+
+    ``served`` is the PACT v3 ProductFootprint as validated (never changed), as JSON bytes ready to
+    serve: without ``status``, its ``extensions`` array last and left open, so that serving a page
+    splices bytes instead of parsing documents (:func:`registry.service.pact_host.served_bytes`);
+    ``status`` moves to ``Deprecated`` when a newer version (``precedingPfIds``) is shared. The
+    validity period is stored resolved (start, else ``referencePeriodEnd``; end, else
+    ``referencePeriodEnd`` + 3 y).
+    """
+
+    __tablename__ = "pact_footprint"
+    __table_args__ = (Index("ix_pact_footprint_owner_org", "owner_org"),)
+
+    pf_id: str = Field(sa_column=Column(String(36), primary_key=True))
+    owner_org: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    validation_id: str = Field(sa_column=Column(String(36), ForeignKey("validation.id"), nullable=False))
+    declaration_digest: str = Field(sa_column=Column(String(71), nullable=False))
+    served: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+    status: str = Field(sa_column=Column(String(16), nullable=False))
+    valid_from: datetime = _ts()
+    valid_until: datetime = _ts()
+    created_at: datetime = _ts()
+
+
+class PactFootprintKey(StorageModel, table=True):
+    """One filterable value of a served footprint, lower-cased: a product id (``product``), company id
+    (``company``), classification (``class``) or geography (``geo``)."""
+
+    __tablename__ = "pact_footprint_key"
+    __table_args__ = (
+        PrimaryKeyConstraint("kind", "value", "pf_id", name="pk_pact_footprint_key"),
+        Index("ix_pact_footprint_key_pf_id", "pf_id"),
+    )
+
+    kind: str = Field(sa_column=Column(String(8), nullable=False))
+    value: str = Field(sa_column=Column(String(), nullable=False))
+    pf_id: str = Field(
+        sa_column=Column(String(36), ForeignKey("pact_footprint.pf_id", ondelete="CASCADE"), nullable=False)
+    )
+
+
+class PactShare(StorageModel, table=True):
+    """An organisation's grant of one footprint to one partner client (a registry credential)."""
+
+    __tablename__ = "pact_share"
+    __table_args__ = (PrimaryKeyConstraint("client_id", "pf_id", name="pk_pact_share"),)
+
+    client_id: str = Field(sa_column=Column(String(64), ForeignKey("credential.client_id"), nullable=False))
+    pf_id: str = Field(sa_column=Column(String(36), ForeignKey("pact_footprint.pf_id"), nullable=False))
+    owner_org: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    active: bool = Field(sa_column=Column(Boolean(create_constraint=True, name="active"), nullable=False))
+    shared_at: datetime = _ts()
+    shared_by: str = Field(sa_column=Column(String(64), nullable=False))
+    unshared_at: datetime | None = _ts(nullable=True)
+    unshared_by: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+
+
+class PactPartner(StorageModel, table=True):
+    """How the registry reaches a partner client's own PACT host (to answer its requests, to notify it)."""
+
+    __tablename__ = "pact_partner"
+
+    client_id: str = Field(sa_column=Column(String(64), ForeignKey("credential.client_id"), primary_key=True))
+    base_url: str = Field(sa_column=Column(String(), nullable=False))
+    auth_base_url: str = Field(sa_column=Column(String(), nullable=False))
+    remote_client_id: str = Field(sa_column=Column(String(), nullable=False))
+    # the partner's secret, sealed under the data directory's master key (AES-256-GCM, client id bound)
+    remote_secret_sealed: bytes = Field(repr=False, exclude=True, sa_column=Column(LargeBinary(), nullable=False))
+    updated_at: datetime = _ts()
+
+
+class PactEvent(StorageModel, table=True):
+    """A CloudEvent received from a partner (``in``) or to send to one (``out``, the outbox).
+
+    ``owners``: the organisations whose footprints the event concerns (who may see it).
+    """
+
+    __tablename__ = "pact_event"
+    __table_args__ = (
+        Index("ix_pact_event_client_id_id", "client_id", "id"),
+        Index("ix_pact_event_state_next_attempt_at", "state", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    direction: str = Field(sa_column=Column(String(3), nullable=False))
+    client_id: str = Field(sa_column=Column(String(64), nullable=False))
+    event_id: str = Field(sa_column=Column(String(), nullable=False))
+    type: str = Field(sa_column=Column(String(), nullable=False))
+    body: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    owners: list[str] = Field(sa_column=Column(json_type(), nullable=False))
+    state: str = Field(sa_column=Column(String(16), nullable=False))
+    attempts: int = Field(sa_column=Column(Integer, nullable=False))
+    next_attempt_at: datetime | None = _ts(nullable=True)
+    last_error: str | None = Field(default=None, sa_column=Column(String(), nullable=True))
+    in_reply_to: str | None = Field(default=None, sa_column=Column(String(), nullable=True))
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
 ALL_TABLES = (
     "organisation",
     "credential",
@@ -638,6 +743,11 @@ ALL_TABLES = (
     "label_sample",
     "reverification",
     "complaint",
+    "pact_footprint",
+    "pact_footprint_key",
+    "pact_share",
+    "pact_partner",
+    "pact_event",
 )
 __all__ = [
     "ALL_TABLES",
@@ -661,6 +771,11 @@ __all__ = [
     "OrganisationCreate",
     "OrganisationPublic",
     "PackStatus",
+    "PactEvent",
+    "PactFootprint",
+    "PactFootprintKey",
+    "PactPartner",
+    "PactShare",
     "PublisherKey",
     "PublisherKeyCreate",
     "PublisherKeyPublic",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -333,7 +334,11 @@ def test_statistics_per_certifier(service: Service, world: dict[str, Any], fresh
 def test_statistics_count_what_happened(service: Service, world: dict[str, Any], fresh_limit: Any) -> None:
     """One more label, suspended through an upheld complaint, and a discrepancy: each is counted."""
     c, cn, cert = service.client, service.headers("reg-cn"), service.headers("demo-certifier")
-    since = datetime.now(UTC) - timedelta(seconds=1)
+    # labels carry whole seconds: start the period at the next full second, so that what earlier tests
+    # did (within the same second) stays before it and this test's label falls inside it
+    now = datetime.now(UTC)
+    since = now.replace(microsecond=0) + timedelta(seconds=1)
+    time.sleep((since - now).total_seconds())
     r = c.post("/v1/labels", json={"declaration": _declaration("CN", "stats"), "gtin": GTIN}, headers=cert)
     label = r.json()["id"]
     ref = _file(service, label).headers["x-complaint-reference"]
@@ -353,7 +358,7 @@ def test_statistics_count_what_happened(service: Service, world: dict[str, Any],
     assert demo["labels_issued"] == 1 and demo["labels_revoked"] == 1 and demo["labels_suspended"] == 0
     assert demo["complaints"]["upheld"] == 1 and demo["sample_outcomes"]["not_verifiable"] == 1
     de = c.get("/v1/supervision/statistics", params={"from": since.isoformat()}, headers=service.headers("reg-de"))
-    assert all(x["labels_issued"] == 0 for x in de.json()["certifiers"])
+    assert all(x["labels_issued"] == 0 for x in de.json()["certifiers"]), de.json()
 
 
 # ------------------------------------------------------------------ the role matrix
