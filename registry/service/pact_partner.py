@@ -114,7 +114,7 @@ class PactPartner:
     ) -> None:
         scheme, netloc = _origin(base_url)
         if scheme not in ("http", "https") or not netloc:
-            raise PartnerError(f"{base_url!r} is not an http(s) URL of a PACT host", code="partner-bad-url")
+            raise InputError(f"{base_url!r} is not an http(s) URL of a PACT host")
         self.base_url = base_url.rstrip("/")
         self._credentials = (client_id, client_secret)
         self._timeout = timeout
