@@ -24,11 +24,19 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import jsonschema_rs
 import orjson
 
 from registry.packs import Catalog
+from registry.schemas import PACT_CLIENT_SCHEMA_ID, _registry
 
 CLIENT_ID, CLIENT_SECRET = "buyer-client", "buyer-secret"
+
+
+def conforms(instance: Any, definition: str | None = None) -> None:
+    """``instance`` is valid under schemas/pact-client-1.0.json (its root, or one of its $defs)."""
+    ref = PACT_CLIENT_SCHEMA_ID + (f"#/$defs/{definition}" if definition else "")
+    jsonschema_rs.validator_for({"$ref": ref}, registry=_registry(), validate_formats=True).validate(instance)
 
 
 def footprints(n: int) -> list[dict[str, Any]]:

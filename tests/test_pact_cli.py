@@ -9,9 +9,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from pact_fake_host import CLIENT_ID, CLIENT_SECRET, HostState, footprints, serving
+from pact_fake_host import CLIENT_ID, CLIENT_SECRET, HostState, conforms, footprints, serving
+from sqlmodel import Session, select
 
 from registry import cli
+from registry.storage.db import make_engine
+from registry.storage.models import Validation
+from registry.storage.settings import StorageSettings, database_url_for
 
 ORG = "buyer-co"
 
@@ -46,6 +50,13 @@ def test_pull_stores_then_finds_them_stored(data: str) -> None:
     assert all(f["digest"].startswith("sha256:") and f["validation_id"] for f in body["footprints"])
     assert state.queries[0]["productId"] == ["urn:a"] and state.queries[0]["limit"] == ["2"]
     assert second.exit_code == 0 and "0 stored, 3 already stored, 0 refused" in second.stdout
+    conforms(body)
+    engine = make_engine(database_url_for(StorageSettings(data_dir=Path(data))))
+    with Session(engine) as s:
+        rows = list(s.exec(select(Validation)))
+    assert len(rows) == 3
+    for row in rows:
+        conforms(row.result["supplier"], "Supplier")
 
 
 def test_pull_that_stops_on_page_2_exits_5_and_says_where(data: str) -> None:
@@ -53,6 +64,8 @@ def test_pull_that_stops_on_page_2_exits_5_and_says_where(data: str) -> None:
     with serving(state) as host:
         done = _pull(host.base, data)
     assert done.exit_code == 5
+    with serving(HostState(footprints=footprints(4), fail_page=2)) as host:
+        conforms(json.loads(_pull(host.base, data, "--json").stdout))
     assert "2 stored" in done.stdout and "STOPPED at page 2" in done.stdout and "partner-http-error" in done.stdout
 
 
@@ -66,6 +79,7 @@ def test_pull_of_a_malformed_or_not_conformant_footprint(data: str) -> None:
     with serving(HostState(footprints=[{"id": 1}])) as host:
         malformed = _pull(host.base, data)
     assert malformed.exit_code == 5 and "REFUSED" in malformed.stdout and "partner-bad-footprint" in malformed.stdout
+    conforms(json.loads(not_conformant.stdout))
 
 
 def test_pull_refuses_unusable_input(tmp_path: Path, data: str) -> None:
@@ -86,9 +100,11 @@ def test_request_then_requests(data: str) -> None:
                    "--json")  # fmt: skip
     assert sent.exit_code == 0, sent.output
     request_id = json.loads(sent.stdout)["request_id"]
+    conforms(json.loads(sent.stdout), "RequestSent")
     assert state.events[0]["id"] == request_id and state.events[0]["source"] == "https://me.example"
     listed = run("pact", "requests", "--org", ORG, "--data-dir", data)
     (row,) = json.loads(listed.stdout)
+    conforms(row, "Request")
     assert row["request_id"] == request_id and row["state"] == "sent" and row["criteria"] == {"productId": ["urn:p"]}
     no_source = run("pact", "request", host.base, "--client-id", "c", "--client-secret", "s", "--org", ORG,
                     "--data-dir", data, "--product-id", "urn:p", env={"PCFREG_PUBLIC_URL": ""})  # fmt: skip

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 import pytest
-from pact_fake_host import CLIENT_ID, CLIENT_SECRET, HostState, footprints, serving
+from pact_fake_host import CLIENT_ID, CLIENT_SECRET, HostState, conforms, footprints, serving
 from sqlalchemy import Engine
 from sqlmodel import select
 
@@ -24,6 +24,7 @@ from registry.service.devcert import dev_certificate
 from registry.service.pact_partner import PactPartner
 from registry.service.pact_requests import (
     RequestAnswerError,
+    list_requests,
     record_request_answer,
     request_event,
     send_request,
@@ -347,6 +348,14 @@ def test_the_partners_answer_arrives_and_is_stored(engine: Engine, receiver: str
     (stored,) = _stored(engine)
     assert stored.declaration == wanted and stored.result["supplier"]["request_id"] == fulfilled.request_id
     assert rows[0].answer is not None and rows[0].answer["footprints"][0]["validation_id"] == stored.id
+    listed = list_requests(engine, ORG)
+    assert [r["state"] for r in listed] == ["fulfilled", "rejected"] or [r["state"] for r in listed] == [
+        "rejected",
+        "fulfilled",
+    ]
+    for entry in listed:
+        conforms(entry, "Request")
+    conforms(stored.result["supplier"], "Supplier")
 
 
 def test_request_event_is_pure() -> None:
