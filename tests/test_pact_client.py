@@ -55,7 +55,8 @@ def _pull(base: str, engine: Engine, catalog: Catalog, **kw: Any) -> PullReport:
     secret = kw.pop("secret", CLIENT_SECRET)
     ca_file = kw.pop("ca_file", None)
     timeout = kw.pop("timeout", 10.0)
-    with PactPartner(base, CLIENT_ID, secret, ca_file=ca_file, timeout=timeout) as partner:
+    max_bytes = kw.pop("max_bytes", 1 << 20)
+    with PactPartner(base, CLIENT_ID, secret, ca_file=ca_file, timeout=timeout, max_bytes=max_bytes) as partner:
         return pull_footprints(
             partner,
             engine,
@@ -165,6 +166,15 @@ def test_a_slow_partner_is_a_timeout(engine: Engine, catalog: Catalog) -> None:
     with serving(state) as host:
         report = _pull(host.base, engine, catalog, timeout=0.3)
     assert report.stopped is not None and report.stopped["code"] == "partner-timeout"
+
+
+def test_an_answer_too_long_is_not_read_further(engine: Engine, catalog: Catalog) -> None:
+    state = HostState(footprints=footprints(4), page_size=2)
+    with serving(state) as host:
+        page = len(orjson.dumps({"data": state.footprints[:2]}))
+        report = _pull(host.base, engine, catalog, max_bytes=page + 100, limit=3)
+    assert report.stopped is not None and report.stopped["code"] == "partner-too-large"
+    assert report.pages == 0 and _stored(engine) == []
 
 
 def test_a_next_link_to_another_host_is_not_followed(engine: Engine, catalog: Catalog) -> None:

@@ -25,6 +25,7 @@ from registry.errors import InputError, Location, RegistryError
 EVENTS_CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
 DISCOVERY_PATH = "/.well-known/openid-configuration"
 DEFAULT_TIMEOUT = 30.0  # seconds for one request to a partner (connect, read, write)
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024  # a partner's answer is read up to this, then refused (memory stays bounded)
 
 
 @dataclass
@@ -111,6 +112,7 @@ class PactPartner:
         *,
         ca_file: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        max_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         scheme, netloc = _origin(base_url)
         if scheme not in ("http", "https") or not netloc:
@@ -118,6 +120,7 @@ class PactPartner:
         self.base_url = base_url.rstrip("/")
         self._credentials = (client_id, client_secret)
         self._timeout = timeout
+        self._max_bytes = max_bytes
         self._client = httpx.Client(verify=_verify(ca_file), timeout=timeout, follow_redirects=False)
         self._token: str | None = None
         self.token_endpoint: str | None = None
@@ -135,8 +138,15 @@ class PactPartner:
     # --- requests --------------------------------------------------------------------------
 
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """One request; the answer read whole, but never more than ``max_bytes`` of it."""
+        auth = kwargs.pop("auth", None)
         try:
-            return self._client.request(method, url, **kwargs)
+            request = self._client.build_request(method, url, **kwargs)
+            response = self._client.send(request, auth=auth, stream=True)
+            try:
+                body = self._read_bounded(response, url)
+            finally:
+                response.close()
         except httpx.TimeoutException as e:
             raise PartnerError(
                 f"{method} {url}: no answer within {self._timeout:g} s", code="partner-timeout", url=url
@@ -145,13 +155,28 @@ class PactPartner:
             raise PartnerError(
                 f"{method} {url}: cannot reach the partner ({e})", code="partner-unreachable", url=url
             ) from e
+        return httpx.Response(response.status_code, headers=response.headers, content=body, request=response.request)
+
+    def _read_bounded(self, response: httpx.Response, url: str) -> bytes:
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > self._max_bytes:
+                raise PartnerError(
+                    f"the partner's answer is longer than {self._max_bytes} bytes; not read further",
+                    code="partner-too-large",
+                    url=url,
+                    status=response.status_code,
+                )
+        return bytes(body)
 
     def _authorised(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """A request with the bearer token; a ``TokenExpired`` answer gets one new token and one retry."""
-        response = self._send(method, url, headers=self._bearer(kwargs.pop("headers", {})), **kwargs)
+        headers = kwargs.pop("headers", {})
+        response = self._send(method, url, headers=self._bearer(headers), **kwargs)
         if _is_token_expired(response):
             self._token = None
-            response = self._send(method, url, headers=self._bearer({}), **kwargs)
+            response = self._send(method, url, headers=self._bearer(headers), **kwargs)
         return response
 
     def _bearer(self, headers: dict[str, str]) -> dict[str, str]:
