@@ -21,7 +21,7 @@ from sqlmodel import select
 
 from registry.packs import Catalog, validate_document
 from registry.service.devcert import dev_certificate
-from registry.service.pact_partner import PactPartner
+from registry.service.pact_partner import PartnerHost
 from registry.service.pact_requests import (
     RequestAnswerError,
     list_requests,
@@ -56,7 +56,7 @@ def _pull(base: str, engine: Engine, catalog: Catalog, **kw: Any) -> PullReport:
     ca_file = kw.pop("ca_file", None)
     timeout = kw.pop("timeout", 10.0)
     max_bytes = kw.pop("max_bytes", 1 << 20)
-    with PactPartner(base, CLIENT_ID, secret, ca_file=ca_file, timeout=timeout, max_bytes=max_bytes) as partner:
+    with PartnerHost(base, CLIENT_ID, secret, ca_file=ca_file, timeout=timeout, max_bytes=max_bytes) as partner:
         return pull_footprints(
             partner,
             engine,
@@ -218,7 +218,7 @@ def _request_row(engine: Engine, request_id: str) -> PactRequest:
 
 
 def _send(engine: Engine, base: str, product: str, source: str = "https://buyer.example") -> Any:
-    with PactPartner(base, CLIENT_ID, CLIENT_SECRET, timeout=10) as partner:
+    with PartnerHost(base, CLIENT_ID, CLIENT_SECRET, timeout=10) as partner:
         return send_request(
             partner, engine, org_id=ORG, criteria={"productId": [product], "comment": "please"}, source=source, now=NOW
         )
@@ -240,7 +240,7 @@ def test_request_sends_a_structured_cloudevent_and_records_it(engine: Engine) ->
 
 def test_a_refused_request_is_recorded_as_failed(engine: Engine) -> None:
     state = HostState(footprints=footprints(1))
-    with serving(state) as host, PactPartner(host.base, CLIENT_ID, "wrong", timeout=10) as partner:
+    with serving(state) as host, PartnerHost(host.base, CLIENT_ID, "wrong", timeout=10) as partner:
         sent = send_request(partner, engine, org_id=ORG, criteria={"productId": ["urn:x"]}, source="https://b", now=NOW)
     assert sent.state == "failed" and sent.error is not None and sent.error["code"] == "partner-auth-failed"
     assert _request_row(engine, sent.request_id).state == "failed"

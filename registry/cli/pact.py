@@ -98,9 +98,9 @@ def _engine(data_dir: str) -> Any:
 
 
 def _partner(url: str, client_id: str, client_secret: str, ca_file: str | None, timeout: float) -> Any:
-    from registry.service.pact_partner import PactPartner
+    from registry.service.pact_partner import PartnerHost
 
-    return PactPartner(url, client_id, client_secret, ca_file=ca_file, timeout=timeout)
+    return PartnerHost(url, client_id, client_secret, ca_file=ca_file, timeout=timeout)
 
 
 @pact.command("pull")

@@ -1,6 +1,6 @@
 """Talking to a partner's PACT host (Technical Specifications v3.0, "HTTP REST API"): the client side.
 
-One :class:`PactPartner` per host: OpenID discovery of the token endpoint (falling back to
+One :class:`PartnerHost` per host: OpenID discovery of the token endpoint (falling back to
 ``<base>/auth/token`` as the specification says), the OAuth2 client-credentials token (HTTP
 Basic), ``GET /3/footprints`` page by page following RFC 8288 ``Link: <...>; rel="next"``, and
 ``POST /3/events`` (CloudEvents 1.0, structured mode). A token the host calls ``TokenExpired``
@@ -101,7 +101,7 @@ def query_params(filters: Mapping[str, Sequence[str]], limit: int | None) -> lis
     return params
 
 
-class PactPartner:
+class PartnerHost:
     """A partner's PACT host at ``base_url`` (the base of ``/3/...`` and of ``/auth/token``)."""
 
     def __init__(
@@ -129,7 +129,7 @@ class PactPartner:
     def close(self) -> None:
         self._client.close()
 
-    def __enter__(self) -> PactPartner:
+    def __enter__(self) -> PartnerHost:
         return self
 
     def __exit__(self, *exc: object) -> None:

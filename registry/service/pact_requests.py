@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from registry.errors import InputError, Location
-from registry.service.pact_partner import PactPartner, PartnerError
+from registry.service.pact_partner import PartnerError, PartnerHost
 from registry.service.supplier_footprints import FootprintOutcome, Received, Validator, examine, store_received
 from registry.storage import pact_client, repo
 from registry.storage.db import session_scope
@@ -112,7 +112,7 @@ def request_event(data: Mapping[str, Any], *, source: str, now: datetime, event_
 
 
 def send_request(
-    partner: PactPartner,
+    partner: PartnerHost,
     engine: Engine,
     *,
     org_id: str,

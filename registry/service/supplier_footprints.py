@@ -25,7 +25,7 @@ from sqlmodel import Session
 from registry.canonical import sha256_digest
 from registry.errors import Location, RegistryError
 from registry.findings import ValidationResult
-from registry.service.pact_partner import FootprintPage, PactPartner, PartnerError
+from registry.service.pact_partner import FootprintPage, PartnerError, PartnerHost
 from registry.storage import repo
 from registry.storage.db import session_scope
 from registry.storage.pact_client import SUPPLIER_KEY, find_supplier_footprint
@@ -165,7 +165,7 @@ def store_received(
 
 
 def pull_footprints(
-    partner: PactPartner,
+    partner: PartnerHost,
     engine: Engine,
     *,
     org_id: str,
