@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import base64
 import copy
+import os
+import shutil
+import socket
 import ssl
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -56,6 +61,7 @@ class HostState:
     footprints: list[Any] = field(default_factory=list)
     page_size: int = 2
     discovery: bool = True
+    discovered_path: str = "/oauth2/token"  # the token endpoint the OpenID configuration names
     expire_token_on_page: int | None = None  # the first token is "expired" when this page is asked for
     fail_page: int | None = None
     fail_status: int = 500
@@ -98,7 +104,8 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/.well-known/openid-configuration":
             if not self.state.discovery:
                 return self._send(404, {"code": "NotFound", "message": "no discovery"})
-            return self._send(200, {"issuer": self.server.base, "token_endpoint": f"{self.server.base}/oauth2/token"})
+            endpoint = f"{self.server.base}{self.state.discovered_path}"
+            return self._send(200, {"issuer": self.server.base, "token_endpoint": endpoint})
         if url.path == "/3/footprints":
             return self._list(parse_qs(url.query))
         self._send(404, {"code": "NotFound", "message": "no such path"})
@@ -225,3 +232,52 @@ def serving(
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _pcfreg() -> list[str]:
+    exe = shutil.which("pcfreg", path=str(Path(sys.executable).parent))
+    return [exe] if exe else [sys.executable, "-m", "registry.cli"]
+
+
+@contextmanager
+def serving_registry(data: Path, *options: str, ca: Path | None = None) -> Iterator[tuple[str, Path]]:
+    """``pcfreg serve`` with ``options`` until it answers /readyz over HTTPS (trusting ``ca``, else the dev cert)."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PCFREG_DATA_DIR", "PCFREG_PUBLIC_URL")}
+    log = data.parent / f"serve-{port}.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [*_pcfreg(), "serve", "--data-dir", str(data), "--port", str(port), *options],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        base = f"https://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 180  # a first init publishes every bundled pack and set
+            while True:
+                assert proc.poll() is None, log.read_text()
+                trust = ca or data / "tls" / "dev-cert.pem"
+                if trust.is_file():
+                    try:
+                        if (
+                            httpx.get(
+                                f"{base}/readyz", verify=ssl.create_default_context(cafile=trust), timeout=1
+                            ).status_code
+                            == 200
+                        ):
+                            break
+                    except httpx.TransportError:
+                        pass
+                assert time.monotonic() < deadline, "server did not become ready: " + log.read_text()
+                time.sleep(0.2)
+            yield base, log
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)

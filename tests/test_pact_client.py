@@ -152,6 +152,13 @@ def test_without_discovery_the_token_comes_from_auth_token(engine: Engine, catal
     assert report.count("stored") == 1
 
 
+def test_discovery_naming_auth_token_counts_as_discovered(engine: Engine, catalog: Catalog) -> None:
+    state = HostState(footprints=footprints(1), discovered_path="/auth/token")
+    with serving(state) as host:
+        report = _pull(host.base, engine, catalog)
+    assert report.token_endpoint == f"{host.base}/auth/token" and report.discovered is True
+
+
 def test_refused_credentials_stop_before_anything_is_stored(engine: Engine, catalog: Catalog) -> None:
     state = HostState(footprints=footprints(2))
     with serving(state) as host:

@@ -3,16 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import shutil
-import socket
 import ssl
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,57 +12,9 @@ import httpx
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
+from pact_fake_host import serving_registry
 
 from registry.service.devcert import dev_certificate, sha256_fingerprint
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _pcfreg() -> list[str]:
-    exe = shutil.which("pcfreg", path=str(Path(sys.executable).parent))
-    return [exe] if exe else [sys.executable, "-m", "registry.cli"]
-
-
-@contextmanager
-def _serving(data: Path, *options: str, ca: Path | None = None) -> Iterator[tuple[str, Path]]:
-    """``pcfreg serve`` with ``options`` until it answers /readyz over HTTPS (trusting ``ca``, else the dev cert)."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PCFREG_DATA_DIR", "PCFREG_PUBLIC_URL")}
-    log = data.parent / f"serve-{port}.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [*_pcfreg(), "serve", "--data-dir", str(data), "--port", str(port), *options],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-        base = f"https://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 180  # a first init publishes every bundled pack and set
-            while True:
-                assert proc.poll() is None, log.read_text()
-                trust = ca or data / "tls" / "dev-cert.pem"
-                if trust.is_file():
-                    try:
-                        if (
-                            httpx.get(
-                                f"{base}/readyz", verify=ssl.create_default_context(cafile=trust), timeout=1
-                            ).status_code
-                            == 200
-                        ):
-                            break
-                    except httpx.TransportError:
-                        pass
-                assert time.monotonic() < deadline, "server did not become ready: " + log.read_text()
-                time.sleep(0.2)
-            yield base, log
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
 
 
 def _fingerprint_of(pem: Path) -> str:
@@ -82,7 +26,7 @@ def _fingerprint_of(pem: Path) -> str:
 def test_serve_over_https_with_a_dev_certificate_then_a_given_pair(tmp_path: Path) -> None:
     data = tmp_path / "pcfreg-data"
     cert, key = data / "tls" / "dev-cert.pem", data / "tls" / "dev-key.pem"
-    with _serving(data, "--dev-cert") as (base, log):
+    with serving_registry(data, "--dev-cert") as (base, log):
         trusted = ssl.create_default_context(cafile=cert)
         health = httpx.get(f"{base}/healthz", verify=trusted)
         assert health.status_code == 200
@@ -95,7 +39,7 @@ def test_serve_over_https_with_a_dev_certificate_then_a_given_pair(tmp_path: Pat
     assert f"serving on {base}" in output and "Traceback" not in output
     assert key.stat().st_mode & 0o077 == 0
 
-    with _serving(data, "--tls-cert", str(cert), "--tls-key", str(key), ca=cert) as (base, log):
+    with serving_registry(data, "--tls-cert", str(cert), "--tls-key", str(key), ca=cert) as (base, log):
         assert httpx.get(f"{base}/healthz", verify=ssl.create_default_context(cafile=cert)).status_code == 200
         output = log.read_text()
     assert re.search(rf"TLS certificate {re.escape(str(cert))}, SHA-256", output) and "(made now)" not in output

@@ -187,8 +187,9 @@ class PartnerHost:
     def discover(self) -> str:
         """The token endpoint: ``token_endpoint`` of the OpenID configuration, else ``<base>/auth/token``."""
         if self.token_endpoint is None:
-            self.token_endpoint = self._discovered() or f"{self.base_url}/auth/token"
-            self.discovered = self.token_endpoint != f"{self.base_url}/auth/token"
+            found = self._discovered()
+            self.discovered = found is not None
+            self.token_endpoint = found or f"{self.base_url}/auth/token"
         return self.token_endpoint
 
     def _discovered(self) -> str | None:
