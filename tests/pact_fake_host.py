@@ -246,10 +246,15 @@ def _pcfreg() -> list[str]:
 
 
 @contextmanager
-def serving_registry(data: Path, *options: str, ca: Path | None = None) -> Iterator[tuple[str, Path]]:
+def serving_registry(
+    data: Path, *options: str, ca: Path | None = None, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, Path]]:
     """``pcfreg serve`` with ``options`` until it answers /readyz over HTTPS (trusting ``ca``, else the dev cert)."""
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PCFREG_DATA_DIR", "PCFREG_PUBLIC_URL")}
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PCFREG_DATA_DIR", "PCFREG_PUBLIC_URL")},
+        **(env or {}),
+    }
     log = data.parent / f"serve-{port}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(

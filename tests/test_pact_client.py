@@ -19,7 +19,7 @@ from pact_fake_host import CLIENT_ID, CLIENT_SECRET, HostState, conforms, footpr
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from registry.packs import Catalog, validate_document
+from registry.packs import Catalog
 from registry.service.devcert import dev_certificate
 from registry.service.pact_partner import PartnerHost
 from registry.service.pact_requests import (
@@ -29,7 +29,7 @@ from registry.service.pact_requests import (
     request_event,
     send_request,
 )
-from registry.service.supplier_footprints import PullReport, pull_footprints
+from registry.service.supplier_footprints import PullReport, pull_footprints, validator_for
 from registry.storage import repo
 from registry.storage.db import make_engine, migrate, session_scope
 from registry.storage.models import OrganisationCreate, OrgKind, PactRequest, Validation
@@ -48,7 +48,7 @@ def engine(tmp_path: Path) -> Engine:
 
 
 def _validate(catalog: Catalog) -> Any:
-    return lambda doc: validate_document(catalog, doc, pack=None, now=NOW)
+    return validator_for(catalog, lambda: NOW)
 
 
 def _pull(base: str, engine: Engine, catalog: Catalog, **kw: Any) -> PullReport:

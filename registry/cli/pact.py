@@ -129,8 +129,7 @@ def pull(
     Each footprint is stored on its own; a failed page leaves the ones before it stored, and the report
     says where it stopped. Exit 0 all stored and conformant, 1 any not conformant, 5 the partner failed.
     """
-    from registry.packs import validate_document
-    from registry.service.supplier_footprints import pull_footprints
+    from registry.service.supplier_footprints import pull_footprints, validator_for
 
     catalog = load_catalog(ctx)
     engine = _engine(data_dir)
@@ -141,7 +140,7 @@ def pull(
             org_id=org_id,
             filters=_criteria(filters),
             limit=limit,
-            validate=lambda doc: validate_document(catalog, doc, pack=None, now=datetime.now(UTC)),
+            validate=validator_for(catalog, lambda: datetime.now(UTC)),
             clock=lambda: datetime.now(UTC),
         )
     body = report.to_json()

@@ -25,6 +25,7 @@ from sqlmodel import Session
 from registry.canonical import sha256_digest
 from registry.errors import Location, RegistryError
 from registry.findings import ValidationResult
+from registry.packs import Catalog, validate_document
 from registry.service.pact_partner import FootprintPage, PartnerError, PartnerHost
 from registry.storage import repo
 from registry.storage.db import session_scope
@@ -34,6 +35,12 @@ Validator = Callable[[Any], ValidationResult]
 """Validates one footprint against its packs; raises a RegistryError for one that cannot be used."""
 
 STORED, ALREADY_STORED, REFUSED = "stored", "already-stored", "refused"
+
+
+def validator_for(catalog: Catalog, clock: Callable[[], datetime]) -> Validator:
+    """Each footprint against the pack it names or its codes select, else its format's base pack (with a
+    warning), as ``pcfreg validate`` does: a supplier's footprint rarely names one of our product packs."""
+    return lambda document: validate_document(catalog, document, pack=None, now=clock())
 
 
 @dataclass
