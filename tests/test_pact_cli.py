@@ -90,6 +90,8 @@ def test_pull_refuses_unusable_input(tmp_path: Path, data: str) -> None:
     assert unknown.exit_code == 2 and "nobody" in unknown.stderr
     not_url = _pull("ftp://x", data)
     assert not_url.exit_code == 2 and "not an http(s) URL" in not_url.stderr
+    plain = _pull("http://supplier.example", data)
+    assert plain.exit_code == 2 and "HTTPS only" in plain.stderr
 
 
 def test_request_then_requests(data: str) -> None:

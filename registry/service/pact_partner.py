@@ -11,6 +11,7 @@ which URL, which status and what the host said; nothing of httpx escapes.
 
 from __future__ import annotations
 
+import ipaddress
 import ssl
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -59,6 +60,16 @@ class FootprintPage:
 def _origin(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     return parts.scheme.lower(), parts.netloc.lower()
+
+
+def _loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _json_body(response: httpx.Response, url: str) -> Any:
@@ -117,6 +128,10 @@ class PartnerHost:
         scheme, netloc = _origin(base_url)
         if scheme not in ("http", "https") or not netloc:
             raise InputError(f"{base_url!r} is not an http(s) URL of a PACT host")
+        if scheme == "http" and not _loopback(base_url):
+            raise InputError(
+                f"{base_url}: PACT hosts are reached over HTTPS only (plain http only on loopback, for development)"
+            )
         self.base_url = base_url.rstrip("/")
         self._credentials = (client_id, client_secret)
         self._timeout = timeout
