@@ -22,6 +22,8 @@ from registry.resources import (
 )
 from registry.yamlpos import escape_pointer_token
 
+PACT_CLIENT_SCHEMA_ID = "https://pcf-registry.org/schemas/pact-client-1.0.json"
+
 _FILES = {
     PACT_V3_SCHEMA_ID: "pact/pact-productfootprint-v3.0.schema.json",
     EXTENSION_SCHEMA_ID: "declaration-extension-1.0.json",
@@ -37,6 +39,7 @@ _FILES = {
     "https://pcf-registry.org/schemas/complaint-1.0.json": "complaint-1.0.json",
     "https://pcf-registry.org/schemas/supervision-statistics-1.0.json": "supervision-statistics-1.0.json",
     "https://pcf-registry.org/schemas/pact-certification-1.0.json": "pact-certification-1.0.json",
+    PACT_CLIENT_SCHEMA_ID: "pact-client-1.0.json",
 }
 
 

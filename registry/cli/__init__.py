@@ -23,6 +23,7 @@ from registry.cli import (
     operator,
     packs,
     pact,
+    pact_client,
     recalc,
     serve,
     trace,
@@ -63,5 +64,7 @@ main.add_command(trust.status)
 main.add_command(operator.orgs)
 main.add_command(operator.credentials)
 main.add_command(pact.pact)
+for _command in (pact_client.pull, pact_client.request, pact_client.requests_list):
+    pact.pact.add_command(_command)
 main.add_command(serve.init_cmd)
 main.add_command(serve.serve)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_NONCONFORMANT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_NOT_VALID = EXIT_NONCONFORMANT  # a label or signature checked and found not valid
 EXIT_STATUS_UNKNOWN = 4  # a label genuine and in scope, its revocation status not checked (no status list)
+EXIT_PARTNER = 5  # a partner's PACT host failed or sent something unusable (pcfreg pact)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -61,24 +61,65 @@ def _require_free_port(host: str, port: int) -> None:
             raise InputError(f"cannot listen on {host}:{port}: {e.strerror}; choose another --port") from e
 
 
+def _tls(data_dir: str, tls_cert: str | None, tls_key: str | None, dev_cert: bool) -> Any:
+    """The certificate to serve with (None for plain HTTP); a clear error for a half-given pair."""
+    from registry.service.devcert import dev_certificate, server_certificate
+
+    if dev_cert and (tls_cert or tls_key):
+        raise InputError("give either --dev-cert or --tls-cert and --tls-key, not both")
+    if bool(tls_cert) != bool(tls_key):
+        raise InputError("--tls-cert and --tls-key go together: the certificate (PEM) and its private key (PEM)")
+    if tls_cert and tls_key:
+        return server_certificate(tls_cert, tls_key)
+    if dev_cert:
+        return dev_certificate(Path(data_dir), now=datetime.now(UTC))
+    return None
+
+
 @click.command("serve")
 @data_dir_option
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--tls-cert", type=click.Path(dir_okay=False), help="Serve HTTPS with this certificate (PEM, chain).")
+@click.option("--tls-key", type=click.Path(dir_okay=False), help="The private key (PEM) of --tls-cert.")
+@click.option(
+    "--dev-cert",
+    is_flag=True,
+    help="Serve HTTPS with a self-signed certificate for localhost, 127.0.0.1 and ::1, made on first use "
+    "under DATA-DIR/tls/ and reused; its fingerprint is printed. For development only.",
+)
 @click.pass_context
 @guarded
-def serve(ctx: click.Context, data_dir: str, port: int, host: str, workers: int) -> None:
-    """Run the registry's HTTP API (initialising the data directory on first start; publishing --packs-dir packs)."""
+def serve(
+    ctx: click.Context,
+    data_dir: str,
+    port: int,
+    host: str,
+    workers: int,
+    tls_cert: str | None,
+    tls_key: str | None,
+    dev_cert: bool,
+) -> None:
+    """Run the registry's HTTP API (initialising the data directory on first start; publishing --packs-dir packs).
+
+    With --tls-cert and --tls-key, or --dev-cert, it serves HTTPS."""
     import uvicorn
 
     _require_free_port(host, port)
+    if tls_cert or tls_key:
+        _tls(data_dir, tls_cert, tls_key, dev_cert)  # a bad pair fails before the data directory is made
     _init(ctx, data_dir)
+    tls = _tls(data_dir, tls_cert, tls_key, dev_cert)
+    scheme = "https" if tls is not None else "http"
     os.environ["PCFREG_DATA_DIR"] = str(Path(data_dir).resolve())
     # Label URLs and the trust list name the address people reach; unless told, it is this server's.
     public_host = "localhost" if host in ("0.0.0.0", "::", "127.0.0.1") else host
-    os.environ.setdefault("PCFREG_PUBLIC_URL", f"http://{public_host}:{port}")
-    click.echo(f"serving on http://{host}:{port} (docs at /docs)")
+    os.environ.setdefault("PCFREG_PUBLIC_URL", f"{scheme}://{public_host}:{port}")
+    if tls is not None:
+        made = " (made now)" if tls.created else ""
+        click.echo(f"TLS certificate {tls.cert_path}{made}, SHA-256 fingerprint {tls.fingerprint}")
+    click.echo(f"serving on {scheme}://{host}:{port} (docs at /docs)")
     uvicorn.run(
         "registry.api.asgi:app",
         host=host,
@@ -87,4 +128,6 @@ def serve(ctx: click.Context, data_dir: str, port: int, host: str, workers: int)
         access_log=False,
         log_level="warning",
         factory=False,
+        ssl_certfile=str(tls.cert_path) if tls is not None else None,
+        ssl_keyfile=str(tls.key_path) if tls is not None else None,
     )

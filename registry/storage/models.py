@@ -793,3 +793,27 @@ __all__ = [
     "ValidationPublic",
     "metadata",
 ]
+
+
+# --- PACT requests sent to partners (the client side of issue 16) ---------------------------
+
+
+class PactRequest(StorageModel, table=True):
+    """A ``RequestCreatedEvent`` an organisation sent to a partner's PACT host, and its answer.
+
+    ``id`` is the event's id, which the partner's ``RequestFulfilledEvent`` or
+    ``RequestRejectedEvent`` names as ``requestEventId``; ``answer`` is what came back (the
+    ids and digests of the stored footprints, or the partner's error).
+    """
+
+    __tablename__ = "pact_request"
+    __table_args__ = (Index("ix_pact_request_org_id_sent_at", "org_id", "sent_at"),)
+
+    id: str = Field(sa_column=Column(String(200), primary_key=True))
+    org_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    partner_url: str = Field(sa_column=Column(String(), nullable=False))
+    criteria: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    state: str = Field(sa_column=Column(String(16), nullable=False))
+    sent_at: datetime = _ts()
+    answered_at: datetime | None = _ts(nullable=True)
+    answer: dict[str, Any] | None = Field(default=None, sa_column=Column(json_type(), nullable=True))

@@ -21,8 +21,9 @@ from starlette.concurrency import run_in_threadpool
 from registry.api.deps import CtxDep, ORJSONResponse
 from registry.api.pact import HttpsOnly, PactClient, cursors, delivery, events_source, public_url
 from registry.inputs import parse_json
-from registry.service import pact_events, pact_host
+from registry.service import pact_events, pact_host, pact_requests
 from registry.service.pact_query import Criteria, page_limit, parse_criteria
+from registry.service.supplier_footprints import validator_for
 from registry.storage.db import session_scope
 
 _PACT_ERROR = {
@@ -171,6 +172,9 @@ async def post_event(request: Request, ctx: CtxDep, client: PactClient) -> Respo
     def _store() -> None:
         with session_scope(ctx.engine) as s:
             pact_host.receive_event(s, client.client_id, event, now=ctx.clock(), source=source)
+            if event["type"] in pact_requests.ANSWER_TYPES:  # the answer to a `pcfreg pact request` sent from here
+                validate = validator_for(ctx.packs.catalog(), ctx.clock)
+                pact_requests.record_request_answer(s, event, validate=validate, now=ctx.clock())
 
     await run_in_threadpool(_store)
     if event["type"] == pact_events.REQUEST_CREATED:
