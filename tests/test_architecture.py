@@ -22,6 +22,7 @@ FACED = (
     "registry.crosswalk",
     "registry.convert",
     "registry.factors",
+    "registry.accreditation",
     "issuance",
 )
 # The layers of docs/architecture.md, top first: a module may import its own layer and those below.

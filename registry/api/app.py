@@ -21,6 +21,7 @@ from registry.api.deps import ERRORS, ORJSONResponse, Problem, ServiceContext, b
 from registry.api.fastpath import FastValidation
 from registry.api.middleware import RequestContext
 from registry.api.routes import (
+    accreditations,
     audits,
     auth,
     credentials,
@@ -51,6 +52,7 @@ ROUTERS = (
     label_pages.router,
     trust.router,
     audits.router,
+    accreditations.router,
     health.router,
     home.router,
 )

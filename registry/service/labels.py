@@ -56,6 +56,7 @@ from registry.errors import InputError, Location, NotConformant, NotPermitted, N
 from registry.findings import ValidationResult
 from registry.packs import CompiledPack, RulePack
 from registry.secretfiles import read_private, write_private
+from registry.service.accreditations import issuing_gate
 from registry.storage import issuance as store
 from registry.storage.errors import Conflict, NotFound
 from registry.storage.models import Audit, KeyState, Label, LabelSigningKey, LabelState
@@ -90,6 +91,8 @@ class IssuanceSettings:
     key_usage_days: int = 365
     # the longest line of a batch body or file, in bytes (PCFREG_BATCH_LINE_LIMIT)
     batch_line_limit: int = DEFAULT_BATCH_LINE_LIMIT
+    # PCFREG_REQUIRE_ACCREDITATION: every label needs an accreditation even where no accreditation body exists
+    require_accreditation: bool = False
     # opened signing keys by (kid, state, usage_until): parsing the record and unsealing the key
     # cost more than signing; a changed record is a new entry, never a stale one
     opened: dict[tuple[str, str, datetime], tuple[SigningKey, EllipticCurvePrivateKey]] = field(
@@ -134,8 +137,14 @@ def load_settings(data_dir: Path, env: Mapping[str, str] | None = None) -> Issua
     public_url = env.get(PUBLIC_URL_ENV, DEFAULT_PUBLIC_URL)
     if not public_url.startswith(("http://", "https://")):
         raise InputError(f"{PUBLIC_URL_ENV} must be an http(s) URL, not {public_url!r}")
+    from registry.service.accreditations import require_from_env
+
     return IssuanceSettings(
-        public_url=public_url, master_key=master, registry_key=registry_key, batch_line_limit=_line_limit(env)
+        public_url=public_url,
+        master_key=master,
+        registry_key=registry_key,
+        batch_line_limit=_line_limit(env),
+        require_accreditation=require_from_env(env),
     )
 
 
@@ -572,7 +581,7 @@ def issue_labels(
     fresh: dict[str, tuple[int, _Draft]] = {}
     later: list[tuple[int, _Draft, str]] = []  # repeats of a request earlier in this batch
     for i, d, key in drafts:
-        if key in known:
+        if key in known:  # a repeat is answered with its label (issued while the certifier was accredited)
             outcomes[i] = _answer_repeat(d, known[key], settings)
         elif key in fresh:
             later.append((i, d, key))
@@ -602,13 +611,17 @@ def _issue_fresh(
     now: datetime,
     rng: Rng,
 ) -> None:
-    """Sign and store the requests never issued before, each outcome in its place."""
+    """Sign and store the requests never issued before, each outcome in its place: each needs a signing key
+    whose scope covers it, then an accreditation of the certifier that covers it (when one is required)."""
     signers = _signers(session, settings, certifier, [d for _, d in fresh.values()], now=now)
+    gate = issuing_gate(session, certifier, required=settings.require_accreditation) if fresh else None
     ready = []
     for key, (i, d) in fresh.items():
         signer = signers[(d.scheme, d.pack.id)]
         if isinstance(signer, RegistryError):
             outcomes[i] = signer
+        elif gate is not None and (refusal := gate(d.scheme, d.pack.id, d.v3, d.request.declaration, now)):
+            outcomes[i] = refusal
         else:
             ready.append((i, d, key, signer))
     slots = store.allocate_status_indexes(session, certifier, len(ready), rng=rng, now=now) if ready else []

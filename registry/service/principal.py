@@ -11,6 +11,7 @@ ROLE_OF_KIND = {
     "certifier": "certifier",
     "platform": "platform",
     "admin": "admin",
+    "accreditation-body": "accreditation-body",
 }
 
 

@@ -57,6 +57,7 @@ class OrgKind(StrEnum):
     CERTIFIER = "certifier"
     PLATFORM = "platform"
     ADMIN = "admin"
+    ACCREDITATION_BODY = "accreditation-body"  # grants certifiers their scope (issue 13, ADR 0017)
 
 
 class CredentialKind(StrEnum):
@@ -424,6 +425,35 @@ class StatusListRow(StorageModel, table=True):
     updated_at: datetime = _ts()
 
 
+# --- accreditations --------------------------------------------------------------------
+
+
+class AccreditationVersion(StorageModel, table=True):
+    """One version of an accreditation (a grant, or a change of it), as the body signed it.
+
+    Rows are only ever added: a suspension, a reduction, a reinstatement or a withdrawal is the next
+    version, so the history of what a certifier was allowed to do, and when, stays readable.
+    """
+
+    __tablename__ = "accreditation_version"
+    __table_args__ = (
+        UniqueConstraint("accreditation_id", "version", name="uq_accreditation_version_accreditation_id_version"),
+        Index("ix_accreditation_version_certifier_id", "certifier_id"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    accreditation_id: str = Field(sa_column=Column(String(), nullable=False))
+    version: int = Field(sa_column=Column(Integer, nullable=False))
+    body_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    certifier_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    change: str = Field(sa_column=Column(String(16), nullable=False))
+    state: str = Field(sa_column=Column(String(16), nullable=False))
+    digest: str = Field(sa_column=Column(String(71), nullable=False))
+    content: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    envelope: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    recorded_at: datetime = _ts()  # from when this version is in force
+
+
 # --- factor sets ------------------------------------------------------------------------
 
 
@@ -499,9 +529,11 @@ ALL_TABLES = (
     "status_list",
     "factorset_version",
     "factor",
+    "accreditation_version",
 )
 __all__ = [
     "ALL_TABLES",
+    "AccreditationVersion",
     "Audit",
     "CodeScheme",
     "Credential",
