@@ -5,7 +5,7 @@ Revises: 0006_i12_factorsets
 Create Date: 2026-12-06
 
 The organisation kind gains ``accreditation-body`` (its CHECK constraint is replaced); each
-accreditation version is a row that is never changed. Types are written out, as in 0001.
+accreditation version is a row that is never changed; a label keeps the accreditation that covered it. Types are written out, as in 0001.
 """
 
 from __future__ import annotations
@@ -68,9 +68,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("accreditation_id", "version", name="uq_accreditation_version_accreditation_id_version"),
     )
     op.create_index("ix_accreditation_version_certifier_id", "accreditation_version", ["certifier_id"])
+    with op.batch_alter_table("label") as batch:
+        batch.add_column(sa.Column("accreditation_id", sa.String(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("label") as batch:
+        batch.drop_column("accreditation_id")
     op.drop_index("ix_accreditation_version_certifier_id", table_name="accreditation_version")
     op.drop_table("accreditation_version")
     op.execute(sa.text("DELETE FROM organisation WHERE kind = 'accreditation-body'"))

@@ -25,7 +25,15 @@ from registry.accreditation.policy import (
     suspended_with_accreditation,
     suspension_reason,
 )
-from registry.accreditation.scope import Dimension, NotAccredited, ScopeGap, Subject, accreditation_gap, in_force
+from registry.accreditation.scope import (
+    Dimension,
+    NotAccredited,
+    ScopeGap,
+    Subject,
+    accreditation_gap,
+    assess,
+    in_force,
+)
 from registry.accreditation.signing import KIND, body_of, digest_of, sign_accreditation, verify_signed
 
 __all__ = [
@@ -45,6 +53,7 @@ __all__ = [
     "Subject",
     "TransitionRefused",
     "accreditation_gap",
+    "assess",
     "body_of",
     "check_follows",
     "digest_of",

@@ -142,15 +142,15 @@ def in_force(history: Iterable[Recorded], at: datetime) -> list[Recorded]:
     return list(newest.values())
 
 
-def accreditation_gap(history: Iterable[Recorded], subject: Subject, *, offline: bool = False) -> ScopeGap | None:
-    """None when an accreditation of ``subject.certifier`` in force at ``subject.at`` covers the label;
+def assess(history: Iterable[Recorded], subject: Subject, *, offline: bool = False) -> Recorded | ScopeGap:
+    """The accreditation version of ``subject.certifier`` in force at ``subject.at`` that covers the label;
     else the gap of the version that came closest (the dimension reached last)."""
     mine = [r for r in history if r.accreditation.certifier == subject.certifier]
     best: tuple[int, Recorded, tuple[Dimension, str, str]] | None = None
-    for rec in in_force(mine, subject.at):
+    for rec in sorted(in_force(mine, subject.at), key=lambda r: r.accreditation.id):
         found = _gap_of(rec, subject, offline)
         if found is None:
-            return None
+            return rec
         rank = _ORDER.index(found[0])
         if best is None or rank > best[0]:
             best = (rank, rec, found)
@@ -160,6 +160,12 @@ def accreditation_gap(history: Iterable[Recorded], subject: Subject, *, offline:
         return ScopeGap(Dimension.ACCREDITATION, subject.certifier, subject.scheme, None, detail)
     _, rec, (dimension, lacks, detail) = best
     return ScopeGap(dimension, subject.certifier, lacks, rec.accreditation.ref, detail)
+
+
+def accreditation_gap(history: Iterable[Recorded], subject: Subject, *, offline: bool = False) -> ScopeGap | None:
+    """None when an accreditation covers the label (see :func:`assess`), else the gap."""
+    found = assess(history, subject, offline=offline)
+    return found if isinstance(found, ScopeGap) else None
 
 
 def narrower(new: Scope, old: Scope) -> str | None:

@@ -18,7 +18,11 @@ def orgs() -> None:
 @orgs.command("create")
 @click.argument("org_id")
 @click.option("--name", required=True)
-@click.option("--kind", required=True, type=click.Choice(["standards-body", "certifier", "platform", "admin", "accreditation-body"]))
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice(["standards-body", "certifier", "platform", "admin", "accreditation-body"]),
+)
 @data_dir_option
 @guarded
 def orgs_create(org_id: str, name: str, kind: str, data_dir: str) -> None:

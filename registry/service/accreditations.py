@@ -26,8 +26,10 @@ from registry.accreditation import (
     Change,
     NotAccredited,
     Recorded,
+    ScopeGap,
     Subject,
     accreditation_gap,
+    assess,
     body_of,
     check_follows,
     parse_accreditation,
@@ -137,32 +139,29 @@ def submit(
 def _apply_policy(
     session: Session, doc: Accreditation, now: datetime, policies: Mapping[str, str | None]
 ) -> list[Label]:
-    """Suspend the certifier's labels no accreditation covers any more, under schemes whose policy says so;
-    reinstate those suspended with an accreditation that one covers again."""
+    """Under schemes whose policy says so: suspend the labels this accreditation covered when issued and
+    its new version no longer covers; reinstate those it suspended that it covers again."""
     schemes = [s for s in doc.scope.schemes if policy_for(s, policies) is Policy.LABELS_SUSPENDED_WITH_CERTIFIER]
     if not schemes:
         return []
-    held = history(session, certifier=doc.certifier)
+    now_in_force = [Recorded(doc, "", now)]
     changed: list[Label] = []
     reason = suspension_reason(doc.ref, doc.change.value, doc.reason)
-    for label in store.labels_of(session, doc.certifier, schemes, LabelState.VALID):
-        if _uncovered(held, label, now):
-            changed.append(
-                label_store.set_label_state(
-                    session, label, LabelState.SUSPENDED, by=label.certifier_id, reason=reason, now=now
-                )
-            )
-    for label in store.labels_of(session, doc.certifier, schemes, LabelState.SUSPENDED):
-        if suspended_with_accreditation(label.state_reason) and not _uncovered(held, label, now):
-            changed.append(
-                label_store.set_label_state(
-                    session, label, LabelState.VALID, by=label.certifier_id, reason=None, now=now
-                )
-            )
+    for label in store.labels_of(session, doc.certifier, schemes, LabelState.VALID, accreditation_id=doc.id):
+        if _uncovered(now_in_force, label, now):
+            changed.append(_set(session, label, LabelState.SUSPENDED, reason, now))
+    for label in store.labels_of(session, doc.certifier, schemes, LabelState.SUSPENDED, accreditation_id=doc.id):
+        if suspended_with_accreditation(label.state_reason) and not _uncovered(now_in_force, label, now):
+            changed.append(_set(session, label, LabelState.VALID, None, now))
     return changed
 
 
+def _set(session: Session, label: Label, state: LabelState, reason: str | None, now: datetime) -> Label:
+    return label_store.set_label_state(session, label, state, by=label.certifier_id, reason=reason, now=now)
+
+
 def _uncovered(held: list[Recorded], label: Label, now: datetime) -> bool:
+    """Whether ``held`` no longer covers the label in what its record tells (scheme, pack, now)."""
     subject = Subject(label.certifier_id, label.scheme, label.pack_id, now)
     return accreditation_gap(held, subject, offline=True) is not None
 
@@ -178,22 +177,23 @@ def _regions(v3: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(x for x in found if isinstance(x, str) and x)[:1]
 
 
-Gate = Callable[[str, str, Mapping[str, Any], Any, datetime], NotAccredited | None]
+Gate = Callable[[str, str, Mapping[str, Any], Any, datetime], "NotAccredited | str | None"]
 
 
 def issuing_gate(session: Session, certifier: str, *, required: bool) -> Gate:
-    """What issuing asks per label: None when it may be issued, else the refusal (a :class:`NotAccredited`).
+    """What issuing asks per label: the id of the accreditation that covers it, None when none is needed,
+    or the refusal (a :class:`NotAccredited`, naming what the label lacks).
 
     The certifier's history is read once per call of this function, so a batch reads it once."""
     if not required and not store.has_accreditation_body(session):
         return lambda *_: None
     held = history(session, certifier=certifier)
 
-    def gate(scheme: str, pack_id: str, v3: Mapping[str, Any], declaration: Any, now: datetime) -> NotAccredited | None:
+    def gate(scheme: str, pack_id: str, v3: Mapping[str, Any], declaration: Any, now: datetime) -> NotAccredited | str:
         hs, cpc = classification_codes(declaration)
         subject = Subject(certifier, scheme, pack_id, now, tuple(hs), tuple(cpc), _regions(v3))
-        gap = accreditation_gap(held, subject)
-        return NotAccredited.of(gap) if gap is not None else None
+        found = assess(held, subject)
+        return NotAccredited.of(found) if isinstance(found, ScopeGap) else found.accreditation.id
 
     return gate
 

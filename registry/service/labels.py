@@ -56,7 +56,7 @@ from registry.errors import InputError, Location, NotConformant, NotPermitted, N
 from registry.findings import ValidationResult
 from registry.packs import CompiledPack, RulePack
 from registry.secretfiles import read_private, write_private
-from registry.service.accreditations import issuing_gate
+from registry.service.accreditations import Gate, issuing_gate
 from registry.storage import issuance as store
 from registry.storage.errors import Conflict, NotFound
 from registry.storage.models import Audit, KeyState, Label, LabelSigningKey, LabelState
@@ -439,11 +439,13 @@ def _seal(
     now: datetime,
     rng: Rng,
     request_key: str,
+    covering: str | None = None,
 ) -> Issued:
     key, private = signer
     claims = _claims(d, settings, certifier, key.kid, slot, now=now, rng=rng)
     token = sign_label(claims, private, status_base=settings.status_base)
     columns = _label_columns(d, claims, token, slot, now=now, request_key=request_key)
+    columns["accreditation_id"] = covering  # the accreditation that covered it (None: none was needed)
     return Issued(columns, claims, token, label_url(settings.base_url, claims.label_id))
 
 
@@ -620,14 +622,14 @@ def _issue_fresh(
         signer = signers[(d.scheme, d.pack.id)]
         if isinstance(signer, RegistryError):
             outcomes[i] = signer
-        elif gate is not None and (refusal := gate(d.scheme, d.pack.id, d.v3, d.request.declaration, now)):
-            outcomes[i] = refusal
+        elif isinstance(covering := _covering(gate, d, now), RegistryError):
+            outcomes[i] = covering
         else:
-            ready.append((i, d, key, signer))
+            ready.append((i, d, key, signer, covering))
     slots = store.allocate_status_indexes(session, certifier, len(ready), rng=rng, now=now) if ready else []
-    for (i, d, key, signer), slot in zip(ready, slots, strict=True):
+    for (i, d, key, signer, covering), slot in zip(ready, slots, strict=True):
         try:
-            issued = _seal(d, settings, certifier, signer, slot, now=now, rng=rng, request_key=key)
+            issued = _seal(d, settings, certifier, signer, slot, now=now, rng=rng, request_key=key, covering=covering)
         except RegistryError as e:  # a claim the token cannot carry: this request only (its slot stays unused)
             outcomes[i] = e
             continue
@@ -635,6 +637,11 @@ def _issue_fresh(
             outcomes[i] = issued
         else:  # a concurrent issuer of the same request committed first: its label is the answer
             outcomes[i] = _answer_repeat(d, store.labels_by_request_key(session, certifier, [key])[key], settings)
+
+
+def _covering(gate: Gate | None, d: _Draft, now: datetime) -> str | RegistryError | None:
+    """The accreditation covering the draft, None when none is needed, or the refusal."""
+    return gate(d.scheme, d.pack.id, d.v3, d.request.declaration, now) if gate is not None else None
 
 
 def _signers(

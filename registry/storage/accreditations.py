@@ -55,9 +55,15 @@ def has_accreditation_body(session: Session) -> bool:
     return session.exec(query).first() is not None
 
 
-def labels_of(session: Session, certifier_id: str, schemes: list[str], state: LabelState) -> list[Label]:
-    """The certifier's labels in ``state`` under any of ``schemes`` (for a scheme's label policy)."""
+def labels_of(
+    session: Session, certifier_id: str, schemes: list[str], state: LabelState, *, accreditation_id: str
+) -> list[Label]:
+    """The certifier's labels in ``state`` under any of ``schemes`` that ``accreditation_id`` covered when
+    they were issued (for a scheme's label policy)."""
     query = select(Label).where(
-        Label.certifier_id == certifier_id, col(Label.scheme).in_(schemes), Label.state == state
+        Label.certifier_id == certifier_id,
+        col(Label.scheme).in_(schemes),
+        Label.state == state,
+        Label.accreditation_id == accreditation_id,
     )
     return list(session.exec(query.order_by(col(Label.id))))

@@ -409,6 +409,8 @@ class Label(StorageModel, table=True):
     # the issue request's idempotency key (sha256 of the caller's key, or of what the label says);
     # NULL for labels issued before keys existed
     request_key: str | None = Field(default=None, sa_column=Column(String(71), nullable=True))
+    # the accreditation (<body>/<name>) that covered the label when it was issued; NULL where none was needed
+    accreditation_id: str | None = Field(default=None, sa_column=Column(String(), nullable=True))
 
 
 class StatusListRow(StorageModel, table=True):
