@@ -177,6 +177,11 @@ def _regions(v3: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(x for x in found if isinstance(x, str) and x)[:1]
 
 
+def accreditation_required(session: Session, setting: bool) -> bool:
+    """Whether every label needs an accreditation here: by the setting, or because an accreditation body exists."""
+    return setting or store.has_accreditation_body(session)
+
+
 Gate = Callable[[str, str, Mapping[str, Any], Any, datetime], "NotAccredited | str | None"]
 
 
@@ -185,7 +190,7 @@ def issuing_gate(session: Session, certifier: str, *, required: bool) -> Gate:
     or the refusal (a :class:`NotAccredited`, naming what the label lacks).
 
     The certifier's history is read once per call of this function, so a batch reads it once."""
-    if not required and not store.has_accreditation_body(session):
+    if not accreditation_required(session, required):
         return lambda *_: None
     held = history(session, certifier=certifier)
 

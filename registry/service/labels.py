@@ -683,18 +683,38 @@ def registry_keys(settings: IssuanceSettings) -> dict[str, Any]:
 
 def signed_trust_list(session: Session, settings: IssuanceSettings, *, now: datetime) -> dict[str, Any]:
     """Every label key (active, verify-only and withdrawn, each with its state), signed by the registry."""
+    grants, required = _accreditation_section(session, settings)
     doc = build_trust_list(
         trust_keys(session),
         now=now,
         issuer=settings.issuer,
         status_base=settings.status_base,
         valid_for=settings.trust_list_validity,
+        accreditations=grants,
+        accreditation_required=required,
     )
     return sign_trust_list(doc, settings.registry_key)
 
 
+def _accreditation_section(session: Session, settings: IssuanceSettings) -> tuple[list[Any] | None, bool]:
+    """The trust list's accreditations (every version) and whether one is required; (None, False) where
+    the registry has neither an accreditation body nor the setting (no section, as before issue 13)."""
+    from registry.service.accreditations import accreditation_required, history
+
+    required = accreditation_required(session, settings.require_accreditation)
+    grants = history(session)
+    return (grants if grants or required else None), required
+
+
 def trust_list(session: Session, settings: IssuanceSettings) -> TrustList:
-    return TrustList.from_signing_keys(trust_keys(session), status_base=settings.status_base, issuer=settings.issuer)
+    grants, required = _accreditation_section(session, settings)
+    return TrustList.from_signing_keys(
+        trust_keys(session),
+        status_base=settings.status_base,
+        issuer=settings.issuer,
+        accreditations=grants or (),
+        accreditation_required=required,
+    )
 
 
 _STATUS_VALUE = {LabelState.REVOKED: Status.INVALID, LabelState.SUSPENDED: Status.SUSPENDED}

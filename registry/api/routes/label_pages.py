@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from issuance import (
+    AccreditationView,
     LabelClaims,
     LabelPageView,
     Verification,
@@ -197,4 +198,5 @@ def _page_view(v: Verification, names: dict[str, Any] | None, lang: str) -> Labe
         trust_list_url="/v1/trust-list",
         grade_scale=names["grades"] if names else tuple("ABCDEFG"),
         grading_basis=(names.get("grading_basis") or {}).get(lang) if names else None,
+        accreditation=AccreditationView(**names["accreditation"]) if names and names.get("accreditation") else None,
     )
