@@ -186,6 +186,12 @@ def _issue(service: Service, example: dict[str, Any], status: int) -> dict[str, 
     return body
 
 
+def _page(service: Service, label_id: str, lang: str) -> str:
+    r = service.client.get(f"/L/{label_id}", params={"lang": lang})
+    assert r.status_code == 200, r.text
+    return " ".join(r.text.split())
+
+
 def _label_state(service: Service, label_id: str) -> str:
     state: str = service.client.get(f"/v1/labels/{label_id}").json()["state"]
     return state
@@ -234,6 +240,10 @@ def test_issuing_outside_the_accreditation_is_refused_naming_what_it_lacks(
     )
     suspended = _submit(service, _doc("china", 2, "suspend", previous=grant["digest"]))
     assert suspended["labels_changed"] == [label["id"]] and _label_state(service, label["id"]) == "suspended"
+    en = _page(service, label["id"], "en")
+    assert f"{BODY}/china@2" in en and "suspended (since" in en
+    assert "labels with it, and reinstates them with it" in en and "the scheme states no rule" not in en
+    assert "已暂停" in _page(service, label["id"], "zh")
     problem(
         service.client.post(
             "/v1/labels",
@@ -248,5 +258,9 @@ def test_issuing_outside_the_accreditation_is_refused_naming_what_it_lacks(
     monkeypatch.setattr(accreditation_service, "scheme_policies", lambda: {"gb-t-24067": None})
     withdrawn = _submit(service, _doc("china", 4, "withdraw", previous=reinstated["digest"]))
     assert withdrawn["labels_changed"] == [] and _label_state(service, label["id"]) == "valid"
+    en, zh = _page(service, label["id"], "en"), _page(service, label["id"], "zh")
+    assert f"{BODY}/china@4" in en and "withdrawn (since" in en
+    assert "labels issued while it was in force stay valid" in en and "default: the scheme states no rule" in en
+    assert "已撤销" in zh and "认可有效期间颁发的标识继续有效" in zh and "登记系统默认规则" in zh
     again = {"declaration": example | {"id": "3f8a0a5e-0000-4000-8000-000000000002"}, "gtin": GTIN}
     problem(service.client.post("/v1/labels", json=again, headers=service.headers("other-certifier")), 403)
