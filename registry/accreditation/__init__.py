@@ -34,7 +34,7 @@ from registry.accreditation.scope import (
     assess,
     in_force,
 )
-from registry.accreditation.signing import KIND, body_of, digest_of, sign_accreditation, verify_signed
+from registry.accreditation.signing import KIND, body_of, digest_of, sign_accreditation, sign_file, verify_signed
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -61,6 +61,7 @@ __all__ = [
     "parse_accreditation",
     "policy_for",
     "sign_accreditation",
+    "sign_file",
     "suspended_with_accreditation",
     "suspension_reason",
     "to_document",

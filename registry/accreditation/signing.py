@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from registry import signed as _env
-from registry.accreditation.model import Accreditation, parse_accreditation, to_document
+from registry.accreditation.model import Accreditation, AccreditationError, parse_accreditation, to_document
+from registry.errors import Location
 from registry.signed import EnvelopeKind, TrustedInput, Verified
 
 FORMAT = "pcf-registry/signed-accreditation/1.0"
@@ -35,6 +36,20 @@ def verify_signed(envelope: Any, trusted: TrustedInput) -> tuple[Accreditation, 
     """Check the envelope (format, schema, digest, signatures), then read the version inside it."""
     verified = _env.verify(KIND, envelope, trusted)
     return parse_accreditation(verified.data, base=KIND.pointer), verified
+
+
+def sign_file(doc_path: str, key_path: str, signer: str, *, passphrase: bytes | None = None) -> dict[str, Any]:
+    """``pcfreg accreditations sign``: read a version's JSON file (checked in full), sign it with a PEM key file."""
+    from pathlib import Path
+
+    data, _ = _env.read_json(Path(doc_path), "accreditation")
+    try:
+        parse_accreditation(data)
+    except AccreditationError as e:
+        for problem in (e, *e.problems):
+            problem.location = Location(doc_path, pointer=problem.location.pointer)
+        raise
+    return _env.sign_data(KIND, data, _env.load_key_file(key_path, passphrase), signer)
 
 
 def body_of(envelope: Any) -> str:

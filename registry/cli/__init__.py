@@ -14,7 +14,20 @@ from __future__ import annotations
 import click
 
 from registry import __version__
-from registry.cli import convert, crosswalk, factors, keys, labels, operator, packs, recalc, serve, trust, validate
+from registry.cli import (
+    accreditations,
+    convert,
+    crosswalk,
+    factors,
+    keys,
+    labels,
+    operator,
+    packs,
+    recalc,
+    serve,
+    trust,
+    validate,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -47,5 +60,6 @@ main.add_command(trust.trust)
 main.add_command(trust.status)
 main.add_command(operator.orgs)
 main.add_command(operator.credentials)
+main.add_command(accreditations.accreditations)
 main.add_command(serve.init_cmd)
 main.add_command(serve.serve)
