@@ -147,6 +147,16 @@ def test_every_write_by_every_wrong_caller_is_refused_and_changes_nothing(setup:
     assert [i["state"] for i in history] == ["active", "active", "suspended", "withdrawn"]
 
 
+def test_an_accreditation_body_registers_its_own_signing_key(setup: Service) -> None:
+    service = setup
+    _, jwk = generate_keypair(publisher=OTHER_BODY)
+    url = f"/v1/publishers/{OTHER_BODY}/keys"
+    problem(service.client.post(url, json=jwk, headers=service.headers("other-certifier")), 403)
+    problem(service.client.post(url, json=jwk, headers=service.headers(BODY)), 403)  # not for another body
+    r = service.client.post(url, json=jwk, headers=service.headers(OTHER_BODY))
+    assert r.status_code == 201, r.text
+
+
 def test_another_body_cannot_sign_for_this_one_nor_a_body_grant_beyond_a_version(setup: Service) -> None:
     service = setup
     other_pem: bytes = service.creds[f"{OTHER_BODY}.pem"]  # type: ignore[assignment]
