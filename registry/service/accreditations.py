@@ -61,8 +61,19 @@ def require_from_env(env: Mapping[str, str]) -> bool:
     raise InputError(f"{REQUIRE_ENV} must be 1 or 0 (true or false), not {text!r}", Location(pointer=REQUIRE_ENV))
 
 
+# Parsed documents by digest: a stored version never changes, and parsing (its schema) costs more than
+# the rest of the check on every label issued (bench/labels.py).
+_PARSED: dict[str, Accreditation] = {}
+
+
 def recorded(row: AccreditationVersion) -> Recorded:
-    return Recorded(parse_accreditation(row.content), row.digest, row.recorded_at)
+    doc = _PARSED.get(row.digest)
+    if doc is None:
+        doc = parse_accreditation(row.content)
+        if len(_PARSED) > 10_000:
+            _PARSED.clear()
+        _PARSED[row.digest] = doc
+    return Recorded(doc, row.digest, row.recorded_at)
 
 
 def history(session: Session, *, certifier: str | None = None) -> list[Recorded]:
@@ -190,9 +201,9 @@ def issuing_gate(session: Session, certifier: str, *, required: bool) -> Gate:
     or the refusal (a :class:`NotAccredited`, naming what the label lacks).
 
     The certifier's history is read once per call of this function, so a batch reads it once."""
-    if not accreditation_required(session, required):
-        return lambda *_: None
     held = history(session, certifier=certifier)
+    if not held and not accreditation_required(session, required):  # a version implies a body: no query then
+        return lambda *_: None
 
     def gate(scheme: str, pack_id: str, v3: Mapping[str, Any], declaration: Any, now: datetime) -> NotAccredited | str:
         hs, cpc = classification_codes(declaration)
