@@ -5,21 +5,17 @@ As in :mod:`registry.storage.repo`, nothing here commits: the caller owns the tr
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from registry.storage.errors import Conflict, NotFound
+from registry.storage.errors import NotFound
 from registry.storage.models import AccreditationVersion, Label, LabelState, Organisation, OrgKind
+from registry.storage.repo import _writing
 
 
 def add_version(session: Session, row: AccreditationVersion) -> AccreditationVersion:
     """Store one version; a version number already taken (a concurrent change) is a Conflict."""
-    session.add(row)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as e:
-        raise Conflict(f"{row.accreditation_id} already has a version {row.version}; fetch it and sign the next") from e
+    with _writing(session, f"{row.accreditation_id} already has a version {row.version}; fetch it and sign the next"):
+        session.add(row)
     return row
 
 
