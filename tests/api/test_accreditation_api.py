@@ -274,3 +274,27 @@ def test_issuing_outside_the_accreditation_is_refused_naming_what_it_lacks(
     assert "已撤销" in zh and "认可有效期间颁发的标识继续有效" in zh and "登记系统默认规则" in zh
     again = {"declaration": example | {"id": "3f8a0a5e-0000-4000-8000-000000000002"}, "gtin": GTIN}
     problem(service.client.post("/v1/labels", json=again, headers=service.headers("other-certifier")), 403)
+
+
+def test_a_reduction_suspends_only_the_labels_it_no_longer_covers_under_that_policy(
+    setup: Service, example: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = setup
+    scope = {"schemes": ["gb-t-24067"], "categories": ["cpc:4143", "example-standards-body/"], "regions": ["CN"]}
+    grant = _submit(service, _doc("reduced", 1, "grant", scope=scope))
+    declaration = example | {"id": "3f8a0a5e-0000-4000-8000-000000000003"}
+    r = service.client.post(
+        "/v1/labels", json={"declaration": declaration, "gtin": GTIN}, headers=service.headers("other-certifier")
+    )
+    assert r.status_code == 201, r.text
+    label = r.json()
+    monkeypatch.setattr(
+        accreditation_service, "scheme_policies", lambda: {"gb-t-24067": "labels_suspended_with_certifier"}
+    )
+    steel_only = scope | {"categories": ["example-standards-body/hot-rolled-steel"]}
+    reduced = _submit(service, _doc("reduced", 2, "reduce", previous=grant["digest"], scope=steel_only))
+    assert reduced["labels_changed"] == [label["id"]] and _label_state(service, label["id"]) == "suspended"
+    with session_scope(service.ctx.engine, write=False) as s:
+        row = s.get(Label, label["id"])
+        assert row is not None and row.accreditation_id == f"{BODY}/reduced"
+        assert row.state_reason and row.state_reason.startswith(f"accreditation {BODY}/reduced@2 reduce:")
