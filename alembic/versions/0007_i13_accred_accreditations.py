@@ -5,7 +5,8 @@ Revises: 0006_i12_factorsets
 Create Date: 2026-12-06
 
 The organisation kind gains ``accreditation-body`` (its CHECK constraint is replaced); each
-accreditation version is a row that is never changed; a label keeps the accreditation that covered it. Types are written out, as in 0001.
+accreditation version is a row that is never changed; a label keeps the accreditation that covered
+it. Types are written out, as in 0001.
 """
 
 from __future__ import annotations
