@@ -24,7 +24,7 @@ from issuance.keys import (
 from issuance.label_svg import render_label_svg
 from issuance.landing import render_landing_page
 from issuance.model import Boundary, LabelClaims, Verification, VerifyStatus
-from issuance.page import LabelPageView, pick_language, render_label_page
+from issuance.page import AccreditationView, LabelPageView, pick_language, render_label_page
 from issuance.qr import label_url, offline_url, render_qr
 from issuance.status_list import (
     Status,
@@ -54,6 +54,7 @@ from issuance.trust import TrustedKey, TrustList, build_trust_list, sign_trust_l
 from issuance.verify import verify
 
 __all__ = [
+    "AccreditationView",
     "Boundary",
     "GtinError",
     "IssuanceError",

@@ -78,6 +78,19 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "certifier": "Certified by",
         "rule_pack": "Rule pack",
         "scheme": "Scheme",
+        "accreditation": "Accreditation of the certifier",
+        "accreditation.active": "in force",
+        "accreditation.suspended": "suspended",
+        "accreditation.withdrawn": "withdrawn",
+        "accreditation.since": "since {day}",
+        "accreditation.policy": "If the accreditation is suspended or withdrawn",
+        "accreditation.policy.labels_stay_valid": (
+            "labels issued while it was in force stay valid; the certifier may issue no new ones"
+        ),
+        "accreditation.policy.labels_suspended_with_certifier": (
+            "this scheme suspends the certifier's labels with it, and reinstates them with it"
+        ),
+        "accreditation.policy.default": "(the registry's default: the scheme states no rule)",
         "issued": "Issued",
         "valid_until": "Valid until",
         "check": "Check",
@@ -144,6 +157,17 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "certifier": "认证机构",
         "rule_pack": "规则包",
         "scheme": "认证方案",
+        "accreditation": "认证机构的认可",
+        "accreditation.active": "有效",
+        "accreditation.suspended": "已暂停",
+        "accreditation.withdrawn": "已撤销",
+        "accreditation.since": "自 {day} 起",
+        "accreditation.policy": "认可被暂停或撤销时",
+        "accreditation.policy.labels_stay_valid": "认可有效期间颁发的标识继续有效；认证机构不得再颁发新标识",
+        "accreditation.policy.labels_suspended_with_certifier": (
+            "本方案规定：该认证机构的标识随认可一并暂停，并随认可恢复而恢复"
+        ),
+        "accreditation.policy.default": "（登记系统默认规则：本方案未作规定）",
         "issued": "签发日期",
         "valid_until": "有效期至",
         "check": "验证",

@@ -78,6 +78,8 @@ class Verification(BaseModel):
     kid: str | None = None
     claims: LabelClaims | None = None
     checked_at: datetime
+    # not_accredited: what the certifier's accreditation lacked on the issue date (dimension, lacks, accreditation)
+    accreditation: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -91,4 +93,6 @@ class Verification(BaseModel):
                 out[name] = value
         if self.claims is not None:
             out["label"] = self.claims.model_dump(mode="json")
+        if self.accreditation is not None:
+            out["accreditation"] = self.accreditation
         return out

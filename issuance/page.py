@@ -80,6 +80,21 @@ class LabelPageView(BaseModel):
     recomputed_from: tuple[str, ...] | None = None
     recomputed_deviation: str | None = None
     complaint_url: str | None = None  # the form to report a problem with the label (issue 13)
+    accreditation: AccreditationView | None = None  # the certifier's accreditation and the scheme's label policy
+
+
+class AccreditationView(BaseModel):
+    """The certifier's accreditation that covered the label (issue 13), as it stands now, and what the
+    label's scheme does to labels when it is suspended or withdrawn."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ref: str  # <body>/<name>@<version>
+    body_name: str
+    state: Literal["active", "suspended", "withdrawn"]
+    since: datetime
+    policy: Literal["labels_stay_valid", "labels_suspended_with_certifier"]
+    policy_is_default: bool = True
 
 
 def _q(param: str) -> float | None:
@@ -227,12 +242,28 @@ def _claims(view: LabelPageView, lang: Lang) -> str:
         ("rule_pack", _titled(view.pack_title, claims.pack)),
         ("issued", _time(claims.issued_at, day=True)),
         ("valid_until", _time(claims.expires_at, day=True)),
+        *_accreditation(view.accreditation, lang),
     ]
     return (
         f'<section class="card{"" if current else " stale"}">{_figure(claims, view, current, lang)}</section>'
         f'<section class="card"><h2>{escape(text(lang, "product"))}</h2>{_rows(product, lang)}{compare}</section>'
         f'<section class="card"><h2>{escape(text(lang, "certification"))}</h2>{_rows(certification, lang)}</section>'
     )
+
+
+def _accreditation(a: AccreditationView | None, lang: Lang) -> list[tuple[str, str | None]]:
+    """Rows naming the certifier's accreditation, its state since when, and the scheme's label policy."""
+    if a is None:
+        return []
+    since = text(lang, "accreditation.since", day=date(a.since))
+    state = f"{escape(text(lang, 'accreditation.' + a.state))} ({escape(since)})"
+    policy = escape(text(lang, "accreditation.policy." + a.policy))
+    if a.policy_is_default:
+        policy += " " + escape(text(lang, "accreditation.policy.default"))
+    return [
+        ("accreditation", f"{escape(a.body_name)} <code>{escape(a.ref)}</code> · {state}"),
+        ("accreditation.policy", policy),
+    ]
 
 
 def _check(view: LabelPageView, lang: Lang) -> str:

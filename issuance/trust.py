@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from issuance.errors import TrustListError
 from issuance.keys import KeyScope, KeyState, SigningKey, kid_of, spki_der, withdrawal_refuses
+from registry.accreditation import Accreditation, Recorded, Scope
 from registry.canonical import canonical_json
 from registry.errors import InputError, Location
 from registry.packs import TrustedKeys, b64url_decode, b64url_encode, key_id
@@ -80,8 +81,15 @@ class TrustList:
         issuer: str = "",
         issued_at: datetime | None = None,
         expires_at: datetime | None = None,
+        accreditations: Iterable[Recorded] = (),
+        accreditation_required: bool = False,
     ) -> None:
         self.status_base = status_base.rstrip("/")
+        # issue 13: every accreditation version with the time it came into force; with ``accreditation_required``
+        # a certifier without any is not accredited, else only certifiers with one are checked
+        self.accreditations = list(accreditations)
+        self.accreditation_required = accreditation_required
+        self.accredited = {r.accreditation.certifier for r in self.accreditations}
         self.issuer = issuer
         self.issued_at = issued_at
         self.expires_at = expires_at
@@ -102,10 +110,27 @@ class TrustList:
     def status_uri(self, certifier: str, list_number: int) -> str:
         return f"{self.status_base}/{certifier}/{list_number}"
 
+    def checks_accreditation_of(self, certifier: str) -> bool:
+        return self.accreditation_required or certifier in self.accredited
+
     @classmethod
-    def from_signing_keys(cls, keys: Iterable[SigningKey], *, status_base: str, issuer: str = "") -> TrustList:
+    def from_signing_keys(
+        cls,
+        keys: Iterable[SigningKey],
+        *,
+        status_base: str,
+        issuer: str = "",
+        accreditations: Iterable[Recorded] = (),
+        accreditation_required: bool = False,
+    ) -> TrustList:
         """A trust list straight from key records (the registry's own view, no JSON round trip)."""
-        return cls((TrustedKey.from_signing_key(k) for k in keys), status_base=status_base, issuer=issuer)
+        return cls(
+            (TrustedKey.from_signing_key(k) for k in keys),
+            status_base=status_base,
+            issuer=issuer,
+            accreditations=accreditations,
+            accreditation_required=accreditation_required,
+        )
 
     @classmethod
     def from_json(
@@ -141,8 +166,16 @@ class TrustList:
                 reason="expired" if now >= expires_at else "not_yet_valid",
             )
         keys = [_parse_key(jwk, f"/keys/{i}") for i, jwk in enumerate(doc["keys"])]
+        section = doc.get("accreditation") or {"required": False, "grants": []}
+        grants = [_parse_grant(g, f"/accreditation/grants/{i}") for i, g in enumerate(section["grants"])]
         return cls(
-            keys, status_base=doc["status_base"], issuer=doc["issuer"], issued_at=issued_at, expires_at=expires_at
+            keys,
+            status_base=doc["status_base"],
+            issuer=doc["issuer"],
+            issued_at=issued_at,
+            expires_at=expires_at,
+            accreditations=grants,
+            accreditation_required=section["required"],
         )
 
 
@@ -177,6 +210,23 @@ def key_jwk(key: SigningKey) -> dict[str, Any]:
     } | ({"withdrawn_from": _stamp(key.withdrawn_from)} if key.withdrawn_from is not None else {})
 
 
+def grant_json(rec: Recorded) -> dict[str, Any]:
+    """The trust-list entry of one accreditation version."""
+    a = rec.accreditation
+    return {
+        "id": a.id,
+        "version": a.version,
+        "certifier": a.certifier,
+        "change": a.change.value,
+        "state": a.state.value,
+        "recorded_at": _stamp(rec.recorded_at),
+        "valid_from": a.valid_from.isoformat(),
+        "valid_until": a.valid_until.isoformat(),
+        "scope": a.scope.to_json(),
+        "digest": rec.digest,
+    }
+
+
 def build_trust_list(
     keys: Iterable[SigningKey],
     *,
@@ -184,10 +234,13 @@ def build_trust_list(
     issuer: str,
     status_base: str,
     valid_for: timedelta = DEFAULT_VALIDITY,
+    accreditations: Iterable[Recorded] | None = None,
+    accreditation_required: bool = False,
 ) -> dict[str, Any]:
-    """The trust list document of ``keys`` (all states), issued at ``now`` and valid for ``valid_for``."""
+    """The trust list document of ``keys`` (all states), issued at ``now`` and valid for ``valid_for``;
+    with ``accreditations`` (or ``accreditation_required``), the accreditation section (issue 13)."""
     ordered = sorted(keys, key=lambda k: (k.certifier, k.usage_from, k.kid))
-    doc = {
+    doc: dict[str, Any] = {
         "format": FORMAT,
         "issuer": issuer,
         "issued_at": _stamp(now),
@@ -195,6 +248,9 @@ def build_trust_list(
         "status_base": status_base.rstrip("/"),
         "keys": [key_jwk(k) for k in ordered],
     }
+    if accreditations is not None or accreditation_required:
+        grants = sorted(accreditations or (), key=lambda r: (r.accreditation.id, r.accreditation.version))
+        doc["accreditation"] = {"required": accreditation_required, "grants": [grant_json(r) for r in grants]}
     _check_shape(doc)  # never hand out what a verifier would refuse
     return doc
 
@@ -304,6 +360,26 @@ def _parse_key(jwk: Mapping[str, Any], pointer: str) -> TrustedKey:
     return TrustedKey(
         jwk["kid"], jwk["certifier"], scope, state, usage_from, usage_until, verify_until, public, withdrawn_from
     )
+
+
+def _parse_grant(entry: Mapping[str, Any], pointer: str) -> Recorded:
+    """One accreditation version of the trust list (its shape already checked by the schema)."""
+    from datetime import date
+
+    try:
+        accreditation = Accreditation(
+            id=entry["id"],
+            version=entry["version"],
+            certifier=entry["certifier"],
+            change=entry["change"],
+            state=entry["state"],
+            scope=Scope(**entry["scope"]),
+            valid_from=date.fromisoformat(entry["valid_from"]),
+            valid_until=date.fromisoformat(entry["valid_until"]),
+        )
+    except (ValidationError, ValueError) as e:
+        raise TrustListError(f"accreditation entry is invalid: {e}", Location(pointer=pointer)) from e
+    return Recorded(accreditation, entry["digest"], _time(entry["recorded_at"], f"{pointer}/recorded_at"))
 
 
 def trusted_spki(key: TrustedKey) -> bytes:

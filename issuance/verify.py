@@ -7,6 +7,9 @@
 5. issuer and key usage period at iat  -> out_of_scope / issuer_mismatch, key_not_yet_in_use, key_usage_ended,
                                           exp_beyond_key_validity
 6. scope: scheme and pack              -> out_of_scope / scheme_out_of_scope, pack_out_of_scope
+6b. accreditation at iat (when the trust list carries the certifier's or requires one)
+                                       -> out_of_scope / not_accredited, with ``accreditation``: the
+                                          dimension lacked (accreditation, state, period, scheme, category)
 7. time                                -> unknown / issued_in_future; expired / expired
 8. status bit (list given for its URI) -> revoked, suspended, unknown / status_index_out_of_range,
                                           status_unrecognised; no list for its URI:
@@ -29,6 +32,7 @@ from issuance.label_decode import DecodedLabel, decode_label, trusted_model
 from issuance.model import LabelClaims, Verification, VerifyStatus
 from issuance.status_list import Status, StatusList
 from issuance.trust import TrustedKey, TrustList
+from registry.accreditation import Subject, accreditation_gap
 
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -70,6 +74,7 @@ def _result(
         "kid": decoded.kid if decoded else None,
         "claims": claims,
         "checked_at": now,
+        "accreditation": None,
     }
     return trusted_model(Verification, fields)
 
@@ -84,6 +89,20 @@ def _key_refusal(key: TrustedKey, claims: LabelClaims) -> str | None:
     if key.verify_until is not None and claims.expires_at > key.verify_until:
         return "exp_beyond_key_validity"
     return key.scope.refusal(scheme=claims.scheme, pack=claims.pack)
+
+
+def _accreditation_refusal(
+    trust: TrustList, claims: LabelClaims, now: datetime, decoded: DecodedLabel
+) -> Verification | None:
+    """Step 6b: was the certifier accredited for this label's scheme (and pack) when it was issued?"""
+    if not trust.checks_accreditation_of(claims.issuer):
+        return None
+    subject = Subject(claims.issuer, claims.scheme, claims.pack.split("@", 1)[0], claims.issued_at)
+    gap = accreditation_gap(trust.accreditations, subject, offline=True)
+    if gap is None:
+        return None
+    result = _result(VerifyStatus.OUT_OF_SCOPE, "not_accredited", now, decoded, claims, detail=gap.message)
+    return result.model_copy(update={"accreditation": gap.to_json()})
 
 
 def _status_refusal(
@@ -144,6 +163,9 @@ def verify(
     refusal = _key_refusal(key, claims)
     if refusal is not None:
         return _result(VerifyStatus.OUT_OF_SCOPE, refusal, now, decoded, claims)
+    unaccredited = _accreditation_refusal(trust, claims, now, decoded)
+    if unaccredited is not None:
+        return unaccredited
     if claims.issued_at > now + CLOCK_SKEW:
         return _result(VerifyStatus.UNKNOWN, "issued_in_future", now, decoded, claims)
     if now >= claims.expires_at:

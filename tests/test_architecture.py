@@ -23,6 +23,7 @@ FACED = (
     "registry.convert",
     "registry.factors",
     "registry.supervision",
+    "registry.accreditation",
     "issuance",
 )
 # The layers of docs/architecture.md, top first: a module may import its own layer and those below.

@@ -21,6 +21,7 @@ from registry.api.deps import ERRORS, ORJSONResponse, Problem, ServiceContext, b
 from registry.api.fastpath import FastValidation
 from registry.api.middleware import RequestContext
 from registry.api.routes import (
+    accreditations,
     audits,
     auth,
     complaints,
@@ -63,6 +64,7 @@ ROUTERS = (
     pact_auth.router,
     pact.router,
     pact_shares.router,
+    accreditations.router,
     health.router,
     home.router,
 )

@@ -151,6 +151,26 @@ class DependentsOut(_Open):
     labels: list[dict[str, Any]]
 
 
+class AccreditationVersionOut(_Open):
+    # one stored accreditation version: its document, the body's signed envelope, when it came into force;
+    # a submission also names the labels its scheme policy suspended or reinstated (labels_changed)
+    id: str
+    version: int
+    body: str
+    certifier: str
+    change: Literal["grant", "reduce", "suspend", "reinstate", "withdraw"]
+    state: Literal["active", "suspended", "withdrawn"]
+    digest: str
+    recorded_at: str
+    accreditation: dict[str, Any]
+    envelope: dict[str, Any]
+
+
+class AccreditationsOut(_Open):
+    # stored accreditation versions, oldest first per accreditation
+    items: list[AccreditationVersionOut]
+
+
 class RecalculationOut(_Open):
     # the stored validation of a declaration recomputed from its inventory (the inventory is not returned)
     id: str

@@ -15,6 +15,7 @@ import click
 
 from registry import __version__
 from registry.cli import (
+    accreditations,
     convert,
     crosswalk,
     factors,
@@ -63,6 +64,7 @@ main.add_command(trust.trust)
 main.add_command(trust.status)
 main.add_command(operator.orgs)
 main.add_command(operator.credentials)
+main.add_command(accreditations.accreditations)
 main.add_command(pact.pact)
 for _command in (pact_client.pull, pact_client.request, pact_client.requests_list):
     pact.pact.add_command(_command)

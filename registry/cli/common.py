@@ -28,6 +28,7 @@ EXIT_OK, EXIT_NONCONFORMANT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_NOT_VALID = EXIT_NONCONFORMANT  # a label or signature checked and found not valid
 EXIT_STATUS_UNKNOWN = 4  # a label genuine and in scope, its revocation status not checked (no status list)
 EXIT_PARTNER = 5  # a partner's PACT host failed or sent something unusable (pcfreg pact)
+EXIT_NOT_ACCREDITED = 5  # pcfreg label issue: the certifier is not accredited for the label (issue 13)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from registry.cli.common import (
+    EXIT_NOT_ACCREDITED,
     EXIT_NOT_VALID,
     EXIT_STATUS_UNKNOWN,
     REGISTRY_KEY_ENV,
@@ -112,11 +113,24 @@ def label_issue(
     )
     now = datetime.now(UTC)
     with session_scope(engine) as s:
-        issued = svc.issue_label(s, StoredPacks(engine), settings, certifier=certifier, request=request, now=now)
+        issued = _issue_one(s, StoredPacks(engine), settings, certifier, request, now)
         key_state = svc.standing_of(store.get_signing_key(s, issued.label.kid)) if issued.repeat else KeyState.ACTIVE
         out = label_json(issued.label, svc.stored_verification(issued.label, key_state, now=now), settings)
     out["repeat"] = issued.repeat
     click.echo(dumps(out) if fmt == "json" else _label_text(out))
+
+
+def _issue_one(s: Any, packs: Any, settings: Any, certifier: str, request: Any, now: datetime) -> Any:
+    """One label; a certifier not accredited for it exits 5 with the dimension its accreditation lacks."""
+    from registry.accreditation import NotAccredited
+    from registry.service import labels as svc
+
+    try:
+        return svc.issue_label(s, packs, settings, certifier=certifier, request=request, now=now)
+    except NotAccredited as e:
+        lacks = f" (lacks {e.gap.dimension.value}: {e.gap.lacks})" if e.gap is not None else ""
+        click.echo(f"pcfreg: refused: {e.message}{lacks}", err=True)
+        sys.exit(EXIT_NOT_ACCREDITED)
 
 
 def _issue_many(engine: Any, settings: Any, file: str, certifier: str) -> None:

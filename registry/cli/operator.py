@@ -19,7 +19,9 @@ def orgs() -> None:
 @click.argument("org_id")
 @click.option("--name", required=True)
 @click.option(
-    "--kind", required=True, type=click.Choice(["standards-body", "certifier", "platform", "admin", "regulator"])
+    "--kind",
+    required=True,
+    type=click.Choice(["standards-body", "certifier", "platform", "admin", "regulator", "accreditation-body"]),
 )
 @click.option(
     "--jurisdiction",

@@ -191,6 +191,7 @@ def _scheme(file: _File, vocabulary: dict[str, Requirement]) -> Scheme:
         sources=tuple(Source(s["title"], s["checked"], s.get("url")) for s in data.get("sources", [])),
         url=data.get("url"),
         file=file.path,
+        accreditation_policy=data.get("accreditation_policy"),
     )
 
 

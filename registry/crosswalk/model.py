@@ -88,6 +88,9 @@ class Scheme:
     sources: tuple[Source, ...] = ()
     url: str | None = None
     file: str | None = None
+    # what happens to its labels when a certifier's accreditation is suspended or withdrawn (issue 13);
+    # None: the scheme states nothing, the registry's default applies (registry.accreditation.policy)
+    accreditation_policy: str | None = None
 
 
 def relate(requirement: Requirement, a: Entry, b: Entry) -> Compared:

@@ -43,6 +43,9 @@ from registry.storage.settings import StorageSettings, database_url_for
 EXAMPLE_BODY = "example-standards-body"
 DEMO_CERTIFIER = "demo-certifier"
 DEMO_PLATFORM = "demo-platform"
+DEMO_ACCREDITATION_BODY = "demo-accreditation-body"
+# The demo grant's length: a demo choice, not a figure of ISO/IEC 17011 or any body's rules [unchecked].
+DEMO_ACCREDITATION_YEARS = 5
 ADMIN_ORG = "registry-admin"
 JWT_SECRET_ENV = "PCFREG_JWT_SECRET"
 FACTORSET_PUBLISHER = "pcf-registry"
@@ -52,6 +55,12 @@ ORGS = (
     (EXAMPLE_BODY, "Example Standards Body (pcf-registry demo)", OrgKind.STANDARDS_BODY, CredentialKind.CLIENT_SECRET),
     (DEMO_CERTIFIER, "Demo Certifier", OrgKind.CERTIFIER, CredentialKind.CLIENT_SECRET),
     (DEMO_PLATFORM, "Demo Platform", OrgKind.PLATFORM, CredentialKind.API_KEY),
+    (
+        DEMO_ACCREDITATION_BODY,
+        "Demo Accreditation Body (pcf-registry demo)",
+        OrgKind.ACCREDITATION_BODY,
+        CredentialKind.CLIENT_SECRET,
+    ),
     (ADMIN_ORG, "Registry operator", OrgKind.ADMIN, CredentialKind.CLIENT_SECRET),
 )
 
@@ -77,6 +86,7 @@ class InitReport:
     credentials: list[IssuedSecret] = field(default_factory=list)
     published: list[str] = field(default_factory=list)
     label_keys: list[str] = field(default_factory=list)
+    accreditations: list[str] = field(default_factory=list)
 
 
 def jwt_secret(data_dir: Path) -> bytes:
@@ -162,6 +172,8 @@ def init_data_dir(
     report.published = publish_bundled(engine, key_path.read_bytes(), now=now, extra=extra_packs)
     report.published += publish_bundled_factor_sets(engine, data_dir, now=now)
     report.label_keys = ensure_demo_label_key(engine, data_dir, now=now)
+    if report.created:
+        report.accreditations = grant_demo_accreditation(engine, data_dir, now=now)
     return report
 
 
@@ -188,6 +200,56 @@ def ensure_demo_label_key(engine: Engine, data_dir: Path, *, now: datetime) -> l
             return []
         key = create_signing_key(session, settings, DEMO_CERTIFIER, demo_label_scope(), now=now)
         return [key.kid]
+
+
+def accreditation_key_path(data_dir: Path) -> Path:
+    return data_dir / "secrets" / f"{DEMO_ACCREDITATION_BODY}.ed25519.pem"
+
+
+def demo_accreditation(now: datetime) -> Any:
+    """The demo body's grant to the demo certifier: what its label key may sign (every crosswalk scheme,
+    the example body's packs), anywhere, from today for five years."""
+    from registry.accreditation import Accreditation, Change, Scope, State
+
+    scope = demo_label_scope()
+    start = now.date()
+    return Accreditation(
+        id=f"{DEMO_ACCREDITATION_BODY}/{DEMO_CERTIFIER}",
+        version=1,
+        certifier=DEMO_CERTIFIER,
+        change=Change.GRANT,
+        state=State.ACTIVE,
+        scope=Scope(schemes=scope.schemes, categories=scope.categories, regions=("global",)),
+        valid_from=start,
+        valid_until=start.replace(
+            year=start.year + DEMO_ACCREDITATION_YEARS, day=28 if (start.month, start.day) == (2, 29) else start.day
+        ),
+        standard="ISO/IEC 17065 (demo)",
+    )
+
+
+def grant_demo_accreditation(engine: Engine, data_dir: Path, *, now: datetime) -> list[str]:
+    """The demo accreditation body's signing key (made once, registered) and its grant to the demo
+    certifier, through the same path as any body's (:func:`registry.service.accreditations.submit`)."""
+    from registry.accreditation import sign_accreditation
+    from registry.packs import load_private_key, public_jwk
+    from registry.service.accreditations import submit
+
+    key_path = accreditation_key_path(data_dir)
+    if not key_path.exists():
+        write_private(key_path, generate_keypair(publisher=DEMO_ACCREDITATION_BODY)[0])
+    pem = key_path.read_bytes()
+    jwk = public_jwk(load_private_key(pem).public_key(), publisher=DEMO_ACCREDITATION_BODY)
+    principal = Principal(
+        org_id=DEMO_ACCREDITATION_BODY, kind="accreditation-body", client_id="pcfreg-init", via="token"
+    )
+    with session_scope(engine) as session:
+        if all(k.keyid != jwk["kid"] for k in repo.list_publisher_keys(session, DEMO_ACCREDITATION_BODY)):
+            data = PublisherKeyCreate(keyid=jwk["kid"], org_id=DEMO_ACCREDITATION_BODY, public_jwk=jwk)
+            repo.add_publisher_key(session, data, now=now)
+        envelope = sign_accreditation(demo_accreditation(now), pem, DEMO_ACCREDITATION_BODY)
+        done = submit(session, principal, envelope, now=now)
+    return [f"{done.row.accreditation_id}@{done.row.version}"] if done.created else []
 
 
 def publish_bundled(engine: Engine, private_pem: bytes, *, now: datetime, extra: Iterable[RulePack] = ()) -> list[str]:

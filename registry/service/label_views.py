@@ -56,6 +56,30 @@ def names_in(s: Any, packs: Any, label: Label) -> dict[str, Any]:
         "grades": tuple(b["grade"] for b in bands),
         "grading_basis": grading_basis(_raw_grading(packs, ref, row.content.get("grading"))),
         "recomputed": recomputed_line(label.recalculation),
+        "accreditation": accreditation_of(s, label),
+    }
+
+
+def accreditation_of(s: Any, label: Label) -> dict[str, Any] | None:
+    """The accreditation that covered the label when issued, as it stands now, and the label's scheme policy
+    (None for a label issued where no accreditation was needed)."""
+    from registry.accreditation import policy_for
+    from registry.service.accreditations import scheme_policies
+    from registry.storage import accreditations as accreditation_store
+
+    if label.accreditation_id is None:
+        return None
+    row = accreditation_store.latest(s, label.accreditation_id)
+    if row is None:
+        return None
+    stated = scheme_policies()
+    return {
+        "ref": f"{row.accreditation_id}@{row.version}",
+        "body_name": repo.get_organisation(s, row.body_id).name,
+        "state": row.state,
+        "since": row.recorded_at,
+        "policy": policy_for(label.scheme, stated).value,
+        "policy_is_default": not stated.get(label.scheme),
     }
 
 

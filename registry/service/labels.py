@@ -56,6 +56,7 @@ from registry.errors import InputError, Location, NotConformant, NotPermitted, N
 from registry.findings import ValidationResult
 from registry.packs import CompiledPack, RulePack
 from registry.secretfiles import read_private, write_private
+from registry.service.accreditations import Gate, issuing_gate
 from registry.storage import issuance as store
 from registry.storage.errors import Conflict, NotFound
 from registry.storage.models import Audit, KeyState, Label, LabelSigningKey, LabelState
@@ -91,6 +92,8 @@ class IssuanceSettings:
     key_usage_days: int = 365
     # the longest line of a batch body or file, in bytes (PCFREG_BATCH_LINE_LIMIT)
     batch_line_limit: int = DEFAULT_BATCH_LINE_LIMIT
+    # PCFREG_REQUIRE_ACCREDITATION: every label needs an accreditation even where no accreditation body exists
+    require_accreditation: bool = False
     # opened signing keys by (kid, state, usage_until): parsing the record and unsealing the key
     # cost more than signing; a changed record is a new entry, never a stale one
     opened: dict[tuple[str, str, datetime], tuple[SigningKey, EllipticCurvePrivateKey]] = field(
@@ -135,8 +138,14 @@ def load_settings(data_dir: Path, env: Mapping[str, str] | None = None) -> Issua
     public_url = env.get(PUBLIC_URL_ENV, DEFAULT_PUBLIC_URL)
     if not public_url.startswith(("http://", "https://")):
         raise InputError(f"{PUBLIC_URL_ENV} must be an http(s) URL, not {public_url!r}")
+    from registry.service.accreditations import require_from_env
+
     return IssuanceSettings(
-        public_url=public_url, master_key=master, registry_key=registry_key, batch_line_limit=_line_limit(env)
+        public_url=public_url,
+        master_key=master,
+        registry_key=registry_key,
+        batch_line_limit=_line_limit(env),
+        require_accreditation=require_from_env(env),
     )
 
 
@@ -434,11 +443,13 @@ def _seal(
     now: datetime,
     rng: Rng,
     request_key: str,
+    covering: str | None = None,
 ) -> Issued:
     key, private = signer
     claims = _claims(d, settings, certifier, key.kid, slot, now=now, rng=rng)
     token = sign_label(claims, private, status_base=settings.status_base)
     columns = _label_columns(d, claims, token, slot, now=now, request_key=request_key)
+    columns["accreditation_id"] = covering  # the accreditation that covered it (None: none was needed)
     return Issued(columns, claims, token, label_url(settings.base_url, claims.label_id))
 
 
@@ -581,7 +592,7 @@ def issue_labels(
     fresh: dict[str, tuple[int, _Draft]] = {}
     later: list[tuple[int, _Draft, str]] = []  # repeats of a request earlier in this batch
     for i, d, key in drafts:
-        if key in known:
+        if key in known:  # a repeat is answered with its label (issued while the certifier was accredited)
             outcomes[i] = _answer_repeat(d, known[key], settings)
         elif key in fresh:
             later.append((i, d, key))
@@ -635,19 +646,23 @@ def _issue_fresh(
     now: datetime,
     rng: Rng,
 ) -> None:
-    """Sign and store the requests never issued before, each outcome in its place."""
+    """Sign and store the requests never issued before, each outcome in its place: each needs a signing key
+    whose scope covers it, then an accreditation of the certifier that covers it (when one is required)."""
     signers = _signers(session, settings, certifier, [d for _, d in fresh.values()], now=now)
+    gate = issuing_gate(session, certifier, required=settings.require_accreditation) if fresh else None
     ready = []
     for key, (i, d) in fresh.items():
         signer = signers[(d.scheme, d.pack.id)]
         if isinstance(signer, RegistryError):
             outcomes[i] = signer
+        elif isinstance(covering := _covering(gate, d, now), RegistryError):
+            outcomes[i] = covering
         else:
-            ready.append((i, d, key, signer))
+            ready.append((i, d, key, signer, covering))
     slots = store.allocate_status_indexes(session, certifier, len(ready), rng=rng, now=now) if ready else []
-    for (i, d, key, signer), slot in zip(ready, slots, strict=True):
+    for (i, d, key, signer, covering), slot in zip(ready, slots, strict=True):
         try:
-            issued = _seal(d, settings, certifier, signer, slot, now=now, rng=rng, request_key=key)
+            issued = _seal(d, settings, certifier, signer, slot, now=now, rng=rng, request_key=key, covering=covering)
         except RegistryError as e:  # a claim the token cannot carry: this request only (its slot stays unused)
             outcomes[i] = e
             continue
@@ -655,6 +670,11 @@ def _issue_fresh(
             outcomes[i] = issued
         else:  # a concurrent issuer of the same request committed first: its label is the answer
             outcomes[i] = _answer_repeat(d, store.labels_by_request_key(session, certifier, [key])[key], settings)
+
+
+def _covering(gate: Gate | None, d: _Draft, now: datetime) -> str | RegistryError | None:
+    """The accreditation covering the draft, None when none is needed, or the refusal."""
+    return gate(d.scheme, d.pack.id, d.v3, d.request.declaration, now) if gate is not None else None
 
 
 def _signers(
@@ -696,18 +716,38 @@ def registry_keys(settings: IssuanceSettings) -> dict[str, Any]:
 
 def signed_trust_list(session: Session, settings: IssuanceSettings, *, now: datetime) -> dict[str, Any]:
     """Every label key (active, verify-only and withdrawn, each with its state), signed by the registry."""
+    grants, required = _accreditation_section(session, settings)
     doc = build_trust_list(
         trust_keys(session),
         now=now,
         issuer=settings.issuer,
         status_base=settings.status_base,
         valid_for=settings.trust_list_validity,
+        accreditations=grants,
+        accreditation_required=required,
     )
     return sign_trust_list(doc, settings.registry_key)
 
 
+def _accreditation_section(session: Session, settings: IssuanceSettings) -> tuple[list[Any] | None, bool]:
+    """The trust list's accreditations (every version) and whether one is required; (None, False) where
+    the registry has neither an accreditation body nor the setting (no section, as before issue 13)."""
+    from registry.service.accreditations import accreditation_required, history
+
+    required = accreditation_required(session, settings.require_accreditation)
+    grants = history(session)
+    return (grants if grants or required else None), required
+
+
 def trust_list(session: Session, settings: IssuanceSettings) -> TrustList:
-    return TrustList.from_signing_keys(trust_keys(session), status_base=settings.status_base, issuer=settings.issuer)
+    grants, required = _accreditation_section(session, settings)
+    return TrustList.from_signing_keys(
+        trust_keys(session),
+        status_base=settings.status_base,
+        issuer=settings.issuer,
+        accreditations=grants or (),
+        accreditation_required=required,
+    )
 
 
 _STATUS_VALUE = {LabelState.REVOKED: Status.INVALID, LabelState.SUSPENDED: Status.SUSPENDED}

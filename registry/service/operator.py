@@ -79,3 +79,24 @@ def register_key(data_dir: Path, org_id: str, public_path: Path) -> str:
     with session_scope(_engine(data_dir)) as s:
         row, _ = register_public_jwk(s, org_id, jwk, now=datetime.now(UTC), source=str(public_path))
         return row.keyid
+
+
+def submit_accreditation(data_dir: Path, envelope_path: Path) -> dict[str, Any]:
+    """Store a signed accreditation version (the operator passes on what the body signed; the body's
+    signature is checked against its registered keys as for any submission)."""
+    from registry.inputs import parse_json, read_input
+    from registry.service import accreditations
+
+    envelope = parse_json(read_input(str(envelope_path)), file=str(envelope_path))
+    with session_scope(_engine(data_dir)) as s:
+        done = accreditations.submit(s, OPERATOR, envelope, now=datetime.now(UTC))
+        out = accreditations.version_json(done.row)
+        return out | {"created": done.created, "labels_changed": [label.id for label in done.labels]}
+
+
+def list_accreditations(data_dir: Path, certifier: str | None) -> list[dict[str, Any]]:
+    from registry.service import accreditations
+    from registry.storage import accreditations as store
+
+    with session_scope(_engine(data_dir), write=False) as s:
+        return [accreditations.version_json(r) for r in store.versions(s, certifier_id=certifier)]

@@ -12,6 +12,7 @@ ROLE_OF_KIND = {
     "platform": "platform",
     "admin": "admin",
     "regulator": "regulator",
+    "accreditation-body": "accreditation-body",
 }
 
 

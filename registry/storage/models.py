@@ -58,6 +58,7 @@ class OrgKind(StrEnum):
     PLATFORM = "platform"
     ADMIN = "admin"
     REGULATOR = "regulator"
+    ACCREDITATION_BODY = "accreditation-body"  # grants certifiers their scope (issue 13, ADR 0017)
 
 
 class CredentialKind(StrEnum):
@@ -433,6 +434,8 @@ class Label(StorageModel, table=True):
     declaration_digest: str | None = Field(default=None, sa_column=Column(String(71), nullable=True))
     # the declaration's region (registry.supervision.region_of); NULL when it names none (issue 13)
     region: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
+    # the accreditation (<body>/<name>) that covered the label when it was issued; NULL where none was needed
+    accreditation_id: str | None = Field(default=None, sa_column=Column(String(), nullable=True))
 
 
 class RecalcSource(StorageModel, table=True):
@@ -464,6 +467,35 @@ class StatusListRow(StorageModel, table=True):
     used: int = Field(sa_column=Column(Integer, nullable=False))
     version: int = Field(sa_column=Column(Integer, nullable=False))
     updated_at: datetime = _ts()
+
+
+# --- accreditations --------------------------------------------------------------------
+
+
+class AccreditationVersion(StorageModel, table=True):
+    """One version of an accreditation (a grant, or a change of it), as the body signed it.
+
+    Rows are only ever added: a suspension, a reduction, a reinstatement or a withdrawal is the next
+    version, so the history of what a certifier was allowed to do, and when, stays readable.
+    """
+
+    __tablename__ = "accreditation_version"
+    __table_args__ = (
+        UniqueConstraint("accreditation_id", "version", name="uq_accreditation_version_accreditation_id_version"),
+        Index("ix_accreditation_version_certifier_id", "certifier_id"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    accreditation_id: str = Field(sa_column=Column(String(), nullable=False))
+    version: int = Field(sa_column=Column(Integer, nullable=False))
+    body_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    certifier_id: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    change: str = Field(sa_column=Column(String(16), nullable=False))
+    state: str = Field(sa_column=Column(String(16), nullable=False))
+    digest: str = Field(sa_column=Column(String(71), nullable=False))
+    content: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    envelope: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    recorded_at: datetime = _ts()  # from when this version is in force
 
 
 # --- factor sets ------------------------------------------------------------------------
@@ -748,9 +780,11 @@ ALL_TABLES = (
     "pact_share",
     "pact_partner",
     "pact_event",
+    "accreditation_version",
 )
 __all__ = [
     "ALL_TABLES",
+    "AccreditationVersion",
     "Audit",
     "CodeScheme",
     "Complaint",

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from issuance import (
+    AccreditationView,
     LabelClaims,
     LabelPageView,
     Verification,
@@ -202,4 +203,5 @@ def _page_view(v: Verification, names: dict[str, Any] | None, lang: str) -> Labe
         grading_basis=(names.get("grading_basis") or {}).get(lang) if names else None,
         recomputed_from=names["recomputed"][0] if names and names.get("recomputed") else None,
         recomputed_deviation=names["recomputed"][1] if names and names.get("recomputed") else None,
+        accreditation=AccreditationView(**names["accreditation"]) if names and names.get("accreditation") else None,
     )

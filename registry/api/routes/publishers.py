@@ -58,8 +58,8 @@ async def list_keys(namespace: str, ctx: CtxDep, include_revoked: bool = False) 
     openapi_extra={"requestBody": JWK_BODY, "security": BEARER},
 )
 async def register_key(namespace: str, request: Request, principal: PrincipalDep, ctx: CtxDep) -> Response:
-    """Register a public key; packs it signs are accepted from now on."""
-    principal.require("publisher").require_org(namespace)
+    """Register a public key; packs (an accreditation body: accreditations) it signs are accepted from now on."""
+    principal.require("publisher", "accreditation-body").require_org(namespace)
     jwk = parse_json(await request.body())
 
     def run() -> tuple[dict[str, Any], bool]:
@@ -74,7 +74,7 @@ async def register_key(namespace: str, request: Request, principal: PrincipalDep
 @router.post("/v1/publishers/{namespace}/keys/{keyid}/revoke", openapi_extra={"security": BEARER})
 async def revoke_key(namespace: str, keyid: str, principal: PrincipalDep, ctx: CtxDep) -> dict[str, Any]:
     """Revoke a key: packs already published stay; new uploads signed only by it are refused."""
-    principal.require("publisher").require_org(namespace)
+    principal.require("publisher", "accreditation-body").require_org(namespace)
 
     def run() -> dict[str, Any]:
         with session_scope(ctx.engine) as s:
