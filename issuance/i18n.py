@@ -59,6 +59,17 @@ TEXTS: dict[Lang, dict[str, str]] = {
             "before comparing products."
         ),
         "grade.basis": "How the bands were set",
+        "grade.illustrative.short": "Illustrative",
+        "grade.catalogue": "Grade",
+        "grade.catalogue.help": "Graded under the grading catalogue {catalogue}, set by an authority.",
+        "grade.catalogue.short": "Grading catalogue: {catalogue}",
+        "grade.none": "No grade",
+        "grade.none.help": "This label states the carbon footprint only: its scheme sets no grades for this product.",
+        "grade.none.eu-battery": (
+            "The EU Battery Regulation has not yet set carbon footprint performance classes: this label states "
+            "the footprint only, with no grade."
+        ),
+        "link.catalogue": "The grading scale (catalogue)",
         "footprint": "Carbon footprint",
         "per": "per {unit}",
         "boundary": "Boundary",
@@ -118,6 +129,14 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "grade.illustrative": "示意等级",
         "grade.illustrative.help": "分级为规则包设定的示例，并非主管机构设定；比较产品前请先了解分级依据。",
         "grade.basis": "分级依据",
+        "grade.illustrative.short": "示意",
+        "grade.catalogue": "等级",
+        "grade.catalogue.help": "依据主管机构设定的分级目录 {catalogue} 评定。",
+        "grade.catalogue.short": "分级目录：{catalogue}",
+        "grade.none": "无等级",
+        "grade.none.help": "本标签仅声明碳足迹：其方案未对此类产品设定等级。",
+        "grade.none.eu-battery": "欧盟电池法规尚未设定碳足迹性能等级：本标签仅声明碳足迹，不分等级。",
+        "link.catalogue": "分级标准（分级目录）",
         "footprint": "碳足迹",
         "per": "每 {unit}",
         "boundary": "系统边界",
@@ -178,6 +197,11 @@ def text(lang: Lang, key: str, **values: str) -> str:
     """The ``key`` string in ``lang``, with ``{name}`` placeholders filled (values are not escaped)."""
     template = TEXTS[lang][key]
     return template.format(**values) if values else template
+
+
+def no_grade_help(lang: Lang, scheme: str) -> str:
+    """Why a label has no grade, in the scheme's own words when the table has them."""
+    return TEXTS[lang].get(f"grade.none.{scheme}") or TEXTS[lang]["grade.none.help"]
 
 
 def escape(value: object) -> str:

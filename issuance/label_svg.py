@@ -14,7 +14,18 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
-from issuance.i18n import CO2E, HTML_LANG, Lang, boundary, check_lang, date, declared_unit, escape, text
+from issuance.i18n import (
+    CO2E,
+    HTML_LANG,
+    Lang,
+    boundary,
+    check_lang,
+    date,
+    declared_unit,
+    escape,
+    no_grade_help,
+    text,
+)
 from issuance.model import LabelClaims
 from issuance.qr import QRCapacityError, make_qr, matrix, module_path
 
@@ -71,12 +82,38 @@ def _text(
     return f'<text x="{x:g}" y="{y:g}" font-size="{size:g}" text-anchor="{anchor}"{weight}{fit}>{escape(value)}</text>'
 
 
-def _badge(grade: str, scale: Sequence[str], lang: Lang) -> str:
-    fill, ink = grade_colours(grade, scale)
+GRADE_SIZE = 150  # the grade letter of an authority's grade
+ILLUSTRATIVE_SIZE = 72  # an illustrative grade and the word "illustrative": the same size (issue 13)
+
+
+def _word(x: float, y: float, value: str, size: float, width: float) -> str:
+    """One line that is never cut: squeezed to ``width`` when wider, its font size kept."""
+    fit = f' textLength="{width:g}" lengthAdjust="spacingAndGlyphs"' if _width(value, size) > width else ""
+    return f'<text x="{x:g}" y="{y:g}" font-size="{size:g}" font-weight="700"{fit}>{escape(value)}</text>'
+
+
+def _badge(claims: LabelClaims, scale: Sequence[str], lang: Lang) -> str:
+    if claims.grade is None:
+        return (
+            '<g class="grade" data-grading="ungraded">'
+            f'<rect x="30" y="80" width="190" height="190" rx="22" fill="#ffffff" '
+            f'stroke="{OFF_SCALE}" stroke-width="6" stroke-dasharray="18 10"/>'
+            f"{_text(125, 190, text(lang, 'grade.none'), 34, width=170, anchor='middle', bold=True)}</g>"
+        )
+    fill, ink = grade_colours(claims.grade, scale)
+    if claims.catalogue is None:
+        size = ILLUSTRATIVE_SIZE
+        word = _word(30, 352, text(lang, "grade.illustrative.short"), size, 590)
+        return (
+            '<g class="grade" data-grading="illustrative">'
+            f'<rect x="30" y="80" width="190" height="190" rx="22" fill="{fill}"/>'
+            f'<g fill="{ink}">{_text(125, 200, claims.grade, size, width=170, anchor="middle", bold=True)}</g>'
+            f'<g class="illustrative-word">{word}</g></g>'
+        )
     return (
         f'<g class="grade"><rect x="30" y="80" width="190" height="190" rx="22" fill="{fill}"/>'
-        f'<g fill="{ink}">{_text(125, 228, grade, 150, width=170, anchor="middle", bold=True)}</g>'
-        f"{_text(125, 305, text(lang, 'grade.illustrative'), 20, width=190, anchor='middle')}</g>"
+        f'<g fill="{ink}">{_text(125, 228, claims.grade, GRADE_SIZE, width=170, anchor="middle", bold=True)}</g>'
+        f"{_text(30, 318, text(lang, 'grade.catalogue.short', catalogue=claims.catalogue), 22, width=590)}</g>"
     )
 
 
@@ -91,13 +128,31 @@ def _figures(claims: LabelClaims, lang: Lang) -> str:
 
 def _details(claims: LabelClaims, certifier_name: str, pack_title: str, lang: Lang) -> str:
     colon = text(lang, "colon")
+    if claims.grade is None:  # an ungraded label says why, in its scheme's words
+        why = "".join(
+            _text(30, 318 + 28 * i, line, 22, width=WIDTH - 60)
+            for i, line in enumerate(_two_lines(no_grade_help(lang, claims.scheme), 22, WIDTH - 60))
+        )
+        return f'<g class="details">{why}{_rows(claims, certifier_name, pack_title, lang, colon)}</g>'
+    return f'<g class="details">{_rows(claims, certifier_name, pack_title, lang, colon)}</g>'
+
+
+def _two_lines(value: str, size: float, width: float) -> list[str]:
+    """``value`` on one line when it fits, else broken at the space nearest its middle (CJK text fits one)."""
+    if _width(value, size) <= width or " " not in value:
+        return [value]
+    middle = len(value) // 2
+    cut = min((i for i, ch in enumerate(value) if ch == " "), key=lambda i: abs(i - middle))
+    return [value[:cut], value[cut + 1 :]]
+
+
+def _rows(claims: LabelClaims, certifier_name: str, pack_title: str, lang: Lang, colon: str) -> str:
     rows = [
         f"{text(lang, 'certifier')}{colon}{certifier_name}",
         f"{text(lang, 'rule_pack')}{colon}{pack_title} ({claims.pack})",
         f"{text(lang, 'valid_until')}{colon}{date(claims.expires_at)}",
     ]
-    lines = "".join(_text(30, 390 + 40 * i, row, 25, width=WIDTH - 60) for i, row in enumerate(rows))
-    return f'<g class="details">{lines}</g>'
+    return "".join(_text(30, 390 + 40 * i, row, 25, width=WIDTH - 60) for i, row in enumerate(rows))
 
 
 def _qr(qr_url: str, lang: Lang) -> str:
@@ -118,6 +173,13 @@ def _qr(qr_url: str, lang: Lang) -> str:
     )
 
 
+def _grade_words(claims: LabelClaims, lang: Lang) -> str:
+    if claims.grade is None:
+        return text(lang, "grade.none")
+    word = "grade.catalogue" if claims.catalogue else "grade.illustrative"
+    return f"{text(lang, word)} {claims.grade}"
+
+
 def render_label_svg(
     claims: LabelClaims,
     *,
@@ -135,7 +197,7 @@ def render_label_svg(
     Raises ``InputError`` subclasses for an unknown ``lang`` or a URL that does not fit a QR code in budget.
     """
     lang = check_lang(lang)
-    title = f"{text(lang, 'label.title')} {claims.grade}: {claims.value} {CO2E}"
+    title = f"{text(lang, 'label.title')} {_grade_words(claims, lang)}: {claims.value} {CO2E}"
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="90mm" height="52mm" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'xml:lang="{HTML_LANG[lang]}" role="img" aria-label="{escape(title)}" font-family="{FONTS}" fill="{INK}">'
@@ -143,6 +205,6 @@ def render_label_svg(
         f'<rect x="3" y="3" width="{WIDTH - 6}" height="{HEIGHT - 6}" rx="18" fill="#ffffff" stroke="{INK}" '
         f'stroke-width="4"/>'
         f"{_text(30, 56, text(lang, 'label.title'), 34, width=580, bold=True)}"
-        f"{_badge(claims.grade, grade_scale, lang)}{_figures(claims, lang)}"
+        f"{_badge(claims, grade_scale, lang)}{_figures(claims, lang)}"
         f"{_details(claims, certifier_name, pack_title, lang)}{_qr(qr_url, lang)}</svg>"
     )

@@ -197,4 +197,14 @@ def _page_view(v: Verification, names: dict[str, Any] | None, lang: str) -> Labe
         trust_list_url="/v1/trust-list",
         grade_scale=names["grades"] if names else tuple("ABCDEFG"),
         grading_basis=(names.get("grading_basis") or {}).get(lang) if names else None,
+        catalogue_url=_catalogue_url(v),
     )
+
+
+def _catalogue_url(v: Verification) -> str | None:
+    """The public page of the grading catalogue that set the label's grade (issue 13)."""
+    ref = v.claims.catalogue if v.claims is not None else None
+    if ref is None:
+        return None
+    ident, _, version = ref.partition("@")
+    return f"/v1/catalogues/{ident}/versions/{version}/page"
