@@ -86,10 +86,11 @@ GRADE_SIZE = 150  # the grade letter of an authority's grade
 ILLUSTRATIVE_SIZE = 72  # an illustrative grade and the word "illustrative": the same size (issue 13)
 
 
-def _word(x: float, y: float, value: str, size: float, width: float) -> str:
+def _word(x: float, y: float, value: str, size: float, width: float, *, bold: bool = True) -> str:
     """One line that is never cut: squeezed to ``width`` when wider, its font size kept."""
     fit = f' textLength="{width:g}" lengthAdjust="spacingAndGlyphs"' if _width(value, size) > width else ""
-    return f'<text x="{x:g}" y="{y:g}" font-size="{size:g}" font-weight="700"{fit}>{escape(value)}</text>'
+    weight = ' font-weight="700"' if bold else ""
+    return f'<text x="{x:g}" y="{y:g}" font-size="{size:g}"{weight}{fit}>{escape(value)}</text>'
 
 
 def _badge(claims: LabelClaims, scale: Sequence[str], lang: Lang) -> str:
@@ -113,7 +114,7 @@ def _badge(claims: LabelClaims, scale: Sequence[str], lang: Lang) -> str:
     return (
         f'<g class="grade"><rect x="30" y="80" width="190" height="190" rx="22" fill="{fill}"/>'
         f'<g fill="{ink}">{_text(125, 228, claims.grade, GRADE_SIZE, width=170, anchor="middle", bold=True)}</g>'
-        f"{_text(30, 318, text(lang, 'grade.catalogue.short', catalogue=claims.catalogue), 22, width=590)}</g>"
+        f"{_word(30, 318, text(lang, 'grade.catalogue.short', catalogue=claims.catalogue), 22, 590, bold=False)}</g>"
     )
 
 

@@ -23,6 +23,7 @@ from registry.api.middleware import RequestContext
 from registry.api.routes import (
     audits,
     auth,
+    catalogues,
     credentials,
     factorsets,
     health,
@@ -44,6 +45,7 @@ ROUTERS = (
     credentials.router,
     rulepacks.router,
     factorsets.router,
+    catalogues.router,
     validations.router,
     recalculations.router,
     publishers.router,

@@ -14,7 +14,20 @@ from __future__ import annotations
 import click
 
 from registry import __version__
-from registry.cli import convert, crosswalk, factors, keys, labels, operator, packs, recalc, serve, trust, validate
+from registry.cli import (
+    catalogues,
+    convert,
+    crosswalk,
+    factors,
+    keys,
+    labels,
+    operator,
+    packs,
+    recalc,
+    serve,
+    trust,
+    validate,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,6 +50,7 @@ def main(ctx: click.Context, packs_dirs: tuple[str, ...]) -> None:
 main.add_command(validate.validate)
 main.add_command(packs.packs)
 main.add_command(factors.factors)
+main.add_command(catalogues.catalogues)
 main.add_command(recalc.recalc)
 main.add_command(convert.convert)
 main.add_command(crosswalk.crosswalk)

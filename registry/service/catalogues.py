@@ -53,7 +53,7 @@ def row_catalogue(row: CatalogueVersion) -> Catalogue:
     return Catalogue(row.content)
 
 
-def _namespace_of(envelope: Any) -> str:
+def namespace_of(envelope: Any) -> str:
     document = envelope.get("catalogue") if isinstance(envelope, dict) else None
     ident = document.get("id") if isinstance(document, dict) else None
     if not isinstance(ident, str) or "/" not in ident:
@@ -88,7 +88,7 @@ def _require_authority(session: Session, catalogue: Catalogue) -> None:
 def publish(session: Session, principal: Principal, envelope: Any, *, now: datetime) -> PublishOutcome:
     """Check and store a signed catalogue; nothing is stored when anything fails."""
     principal.require("publisher", "regulator")
-    namespace = _namespace_of(envelope)
+    namespace = namespace_of(envelope)
     principal.require_org(namespace)
     verified = verify_signed_catalogue(envelope, trusted_keys(session, namespace))
     catalogue = verified.catalogue
@@ -101,6 +101,23 @@ def publish(session: Session, principal: Principal, envelope: Any, *, now: datet
     findings = meta_check(catalogue)
     row = store.insert_version(session, catalogue.to_json(), envelope, verified.digest, now=now)
     return PublishOutcome(row, created=True, findings=findings)
+
+
+def version_json(row: CatalogueVersion) -> dict[str, Any]:
+    """What a listing shows of a stored version."""
+    content = row.content
+    return {
+        "ref": f"{row.catalogue_id}@{row.version}",
+        "id": row.catalogue_id,
+        "version": row.version,
+        "status": row.status.value if hasattr(row.status, "value") else str(row.status),
+        "title": content["title"],
+        "publisher": content["publisher"],
+        "effective": content["effective"],
+        "transition": content["transition"],
+        "digest": row.digest,
+        "categories": [c["id"] for c in content["categories"]],
+    }
 
 
 def list_versions(session: Session, catalogue_id: str | None = None) -> list[CatalogueVersion]:

@@ -29,7 +29,7 @@ from registry.storage.db import session_scope
 from registry.storage.models import OrganisationCreate, OrgKind
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "catalogues"))
-from catalogue_support import AL, catalogue, fixed_category  # noqa: E402
+from catalogue_support import AL, catalogue, fixed_category
 
 BATTERY = "example-standards-body/ev-traction-battery"
 BODY = "example-standards-body"
