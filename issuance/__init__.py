@@ -6,6 +6,7 @@ The core is pure: time, keys and randomness are parameters. See docs/adr/0009-la
 from issuance.errors import GtinError, IssuanceError, SigningKeyError, StatusListError, TokenError, TrustListError
 from issuance.grading import Graded, grade, grade_by_catalogue
 from issuance.gtin import normalize_gtin
+from issuance.i18n import transition_text
 from issuance.keys import (
     KeyScope,
     KeyState,
@@ -113,6 +114,7 @@ __all__ = [
     "token_from_text",
     "token_to_b64url",
     "token_to_text",
+    "transition_text",
     "verify",
     "withdraw",
     "withdrawal_refuses",

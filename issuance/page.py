@@ -88,6 +88,7 @@ class LabelPageView(BaseModel):
     grade_scale: tuple[str, ...] = GRADES
     grading_basis: str | None = None  # the rule pack's account of its bands, in the page's language
     catalogue_url: str | None = None  # the public page of the grading catalogue that set the grade
+    grading_transition: str | None = None  # a newer catalogue version's transition rule, in the page's language
 
 
 def _q(param: str) -> float | None:
@@ -222,7 +223,10 @@ def _basis(claims: LabelClaims, view: LabelPageView, lang: Lang) -> str:
     if claims.grade is None:
         return f'<p class="ungraded">{escape(no_grade_help(lang, claims.scheme))}</p>'
     if claims.catalogue is not None:
-        return f'<p class="catalogue">{escape(text(lang, "grade.catalogue.help", catalogue=claims.catalogue))}</p>'
+        out = f'<p class="catalogue">{escape(text(lang, "grade.catalogue.help", catalogue=claims.catalogue))}</p>'
+        if view.grading_transition:
+            out += f'<p class="transition"><strong>{escape(view.grading_transition)}</strong></p>'
+        return out
     out = f'<p class="illustrative">{escape(text(lang, "grade.illustrative.help"))}</p>'
     if view.grading_basis:
         title = escape(text(lang, "grade.basis") + text(lang, "colon"))

@@ -13,7 +13,7 @@ from registry.catalogues.errors import CatalogueCheckFailed, CatalogueError
 from registry.catalogues.load import catalogue_from_data, load_catalogue_file
 from registry.catalogues.model import FORMAT, Catalogue, Category
 from registry.catalogues.page import render_catalogue_page
-from registry.catalogues.select import catalogue_in_force
+from registry.catalogues.select import catalogue_in_force, transition_of
 from registry.catalogues.signing import (
     KIND,
     VerifiedCatalogue,
@@ -48,6 +48,7 @@ __all__ = [
     "render_catalogue_page",
     "sign_catalogue",
     "sign_file",
+    "transition_of",
     "verify_file",
     "verify_signed_catalogue",
 ]

@@ -30,6 +30,7 @@ from registry.catalogues import (
     compute_draft,
     diff_catalogues,
     publisher_may_grade,
+    transition_of,
     verify_signed_catalogue,
 )
 from registry.errors import InputError, Location, NotPermitted
@@ -148,6 +149,21 @@ def in_force_for(
     """The published catalogue and category that grade a label of this pack, product and region on ``on``."""
     catalogues = [row_catalogue(r) for r in store.published_on(session, on)]
     return catalogue_in_force(catalogues, pack_id=pack_id, hs_codes=hs_codes, region=region, on=on)
+
+
+def grading_of(session: Session, ref: str, grade: str | None, on: date) -> dict[str, Any]:
+    """What the consumer page shows of a label's catalogue grade: the catalogue's grades best first (for the
+    badge's colour) and the transition rule as it stands on ``on`` (None while the version is current)."""
+    ident, _, version = ref.partition("@")
+    row = store.find_version(session, ident, version)
+    if row is None:
+        return {"grades": (), "transition": None}
+    catalogue = row_catalogue(row)
+    scale = next(
+        (tuple(b.grade for b in c.bands) for c in catalogue.categories if grade in {b.grade for b in c.bands}), ()
+    )
+    later = [row_catalogue(r) for r in store.list_versions(session, ident)]
+    return {"grades": scale, "transition": transition_of(ref, later, on)}
 
 
 def observations(session: Session, pack_ids: Sequence[str], *, until: date | None = None) -> list[Observation]:

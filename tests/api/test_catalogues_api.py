@@ -11,6 +11,7 @@ from typing import Any
 from api_support import Service, problem
 from lxml import html
 
+from issuance.label_svg import grade_colours
 from registry.catalogues import Catalogue, sign_catalogue
 from registry.packs.catalog import Catalog
 from registry.packs.signing import load_private_key
@@ -82,6 +83,27 @@ def test_publish_read_page_and_a_label_graded_by_it(service: Service) -> None:
     svg = c.get(f"/v1/labels/{r.json()['id']}/label.svg").text
     assert f"{CAT}@1.0.0" in svg and "Illustrative" not in svg
     assert c.get(f"/v1/catalogues/{CAT}/versions/1.0.0/page").headers["vary"] == "Accept-Language"
+    badge = consumer.find_class("badge")[0].get("style")
+    assert grade_colours("2", ("1", "2", "3"))[0] in badge  # coloured on the catalogue's scale, not grey
+
+    later = support.catalogue(version="1.1.0", transition={"policy": "regrade-by", "by": "2026-01-31"})
+    assert c.post("/v1/catalogues", json=_signed(service, later), headers=headers).status_code == 201
+    page = html.document_fromstring(c.get(f"/L/{r.json()['id']}", headers={"Accept-Language": "en"}).text)
+    assert "was to be re-graded by 2026-01-31" in " ".join(page.body.text_content().split())
+
+
+def test_an_ungraded_label_is_issued_shown_and_printed(service: Service) -> None:
+    c = service.client
+    example = Catalog.bundled().resolve("example-standards-body/ev-traction-battery").example
+    r = c.post("/v1/labels", json={"declaration": example, "gtin": GTIN}, headers=service.headers(DEMO_CERTIFIER))
+    assert r.status_code == 201, r.text
+    label = r.json()["verification"]["label"]
+    assert label["grade"] is None and label["grading"] == "ungraded"
+    for lang, words in (("en", "No grade"), ("zh", "无等级")):
+        page = c.get(f"/L/{r.json()['id']}", params={"lang": lang})
+        assert page.status_code == 200 and words in page.text
+        svg = c.get(f"/v1/labels/{r.json()['id']}/label.svg", params={"lang": lang})
+        assert svg.status_code == 200 and words in svg.text
 
 
 def test_statistics_below_the_floor_show_no_figure(service: Service) -> None:

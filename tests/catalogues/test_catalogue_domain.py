@@ -138,3 +138,25 @@ def test_the_public_page_explains_the_scale_without_script(lang: str, words: tup
     assert all(w in page for w in words) and "<script" not in page
     assert "Table 1 (test)" in page and "14400" in page and "2026-01-01" in page
     assert Decimal("8000") == Decimal(Catalogue(catalogue(benchmark_category())).categories[0].bands[0].max or 0)
+
+
+def test_the_transition_rule_of_a_newer_version() -> None:
+    from registry.catalogues import transition_of
+
+    v1 = Catalogue(catalogue())
+    keep = Catalogue(catalogue(version="1.1.0", effective={"from": "2026-07-01"}))
+    regrade = Catalogue(
+        catalogue(
+            version="1.1.0", effective={"from": "2026-07-01"}, transition={"policy": "regrade-by", "by": "2026-09-30"}
+        )
+    )
+    ref = v1.ref
+    assert transition_of(ref, [v1, keep], date(2026, 6, 30)) is None  # 1.1.0 not in force yet
+    assert transition_of(ref, [v1, keep], date(2026, 7, 1)) == {
+        "graded_under": ref,
+        "current": "example-standards-body/test-grades@1.1.0",
+        "policy": "keep-until-expiry",
+    }
+    assert transition_of(ref, [v1, regrade], date(2026, 9, 30))["overdue"] is False  # type: ignore[index]
+    assert transition_of(ref, [v1, regrade], date(2026, 10, 1))["overdue"] is True  # type: ignore[index]
+    assert transition_of(keep.ref, [v1, keep], date(2026, 7, 1)) is None  # graded under the current version

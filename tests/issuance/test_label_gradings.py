@@ -147,3 +147,22 @@ def test_page_of_a_catalogue_grade_links_the_catalogue() -> None:
     text = " ".join(doc.body.text_content().split())
     assert "Grade B" in text and CATALOGUE in text and "llustrative" not in text
     assert "/catalogues/national-authority/steel-grades/1.0.0" in [a.get("href") for a in doc.iter("a")]
+
+
+@pytest.mark.parametrize(
+    ("transition", "words"),
+    [
+        ({"current": "a/b@1.1.0", "policy": "keep-until-expiry"}, "stays valid until the label expires"),
+        (
+            {"current": "a/b@1.1.0", "policy": "regrade-by", "by": "2026-09-30", "overdue": False},
+            "re-graded by 2026-09-30",
+        ),
+        ({"current": "a/b@1.1.0", "policy": "regrade-by", "by": "2026-09-30", "overdue": True}, "has not been"),
+    ],
+)
+def test_page_says_what_a_newer_catalogue_version_means_for_the_grade(transition: dict[str, Any], words: str) -> None:
+    from issuance import transition_text
+
+    doc = _page({"catalogue": CATALOGUE}, grading_transition=transition_text("en", transition))
+    assert words in " ".join(doc.body.text_content().split())
+    assert transition_text("zh", transition) and transition_text("en", None) is None

@@ -28,6 +28,7 @@ from issuance import (
     render_label_page,
     render_label_svg,
     render_qr,
+    transition_text,
 )
 from registry.api.deps import CtxDep, ORJSONResponse, ServiceContext
 from registry.api.labels import label_cache, label_json, label_linkset, names_in, preferred_type
@@ -198,6 +199,7 @@ def _page_view(v: Verification, names: dict[str, Any] | None, lang: str) -> Labe
         grade_scale=names["grades"] if names else tuple("ABCDEFG"),
         grading_basis=(names.get("grading_basis") or {}).get(lang) if names else None,
         catalogue_url=_catalogue_url(v),
+        grading_transition=transition_text(lang, names.get("transition")) if names else None,  # type: ignore[arg-type]
     )
 
 
