@@ -80,6 +80,8 @@ TEXTS: dict[Lang, dict[str, str]] = {
             "the footprint only, with no grade."
         ),
         "link.catalogue": "The grading scale (catalogue)",
+        "grade.none.short": "No grade: this scheme sets no grades for this product",
+        "grade.none.short.eu-battery": "No grade: the EU Battery Regulation has set no performance classes yet",
         "footprint": "Carbon footprint",
         "per": "per {unit}",
         "boundary": "Boundary",
@@ -152,6 +154,8 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "grade.none.help": "本标签仅声明碳足迹：其方案未对此类产品设定等级。",
         "grade.none.eu-battery": "欧盟电池法规尚未设定碳足迹性能等级：本标签仅声明碳足迹，不分等级。",
         "link.catalogue": "分级标准（分级目录）",
+        "grade.none.short": "无等级：该方案未对此类产品设定等级",
+        "grade.none.short.eu-battery": "无等级：欧盟电池法规尚未设定碳足迹性能等级",
         "footprint": "碳足迹",
         "per": "每 {unit}",
         "boundary": "系统边界",
@@ -214,8 +218,10 @@ def text(lang: Lang, key: str, **values: str) -> str:
     return template.format(**values) if values else template
 
 
-def no_grade_help(lang: Lang, scheme: str) -> str:
-    """Why a label has no grade, in the scheme's own words when the table has them."""
+def no_grade_help(lang: Lang, scheme: str, *, short: bool = False) -> str:
+    """Why a label has no grade, in the scheme's own words when the table has them (``short``: one printed line)."""
+    if short:
+        return TEXTS[lang].get(f"grade.none.short.{scheme}") or TEXTS[lang]["grade.none.short"]
     return TEXTS[lang].get(f"grade.none.{scheme}") or TEXTS[lang]["grade.none.help"]
 
 

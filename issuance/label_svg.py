@@ -77,13 +77,16 @@ def _text(
     """One line of text, cut with an ellipsis and squeezed (textLength) so that it stays within ``width``."""
     while len(value) > 1 and _width(value, size) > width * 1.25:
         value = value[:-2] + "…"
-    fit = f' textLength="{width:g}" lengthAdjust="spacingAndGlyphs"' if _width(value, size) > width else ""
+    wide = _width(value, size) * (1.15 if bold else 1.0)  # bold glyphs run wider than the estimate
+    fit = f' textLength="{width:g}" lengthAdjust="spacingAndGlyphs"' if wide > width else ""
     weight = ' font-weight="700"' if bold else ""
     return f'<text x="{x:g}" y="{y:g}" font-size="{size:g}" text-anchor="{anchor}"{weight}{fit}>{escape(value)}</text>'
 
 
 GRADE_SIZE = 150  # the grade letter of an authority's grade
-ILLUSTRATIVE_SIZE = 72  # an illustrative grade and the word "illustrative": the same size (issue 13)
+ILLUSTRATIVE_SIZE = 64  # an illustrative grade and the word "illustrative": the same size (issue 13)
+ILLUSTRATIVE_WIDTH = 330  # the word stays left of the URL printed under the QR code
+NOTE_Y, NOTE_SIZE = 360, 20  # one line between the URL under the QR code and the details: no grade, the catalogue
 
 
 def _word(x: float, y: float, value: str, size: float, width: float, *, bold: bool = True) -> str:
@@ -104,17 +107,18 @@ def _badge(claims: LabelClaims, scale: Sequence[str], lang: Lang) -> str:
     fill, ink = grade_colours(claims.grade, scale)
     if claims.catalogue is None:
         size = ILLUSTRATIVE_SIZE
-        word = _word(30, 352, text(lang, "grade.illustrative.short"), size, 590)
+        word = _word(30, 350, text(lang, "grade.illustrative.short"), size, ILLUSTRATIVE_WIDTH)
         return (
             '<g class="grade" data-grading="illustrative">'
             f'<rect x="30" y="80" width="190" height="190" rx="22" fill="{fill}"/>'
-            f'<g fill="{ink}">{_text(125, 200, claims.grade, size, width=170, anchor="middle", bold=True)}</g>'
+            f'<g fill="{ink}">{_text(125, 197, claims.grade, size, width=170, anchor="middle", bold=True)}</g>'
             f'<g class="illustrative-word">{word}</g></g>'
         )
+    note = text(lang, "grade.catalogue.short", catalogue=claims.catalogue)
     return (
         f'<g class="grade"><rect x="30" y="80" width="190" height="190" rx="22" fill="{fill}"/>'
         f'<g fill="{ink}">{_text(125, 228, claims.grade, GRADE_SIZE, width=170, anchor="middle", bold=True)}</g>'
-        f"{_word(30, 318, text(lang, 'grade.catalogue.short', catalogue=claims.catalogue), 22, 590, bold=False)}</g>"
+        f"{_word(30, NOTE_Y, note, NOTE_SIZE, WIDTH - 60, bold=False)}</g>"
     )
 
 
@@ -130,21 +134,9 @@ def _figures(claims: LabelClaims, lang: Lang) -> str:
 def _details(claims: LabelClaims, certifier_name: str, pack_title: str, lang: Lang) -> str:
     colon = text(lang, "colon")
     if claims.grade is None:  # an ungraded label says why, in its scheme's words
-        why = "".join(
-            _text(30, 318 + 28 * i, line, 22, width=WIDTH - 60)
-            for i, line in enumerate(_two_lines(no_grade_help(lang, claims.scheme), 22, WIDTH - 60))
-        )
+        why = _word(30, NOTE_Y, no_grade_help(lang, claims.scheme, short=True), NOTE_SIZE, WIDTH - 60, bold=False)
         return f'<g class="details">{why}{_rows(claims, certifier_name, pack_title, lang, colon)}</g>'
     return f'<g class="details">{_rows(claims, certifier_name, pack_title, lang, colon)}</g>'
-
-
-def _two_lines(value: str, size: float, width: float) -> list[str]:
-    """``value`` on one line when it fits, else broken at the space nearest its middle (CJK text fits one)."""
-    if _width(value, size) <= width or " " not in value:
-        return [value]
-    middle = len(value) // 2
-    cut = min((i for i, ch in enumerate(value) if ch == " "), key=lambda i: abs(i - middle))
-    return [value[:cut], value[cut + 1 :]]
 
 
 def _rows(claims: LabelClaims, certifier_name: str, pack_title: str, lang: Lang, colon: str) -> str:
