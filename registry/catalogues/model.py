@@ -48,6 +48,16 @@ class Category:
     def unit(self) -> str:
         return str(self.data["unit"])
 
+    def declared_unit_differs(self, amount: Any, unit: Any) -> str | None:
+        """None when a declaration's declared unit (PACT amount and unit) is the one the bands are per; else
+        what the bands are per, for the refusal."""
+        want = self.data["declaredUnit"]
+        try:
+            same = Decimal(str(amount)) == Decimal(want["amount"]) and unit == want["unit"]
+        except ArithmeticError:
+            same = False
+        return None if same else f"{want['amount']} {want['unit']}"
+
     @property
     def kind(self) -> str:
         return str(self.data["basis"]["kind"])

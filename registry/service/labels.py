@@ -420,6 +420,15 @@ def _grade(
     found = in_force_for(session, pack_id=pack.id, hs_codes=hs, region=region, on=now.date())
     if found is not None:
         catalogue, category = found
+        pcf = v3["pcf"]
+        per = category.declared_unit_differs(pcf.get("declaredUnitAmount"), pcf.get("declaredUnitOfMeasurement"))
+        if per is not None:
+            raise InputError(
+                f"grading catalogue {catalogue.ref} grades category {category.id} per {per}, but the declaration "
+                f"is per {pcf.get('declaredUnitAmount')} {pcf.get('declaredUnitOfMeasurement')}: its figure cannot be "
+                "graded on that scale (declare the footprint per the catalogue's unit)",
+                Location(pointer="/pcf/declaredUnitAmount"),
+            )
         return grade_by_catalogue(category.bands, category.metric, category.unit, v3, catalogue_ref=catalogue.ref)
     graded = grade(compiled.resolved.grading, v3, pack_ref=pack.ref)
     if graded.illustrative and production:

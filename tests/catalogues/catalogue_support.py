@@ -17,6 +17,7 @@ def fixed_category(**overrides: Any) -> dict[str, Any]:
         "title": {"en": "Primary aluminium ingot", "zh": "原铝锭"},
         "match": {"packs": [AL]},
         "metric": "pcfExcludingBiogenicUptake",
+        "declaredUnit": {"amount": "1000", "unit": "kilogram"},
         "unit": "kg CO2e per tonne",
         "basis": {
             "kind": "fixed",

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from issuance import KeyScope, peek
 from registry.catalogues import Catalogue, CatalogueCheckFailed, sign_catalogue
-from registry.errors import IllustrativeRefused, NotPermitted
+from registry.errors import IllustrativeRefused, InputError, NotPermitted
 from registry.packs.catalog import Catalog
 from registry.packs.signing import generate_keypair, load_private_key
 from registry.service import catalogues as cat_svc
@@ -174,3 +174,12 @@ def test_statistics_and_percentiles_from_the_registrys_labels(
         else:
             with pytest.raises(Exception, match="at least 5 companies and 10 labels"):
                 cat_svc.compute(s, template)
+
+
+def test_a_catalogue_per_another_declared_unit_refuses_rather_than_misgrades(ready: Any, catalog: Catalog) -> None:
+    """The aluminium example is per 1000 kilogram; bands per 1 kilogram would grade it 1,000 times wrong."""
+    engine, key = ready
+    _publish(engine, key, catalogue(fixed_category(declaredUnit={"amount": "1", "unit": "kilogram"})))
+    with pytest.raises(InputError, match="per 1 kilogram, but the declaration is per 1000 kilogram") as e:
+        _issue(engine, catalog, _example(catalog, AL))
+    assert e.value.location is not None and e.value.location.pointer == "/pcf/declaredUnitAmount"
