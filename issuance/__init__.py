@@ -4,8 +4,9 @@ The core is pure: time, keys and randomness are parameters. See docs/adr/0009-la
 """
 
 from issuance.errors import GtinError, IssuanceError, SigningKeyError, StatusListError, TokenError, TrustListError
-from issuance.grading import grade
+from issuance.grading import Graded, grade, grade_by_catalogue
 from issuance.gtin import normalize_gtin
+from issuance.i18n import transition_text
 from issuance.keys import (
     KeyScope,
     KeyState,
@@ -23,8 +24,8 @@ from issuance.keys import (
 )
 from issuance.label_svg import render_label_svg
 from issuance.landing import render_landing_page
-from issuance.model import Boundary, LabelClaims, Verification, VerifyStatus
-from issuance.page import AccreditationView, LabelPageView, pick_language, render_label_page
+from issuance.model import Boundary, Grading, LabelClaims, Verification, VerifyStatus
+from issuance.page import PAGE_CSS, AccreditationView, LabelPageView, pick_language, render_label_page
 from issuance.qr import label_url, offline_url, render_qr
 from issuance.status_list import (
     Status,
@@ -54,8 +55,11 @@ from issuance.trust import TrustedKey, TrustList, build_trust_list, sign_trust_l
 from issuance.verify import verify
 
 __all__ = [
+    "PAGE_CSS",
     "AccreditationView",
     "Boundary",
+    "Graded",
+    "Grading",
     "GtinError",
     "IssuanceError",
     "KeyScope",
@@ -82,6 +86,7 @@ __all__ = [
     "ensure_master_key",
     "generate_signing_key",
     "grade",
+    "grade_by_catalogue",
     "key_can_sign",
     "kid_of",
     "label_url",
@@ -110,6 +115,7 @@ __all__ = [
     "token_from_text",
     "token_to_b64url",
     "token_to_text",
+    "transition_text",
     "verify",
     "withdraw",
     "withdrawal_refuses",

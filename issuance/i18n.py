@@ -64,6 +64,29 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "recomputed.many": "Recomputed from factor sets {sets}: deviation {deviation} %",
         "recomputed.many.no_deviation": "Recomputed from factor sets {sets}",
         "not_recomputed": "Declared figure, not recomputed",
+        "grade.illustrative.short": "Illustrative",
+        "grade.catalogue": "Grade",
+        "grade.catalogue.help": "Graded under the grading catalogue {catalogue}, set by an authority.",
+        "grade.catalogue.short": "Grading catalogue: {catalogue}",
+        "grade.transition.keep-until-expiry": (
+            "A newer version of the catalogue is in force ({current}); this grade stays valid until the label expires."
+        ),
+        "grade.transition.regrade-by": (
+            "A newer version of the catalogue is in force ({current}): this label is to be re-graded by {by}."
+        ),
+        "grade.transition.overdue": (
+            "A newer version of the catalogue is in force ({current}): this label was to be re-graded by {by}, "
+            "and has not been."
+        ),
+        "grade.none": "No grade",
+        "grade.none.help": "This label states the carbon footprint only: its scheme sets no grades for this product.",
+        "grade.none.eu-battery": (
+            "The EU Battery Regulation has not yet set carbon footprint performance classes: this label states "
+            "the footprint only, with no grade."
+        ),
+        "link.catalogue": "The grading scale (catalogue)",
+        "grade.none.short": "No grade: this scheme sets no grades for this product",
+        "grade.none.short.eu-battery": "No grade: the EU Battery Regulation has set no performance classes yet",
         "footprint": "Carbon footprint",
         "per": "per {unit}",
         "boundary": "Boundary",
@@ -142,6 +165,21 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "recomputed.many": "已依据因子集 {sets} 重新核算：偏差 {deviation} %",
         "recomputed.many.no_deviation": "已依据因子集 {sets} 重新核算",
         "not_recomputed": "申报数值，未经重新核算",
+        "grade.illustrative.short": "示意",
+        "grade.catalogue": "等级",
+        "grade.catalogue.help": "依据主管机构设定的分级目录 {catalogue} 评定。",
+        "grade.catalogue.short": "分级目录：{catalogue}",
+        "grade.transition.keep-until-expiry": "分级目录已有新版本生效（{current}）；本等级在标签到期前继续有效。",
+        "grade.transition.regrade-by": "分级目录已有新版本生效（{current}）：本标签须在 {by} 前重新评定等级。",
+        "grade.transition.overdue": (
+            "分级目录已有新版本生效（{current}）：本标签应在 {by} 前重新评定等级，但尚未重新评定。"
+        ),
+        "grade.none": "无等级",
+        "grade.none.help": "本标签仅声明碳足迹：其方案未对此类产品设定等级。",
+        "grade.none.eu-battery": "欧盟电池法规尚未设定碳足迹性能等级：本标签仅声明碳足迹，不分等级。",
+        "link.catalogue": "分级标准（分级目录）",
+        "grade.none.short": "无等级：该方案未对此类产品设定等级",
+        "grade.none.short.eu-battery": "无等级：欧盟电池法规尚未设定碳足迹性能等级",
         "footprint": "碳足迹",
         "per": "每 {unit}",
         "boundary": "系统边界",
@@ -214,6 +252,21 @@ def text(lang: Lang, key: str, **values: str) -> str:
     """The ``key`` string in ``lang``, with ``{name}`` placeholders filled (values are not escaped)."""
     template = TEXTS[lang][key]
     return template.format(**values) if values else template
+
+
+def no_grade_help(lang: Lang, scheme: str, *, short: bool = False) -> str:
+    """Why a label has no grade, in the scheme's own words when the table has them (``short``: one printed line)."""
+    if short:
+        return TEXTS[lang].get(f"grade.none.short.{scheme}") or TEXTS[lang]["grade.none.short"]
+    return TEXTS[lang].get(f"grade.none.{scheme}") or TEXTS[lang]["grade.none.help"]
+
+
+def transition_text(lang: Lang, transition: dict[str, object] | None) -> str | None:
+    """What the transition rule of a newer catalogue version says of a label's grade, for people."""
+    if not transition:
+        return None
+    key = "grade.transition.overdue" if transition.get("overdue") else f"grade.transition.{transition['policy']}"
+    return text(lang, key, current=str(transition["current"]), by=str(transition.get("by", "")))
 
 
 def escape(value: object) -> str:

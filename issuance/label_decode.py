@@ -21,11 +21,13 @@ from issuance.label_layout import (
     BATCH_TEXT,
     BOUNDARY,
     BOUNDARY_BY_CODE,
+    CATALOGUE,
     CLAIM_LABEL,
     DECIMAL,
     DECLARATION,
     DIGEST_BYTES,
     GRADE,
+    GRADE_RE,
     GTIN,
     INTEGER,
     LABEL_ID_BYTES,
@@ -34,6 +36,7 @@ from issuance.label_layout import (
     MAX_TIME,
     PACK,
     PACK_DIGEST,
+    PACK_REF,
     REQUIRED_LABEL_KEYS,
     SCHEME,
     STATUS,
@@ -146,7 +149,10 @@ def _shortest_size(claims: dict[Any, Any], label: dict[int, Any]) -> int:
     unit, status = label[UNIT], label[STATUS]
     size = 41 + len(label) + head_size(claims[CLAIM_EXP]) + head_size(claims[CLAIM_IAT]) + head_size(label[GTIN])
     size += 1 + head_size(status[0]) + head_size(status[1])
-    for text in (claims[CLAIM_ISS], label[GRADE], label[PACK], label[SCHEME]):
+    texts = [claims[CLAIM_ISS], label[PACK], label[SCHEME], label.get(GRADE), label.get(CATALOGUE)]
+    for text in texts:
+        if text is None:
+            continue
         n = len(text)  # ASCII: their patterns allow nothing else
         size += n + (1 if n < 24 else head_size(n))
     size += _number_size(label[VALUE])
@@ -157,6 +163,13 @@ def _shortest_size(claims: dict[Any, Any], label: dict[int, Any]) -> int:
     if BATCH in label:
         size += _text_size(label[BATCH])
     return size + (9 if AUDIT in label else 0)
+
+
+def _known_key_set(label: dict[Any, Any]) -> bool:
+    """The label keys make one of the allowed sets (a catalogue only with a grade), in whatever order."""
+    if not REQUIRED_LABEL_KEYS <= label.keys() <= LABEL_KEYS:
+        return False
+    return tuple(sorted(label)) in LABEL_KEY_ORDERS
 
 
 class DecodedLabel(NamedTuple):
@@ -176,16 +189,21 @@ def _label_claims(claims: dict[Any, Any], kid: str, status_base: str | None) -> 
         raise token_error("claim keys are not in deterministic order (RFC 8949 section 4.2.1)", "not_deterministic", "")
     label, cti = claims[CLAIM_LABEL], claims[CLAIM_CTI]
     if type(label) is not dict or tuple(label) not in LABEL_KEY_ORDERS:
-        if type(label) is not dict or not REQUIRED_LABEL_KEYS <= label.keys() <= LABEL_KEYS:
+        if type(label) is not dict or not _known_key_set(label):
             raise token_error("the label claim is not a map with the label keys", "bad_claims", "/-65537")
         raise token_error("label keys are not in deterministic order (RFC 8949 section 4.2.1)", "not_deterministic", "")
     if type(cti) is not bytes or len(cti) != LABEL_ID_BYTES:
         raise token_error(f"cti must be {LABEL_ID_BYTES} bytes", "bad_claims", "/7")
-    texts = issuer, grade, pack, scheme = claims[CLAIM_ISS], label[GRADE], label[PACK], label[SCHEME]
-    all_text = type(issuer) is str and type(grade) is str and type(pack) is str and type(scheme) is str
+    texts = issuer, pack, scheme = claims[CLAIM_ISS], label[PACK], label[SCHEME]
+    all_text = type(issuer) is str and type(pack) is str and type(scheme) is str
     if not (all_text and TEXTS.fullmatch("\n".join(texts))):
         for text, (pattern, pointer) in zip(texts, TEXT_CHECKS, strict=True):  # find the culprit
             _text(text, pattern, pointer)
+    grade, catalogue = label.get(GRADE), label.get(CATALOGUE)  # LABEL_KEY_ORDERS: a catalogue only with a grade
+    if grade is not None:
+        _text(grade, GRADE_RE, "/-65537/3")
+    if catalogue is not None:
+        _text(catalogue, PACK_REF, "/-65537/13")
     issued_at, expires_at = _times(claims[CLAIM_IAT], claims[CLAIM_EXP])
     list_number, idx = _decode_status(label[STATUS])
     base = status_base.rstrip("/") if status_base is not None else ""
@@ -209,6 +227,7 @@ def _label_claims(claims: dict[Any, Any], kid: str, status_base: str | None) -> 
         "audit": None if audit is None else _digest(audit, "/-65537/11"),
         "status_uri": f"{base}/{issuer}/{list_number}" if base else f"{issuer}/{list_number}",
         "status_idx": idx,
+        "catalogue": catalogue,
     }
     return trusted_model(LabelClaims, fields), list_number
 

@@ -21,6 +21,7 @@ from issuance.label_layout import (
     BATCH_TEXT,
     BOUNDARY,
     BOUNDARY_CODES,
+    CATALOGUE,
     CLAIM_LABEL,
     DECIMAL,
     DECLARATION,
@@ -149,7 +150,6 @@ def _label_map(c: LabelClaims) -> dict[int, Any]:
         raise token_error("status_idx must be in 0..2^32-1", "bad_claims", "/status_idx")
     label: dict[int, Any] = {
         GTIN: gtin,
-        GRADE: _check_text(c.grade, GRADE_RE, "grade", "a grade (1-8 letters, digits, '+', '-')"),
         VALUE: number_item(_check_text(c.value, DECIMAL, "value", "a decimal number such as 2.35")),
         UNIT: unit_item(c.declared_unit),
         BOUNDARY: BOUNDARY_CODES[c.boundary],
@@ -163,7 +163,21 @@ def _label_map(c: LabelClaims) -> dict[int, Any]:
         label[BATCH] = _check_text(c.batch, BATCH_TEXT, "batch", "a batch number (1-20 printable ASCII characters)")
     if c.audit is not None:
         label[AUDIT] = _digest_bytes(c.audit, "audit")
-    return label
+    return label | _grading_items(c)
+
+
+def _grading_items(c: LabelClaims) -> dict[int, Any]:
+    """The grade (absent on an ungraded label) and the catalogue that set it (absent: the pack's own bands)."""
+    if c.grade is None:
+        if c.catalogue is not None:
+            raise token_error("a label without a grade names no grading catalogue", "bad_claims", "/catalogue")
+        return {}
+    items: dict[int, Any] = {GRADE: _check_text(c.grade, GRADE_RE, "grade", "a grade (1-8 letters, digits, '+', '-')")}
+    if c.catalogue is not None:
+        items[CATALOGUE] = _check_text(
+            c.catalogue, PACK_REF, "catalogue", "a catalogue reference <namespace>/<name>@<version>"
+        )
+    return items
 
 
 def encode_claims(claims: LabelClaims) -> bytes:

@@ -14,7 +14,18 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
-from issuance.i18n import CO2E, HTML_LANG, Lang, boundary, check_lang, date, declared_unit, escape, text
+from issuance.i18n import (
+    CO2E,
+    HTML_LANG,
+    Lang,
+    boundary,
+    check_lang,
+    date,
+    declared_unit,
+    escape,
+    no_grade_help,
+    text,
+)
 from issuance.model import LabelClaims
 from issuance.qr import QRCapacityError, make_qr, matrix, module_path
 
@@ -66,17 +77,48 @@ def _text(
     """One line of text, cut with an ellipsis and squeezed (textLength) so that it stays within ``width``."""
     while len(value) > 1 and _width(value, size) > width * 1.25:
         value = value[:-2] + "…"
-    fit = f' textLength="{width:g}" lengthAdjust="spacingAndGlyphs"' if _width(value, size) > width else ""
+    wide = _width(value, size) * (1.15 if bold else 1.0)  # bold glyphs run wider than the estimate
+    fit = f' textLength="{width:g}" lengthAdjust="spacingAndGlyphs"' if wide > width else ""
     weight = ' font-weight="700"' if bold else ""
     return f'<text x="{x:g}" y="{y:g}" font-size="{size:g}" text-anchor="{anchor}"{weight}{fit}>{escape(value)}</text>'
 
 
-def _badge(grade: str, scale: Sequence[str], lang: Lang) -> str:
-    fill, ink = grade_colours(grade, scale)
+GRADE_SIZE = 150  # the grade letter of an authority's grade
+ILLUSTRATIVE_SIZE = 64  # an illustrative grade and the word "illustrative": the same size (issue 13)
+ILLUSTRATIVE_WIDTH = 330  # the word stays left of the URL printed under the QR code
+NOTE_Y, NOTE_SIZE = 360, 20  # one line between the URL under the QR code and the details: no grade, the catalogue
+
+
+def _word(x: float, y: float, value: str, size: float, width: float, *, bold: bool = True) -> str:
+    """One line that is never cut: squeezed to ``width`` when wider, its font size kept."""
+    fit = f' textLength="{width:g}" lengthAdjust="spacingAndGlyphs"' if _width(value, size) > width else ""
+    weight = ' font-weight="700"' if bold else ""
+    return f'<text x="{x:g}" y="{y:g}" font-size="{size:g}"{weight}{fit}>{escape(value)}</text>'
+
+
+def _badge(claims: LabelClaims, scale: Sequence[str], lang: Lang) -> str:
+    if claims.grade is None:
+        return (
+            '<g class="grade" data-grading="ungraded">'
+            f'<rect x="30" y="80" width="190" height="190" rx="22" fill="#ffffff" '
+            f'stroke="{OFF_SCALE}" stroke-width="6" stroke-dasharray="18 10"/>'
+            f"{_text(125, 190, text(lang, 'grade.none'), 34, width=170, anchor='middle', bold=True)}</g>"
+        )
+    fill, ink = grade_colours(claims.grade, scale)
+    if claims.catalogue is None:
+        size = ILLUSTRATIVE_SIZE
+        word = _word(30, 350, text(lang, "grade.illustrative.short"), size, ILLUSTRATIVE_WIDTH)
+        return (
+            '<g class="grade" data-grading="illustrative">'
+            f'<rect x="30" y="80" width="190" height="190" rx="22" fill="{fill}"/>'
+            f'<g fill="{ink}">{_text(125, 197, claims.grade, size, width=170, anchor="middle", bold=True)}</g>'
+            f'<g class="illustrative-word">{word}</g></g>'
+        )
+    note = text(lang, "grade.catalogue.short", catalogue=claims.catalogue)
     return (
         f'<g class="grade"><rect x="30" y="80" width="190" height="190" rx="22" fill="{fill}"/>'
-        f'<g fill="{ink}">{_text(125, 228, grade, 150, width=170, anchor="middle", bold=True)}</g>'
-        f"{_text(125, 305, text(lang, 'grade.illustrative'), 20, width=190, anchor='middle')}</g>"
+        f'<g fill="{ink}">{_text(125, 228, claims.grade, GRADE_SIZE, width=170, anchor="middle", bold=True)}</g>'
+        f"{_word(30, NOTE_Y, note, NOTE_SIZE, WIDTH - 60, bold=False)}</g>"
     )
 
 
@@ -91,13 +133,19 @@ def _figures(claims: LabelClaims, lang: Lang) -> str:
 
 def _details(claims: LabelClaims, certifier_name: str, pack_title: str, lang: Lang) -> str:
     colon = text(lang, "colon")
+    if claims.grade is None:  # an ungraded label says why, in its scheme's words
+        why = _word(30, NOTE_Y, no_grade_help(lang, claims.scheme, short=True), NOTE_SIZE, WIDTH - 60, bold=False)
+        return f'<g class="details">{why}{_rows(claims, certifier_name, pack_title, lang, colon)}</g>'
+    return f'<g class="details">{_rows(claims, certifier_name, pack_title, lang, colon)}</g>'
+
+
+def _rows(claims: LabelClaims, certifier_name: str, pack_title: str, lang: Lang, colon: str) -> str:
     rows = [
         f"{text(lang, 'certifier')}{colon}{certifier_name}",
         f"{text(lang, 'rule_pack')}{colon}{pack_title} ({claims.pack})",
         f"{text(lang, 'valid_until')}{colon}{date(claims.expires_at)}",
     ]
-    lines = "".join(_text(30, 390 + 40 * i, row, 25, width=WIDTH - 60) for i, row in enumerate(rows))
-    return f'<g class="details">{lines}</g>'
+    return "".join(_text(30, 390 + 40 * i, row, 25, width=WIDTH - 60) for i, row in enumerate(rows))
 
 
 def _qr(qr_url: str, lang: Lang) -> str:
@@ -118,6 +166,13 @@ def _qr(qr_url: str, lang: Lang) -> str:
     )
 
 
+def _grade_words(claims: LabelClaims, lang: Lang) -> str:
+    if claims.grade is None:
+        return text(lang, "grade.none")
+    word = "grade.catalogue" if claims.catalogue else "grade.illustrative"
+    return f"{text(lang, word)} {claims.grade}"
+
+
 def render_label_svg(
     claims: LabelClaims,
     *,
@@ -135,7 +190,7 @@ def render_label_svg(
     Raises ``InputError`` subclasses for an unknown ``lang`` or a URL that does not fit a QR code in budget.
     """
     lang = check_lang(lang)
-    title = f"{text(lang, 'label.title')} {claims.grade}: {claims.value} {CO2E}"
+    title = f"{text(lang, 'label.title')} {_grade_words(claims, lang)}: {claims.value} {CO2E}"
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="90mm" height="52mm" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'xml:lang="{HTML_LANG[lang]}" role="img" aria-label="{escape(title)}" font-family="{FONTS}" fill="{INK}">'
@@ -143,6 +198,6 @@ def render_label_svg(
         f'<rect x="3" y="3" width="{WIDTH - 6}" height="{HEIGHT - 6}" rx="18" fill="#ffffff" stroke="{INK}" '
         f'stroke-width="4"/>'
         f"{_text(30, 56, text(lang, 'label.title'), 34, width=580, bold=True)}"
-        f"{_badge(claims.grade, grade_scale, lang)}{_figures(claims, lang)}"
+        f"{_badge(claims, grade_scale, lang)}{_figures(claims, lang)}"
         f"{_details(claims, certifier_name, pack_title, lang)}{_qr(qr_url, lang)}</svg>"
     )

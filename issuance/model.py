@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 
 class Boundary(StrEnum):
@@ -20,11 +20,22 @@ class Boundary(StrEnum):
     GATE_TO_GATE = "gate-to-gate"
 
 
+class Grading(StrEnum):
+    """Where a label's grade comes from (issue 13)."""
+
+    CATALOGUE = "catalogue"  # a grading catalogue published by an authority, named in ``catalogue``
+    ILLUSTRATIVE = "illustrative"  # the rule pack's own example bands
+    UNGRADED = "ungraded"  # no grade: the scheme or the pack sets none
+
+
 class LabelClaims(BaseModel):
     """The signed content of one label.
 
     Digests are lowercase hex of a SHA-256 prefix (the token carries the raw bytes);
     ``value`` is the footprint per declared unit as decimal text, never a float.
+    ``grade`` is None for an ungraded label; ``catalogue`` names the grading catalogue
+    ("id@version") that set the grade, None when the grade comes from the pack's own
+    (illustrative) bands. ``grading`` says which, in the record and the JSON.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -36,7 +47,7 @@ class LabelClaims(BaseModel):
     expires_at: datetime
     gtin: str  # 14 digits, check digit verified
     batch: str | None = None
-    grade: str
+    grade: str | None = None
     value: str  # kg CO2e per declared unit
     declared_unit: str  # e.g. "1 kilogram" (amount and PACT unit name)
     boundary: Boundary
@@ -47,6 +58,14 @@ class LabelClaims(BaseModel):
     audit: str | None = None  # hex SHA-256 prefix of the audit record
     status_uri: str
     status_idx: int
+    catalogue: str | None = None  # grading catalogue "id@version" (issue 13)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def grading(self) -> Grading:
+        if self.grade is None:
+            return Grading.UNGRADED
+        return Grading.ILLUSTRATIVE if self.catalogue is None else Grading.CATALOGUE
 
 
 class VerifyStatus(StrEnum):

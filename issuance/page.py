@@ -15,7 +15,19 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from issuance.errors import IssuanceError
-from issuance.i18n import CO2E, HTML_LANG, Lang, boundary, check_lang, date, declared_unit, escape, text, timestamp
+from issuance.i18n import (
+    CO2E,
+    HTML_LANG,
+    Lang,
+    boundary,
+    check_lang,
+    date,
+    declared_unit,
+    escape,
+    no_grade_help,
+    text,
+    timestamp,
+)
 from issuance.label_svg import FONTS, GRADES, OFF_SCALE, grade_colours
 from issuance.model import LabelClaims, Verification, VerifyStatus
 from registry.errors import Location
@@ -81,6 +93,9 @@ class LabelPageView(BaseModel):
     recomputed_deviation: str | None = None
     complaint_url: str | None = None  # the form to report a problem with the label (issue 13)
     accreditation: AccreditationView | None = None  # the certifier's accreditation and the scheme's label policy
+
+    catalogue_url: str | None = None  # the public page of the grading catalogue that set the grade
+    grading_transition: str | None = None  # a newer catalogue version's transition rule, in the page's language
 
 
 class AccreditationView(BaseModel):
@@ -183,18 +198,45 @@ def _time(moment: datetime | None, *, day: bool = False) -> str | None:
 
 
 def _figure(claims: LabelClaims, view: LabelPageView, current: bool, lang: Lang) -> str:
-    fill, ink = grade_colours(claims.grade, view.grade_scale) if current else (OFF_SCALE, "#ffffff")
-    grade_label = f"{text(lang, 'grade.illustrative')} {claims.grade}"  # no authority's catalogue yet
+    heading = f'<h2>{escape(text(lang, "claims.current" if current else "claims.past"))}</h2><div class="figure">'
     per = text(lang, "per", unit=declared_unit(claims.declared_unit, lang))
-    return (
-        f'<h2>{escape(text(lang, "claims.current" if current else "claims.past"))}</h2><div class="figure">'
-        f'<div class="badge" style="background:{fill};color:{ink}" role="img" aria-label="{escape(grade_label)}">'
-        f'<span aria-hidden="true">{escape(claims.grade)}</span></div><div>'
-        f'<p class="grade-word">{escape(grade_label)}</p>'
+    figures = (
         f'<p class="value">{escape(claims.value)} {escape(CO2E)}</p><p class="per">{escape(per)}</p>'
         f'<p class="boundary">{escape(text(lang, "boundary"))}{escape(text(lang, "colon"))}'
-        f"{escape(boundary(claims.boundary, lang))}</p>{_recomputed(view, lang)}</div></div>{_basis(view, lang)}"
+        f"{escape(boundary(claims.boundary, lang))}</p>"
     )
+    badge = _grade_badge(claims, view, current, lang)
+    word, recomputed = _grade_word(claims, lang), _recomputed(view, lang)
+    return f"{heading}{badge}<div>{word}{figures}{recomputed}</div></div>{_basis(claims, view, lang)}"
+
+
+def _grade_badge(claims: LabelClaims, view: LabelPageView, current: bool, lang: Lang) -> str:
+    if claims.grade is None:
+        word = escape(text(lang, "grade.none"))
+        return (
+            f'<div class="badge ungraded" role="img" aria-label="{word}"><span aria-hidden="true">{word}</span></div>'
+        )
+    fill, ink = grade_colours(claims.grade, view.grade_scale) if current else (OFF_SCALE, "#ffffff")
+    size = " illustrative" if claims.catalogue is None else ""
+    label = escape(_grade_label(claims, lang))
+    return (
+        f'<div class="badge{size}" style="background:{fill};color:{ink}" role="img" aria-label="{label}">'
+        f'<span aria-hidden="true">{escape(claims.grade)}</span></div>'
+    )
+
+
+def _grade_label(claims: LabelClaims, lang: Lang) -> str:
+    if claims.grade is None:
+        return text(lang, "grade.none")
+    word = "grade.illustrative" if claims.catalogue is None else "grade.catalogue"
+    return f"{text(lang, word)} {claims.grade}"
+
+
+def _grade_word(claims: LabelClaims, lang: Lang) -> str:
+    """The grade in words; "illustrative" in the same size as the grade's letter (issue 13)."""
+    if claims.grade is not None and claims.catalogue is None:
+        return f'<p class="grade-word illustrative">{escape(_grade_label(claims, lang))}</p>'
+    return f'<p class="grade-word">{escape(_grade_label(claims, lang))}</p>'
 
 
 def _recomputed(view: LabelPageView, lang: Lang) -> str:
@@ -211,8 +253,16 @@ def _recomputed(view: LabelPageView, lang: Lang) -> str:
     return f'<p class="recomputed">{escape(line)}</p>'
 
 
-def _basis(view: LabelPageView, lang: Lang) -> str:
-    """Why the grade is only illustrative, and the pack's own account of its bands when it gives one."""
+def _basis(claims: LabelClaims, view: LabelPageView, lang: Lang) -> str:
+    """Where the grade comes from: an authority's catalogue, the pack's example bands (and their basis), or
+    no grade at all, in the scheme's words."""
+    if claims.grade is None:
+        return f'<p class="ungraded">{escape(no_grade_help(lang, claims.scheme))}</p>'
+    if claims.catalogue is not None:
+        out = f'<p class="catalogue">{escape(text(lang, "grade.catalogue.help", catalogue=claims.catalogue))}</p>'
+        if view.grading_transition:
+            out += f'<p class="transition"><strong>{escape(view.grading_transition)}</strong></p>'
+        return out
     out = f'<p class="illustrative">{escape(text(lang, "grade.illustrative.help"))}</p>'
     if view.grading_basis:
         title = escape(text(lang, "grade.basis") + text(lang, "colon"))
@@ -281,6 +331,7 @@ def _links(view: LabelPageView, lang: Lang) -> str:
     links = [
         (key, url)
         for key, url in (
+            ("link.catalogue", _link(view.catalogue_url, "catalogue_url")),
             ("link.rule_pack", _link(view.rule_pack_url, "rule_pack_url")),
             ("link.trust_list", _link(view.trust_list_url, "trust_list_url")),
             ("link.complaint", _link(view.complaint_url, "complaint_url")),
@@ -306,6 +357,9 @@ _CSS = (
     ".figure{display:flex;gap:1rem;align-items:center}.figure p{margin:0}"
     ".badge{flex:none;width:5.5rem;height:5.5rem;border-radius:1rem;display:flex;align-items:center;"
     "justify-content:center;font-size:3.4rem;font-weight:800;line-height:1}"
+    ".badge.illustrative,.grade-word.illustrative{font-size:2.2rem;font-weight:800;line-height:1.1}"
+    ".grade-word.illustrative{color:#1b1b1b}.badge.ungraded{font-size:1.1rem;text-align:center;"
+    "border:3px dashed #6b7280;color:#344054;background:#fff}"
     ".grade-word{color:#475467;font-size:.95rem}.value{font-size:1.8rem;font-weight:700;line-height:1.2}"
     ".per,.boundary,.recomputed{color:#344054}"
     "dl{margin:0}dl div{padding:.35rem 0;border-top:1px solid #eaecf0}dl div:first-child{border-top:0}"

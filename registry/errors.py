@@ -139,6 +139,14 @@ class NotPrintable(RegistryError):
 
 
 @dataclass
+class IllustrativeRefused(InputError):
+    """A registry in production refuses a grade from a rule pack's illustrative bands (issue 13): grades there
+    come from an authority's grading catalogue only."""
+
+    code: str = "illustrative-grade-refused"
+
+
+@dataclass
 class NotConformant(InputError):
     """The declaration did not pass its rule pack; ``findings`` are the validation's errors."""
 

@@ -52,3 +52,7 @@ def crosswalks_dir() -> Path:
 
 def factorsets_dir() -> Path:
     return _data_root("factorsets")
+
+
+def catalogues_dir() -> Path:
+    return _data_root("gradingcatalogues")

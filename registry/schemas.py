@@ -40,6 +40,7 @@ _FILES = {
     "https://pcf-registry.org/schemas/supervision-statistics-1.0.json": "supervision-statistics-1.0.json",
     "https://pcf-registry.org/schemas/pact-certification-1.0.json": "pact-certification-1.0.json",
     PACT_CLIENT_SCHEMA_ID: "pact-client-1.0.json",
+    "https://pcf-registry.org/schemas/gradingcatalogue-1.0.json": "gradingcatalogue-1.0.json",
 }
 
 

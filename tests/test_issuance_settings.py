@@ -50,3 +50,17 @@ def test_from_the_environment(tmp_path: Path) -> None:
 def test_bad_settings_are_named(tmp_path: Path, env: dict[str, str], message: str) -> None:
     with pytest.raises(InputError, match=message):
         load_settings(tmp_path, env=env)
+
+
+def test_production_mode_is_read_from_its_variable(tmp_path: Path) -> None:
+    """Issue 13: PCFREG_MODE=production makes the registry refuse illustrative grades; anything but the two
+    modes is refused by name."""
+    key = {"PCFREG_MASTER_KEY": base64.urlsafe_b64encode(bytes(32)).decode().rstrip("=")}
+    assert load_settings(tmp_path, key).production is False
+    assert load_settings(tmp_path, {**key, "PCFREG_MODE": "production"}).production is True
+    # production also requires every certifier to be accredited, with or without an accreditation body
+    assert load_settings(tmp_path, {**key, "PCFREG_MODE": "production"}).require_accreditation is True
+    assert load_settings(tmp_path, key).require_accreditation is False
+    assert load_settings(tmp_path, {**key, "PCFREG_MODE": "Development"}).production is False
+    with pytest.raises(InputError, match="PCFREG_MODE"):
+        load_settings(tmp_path, {**key, "PCFREG_MODE": "prod"})

@@ -22,5 +22,6 @@ def test_wheel_contains_schemas_and_packs(tmp_path: Path) -> None:
     assert packs
     for rel in packs:
         assert f"registry/_data/rulepacks/{rel.relative_to(ROOT / 'rulepacks').as_posix()}" in names
+    assert "registry/_data/gradingcatalogues/README.md" in names  # the folder exists installed (no catalogue shipped)
     assert "registry/py.typed" in names
     assert any(n.endswith("entry_points.txt") for n in names)

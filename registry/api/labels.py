@@ -96,7 +96,7 @@ def label_cache(ctx: ServiceContext) -> LabelCache:
 
 def names_in(s: Any, ctx: ServiceContext, label: Label) -> dict[str, Any]:
     """Display names for a label (see :func:`registry.service.label_views.names_in`)."""
-    return label_views.names_in(s, ctx.packs, label)
+    return label_views.names_in(s, ctx.packs, label, ctx.clock().date())
 
 
 class VerifyItem(BaseModel):

@@ -16,6 +16,7 @@ import click
 from registry import __version__
 from registry.cli import (
     accreditations,
+    catalogues,
     convert,
     crosswalk,
     factors,
@@ -53,6 +54,7 @@ def main(ctx: click.Context, packs_dirs: tuple[str, ...]) -> None:
 main.add_command(validate.validate)
 main.add_command(packs.packs)
 main.add_command(factors.factors)
+main.add_command(catalogues.catalogues)
 main.add_command(recalc.recalc)
 main.add_command(trace.trace)
 main.add_command(convert.convert)

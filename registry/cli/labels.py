@@ -43,11 +43,19 @@ def _read(path: str) -> bytes:
     return read_input(path, sys.stdin.buffer)
 
 
+def _grade_words(claims: dict[str, Any]) -> str:
+    """ "no grade", "grade B (illustrative)" or "grade 2 (catalogue ID@VERSION)" (issue 13)."""
+    if claims.get("grade") is None:
+        return "no grade"
+    source = f"catalogue {claims['catalogue']}" if claims.get("catalogue") else "illustrative"
+    return f"grade {claims['grade']} ({source})"
+
+
 def _label_text(out: dict[str, Any]) -> str:
     claims = out["verification"]["label"]
     return "\n".join(
         [
-            f"label {out['id']}  grade {claims['grade']}  {claims['value']} kg CO2e per {claims['declared_unit']}"
+            f"label {out['id']}  {_grade_words(claims)}  {claims['value']} kg CO2e per {claims['declared_unit']}"
             + ("  (a repeat: issued before for this request)" if out.get("repeat") else ""),
             f"  status     {out['verification']['status']}",
             f"  scheme     {claims['scheme']}  pack {claims['pack']}",
@@ -377,6 +385,7 @@ def _verification_line(result: Verification) -> str:
     claims = result.claims
     line = f"{result.status.value}" + (f" ({result.reason})" if result.reason else "")
     if claims is not None:
-        line += f": {claims.label_id} grade {claims.grade}, {claims.value} kg CO2e per {claims.declared_unit}, "
+        grade = _grade_words(claims.model_dump(mode="json"))
+        line += f": {claims.label_id} {grade}, {claims.value} kg CO2e per {claims.declared_unit}, "
         line += f"{claims.issuer}, {claims.pack}, valid until {claims.expires_at.date()}"
     return line

@@ -4,6 +4,7 @@ token read from the forms people pass around (base64url, base32, an offline labe
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -31,19 +32,31 @@ def label_json(label: Label, v: Verification, settings: svc.IssuanceSettings) ->
     }
 
 
-def names_in(s: Any, packs: Any, label: Label) -> dict[str, Any]:
-    """Display names for a label: certifier, pack titles, scheme title, the pack's grades best first.
-    ``packs`` is the stored packs (anything with ``catalog()``)."""
+def names_in(s: Any, packs: Any, label: Label, on: date | None = None) -> dict[str, Any]:
+    """Display names for a label: certifier, pack titles, scheme title, the grades best first (the catalogue's
+    for a catalogue grade, else the pack's; none for an ungraded label), and for a catalogue grade the
+    transition rule as it stands ``on`` (default today). ``packs`` is the stored packs (with ``catalog()``)."""
     from registry.crosswalk import load_crosswalks
 
     org = repo.get_organisation(s, label.certifier_id)
     row = repo.get_pack_version(s, label.pack_id, label.pack_version)
     ref = f"{label.pack_id}@{label.pack_version}"
     grading = row.content.get("grading") or packs.catalog().resolve(ref).grading
-    bands = grading["bands"] if isinstance(grading, dict) else [{"grade": b.grade} for b in grading.bands]
+    if grading is None:  # a pack without bands: an ungraded label (issue 13)
+        bands: list[dict[str, Any]] = []
+    else:
+        bands = grading["bands"] if isinstance(grading, dict) else [{"grade": b.grade} for b in grading.bands]
     schemes = load_crosswalks().schemes
     scheme = schemes.get(label.scheme)
     namespace, name = label.pack_id.split("/", 1)
+    grades = tuple(b["grade"] for b in bands)
+    transition = None
+    catalogue = getattr(label, "catalogue", None)
+    if catalogue:
+        from registry.service.catalogues import grading_of
+
+        by_catalogue = grading_of(s, catalogue, label.grade, on or datetime.now(UTC).date())
+        grades, transition = by_catalogue["grades"] or grades, by_catalogue["transition"]
     return {
         "certifier": org.name,
         "product": label.product_name,
@@ -53,7 +66,8 @@ def names_in(s: Any, packs: Any, label: Label) -> dict[str, Any]:
         },
         "scheme": scheme.title if scheme is not None else label.scheme,
         "pack_url": f"/v1/rulepacks/{namespace}/{name}/versions/{label.pack_version}",
-        "grades": tuple(b["grade"] for b in bands),
+        "grades": grades,
+        "transition": transition,
         "grading_basis": grading_basis(_raw_grading(packs, ref, row.content.get("grading"))),
         "recomputed": recomputed_line(label.recalculation),
         "accreditation": accreditation_of(s, label),

@@ -35,6 +35,7 @@ from issuance import (
     ensure_master_key,
     generate_signing_key,
     grade,
+    grade_by_catalogue,
     key_can_sign,
     label_url,
     load_master_key,
@@ -52,7 +53,15 @@ from issuance import (
 )
 from registry.canonical import sha256_digest
 from registry.declarations import prepare
-from registry.errors import InputError, Location, NotConformant, NotPermitted, NotPrintable, RegistryError
+from registry.errors import (
+    IllustrativeRefused,
+    InputError,
+    Location,
+    NotConformant,
+    NotPermitted,
+    NotPrintable,
+    RegistryError,
+)
 from registry.findings import ValidationResult
 from registry.packs import CompiledPack, RulePack
 from registry.secretfiles import read_private, write_private
@@ -65,6 +74,7 @@ from registry.supervision import region_of
 Rng = Callable[[int], bytes]
 _LABEL_COLUMNS = tuple(c.name for c in Label.__table__.columns)  # type: ignore[attr-defined]
 PUBLIC_URL_ENV = "PCFREG_PUBLIC_URL"
+MODE_ENV = "PCFREG_MODE"  # "production" refuses illustrative grades (issue 13); default "development"
 DEFAULT_PUBLIC_URL = "http://localhost:8000"
 REGISTRY_KEY_FILE = Path("secrets") / "registry-trust.ed25519.pem"
 REGISTRY_KEY_ENV = "PCFREG_REGISTRY_KEY_FILE"
@@ -94,6 +104,8 @@ class IssuanceSettings:
     batch_line_limit: int = DEFAULT_BATCH_LINE_LIMIT
     # PCFREG_REQUIRE_ACCREDITATION: every label needs an accreditation even where no accreditation body exists
     require_accreditation: bool = False
+    # a registry in production refuses grades from a pack's illustrative bands (PCFREG_MODE=production)
+    production: bool = False
     # opened signing keys by (kid, state, usage_until): parsing the record and unsealing the key
     # cost more than signing; a changed record is a new entry, never a stale one
     opened: dict[tuple[str, str, datetime], tuple[SigningKey, EllipticCurvePrivateKey]] = field(
@@ -145,8 +157,17 @@ def load_settings(data_dir: Path, env: Mapping[str, str] | None = None) -> Issua
         master_key=master,
         registry_key=registry_key,
         batch_line_limit=_line_limit(env),
-        require_accreditation=require_from_env(env),
+        # production asks for both: authority-owned grades and accredited certifiers (issue 13)
+        require_accreditation=require_from_env(env) or _production(env),
+        production=_production(env),
     )
+
+
+def _production(env: Mapping[str, str]) -> bool:
+    mode = env.get(MODE_ENV, "development").strip().lower()
+    if mode not in ("production", "development"):
+        raise InputError(f"{MODE_ENV} must be 'production' or 'development', not {mode!r}")
+    return mode == "production"
 
 
 def _line_limit(env: Mapping[str, str]) -> int:
@@ -397,7 +418,43 @@ class _Draft:
     recalculation: dict[str, Any] | None = None
 
 
-def _draft(session: Session, packs: Packs, certifier: str, request: IssueRequest, now: datetime) -> _Draft:
+def _grade(
+    session: Session, compiled: CompiledPack, pack: Any, v3: dict[str, Any], *, now: datetime, production: bool
+) -> Any:
+    """The catalogue in force for the label's category on the issue date, else the pack's illustrative bands
+    (refused in production), else no grade (issue 13)."""
+    from registry.declarations import classification_codes
+    from registry.service.catalogues import in_force_for
+
+    hs, _ = classification_codes(v3)
+    region = v3.get("pcf", {}).get("geographyCountry") if isinstance(v3.get("pcf"), dict) else None
+    found = in_force_for(session, pack_id=pack.id, hs_codes=hs, region=region, on=now.date())
+    if found is not None:
+        catalogue, category = found
+        pcf = v3["pcf"]
+        per = category.declared_unit_differs(pcf.get("declaredUnitAmount"), pcf.get("declaredUnitOfMeasurement"))
+        if per is not None:
+            raise InputError(
+                f"grading catalogue {catalogue.ref} grades category {category.id} per {per}, but the declaration "
+                f"is per {pcf.get('declaredUnitAmount')} {pcf.get('declaredUnitOfMeasurement')}: its figure cannot be "
+                "graded on that scale (declare the footprint per the catalogue's unit)",
+                Location(pointer="/pcf/declaredUnitAmount"),
+            )
+        return grade_by_catalogue(category.bands, category.metric, category.unit, v3, catalogue_ref=catalogue.ref)
+    graded = grade(compiled.resolved.grading, v3, pack_ref=pack.ref)
+    if graded.illustrative and production:
+        raise IllustrativeRefused(
+            f"no grading catalogue in force grades {pack.ref} on {now.date()}, and this registry is in production: "
+            f"it refuses the pack's illustrative bands (grade {graded.grade}); publish a grading catalogue for "
+            "this category, or issue under a pack without bands for a label without a grade",
+            Location(pointer="/pack"),
+        )
+    return graded
+
+
+def _draft(
+    session: Session, packs: Packs, certifier: str, request: IssueRequest, now: datetime, *, production: bool = False
+) -> _Draft:
     from registry.crosswalk import load_crosswalks
 
     if not isinstance(request.declaration, dict):
@@ -414,7 +471,7 @@ def _draft(session: Session, packs: Packs, certifier: str, request: IssueRequest
             findings=[f.to_json() for f in result.errors],
         )
     v3, ext = prepared.document, prepared.extension
-    graded = grade(compiled.resolved.grading, v3, pack_ref=result.pack.ref)
+    graded = _grade(session, compiled, result.pack, v3, now=now, production=production)
     digest = sha256_digest(request.declaration)
     audit = _audit_for(session, certifier, request.audit_id, digest, result.pack.ref) if request.audit_id else None
     own = load_crosswalks().scheme_for_chain(compiled.resolved.chain)
@@ -468,6 +525,7 @@ def _claims(
         gtin=d.gtin,
         batch=d.request.batch,
         grade=d.graded.grade,
+        catalogue=d.graded.catalogue,
         value=d.graded.value,
         declared_unit=f"{pcf['declaredUnitAmount']} {pcf['declaredUnitOfMeasurement']}",
         boundary=Boundary(d.ext.get("systemBoundary") or d.compiled.resolved.system_boundary or "cradle-to-gate"),
@@ -497,6 +555,8 @@ def _label_columns(
         gtin=d.gtin,
         product_name=_product_name(d.v3),
         grade=d.graded.grade,
+        catalogue=d.graded.catalogue,
+        company=_company(d.v3),
         claims=claims.model_dump(mode="json"),
         token=token,
         issued_at=claims.issued_at,
@@ -511,6 +571,13 @@ def _label_columns(
         declaration_digest=d.digest,
         region=region_of(d.v3),
     )
+
+
+def _company(v3: dict[str, Any]) -> str | None:
+    """The declaring company (PACT ``companyIds[0]``), kept for category statistics, at most 300 characters."""
+    ids = v3.get("companyIds")
+    first = ids[0] if isinstance(ids, list) and ids else None
+    return first[:300] if isinstance(first, str) and first.strip() else None
 
 
 def _product_name(v3: dict[str, Any]) -> str | None:
@@ -583,7 +650,7 @@ def issue_labels(
     outcomes: list[Issued | RegistryError | _Draft] = []
     for request in requests:
         try:
-            outcomes.append(_draft(session, packs, certifier, request, now))
+            outcomes.append(_draft(session, packs, certifier, request, now, production=settings.production))
         except RegistryError as e:
             outcomes.append(e)
     _attach_recalculations(session, certifier, outcomes)

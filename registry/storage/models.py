@@ -412,7 +412,7 @@ class Label(StorageModel, table=True):
     pack_version: str = Field(sa_column=Column(String(), nullable=False))
     gtin: str = Field(sa_column=Column(String(14), nullable=False))
     product_name: str | None = Field(default=None, sa_column=Column(String(300), nullable=True))
-    grade: str = Field(sa_column=Column(String(8), nullable=False))
+    grade: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))  # None: ungraded
     claims: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
     token: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
     issued_at: datetime = _ts()
@@ -436,6 +436,10 @@ class Label(StorageModel, table=True):
     region: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
     # the accreditation (<body>/<name>) that covered the label when it was issued; NULL where none was needed
     accreditation_id: str | None = Field(default=None, sa_column=Column(String(), nullable=True))
+    # the grading catalogue "id@version" that set the grade (issue 13); None: the pack's bands, or ungraded
+    catalogue: str | None = Field(default=None, sa_column=Column(String(), nullable=True))
+    # the declaring company (PACT companyIds[0]), for category statistics; None before issue 13
+    company: str | None = Field(default=None, sa_column=Column(String(300), nullable=True))
 
 
 class RecalcSource(StorageModel, table=True):
@@ -851,3 +855,29 @@ class PactRequest(StorageModel, table=True):
     sent_at: datetime = _ts()
     answered_at: datetime | None = _ts(nullable=True)
     answer: dict[str, Any] | None = Field(default=None, sa_column=Column(json_type(), nullable=True))
+
+
+# --- grading catalogues (issue 13) --------------------------------------------------------------
+
+
+class CatalogueVersion(StorageModel, table=True):
+    """One published version of a grading catalogue: its document and signed envelope. Never changed."""
+
+    __tablename__ = "catalogue_version"
+    __table_args__ = (
+        UniqueConstraint("catalogue_id", "version", name="uq_catalogue_version_catalogue_id_version"),
+        Index("ix_catalogue_version_catalogue_id_version_sort", "catalogue_id", "version_sort"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    catalogue_id: str = Field(sa_column=Column(String(), nullable=False))
+    version: str = Field(sa_column=Column(String(), nullable=False))
+    version_sort: str = Field(sa_column=Column(sort_text(), nullable=False))
+    namespace: str = Field(sa_column=Column(String(64), ForeignKey("organisation.id"), nullable=False))
+    status: PackStatus = Field(sa_column=Column(_enum(PackStatus, "catalogue_status"), nullable=False))
+    digest: str = Field(sa_column=Column(String(71), nullable=False))
+    content: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    envelope: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    effective_from: date = Field(sa_column=Column(Date(), nullable=False))
+    effective_until: date | None = Field(default=None, sa_column=Column(Date(), nullable=True))
+    created_at: datetime = _ts()

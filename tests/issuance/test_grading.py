@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from issuance.grading import grade
+from issuance.grading import grade, grade_by_catalogue
 from registry.errors import InputError
 from registry.packs.rulepack import Grading, GradingBand
 
@@ -42,6 +42,18 @@ def test_missing_or_non_decimal_values_name_the_field(bad: object) -> None:
     assert e.value.location is not None and e.value.location.pointer == "/pcf/pcfExcludingBiogenicUptake"
 
 
-def test_pack_without_bands_cannot_grade() -> None:
-    with pytest.raises(InputError, match="no grading bands"):
-        grade(None, _decl("1"), pack_ref="x/y@1.0.0")
+def test_pack_without_bands_gives_an_ungraded_result() -> None:
+    """Issue 13: a pack without bands (the EU battery pack) gives a label without a grade, not a refusal."""
+    graded = grade(None, _decl("1.25"), pack_ref="x/y@1.0.0")
+    assert (graded.grade, graded.value, graded.catalogue, graded.illustrative) == (None, "1.25", None, False)
+    with pytest.raises(InputError) as e:  # the value it states must still be a decimal
+        grade(None, _decl("abc"), pack_ref="x/y@1.0.0")
+    assert e.value.location is not None and e.value.location.pointer == "/pcf/pcfExcludingBiogenicUptake"
+
+
+def test_pack_bands_are_illustrative_and_catalogue_bands_are_not() -> None:
+    assert grade(BANDS, _decl("1"), pack_ref="x/y@1.0.0").illustrative
+    graded = grade_by_catalogue(CLOSED.bands, CLOSED.metric, None, _decl("1.5"), catalogue_ref="authority/steel@1.0.0")
+    assert (graded.grade, graded.catalogue, graded.illustrative) == ("B", "authority/steel@1.0.0", False)
+    with pytest.raises(InputError, match=r"grading catalogue authority/steel@1\.0\.0"):
+        grade_by_catalogue(CLOSED.bands, CLOSED.metric, None, _decl("9"), catalogue_ref="authority/steel@1.0.0")

@@ -86,8 +86,24 @@ def test_label_qr_decodes_from_screenshots(chromium: Path, artifacts: Path, tmp_
             CLAIMS, qr_url=long_url, certifier_name=CERTIFIER, pack_title=PACK_TITLE, lang="en"
         ),
         "qr-url": render_qr(URL, kind="url", fmt="svg").decode(),
+        # issue 13: an ungraded label (its scheme's words) and a catalogue grade lay out around the same QR code
+        "label-ungraded-zh": render_label_svg(
+            CLAIMS.model_copy(update={"grade": None, "scheme": "eu-battery"}),
+            qr_url=URL,
+            certifier_name=CERTIFIER,
+            pack_title=PACK_TITLE,
+            lang="zh",
+        ),
+        "label-catalogue-en": render_label_svg(
+            CLAIMS.model_copy(update={"catalogue": "national-authority/steel-grades@1.0.0"}),
+            qr_url=URL,
+            certifier_name=CERTIFIER,
+            pack_title=PACK_TITLE,
+            lang="en",
+        ),
     }
     expected = {"label-en": URL, "label-zh": URL, "label-offline-en": long_url, "qr-url": URL}
+    expected |= {"label-ungraded-zh": URL, "label-catalogue-en": URL}
     jobs = []
     for name, svg in labels.items():
         page = tmp_path / f"{name}.html"

@@ -241,7 +241,9 @@ def test_refuses_non_shortest_integers_in_the_claims() -> None:
         lambda c: c[CLAIM_LABEL].__setitem__(6, 7),  # unknown boundary
         lambda c: c[CLAIM_LABEL].__setitem__(8, b"short"),  # pack digest not 8 bytes
         lambda c: c[CLAIM_LABEL].__setitem__(12, [1]),  # status without index
-        lambda c: c[CLAIM_LABEL].__setitem__(13, 1),  # unknown label key
+        lambda c: c[CLAIM_LABEL].__setitem__(14, 1),  # unknown label key
+        lambda c: c[CLAIM_LABEL].__setitem__(13, 1),  # a catalogue that is not a reference
+        lambda c: (c[CLAIM_LABEL].__setitem__(13, "a/b@1.0.0"), c[CLAIM_LABEL].pop(3)),  # a catalogue, no grade
         lambda c: c[CLAIM_LABEL].__setitem__(3, "<script>"),  # grade outside its alphabet
         lambda c: c.__setitem__(4, c[6]),  # exp not after iat
         lambda c: c.__setitem__(7, b"x" * 12),  # cti not 10 bytes

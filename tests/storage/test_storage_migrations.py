@@ -76,6 +76,7 @@ def test_version_sort_and_codes_compare_bytewise(migrated_engine: Engine) -> Non
         ("rulepack_version", "version_sort", "C"),
         ("rulepack_code", "code", "C"),
         ("factorset_version", "version_sort", "C"),
+        ("catalogue_version", "version_sort", "C"),
     }
 
 

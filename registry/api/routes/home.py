@@ -69,6 +69,6 @@ def _labels_of(ctx: ServiceContext, gtin: str) -> tuple[tuple[str, str], ...]:
     with session_scope(ctx.engine, write=False) as s:
         rows = store.labels_for_gtin(s, gtin)
     return tuple(
-        (r.id, f"{r.product_name} · {r.grade} · {LabelState(r.state).value} · {r.expires_at.date()} · {r.id}")
+        (r.id, f"{r.product_name} · {r.grade or '-'} · {LabelState(r.state).value} · {r.expires_at.date()} · {r.id}")
         for r in rows
     )

@@ -29,6 +29,7 @@ from issuance import (
     render_label_page,
     render_label_svg,
     render_qr,
+    transition_text,
 )
 from registry.api.deps import CtxDep, ORJSONResponse, ServiceContext
 from registry.api.labels import label_cache, label_json, label_linkset, names_in, preferred_type
@@ -204,4 +205,15 @@ def _page_view(v: Verification, names: dict[str, Any] | None, lang: str) -> Labe
         recomputed_from=names["recomputed"][0] if names and names.get("recomputed") else None,
         recomputed_deviation=names["recomputed"][1] if names and names.get("recomputed") else None,
         accreditation=AccreditationView(**names["accreditation"]) if names and names.get("accreditation") else None,
+        catalogue_url=_catalogue_url(v),
+        grading_transition=transition_text(lang, names.get("transition")) if names else None,  # type: ignore[arg-type]
     )
+
+
+def _catalogue_url(v: Verification) -> str | None:
+    """The public page of the grading catalogue that set the label's grade (issue 13)."""
+    ref = v.claims.catalogue if v.claims is not None else None
+    if ref is None:
+        return None
+    ident, _, version = ref.partition("@")
+    return f"/v1/catalogues/{ident}/versions/{version}/page"

@@ -1,0 +1,54 @@
+"""Grading catalogues (issue 13): the grade bands an authority sets per product category, signed,
+versioned, effective-dated and separate from rule packs (docs/grading-catalogues.md).
+
+A label is graded by the catalogue in force for its category on the issue date (:func:`catalogue_in_force`),
+else by its pack's illustrative bands, else not at all. Statistics of the registry's own labels are
+published only above a floor of companies and labels (:mod:`.stats`).
+"""
+
+from registry.catalogues.check import AUTHORITY_ROLES, check_catalogue, publisher_may_grade
+from registry.catalogues.compute import compute_draft
+from registry.catalogues.diff import diff_catalogues
+from registry.catalogues.errors import CatalogueCheckFailed, CatalogueError
+from registry.catalogues.load import catalogue_from_data, load_catalogue_file
+from registry.catalogues.model import FORMAT, Catalogue, Category
+from registry.catalogues.page import render_catalogue_page
+from registry.catalogues.select import catalogue_in_force, transition_of
+from registry.catalogues.signing import (
+    KIND,
+    VerifiedCatalogue,
+    sign_catalogue,
+    sign_file,
+    verify_file,
+    verify_signed_catalogue,
+)
+from registry.catalogues.stats import MIN_COMPANIES, MIN_LABELS, Observation, category_statistics, percentile
+
+__all__ = [
+    "AUTHORITY_ROLES",
+    "FORMAT",
+    "KIND",
+    "MIN_COMPANIES",
+    "MIN_LABELS",
+    "Catalogue",
+    "CatalogueCheckFailed",
+    "CatalogueError",
+    "Category",
+    "Observation",
+    "VerifiedCatalogue",
+    "catalogue_from_data",
+    "catalogue_in_force",
+    "category_statistics",
+    "check_catalogue",
+    "compute_draft",
+    "diff_catalogues",
+    "load_catalogue_file",
+    "percentile",
+    "publisher_may_grade",
+    "render_catalogue_page",
+    "sign_catalogue",
+    "sign_file",
+    "transition_of",
+    "verify_file",
+    "verify_signed_catalogue",
+]

@@ -1,0 +1,190 @@
+"""The public page of one grading catalogue version, in Chinese or English, without JavaScript: who set the
+scale and since when, how labels graded under an earlier version are treated, and per category its
+bands, their limits and their basis (the cited text, the benchmark, or the registry's percentiles)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from html import escape as _escape
+from typing import Any, Literal
+
+from issuance import PAGE_CSS
+from registry.catalogues.model import Catalogue, Category
+from registry.errors import InputError, Location
+
+Lang = Literal["en", "zh"]
+HTML_LANG = {"en": "en", "zh": "zh-Hans"}  # as the consumer page (issuance.i18n)
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Grading catalogue",
+        "set_by": "Set by",
+        "role.regulator": "a public authority",
+        "role.scheme-owner": "the scheme owner",
+        "since": "In force since",
+        "until": "until",
+        "version": "Version",
+        "transition.keep-until-expiry": "Labels graded under an earlier version keep their grade until they expire.",
+        "transition.regrade-by": "Labels graded under an earlier version are re-graded by {by}.",
+        "category": "Category",
+        "grades": "Grade bands",
+        "grade": "Grade",
+        "limit": "Up to",
+        "open": "above the band before",
+        "basis": "Basis",
+        "basis.fixed": "Fixed thresholds from {source} ({locator}).",
+        "basis.benchmark_share": "Shares of the benchmark {value} ({name}), from {source} ({locator}).",
+        "basis.percentiles": (
+            "Percentiles of the values of {labels} labels of {companies} companies certified in this registry up "
+            "to {cutoff}, computed by the registry and frozen into this version."
+        ),
+        "share": "share of the benchmark",
+        "percentile": "percentile",
+        "matches": "Applies to",
+        "per": "Figures in",
+        "digest": "Content digest",
+    },
+    "zh": {
+        "title": "分级目录",
+        "set_by": "设定者",
+        "role.regulator": "主管机构",
+        "role.scheme-owner": "方案所有者",
+        "since": "生效日期",
+        "until": "至",
+        "version": "版本",
+        "transition.keep-until-expiry": "依据早期版本评定的标签保留其等级，直至标签到期。",
+        "transition.regrade-by": "依据早期版本评定的标签须在 {by} 前重新评定。",
+        "category": "产品类别",
+        "grades": "等级划分",
+        "grade": "等级",
+        "limit": "上限",
+        "open": "高于上一等级",
+        "basis": "依据",
+        "basis.fixed": "固定阈值，出自 {source}（{locator}）。",
+        "basis.benchmark_share": "基准值 {value}（{name}）的比例，出自 {source}（{locator}）。",
+        "basis.percentiles": (
+            "本登记系统截至 {cutoff} 认证的 {companies} 家企业 {labels} 个标签数值的百分位数，"
+            "由系统计算并固定于本版本。"
+        ),
+        "share": "占基准值比例",
+        "percentile": "百分位",
+        "matches": "适用范围",
+        "per": "数值单位",
+        "digest": "内容摘要",
+    },
+}
+
+
+def escape(value: object) -> str:
+    return _escape(str(value), quote=True)
+
+
+def check_lang(lang: str) -> Lang:
+    if lang == "en":
+        return "en"
+    if lang == "zh":
+        return "zh"
+    raise InputError(f"lang must be en or zh, got {lang!r}", Location(pointer="/lang"))
+
+
+def _t(lang: Lang, key: str, **values: Any) -> str:
+    template = TEXTS[lang][key]
+    return template.format(**values) if values else template
+
+
+def _basis(cat: Category, lang: Lang) -> str:
+    basis: Mapping[str, Any] = cat.data["basis"]
+    if cat.kind == "fixed":
+        source = basis["source"]
+        return _t(lang, "basis.fixed", source=source["title"], locator=source["locator"])
+    if cat.kind == "benchmark_share":
+        bench = basis["benchmark"]
+        name = bench.get("name", {}).get(lang, "")
+        source = bench["source"]
+        return _t(
+            lang,
+            "basis.benchmark_share",
+            value=bench["value"],
+            name=name,
+            source=source["title"],
+            locator=source["locator"],
+        )
+    population = basis["population"]
+    return _t(
+        lang,
+        "basis.percentiles",
+        labels=population["labels"],
+        companies=population["companies"],
+        cutoff=basis["cutoff"],
+    )
+
+
+def _detail(cat: Category, band: Mapping[str, Any], lang: Lang) -> str:
+    if cat.kind == "benchmark_share" and "max_share" in band:
+        return f"{band['max_share']} {_t(lang, 'share')}"
+    if cat.kind == "percentiles" and "percentile" in band:
+        return f"{band['percentile']} {_t(lang, 'percentile')}"
+    return ""
+
+
+def _bands(cat: Category, lang: Lang) -> str:
+    rows = []
+    for band, limit in zip(cat.data["basis"]["bands"], (b.max for b in cat.bands), strict=True):
+        shown = escape(limit) if limit is not None else escape(_t(lang, "open"))
+        label = escape(band.get("label", {}).get(lang, ""))
+        rows.append(
+            f'<tr><th scope="row">{escape(band["grade"])}</th><td>{shown}</td>'
+            f"<td>{escape(_detail(cat, band, lang))}</td><td>{label}</td></tr>"
+        )
+    head = f"<tr><th>{escape(_t(lang, 'grade'))}</th><th>{escape(_t(lang, 'limit'))}</th><th></th><th></th></tr>"
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _match(cat: Category) -> str:
+    match = cat.data["match"]
+    parts = [*match.get("packs", []), *(f"HS {h}" for h in match.get("hs", [])), *match.get("regions", [])]
+    return ", ".join(parts)
+
+
+def _category(cat: Category, lang: Lang) -> str:
+    return (
+        f'<section class="card"><h2>{escape(cat.data["title"][lang])}</h2><dl>'
+        f"<div><dt>{escape(_t(lang, 'matches'))}</dt><dd>{escape(_match(cat))}</dd></div>"
+        f"<div><dt>{escape(_t(lang, 'per'))}</dt><dd>{escape(cat.unit)} ({escape(cat.metric)})</dd></div>"
+        f"<div><dt>{escape(_t(lang, 'basis'))}</dt><dd>{escape(_basis(cat, lang))}</dd></div></dl>"
+        f"<h3>{escape(_t(lang, 'grades'))}</h3>{_bands(cat, lang)}</section>"
+    )
+
+
+def _header(c: Catalogue, digest: str | None, lang: Lang) -> str:
+    publisher = c.data["publisher"]
+    until = c.data["effective"].get("until")
+    since = c.data["effective"]["from"] + (f" {_t(lang, 'until')} {until}" if until else "")
+    transition = c.data["transition"]
+    rows = [
+        (_t(lang, "set_by"), f"{publisher['name'][lang]} ({_t(lang, 'role.' + publisher['role'])})"),
+        (_t(lang, "since"), since),
+        (_t(lang, "version"), c.ref),
+        ("", _t(lang, "transition." + transition["policy"], by=transition.get("by", ""))),
+    ]
+    if digest:
+        rows.append((_t(lang, "digest"), digest))
+    items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in rows)
+    return f'<section class="card"><h1>{escape(c.data["title"][lang])}</h1><dl>{items}</dl></section>'
+
+
+def render_catalogue_page(catalogue: Catalogue, *, lang: Lang = "en", digest: str | None = None) -> str:
+    """The catalogue's public page as an HTML document (no script, nothing loaded from elsewhere)."""
+    lang = check_lang(lang)
+    title = f"{catalogue.data['title'][lang]} · {_t(lang, 'title')}"
+    css = (
+        PAGE_CSS
+        + "table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem;border-top:1px solid #eaecf0}"
+    )
+    body = _header(catalogue, digest, lang) + "".join(_category(c, lang) for c in catalogue.categories)
+    return (
+        f'<!doctype html>\n<html lang="{HTML_LANG[lang]}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
+        f"<title>{escape(title)}</title><style>{css}</style></head><body><main>{body}</main></body></html>\n"
+    )

@@ -1,0 +1,205 @@
+"""Grading catalogues in the registry (issue 13): publish (signed by an authority, meta-checked, immutable),
+read, diff, compute a percentile draft from the registry's own labels, pick the catalogue that grades a
+label, and category statistics above the disclosure floor.
+
+Publishing follows the packs' path: the envelope is checked against the keys registered for the
+catalogue's namespace; the namespace organisation must be an authority for the role the catalogue states
+(:func:`registry.catalogues.publisher_may_grade`); a stored ``id@version`` never changes (the same content
+again is a no-op, other content a :class:`VersionConflict`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from registry.catalogues import (
+    Catalogue,
+    CatalogueCheckFailed,
+    Category,
+    Observation,
+    catalogue_from_data,
+    catalogue_in_force,
+    category_statistics,
+    check_catalogue,
+    compute_draft,
+    diff_catalogues,
+    publisher_may_grade,
+    transition_of,
+    verify_signed_catalogue,
+)
+from registry.errors import InputError, Location, NotPermitted
+from registry.findings import Finding, Severity
+from registry.service.packs import VersionConflict
+from registry.service.principal import Principal
+from registry.service.publisher_keys import trusted_keys
+from registry.storage import catalogues as store
+from registry.storage.models import CatalogueVersion
+from registry.storage.repo import get_organisation
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    row: CatalogueVersion
+    created: bool
+    findings: tuple[Finding, ...] = ()
+
+
+def row_catalogue(row: CatalogueVersion) -> Catalogue:
+    return Catalogue(row.content)
+
+
+def namespace_of(envelope: Any) -> str:
+    document = envelope.get("catalogue") if isinstance(envelope, dict) else None
+    ident = document.get("id") if isinstance(document, dict) else None
+    if not isinstance(ident, str) or "/" not in ident:
+        raise InputError("the envelope has no grading catalogue with an id", Location(pointer="/catalogue/id"))
+    return ident.split("/", 1)[0]
+
+
+def meta_check(catalogue: Catalogue) -> tuple[Finding, ...]:
+    """The meta check; :class:`CatalogueCheckFailed` when it finds an error."""
+    findings = check_catalogue(catalogue)
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if errors:
+        raise CatalogueCheckFailed(
+            f"{catalogue.ref} fails its meta check ({len(errors)} error(s)): {errors[0].path}: {errors[0].message}",
+            Location(pointer="/catalogue" + errors[0].path),
+            findings=findings,
+        )
+    return tuple(findings)
+
+
+def _require_authority(session: Session, catalogue: Catalogue) -> None:
+    org = get_organisation(session, catalogue.namespace)
+    role = str(catalogue.data["publisher"]["role"])
+    kind = org.kind.value if hasattr(org.kind, "value") else str(org.kind)
+    if not publisher_may_grade(kind, role):
+        raise NotPermitted(
+            f"{catalogue.namespace} is a {kind} organisation and may not publish a grading catalogue as {role}: "
+            "a scheme owner (standards body) or a regulator sets grades"
+        )
+
+
+def publish(session: Session, principal: Principal, envelope: Any, *, now: datetime) -> PublishOutcome:
+    """Check and store a signed catalogue; nothing is stored when anything fails."""
+    principal.require("publisher", "regulator")
+    namespace = namespace_of(envelope)
+    principal.require_org(namespace)
+    verified = verify_signed_catalogue(envelope, trusted_keys(session, namespace))
+    catalogue = verified.catalogue
+    _require_authority(session, catalogue)
+    existing = store.find_version(session, catalogue.id, catalogue.version)
+    if existing is not None:
+        if existing.digest == verified.digest:
+            return PublishOutcome(existing, created=False)
+        raise VersionConflict.of(catalogue.ref, existing.digest, verified.digest)
+    findings = meta_check(catalogue)
+    row = store.insert_version(session, catalogue.to_json(), envelope, verified.digest, now=now)
+    return PublishOutcome(row, created=True, findings=findings)
+
+
+def version_json(row: CatalogueVersion) -> dict[str, Any]:
+    """What a listing shows of a stored version."""
+    content = row.content
+    return {
+        "ref": f"{row.catalogue_id}@{row.version}",
+        "id": row.catalogue_id,
+        "version": row.version,
+        "status": row.status.value if hasattr(row.status, "value") else str(row.status),
+        "title": content["title"],
+        "publisher": content["publisher"],
+        "effective": content["effective"],
+        "transition": content["transition"],
+        "digest": row.digest,
+        "categories": [c["id"] for c in content["categories"]],
+    }
+
+
+def list_versions(session: Session, catalogue_id: str | None = None) -> list[CatalogueVersion]:
+    return store.list_versions(session, catalogue_id)
+
+
+def get_version(session: Session, catalogue_id: str, version: str | None = None) -> CatalogueVersion:
+    """One version, or the highest stored one when ``version`` is None."""
+    if version is not None:
+        return store.get_version(session, catalogue_id, version)
+    rows = store.list_versions(session, catalogue_id)
+    if not rows:
+        return store.get_version(session, catalogue_id, "latest")  # NotFound, naming the catalogue
+    from registry.semver import precedence
+
+    return max(rows, key=lambda r: precedence(r.version))
+
+
+def diff_versions(session: Session, catalogue_id: str, old: str, new: str) -> list[dict[str, Any]]:
+    return diff_catalogues(
+        row_catalogue(get_version(session, catalogue_id, old)), row_catalogue(get_version(session, catalogue_id, new))
+    )
+
+
+def in_force_for(
+    session: Session, *, pack_id: str, hs_codes: Sequence[str], region: str | None, on: date
+) -> tuple[Catalogue, Category] | None:
+    """The published catalogue and category that grade a label of this pack, product and region on ``on``."""
+    catalogues = [row_catalogue(r) for r in store.published_on(session, on)]
+    return catalogue_in_force(catalogues, pack_id=pack_id, hs_codes=hs_codes, region=region, on=on)
+
+
+def grading_of(session: Session, ref: str, grade: str | None, on: date) -> dict[str, Any]:
+    """What the consumer page shows of a label's catalogue grade: the catalogue's grades best first (for the
+    badge's colour) and the transition rule as it stands on ``on`` (None while the version is current)."""
+    ident, _, version = ref.partition("@")
+    row = store.find_version(session, ident, version)
+    if row is None:
+        return {"grades": (), "transition": None}
+    catalogue = row_catalogue(row)
+    scale = next(
+        (tuple(b.grade for b in c.bands) for c in catalogue.categories if grade in {b.grade for b in c.bands}), ()
+    )
+    later = [row_catalogue(r) for r in store.list_versions(session, ident)]
+    return {"grades": scale, "transition": transition_of(ref, later, on)}
+
+
+def observations(session: Session, pack_ids: Sequence[str], *, until: date | None = None) -> list[Observation]:
+    """The registry's own valid labels under ``pack_ids``, issued up to the end of ``until`` (UTC)."""
+    end = datetime.combine(until, time.max, tzinfo=UTC) if until is not None else None
+    rows = store.label_figures(session, pack_ids, until=end)
+    return [Observation(company, Decimal(value), issued.date()) for company, value, issued in rows]
+
+
+def _source(session: Session) -> Any:
+    def source(match: Mapping[str, Any], cutoff: date) -> Iterable[Observation]:
+        if set(match) != {"packs"}:
+            raise InputError(
+                "a percentile category is computed from the labels of its packs: its match may name packs only "
+                "(labels do not record HS codes or regions)",
+                Location(pointer="/categories"),
+            )
+        return observations(session, match["packs"], until=cutoff)
+
+    return source
+
+
+def compute(session: Session, template: Any) -> tuple[dict[str, Any], tuple[Finding, ...]]:
+    """The draft of a percentile catalogue, its limits computed from this registry's labels and frozen, and
+    the meta check's findings; the draft is schema-checked and must pass the meta check."""
+    if not isinstance(template, dict) or not isinstance(template.get("categories"), list):
+        raise InputError("a catalogue template is a JSON object with categories", Location(pointer="/categories"))
+    try:
+        draft = compute_draft(template, _source(session))
+    except (KeyError, TypeError, ValueError, ArithmeticError) as e:
+        raise InputError(f"the template is not a catalogue document: {e!r} is missing or wrong") from e
+    catalogue = catalogue_from_data(draft)
+    findings = check_catalogue(catalogue)
+    return draft, tuple(findings)
+
+
+def statistics(session: Session, pack_id: str) -> dict[str, Any]:
+    """Category statistics of a pack's labels, or ``published: false`` below the floor."""
+    return category_statistics(pack_id, observations(session, [pack_id]))

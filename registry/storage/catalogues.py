@@ -1,0 +1,79 @@
+"""Repository functions for grading catalogues (issue 13): store a published version, read them, and the
+label figures that category statistics and percentile catalogues are computed from. Nothing here commits.
+A stored version never changes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from registry.storage.errors import NotFound
+from registry.storage.models import CatalogueVersion, Label, LabelState, PackStatus
+from registry.storage.repo import _writing
+from registry.storage.semver import version_sort_key
+
+
+def insert_version(
+    session: Session, content: Mapping[str, Any], envelope: Mapping[str, Any], digest: str, *, now: datetime
+) -> CatalogueVersion:
+    effective = content["effective"]
+    row = CatalogueVersion(
+        catalogue_id=str(content["id"]),
+        version=str(content["version"]),
+        version_sort=version_sort_key(str(content["version"])),
+        namespace=str(content["id"]).split("/", 1)[0],
+        status=PackStatus.PUBLISHED,
+        digest=digest,
+        content=dict(content),
+        envelope=dict(envelope),
+        effective_from=date.fromisoformat(effective["from"]),
+        effective_until=date.fromisoformat(effective["until"]) if "until" in effective else None,
+        created_at=now,
+    )
+    with _writing(session, f"grading catalogue {row.catalogue_id}@{row.version} already exists"):
+        session.add(row)
+    return row
+
+
+def find_version(session: Session, catalogue_id: str, version: str) -> CatalogueVersion | None:
+    stmt = select(CatalogueVersion).where(
+        CatalogueVersion.catalogue_id == catalogue_id, CatalogueVersion.version == version
+    )
+    return session.exec(stmt).first()
+
+
+def get_version(session: Session, catalogue_id: str, version: str) -> CatalogueVersion:
+    row = find_version(session, catalogue_id, version)
+    if row is None:
+        raise NotFound(f"grading catalogue {catalogue_id}@{version} not found")
+    return row
+
+
+def list_versions(session: Session, catalogue_id: str | None = None) -> list[CatalogueVersion]:
+    stmt = select(CatalogueVersion).order_by(col(CatalogueVersion.catalogue_id), col(CatalogueVersion.version_sort))
+    if catalogue_id is not None:
+        stmt = stmt.where(CatalogueVersion.catalogue_id == catalogue_id)
+    return list(session.exec(stmt))
+
+
+def published_on(session: Session, on: date) -> list[CatalogueVersion]:
+    """Published versions whose effective period holds ``on``."""
+    stmt = select(CatalogueVersion).where(
+        CatalogueVersion.status == PackStatus.PUBLISHED, col(CatalogueVersion.effective_from) <= on
+    )
+    return [r for r in session.exec(stmt) if r.effective_until is None or on < r.effective_until]
+
+
+def label_figures(
+    session: Session, pack_ids: Sequence[str], *, until: datetime | None = None
+) -> list[tuple[str | None, str, datetime]]:
+    """``(company, value, issued_at)`` of the valid labels issued under any of ``pack_ids`` (up to ``until``)."""
+    stmt = select(Label.company, Label.claims, Label.issued_at).where(
+        col(Label.pack_id).in_(list(pack_ids)), Label.state == LabelState.VALID
+    )
+    if until is not None:
+        stmt = stmt.where(col(Label.issued_at) <= until)
+    return [(company, str(claims["value"]), issued) for company, claims, issued in session.exec(stmt)]
