@@ -8,6 +8,7 @@ stores nothing.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ from registry.errors import InputError, Location, NotConformant, NotPermitted, N
 from registry.findings import ValidationResult
 from registry.packs import CompiledPack, RulePack
 from registry.secretfiles import read_private, write_private
+from registry.service import tlog
 from registry.storage import issuance as store
 from registry.storage.errors import Conflict, NotFound
 from registry.storage.models import Audit, KeyState, Label, LabelSigningKey, LabelState
@@ -256,6 +258,9 @@ def withdraw_signing_key(
     _apply(row, key)
     row.withdrawn_at = row.withdrawn_at or now
     session.add(row)
+    refused = key.withdrawn_from.isoformat() if key.withdrawn_from else None
+    fields = {"kid": kid, "certifier": certifier, "state": "withdrawn", "refuse_from": refused}
+    tlog.append_event(session, "key.withdraw", fields, now)
     return key
 
 
@@ -612,6 +617,7 @@ def _issue_fresh(
         else:
             ready.append((i, d, key, signer))
     slots = store.allocate_status_indexes(session, certifier, len(ready), rng=rng, now=now) if ready else []
+    events = []
     for (i, d, key, signer), slot in zip(ready, slots, strict=True):
         try:
             issued = _seal(d, settings, certifier, signer, slot, now=now, rng=rng, request_key=key)
@@ -620,8 +626,41 @@ def _issue_fresh(
             continue
         if store.insert_label(session, issued.columns):
             outcomes[i] = issued
+            events.append(issue_event(issued.claims, issued.token, now=now))
         else:  # a concurrent issuer of the same request committed first: its label is the answer
             outcomes[i] = _answer_repeat(d, store.labels_by_request_key(session, certifier, [key])[key], settings)
+    tlog.append_events(session, events)  # in this transaction: no label without its entry, nor the reverse
+
+
+def issue_event(claims: LabelClaims, token: bytes, *, now: datetime) -> tlog.Event:
+    """The log entry of an issue: what the label shows anyone who scans it, and its token's digest (which
+    binds the rest); not the footprint's value, nor anything of the declaration beyond its digest prefix."""
+    fields = {
+        "label_id": claims.label_id,
+        "certifier": claims.issuer,
+        "kid": claims.kid,
+        "scheme": claims.scheme,
+        "pack": claims.pack,
+        "grade": claims.grade,
+        "gtin": claims.gtin,
+        "issued_at": claims.issued_at.isoformat(),
+        "expires_at": claims.expires_at.isoformat(),
+        "status": {"uri": claims.status_uri, "idx": claims.status_idx},
+        "token_sha256": hashlib.sha256(token).hexdigest(),
+    }
+    return tlog.Event("label.issue", fields, now)
+
+
+_STATE_EVENT = {
+    LabelState.SUSPENDED: "label.suspend",
+    LabelState.VALID: "label.reinstate",
+    LabelState.REVOKED: "label.revoke",
+}
+
+
+def _state_event(label: Label, now: datetime) -> tlog.Event:
+    fields = {"label_id": label.id, "certifier": label.certifier_id, "state": LabelState(label.state).value}
+    return tlog.Event(_STATE_EVENT[LabelState(label.state)], fields, now)
 
 
 def _signers(
@@ -644,7 +683,19 @@ def change_label(
     session: Session, *, certifier: str, label_id: str, state: LabelState, reason: str | None, now: datetime
 ) -> Label:
     label = store.get_label(session, label_id)
-    return store.set_label_state(session, label, state, by=certifier, reason=reason, now=now)
+    before = LabelState(label.state)
+    label = store.set_label_state(session, label, state, by=certifier, reason=reason, now=now)
+    if LabelState(label.state) is not before:
+        tlog.append_events(session, [_state_event(label, now)])
+    return label
+
+
+def revoke_audit(session: Session, audit: Audit, *, by: str, reason: str, now: datetime) -> list[Label]:
+    """Revoke every label citing ``audit`` (see :func:`registry.storage.issuance.revoke_audit`), each
+    revocation logged."""
+    revoked = store.revoke_audit(session, audit, by=by, reason=reason, now=now)
+    tlog.append_events(session, [_state_event(label, now) for label in revoked])
+    return revoked
 
 
 # --- trust and status lists ---------------------------------------------------------------------
