@@ -109,7 +109,8 @@ class MemoryLog:
 
     def __init__(self, data: list[bytes]) -> None:
         self.nodes: dict[tuple[int, int], bytes] = {}
-        self.size, self.peaks = 0, ()
+        self.size = 0
+        self.peaks: tuple[bytes, ...] = ()
         self.roots = [tlog.root_of(())]
         for item in data:  # one at a time: every size's compact range is exercised
             self.append([item])
