@@ -32,6 +32,7 @@ from registry.api.routes import (
     publishers,
     recalculations,
     rulepacks,
+    tlog,
     trust,
     validations,
 )
@@ -50,6 +51,7 @@ ROUTERS = (
     labels.router,
     label_pages.router,
     trust.router,
+    tlog.router,
     audits.router,
     health.router,
     home.router,

@@ -49,6 +49,7 @@ class LabelOut(_Open):
     state_reason: str | None
     state_changed_at: str
     verification: dict[str, Any]
+    log: dict[str, Any] | None = None  # its transparency-log entry: index, tree size, origin, C2SP tlog-proof
 
 
 class VerifyBatchOut(_Open):

@@ -12,9 +12,12 @@ from registry.storage import repo
 from registry.storage.models import Label, LabelState
 
 
-def label_json(label: Label, v: Verification, settings: svc.IssuanceSettings) -> dict[str, Any]:
-    """A label as the API gives it: ids, URLs, token, state and its current verification."""
-    return {
+def label_json(
+    label: Label, v: Verification, settings: svc.IssuanceSettings, log: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A label as the API gives it: ids, URLs, token, state and its current verification; with ``log``
+    (:func:`registry.service.tlog.label_log`), its entry in the transparency log and the inclusion proof."""
+    out = {
         "id": label.id,
         "url": label_url(settings.base_url, label.id),
         "offline_url": offline_url(settings.base_url, label.id, label.token),
@@ -26,6 +29,9 @@ def label_json(label: Label, v: Verification, settings: svc.IssuanceSettings) ->
         "state_changed_at": label.state_changed_at.isoformat(),
         "verification": v.to_json(),
     }
+    if log is not None:
+        out["log"] = log
+    return out
 
 
 def names_in(s: Any, packs: Any, label: Label) -> dict[str, Any]:

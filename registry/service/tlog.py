@@ -130,6 +130,18 @@ def label_proof(
     return entry_proof(session, key, public_url, found[0].idx, size=size)
 
 
+def label_log(
+    session: Session, key: Ed25519PrivateKey, public_url: str, label_id: str, *, size: int | None = None
+) -> dict[str, Any] | None:
+    """What a label's record shows of the log: its issue entry's index and a C2SP tlog-proof of it against
+    the checkpoint of ``size`` (the latest); None for a label issued before the log was kept."""
+    if not store.entries_about(session, label_id, "label.issue"):
+        return None
+    proof = label_proof(session, key, public_url, label_id, size=size)
+    checkpoint, _ = tlog.parse_checkpoint(proof.checkpoint)
+    return {"index": proof.index, "tree_size": checkpoint.size, "origin": checkpoint.origin, "proof": proof.text()}
+
+
 def entry_proof(
     session: Session, key: Ed25519PrivateKey, public_url: str, index: int, *, size: int | None = None
 ) -> tlog.OfflineProof:
@@ -186,6 +198,7 @@ __all__ = [
     "consistency",
     "entry_bytes",
     "entry_proof",
+    "label_log",
     "label_proof",
     "origin_of",
     "tile",
