@@ -14,7 +14,7 @@ from __future__ import annotations
 import click
 
 from registry import __version__
-from registry.cli import convert, crosswalk, factors, keys, labels, operator, packs, recalc, serve, trust, validate
+from registry.cli import convert, crosswalk, factors, keys, labels, log, operator, packs, recalc, serve, trust, validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,6 +45,7 @@ main.add_command(labels.label)
 main.add_command(keys.keys)
 main.add_command(trust.trust)
 main.add_command(trust.status)
+main.add_command(log.log)
 main.add_command(operator.orgs)
 main.add_command(operator.credentials)
 main.add_command(serve.init_cmd)

@@ -9,7 +9,7 @@ The pure core (hashing, proofs, notes, tiles) is :mod:`issuance.tlog`; docs/adr/
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -181,6 +181,21 @@ def bundle(session: Session, n: int, width: int) -> bytes:
     return tlog.entry_bundle(store.entry_data(session, start, start + width))
 
 
+def static_files(session: Session, key: Ed25519PrivateKey, public_url: str) -> Iterator[tuple[str, bytes]]:
+    """Every file of the log as tlog-tiles lays it out, for the current size: ``checkpoint``, the tiles
+    (the partial ones of this size) and the entry bundles; (path, content), to copy to a static host."""
+    yield "checkpoint", checkpoint(session, key, public_url).encode()
+    size, _ = store.head(session)
+    level = 0
+    while (size >> (tlog.TILE_HEIGHT * level)) > 0:
+        for n in range(-(-(size >> (tlog.TILE_HEIGHT * level)) // tlog.TILE_WIDTH)):
+            width = tlog.tile_width(level, n, size)
+            yield tlog.tile_path(level, n, width), tile(session, level, n, width)
+            if level == 0:
+                yield tlog.tile_path("entries", n, width), bundle(session, n, width)
+        level += 1
+
+
 def _tile_exists(level: int, n: int, width: int, size: int) -> None:
     have = tlog.tile_width(level, n, size)
     if not 0 <= level <= 63 or have < width:
@@ -201,5 +216,6 @@ __all__ = [
     "label_log",
     "label_proof",
     "origin_of",
+    "static_files",
     "tile",
 ]
