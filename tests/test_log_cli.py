@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import delete
+from sqlmodel import col, select
 
 from registry import cli
 from registry.packs import generate_keypair, load_private_key, public_jwk
@@ -99,9 +100,9 @@ def _rewrite_log(data: Path, at: int) -> None:
     engine = make_engine(database_url_for(StorageSettings(data_dir=data)))
     try:
         with session_scope(engine) as s:
-            rows = s.exec(TlogEntry.__table__.select().order_by(TlogEntry.__table__.c.idx)).all()  # type: ignore[attr-defined]
+            rows = s.exec(select(TlogEntry).order_by(col(TlogEntry.idx))).all()
             for table in (TlogEntry, TlogNode, TlogHead):
-                s.exec(delete(table))  # type: ignore[call-overload]
+                s.exec(delete(table))
             events = []
             for i, row in enumerate(rows):
                 fields: dict[str, Any] = json.loads(row.data)
