@@ -33,10 +33,9 @@ def upgrade() -> None:
     op.create_index("ix_tlog_entry_ref", "tlog_entry", ["ref"])
     op.create_table(
         "tlog_node",
-        sa.Column("level", sa.Integer(), nullable=False),
-        sa.Column("idx", sa.BigInteger(), nullable=False),
+        sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("hash", sa.LargeBinary(), nullable=False),
-        sa.PrimaryKeyConstraint("level", "idx", name="pk_tlog_node"),
+        sa.PrimaryKeyConstraint("id", name="pk_tlog_node"),
     )
     op.create_table(
         "tlog_head",

@@ -9,7 +9,7 @@ The pure core (hashing, proofs, notes, tiles) is :mod:`issuance.tlog`; docs/adr/
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -93,18 +93,25 @@ def append_event(session: Session, kind: str, payload_public_fields: Mapping[str
 
 
 class _Reader:
-    """A node reader over storage, fetching each node once."""
+    """A node reader over storage: the nodes a computation needs are found by running it once over
+    stand-in hashes (which nodes it reads depends only on the sizes and indexes), then read in one query."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self._seen: dict[tuple[int, int], bytes] = {}
+    def __init__(self, session: Session, *computations: Callable[[tlog.NodeReader], object]) -> None:
+        wanted: set[tuple[int, int]] = set()
+
+        def record(level: int, index: int) -> bytes:
+            wanted.add((level, index))
+            return bytes(tlog.HASH_SIZE)
+
+        for compute in computations:
+            compute(record)
+        self._nodes = store.nodes(session, wanted)
 
     def __call__(self, level: int, index: int) -> bytes:
-        if (level, index) not in self._seen:
-            self._seen.update(store.nodes(self._session, [(level, index)]))
-            if (level, index) not in self._seen:
-                raise InternalError(f"the log's node {level}/{index} is missing")
-        return self._seen[(level, index)]
+        found = self._nodes.get((level, index))
+        if found is None:
+            raise InternalError(f"the log's node {level}/{index} is missing")
+        return found
 
 
 def checkpoint(session: Session, key: Ed25519PrivateKey, public_url: str) -> str:
@@ -149,7 +156,7 @@ def entry_proof(
     _, size = _size_asked(session, size)
     if not 0 <= index < size:
         raise NotFound(f"entry {index} is not in the log's first {size} entries")
-    reader = _Reader(session)
+    reader = _Reader(session, lambda r: tlog.tree_root(r, size), lambda r: tlog.inclusion_proof(r, index, size))
     note = tlog.sign_checkpoint(tlog.Checkpoint(origin_of(public_url), size, tlog.tree_root(reader, size)), key)
     data = store.entry_data(session, index, index + 1)[0]
     return tlog.OfflineProof(index, tuple(tlog.inclusion_proof(reader, index, size)), note, data)
@@ -160,7 +167,7 @@ def consistency(session: Session, old: int, new: int | None = None) -> tuple[int
     current, new = _size_asked(session, new)
     if not 0 <= old <= new:
         raise NotFound(f"no consistency proof from {old} to {new} entries (the log has {current})")
-    return new, tlog.consistency_proof(_Reader(session), old, new)
+    return new, tlog.consistency_proof(_Reader(session, lambda r: tlog.consistency_proof(r, old, new)), old, new)
 
 
 def tile(session: Session, level: int, n: int, width: int) -> bytes:

@@ -552,13 +552,13 @@ class TlogEntry(StorageModel, table=True):
 
 
 class TlogNode(StorageModel, table=True):
-    """The hash of a complete subtree of the log: 2**level entries from index << level (level 0: leaf hashes)."""
+    """The hash of a complete subtree of the log: 2**level entries from index << level (level 0: leaf hashes),
+    keyed by ``level << 50 | index`` (see :func:`registry.storage.tlog.node_id`): one key column, so that a
+    proof's nodes are read in one query and a tile's in one range."""
 
     __tablename__ = "tlog_node"
-    __table_args__ = (PrimaryKeyConstraint("level", "idx", name="pk_tlog_node"),)
 
-    level: int = Field(sa_column=Column(Integer, nullable=False))
-    idx: int = Field(sa_column=Column(BigInteger, nullable=False))
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     hash: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, or_, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
+from registry.errors import InternalError
 from registry.storage.models import TlogEntry, TlogHead, TlogNode
 
 HASH_SIZE = 32
@@ -26,6 +27,13 @@ _ENTRIES = TlogEntry.__table__  # type: ignore[attr-defined]
 _READ_HEAD = sa_select(_HEAD.c.size, _HEAD.c.peaks).where(_HEAD.c.id == 1)
 _LOCK_HEAD = _READ_HEAD.with_for_update()
 _SET_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(size=bindparam("b_size"), peaks=bindparam("b_peaks"))
+LEVEL_SHIFT = 50
+_NODES_IN = sa_select(_NODES.c.id, _NODES.c.hash).where(_NODES.c.id.in_(bindparam("ids", expanding=True)))
+_NODE_RUN = (
+    sa_select(_NODES.c.hash)
+    .where(_NODES.c.id >= bindparam("b_start"), _NODES.c.id < bindparam("b_end"))
+    .order_by(_NODES.c.id)
+)
 _INSERTS: dict[str, Any] = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 
 
@@ -60,28 +68,31 @@ def write_append(
     The caller holds the head's lock (:func:`head` with ``lock=True``) and read ``first`` under it."""
     conn = session.connection()
     conn.execute(insert(_ENTRIES), [{"idx": first + i, **e} for i, e in enumerate(entries)])
-    conn.execute(insert(_NODES), [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in nodes])
+    conn.execute(insert(_NODES), [{"id": node_id(lv, ix), "hash": h} for lv, ix, h in nodes])
     conn.execute(_SET_HEAD, {"b_size": size, "b_peaks": b"".join(peaks)})
 
 
+def node_id(level: int, index: int) -> int:
+    """A node's key: its level in the top bits, its index in the low 50 (a log of up to 2**50 entries)."""
+    if not 0 <= index < 1 << LEVEL_SHIFT:
+        raise InternalError(f"node index {index} is beyond the log's 2**{LEVEL_SHIFT} entries")
+    return level << LEVEL_SHIFT | index
+
+
 def nodes(session: Session, wanted: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-    """The stored hashes of the nodes ``(level, index)`` asked for (absent ones left out)."""
-    keys = sorted(set(wanted))
-    if not keys:
+    """The stored hashes of the nodes ``(level, index)`` asked for (absent ones left out), in one query."""
+    ids = sorted({node_id(level, index) for level, index in wanted})
+    if not ids:
         return {}
-    cond = or_(*(and_(_NODES.c.level == lv, _NODES.c.idx == ix) for lv, ix in keys))
-    rows = session.connection().execute(sa_select(_NODES.c.level, _NODES.c.idx, _NODES.c.hash).where(cond))
-    return {(int(r.level), int(r.idx)): bytes(r.hash) for r in rows}
+    rows = session.connection().execute(_NODES_IN, {"ids": ids})
+    mask = (1 << LEVEL_SHIFT) - 1
+    return {(int(r.id) >> LEVEL_SHIFT, int(r.id) & mask): bytes(r.hash) for r in rows}
 
 
 def node_run(session: Session, level: int, start: int, end: int) -> list[bytes]:
     """The hashes of level ``level``, indexes ``start`` to ``end - 1``, in order (a tile)."""
-    stmt = (
-        sa_select(_NODES.c.hash)
-        .where(_NODES.c.level == level, _NODES.c.idx >= start, _NODES.c.idx < end)
-        .order_by(_NODES.c.idx)
-    )
-    return [bytes(h) for h in session.connection().execute(stmt).scalars()]
+    params = {"b_start": node_id(level, start), "b_end": node_id(level, start) + (end - start)}
+    return [bytes(h) for h in session.connection().execute(_NODE_RUN, params).scalars()]
 
 
 def entry_data(session: Session, start: int, end: int) -> list[bytes]:
