@@ -16,6 +16,7 @@ Run: python bench/tlog.py [--issue 2000] [--entries 100000]
 from __future__ import annotations
 
 import argparse
+import functools
 import platform
 import sys
 import tempfile
@@ -95,7 +96,7 @@ def issuing(count: int) -> dict[str, float]:
             with _without_log(without):
                 single, single_cpu = _rate(count, lambda: singles(count))
                 n = max(CHUNK, count // CHUNK * CHUNK)
-                batch, batch_cpu = _rate(n, lambda n=n: batches(n))
+                batch, batch_cpu = _rate(n, functools.partial(batches, n))
             figures[f"single {name}"] = max(figures.get(f"single {name}", 0), single)
             figures[f"batch {name}"] = max(figures.get(f"batch {name}", 0), batch)
             print(
@@ -115,12 +116,12 @@ def log_alone(entries: int) -> None:
     with tempfile.TemporaryDirectory(prefix="pcfreg-bench-tlog-alone-") as tmp:
         engine, settings, _ = _service(Path(tmp) / "data")
         at = datetime.now(UTC)
-        fields = {"label_id": "X" * 16, "certifier": "demo-certifier", "token_sha256": "0" * 64, "grade": "B"}
+        fields = {"label_id": "A" * 16, "certifier": "demo-certifier", "state": "suspended"}
 
         def append() -> None:
             for _ in range(entries // CHUNK):
                 with session_scope(engine) as s:
-                    log_svc.append_events(s, [log_svc.Event("label.issue", fields, at)] * CHUNK)
+                    log_svc.append_events(s, [log_svc.Event("label.suspend", fields, at)] * CHUNK)
 
         rate, cpu = _rate(entries // CHUNK * CHUNK, append)
         with session_scope(engine, write=False) as s:

@@ -33,6 +33,7 @@ _FILES = {
     "https://pcf-registry.org/schemas/recognition-1.0.json": "recognition-1.0.json",
     "https://pcf-registry.org/schemas/factorset-1.0.json": "factorset-1.0.json",
     "https://pcf-registry.org/schemas/inventory-1.0.json": "inventory-1.0.json",
+    "https://pcf-registry.org/schemas/tlog-entry-1.0.json": "tlog-entry-1.0.json",
 }
 
 

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from issuance import LogError, tlog
 from registry.canonical import canonical_json
 from registry.errors import InternalError
+from registry.schemas import iter_schema_errors
 from registry.storage import tlog as store
 from registry.storage.errors import NotFound
 
@@ -38,6 +39,7 @@ KINDS = frozenset(
         "factorset.status",
     }
 )
+ENTRY_SCHEMA_ID = "https://pcf-registry.org/schemas/tlog-entry-1.0.json"
 _REF_FIELDS = ("label_id", "ref", "kid", "id")
 
 
@@ -59,7 +61,12 @@ def entry_bytes(event: Event) -> bytes:
     """The entry as logged: canonical JSON of its kind, time and public fields (at most 65,535 bytes)."""
     if event.kind not in KINDS:
         raise InternalError(f"no such log entry kind: {event.kind!r}")
-    data = canonical_json({**event.fields, "kind": event.kind, "at": event.at.isoformat()})
+    entry = {**event.fields, "kind": event.kind, "at": event.at.isoformat()}
+    problems = iter_schema_errors(ENTRY_SCHEMA_ID, entry)
+    if problems:  # a field the public may not see, or a malformed one: never logged
+        where = "; ".join(f"{p.pointer or '/'}: {p.message}" for p in problems[:3])
+        raise InternalError(f"a {event.kind} log entry does not match schemas/tlog-entry-1.0.json ({where})")
+    data = canonical_json(entry)
     if len(data) > tlog.MAX_ENTRY:
         raise InternalError(f"a {event.kind} log entry of {len(data)} bytes is over the 65,535 an entry may have")
     return data

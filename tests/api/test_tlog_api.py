@@ -17,10 +17,12 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from registry.packs.catalog import Catalog
 from registry.packs.signing import load_private_key
+from registry.schemas import is_valid
 from registry.service import tlog as log_svc
 from registry.service.labels import REGISTRY_KEY_FILE
 from registry.storage.db import session_scope
 
+ENTRY_SCHEMA = "https://pcf-registry.org/schemas/tlog-entry-1.0.json"
 AL = "example-standards-body/aluminium-ingot"
 GTIN = "09506000134352"
 
@@ -144,6 +146,7 @@ def test_the_checkpoint_tiles_and_entries_agree_with_rfc_6962(
     entries = _entries(service, size)
     assert len(entries) == size and _mth(entries) == root
     kinds = [json.loads(e)["kind"] for e in entries]
+    assert all(is_valid(ENTRY_SCHEMA, json.loads(e)) for e in entries)
     assert "rulepack.publish" in kinds and "factorset.publish" in kinds and "label.issue" in kinds
     tile = service.client.get(f"/tlog/tile/0/000.p/{size}").content
     assert tile == b"".join(_sha(b"\x00" + e) for e in entries)
@@ -178,7 +181,10 @@ def test_full_tiles_are_immutable_and_partial_ones_are_not_served_beyond_the_tre
     _, size, _ = _checkpoint(service, registry_key)
     with session_scope(service.ctx.engine) as s:  # fill the first tile (events of a kind any test may log)
         at = datetime.now(UTC)
-        log_svc.append_events(s, [log_svc.Event("rulepack.status", {"ref": f"x/y@{i}"}, at) for i in range(300 - size)])
+        fields = [
+            {"ref": f"x/y@{i}", "digest": "sha256:" + "0" * 64, "status": "deprecated"} for i in range(300 - size)
+        ]
+        log_svc.append_events(s, [log_svc.Event("rulepack.status", f, at) for f in fields])
     _, size, root = _checkpoint(service, registry_key)
     assert size == 300
     full = service.client.get("/tlog/tile/0/000")

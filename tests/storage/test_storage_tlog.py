@@ -3,6 +3,7 @@ or not at all, and concurrent appenders take indexes one after the other, leavin
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -16,6 +17,16 @@ from registry.storage import tlog as log_store
 from registry.storage.db import session_scope
 
 AT = datetime(2026, 12, 6, tzinfo=UTC)
+DIGEST = "sha256:" + "0" * 64
+
+
+def _published(ref: str, status: str = "published") -> dict[str, str]:
+    return {"ref": ref, "digest": DIGEST, "status": status}
+
+
+def _suspended(n: int) -> dict[str, str]:
+    label_id = base64.b32encode(n.to_bytes(10, "big")).decode()
+    return {"label_id": label_id, "certifier": "cert-a", "state": "suspended"}
 
 
 class Boom(Exception):
@@ -50,22 +61,28 @@ def _root(engine: Engine) -> tuple[int, bytes, list[bytes]]:
 
 def test_an_append_is_rolled_back_with_its_transaction(engine: Engine) -> None:
     with session_scope(engine) as s:
-        assert log_svc.append_event(s, "rulepack.publish", {"ref": "a/b@1.0.0", "digest": "sha256:00"}, AT) == 0
+        assert log_svc.append_event(s, "rulepack.publish", _published("a/b@1.0.0"), AT) == 0
     with pytest.raises(Boom), session_scope(engine) as s:
-        assert log_svc.append_event(s, "rulepack.publish", {"ref": "a/b@1.1.0"}, AT) == 1
+        assert log_svc.append_event(s, "rulepack.publish", _published("a/b@1.1.0"), AT) == 1
         raise Boom
     with session_scope(engine) as s:
-        assert log_svc.append_event(s, "rulepack.status", {"ref": "a/b@1.0.0", "status": "withdrawn"}, AT) == 1
+        assert log_svc.append_event(s, "rulepack.status", _published("a/b@1.0.0", "withdrawn"), AT) == 1
     size, root, entries = _root(engine)
     assert size == 2 == len(entries) and root == _mth(entries)
     assert b"1.1.0" not in b"".join(entries)
 
 
-def test_an_unknown_kind_or_an_oversized_entry_is_our_bug_and_stores_nothing(engine: Engine) -> None:
+def test_an_unknown_kind_a_field_not_public_or_an_oversized_entry_is_our_bug_and_stores_nothing(
+    engine: Engine,
+) -> None:
     with pytest.raises(InternalError), session_scope(engine) as s:
-        log_svc.append_event(s, "label.teleport", {"label_id": "X"}, AT)
-    with pytest.raises(InternalError), session_scope(engine) as s:
-        log_svc.append_event(s, "label.issue", {"label_id": "X", "blob": "x" * 70_000}, AT)
+        log_svc.append_event(s, "label.teleport", _suspended(1), AT)
+    with pytest.raises(InternalError) as e, session_scope(engine) as s:  # say, the footprint's value
+        log_svc.append_event(s, "label.suspend", {**_suspended(1), "value": "12.3"}, AT)
+    assert "tlog-entry-1.0.json" in e.value.message
+    with pytest.raises(InternalError) as e, session_scope(engine) as s:
+        log_svc.append_event(s, "rulepack.publish", _published("a/b@1.0.0-" + "x" * 70_000), AT)
+    assert "65,535" in e.value.message
     assert _root(engine)[0] == 0
 
 
@@ -74,7 +91,7 @@ def test_concurrent_appenders_leave_one_tree(engine: Engine) -> None:
         for i in range(25):
             with session_scope(engine) as s:
                 log_svc.append_events(
-                    s, [log_svc.Event("label.issue", {"label_id": f"W{w}-{i}-{j}"}, AT) for j in range(1 + i % 3)]
+                    s, [log_svc.Event("label.suspend", _suspended(w * 1000 + i * 10 + j), AT) for j in range(1 + i % 3)]
                 )
 
     with ThreadPoolExecutor(4) as pool:
@@ -83,4 +100,4 @@ def test_concurrent_appenders_leave_one_tree(engine: Engine) -> None:
     assert size == len(entries) == 4 * sum(1 + i % 3 for i in range(25))
     assert root == _mth(entries)
     with session_scope(engine, write=False) as s:
-        assert len(log_store.entries_about(s, "W2-7-1", "label.issue")) == 1
+        assert len(log_store.entries_about(s, _suspended(2071)["label_id"], "label.suspend")) == 1
