@@ -199,7 +199,20 @@ def create_signing_key(
     key, private = generate_signing_key(certifier, scope, now=now, usage_days=settings.key_usage_days)
     sealed = seal_private_key(private, settings.master_key, kid=key.kid)
     store.add_signing_key(session, _row_of(key, sealed))
+    tlog.append_events(session, [_key_added(key, now)])
     return key
+
+
+def _key_added(key: SigningKey, now: datetime) -> tlog.Event:
+    """A new label signing key: what the trust list will show of it (a monitor sees every key a certifier gets)."""
+    fields = {
+        "kid": key.kid,
+        "certifier": key.certifier,
+        "public_key_sha256": hashlib.sha256(key.public_key).hexdigest(),
+        "usage_from": key.usage_from.isoformat(),
+        "usage_until": key.usage_until.isoformat(),
+    }
+    return tlog.Event("key.add", fields, now)
 
 
 def rotate_signing_key(
@@ -230,6 +243,7 @@ def rotate_signing_key(
         _apply(by_kid[old.kid], old)
         session.add(by_kid[old.kid])
     store.add_signing_key(session, _row_of(new, seal_private_key(private, settings.master_key, kid=new.kid)))
+    tlog.append_events(session, [_key_added(new, now)])
     return new, retired
 
 

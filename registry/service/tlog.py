@@ -32,6 +32,7 @@ KINDS = frozenset(
         "label.suspend",
         "label.reinstate",
         "label.revoke",
+        "key.add",
         "key.withdraw",
         "rulepack.publish",
         "rulepack.status",

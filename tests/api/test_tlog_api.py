@@ -201,3 +201,45 @@ def test_full_tiles_are_immutable_and_partial_ones_are_not_served_beyond_the_tre
     assert zipped.content == plain.content  # (the client unzipped it)
     for missing in ("0/001", "0/001.p/45", "1/000", "2/000.p/1", "entries/002", "0/1", "00/000", "64/000", "0/000.p/0"):
         problem(service.client.get(f"/tlog/tile/{missing}"), 404)
+
+
+def _entries_since(service: Service, key: Ed25519PublicKey, size: int) -> list[dict[str, Any]]:
+    _, now, _ = _checkpoint(service, key)
+    return [json.loads(e) for e in _entries(service, now)[size:]]
+
+
+def test_every_kind_of_change_is_logged_once_and_refusals_log_nothing(
+    service: Service, label: dict[str, Any], registry_key: Ed25519PublicKey
+) -> None:
+    c, cert, body = service.client, service.headers("demo-certifier"), service.headers("example-standards-body")
+    _, start, _ = _checkpoint(service, registry_key)
+    problem(
+        c.post(f"/v1/labels/{label['id']}/revoke", json={"reason": "x"}, headers=service.headers("other-certifier")),
+        403,
+    )
+    for action in ("reinstate", "revoke"):
+        r = c.post(f"/v1/labels/{label['id']}/{action}", json={"reason": "checked"}, headers=cert)
+        assert r.status_code == 200, r.text
+    problem(c.post(f"/v1/labels/{label['id']}/reinstate", json={"reason": "x"}, headers=cert), 409)  # final
+    pack = "example-standards-body/hot-rolled-steel"
+    for action in ("deprecate", "withdraw"):
+        r = c.post(f"/v1/rulepacks/{pack}/versions/1.1.0/{action}", json={"reason": "superseded"}, headers=body)
+        assert r.status_code == 200, r.text
+    keys = c.get("/v1/trust-list").json()["keys"]
+    kid = next(k["kid"] for k in keys if k["certifier"] == "demo-certifier" and k["state"] == "active")
+    assert c.post("/v1/certifiers/demo-certifier/keys:rotate", headers=cert).status_code == 201  # key.add
+    assert c.post(f"/v1/certifiers/demo-certifier/keys/{kid}:withdraw", json={}, headers=cert).status_code == 200
+    logged = _entries_since(service, registry_key, start)
+    assert [(e["kind"], e.get("label_id") or e.get("ref") or e.get("kid")) for e in logged] == [
+        ("label.reinstate", label["id"]),
+        ("label.revoke", label["id"]),
+        ("rulepack.status", f"{pack}@1.1.0"),
+        ("rulepack.status", f"{pack}@1.1.0"),
+        ("key.add", logged[4]["kid"]),
+        ("key.withdraw", kid),
+    ]
+    assert logged[4]["kid"] != kid and logged[4]["certifier"] == "demo-certifier"
+    states = [e.get("status") or e.get("state") for e in logged]
+    assert states == ["valid", "revoked", "deprecated", "withdrawn", None, "withdrawn"]
+    assert all(is_valid(ENTRY_SCHEMA, e) for e in logged)
+    assert "checked" not in json.dumps(logged) and "superseded" not in json.dumps(logged)  # reasons stay private
