@@ -9,11 +9,14 @@ RFC 6962 test tree of transparency-dev/merkle ``testonly/constants.go`` (commit 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from issuance import LogError, tlog
 
@@ -309,3 +312,44 @@ def test_proofs_made_from_tiles_alone_match_rfc_6962() -> None:
         assert tlog.inclusion_proof(tiles, size // 3, size) == _path(size // 3, data[:size])
         if size > 1:
             assert tlog.consistency_proof(tiles, size // 2, size) == _proof(size // 2, data[:size])
+
+
+# --- parsers: only LogError escapes (STYLE habit 7) ---------------------------------------------
+
+
+_NOTE_ALPHABET = st.sampled_from(["\n", "\u2014", " ", "+", "/", "=", "A", "z", "0", "9", ".", "p", "x", "\x00", "é"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_NOTE_ALPHABET, max_size=120).map("".join))
+def test_only_log_errors_escape_the_note_and_proof_parsers(text: str) -> None:
+    key = Ed25519PrivateKey.from_private_bytes(bytes(32))
+    for parse in (
+        tlog.parse_checkpoint,
+        tlog.parse_offline_proof,
+        lambda t: tlog.verify_checkpoint(t, key.public_key()),
+        tlog.parse_tile_index,
+    ):
+        with contextlib.suppress(LogError):
+            parse(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300))
+def test_only_log_errors_escape_the_bundle_reader(data: bytes) -> None:
+    try:
+        entries = tlog.split_bundle(data)
+    except LogError:
+        return
+    assert tlog.entry_bundle(entries) == data
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 300), st.data())
+def test_proofs_verify_for_any_size_and_index(size: int, data: st.DataObject) -> None:
+    items = [i.to_bytes(2, "big") for i in range(size)]
+    log = MemoryLog(items)
+    m = data.draw(st.integers(0, size - 1))
+    old = data.draw(st.integers(1, size))
+    tlog.verify_inclusion(_sha(b"\x00" + items[m]), m, size, tlog.inclusion_proof(log.node, m, size), log.roots[size])
+    tlog.verify_consistency(old, size, log.roots[old], log.roots[size], tlog.consistency_proof(log.node, old, size))
