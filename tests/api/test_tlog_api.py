@@ -225,6 +225,13 @@ def test_every_kind_of_change_is_logged_once_and_refusals_log_nothing(
     for action in ("deprecate", "withdraw"):
         r = c.post(f"/v1/rulepacks/{pack}/versions/1.1.0/{action}", json={"reason": "superseded"}, headers=body)
         assert r.status_code == 200, r.text
+    gwp = "pcf-registry/ipcc-ar5-gwp100"  # the registry's own set: its operator may change it
+    r = c.post(
+        f"/v1/factorsets/{gwp}/versions/1.0.0/deprecate",
+        json={"reason": "AR6"},
+        headers=service.headers("registry-admin"),
+    )
+    assert r.status_code == 200, r.text
     keys = c.get("/v1/trust-list").json()["keys"]
     kid = next(k["kid"] for k in keys if k["certifier"] == "demo-certifier" and k["state"] == "active")
     assert c.post("/v1/certifiers/demo-certifier/keys:rotate", headers=cert).status_code == 201  # key.add
@@ -235,11 +242,16 @@ def test_every_kind_of_change_is_logged_once_and_refusals_log_nothing(
         ("label.revoke", label["id"]),
         ("rulepack.status", f"{pack}@1.1.0"),
         ("rulepack.status", f"{pack}@1.1.0"),
-        ("key.add", logged[4]["kid"]),
+        ("factorset.status", f"{gwp}@1.0.0"),
+        ("key.add", logged[5]["kid"]),
         ("key.withdraw", kid),
     ]
-    assert logged[4]["kid"] != kid and logged[4]["certifier"] == "demo-certifier"
+    assert logged[5]["kid"] != kid and logged[5]["certifier"] == "demo-certifier"
     states = [e.get("status") or e.get("state") for e in logged]
-    assert states == ["valid", "revoked", "deprecated", "withdrawn", None, "withdrawn"]
+    assert states == ["valid", "revoked", "deprecated", "withdrawn", "deprecated", None, "withdrawn"]
     assert all(is_valid(ENTRY_SCHEMA, e) for e in logged)
-    assert "checked" not in json.dumps(logged) and "superseded" not in json.dumps(logged)  # reasons stay private
+    assert (
+        "checked" not in json.dumps(logged)
+        and "superseded" not in json.dumps(logged)
+        and "AR6" not in json.dumps(logged)
+    )  # reasons stay private
