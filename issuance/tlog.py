@@ -277,6 +277,8 @@ _SIG_LINE = re.compile("^\u2014 (\\S+) (\\S+)$")
 
 def parse_checkpoint(note: str) -> tuple[Checkpoint, list[tuple[str, bytes]]]:
     """The checkpoint a note carries and its signature lines (key name, key ID || signature), unchecked."""
+    if any(c < " " and c != "\n" for c in note):  # signed-note: no control characters but newlines
+        raise LogError("a signed note holds no control characters other than newlines")
     text, sep, sigs = note.rpartition("\n\n")
     if not sep or not note.endswith("\n"):
         raise LogError("not a signed note: no blank line before its signatures, or no final newline")

@@ -245,7 +245,9 @@ def test_a_checkpoint_altered_or_signed_by_another_key_is_refused() -> None:
     extra = tlog.sign_checkpoint(tlog.Checkpoint("r.example/tlog", 5, bytes.fromhex(ROOTS[5])), other, name="witness")
     cosigned = note + extra.split("\n\n")[1]
     assert tlog.verify_checkpoint(cosigned, key.public_key()).size == 5
-    for broken in ("", "r.example/tlog\n5\n", note.replace("\n5\n", "\n05\n"), note.replace("\u2014", "-")):
+    broken_notes = ("", "r.example/tlog\n5\n", note.replace("\n5\n", "\n05\n"), note.replace("\u2014", "-"))
+    controlled = tlog.sign_checkpoint(tlog.Checkpoint("r.\x01example/tlog", 5, bytes.fromhex(ROOTS[5])), key)
+    for broken in (*broken_notes, controlled):
         with pytest.raises(LogError):
             tlog.verify_checkpoint(broken, key.public_key())
 
