@@ -3,7 +3,16 @@
 The core is pure: time, keys and randomness are parameters. See docs/adr/0009-label-token.md.
 """
 
-from issuance.errors import GtinError, IssuanceError, SigningKeyError, StatusListError, TokenError, TrustListError
+from issuance import tlog  # the transparency log's pure core, used as tlog.<name>
+from issuance.errors import (
+    GtinError,
+    IssuanceError,
+    LogError,
+    SigningKeyError,
+    StatusListError,
+    TokenError,
+    TrustListError,
+)
 from issuance.grading import Graded, grade, grade_by_catalogue
 from issuance.gtin import normalize_gtin
 from issuance.i18n import transition_text
@@ -66,6 +75,7 @@ __all__ = [
     "KeyState",
     "LabelClaims",
     "LabelPageView",
+    "LogError",
     "SigningKey",
     "SigningKeyError",
     "Status",
@@ -111,6 +121,7 @@ __all__ = [
     "split_status_uri",
     "status_list_uri",
     "status_lists_from_tokens",
+    "tlog",
     "token_from_b64url",
     "token_from_text",
     "token_to_b64url",

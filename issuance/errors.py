@@ -67,3 +67,12 @@ class StatusListError(IssuanceError):
 
     code: str = "status-list-error"
     reason: str = "malformed"
+
+
+@dataclass
+class LogError(IssuanceError):
+    """A transparency log proof, checkpoint, tile or entry that does not check: ``reason`` says which
+    (``inclusion_failed``, ``inconsistent``, ``bad_signature``, ``unknown_key``, ``malformed`` ...)."""
+
+    code: str = "log-error"
+    reason: str = "malformed"

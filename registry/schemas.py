@@ -41,6 +41,7 @@ _FILES = {
     "https://pcf-registry.org/schemas/pact-certification-1.0.json": "pact-certification-1.0.json",
     PACT_CLIENT_SCHEMA_ID: "pact-client-1.0.json",
     "https://pcf-registry.org/schemas/gradingcatalogue-1.0.json": "gradingcatalogue-1.0.json",
+    "https://pcf-registry.org/schemas/tlog-entry-1.0.json": "tlog-entry-1.0.json",
 }
 
 

@@ -40,6 +40,7 @@ from registry.api.routes import (
     recalculations,
     rulepacks,
     supervision,
+    tlog,
     trust,
     validations,
 )
@@ -60,6 +61,7 @@ ROUTERS = (
     labels.router,
     label_pages.router,
     trust.router,
+    tlog.router,
     audits.router,
     complaints.router,
     supervision.router,

@@ -52,6 +52,7 @@ class LabelOut(_Open):
     # the recalculation the label rests on: id, recomputedAt, deviationPercent, factorSets, inventoryDigest;
     # null for a declared figure that was not recomputed
     recalculation: dict[str, Any] | None = None
+    log: dict[str, Any] | None = None  # its transparency-log entry: index, tree size, origin, C2SP tlog-proof
 
 
 class VerifyBatchOut(_Open):

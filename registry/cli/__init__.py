@@ -22,6 +22,7 @@ from registry.cli import (
     factors,
     keys,
     labels,
+    log,
     operator,
     packs,
     pact,
@@ -64,6 +65,7 @@ main.add_command(labels.label)
 main.add_command(keys.keys)
 main.add_command(trust.trust)
 main.add_command(trust.status)
+main.add_command(log.log)
 main.add_command(operator.orgs)
 main.add_command(operator.credentials)
 main.add_command(accreditations.accreditations)

@@ -264,6 +264,11 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def write_config_file(name: str, data: bytes) -> None:
+    """Write one of pcfreg's state files (in :func:`config_dir`) atomically."""
+    _write_atomic(config_dir() / name, data)
+
+
 def pin_registry_keys(doc: Any) -> list[tuple[str, str]]:
     """Write the registry's key set as the pinned trust root; (key id, fingerprint) of each key."""
     from registry.packs import TrustedKeys

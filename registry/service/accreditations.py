@@ -41,6 +41,7 @@ from registry.accreditation import (
 from registry.accreditation import LabelPolicy as Policy
 from registry.declarations import classification_codes
 from registry.errors import InputError, Location, NotPermitted
+from registry.service import tlog
 from registry.service.principal import Principal
 from registry.service.publisher_keys import trusted_keys
 from registry.storage import accreditations as store
@@ -143,6 +144,15 @@ def submit(
             recorded_at=now,
         ),
     )
+    fields = {
+        "ref": f"{doc.id}@{doc.version}",
+        "body": body,
+        "certifier": doc.certifier,
+        "change": doc.change.value,
+        "state": doc.state.value,
+        "digest": verified.digest,
+    }
+    tlog.append_event(session, "accreditation.version", fields, now)
     changed = [] if doc.change is Change.GRANT else _apply_policy(session, doc, now, policies or scheme_policies())
     return Submitted(row, created=True, labels=changed)
 
@@ -168,7 +178,9 @@ def _apply_policy(
 
 
 def _set(session: Session, label: Label, state: LabelState, reason: str | None, now: datetime) -> Label:
-    return label_store.set_label_state(session, label, state, by=label.certifier_id, reason=reason, now=now)
+    label = label_store.set_label_state(session, label, state, by=label.certifier_id, reason=reason, now=now)
+    tlog.append_events(session, [tlog.label_state_event(label, now)])  # as any other change of a label's state
+    return label
 
 
 def _uncovered(held: list[Recorded], label: Label, now: datetime) -> bool:

@@ -35,6 +35,7 @@ from registry.catalogues import (
 )
 from registry.errors import InputError, Location, NotPermitted
 from registry.findings import Finding, Severity
+from registry.service import tlog
 from registry.service.packs import VersionConflict
 from registry.service.principal import Principal
 from registry.service.publisher_keys import trusted_keys
@@ -101,6 +102,8 @@ def publish(session: Session, principal: Principal, envelope: Any, *, now: datet
         raise VersionConflict.of(catalogue.ref, existing.digest, verified.digest)
     findings = meta_check(catalogue)
     row = store.insert_version(session, catalogue.to_json(), envelope, verified.digest, now=now)
+    fields = {"ref": catalogue.ref, "digest": verified.digest, "status": "published"}
+    tlog.append_event(session, "catalogue.publish", fields, now)
     return PublishOutcome(row, created=True, findings=findings)
 
 

@@ -31,6 +31,7 @@ from registry.factors import (
 )
 from registry.findings import Finding, Severity
 from registry.semver import precedence
+from registry.service import tlog
 from registry.service.packs import VersionConflict
 from registry.service.principal import Principal
 from registry.service.publisher_keys import trusted_keys
@@ -130,6 +131,8 @@ def publish(session: Session, principal: Principal, envelope: Any, *, now: datet
     diff = diff_sets(row_set(previous), fs) if previous is not None else None
     new = store.NewSetVersion(fs.to_json(), envelope, verified.digest, PackStatus.PUBLISHED, _factor_columns(fs))
     row = store.insert_set_version(session, new, now=now)
+    fields = {"ref": fs.ref, "digest": verified.digest, "status": PackStatus.PUBLISHED.value}
+    tlog.append_event(session, "factorset.publish", fields, now)
     return PublishOutcome(row, created=True, diff=diff, findings=findings)
 
 
@@ -146,7 +149,12 @@ def change_status(
     """Deprecate or withdraw a version, with a reason; its content and envelope stay stored."""
     principal.require("publisher")
     principal.require_org(set_id.split("/", 1)[0])
-    return store.set_status(session, set_id, version, status, reason=reason, now=now)
+    before = PackStatus(store.get_set_version(session, set_id, version).status)
+    row = store.set_status(session, set_id, version, status, reason=reason, now=now)
+    if PackStatus(row.status) is not before:
+        fields = {"ref": f"{set_id}@{version}", "digest": row.digest, "status": PackStatus(row.status).value}
+        tlog.append_event(session, "factorset.status", fields, now)
+    return row
 
 
 def get_version(session: Session, set_id: str, version: str) -> FactorSetVersion:

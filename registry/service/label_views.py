@@ -14,9 +14,12 @@ from registry.storage import repo
 from registry.storage.models import Label, LabelState
 
 
-def label_json(label: Label, v: Verification, settings: svc.IssuanceSettings) -> dict[str, Any]:
-    """A label as the API gives it: ids, URLs, token, state and its current verification."""
-    return {
+def label_json(
+    label: Label, v: Verification, settings: svc.IssuanceSettings, log: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A label as the API gives it: ids, URLs, token, state and its current verification; with ``log``
+    (:func:`registry.service.tlog.label_log`), its entry in the transparency log and the inclusion proof."""
+    out = {
         "id": label.id,
         "url": label_url(settings.base_url, label.id),
         "offline_url": offline_url(settings.base_url, label.id, label.token),
@@ -30,6 +33,9 @@ def label_json(label: Label, v: Verification, settings: svc.IssuanceSettings) ->
         # the recalculation the label rests on (no inventory lines); None: a declared figure, not recomputed
         "recalculation": label.recalculation,
     }
+    if log is not None:
+        out["log"] = log
+    return out
 
 
 def names_in(s: Any, packs: Any, label: Label, on: date | None = None) -> dict[str, Any]:

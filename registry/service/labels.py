@@ -8,6 +8,7 @@ stores nothing.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -65,6 +66,7 @@ from registry.errors import (
 from registry.findings import ValidationResult
 from registry.packs import CompiledPack, RulePack
 from registry.secretfiles import read_private, write_private
+from registry.service import tlog
 from registry.service.accreditations import Gate, issuing_gate
 from registry.storage import issuance as store
 from registry.storage.errors import Conflict, NotFound
@@ -228,7 +230,20 @@ def create_signing_key(
     key, private = generate_signing_key(certifier, scope, now=now, usage_days=settings.key_usage_days)
     sealed = seal_private_key(private, settings.master_key, kid=key.kid)
     store.add_signing_key(session, _row_of(key, sealed))
+    tlog.append_events(session, [_key_added(key, now)])
     return key
+
+
+def _key_added(key: SigningKey, now: datetime) -> tlog.Event:
+    """A new label signing key: what the trust list will show of it (a monitor sees every key a certifier gets)."""
+    fields = {
+        "kid": key.kid,
+        "certifier": key.certifier,
+        "public_key_sha256": hashlib.sha256(key.public_key).hexdigest(),
+        "usage_from": key.usage_from.isoformat(),
+        "usage_until": key.usage_until.isoformat(),
+    }
+    return tlog.Event("key.add", fields, now)
 
 
 def rotate_signing_key(
@@ -259,6 +274,7 @@ def rotate_signing_key(
         _apply(by_kid[old.kid], old)
         session.add(by_kid[old.kid])
     store.add_signing_key(session, _row_of(new, seal_private_key(private, settings.master_key, kid=new.kid)))
+    tlog.append_events(session, [_key_added(new, now)])
     return new, retired
 
 
@@ -287,6 +303,9 @@ def withdraw_signing_key(
     _apply(row, key)
     row.withdrawn_at = row.withdrawn_at or now
     session.add(row)
+    refused = key.withdrawn_from.isoformat() if key.withdrawn_from else None
+    fields = {"kid": kid, "certifier": certifier, "state": "withdrawn", "refuse_from": refused}
+    tlog.append_event(session, "key.withdraw", fields, now)
     return key
 
 
@@ -727,6 +746,7 @@ def _issue_fresh(
         else:
             ready.append((i, d, key, signer, covering))
     slots = store.allocate_status_indexes(session, certifier, len(ready), rng=rng, now=now) if ready else []
+    events = []
     for (i, d, key, signer, covering), slot in zip(ready, slots, strict=True):
         try:
             issued = _seal(d, settings, certifier, signer, slot, now=now, rng=rng, request_key=key, covering=covering)
@@ -735,8 +755,31 @@ def _issue_fresh(
             continue
         if store.insert_label(session, issued.columns):
             outcomes[i] = issued
+            events.append(issue_event(issued.claims, issued.token, now=now))
         else:  # a concurrent issuer of the same request committed first: its label is the answer
             outcomes[i] = _answer_repeat(d, store.labels_by_request_key(session, certifier, [key])[key], settings)
+    tlog.append_events(session, events)  # in this transaction: no label without its entry, nor the reverse
+
+
+def issue_event(claims: LabelClaims, token: bytes, *, now: datetime) -> tlog.Event:
+    """The log entry of an issue: what the label shows anyone who scans it, and its token's digest (which
+    binds the rest); not the footprint's value, nor anything of the declaration beyond its digest prefix."""
+    fields = {
+        "label_id": claims.label_id,
+        "certifier": claims.issuer,
+        "kid": claims.kid,
+        "scheme": claims.scheme,
+        "pack": claims.pack,
+        "grade": claims.grade,
+        "gtin": claims.gtin,
+        "issued_at": claims.issued_at.isoformat(),
+        "expires_at": claims.expires_at.isoformat(),
+        "status": {"uri": claims.status_uri, "idx": claims.status_idx},
+        "token_sha256": hashlib.sha256(token).hexdigest(),
+    }
+    if claims.catalogue is not None:
+        fields["catalogue"] = claims.catalogue
+    return tlog.Event("label.issue", fields, now)
 
 
 def _covering(gate: Gate | None, d: _Draft, now: datetime) -> str | RegistryError | None:
@@ -764,7 +807,19 @@ def change_label(
     session: Session, *, certifier: str, label_id: str, state: LabelState, reason: str | None, now: datetime
 ) -> Label:
     label = store.get_label(session, label_id)
-    return store.set_label_state(session, label, state, by=certifier, reason=reason, now=now)
+    before = LabelState(label.state)
+    label = store.set_label_state(session, label, state, by=certifier, reason=reason, now=now)
+    if LabelState(label.state) is not before:
+        tlog.append_events(session, [tlog.label_state_event(label, now)])
+    return label
+
+
+def revoke_audit(session: Session, audit: Audit, *, by: str, reason: str, now: datetime) -> list[Label]:
+    """Revoke every label citing ``audit`` (see :func:`registry.storage.issuance.revoke_audit`), each
+    revocation logged."""
+    revoked = store.revoke_audit(session, audit, by=by, reason=reason, now=now)
+    tlog.append_events(session, [tlog.label_state_event(label, now) for label in revoked])
+    return revoked
 
 
 # --- trust and status lists ---------------------------------------------------------------------

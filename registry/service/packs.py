@@ -33,6 +33,7 @@ from registry.packs import (
     resolve,
     verify_envelope,
 )
+from registry.service import tlog
 from registry.service.principal import Principal
 from registry.service.publisher_keys import trusted_keys
 from registry.storage import repo
@@ -105,6 +106,8 @@ def publish(
     row = repo.insert_pack_version(
         session, RulePackVersionCreate(content=pack.data, status=status, envelope=envelope), now=now
     )
+    fields = {"ref": pack.ref, "digest": row.digest, "status": PackStatus(status).value}
+    tlog.append_event(session, "rulepack.publish", fields, now)
     return PublishOutcome(row, created=True, diff=diff)
 
 
@@ -170,9 +173,15 @@ def change_status(
 ) -> RulePackVersion:
     principal.require("publisher")
     principal.require_org(pack_id.split("/", 1)[0])
-    if _get_row(session, pack_id, version) is None:
+    old = _get_row(session, pack_id, version)
+    if old is None:
         raise NotFound(f"no rule pack {pack_id}@{version}")
-    return repo.set_pack_status(session, pack_id, version, status, reason=reason, now=now)
+    before = PackStatus(old.status)
+    row = repo.set_pack_status(session, pack_id, version, status, reason=reason, now=now)
+    if PackStatus(row.status) is not before:
+        fields = {"ref": f"{pack_id}@{version}", "digest": row.digest, "status": PackStatus(row.status).value}
+        tlog.append_event(session, "rulepack.status", fields, now)
+    return row
 
 
 def version_on(session: Session, pack_id: str, on: date) -> RulePackVersion:

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -881,3 +882,41 @@ class CatalogueVersion(StorageModel, table=True):
     effective_from: date = Field(sa_column=Column(Date(), nullable=False))
     effective_until: date | None = Field(default=None, sa_column=Column(Date(), nullable=True))
     created_at: datetime = _ts()
+
+
+# --- the transparency log (issue 13) ----------------------------------------------------
+
+
+class TlogEntry(StorageModel, table=True):
+    """One entry of the transparency log: public fields only, as the canonical JSON bytes hashed into it."""
+
+    __tablename__ = "tlog_entry"
+    __table_args__ = (Index("ix_tlog_entry_ref", "ref"),)
+
+    idx: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    kind: str = Field(sa_column=Column(String(40), nullable=False))
+    ref: str = Field(sa_column=Column(String(200), nullable=False))  # what it is about: a label id, pack@version
+    data: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+    at: datetime = _ts()
+
+
+class TlogNode(StorageModel, table=True):
+    """The hash of a complete subtree of the log: 2**level entries from index << level (level 0: leaf hashes),
+    keyed by ``level << 50 | index`` (see :func:`registry.storage.tlog.node_id`): one key column, so that a
+    proof's nodes are read in one query and a tile's in one range."""
+
+    __tablename__ = "tlog_node"
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    hash: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+
+
+class TlogHead(StorageModel, table=True):
+    """The log's size and compact range (the peaks' hashes, largest first, concatenated); one row, locked
+    by every append so that appends take their indexes one after the other."""
+
+    __tablename__ = "tlog_head"
+
+    id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
+    peaks: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))

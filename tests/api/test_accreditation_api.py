@@ -4,6 +4,7 @@ SQLite and PostgreSQL, as every API test."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +28,7 @@ from registry.storage.models import (
     OrganisationCreate,
     OrgKind,
     PublisherKeyCreate,
+    TlogEntry,
 )
 
 AL = "example-standards-body/aluminium-ingot"
@@ -298,3 +300,10 @@ def test_a_reduction_suspends_only_the_labels_it_no_longer_covers_under_that_pol
         row = s.get(Label, label["id"])
         assert row is not None and row.accreditation_id == f"{BODY}/reduced"
         assert row.state_reason and row.state_reason.startswith(f"accreditation {BODY}/reduced@2 reduce:")
+        # the public log holds each accreditation version and the label its policy suspended (issue 13)
+        entries = [json.loads(e.data) for e in s.exec(select(TlogEntry).order_by(TlogEntry.idx)).all()]
+    versions = [(e["ref"], e["change"], e["state"]) for e in entries if e["kind"] == "accreditation.version"]
+    assert (f"{BODY}/reduced@1", "grant", "active") in versions
+    assert (f"{BODY}/reduced@2", "reduce", "active") in versions
+    suspended = [e for e in entries if e["kind"] == "label.suspend" and e["label_id"] == label["id"]]
+    assert len(suspended) == 1 and suspended[0]["certifier"] == "other-certifier"

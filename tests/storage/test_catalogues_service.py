@@ -183,3 +183,29 @@ def test_a_catalogue_per_another_declared_unit_refuses_rather_than_misgrades(rea
     with pytest.raises(InputError, match="per 1 kilogram, but the declaration is per 1000 kilogram") as e:
         _issue(engine, catalog, _example(catalog, AL))
     assert e.value.location is not None and e.value.location.pointer == "/pcf/declaredUnitAmount"
+
+
+def _log(engine: Engine) -> list[dict[str, Any]]:
+    """The transparency log's entries, oldest first (issue 13: every publish and issue is logged)."""
+    import json
+
+    from sqlmodel import select
+
+    from registry.storage.models import TlogEntry
+
+    with session_scope(engine, write=False) as s:
+        return [json.loads(row.data) for row in s.exec(select(TlogEntry).order_by(TlogEntry.idx)).all()]
+
+
+def test_catalogue_publishes_and_the_labels_it_grades_are_logged(ready: Any, catalog: Catalog) -> None:
+    engine, key = ready
+    ungraded = _issue(engine, catalog, _example(catalog, BATTERY))
+    outcome = _publish(engine, key, catalogue())
+    graded = _issue(engine, catalog, _example(catalog, AL))
+    ref = "example-standards-body/test-grades@1.0.0"
+    entries = {(e["kind"], e.get("label_id") or e.get("ref")): e for e in _log(engine)}
+    assert entries[("catalogue.publish", ref)]["digest"] == outcome.row.digest
+    issue = entries[("label.issue", graded.claims.label_id)]
+    assert (issue["grade"], issue["catalogue"]) == ("2", ref)
+    plain = entries[("label.issue", ungraded.claims.label_id)]
+    assert plain["grade"] is None and "catalogue" not in plain

@@ -12,6 +12,7 @@ route functions at module level; :func:`registry.api.app.create_app` includes th
 * :mod:`.labels` - ``/v1/labels...``: issue, change, list, read, verify in bulk
 * :mod:`.label_pages` - ``/l``, ``/L``, a label's QR code and printable SVG
 * :mod:`.trust` - ``/v1/trust-list...``, ``/v1/status/...``, certifier key rotation and withdrawal
+* :mod:`.tlog` - ``/tlog/checkpoint``, ``/tlog/tile/...`` (C2SP tlog-tiles), a label's log proof
 * :mod:`.audits` - ``/v1/audits...`` and ``/v1/recognitions...``
 * :mod:`.supervision` - ``/v1/regulators``, ``/v1/supervision/...``: regulators' reads, samples, statistics
 * :mod:`.complaints` - ``/l/{label_id}/complaint`` (the public form), ``/v1/complaints...`` (certifiers)

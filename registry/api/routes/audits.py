@@ -35,6 +35,7 @@ from registry.crosswalk import (
 from registry.declarations import prepare
 from registry.errors import InputError, Location, NotConformant
 from registry.findings import PackRef, ValidationResult
+from registry.service import labels as labels_svc
 from registry.service.principal import Principal
 from registry.storage import issuance as store
 from registry.storage.db import session_scope
@@ -118,7 +119,7 @@ async def revoke_audit(audit_id: str, body: Reason, principal: PrincipalDep, ctx
     def run() -> dict[str, Any]:
         with session_scope(ctx.engine) as s:
             audit = store.get_audit(s, audit_id, certifier_id=principal.org_id)
-            revoked = store.revoke_audit(s, audit, by=principal.org_id, reason=body.reason, now=ctx.clock())
+            revoked = labels_svc.revoke_audit(s, audit, by=principal.org_id, reason=body.reason, now=ctx.clock())
             return {**_audit_json(audit), "labels_revoked": [label.id for label in revoked]}
 
     try:

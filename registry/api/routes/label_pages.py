@@ -35,6 +35,7 @@ from registry.api.deps import CtxDep, ORJSONResponse, ServiceContext
 from registry.api.labels import label_cache, label_json, label_linkset, names_in, preferred_type
 from registry.api.problems import NotFoundError
 from registry.service import labels as svc
+from registry.service import tlog as log_svc
 from registry.storage import issuance as store
 from registry.storage.db import session_scope
 from registry.storage.errors import NotFound
@@ -150,7 +151,10 @@ async def _machine_answer(ctx: ServiceContext, settings: Any, label_id: str, wan
         with session_scope(ctx.engine, write=False) as s:
             label = store.get_label(s, label_id.upper())
             key_state = svc.standing_of(store.get_signing_key(s, label.kid))
-            return label_json(label, svc.stored_verification(label, key_state, now=ctx.clock()), settings)
+            v = svc.stored_verification(label, key_state, now=ctx.clock())
+            return label_json(
+                label, v, settings, log_svc.label_log(s, settings.registry_key, settings.public_url, label.id)
+            )
 
     try:
         out = await run_in_threadpool(run)

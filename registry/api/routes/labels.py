@@ -26,6 +26,7 @@ from registry.api.labels import IssueBody, VerifyBody, label_cache, label_json, 
 from registry.api.models import LabelOut, Reason, VerifyBatchOut
 from registry.api.problems import NotFoundError
 from registry.service import labels as svc
+from registry.service import tlog as log_svc
 from registry.service.label_batches import BatchIssuer, LineSplitter, LineTooLong
 from registry.service.principal import Principal
 from registry.storage import issuance as store
@@ -150,15 +151,20 @@ async def list_labels(
 
 
 @router.get("/v1/labels/{label_id}")
-async def get_label(label_id: str, ctx: CtxDep) -> dict[str, Any]:
-    """A label: its claims, current verification, token and URLs (public)."""
+async def get_label(
+    label_id: str, ctx: CtxDep, log_size: int | None = Query(default=None, ge=1, le=2**62)
+) -> dict[str, Any]:
+    """A label: its claims, current verification, token and URLs (public), and its entry in the transparency
+    log with the inclusion proof against the latest checkpoint (or the one of ``log_size`` entries)."""
     cache = label_cache(ctx)
 
     def run() -> dict[str, Any]:
         with session_scope(ctx.engine, write=False) as s:
             label = store.get_label(s, label_id.upper())
             key_state = svc.standing_of(store.get_signing_key(s, label.kid))
-            return label_json(label, svc.stored_verification(label, key_state, now=ctx.clock()), cache.settings)
+            v = svc.stored_verification(label, key_state, now=ctx.clock())
+            log = log_svc.label_log(s, cache.settings.registry_key, cache.settings.public_url, label.id, size=log_size)
+            return label_json(label, v, cache.settings, log)
 
     try:
         return await run_in_threadpool(run)
