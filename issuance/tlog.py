@@ -1,6 +1,6 @@
 """A transparency log, pure: RFC 6962 Merkle hashing, proofs, checkpoints, tiles and offline proofs.
 
-Sources (checked, see docs/adr/0017-i13-tlog-transparency-log.md):
+Sources (checked, see docs/adr/0021-transparency-log.md):
 
 - RFC 6962 section 2.1 (and RFC 9162 section 2.1, unchanged): leaf hash ``SHA-256(0x00 || d)``, interior
   node ``SHA-256(0x01 || left || right)``, the empty tree ``SHA-256("")``; a tree of n > 1 leaves splits

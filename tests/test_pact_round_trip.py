@@ -2,7 +2,7 @@
 
 The host side (``/auth/token``, ``/3/footprints``, ``/3/events``, sharing) comes from branch i16-host;
 in a tree without it this module is skipped and says so. The request round trip also needs the host's
-``POST /3/events`` route to hand answer events to ``pact_requests.record_request_answer`` (ADR 0017).
+``POST /3/events`` route to hand answer events to ``pact_requests.record_request_answer`` (ADR 0018).
 """
 
 from __future__ import annotations

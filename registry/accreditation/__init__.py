@@ -3,7 +3,7 @@
 An accreditation body grants a certifier a scope (schemes x product categories x regions x a
 validity period), signed by the body and stored as versions that are never changed; later versions
 reduce, suspend, reinstate or withdraw it. Issuing and verifying ask :func:`accreditation_gap`.
-See docs/adr/0017-i13-accred-accreditation.md.
+See docs/adr/0019-accreditation.md.
 """
 
 from registry.accreditation.history import TransitionRefused, check_follows

@@ -7,7 +7,7 @@
   with the accreditation, and reinstated with it (only those it suspended).
 
 A scheme states its policy in its crosswalk file (``accreditation_policy``); a scheme that says
-nothing gets the default. See docs/adr/0017-i13-accred-accreditation.md.
+nothing gets the default. See docs/adr/0019-accreditation.md.
 """
 
 from __future__ import annotations

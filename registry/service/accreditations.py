@@ -9,7 +9,7 @@ label policy of each scheme it touches (:mod:`registry.accreditation.policy`). N
 Whether issuing needs an accreditation: once any accreditation body exists in the registry (``pcfreg
 init`` creates a demo one), or when the setting requires it (``PCFREG_REQUIRE_ACCREDITATION``), every
 label needs an accreditation covering it; a registry without any body and without the setting issues
-within its signing keys' scope alone (docs/adr/0017-i13-accred-accreditation.md).
+within its signing keys' scope alone (docs/adr/0019-accreditation.md).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Every publish, withdrawal, key withdrawal, issue, suspension, reinstatement and 
 :func:`append_event` (or :func:`append_events`) inside the transaction that makes the change, so the
 entry commits with it or not at all. An entry is the RFC 8785 canonical JSON of ``{"kind", "at", ...}``
 and the public fields the caller gives: ids, digests, states, times; never a declaration's numbers.
-The pure core (hashing, proofs, notes, tiles) is :mod:`issuance.tlog`; docs/adr/0017-i13-tlog-transparency-log.md.
+The pure core (hashing, proofs, notes, tiles) is :mod:`issuance.tlog`; docs/adr/0021-transparency-log.md.
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ class OrgKind(StrEnum):
     PLATFORM = "platform"
     ADMIN = "admin"
     REGULATOR = "regulator"
-    ACCREDITATION_BODY = "accreditation-body"  # grants certifiers their scope (issue 13, ADR 0017)
+    ACCREDITATION_BODY = "accreditation-body"  # grants certifiers their scope (issue 13, ADR 0019)
 
 
 class CredentialKind(StrEnum):

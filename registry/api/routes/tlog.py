@@ -6,7 +6,7 @@
 * ``GET /v1/labels/{label_id}/log-proof`` - the label's issue entry with its inclusion proof
   (C2SP tlog-proof), against the latest checkpoint or the one of ``size``
 
-All public. docs/adr/0017-i13-tlog-transparency-log.md.
+All public. docs/adr/0021-transparency-log.md.
 """
 
 from __future__ import annotations
