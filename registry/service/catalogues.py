@@ -21,10 +21,8 @@ from sqlmodel import Session
 from registry.catalogues import (
     Catalogue,
     CatalogueCheckFailed,
-    Category,
     Observation,
     catalogue_from_data,
-    catalogue_in_force,
     category_statistics,
     check_catalogue,
     compute_draft,
@@ -146,12 +144,10 @@ def diff_versions(session: Session, catalogue_id: str, old: str, new: str) -> li
     )
 
 
-def in_force_for(
-    session: Session, *, pack_id: str, hs_codes: Sequence[str], region: str | None, on: date
-) -> tuple[Catalogue, Category] | None:
-    """The published catalogue and category that grade a label of this pack, product and region on ``on``."""
-    catalogues = [row_catalogue(r) for r in store.published_on(session, on)]
-    return catalogue_in_force(catalogues, pack_id=pack_id, hs_codes=hs_codes, region=region, on=on)
+def published_catalogues(session: Session, on: date) -> list[Catalogue]:
+    """The catalogues published and effective on ``on``, read and parsed once: a batch of labels issued
+    at one time is graded against this list (:func:`registry.catalogues.catalogue_in_force`)."""
+    return [row_catalogue(r) for r in store.published_on(session, on)]
 
 
 def grading_of(session: Session, ref: str, grade: str | None, on: date) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -72,6 +72,9 @@ from registry.storage import issuance as store
 from registry.storage.errors import Conflict, NotFound
 from registry.storage.models import Audit, KeyState, Label, LabelSigningKey, LabelState
 from registry.supervision import region_of
+
+if TYPE_CHECKING:
+    from registry.catalogues import Catalogue
 
 Rng = Callable[[int], bytes]
 _LABEL_COLUMNS = tuple(c.name for c in Label.__table__.columns)  # type: ignore[attr-defined]
@@ -438,16 +441,23 @@ class _Draft:
 
 
 def _grade(
-    session: Session, compiled: CompiledPack, pack: Any, v3: dict[str, Any], *, now: datetime, production: bool
+    catalogues: Sequence[Catalogue],
+    compiled: CompiledPack,
+    pack: Any,
+    v3: dict[str, Any],
+    *,
+    now: datetime,
+    production: bool,
 ) -> Any:
-    """The catalogue in force for the label's category on the issue date, else the pack's illustrative bands
-    (refused in production), else no grade (issue 13)."""
+    """The catalogue in force for the label's category on the issue date (among ``catalogues``, those
+    published on that date), else the pack's illustrative bands (refused in production), else no grade
+    (issue 13)."""
+    from registry.catalogues import catalogue_in_force
     from registry.declarations import classification_codes
-    from registry.service.catalogues import in_force_for
 
     hs, _ = classification_codes(v3)
     region = v3.get("pcf", {}).get("geographyCountry") if isinstance(v3.get("pcf"), dict) else None
-    found = in_force_for(session, pack_id=pack.id, hs_codes=hs, region=region, on=now.date())
+    found = catalogue_in_force(catalogues, pack_id=pack.id, hs_codes=hs, region=region, on=now.date())
     if found is not None:
         catalogue, category = found
         pcf = v3["pcf"]
@@ -472,7 +482,14 @@ def _grade(
 
 
 def _draft(
-    session: Session, packs: Packs, certifier: str, request: IssueRequest, now: datetime, *, production: bool = False
+    session: Session,
+    packs: Packs,
+    certifier: str,
+    request: IssueRequest,
+    now: datetime,
+    *,
+    catalogues: Sequence[Catalogue],
+    production: bool = False,
 ) -> _Draft:
     from registry.crosswalk import load_crosswalks
 
@@ -490,7 +507,7 @@ def _draft(
             findings=[f.to_json() for f in result.errors],
         )
     v3, ext = prepared.document, prepared.extension
-    graded = _grade(session, compiled, result.pack, v3, now=now, production=production)
+    graded = _grade(catalogues, compiled, result.pack, v3, now=now, production=production)
     digest = sha256_digest(request.declaration)
     audit = _audit_for(session, certifier, request.audit_id, digest, result.pack.ref) if request.audit_id else None
     own = load_crosswalks().scheme_for_chain(compiled.resolved.chain)
@@ -666,10 +683,16 @@ def issue_labels(
     returned in its place, as data); a request issued before (its key, see :func:`request_key`)
     is answered with its label, marked as a repeat, and never issued twice. Keys are looked up
     once per scheme and pack, status indexes allocated together."""
+    from registry.service.catalogues import published_catalogues
+
     outcomes: list[Issued | RegistryError | _Draft] = []
+    catalogues = published_catalogues(session, now.date()) if requests else []  # once per batch, not per label
     for request in requests:
         try:
-            outcomes.append(_draft(session, packs, certifier, request, now, production=settings.production))
+            draft = _draft(
+                session, packs, certifier, request, now, catalogues=catalogues, production=settings.production
+            )
+            outcomes.append(draft)
         except RegistryError as e:
             outcomes.append(e)
     _attach_recalculations(session, certifier, outcomes)
