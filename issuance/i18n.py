@@ -220,6 +220,10 @@ TEXTS: dict[Lang, dict[str, str]] = {
     },
 }
 
+# The printed label (issue 14), its own block: the words beside the batch and the scheme's name.
+TEXTS["en"].update({"label.batch": "Batch", "label.scheme": "Scheme"})
+TEXTS["zh"].update({"label.batch": "批次", "label.scheme": "认证方案"})
+
 # PACT declared-unit names (v3 ``declaredUnitOfMeasurement``) in Chinese; English shows them as they are.
 UNIT_NAMES_ZH: dict[str, str] = {
     "liter": "升",

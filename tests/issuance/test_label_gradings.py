@@ -77,23 +77,23 @@ def _svg(**update: Any) -> Any:
 
 
 def _texts(root: Any) -> str:
-    return " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
+    return " ".join(p.get("data-text") for p in root.iter(f"{SVG}path") if p.get("class") == "text")
 
 
 @pytest.mark.parametrize(("lang", "word"), [("en", "Illustrative"), ("zh", "示意")])
 def test_printed_illustrative_word_is_as_large_as_the_grade(lang: str, word: str) -> None:
     root = etree.fromstring(render(lang=lang).encode())
-    grade = root.find(f".//{SVG}g[@class='grade']/{SVG}g/{SVG}text")
-    shown = [t for t in root.iter(f"{SVG}text") if "".join(t.itertext()) == word]
-    assert grade is not None and grade.text == "B" and len(shown) == 1
-    assert shown[0].get("font-size") == grade.get("font-size")
+    grade = root.find(f".//{SVG}g[@class='grade']/{SVG}g/{SVG}path")
+    shown = [p for p in root.iter(f"{SVG}path") if p.get("data-text") == word]
+    assert grade is not None and grade.get("data-text") == "B" and len(shown) == 1
+    assert shown[0].get("data-size") == grade.get("data-size")
 
 
 def test_printed_catalogue_grade_names_its_catalogue_and_is_not_illustrative() -> None:
     root = _svg(catalogue=CATALOGUE)
     text = _texts(root)
     assert CATALOGUE in text and "Illustrative" not in text
-    assert root.find(f".//{SVG}g[@class='grade']/{SVG}g/{SVG}text").get("font-size") == "150"
+    assert root.find(f".//{SVG}g[@class='grade']/{SVG}g/{SVG}path").get("data-size") == "150"
 
 
 @pytest.mark.parametrize(

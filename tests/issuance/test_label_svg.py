@@ -1,7 +1,8 @@
-"""The printable SVG label: well-formed and self-contained, the texts present, the QR decodable.
+"""The printable SVG label: well-formed and self-contained, the texts present (as outlines), the QR decodable.
 
 The QR is read back out of the SVG path, drawn to a bitmap with Pillow and decoded with
-zxing-cpp; the browser test also screenshots the whole label and decodes that.
+zxing-cpp; tests/browser/test_printed_label.py renders whole labels in Chromium, librsvg and as PDF.
+Texts are outlines: each text path says what it draws in ``data-text``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from PIL import Image, ImageDraw
 
 from issuance.label_svg import GRADES, OFF_SCALE, PALETTE, contrast, grade_colours, render_label_svg
 from issuance.model import Boundary, LabelClaims
+from issuance.outline import UnprintableText, check_printable
 from issuance.qr import QRCapacityError, label_url, make_qr, matrix, offline_url
 from registry.errors import InputError
 
@@ -59,8 +61,24 @@ def parse(svg: str) -> Any:
     return etree.fromstring(svg.encode(), parser)
 
 
+def text_paths(root: Any) -> list[Any]:
+    return [p for p in root.iter(f"{SVG}path") if p.get("class") == "text"]
+
+
 def texts(root: Any) -> list[str]:
-    return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+    return [p.get("data-text") for p in text_paths(root)]
+
+
+def x_extent(d: str) -> tuple[float, float]:
+    """The smallest and largest x of an outline's absolute path data (pairs of numbers after M, L, C)."""
+    xs: list[float] = []
+    for command, args in re.findall(r"([MLCQHVZ])([^MLCQHVZ]*)", d):
+        numbers = [float(n) for n in args.split()]
+        if command == "H":
+            xs.extend(numbers)
+        elif command in "MLCQ":
+            xs.extend(numbers[0::2])
+    return min(xs), max(xs)
 
 
 def qr_modules(root: Any) -> set[tuple[int, int]]:
@@ -92,9 +110,15 @@ class TestDocument:
         svg = render()
         root = parse(svg)
         tags = {el.tag for el in root.iter()}
-        assert tags <= {f"{SVG}{t}" for t in ("svg", "title", "rect", "g", "text", "path")}
+        assert tags <= {f"{SVG}{t}" for t in ("svg", "title", "rect", "g", "path")}
         assert "href" not in svg and "url(" not in svg and "@import" not in svg
         assert all("font-face" not in (el.text or "") for el in root.iter())
+
+    def test_no_fonts_and_no_stretching(self) -> None:
+        """Issue 14: nothing depends on a font installed where the label is printed, nothing is squeezed."""
+        svg = render(lang="zh")
+        assert "<text" not in svg and "font-family" not in svg and "textLength" not in svg
+        assert all(p.get("d").startswith("M") for p in text_paths(parse(svg)))
 
     def test_english_texts(self) -> None:
         shown = texts(parse(render()))
@@ -103,7 +127,9 @@ class TestDocument:
         assert "per 1 kilogram" in shown
         assert "Cradle to grave" in shown
         assert f"Certified by: {CERTIFIER}" in shown
-        assert f"Rule pack: {PACK_TITLE} (example-standards-body/core@1.2.0)" in shown
+        assert f"Scheme: {PACK_TITLE}" in shown
+        assert "Batch: B-2026-17" in shown
+        assert not any("example-standards-body/core" in t for t in shown)  # the scheme's name, not the pack id
         assert "Valid until: 2027-06-01" in shown
         assert "Scan to verify" in shown
         assert URL in shown
@@ -116,7 +142,13 @@ class TestDocument:
         assert "从摇篮到坟墓" in shown
         assert "有效期至：2027-06-01" in shown
         assert f"认证机构：{CERTIFIER}" in shown
+        assert f"认证方案：{PACK_TITLE}" in shown
+        assert "批次：B-2026-17" in shown
         assert "扫码验证" in shown
+
+    def test_no_batch_no_batch_line(self) -> None:
+        shown = texts(parse(render(claims=CLAIMS.model_copy(update={"batch": None}))))
+        assert not any(t.startswith("Batch") for t in shown)
 
 
 class TestQr:
@@ -189,19 +221,31 @@ class TestHostileText:
         assert not list(root.iter(f"{SVG}script", "script", "x"))
         assert f"Certified by: {evil}" in texts(root)
 
-    def test_control_characters_replaced(self) -> None:
-        root = parse(render(pack_title="bad\x07\x00title"))
-        assert any("bad\ufffd\ufffdtitle" in t for t in texts(root))
+    def test_control_characters_refused_naming_the_field(self) -> None:
+        with pytest.raises(UnprintableText) as err:
+            render(pack_title="bad\x07\x00title")
+        assert err.value.location.pointer == "/pack_title"
+        assert err.value.character == "\x07" and "U+0007" in err.value.message and "position 3" in err.value.message
 
     def test_long_names_are_cut_and_fitted(self) -> None:
         root = parse(render(certifier_name="Certification " * 20))
-        line = next(t for t in root.iter(f"{SVG}text") if t.text.startswith("Certified by"))
-        assert line.text.endswith("…")
-        assert line.get("textLength") == "840"
+        line = next(p for p in text_paths(root) if p.get("data-text").startswith("Certified by"))
+        assert line.get("data-text").endswith("…")
+        assert float(line.get("data-size")) < 24  # made smaller first, then cut
+        left, right = x_extent(line.get("d"))
+        assert left >= 30 and right <= 30 + 840  # within the fixed width, measured on the drawn outline
 
     @settings(max_examples=60, deadline=None)
     @given(st.text(max_size=80), st.text(max_size=80), st.sampled_from(["en", "zh"]))
-    def test_any_names_give_well_formed_svg(self, certifier: str, title: str, lang: str) -> None:
-        root = parse(render(certifier_name=certifier, pack_title=title, lang=lang))
+    def test_any_names_give_well_formed_svg_or_name_the_character(self, certifier: str, title: str, lang: str) -> None:
+        try:
+            root = parse(render(certifier_name=certifier, pack_title=title, lang=lang))
+        except UnprintableText as e:
+            field = e.location.pointer.strip("/")
+            assert field in ("certifier_name", "pack_title")
+            assert e.character in {"certifier_name": certifier, "pack_title": title}[field]
+            with pytest.raises(UnprintableText):
+                check_printable(e.character, field)
+            return
         assert root.tag == f"{SVG}svg"
-        assert {el.tag for el in root.iter()} <= {f"{SVG}{t}" for t in ("svg", "title", "rect", "g", "text", "path")}
+        assert {el.tag for el in root.iter()} <= {f"{SVG}{t}" for t in ("svg", "title", "rect", "g", "path")}
