@@ -31,9 +31,11 @@ from issuance.keys import (
     withdraw,
     withdrawal_refuses,
 )
-from issuance.label_svg import render_label_svg
+from issuance.label_pdf import render_label_pdf
+from issuance.label_svg import VARIANTS, Artwork, ModuleTooSmall, Variant, render_label_artwork, render_label_svg
 from issuance.landing import render_landing_page
 from issuance.model import Boundary, Grading, LabelClaims, Verification, VerifyStatus
+from issuance.outline import UnprintableText
 from issuance.page import PAGE_CSS, AccreditationView, LabelPageView, pick_language, render_label_page
 from issuance.qr import label_url, offline_url, render_qr
 from issuance.status_list import (
@@ -65,7 +67,9 @@ from issuance.verify import verify
 
 __all__ = [
     "PAGE_CSS",
+    "VARIANTS",
     "AccreditationView",
+    "Artwork",
     "Boundary",
     "Graded",
     "Grading",
@@ -76,6 +80,7 @@ __all__ = [
     "LabelClaims",
     "LabelPageView",
     "LogError",
+    "ModuleTooSmall",
     "SigningKey",
     "SigningKeyError",
     "Status",
@@ -87,6 +92,8 @@ __all__ = [
     "TrustList",
     "TrustListError",
     "TrustedKey",
+    "UnprintableText",
+    "Variant",
     "Verification",
     "VerifyStatus",
     "allocate_indexes",
@@ -108,7 +115,9 @@ __all__ = [
     "parse_status_list_token",
     "peek",
     "pick_language",
+    "render_label_artwork",
     "render_label_page",
+    "render_label_pdf",
     "render_label_svg",
     "render_landing_page",
     "render_qr",

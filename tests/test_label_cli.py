@@ -209,3 +209,29 @@ def test_issue_many_from_jsonl(data: Path, declaration: Path, tmp_path: Path) ->
     assert mixed.exit_code == 1
     first, second = (json.loads(x) for x in mixed.stdout.splitlines())
     assert "id" in first and second["line"] == 2 and "gtin" in second["error"]["message"].lower()
+
+
+def test_print_pdf_variants_and_the_qr_module_floor(data: Path, declaration: Path, tmp_path: Path) -> None:
+    """Issue 14: SVG or vector PDF, regular/small/mono, the scheme's name not the pack id, the batch, and an
+    offline code printed large enough (0.33 mm modules) or refused naming the width it needs."""
+    label = _issue(data, declaration, "--batch", "LOT-42")
+    lid, where = label["id"], ("--data-dir", str(data))
+    pdf = tmp_path / "label.pdf"
+    done = run("label", "print", lid, "--out", str(pdf), "--format", "pdf", "--variant", "mono", *where)
+    assert done.exit_code == 0, done.stderr
+    assert pdf.read_bytes().startswith(b"%PDF-") and "90 x 52 mm" in done.stdout
+    small = tmp_path / "small.svg"
+    assert run("label", "print", lid, "--out", str(small), "--variant", "small", *where).exit_code == 0
+    svg = small.read_text(encoding="utf-8")
+    assert 'width="60mm"' in svg and "Batch: LOT-42" in svg and "Scheme: " in svg
+    assert "<text" not in svg and "aluminium-ingot@" not in svg  # outlines; the scheme's name, not the pack id
+    offline = tmp_path / "offline.svg"
+    enlarged = run("label", "print", lid, "--out", str(offline), "--kind", "offline", *where)
+    assert enlarged.exit_code == 0 and "note: printed" in enlarged.stderr and "0.33 mm" in enlarged.stderr
+    refused = run(
+        "label", "print", lid, "--out", str(tmp_path / "x.svg"), "--kind", "offline", "--width-mm", "60", *where
+    )
+    assert refused.exit_code == 2 and "below the 0.33 mm minimum" in refused.stderr and "at least" in refused.stderr
+    assert not (tmp_path / "x.svg").exists()
+    mismatch = run("label", "print", lid, "--out", str(tmp_path / "y.svg"), "--format", "pdf", *where)
+    assert mismatch.exit_code == 2 and not (tmp_path / "y.svg").exists()

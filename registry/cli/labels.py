@@ -223,38 +223,69 @@ def label_qr(label_id: str, out: str, kind: str, scale: int, data_dir: str) -> N
 
 @label.command("print")
 @click.argument("label_id")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="FILE.svg")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="FILE.svg or FILE.pdf")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @click.option("--kind", type=click.Choice(["url", "offline"]), default="url", show_default=True)
+@click.option(
+    "--variant",
+    type=click.Choice(["regular", "small", "mono"]),
+    default="regular",
+    show_default=True,
+    help="regular 90 x 52 mm, small 60 x 34 mm, mono: regular in black and white.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["svg", "pdf"]),
+    default=None,
+    help="Output format (default: from the --out suffix).",
+)
+@click.option(
+    "--width-mm",
+    type=click.FloatRange(10, 1000),
+    default=None,
+    help="Print wider than the variant's own width (refused if the QR modules would be under 0.33 mm).",
+)
 @data_dir_option
 @guarded
-def label_print(label_id: str, out: str, lang: str, kind: str, data_dir: str) -> None:
-    """Write the printable label (SVG): grade badge, value per declared unit, boundary, pack, certifier,
-    validity and the QR code."""
-    from issuance import LabelClaims, label_url, offline_url, render_label_svg
+def label_print(
+    label_id: str, out: str, lang: str, kind: str, variant: str, fmt: str | None, width_mm: float | None, data_dir: str
+) -> None:
+    """Write the printable label (SVG or vector PDF, text as outlines): grade badge and scale, value per
+    declared unit, boundary, batch, certifier, scheme, validity and the QR code."""
+    from issuance import LabelClaims, label_url, offline_url, render_label_artwork, render_label_pdf
     from registry.service.label_views import names_in
     from registry.service.labels import printable_label
     from registry.service.packs import StoredPacks
     from registry.storage.db import session_scope
 
-    if Path(out).suffix.lower() != ".svg":
-        raise InputError("--out must end in .svg", Location(out))
+    suffix = Path(out).suffix.lower()
+    fmt = fmt or suffix[1:]
+    if fmt not in ("svg", "pdf") or suffix != f".{fmt}":
+        raise InputError(f"--out must end in .svg or .pdf, matching --format (got {out!r})", Location(out))
     engine, settings = open_data_dir(data_dir)
     with session_scope(engine, write=False) as s:
         row = printable_label(s, label_id, now=datetime.now(UTC))
         names = names_in(s, StoredPacks(engine), row)
     base = settings.base_url
     qr = label_url(base, row.id) if kind == "url" else offline_url(base, row.id, row.token)
-    svg = render_label_svg(
+    art = render_label_artwork(
         LabelClaims.model_validate(row.claims),
         qr_url=qr,
         certifier_name=names["certifier"],
-        pack_title=names["pack"][lang],
+        pack_title=names["pack_name"][lang],
         lang=lang,  # type: ignore[arg-type]
         grade_scale=names["grades"],
+        variant=variant,  # type: ignore[arg-type]
+        width_mm=width_mm,
     )
-    Path(out).write_text(svg, encoding="utf-8")
-    click.echo(f"wrote {out}")
+    if fmt == "pdf":
+        Path(out).write_bytes(render_label_pdf(art))
+    else:
+        Path(out).write_text(art.svg, encoding="utf-8")
+    for note in art.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"wrote {out} ({art.width_mm:g} x {art.height_mm:g} mm, QR modules {art.module_mm:.2f} mm)")
 
 
 @label.command("verify")

@@ -70,6 +70,7 @@ def names_in(s: Any, packs: Any, label: Label, on: date | None = None) -> dict[s
             "en": f"{row.title_en} ({ref})",
             "zh": f"{row.title_zh} ({ref})",
         },
+        "pack_name": {"en": row.title_en, "zh": row.title_zh},  # the scheme's name as printed (issue 14)
         "scheme": scheme.title if scheme is not None else label.scheme,
         "pack_url": f"/v1/rulepacks/{namespace}/{name}/versions/{label.pack_version}",
         "grades": grades,

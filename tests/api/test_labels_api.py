@@ -359,3 +359,20 @@ def test_a_certifier_lists_its_own_labels(service: Service, issued: dict[str, An
     problem(c.get("/v1/labels", headers=h, params={"gtin": "123"}), 422)
     problem(c.get("/v1/labels", headers=service.headers("demo-platform")), 403)
     problem(c.get("/v1/labels"), 401)
+
+
+def test_printable_label_as_pdf_in_variants(service: Service, issued: dict[str, Any]) -> None:
+    """Issue 14: label.pdf and label.svg with Accept: application/pdf give the same vector artwork as PDF;
+    variant and width_mm are query parameters; too narrow for the QR code's modules is refused, naming why."""
+    c, lid = service.client, issued["id"]
+    pdf = c.get(f"/v1/labels/{lid}/label.pdf", params={"variant": "small", "lang": "zh"})
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    negotiated = c.get(f"/v1/labels/{lid}/label.svg", headers={"Accept": "application/pdf"})
+    assert negotiated.headers["content-type"] == "application/pdf" and negotiated.content.startswith(b"%PDF-")
+    svg = c.get(f"/v1/labels/{lid}/label.svg", params={"variant": "mono", "kind": "offline"})
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    assert 'data-variant="mono"' in svg.text and 'width="95.3mm"' in svg.text  # enlarged for the offline code
+    narrow = c.get(f"/v1/labels/{lid}/label.svg", params={"kind": "offline", "width_mm": 60})
+    assert narrow.status_code == 422 and narrow.json()["location"]["pointer"] == "/width_mm"
+    assert "at least 95.3 mm" in narrow.json()["detail"]

@@ -1,7 +1,8 @@
 """What a label shows people: its consumer page, its QR code and its printable label (all public).
 
 * ``GET /v1/labels/{label_id}/qr`` - the QR code (short URL, or offline with the token), SVG or PNG
-* ``GET /v1/labels/{label_id}/label.svg`` - a printable label: grade badge, value, QR code
+* ``GET /v1/labels/{label_id}/label.svg`` - a printable label: grade badge and scale, value, QR code (text as
+  outlines); the PDF when asked for it (``Accept: application/pdf``), and ``label.pdf`` the same as PDF
 * ``GET /l/{label_id}`` and ``GET /L/{label_id}`` - the page a QR code opens, in English or Chinese
   (``/L`` is the one QR codes carry: an upper-case URL is all QR alphanumeric); the same URL answers
   the label's JSON (``Accept: application/json``) or its RFC 9264 linkset (``application/linkset+json``)
@@ -26,8 +27,9 @@ from issuance import (
     label_url,
     offline_url,
     pick_language,
+    render_label_artwork,
     render_label_page,
-    render_label_svg,
+    render_label_pdf,
     render_qr,
     transition_text,
 )
@@ -92,32 +94,84 @@ async def label_qr(
     return Response(body, media_type=media, headers={"Cache-Control": "public, max-age=86400"})
 
 
+_ARTWORK_TYPES = ("image/svg+xml", "application/pdf")  # SVG first: it wins ties
+_ARTWORK_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "the label at its printed size (width and height in mm), text as outlines",
+        "content": {
+            "image/svg+xml": {"schema": {"type": "string"}},
+            "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+        },
+    },
+    422: {
+        "description": "a name the label font cannot draw, or width_mm too small for the QR code's modules",
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    },
+}
+_WidthMm = Annotated[float | None, Query(ge=10, le=1000, description="print wider than the variant's own width, in mm")]
+
+
+@router.get("/v1/labels/{label_id}/label.svg", tags=["labels"], response_class=Response, responses=_ARTWORK_RESPONSES)
+async def printable(
+    label_id: str,
+    request: Request,
+    ctx: CtxDep,
+    lang: Literal["en", "zh"] = "en",
+    kind: Literal["url", "offline"] = "url",
+    variant: Literal["regular", "small", "mono"] = "regular",
+    width_mm: _WidthMm = None,
+) -> Response:
+    """A printable label: grade badge and scale, value per declared unit, boundary, batch, certifier, scheme,
+    validity, QR. SVG, or PDF with ``Accept: application/pdf``. Refused (409) unless the label is valid now;
+    an offline code is printed wider when its modules would be under 0.33 mm."""
+    wanted = preferred_type(request.headers.get("accept"), _ARTWORK_TYPES)
+    return await _artwork(ctx, label_id, lang, kind, variant, width_mm, pdf=wanted == "application/pdf")
+
+
 @router.get(
-    "/v1/labels/{label_id}/label.svg",
+    "/v1/labels/{label_id}/label.pdf",
     tags=["labels"],
     response_class=Response,
-    responses={200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}}},
+    responses={**_ARTWORK_RESPONSES, 200: {**_ARTWORK_RESPONSES[200], "content": {"application/pdf": {}}}},
 )
-async def printable(
-    label_id: str, ctx: CtxDep, lang: Literal["en", "zh"] = "en", kind: Literal["url", "offline"] = "url"
+async def printable_pdf(
+    label_id: str,
+    ctx: CtxDep,
+    lang: Literal["en", "zh"] = "en",
+    kind: Literal["url", "offline"] = "url",
+    variant: Literal["regular", "small", "mono"] = "regular",
+    width_mm: _WidthMm = None,
 ) -> Response:
-    """A printable label: grade badge, value per declared unit, boundary, pack, certifier, validity, QR.
-    Refused (409) unless the label is valid now."""
+    """The printable label as vector PDF (the same artwork as label.svg). Refused (409) unless valid now."""
+    return await _artwork(ctx, label_id, lang, kind, variant, width_mm, pdf=True)
+
+
+async def _artwork(
+    ctx: ServiceContext, label_id: str, lang: str, kind: str, variant: str, width_mm: float | None, *, pdf: bool
+) -> Response:
     label = await _printable(ctx, label_id)
     cache = label_cache(ctx)
     names = await run_in_threadpool(_names, ctx, label)
-    claims = LabelClaims.model_validate(label.claims)
     base = cache.settings.base_url
     qr_url = label_url(base, label.id) if kind == "url" else offline_url(base, label.id, label.token)
-    svg = render_label_svg(
-        claims,
-        qr_url=qr_url,
-        certifier_name=names["certifier"],
-        pack_title=names["pack"][lang],
-        lang=lang,
-        grade_scale=names["grades"],
-    )
-    return Response(svg, media_type="image/svg+xml")
+
+    def render() -> tuple[bytes, str]:
+        art = render_label_artwork(
+            LabelClaims.model_validate(label.claims),
+            qr_url=qr_url,
+            certifier_name=names["certifier"],
+            pack_title=names["pack_name"][lang],
+            lang=lang,  # type: ignore[arg-type]
+            grade_scale=names["grades"],
+            variant=variant,  # type: ignore[arg-type]
+            width_mm=width_mm,
+        )
+        if pdf:
+            return render_label_pdf(art), "application/pdf"
+        return art.svg.encode("utf-8"), "image/svg+xml"
+
+    body, media = await run_in_threadpool(render)
+    return Response(body, media_type=media, headers={"Vary": "Accept"})
 
 
 # The consumer page has no docstring, as before: it would become the operations' OpenAPI description.
