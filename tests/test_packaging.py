@@ -24,4 +24,6 @@ def test_wheel_contains_schemas_and_packs(tmp_path: Path) -> None:
         assert f"registry/_data/rulepacks/{rel.relative_to(ROOT / 'rulepacks').as_posix()}" in names
     assert "registry/_data/gradingcatalogues/README.md" in names  # the folder exists installed (no catalogue shipped)
     assert "registry/py.typed" in names
+    for font in ("label-regular.otf", "label-bold.otf", "OFL.txt"):  # the printed label's outlines and licence
+        assert f"issuance/fonts/{font}" in names
     assert any(n.endswith("entry_points.txt") for n in names)

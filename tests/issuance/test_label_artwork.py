@@ -67,6 +67,17 @@ class TestOutlines:
             for value in table.values():
                 check_printable(value, "text", bold=True)
 
+    def test_every_bundled_pack_title_and_scheme_title_is_printable(self) -> None:
+        """The scheme's name is printed (issue 14): a bundled pack whose title the font lacks would fail to print."""
+        from registry.crosswalk import load_crosswalks
+        from registry.packs.catalog import Catalog
+
+        for pack in Catalog.bundled().packs():
+            for lang in ("en", "zh"):
+                check_printable(pack.data["title"][lang], "pack_title")
+        for scheme in load_crosswalks().schemes.values():
+            check_printable(str(scheme.title), "scheme")
+
     def test_subscript_two_is_a_smaller_lowered_two_not_a_box(self) -> None:
         two, sub = outline("2", 0, 100, 40), outline("₂", 0, 100, 40)
         assert two != sub and sub.startswith("M")
