@@ -113,7 +113,7 @@ def fit(
     value: str, size: float, width: float, *, min_size: float, bold: bool = False, field: str = "text"
 ) -> tuple[str, float]:
     """``(text, size)`` that fit ``width``: the size lowered towards ``min_size`` first, then the text cut
-    with an ellipsis at ``min_size``."""
+    with an ellipsis at ``min_size`` (the ellipsis alone when not even one character fits)."""
     natural = measure(value, size, bold=bold, field=field)
     if natural <= width:
         return value, size
@@ -121,7 +121,7 @@ def fit(
     if measure(value, smaller, bold=bold, field=field) <= width:
         return value, smaller
     cut = value
-    while len(cut) > 1 and measure(cut.rstrip() + ELLIPSIS, smaller, bold=bold, field=field) > width:
+    while cut and measure(cut.rstrip() + ELLIPSIS, smaller, bold=bold, field=field) > width:
         cut = cut[:-1]
     return cut.rstrip() + ELLIPSIS, smaller
 

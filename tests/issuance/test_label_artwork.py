@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from fontTools.ttLib import TTFont
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_label_svg import CLAIMS, URL, parse, render, text_paths, texts, x_extent
 
 from issuance.label_pdf import render_label_pdf
@@ -91,6 +93,19 @@ class TestOutlines:
         assert shown == value and size < 40 and measure(shown, size) <= natural * 0.9 + 1e-6
         shown, size = fit(value, 40, natural * 0.5, min_size=30)
         assert shown.endswith("…") and size == 30 and measure(shown, size) <= natural * 0.5
+
+    @settings(max_examples=80, deadline=None)
+    @given(
+        st.text(alphabet=st.sampled_from("Aa Il1WMm.,-碳足迹标签中国质量认证：（）…"), min_size=1, max_size=60),
+        st.floats(10, 80),
+        st.floats(40, 900),
+    )
+    def test_a_fitted_line_never_overflows(self, value: str, size: float, width: float) -> None:
+        shown, used = fit(value, size, width, min_size=size * 0.75)
+        assert size * 0.75 - 1e-9 <= used <= size
+        assert shown == value or shown.endswith("…")
+        if shown != "…":  # the ellipsis alone is the last resort, even when wider
+            assert measure(shown, used) <= width + 1e-6
 
 
 class TestVariants:
