@@ -187,3 +187,64 @@ class TestPdf:
         for path in text_paths(root):
             left, right = x_extent(path.get("d"))
             assert left >= 0 and right <= width, path.get("data-text")
+
+
+def _box(d: str) -> tuple[float, float, float, float]:
+    left, right = x_extent(d)
+    ys = y_values(d)
+    return left, min(ys), right, max(ys)
+
+
+def _rect_box(el: Any) -> tuple[float, float, float, float]:
+    x, y = float(el.get("x")), float(el.get("y"))
+    return x, y, x + float(el.get("width")), y + float(el.get("height"))
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+GRADINGS = {
+    "illustrative": {},
+    "catalogue": {"catalogue": "national-authority/steel-grades@2.0.0"},
+    "ungraded": {"grade": None, "scheme": "eu-battery"},
+}
+
+
+@pytest.mark.parametrize("variant", ["regular", "small", "mono"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("grading", sorted(GRADINGS))
+@pytest.mark.parametrize("kind", ["url", "offline"])
+def test_the_layout_is_fixed_nothing_overlaps_or_leaves_the_label(
+    variant: str, lang: str, grading: str, kind: str
+) -> None:
+    """Every text's drawn outline (its control-point box, a little larger than the ink) stays inside the label's
+    border and apart from every other text, the badge and the QR code, with long names in both languages."""
+    claims = CLAIMS.model_copy(update=GRADINGS[grading])
+    art = artwork(
+        claims=claims,
+        variant=variant,
+        lang=lang,
+        qr_url=URL if kind == "url" else OFFLINE,
+        certifier_name="中国质量认证中心 China Quality Certification Centre " * 3,
+        pack_title="电解（原铝）铝锭，每吨，从摇篮到大门 Electrolytic aluminium ingot " * 3,
+        grade_scale=("A", "B", "C", "D", "E", "F", "G"),
+    )
+    root = parse(art.svg)
+    width, height = (float(n) for n in root.get("viewBox").split()[2:])
+    paths = [(p.get("data-text"), _box(p.get("d"))) for p in text_paths(root)]
+    for name, box in paths:
+        assert box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height, name
+    for i, (name, box) in enumerate(paths):
+        for other, other_box in paths[i + 1 :]:
+            assert not _overlap(box, other_box), (name, other)
+    qr = _rect_box(root.find(".//{*}g[@class='qr']/{*}rect"))
+    badge = _rect_box(root.find(".//{*}g[@class='grade']/{*}rect"))
+    on_boxes = root.findall(".//{*}g[@class='scale']//{*}path")  # the scale letters sit on their boxes
+    on_boxes += root.findall(".//{*}g[@class='grade']/{*}path")  # "No grade" inside its dashed box
+    on_boxes += root.findall(".//{*}g[@class='grade']/{*}g[@fill]/{*}path")  # the grade letter on its badge
+    for p in text_paths(root):
+        if p in on_boxes:
+            continue
+        box = _box(p.get("d"))
+        assert not _overlap(box, qr) and not _overlap(box, badge), p.get("data-text")
