@@ -1,6 +1,7 @@
 """Issue 14, done when: the printed label is rendered by two renderers and scanned back by zxing in each.
 
-Every variant (regular, small, mono; the offline-QR code; zh and en) is rendered from its SVG by headless
+Every variant (regular, small, mono; the offline-QR code; zh and en; a catalogue grade and an ungraded
+label) is rendered from its SVG by headless
 Chromium and by librsvg, and its PDF by poppler, all at 300 dpi; zxing-cpp reads the QR code back from
 each PNG and the payload must be the label's URL (with the token, offline). The renderings are compared
 region by region (the share of dark pixels in each cell of a grid, and the share of pixels that differ), so
@@ -54,8 +55,18 @@ NAMES = {
     "en": ("China Quality Certification Centre", "Aluminium ingot carbon footprint rules"),
     "zh": ("中国质量认证中心", "原铝锭产品碳足迹核算规则"),
 }
-CASES = [(v, lang, "url") for v in ("regular", "small", "mono") for lang in ("en", "zh")]
-CASES += [(v, lang, "offline") for v in ("regular", "small") for lang in ("en", "zh")]
+GRADINGS: dict[str, dict[str, Any]] = {
+    "illustrative": {},
+    "catalogue": {"catalogue": "national-authority/aluminium-grades@1.0.0"},
+    "ungraded": {"grade": None, "scheme": "eu-battery"},
+}
+CASES = [(v, lang, "url", "illustrative") for v in ("regular", "small", "mono") for lang in ("en", "zh")]
+CASES += [(v, lang, "offline", "illustrative") for v in ("regular", "small") for lang in ("en", "zh")]
+CASES += [
+    ("mono", "en", "offline", "catalogue"),
+    ("regular", "zh", "url", "ungraded"),
+    ("small", "en", "url", "ungraded"),
+]
 
 
 @dataclass(frozen=True)
@@ -86,11 +97,11 @@ def chromium_png(browser: Any, svg: str, width: int, height: int, out: Path) -> 
     return out
 
 
-def render_all(browser: Any, variant: str, lang: str, kind: str, folder: Path) -> Rendered:
+def render_all(browser: Any, variant: str, lang: str, kind: str, grading: str, folder: Path) -> Rendered:
     payload = URL if kind == "url" else OFFLINE
     certifier, scheme = NAMES[lang]
     art = render_label_artwork(
-        CLAIMS,
+        CLAIMS.model_copy(update=GRADINGS[grading]),
         qr_url=payload,
         certifier_name=certifier,
         pack_title=scheme,
@@ -98,7 +109,7 @@ def render_all(browser: Any, variant: str, lang: str, kind: str, folder: Path) -
         grade_scale=("A", "B", "C", "D", "E"),
         variant=variant,  # type: ignore[arg-type]
     )
-    name = f"label-{variant}-{kind}-{lang}"
+    name = f"label-{variant}-{kind}-{grading}-{lang}"
     svg_path, pdf_path = folder / f"{name}.svg", folder / f"{name}.pdf"
     svg_path.write_text(art.svg, encoding="utf-8")
     pdf_path.write_bytes(render_label_pdf(art))
@@ -144,11 +155,11 @@ def folder() -> Path:
     return path
 
 
-@pytest.mark.parametrize(("variant", "lang", "kind"), CASES)
+@pytest.mark.parametrize(("variant", "lang", "kind", "grading"), CASES)
 def test_two_renderers_and_the_pdf_agree_and_scan(
-    browser: Any, folder: Path, variant: str, lang: str, kind: str
+    browser: Any, folder: Path, variant: str, lang: str, kind: str, grading: str
 ) -> None:
-    r = render_all(browser, variant, lang, kind, folder)
+    r = render_all(browser, variant, lang, kind, grading, folder)
     assert scanned(r.chromium) == [r.payload]
     assert scanned(r.rsvg) == [r.payload]
     assert scanned(r.pdf) == [r.payload]
