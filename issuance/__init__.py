@@ -16,6 +16,15 @@ from issuance.errors import (
 from issuance.grading import Graded, grade, grade_by_catalogue
 from issuance.gtin import normalize_gtin
 from issuance.i18n import transition_text
+from issuance.info_pages import (
+    AccreditationLine,
+    Band,
+    CertifierView,
+    PackGradingView,
+    SchemePolicy,
+    render_certifier_page,
+    render_grading_page,
+)
 from issuance.keys import (
     KeyScope,
     KeyState,
@@ -34,7 +43,16 @@ from issuance.keys import (
 from issuance.label_svg import render_label_svg
 from issuance.landing import render_landing_page
 from issuance.model import Boundary, Grading, LabelClaims, Verification, VerifyStatus
-from issuance.page import PAGE_CSS, AccreditationView, LabelPageView, pick_language, render_label_page
+from issuance.page import (
+    PAGE_CSS,
+    AccreditationView,
+    GradeScale,
+    LabelPageView,
+    LogLine,
+    ScaleBand,
+    pick_language,
+    render_label_page,
+)
 from issuance.qr import label_url, offline_url, render_qr
 from issuance.status_list import (
     Status,
@@ -65,8 +83,12 @@ from issuance.verify import verify
 
 __all__ = [
     "PAGE_CSS",
+    "AccreditationLine",
     "AccreditationView",
+    "Band",
     "Boundary",
+    "CertifierView",
+    "GradeScale",
     "Graded",
     "Grading",
     "GtinError",
@@ -76,6 +98,10 @@ __all__ = [
     "LabelClaims",
     "LabelPageView",
     "LogError",
+    "LogLine",
+    "PackGradingView",
+    "ScaleBand",
+    "SchemePolicy",
     "SigningKey",
     "SigningKeyError",
     "Status",
@@ -108,6 +134,8 @@ __all__ = [
     "parse_status_list_token",
     "peek",
     "pick_language",
+    "render_certifier_page",
+    "render_grading_page",
     "render_label_page",
     "render_label_svg",
     "render_landing_page",
