@@ -22,6 +22,7 @@ from issuance.page import PAGE_CSS, language_switch
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 _HEADER = "body>header{background:#1d4ed8;color:#fff;padding:1rem}body>header h1{margin:.2rem 0;font-size:1.6rem}"
 _HEADER += "body>header .switch a{color:#fff;font-weight:700}body>header p{margin:.2rem 0 0}"
+_HEADER += "body>header>p:first-child{padding-right:5rem}"
 
 
 class Band(BaseModel):
@@ -93,7 +94,7 @@ def _document(lang: Lang, title: str, subtitle: str, body: str, path: str | None
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}"><meta name="referrer" content="no-referrer">'
         f"<title>{escape(title)}</title><style>{PAGE_CSS}{_HEADER}</style></head><body>"
-        f"<header>{language_switch(path, lang)}<p>{escape(subtitle)}</p><h1>{escape(title)}</h1></header>"
+        f"<header><p>{escape(subtitle)}</p><h1>{escape(title)}</h1>{language_switch(path, lang)}</header>"
         f'<main>{body}</main><footer><p class="card"><a href="/?lang={lang}">{escape(text(lang, "home"))}</a></p>'
         "</footer></body></html>\n"
     )

@@ -238,8 +238,9 @@ def _verdict(view: LabelPageView, lang: Lang) -> str:
         )
     return (
         f'<header class="verdict status-{v.status.value}" style="background:{STATUS_COLOURS[v.status]}">'
-        f"{language_switch(view.page_path, lang)}{_icon(v.status)}<h1>{escape(text(lang, key))}</h1>"
-        f'<p class="help">{escape(text(lang, key + ".help"))}</p>{reason}</header>'
+        f"{_icon(v.status)}<h1>{escape(text(lang, key))}</h1>"
+        f'<p class="help">{escape(text(lang, key + ".help"))}</p>{reason}'
+        f"{language_switch(view.page_path, lang)}</header>"
     )
 
 
@@ -467,7 +468,8 @@ CSS_LIGHT = (
     "main{padding-bottom:1rem}body>footer{padding-bottom:2rem}"
     ".verdict{color:#fff;padding:1.25rem 1rem 1.1rem}.verdict .icon{display:block;width:3rem;height:3rem}"
     ".verdict h1{font-size:2rem;line-height:1.15;margin:.4rem 0}.verdict p{margin:.25rem 0 0}"
-    ".switch{float:right;margin:0}.verdict .switch a{color:#fff;font-weight:700}"
+    "body>header{position:relative}.switch{position:absolute;top:1rem;right:1rem;margin:0}"
+    ".verdict .switch a{color:#fff;font-weight:700}"
     ".why span:first-child{font-weight:700}"
     ".card{background:#fff;margin:.75rem .75rem 0;padding:1rem;border-radius:.75rem;border:1px solid #d0d5dd}"
     ".card>p{margin:0}.stale{border-style:dashed}h2{font-size:1.1rem;margin:0 0 .6rem}"

@@ -311,9 +311,11 @@ CASES = [
     Case("landing", lambda site: "/", check_landing),
     Case(
         "grading-page",
-        lambda site: f"/v1/rulepacks/{EXAMPLE_BODY}/aluminium-ingot/versions/"
-        + site.labels["illustrative"]["verification"]["label"]["pack"].split("@")[1]
-        + "/grading",
+        lambda site: (
+            f"/v1/rulepacks/{EXAMPLE_BODY}/aluminium-ingot/versions/"
+            + site.labels["illustrative"]["verification"]["label"]["pack"].split("@")[1]
+            + "/grading"
+        ),
         check_grading,
     ),
     Case("certifier-page", lambda site: f"/v1/certifiers/{DEMO_CERTIFIER}/page", check_certifier),
