@@ -46,6 +46,9 @@ VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, 
 LANGS = ("en", "zh")
 SCHEMES = ("light", "dark")
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}
+# What one page may weigh, uncompressed (no script, no asset: this is all a phone loads). About half is the
+# shared style sheet (light and dark); the consumer page of an illustrative grade carries the pack's basis.
+BUDGET = 8 * 1024
 CATALOGUE_ID = f"{EXAMPLE_BODY}/browser-test-grades"
 # TEST DATA: a made-up catalogue for these tests, sourced from nothing (no catalogue is shipped).
 CATALOGUE = {
@@ -171,7 +174,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 @pytest.fixture(scope="module")
 def axe() -> Any:
-    from axe_playwright_python.sync_playwright import Axe
+    from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 
     return Axe()
 
@@ -357,15 +360,17 @@ def test_page_in_every_viewport_language_and_scheme(case: Case, browser: Any, si
                 sep = "&" if "?" in case.path(site) else "?"
                 response = page.goto(f"{site.base}{case.path(site)}{sep}lang={lang}")
                 assert response is not None and response.status == case.status
+                size = len(response.body())
+                assert size <= BUDGET, f"{case.name} ({lang}) is {size} bytes, over the {BUDGET}-byte budget"
             assert page.evaluate("document.documentElement.lang") == HTML_LANG[lang]
             assert page.locator("script").count() == 0
             case.check(page, lang, site)
             for scheme in SCHEMES:
                 page.emulate_media(color_scheme=scheme)
                 assert _serious(axe, page) == [], (case.name, lang, scheme)
-                for size, viewport in VIEWPORTS.items():
+                for shape, viewport in VIEWPORTS.items():
                     page.set_viewport_size(viewport)
-                    page.screenshot(path=str(out / f"page-{case.name}-{lang}-{scheme}-{size}.png"), full_page=True)
+                    page.screenshot(path=str(out / f"page-{case.name}-{lang}-{scheme}-{shape}.png"), full_page=True)
                 page.set_viewport_size(VIEWPORTS["phone"])
     finally:
         site.clock.fixed = None
@@ -400,3 +405,12 @@ def test_dark_mode_changes_the_colours(browser: Any, site: Site) -> None:
         assert page.evaluate(ground) != light and page.evaluate(ground) == "rgb(11, 18, 32)"
     finally:
         page.close()
+
+
+def test_unknown_pack_and_certifier_pages_say_so(site: Site) -> None:
+    pack = httpx.get(f"{site.base}/v1/rulepacks/{EXAMPLE_BODY}/aluminium-ingot/versions/9.9.9/grading")
+    assert pack.status_code == 404 and pack.headers["content-type"].startswith("application/problem+json")
+    who = httpx.get(f"{site.base}/v1/certifiers/no-such-certifier/page", params={"lang": "zh"})
+    assert who.status_code == 404 and TEXTS["zh"]["certifier.unknown"] in who.text
+    platform = httpx.get(f"{site.base}/v1/certifiers/demo-platform/page")  # an organisation, not a certifier
+    assert platform.status_code == 404

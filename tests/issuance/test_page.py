@@ -17,7 +17,16 @@ from test_label_svg import CLAIMS
 from issuance.i18n import LANGS, TEXTS
 from issuance.label_svg import OFF_SCALE, contrast, grade_colours
 from issuance.model import Verification, VerifyStatus
-from issuance.page import _CSS, CSS_DARK, CSS_LIGHT, STATUS_COLOURS, STATUS_ICONS, LabelPageView, pick_language, render_label_page
+from issuance.page import (
+    _CSS,
+    CSS_DARK,
+    CSS_LIGHT,
+    STATUS_COLOURS,
+    STATUS_ICONS,
+    LabelPageView,
+    pick_language,
+    render_label_page,
+)
 from registry.errors import InputError
 
 CHECKED = datetime(2026, 7, 1, 9, 30, tzinfo=UTC)

@@ -42,8 +42,13 @@ def page(status: VerifyStatus = VerifyStatus.VALID, lang: str = "en", claims: An
     v = Verification(
         status=status, label_id=CLAIMS.label_id, claims=claims, checked_at=CHECKED, reason=extra.pop("reason", None)
     )
-    view = LabelPageView(verification=v, **({"scale": SCALE, "page_path": f"/L/{CLAIMS.label_id}"} | extra))
-    return html.document_fromstring(render_label_page(view, lang=lang))  # type: ignore[arg-type]
+    fields: dict[str, Any] = {"scale": SCALE, "page_path": f"/L/{CLAIMS.label_id}"} | extra
+    view = LabelPageView(verification=v, **fields)
+    return parse(render_label_page(view, lang=lang))  # type: ignore[arg-type]
+
+
+def parse(page_html: str) -> Any:
+    return html.document_fromstring(page_html)
 
 
 def words(doc: Any) -> str:
@@ -170,7 +175,7 @@ GRADING = PackGradingView(
 class TestHumanPages:
     @pytest.mark.parametrize("lang", ["en", "zh"])
     def test_grading_page(self, lang: str) -> None:
-        doc = html.document_fromstring(render_grading_page(GRADING, lang=lang))  # type: ignore[arg-type]
+        doc = parse(render_grading_page(GRADING, lang=lang))  # type: ignore[arg-type]
         text = words(doc)
         assert doc.get("lang") == {"en": "en", "zh": "zh-Hans"}[lang]
         assert doc.xpath("string(//h1)") == TEXTS[lang]["grading.title"]  # type: ignore[index]
@@ -183,7 +188,7 @@ class TestHumanPages:
         assert len(render_grading_page(GRADING, lang=lang).encode()) < 12_000  # type: ignore[arg-type]
 
     def test_grading_page_of_a_pack_without_bands(self) -> None:
-        doc = html.document_fromstring(render_grading_page(GRADING.model_copy(update={"bands": ()})))
+        doc = parse(render_grading_page(GRADING.model_copy(update={"bands": ()})))
         assert "sets no grades" in words(doc) and not doc.xpath("//table")
 
     @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -207,7 +212,7 @@ class TestHumanPages:
             policies=(SchemePolicy(scheme="GB/T 24067", policy="labels_stay_valid"),),
             page_path="/v1/certifiers/cqc/page",
         )
-        doc = html.document_fromstring(render_certifier_page(view, lang=lang))  # type: ignore[arg-type]
+        doc = parse(render_certifier_page(view, lang=lang))  # type: ignore[arg-type]
         text = words(doc)
         assert doc.xpath("string(//h1)") == "China Quality Certification Centre"
         for expected in ("CNAS", "cnas/cqc@2", "hs:7601", "CN", "ISO/IEC 17065", "2026-01-01 – 2029-01-01"):
@@ -220,6 +225,6 @@ class TestHumanPages:
         )
 
     def test_unknown_certifier_and_no_accreditation(self) -> None:
-        assert "No certifier with this id" in words(html.document_fromstring(render_certifier_page(None)))
+        assert "No certifier with this id" in words(parse(render_certifier_page(None)))
         bare = CertifierView(org_id="x", name="X")
-        assert "No accreditation of this certifier" in words(html.document_fromstring(render_certifier_page(bare)))
+        assert "No accreditation of this certifier" in words(parse(render_certifier_page(bare)))
