@@ -15,7 +15,7 @@ from issuance.errors import (
 )
 from issuance.grading import Graded, grade, grade_by_catalogue
 from issuance.gtin import normalize_gtin
-from issuance.i18n import transition_text
+from issuance.i18n import CO2E, per_unit, transition_text
 from issuance.info_pages import (
     AccreditationLine,
     Band,
@@ -82,6 +82,7 @@ from issuance.trust import TrustedKey, TrustList, build_trust_list, sign_trust_l
 from issuance.verify import verify
 
 __all__ = [
+    "CO2E",
     "PAGE_CSS",
     "AccreditationLine",
     "AccreditationView",
@@ -133,6 +134,7 @@ __all__ = [
     "open_private_key",
     "parse_status_list_token",
     "peek",
+    "per_unit",
     "pick_language",
     "render_certifier_page",
     "render_grading_page",

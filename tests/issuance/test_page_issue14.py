@@ -228,3 +228,20 @@ class TestHumanPages:
         assert "No certifier with this id" in words(parse(render_certifier_page(None)))
         bare = CertifierView(org_id="x", name="X")
         assert "No accreditation of this certifier" in words(parse(render_certifier_page(bare)))
+
+
+def test_the_catalogue_page_states_its_unit_in_the_page_language() -> None:
+    """Issue 14: the catalogue page, linked from the Chinese label page, said "kg CO2e per tonne" in Chinese."""
+    import importlib.util
+    from pathlib import Path
+
+    from registry.catalogues import Catalogue, render_catalogue_page
+
+    path = Path(__file__).resolve().parent.parent / "catalogues" / "catalogue_support.py"
+    spec = importlib.util.spec_from_file_location("catalogue_support_i14", path)
+    assert spec is not None and spec.loader is not None
+    support: Any = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(support)
+    zh = words(parse(render_catalogue_page(Catalogue(support.catalogue()), lang="zh")))
+    en = words(parse(render_catalogue_page(Catalogue(support.catalogue()), lang="en")))
+    assert "kg CO₂e 每吨" in zh and "kg CO₂e per tonne" in en
