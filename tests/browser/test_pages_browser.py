@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,12 @@ CATALOGUE = {
 }
 
 
+@cache
+def _bundled() -> Catalog:
+    """The bundled packs, read once (their examples are the declarations labelled here)."""
+    return Catalog.bundled()
+
+
 class Clock:
     """The registry's clock in these tests: real time, or a moment the test sets."""
 
@@ -118,7 +125,7 @@ def gtin(serial: int) -> str:
 def _issue(base: str, headers: dict[str, str], pack: str) -> dict[str, Any]:
     """A new label for the pack's example declaration, on a product (GTIN) of its own: issuing the same
     declaration for the same product again answers the label already issued."""
-    example = Catalog.bundled().resolve(f"{EXAMPLE_BODY}/{pack}").example
+    example = _bundled().resolve(f"{EXAMPLE_BODY}/{pack}").example
     _issue.serial += 1  # type: ignore[attr-defined]
     body = {"declaration": example, "gtin": gtin(_issue.serial)}  # type: ignore[attr-defined]
     r = httpx.post(f"{base}/v1/labels", json=body, headers=headers, timeout=60)
@@ -220,7 +227,7 @@ def _links_human_pages(page: Any) -> None:
 
 def check_illustrative(page: Any, lang: str, site: Site) -> None:
     _verdict(page, lang, "valid")
-    pack = Catalog.bundled().get(f"{EXAMPLE_BODY}/aluminium-ingot").data["title"][lang]
+    pack = _bundled().get(f"{EXAMPLE_BODY}/aluminium-ingot").data["title"][lang]
     _scale(page, lang, site.labels["illustrative"]["verification"]["label"]["grade"], list("ABCDE"), pack, True)
     _links_human_pages(page)
     assert _t(lang, "product.compare") in _text(page)
