@@ -23,6 +23,7 @@ _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri '
 _HEADER = "body>header{background:#1d4ed8;color:#fff;padding:1rem}body>header h1{margin:.2rem 0;font-size:1.6rem}"
 _HEADER += "body>header .switch a{color:#fff;font-weight:700}body>header p{margin:.2rem 0 0}"
 _HEADER += "body>header>p:first-child{padding-right:5rem}"
+_HEADER += "table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem;border-top:1px solid #eaecf0}"
 
 
 class Band(BaseModel):
@@ -171,16 +172,19 @@ def _accreditation(a: AccreditationLine, lang: Lang) -> str:
     return f'<section class="card"><h3>{escape(a.body_name)}</h3>{_dl(rows)}</section>'
 
 
-def _policy(p: SchemePolicy, lang: Lang) -> str:
-    said = text(lang, "accreditation.policy." + p.policy)
-    default = f" {text(lang, 'accreditation.policy.default')}" if p.is_default else ""
-    return f"<li>{escape(p.scheme + text(lang, 'colon') + said + default)}</li>"
-
-
 def _policies(policies: tuple[SchemePolicy, ...], lang: Lang) -> str:
+    """Each label policy once, with the schemes that follow it."""
     if not policies:
         return ""
-    items = "".join(_policy(p, lang) for p in policies)
+    grouped: dict[tuple[str, bool], list[str]] = {}
+    for p in policies:
+        grouped.setdefault((p.policy, p.is_default), []).append(p.scheme)
+    items = ""
+    for (policy, is_default), schemes in grouped.items():
+        said = text(lang, "accreditation.policy." + policy)
+        default = f" {text(lang, 'accreditation.policy.default')}" if is_default else ""
+        head = f"<strong>{escape(said + default)}</strong>{escape(text(lang, 'colon'))}"
+        items += f"<li>{head}{_names(tuple(schemes), lang)}</li>"
     return f'<section class="card"><h2>{escape(text(lang, "certifier.policy"))}</h2><ul>{items}</ul></section>'
 
 

@@ -488,14 +488,13 @@ CSS_LIGHT = (
     "dl{margin:0}dl div{padding:.35rem 0;border-top:1px solid #eaecf0}dl div:first-child{border-top:0}"
     "dt{color:#475467;font-size:.9rem}dd{margin:0;overflow-wrap:anywhere}code{font-size:.92em}"
     "ul{margin:0;padding-left:1.2rem}li{margin:.3rem 0}a{color:#0b57d0}.compare{margin:.6rem 0 0;font-weight:600}"
-    ".log{margin:.6rem 0 0}table{border-collapse:collapse;width:100%}"
-    "th,td{text-align:left;padding:.3rem;border-top:1px solid #eaecf0;vertical-align:top}"
+    ".log{margin:.6rem 0 0}"
 )
 CSS_DARK = (
     "@media (prefers-color-scheme:dark){"
     "body{color:#e5e7eb;background:#0b1220}.card{background:#1a2333;border-color:#344054}"
     ".badge.ungraded{background:#1a2333;color:#e5e7eb}.grade-word.illustrative{color:#f2f4f7}"
-    ".grade-word{color:#d0d5dd}.per,.boundary,.recomputed{color:#d0d5dd}dt{color:#d0d5dd}"
+    ".grade-word,.per,.boundary,.recomputed,dt{color:#d0d5dd}"
     "a{color:#93c5fd}.scale li.here{outline-color:#f2f4f7}dl div,th,td{border-color:#344054}}"
 )
 _CSS = CSS_LIGHT + CSS_DARK
