@@ -15,7 +15,16 @@ from issuance.errors import (
 )
 from issuance.grading import Graded, grade, grade_by_catalogue
 from issuance.gtin import normalize_gtin
-from issuance.i18n import transition_text
+from issuance.i18n import CO2E, per_unit, transition_text
+from issuance.info_pages import (
+    AccreditationLine,
+    Band,
+    CertifierView,
+    PackGradingView,
+    SchemePolicy,
+    render_certifier_page,
+    render_grading_page,
+)
 from issuance.keys import (
     KeyScope,
     KeyState,
@@ -36,7 +45,16 @@ from issuance.label_svg import VARIANTS, Artwork, ModuleTooSmall, Variant, rende
 from issuance.landing import render_landing_page
 from issuance.model import Boundary, Grading, LabelClaims, Verification, VerifyStatus
 from issuance.outline import UnprintableText
-from issuance.page import PAGE_CSS, AccreditationView, LabelPageView, pick_language, render_label_page
+from issuance.page import (
+    PAGE_CSS,
+    AccreditationView,
+    GradeScale,
+    LabelPageView,
+    LogLine,
+    ScaleBand,
+    pick_language,
+    render_label_page,
+)
 from issuance.qr import label_url, offline_url, render_qr
 from issuance.status_list import (
     Status,
@@ -66,11 +84,16 @@ from issuance.trust import TrustedKey, TrustList, build_trust_list, sign_trust_l
 from issuance.verify import verify
 
 __all__ = [
+    "CO2E",
     "PAGE_CSS",
     "VARIANTS",
+    "AccreditationLine",
     "AccreditationView",
     "Artwork",
+    "Band",
     "Boundary",
+    "CertifierView",
+    "GradeScale",
     "Graded",
     "Grading",
     "GtinError",
@@ -80,7 +103,11 @@ __all__ = [
     "LabelClaims",
     "LabelPageView",
     "LogError",
+    "LogLine",
     "ModuleTooSmall",
+    "PackGradingView",
+    "ScaleBand",
+    "SchemePolicy",
     "SigningKey",
     "SigningKeyError",
     "Status",
@@ -114,7 +141,10 @@ __all__ = [
     "open_private_key",
     "parse_status_list_token",
     "peek",
+    "per_unit",
     "pick_language",
+    "render_certifier_page",
+    "render_grading_page",
     "render_label_artwork",
     "render_label_page",
     "render_label_pdf",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from decimal import Decimal
 from html import escape as _escape
 from typing import Literal
 
@@ -304,3 +305,246 @@ def timestamp(moment: datetime) -> str:
 
 def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Issue 14 (branch i14-page): the scale on the page, the human pages (grading, certifier), the log line,
+# the language switch, reasons, units and dates shown in the page's language. Kept in one block to ease
+# merging with other work on this table.
+
+_I14_TEXTS: dict[Lang, dict[str, str]] = {
+    "en": {
+        "switch": "中文",
+        "switch.label": "Language",
+        "scale": "Grading scale",
+        "scale.illustrative": "Illustrative scale",
+        "scale.compared": "Compared with other {category} only.",
+        "scale.limits": "Limits in {unit}.",
+        "scale.here": "this product",
+        "scale.upto": "up to {limit}",
+        "scale.above": "above {limit}",
+        "scale.any": "any value",
+        "scale.none": "No scale: {why}",
+        "link.grading": "How this grade is computed",
+        "link.certifier": "About the certifier",
+        "log": "Recorded in the public log at index {index}, checkpoint size {size}.",
+        "log.proof": "Inclusion proof",
+        "log.none": "Issued before the registry kept its public log.",
+        "reason.key.suspended": "suspended by the certifier",
+        "reason.key.revoked": "withdrawn by the certifier",
+        "reason.key.expired": "the validity period has ended",
+        "reason.key.key_withdrawn": "the signing key was withdrawn",
+        "reason.key.unknown_label": "no label with this code in the registry",
+        "reason.key.not_accredited": "the certifier was not accredited for this on the issue date",
+        "reason.key.gtin_mismatch": "the label belongs to another product (GTIN)",
+        "reason.key.scheme_out_of_scope": "the key may not sign labels for this scheme",
+        "reason.key.pack_out_of_scope": "the key may not sign labels graded under this rule pack",
+        "reason.note": "Details",
+        "grading.title": "How this grade is computed",
+        "grading.illustrative": (
+            "Illustrative bands: set by the rule pack as an example, not by an authority. Do not compare "
+            "products on them as on an official scale."
+        ),
+        "grading.pack": "Rule pack",
+        "grading.set_by": "Set by",
+        "grading.basis": "How the bands were set",
+        "grading.metric": "Figure graded",
+        "grading.unit": "Limits in",
+        "grading.bands": "Bands",
+        "grading.grade": "Grade",
+        "grading.limit": "Limit",
+        "grading.meaning": "Meaning",
+        "grading.notice": "About this rule pack",
+        "grading.none": "This rule pack sets no grades: its labels state the footprint only.",
+        "certifier.title": "Certifier",
+        "certifier.name": "Name",
+        "certifier.id": "Registry id",
+        "certifier.accreditations": "Accreditations",
+        "certifier.none": "No accreditation of this certifier is recorded in this registry.",
+        "certifier.body": "Accredited by",
+        "certifier.state": "State",
+        "certifier.valid": "Valid",
+        "certifier.scope": "Scope",
+        "certifier.schemes": "Schemes",
+        "certifier.categories": "Product categories",
+        "certifier.regions": "Regions",
+        "certifier.standard": "Assessed against",
+        "certifier.policy": "If an accreditation is suspended or withdrawn",
+        "certifier.contact": "Contact",
+        "certifier.contact.text": (
+            "This registry holds no direct contact for the certifier. To report a problem with a label, use "
+            "\u201cReport a problem with this label\u201d on the label's page: the certifier and the regulator see it."
+        ),
+        "certifier.unknown": "No certifier with this id is known to this registry.",
+        "any": "all",
+        "back": "Back to the label",
+        "home": "Carbon label registry",
+    },
+    "zh": {
+        "switch": "English",
+        "switch.label": "语言",
+        "scale": "等级标尺",
+        "scale.illustrative": "示意标尺",
+        "scale.compared": "仅与其他{category}比较。",
+        "scale.limits": "限值单位：{unit}。",
+        "scale.here": "本产品",
+        "scale.upto": "不超过 {limit}",
+        "scale.above": "超过 {limit}",
+        "scale.any": "任意数值",
+        "scale.none": "无等级标尺：{why}",
+        "link.grading": "本等级如何评定",
+        "link.certifier": "关于认证机构",
+        "log": "已记录于公开日志，序号 {index}，检查点规模 {size}。",
+        "log.proof": "包含证明",
+        "log.none": "本标签签发于登记系统开始保存公开日志之前。",
+        "reason.key.suspended": "认证机构已暂停",
+        "reason.key.revoked": "认证机构已撤销",
+        "reason.key.expired": "有效期已结束",
+        "reason.key.key_withdrawn": "签名密钥已被撤回",
+        "reason.key.unknown_label": "登记系统中没有此编码的标签",
+        "reason.key.not_accredited": "签发之日认证机构未获此项认可",
+        "reason.key.gtin_mismatch": "此标签属于另一产品（GTIN 不符）",
+        "reason.key.scheme_out_of_scope": "该密钥无权为此方案签发标签",
+        "reason.key.pack_out_of_scope": "该密钥无权签发依此规则包分级的标签",
+        "reason.note": "详情",
+        "grading.title": "本等级如何评定",
+        "grading.illustrative": "示意分级：由规则包作为示例设定，并非主管机构设定。请勿将其当作官方标尺比较产品。",
+        "grading.pack": "规则包",
+        "grading.set_by": "设定者",
+        "grading.basis": "分级依据",
+        "grading.metric": "分级所用数值",
+        "grading.unit": "限值单位",
+        "grading.bands": "等级划分",
+        "grading.grade": "等级",
+        "grading.limit": "限值",
+        "grading.meaning": "含义",
+        "grading.notice": "关于本规则包",
+        "grading.none": "本规则包未设定等级：其标签仅声明碳足迹。",
+        "certifier.title": "认证机构",
+        "certifier.name": "名称",
+        "certifier.id": "登记编号",
+        "certifier.accreditations": "认可",
+        "certifier.none": "本登记系统中没有该认证机构的认可记录。",
+        "certifier.body": "认可机构",
+        "certifier.state": "状态",
+        "certifier.valid": "有效期",
+        "certifier.scope": "认可范围",
+        "certifier.schemes": "认证方案",
+        "certifier.categories": "产品类别",
+        "certifier.regions": "地区",
+        "certifier.standard": "评审依据",
+        "certifier.policy": "认可被暂停或撤销时",
+        "certifier.contact": "联系方式",
+        "certifier.contact.text": (
+            "本登记系统未保存该认证机构的直接联系方式。如需举报标签问题，请使用标签页面上的“举报此标识的问题”："
+            "认证机构和监管部门均可看到。"
+        ),
+        "certifier.unknown": "本登记系统中没有此编号的认证机构。",
+        "any": "全部",
+        "back": "返回标签",
+        "home": "碳标签登记平台",
+    },
+}
+for _lang in LANGS:
+    TEXTS[_lang].update(_I14_TEXTS[_lang])
+
+# How a declared unit reads after "per" ("每"): the display unit (a pint name) each quantity is shown in,
+# tried in order, and its words. A declared "1000 kilogram" reads "per tonne" / "每吨" (pint converts).
+_DISPLAY_UNITS: dict[str, tuple[str, ...]] = {
+    "kilogram": ("tonne", "kilogram", "gram"),
+    "liter": ("cubic meter", "liter"),
+    "cubic meter": ("cubic meter", "liter"),
+    "kilowatt hour": ("megawatt_hour", "kilowatt hour"),
+    "megajoule": ("gigajoule", "megajoule"),
+    "ton kilometer": ("ton kilometer",),
+    "square meter": ("square meter",),
+    "piece": ("piece",),
+    "hour": ("hour",),
+    "megabit second": ("megabit second",),
+}
+UNIT_WORDS: dict[str, dict[Lang, tuple[str, str]]] = {  # (singular, plural) per language
+    "tonne": {"en": ("tonne", "tonnes"), "zh": ("吨", "吨")},
+    "kilogram": {"en": ("kilogram", "kilograms"), "zh": ("千克", "千克")},
+    "gram": {"en": ("gram", "grams"), "zh": ("克", "克")},
+    "cubic meter": {"en": ("cubic metre", "cubic metres"), "zh": ("立方米", "立方米")},
+    "liter": {"en": ("litre", "litres"), "zh": ("升", "升")},
+    "megawatt_hour": {"en": ("megawatt hour", "megawatt hours"), "zh": ("兆瓦时", "兆瓦时")},
+    "kilowatt hour": {"en": ("kilowatt hour", "kilowatt hours"), "zh": ("千瓦时", "千瓦时")},
+    "gigajoule": {"en": ("gigajoule", "gigajoules"), "zh": ("吉焦", "吉焦")},
+    "megajoule": {"en": ("megajoule", "megajoules"), "zh": ("兆焦", "兆焦")},
+    "ton kilometer": {"en": ("tonne kilometre", "tonne kilometres"), "zh": ("吨公里", "吨公里")},
+    "square meter": {"en": ("square metre", "square metres"), "zh": ("平方米", "平方米")},
+    "piece": {"en": ("piece", "pieces"), "zh": ("件", "件")},
+    "hour": {"en": ("hour", "hours"), "zh": ("小时", "小时")},
+    "megabit second": {"en": ("megabit second", "megabit seconds"), "zh": ("兆比特秒", "兆比特秒")},
+}
+
+
+def _display_amount(amount: Decimal, unit: str) -> tuple[Decimal, str]:
+    """``amount unit`` in the first display unit where it is a whole number of at least 1 (pint converts)."""
+    if amount == 1 and unit in UNIT_WORDS:
+        return amount, unit
+    from registry.units import UnitError, convert
+
+    for target in _DISPLAY_UNITS.get(unit, ()):
+        try:
+            shown = convert(amount, unit, target)
+        except UnitError:
+            continue
+        if shown >= 1 and shown == shown.to_integral_value():
+            return shown.normalize(), target
+    return amount, unit
+
+
+def per_unit(declared: str, lang: Lang) -> str:
+    """What a figure is per, from a label's declared unit (``"1000 kilogram"``): ``per tonne`` / ``每吨``,
+    ``per 2 tonnes`` / ``每 2 吨``; a unit the table does not know is shown as declared."""
+    amount_text, _, name = declared.strip().partition(" ")
+    try:
+        amount = Decimal(amount_text)
+    except ArithmeticError:
+        return text(lang, "per", unit=declared_unit(declared, lang))
+    if not amount.is_finite() or amount <= 0 or name not in UNIT_WORDS:
+        return text(lang, "per", unit=declared_unit(declared, lang))
+    shown, unit = _display_amount(amount, name)
+    one, many = UNIT_WORDS[unit][lang]
+    count = format(shown.normalize(), "f")
+    if lang == "zh":
+        return f"每{one}" if shown == 1 else f"每 {count} {one}"
+    return f"per {one}" if shown == 1 else f"per {count} {many}"
+
+
+def long_date(moment: datetime, lang: Lang) -> str:
+    """The UTC calendar date: ISO 8601 in English, ``2026年12月7日`` in Chinese."""
+    day = _utc(moment).date()
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else day.isoformat()
+
+
+def long_timestamp(moment: datetime, lang: Lang) -> str:
+    """UTC date and time to the minute in ``lang`` (``2026年12月7日 14:05 UTC`` in Chinese)."""
+    utc = _utc(moment)
+    return f"{long_date(utc, lang)} {utc:%H:%M} UTC" if lang == "zh" else timestamp(utc)
+
+
+def reason_text(lang: Lang, reason: str | None) -> str | None:
+    """A verification's machine reason in words (None when the table has none)."""
+    return TEXTS[lang].get(f"reason.key.{reason}") if reason else None
+
+
+_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def text_lang(value: str) -> str:
+    """The HTML ``lang`` of free text someone else wrote: Chinese when it has Han characters, else English."""
+    return HTML_LANG["zh"] if _CJK.search(value) else HTML_LANG["en"]
+
+
+def number(value: str, lang: Lang) -> str:
+    """A decimal limit with thousands grouped (``16,000``), digits unchanged otherwise."""
+    try:
+        amount = Decimal(value)
+    except ArithmeticError:
+        return value
+    if not amount.is_finite():
+        return value
+    return f"{amount:,}"

@@ -64,15 +64,15 @@ def render_landing_page(
         "form{display:flex;flex-wrap:wrap;gap:.5rem}label{flex-basis:100%}"
         "input{flex:1;font:inherit;padding:.5rem;border:1px solid #98a2b3;border-radius:.5rem;min-width:0}"
         "button{font:inherit;padding:.5rem 1rem;border:0;border-radius:.5rem;background:#0b57d0;color:#fff}"
-        "</style></head><body><main>"
+        "</style></head><body>"
         f'<header class="verdict" style="background:#146c2e"><h1>{_t(lang, "title")}</h1>'
         f'<p><a style="color:#fff" href="/?lang={other}" lang="{HTML_LANG[other]}">{_t(lang, "switch")}</a></p>'
-        f'</header><section class="card"><p>{_t(lang, "about")}</p></section>'
+        f'</header><main><section class="card"><p>{_t(lang, "about")}</p></section>'
         f'<section class="card"><h2>{_t(lang, "search")}</h2>'
         f'<form method="get" action="/search" role="search"><label for="q">{_t(lang, "field")}</label>'
         f'<input id="q" name="q" value="{q}" maxlength="64" required autocomplete="off">'
         f'<input type="hidden" name="lang" value="{lang}"><button type="submit">{_t(lang, "button")}</button>'
         f"</form></section>{found}"
-        f'<nav class="card"><ul><li><a href="/docs">{_t(lang, "platforms")}</a></li></ul></nav>'
-        "</main></body></html>\n"
+        f'</main><footer><nav class="card"><ul><li><a href="/docs">{_t(lang, "platforms")}</a></li></ul></nav>'
+        "</footer></body></html>\n"
     )

@@ -21,12 +21,15 @@ from issuance.i18n import (
     Lang,
     boundary,
     check_lang,
-    date,
-    declared_unit,
     escape,
+    long_date,
+    long_timestamp,
     no_grade_help,
+    number,
+    per_unit,
+    reason_text,
     text,
-    timestamp,
+    text_lang,
 )
 from issuance.label_svg import FONTS, GRADES, OFF_SCALE, grade_colours
 from issuance.model import LabelClaims, Verification, VerifyStatus
@@ -83,8 +86,8 @@ class LabelPageView(BaseModel):
     pack_title: str | None = None
     scheme_title: str | None = None
     status_checked_at: datetime | None = None
-    rule_pack_url: str | None = None
-    trust_list_url: str | None = None
+    grading_url: str | None = None  # the human page of how the grade is computed (the pack's bands)
+    certifier_url: str | None = None  # the human page of the certifier (name, accreditation, contact)
     grade_scale: tuple[str, ...] = GRADES
     grading_basis: str | None = None  # the rule pack's account of its bands, in the page's language
     # the recalculation the label rests on: the factor sets (``id@version``) and the deviation of the
@@ -96,6 +99,39 @@ class LabelPageView(BaseModel):
 
     catalogue_url: str | None = None  # the public page of the grading catalogue that set the grade
     grading_transition: str | None = None  # a newer catalogue version's transition rule, in the page's language
+    scale: GradeScale | None = None  # the bands the grade sits on, with their limits (issue 14)
+    page_path: str | None = None  # this page's own path, for the language switch (``/L/{id}``)
+    log: LogLine | None = None  # where the label's issue stands in the public log (issue 14)
+
+
+class ScaleBand(BaseModel):
+    """One band of a grading scale: its grade and its upper limit (decimal text; None: open-ended)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    grade: str
+    max: str | None = None
+
+
+class GradeScale(BaseModel):
+    """The scale a label's grade sits on: the bands best first, what products it compares (the category, in
+    the page's language), the unit of the limits, and whether it is the pack's illustrative example."""
+
+    model_config = ConfigDict(frozen=True)
+
+    bands: tuple[ScaleBand, ...]
+    category: str
+    illustrative: bool
+
+
+class LogLine(BaseModel):
+    """The label's issue entry in the public log, the size of the latest checkpoint, and the proof's URL."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int | None = None  # None: issued before the log was kept
+    size: int | None = None
+    proof_url: str | None = None
 
 
 class AccreditationView(BaseModel):
@@ -168,19 +204,43 @@ def _icon(status: VerifyStatus) -> str:
     )
 
 
-def _verdict(v: Verification, lang: Lang) -> str:
-    key = f"status.{v.status.value}"
-    why = v.detail or v.reason
-    reason = (
-        f'<p class="why"><span>{escape(text(lang, "reason"))}{escape(text(lang, "colon"))}</span>'
-        f'<span lang="en">{escape(why)}</span></p>'
-        if why
-        else ""
-    )
+def _other(lang: Lang) -> Lang:
+    return "zh" if lang == "en" else "en"
+
+
+def language_switch(path: str | None, lang: Lang) -> str:
+    """A visible link to the same page in the other language (``path?lang=``), marked with that language."""
+    if path is None:
+        return ""
+    other = _other(lang)
+    href = escape(f"{_link(path, 'page_path')}?lang={other}")
     return (
-        f'<header class="verdict status-{v.status.value}" style="background:{STATUS_COLOURS[v.status]}" role="status">'
+        f'<p class="switch"><a href="{href}" lang="{HTML_LANG[other]}" hreflang="{HTML_LANG[other]}">'
+        f"{escape(text(lang, 'switch'))}</a></p>"
+    )
+
+
+def _verdict(view: LabelPageView, lang: Lang) -> str:
+    v = view.verification
+    key = f"status.{v.status.value}"
+    reason = ""
+    said = reason_text(lang, v.reason)
+    if said:
+        reason = (
+            f'<p class="why"><span>{escape(text(lang, "reason"))}{escape(text(lang, "colon"))}</span>'
+            f"<span>{escape(said)}</span></p>"
+        )
+    if v.detail or (v.reason and not said):
+        note, key_ = (v.detail, "reason.note") if v.detail else (v.reason or "", "reason")
+        reason += (
+            f'<p class="why"><span>{escape(text(lang, key_))}{escape(text(lang, "colon"))}</span>'
+            f'<span lang="{text_lang(note)}">{escape(note)}</span></p>'
+        )
+    return (
+        f'<header class="verdict status-{v.status.value}" style="background:{STATUS_COLOURS[v.status]}">'
         f"{_icon(v.status)}<h1>{escape(text(lang, key))}</h1>"
-        f'<p class="help">{escape(text(lang, key + ".help"))}</p>{reason}</header>'
+        f'<p class="help">{escape(text(lang, key + ".help"))}</p>{reason}'
+        f"{language_switch(view.page_path, lang)}</header>"
     )
 
 
@@ -191,17 +251,18 @@ def _rows(rows: list[tuple[str, str | None]], lang: Lang) -> str:
     return f"<dl>{items}</dl>"
 
 
-def _time(moment: datetime | None, *, day: bool = False) -> str | None:
+def _time(moment: datetime | None, lang: Lang, *, day: bool = False) -> str | None:
     if moment is None:
         return None
-    return f'<time datetime="{escape(moment.isoformat())}">{escape(date(moment) if day else timestamp(moment))}</time>'
+    shown = long_date(moment, lang) if day else long_timestamp(moment, lang)
+    return f'<time datetime="{escape(moment.isoformat())}">{escape(shown)}</time>'
 
 
 def _figure(claims: LabelClaims, view: LabelPageView, current: bool, lang: Lang) -> str:
     heading = f'<h2>{escape(text(lang, "claims.current" if current else "claims.past"))}</h2><div class="figure">'
-    per = text(lang, "per", unit=declared_unit(claims.declared_unit, lang))
     figures = (
-        f'<p class="value">{escape(claims.value)} {escape(CO2E)}</p><p class="per">{escape(per)}</p>'
+        f'<p class="value">{escape(claims.value)} <span lang="en">{escape(CO2E)}</span></p>'
+        f'<p class="per">{escape(per_unit(claims.declared_unit, lang))}</p>'
         f'<p class="boundary">{escape(text(lang, "boundary"))}{escape(text(lang, "colon"))}'
         f"{escape(boundary(claims.boundary, lang))}</p>"
     )
@@ -255,9 +316,10 @@ def _recomputed(view: LabelPageView, lang: Lang) -> str:
 
 def _basis(claims: LabelClaims, view: LabelPageView, lang: Lang) -> str:
     """Where the grade comes from: an authority's catalogue, the pack's example bands (and their basis), or
-    no grade at all, in the scheme's words."""
+    no grade at all, in the scheme's words (and so no scale)."""
     if claims.grade is None:
-        return f'<p class="ungraded">{escape(no_grade_help(lang, claims.scheme))}</p>'
+        why = text(lang, "scale.none", why=no_grade_help(lang, claims.scheme))
+        return f'<p class="ungraded">{escape(why)}</p>'
     if claims.catalogue is not None:
         out = f'<p class="catalogue">{escape(text(lang, "grade.catalogue.help", catalogue=claims.catalogue))}</p>'
         if view.grading_transition:
@@ -268,6 +330,38 @@ def _basis(claims: LabelClaims, view: LabelPageView, lang: Lang) -> str:
         title = escape(text(lang, "grade.basis") + text(lang, "colon"))
         out += f'<p class="basis"><strong>{title}</strong>{escape(view.grading_basis)}</p>'
     return out
+
+
+def _band_range(bands: tuple[ScaleBand, ...], i: int, lang: Lang) -> str:
+    band = bands[i]
+    if band.max is not None:
+        return text(lang, "scale.upto", limit=number(band.max, lang))
+    before = bands[i - 1].max if i > 0 else None
+    return text(lang, "scale.above", limit=number(before, lang)) if before is not None else text(lang, "scale.any")
+
+
+def _scale(claims: LabelClaims, view: LabelPageView, current: bool, lang: Lang) -> str:
+    """The grading scale: every band with its limit, this label's band marked in words (not colour alone),
+    what it compares, and "illustrative" as large as the grades when the pack set the bands."""
+    scale = view.scale
+    if scale is None or claims.grade is None or not scale.bands:
+        return ""
+    items = []
+    for i, band in enumerate(scale.bands):
+        here = band.grade == claims.grade
+        fill, ink = grade_colours(band.grade, tuple(b.grade for b in scale.bands))
+        swatch = f'<span class="g" style="background:{fill};color:{ink}">{escape(band.grade)}</span>'
+        mark = f'<strong class="mark">{escape(text(lang, "scale.here"))}</strong>' if here else ""
+        attrs = ' class="here" aria-current="true"' if here and current else (' class="here"' if here else "")
+        items.append(f"<li{attrs}>{swatch}<span>{escape(_band_range(scale.bands, i, lang))}</span>{mark}</li>")
+    title = "scale.illustrative" if scale.illustrative else "scale"
+    unit = f"{CO2E} {per_unit(claims.declared_unit, lang)}"
+    heading = f'<h2 class="{"illustrative" if scale.illustrative else ""}">{escape(text(lang, title))}</h2>'
+    return (
+        f'<section class="card scale{"" if current else " stale"}">{heading}<ol>{"".join(items)}</ol>'
+        f"<p>{escape(text(lang, 'scale.compared', category=scale.category))} "
+        f"{escape(text(lang, 'scale.limits', unit=unit))}</p></section>"
+    )
 
 
 def _titled(title: str | None, ident: str) -> str:
@@ -282,7 +376,12 @@ def _claims(view: LabelPageView, lang: Lang) -> str:
     genuine = v.status in (VerifyStatus.VALID, VerifyStatus.VALID_STATUS_UNKNOWN)
     compare = f'<p class="compare">{escape(text(lang, "product.compare"))}</p>' if genuine else ""
     product = [
-        ("product.name", escape(view.product_name) if view.product_name else None),
+        (
+            "product.name",
+            f'<span lang="{text_lang(view.product_name)}">{escape(view.product_name)}</span>'
+            if view.product_name
+            else None,
+        ),
         ("gtin", f"<code>{escape(claims.gtin)}</code>"),
         ("batch", escape(claims.batch) if claims.batch else None),
     ]
@@ -290,12 +389,13 @@ def _claims(view: LabelPageView, lang: Lang) -> str:
         ("certifier", escape(view.certifier_name or claims.issuer)),
         ("scheme", _titled(view.scheme_title, claims.scheme)),
         ("rule_pack", _titled(view.pack_title, claims.pack)),
-        ("issued", _time(claims.issued_at, day=True)),
-        ("valid_until", _time(claims.expires_at, day=True)),
+        ("issued", _time(claims.issued_at, lang, day=True)),
+        ("valid_until", _time(claims.expires_at, lang, day=True)),
         *_accreditation(view.accreditation, lang),
     ]
     return (
         f'<section class="card{"" if current else " stale"}">{_figure(claims, view, current, lang)}</section>'
+        f"{_scale(claims, view, current, lang)}"
         f'<section class="card"><h2>{escape(text(lang, "product"))}</h2>{_rows(product, lang)}{compare}</section>'
         f'<section class="card"><h2>{escape(text(lang, "certification"))}</h2>{_rows(certification, lang)}</section>'
     )
@@ -305,7 +405,7 @@ def _accreditation(a: AccreditationView | None, lang: Lang) -> list[tuple[str, s
     """Rows naming the certifier's accreditation, its state since when, and the scheme's label policy."""
     if a is None:
         return []
-    since = text(lang, "accreditation.since", day=date(a.since))
+    since = text(lang, "accreditation.since", day=long_date(a.since, lang))
     state = f"{escape(text(lang, 'accreditation.' + a.state))} ({escape(since)})"
     policy = escape(text(lang, "accreditation.policy." + a.policy))
     if a.policy_is_default:
@@ -321,19 +421,33 @@ def _check(view: LabelPageView, lang: Lang) -> str:
     label_id = v.label_id or (v.claims.label_id if v.claims else None)
     rows = [
         ("label_id", f"<code>{escape(label_id)}</code>" if label_id else None),
-        ("status_checked", _time(view.status_checked_at)),
-        ("checked_at", _time(v.checked_at)),
+        ("status_checked", _time(view.status_checked_at, lang)),
+        ("checked_at", _time(v.checked_at, lang)),
     ]
-    return f'<section class="card"><h2>{escape(text(lang, "check"))}</h2>{_rows(rows, lang)}</section>'
+    return (
+        f'<section class="card"><h2>{escape(text(lang, "check"))}</h2>{_rows(rows, lang)}{_log(view, lang)}</section>'
+    )
+
+
+def _log(view: LabelPageView, lang: Lang) -> str:
+    """One line: the label's index in the public log and the checkpoint size, with a link to the JSON proof."""
+    log = view.log
+    if log is None:
+        return ""
+    if log.index is None or log.size is None:
+        return f'<p class="log">{escape(text(lang, "log.none"))}</p>'
+    line = escape(text(lang, "log", index=str(log.index), size=str(log.size)))
+    proof = _link(log.proof_url, "log/proof_url")
+    link = f' <a href="{escape(proof)}">{escape(text(lang, "log.proof"))}</a>' if proof else ""
+    return f'<p class="log">{line}{link}</p>'
 
 
 def _links(view: LabelPageView, lang: Lang) -> str:
     links = [
         (key, url)
         for key, url in (
-            ("link.catalogue", _link(view.catalogue_url, "catalogue_url")),
-            ("link.rule_pack", _link(view.rule_pack_url, "rule_pack_url")),
-            ("link.trust_list", _link(view.trust_list_url, "trust_list_url")),
+            ("link.grading", _link(view.catalogue_url or view.grading_url, "grading_url")),
+            ("link.certifier", _link(view.certifier_url, "certifier_url")),
             ("link.complaint", _link(view.complaint_url, "complaint_url")),
         )
         if url
@@ -342,15 +456,20 @@ def _links(view: LabelPageView, lang: Lang) -> str:
         return ""
     items = "".join(f'<li><a href="{escape(url)}">{escape(text(lang, key))}</a></li>' for key, url in links)
     heading = escape(text(lang, "links"))
-    return f'<nav class="card" aria-label="{heading}"><h2>{heading}</h2><ul>{items}</ul></nav>'
+    return f'<footer><nav class="card" aria-label="{heading}"><h2>{heading}</h2><ul>{items}</ul></nav></footer>'
 
 
-_CSS = (
-    ":root{color-scheme:light}*{box-sizing:border-box}"
+# Light colours first; the dark block overrides them when the phone asks for dark (CSS only, no script).
+# Every text colour passes WCAG AA (4.5:1) on its own background in each mode (a test checks both).
+CSS_LIGHT = (
+    ":root{color-scheme:light dark}*{box-sizing:border-box}"
     f"body{{margin:0;font-family:{FONTS};color:#1b1b1b;background:#f2f4f7;line-height:1.45;font-size:17px}}"
-    "main{max-width:36rem;margin:0 auto;padding-bottom:2rem}"
+    "main,body>header,body>footer{max-width:36rem;margin:0 auto}"
+    "main{padding-bottom:1rem}body>footer{padding-bottom:2rem}"
     ".verdict{color:#fff;padding:1.25rem 1rem 1.1rem}.verdict .icon{display:block;width:3rem;height:3rem}"
     ".verdict h1{font-size:2rem;line-height:1.15;margin:.4rem 0}.verdict p{margin:.25rem 0 0}"
+    "body>header{position:relative}.switch{position:absolute;top:1rem;right:1rem;margin:0}"
+    ".verdict .switch a{color:#fff;font-weight:700}"
     ".why span:first-child{font-weight:700}"
     ".card{background:#fff;margin:.75rem .75rem 0;padding:1rem;border-radius:.75rem;border:1px solid #d0d5dd}"
     ".card>p{margin:0}.stale{border-style:dashed}h2{font-size:1.1rem;margin:0 0 .6rem}"
@@ -362,16 +481,30 @@ _CSS = (
     "border:3px dashed #6b7280;color:#344054;background:#fff}"
     ".grade-word{color:#475467;font-size:.95rem}.value{font-size:1.8rem;font-weight:700;line-height:1.2}"
     ".per,.boundary,.recomputed{color:#344054}"
+    ".scale ol{list-style:none;margin:0 0 .6rem;padding:0}.scale li{display:flex;gap:.6rem;align-items:center;"
+    "padding:.2rem .3rem;border-radius:.4rem}.scale li.here{outline:3px solid #1b1b1b;font-weight:700}"
+    ".scale .g{flex:none;min-width:2.2rem;text-align:center;border-radius:.3rem;font-size:1.3rem;font-weight:800}"
+    ".scale h2.illustrative{font-size:1.3rem;font-weight:800}.mark{margin-left:auto}"
     "dl{margin:0}dl div{padding:.35rem 0;border-top:1px solid #eaecf0}dl div:first-child{border-top:0}"
     "dt{color:#475467;font-size:.9rem}dd{margin:0;overflow-wrap:anywhere}code{font-size:.92em}"
     "ul{margin:0;padding-left:1.2rem}li{margin:.3rem 0}a{color:#0b57d0}.compare{margin:.6rem 0 0;font-weight:600}"
+    ".log{margin:.6rem 0 0}"
 )
-PAGE_CSS = _CSS  # the registry's other pages (the front page) look the same
+CSS_DARK = (
+    "@media (prefers-color-scheme:dark){"
+    "body{color:#e5e7eb;background:#0b1220}.card{background:#1a2333;border-color:#344054}"
+    ".badge.ungraded{background:#1a2333;color:#e5e7eb}.grade-word.illustrative{color:#f2f4f7}"
+    ".grade-word,.per,.boundary,.recomputed,dt{color:#d0d5dd}"
+    "a{color:#93c5fd}.scale li.here{outline-color:#f2f4f7}dl div,th,td{border-color:#344054}}"
+)
+_CSS = CSS_LIGHT + CSS_DARK
+PAGE_CSS = _CSS  # the registry's other pages (the front page, the human pages) look the same
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 
 def render_label_page(view: LabelPageView, *, lang: Literal["en", "zh"] = "en") -> str:
-    """The consumer page for ``view`` in ``lang`` as an HTML document.
+    """The consumer page for ``view`` in ``lang`` as an HTML document: the verdict (and the language switch)
+    in the page's header, the label's claims and scale in ``main``, links to the human pages in the footer.
 
     Raises ``IssuanceError`` (an ``InputError``) for an unknown language, ``PageError`` for a link that is not
     http(s) or a site path.
@@ -385,6 +518,6 @@ def render_label_page(view: LabelPageView, *, lang: Literal["en", "zh"] = "en") 
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
         '<meta name="referrer" content="no-referrer"><meta name="robots" content="noindex">'
         f"<title>{escape(title)}</title><style>{_CSS}</style></head>"
-        f"<body><main>{_verdict(v, lang)}{_claims(view, lang)}{_check(view, lang)}{_links(view, lang)}</main>"
+        f"<body>{_verdict(view, lang)}<main>{_claims(view, lang)}{_check(view, lang)}</main>{_links(view, lang)}"
         "</body></html>\n"
     )

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from html import escape as _escape
 from typing import Any, Literal
 
-from issuance import PAGE_CSS
+from issuance import CO2E, PAGE_CSS, per_unit
 from registry.catalogues.model import Catalogue, Category
 from registry.errors import InputError, Location
 
@@ -146,11 +146,22 @@ def _match(cat: Category) -> str:
     return ", ".join(parts)
 
 
+def _unit(cat: Category, lang: Lang) -> str:
+    """The bands' unit in the page's language, from the declared unit they are per ("kg CO₂e 每吨"); the
+    catalogue's own words when it states no declared unit (issue 14)."""
+    declared = cat.data.get("declaredUnit")
+    if not isinstance(declared, Mapping):
+        return cat.unit
+    amount, unit = declared.get("amount", "1"), declared.get("unit", "")
+    return f"{CO2E} {per_unit(f'{amount} {unit}', lang)}"
+
+
 def _category(cat: Category, lang: Lang) -> str:
     return (
         f'<section class="card"><h2>{escape(cat.data["title"][lang])}</h2><dl>'
         f"<div><dt>{escape(_t(lang, 'matches'))}</dt><dd>{escape(_match(cat))}</dd></div>"
-        f"<div><dt>{escape(_t(lang, 'per'))}</dt><dd>{escape(cat.unit)} ({escape(cat.metric)})</dd></div>"
+        f"<div><dt>{escape(_t(lang, 'per'))}</dt><dd>{escape(_unit(cat, lang))} "
+        f'(<code lang="en">{escape(cat.metric)}</code>)</dd></div>'
         f"<div><dt>{escape(_t(lang, 'basis'))}</dt><dd>{escape(_basis(cat, lang))}</dd></div></dl>"
         f"<h3>{escape(_t(lang, 'grades'))}</h3>{_bands(cat, lang)}</section>"
     )

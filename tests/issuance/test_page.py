@@ -17,7 +17,16 @@ from test_label_svg import CLAIMS
 from issuance.i18n import LANGS, TEXTS
 from issuance.label_svg import OFF_SCALE, contrast, grade_colours
 from issuance.model import Verification, VerifyStatus
-from issuance.page import _CSS, STATUS_COLOURS, STATUS_ICONS, LabelPageView, pick_language, render_label_page
+from issuance.page import (
+    _CSS,
+    CSS_DARK,
+    CSS_LIGHT,
+    STATUS_COLOURS,
+    STATUS_ICONS,
+    LabelPageView,
+    pick_language,
+    render_label_page,
+)
 from registry.errors import InputError
 
 CHECKED = datetime(2026, 7, 1, 9, 30, tzinfo=UTC)
@@ -35,8 +44,8 @@ def view(status: VerifyStatus = VerifyStatus.VALID, **overrides: Any) -> LabelPa
         "pack_title": "Core PCF rules",
         "scheme_title": "GB/T 24067",
         "status_checked_at": STATUS_LIST_CHECKED,
-        "rule_pack_url": "/packs/example-standards-body/core/1.2.0",
-        "trust_list_url": "https://cl.example.org/trust-list",
+        "grading_url": "/v1/rulepacks/example-standards-body/core/versions/1.2.0/grading",
+        "certifier_url": "https://cl.example.org/v1/certifiers/cqc/page",
     }
     args.update(overrides)
     return LabelPageView(**args)
@@ -126,7 +135,7 @@ class TestVerdicts:
         assert f"background:{STATUS_COLOURS[status]}" in header.get("style")
         assert header.find("svg").get("aria-hidden") == "true"
         assert TEXTS[lang][f"status.{status.value}.help"] in header.text_content()  # type: ignore[index]
-        assert "2026-07-01 09:30 UTC" in shown(page)
+        assert ("2026-07-01 09:30 UTC" if lang == "en" else "2026年7月1日 09:30 UTC") in shown(page)
 
     def test_valid_page_shows_the_label(self) -> None:
         page = render_label_page(view(), lang="en")
@@ -135,7 +144,7 @@ class TestVerdicts:
             "What the label states",
             "Illustrative grade B",
             "2.35 kg CO₂e",
-            "per 1 kilogram",
+            "per kilogram",
             "Boundary: Cradle to grave",
             "Oat drink 1 L",
             "09506000134352",
@@ -169,7 +178,7 @@ class TestVerdicts:
 
     def test_chinese_page_translates_units_and_boundary(self) -> None:
         text = shown(render_label_page(view(), lang="zh"))
-        assert "每 1 千克" in text and "系统边界：从摇篮到坟墓" in text and "等级 B" in text
+        assert "每千克" in text and "系统边界：从摇篮到坟墓" in text and "等级 B" in text
 
     @pytest.mark.parametrize("status", [s for s in WITH_CLAIMS if s is not VerifyStatus.VALID])
     def test_not_valid_shows_past_claims_in_grey(self, status: VerifyStatus) -> None:
@@ -189,7 +198,7 @@ class TestVerdicts:
         verification = Verification(
             status=VerifyStatus.REVOKED, claims=CLAIMS, checked_at=CHECKED, detail="key withdrawn"
         )
-        assert "Reason: key withdrawn" in shown(render_label_page(view(verification=verification)))
+        assert "Details: key withdrawn" in shown(render_label_page(view(verification=verification)))
 
     def test_optional_parts_left_out(self) -> None:
         bare = Verification(status=VerifyStatus.UNKNOWN, checked_at=CHECKED)
@@ -213,8 +222,8 @@ class TestSafety:
     @pytest.mark.parametrize("url", ["javascript:alert(1)", "//evil.example/x", "data:text/html,hi", " vbscript:x"])
     def test_unsafe_links_refused(self, url: str) -> None:
         with pytest.raises(InputError) as err:
-            render_label_page(view(trust_list_url=url))
-        assert err.value.location.pointer == "/trust_list_url"
+            render_label_page(view(certifier_url=url))
+        assert err.value.location.pointer == "/certifier_url"
         assert err.value.to_dict()["reason"] == "unsafe_link"
 
     def test_no_external_assets_or_script(self) -> None:
@@ -238,11 +247,21 @@ class TestAccessibility:
         assert contrast(STATUS_COLOURS[status], "#ffffff") >= 4.5
 
     def test_text_colours_contrast(self) -> None:
-        colours = re.findall(r"(?<![-\w])color:(#[0-9a-f]{6})", _CSS)
+        colours = re.findall(r"(?<![-\w])color:(#[0-9a-f]{6})", CSS_LIGHT)
         assert len(colours) >= 4
         for colour in colours:
             assert contrast(colour, "#ffffff") >= 4.5, colour
             assert contrast(colour, "#f2f4f7") >= 4.5, colour
+
+    def test_dark_mode_text_colours_contrast(self) -> None:
+        """Issue 14: dark mode by prefers-color-scheme, every text colour at least 4.5:1 on both dark grounds."""
+        assert CSS_DARK.startswith("@media (prefers-color-scheme:dark){") and CSS_DARK in _CSS
+        colours = re.findall(r"(?<![-\w])color:(#[0-9a-f]{6})", CSS_DARK)
+        grounds = re.findall(r"background:(#[0-9a-f]{6})", CSS_DARK)
+        assert len(colours) >= 4 and set(grounds) == {"#0b1220", "#1a2333"}
+        for colour in colours:
+            for ground in grounds:
+                assert contrast(colour, ground) >= 4.5, (colour, ground)
 
     def test_headings_in_order(self) -> None:
         doc = dom(render_label_page(view()))

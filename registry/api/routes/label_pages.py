@@ -12,6 +12,7 @@ Rendering is in :mod:`issuance`; the label's state and names come from the regis
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -20,8 +21,11 @@ from starlette.concurrency import run_in_threadpool
 
 from issuance import (
     AccreditationView,
+    GradeScale,
     LabelClaims,
     LabelPageView,
+    LogLine,
+    ScaleBand,
     Verification,
     VerifyStatus,
     label_url,
@@ -37,6 +41,7 @@ from registry.api.deps import CtxDep, ORJSONResponse, ServiceContext
 from registry.api.labels import label_cache, label_json, label_linkset, names_in, preferred_type
 from registry.api.problems import NotFoundError
 from registry.service import labels as svc
+from registry.service import public_pages
 from registry.service import tlog as log_svc
 from registry.storage import issuance as store
 from registry.storage.db import session_scope
@@ -45,6 +50,7 @@ from registry.storage.models import Label
 
 router = APIRouter()
 
+_SAFE_ID = re.compile(r"[A-Za-z2-7]{16}")  # a label id: its page can link to itself
 _PAGE_TYPES = ("text/html", "application/json", "application/linkset+json")  # HTML first: it wins ties
 _PAGE_HEADERS = {"Cache-Control": "no-store", "Vary": "Accept, Accept-Language"}
 _PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -188,8 +194,10 @@ async def consumer_page(label_id: str, request: Request, ctx: CtxDep, lang: str 
     chosen = lang if lang in ("en", "zh") else pick_language(request.headers.get("accept-language"))
     v, names = await run_in_threadpool(_page_facts, ctx, label_id)
     view = _page_view(v, names, chosen)
+    update: dict[str, Any] = {"page_path": f"/L/{label_id.upper()}"} if _SAFE_ID.fullmatch(label_id) else {}
     if names is not None:  # a label that exists can be reported (registry/api/routes/complaints.py)
-        view = view.model_copy(update={"complaint_url": f"/l/{label_id.upper()}/complaint?lang={chosen}"})
+        update["complaint_url"] = f"/l/{label_id.upper()}/complaint?lang={chosen}"
+    view = view.model_copy(update=update)
     html = render_label_page(view, lang=chosen)  # type: ignore[arg-type]
     status = 404 if v.status is VerifyStatus.UNKNOWN else 200
     return HTMLResponse(html, status_code=status, headers=_PAGE_HEADERS)
@@ -244,8 +252,15 @@ def _page_facts(ctx: ServiceContext, label_id: str) -> tuple[Verification, dict[
         except NotFound:
             label = None
         key_state = svc.standing_of(store.get_signing_key(s, label.kid)) if label else None
-        v = svc.stored_verification(label, key_state, now=ctx.clock())
-        return v, (names_in(s, ctx, label) if label else None)
+        now = ctx.clock()
+        v = svc.stored_verification(label, key_state, now=now)
+        if label is None:
+            return v, None
+        names = names_in(s, ctx, label)
+        names["scale"] = public_pages.label_scale(s, ctx.packs, label)
+        names["scheme_titles"] = public_pages.scheme_titles(ctx.packs, label.scheme)
+        names["log"] = public_pages.log_line(s, label.id)
+        return v, names
 
 
 def _page_view(v: Verification, names: dict[str, Any] | None, lang: str) -> LabelPageView:
@@ -254,10 +269,10 @@ def _page_view(v: Verification, names: dict[str, Any] | None, lang: str) -> Labe
         product_name=names["product"] if names else None,
         certifier_name=names["certifier"] if names else None,
         pack_title=names["pack"][lang] if names else None,
-        scheme_title=names["scheme"] if names else None,
+        scheme_title=names["scheme_titles"][lang] if names else None,
         status_checked_at=v.checked_at,
-        rule_pack_url=names["pack_url"] if names else None,
-        trust_list_url="/v1/trust-list",
+        grading_url=_grading_url(v),
+        certifier_url=f"/v1/certifiers/{v.claims.issuer}/page?lang={lang}" if names and v.claims else None,
         grade_scale=names["grades"] if names else tuple("ABCDEFG"),
         grading_basis=(names.get("grading_basis") or {}).get(lang) if names else None,
         recomputed_from=names["recomputed"][0] if names and names.get("recomputed") else None,
@@ -265,7 +280,36 @@ def _page_view(v: Verification, names: dict[str, Any] | None, lang: str) -> Labe
         accreditation=AccreditationView(**names["accreditation"]) if names and names.get("accreditation") else None,
         catalogue_url=_catalogue_url(v),
         grading_transition=transition_text(lang, names.get("transition")) if names else None,  # type: ignore[arg-type]
+        scale=_scale(names, lang),
+        log=_log(names, v),
     )
+
+
+def _scale(names: dict[str, Any] | None, lang: str) -> GradeScale | None:
+    scale = names.get("scale") if names else None
+    if not scale:
+        return None
+    bands = tuple(ScaleBand(grade=g, max=m) for g, m in scale["bands"])
+    return GradeScale(bands=bands, category=scale["category"][lang], illustrative=scale["illustrative"])
+
+
+def _log(names: dict[str, Any] | None, v: Verification) -> LogLine | None:
+    log = names.get("log") if names else None
+    if not log or v.label_id is None:
+        return None
+    if log["index"] is None:
+        return LogLine()
+    return LogLine(index=log["index"], size=log["size"], proof_url=f"/v1/labels/{v.label_id}/log-proof")
+
+
+def _grading_url(v: Verification) -> str | None:
+    """The human page of how the label's grade is computed: its catalogue's page, else its pack's bands."""
+    if v.claims is None or v.claims.grade is None:
+        return None
+    if v.claims.catalogue is not None:
+        return _catalogue_url(v)
+    pack_id, _, version = v.claims.pack.partition("@")
+    return f"/v1/rulepacks/{pack_id}/versions/{version}/grading"
 
 
 def _catalogue_url(v: Verification) -> str | None:
