@@ -4,6 +4,13 @@ The core is pure: time, keys and randomness are parameters. See docs/adr/0009-la
 """
 
 from issuance import tlog  # the transparency log's pure core, used as tlog.<name>
+from issuance.digital_link import (
+    DigitalLink,
+    DigitalLinkError,
+    digital_link_uri,
+    is_digital_link,
+    parse_digital_link,
+)
 from issuance.errors import (
     GtinError,
     IssuanceError,
@@ -67,6 +74,8 @@ __all__ = [
     "PAGE_CSS",
     "AccreditationView",
     "Boundary",
+    "DigitalLink",
+    "DigitalLinkError",
     "Graded",
     "Grading",
     "GtinError",
@@ -92,11 +101,13 @@ __all__ = [
     "allocate_indexes",
     "build_trust_list",
     "digest_prefix",
+    "digital_link_uri",
     "encode_claims",
     "ensure_master_key",
     "generate_signing_key",
     "grade",
     "grade_by_catalogue",
+    "is_digital_link",
     "key_can_sign",
     "kid_of",
     "label_url",
@@ -105,6 +116,7 @@ __all__ = [
     "normalize_gtin",
     "offline_url",
     "open_private_key",
+    "parse_digital_link",
     "parse_status_list_token",
     "peek",
     "pick_language",

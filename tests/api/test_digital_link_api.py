@@ -1,0 +1,129 @@
+"""The GS1 Digital Link resolver over HTTP: /01/{GTIN}[/10/{batch}][/21/{serial}] redirects a browser to the
+current label's page in its language, answers a linkset to a platform, and warns about an unknown product."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from api_support import Service, problem
+
+from registry.packs.catalog import Catalog
+
+AL = "example-standards-body/aluminium-ingot"
+GTIN = "09506000134352"  # GS1's example GTIN (check digit 2)
+GTIN13 = GTIN[1:]
+OTHER = "09521234543213"  # a valid GTIN no label here names
+VOC = "https://ref.gs1.org/voc/"
+LINKSET = {"Accept": "application/linkset+json"}
+BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+@pytest.fixture(scope="module")
+def labels(service: Service) -> dict[str, str]:
+    """Three labels of one GTIN: one for batch B1, one for batch B2 (suspended later), one for the product."""
+    ex = Catalog.bundled().resolve(f"{AL}@1.0.0").example
+    assert ex is not None
+    h = service.headers("demo-certifier")
+    out = {}
+    for name, batch in (("product", None), ("b1", "B1"), ("b2", "B2/X")):
+        body: dict[str, Any] = {"declaration": ex, "gtin": GTIN}
+        if batch is not None:
+            body["batch"] = batch
+        r = service.client.post("/v1/labels", json=body, headers=h)
+        assert r.status_code == 201, r.text
+        out[name] = r.json()["id"]
+    return out
+
+
+def _redirect(service: Service, path: str, **headers: str) -> str:
+    r = service.client.get(path, headers=BROWSER | headers, follow_redirects=False)
+    assert r.status_code == 307, r.text
+    assert 'rel="linkset"' in r.headers["link"] and "Accept-Language" in r.headers["vary"]
+    return str(r.headers["location"])
+
+
+def test_a_browser_is_sent_to_the_label_of_the_batch_in_its_language(service: Service, labels: dict[str, str]) -> None:
+    b1 = labels["b1"]
+    assert _redirect(service, f"/01/{GTIN}/10/B1") == f"/L/{b1}?lang=en"
+    assert _redirect(service, f"/01/{GTIN}/10/B1", **{"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}) == (
+        f"/L/{b1}?lang=zh"
+    )
+    assert _redirect(service, f"/01/{GTIN}/10/B1?lang=zh") == f"/L/{b1}?lang=zh"
+    # the serial selects nothing (labels are per product or batch); a GTIN-13 is the same product
+    assert _redirect(service, f"/01/{GTIN13}/10/B1/21/0042") == f"/L/{b1}?lang=en"
+    # the redirect lands on the label's page
+    page = service.client.get(f"/01/{GTIN}/10/B1", headers=BROWSER)
+    assert page.status_code == 200 and b1 in page.text and page.headers["content-type"].startswith("text/html")
+
+
+def test_a_batch_with_a_percent_encoded_slash_is_one_value(service: Service, labels: dict[str, str]) -> None:
+    assert _redirect(service, f"/01/{GTIN}/10/B2%2FX") == f"/L/{labels['b2']}?lang=en"
+
+
+def test_without_a_batch_label_the_product_label_answers(service: Service, labels: dict[str, str]) -> None:
+    assert _redirect(service, f"/01/{GTIN}") == f"/L/{labels['product']}?lang=en"
+    assert _redirect(service, f"/01/{GTIN}/10/NOSUCH") == f"/L/{labels['product']}?lang=en"
+
+
+def test_a_platform_gets_a_linkset_with_gs1_link_types(service: Service, labels: dict[str, str]) -> None:
+    b1 = labels["b1"]
+    for how in ({"headers": LINKSET}, {"params": {"linkType": "linkset"}}, {"params": {"linkType": "all"}}):
+        r = service.client.get(f"/01/{GTIN13}/10/B1", **how)
+        assert r.status_code == 200, (how, r.text)
+        assert r.headers["content-type"].startswith("application/linkset+json")
+        (context,) = r.json()["linkset"]
+        assert context["anchor"].endswith(f"/01/{GTIN}/10/B1")  # canonical: 14 digits
+        assert context[VOC + "defaultLink"][0]["href"].endswith(f"/L/{b1}")
+        assert {x["hreflang"][0] for x in context[VOC + "pip"]} == {"en", "zh"}
+        (cert,) = context[VOC + "certificationInfo"]
+        assert cert["href"].endswith(f"/v1/labels/{b1}") and cert["type"] == "application/json"
+        sust = context[VOC + "sustainabilityInfo"]
+        assert {(x["href"].rsplit("/", 1)[1], x["hreflang"][0]) for x in sust} == {
+            (f"{b1}?lang=en", "en"),
+            (f"{b1}?lang=zh", "zh"),
+        }
+    data = service.client.get(f"/01/{GTIN}/10/B1", headers={"Accept": "application/json"}).json()
+    assert data["linkset"][0][VOC + "defaultLink"][0]["href"].endswith(b1)
+
+
+def test_a_link_type_redirects_to_that_link(service: Service, labels: dict[str, str]) -> None:
+    b1 = labels["b1"]
+    assert _redirect(service, f"/01/{GTIN}/10/B1?linkType=gs1:certificationInfo") == f"/v1/labels/{b1}"
+    assert _redirect(service, f"/01/{GTIN}/10/B1?linkType=gs1:sustainabilityInfo&lang=zh") == f"/L/{b1}?lang=zh"
+    assert _redirect(service, f"/01/{GTIN}/10/B1?linkType=gs1:nosuchType") == f"/L/{b1}?lang=en"
+
+
+def test_an_unknown_product_is_a_warning_not_a_blank(service: Service, labels: dict[str, str]) -> None:
+    page = service.client.get(f"/01/{OTHER}/10/B1", headers=BROWSER | {"Accept-Language": "en"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert OTHER in page.text
+    body = problem(service.client.get(f"/01/{OTHER}", headers=LINKSET), 404)
+    assert OTHER in body["detail"]
+
+
+def test_a_uri_that_is_not_a_digital_link_is_refused_naming_the_segment(service: Service) -> None:
+    bad_check = f"/01/{GTIN[:-1]}3"
+    body = problem(service.client.get(bad_check, headers=LINKSET), 422)
+    assert body["segment"] == "/01" and body["reason"] == "bad_check_digit" and "check digit" in body["detail"]
+    body = problem(service.client.get(f"/01/{GTIN}/21/S1/10/B1", headers=LINKSET), 422)
+    assert (body["segment"], body["reason"]) == ("/21", "qualifier_order")
+    body = problem(service.client.get(f"/01/{GTIN}/10/{'X' * 21}", headers=LINKSET), 422)
+    assert (body["segment"], body["reason"]) == ("/10", "too_long")
+    page = service.client.get(bad_check, headers=BROWSER)
+    assert page.status_code == 422 and "check digit" in page.text
+
+
+def test_a_suspended_batch_label_is_shown_with_its_state_and_is_no_certification(
+    service: Service, labels: dict[str, str]
+) -> None:
+    b2, h = labels["b2"], service.headers("demo-certifier")
+    r = service.client.post(f"/v1/labels/{b2}/suspend", json={"reason": "under review"}, headers=h)
+    assert r.status_code == 200, r.text
+    # the batch's only label is suspended: its page says so (no silent fall back to the product's label)
+    assert _redirect(service, f"/01/{GTIN}/10/B2%2FX") == f"/L/{b2}?lang=en"
+    (context,) = service.client.get(f"/01/{GTIN}/10/B2%2FX", headers=LINKSET).json()["linkset"]
+    assert context[VOC + "defaultLink"][0]["href"].endswith(b2)
+    assert VOC + "certificationInfo" not in context and VOC + "sustainabilityInfo" not in context
+    r = service.client.post(f"/v1/labels/{b2}/reinstate", json={"reason": "cleared"}, headers=h)
+    assert r.status_code == 200, r.text
