@@ -127,3 +127,29 @@ def test_a_suspended_batch_label_is_shown_with_its_state_and_is_no_certification
     assert VOC + "certificationInfo" not in context and VOC + "sustainabilityInfo" not in context
     r = service.client.post(f"/v1/labels/{b2}/reinstate", json={"reason": "cleared"}, headers=h)
     assert r.status_code == 200, r.text
+
+
+def test_platform_verify_takes_a_digital_link_uri(service: Service, labels: dict[str, str]) -> None:
+    """Issue 14: POST /v1/labels:verify resolves a Digital Link URI to the product's current label, then verifies it."""
+    items = [
+        {"ref": "batch", "token": f"https://shop.example/01/{GTIN13}/10/B1/21/7", "gtin": GTIN},
+        {"ref": "upper", "token": f"HTTP://LOCALHOST:8000/01/{GTIN}/10/B1"},  # what an upper-case QR code carries
+        {"ref": "product", "token": f"https://id.gs1.org/01/{GTIN}"},
+        {"ref": "mismatch", "token": f"https://id.gs1.org/01/{GTIN}/10/B1", "gtin": OTHER},
+        {"ref": "unknown", "token": f"https://id.gs1.org/01/{OTHER}"},
+        {"ref": "bad-check", "token": f"https://id.gs1.org/01/{GTIN[:-1]}7/10/B1"},
+        {"ref": "bad-order", "token": f"https://id.gs1.org/01/{GTIN}/21/7/10/B1"},
+    ]
+    r = service.client.post("/v1/labels:verify", json={"items": items}, headers=service.headers("demo-platform"))
+    assert r.status_code == 200, r.text
+    got = {x["ref"]: x for x in r.json()["results"]}
+    assert (got["batch"]["status"], got["batch"]["label"]["label_id"]) == ("valid", labels["b1"])
+    assert got["batch"]["label"]["batch"] == "B1"
+    assert (got["upper"]["status"], got["upper"]["label_id"]) == ("valid", labels["b1"])
+    assert (got["product"]["status"], got["product"]["label_id"]) == ("valid", labels["product"])
+    assert (got["mismatch"]["status"], got["mismatch"]["reason"]) == ("out_of_scope", "gtin_mismatch")
+    assert (got["unknown"]["status"], got["unknown"]["reason"]) == ("unknown", "unknown_product")
+    assert OTHER in got["unknown"]["detail"]
+    assert (got["bad-check"]["status"], got["bad-check"]["reason"]) == ("unknown", "bad_item")
+    assert got["bad-check"]["detail"].startswith("/01:") and "check digit" in got["bad-check"]["detail"]
+    assert got["bad-order"]["detail"].startswith("/21:"), got["bad-order"]
