@@ -42,7 +42,7 @@ from issuance.label_svg import render_label_svg
 from issuance.landing import render_landing_page
 from issuance.model import Boundary, Grading, LabelClaims, Verification, VerifyStatus
 from issuance.page import PAGE_CSS, AccreditationView, LabelPageView, pick_language, render_label_page
-from issuance.qr import label_url, offline_url, render_qr
+from issuance.qr import digital_link_url, label_url, offline_url, render_qr
 from issuance.status_list import (
     Status,
     StatusList,
@@ -102,6 +102,7 @@ __all__ = [
     "build_trust_list",
     "digest_prefix",
     "digital_link_uri",
+    "digital_link_url",
     "encode_claims",
     "ensure_master_key",
     "generate_signing_key",

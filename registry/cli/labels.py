@@ -83,6 +83,12 @@ def label() -> None:
     "--recalculation",
     help="The stored recalculation (its validation id) the label rests on (default: the newest that fits).",
 )
+@click.option(
+    "--qr",
+    type=click.Choice(["url", "digital-link"]),
+    help="The QR code the label carries: its short URL (url, the default) or the product's GS1 Digital Link "
+    "URI (digital-link: HTTPS://HOST/01/GTIN[/10/BATCH], which the registry resolves to the current label).",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @data_dir_option
 @guarded
@@ -95,6 +101,7 @@ def label_issue(
     audit_id: str | None,
     scheme: str | None,
     recalculation: str | None,
+    qr: str | None,
     fmt: str,
     data_dir: str,
 ) -> None:
@@ -117,7 +124,14 @@ def label_issue(
         return
     document = parse_json(_read(file), file=file)
     request = svc.IssueRequest(
-        document, pack=pack, gtin=gtin, batch=batch, audit_id=audit_id, scheme=scheme, recalculation=recalculation
+        document,
+        pack=pack,
+        gtin=gtin,
+        batch=batch,
+        audit_id=audit_id,
+        scheme=scheme,
+        recalculation=recalculation,
+        qr=qr,
     )
     now = datetime.now(UTC)
     with session_scope(engine) as s:
@@ -197,16 +211,25 @@ for _verb, _state in (("suspend", "suspended"), ("reinstate", "valid"), ("revoke
     _change(_verb, _state)
 
 
+QR_KINDS = ("url", "offline", "digital-link")
+QR_KIND_HELP = (
+    "url: the short label URL; offline: with the signed token; digital-link: the product's GS1 Digital Link URI "
+    "[default: the kind the label was issued with, else url]"
+)
+
+
 @label.command("qr")
 @click.argument("label_id")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="FILE.svg or FILE.png")
-@click.option("--kind", type=click.Choice(["url", "offline"]), default="url", show_default=True)
+@click.option("--kind", type=click.Choice(QR_KINDS), help=QR_KIND_HELP)
 @click.option("--scale", type=click.IntRange(1, 40), default=8, show_default=True)
 @data_dir_option
 @guarded
-def label_qr(label_id: str, out: str, kind: str, scale: int, data_dir: str) -> None:
-    """Write the label's QR code: its short URL, or (offline) the URL with the signed token."""
-    from issuance import label_url, offline_url, render_qr
+def label_qr(label_id: str, out: str, kind: str | None, scale: int, data_dir: str) -> None:
+    """Write the label's QR code: its short URL, (offline) the URL with the signed token, or the product's
+    GS1 Digital Link URI."""
+    from issuance import render_qr
+    from registry.service.label_views import qr_data
     from registry.service.labels import printable_label
     from registry.storage.db import session_scope
 
@@ -216,23 +239,24 @@ def label_qr(label_id: str, out: str, kind: str, scale: int, data_dir: str) -> N
     engine, settings = open_data_dir(data_dir)
     with session_scope(engine, write=False) as s:
         row = printable_label(s, label_id, now=datetime.now(UTC))
-    data = label_url(settings.base_url, row.id) if kind == "url" else offline_url(settings.base_url, row.id, row.token)
-    Path(out).write_bytes(render_qr(data, kind=kind, fmt=suffix[1:], scale=scale))  # type: ignore[arg-type]
-    click.echo(f"wrote {out} ({data if kind == 'url' else 'URL + token'})")
+    used = kind or row.qr_kind or "url"
+    data = qr_data(row, settings.base_url, used)
+    Path(out).write_bytes(render_qr(data, kind=used, fmt=suffix[1:], scale=scale))  # type: ignore[arg-type]
+    click.echo(f"wrote {out} ({data if used != 'offline' else 'URL + token'})")
 
 
 @label.command("print")
 @click.argument("label_id")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="FILE.svg")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
-@click.option("--kind", type=click.Choice(["url", "offline"]), default="url", show_default=True)
+@click.option("--kind", type=click.Choice(QR_KINDS), help=QR_KIND_HELP)
 @data_dir_option
 @guarded
-def label_print(label_id: str, out: str, lang: str, kind: str, data_dir: str) -> None:
+def label_print(label_id: str, out: str, lang: str, kind: str | None, data_dir: str) -> None:
     """Write the printable label (SVG): grade badge, value per declared unit, boundary, pack, certifier,
     validity and the QR code."""
-    from issuance import LabelClaims, label_url, offline_url, render_label_svg
-    from registry.service.label_views import names_in
+    from issuance import LabelClaims, render_label_svg
+    from registry.service.label_views import names_in, qr_data
     from registry.service.labels import printable_label
     from registry.service.packs import StoredPacks
     from registry.storage.db import session_scope
@@ -244,7 +268,7 @@ def label_print(label_id: str, out: str, lang: str, kind: str, data_dir: str) ->
         row = printable_label(s, label_id, now=datetime.now(UTC))
         names = names_in(s, StoredPacks(engine), row)
     base = settings.base_url
-    qr = label_url(base, row.id) if kind == "url" else offline_url(base, row.id, row.token)
+    qr = qr_data(row, base, kind)
     svg = render_label_svg(
         LabelClaims.model_validate(row.claims),
         qr_url=qr,

@@ -3,10 +3,13 @@ current label's page in its language, answers a linkset to a platform, and warns
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
+import zxingcpp
 from api_support import Service, problem
+from PIL import Image
 
 from registry.packs.catalog import Catalog
 
@@ -153,3 +156,41 @@ def test_platform_verify_takes_a_digital_link_uri(service: Service, labels: dict
     assert (got["bad-check"]["status"], got["bad-check"]["reason"]) == ("unknown", "bad_item")
     assert got["bad-check"]["detail"].startswith("/01:") and "check digit" in got["bad-check"]["detail"]
     assert got["bad-order"]["detail"].startswith("/21:"), got["bad-order"]
+
+
+def test_a_scanned_digital_link_qr_code_resolves_to_its_label(service: Service, labels: dict[str, str]) -> None:
+    """Issue 14: a label issued with qr=digital-link carries the product's Digital Link URI; the QR code the
+    registry draws for it, scanned back by zxing, leads to that label."""
+    ex = Catalog.bundled().resolve(f"{AL}@1.0.0").example
+    body = {"declaration": ex, "gtin": GTIN13, "batch": "LOT-7.2026", "qr": "digital-link"}
+    r = service.client.post("/v1/labels", json=body, headers=service.headers("demo-certifier"))
+    assert r.status_code == 201, r.text
+    issued = r.json()
+    lid, uri = issued["id"], issued["digital_link"]
+    assert issued["qr"] == "digital-link"
+    assert uri == f"HTTP://LOCALHOST:8000/01/{GTIN}/10/LOT-7.2026"  # the QR alphanumeric set only
+    png = service.client.get(f"/v1/labels/{lid}/qr", params={"format": "png"})  # the label's own kind
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    (scanned,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))
+    assert scanned.text == uri and scanned.format == zxingcpp.BarcodeFormat.QRCode
+    path = scanned.text.split("8000", 1)[1]
+    assert _redirect(service, path) == f"/L/{lid}?lang=en"
+    svg = service.client.get(f"/v1/labels/{lid}/label.svg")
+    assert svg.status_code == 200 and "/10/LOT-7.2026" in svg.text.upper()
+    short = service.client.get(f"/v1/labels/{lid}/qr", params={"format": "png", "kind": "url"})
+    (scanned,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(short.content)))
+    assert scanned.text == issued["url"]  # the short URL is still there when asked for
+    assert service.client.get(f"/v1/labels/{lid}").json()["qr"] == "digital-link"  # the record keeps the kind
+    # a label issued without asking keeps today's QR code: the short URL
+    plain = service.client.get(f"/v1/labels/{labels['product']}").json()
+    assert plain["qr"] == "url" and "digital_link" not in plain
+    png = service.client.get(f"/v1/labels/{labels['product']}/qr", params={"format": "png"})
+    (scanned,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))
+    assert scanned.text == plain["url"]
+
+
+def test_a_batch_a_digital_link_cannot_carry_is_refused_at_issue(service: Service) -> None:
+    ex = Catalog.bundled().resolve(f"{AL}@1.0.0").example
+    body = {"declaration": ex, "gtin": GTIN, "batch": "LOT#7", "qr": "digital-link"}
+    r = service.client.post("/v1/labels", json=body, headers=service.headers("demo-certifier"))
+    assert "batch" in problem(r, 422)["detail"] and "#" in r.json()["detail"]

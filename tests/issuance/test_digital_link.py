@@ -100,3 +100,20 @@ def test_is_digital_link_tells_the_shape_only() -> None:
     assert is_digital_link("https://x.example/01/12345678")  # shape, though the check digit is wrong
     assert not is_digital_link("https://x.example/L/ABCDEF")
     assert not is_digital_link("not a uri")
+
+
+def test_the_qr_form_is_upper_case_where_case_does_not_matter_and_parses_back() -> None:
+    from issuance import digital_link_url
+    from issuance.qr import ALPHANUMERIC, QRError, make_qr
+
+    uri = digital_link_url("https://pcf.example.org", "9506000134352", batch="LOT-7/26")
+    assert uri == "HTTPS://PCF.EXAMPLE.ORG/01/09506000134352/10/LOT-7%2F26"
+    assert set(uri) <= ALPHANUMERIC  # one alphanumeric segment: 5.5 bits a character
+    assert int(make_qr(uri, kind="digital-link").version) <= 4
+    link = parse_digital_link(uri)
+    assert (link.gtin, link.batch, link.stem) == ("09506000134352", "LOT-7/26", "https://pcf.example.org")
+    mixed = digital_link_url("https://pcf.example.org", "9506000134352", batch="lot7b")
+    assert mixed.endswith("/10/lot7b")  # a batch's case is part of it: never upper-cased
+    with pytest.raises(QRError) as info:
+        digital_link_url("https://pcf.example.org", "9506000134352", batch="LOT#7")
+    assert info.value.location.pointer == "/batch" and "character set 82" in info.value.message
