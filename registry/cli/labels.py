@@ -314,6 +314,10 @@ def label_verify(
 ) -> None:
     """Verify TOKEN offline (base64url, base32, an offline label URL, or '-' for stdin).
 
+    A GS1 Digital Link URI (https://HOST/01/GTIN[/10/BATCH]) is resolved online first: the linkset of
+    the URI names the product's current label, whose token is then verified here as any token, against
+    the trust list and status lists, and must be of the GTIN the URI names.
+
     The trust list is used only if the pinned registry key (or --registry-key) signed it. Exit 0 valid;
     1 not valid (forged, revoked, suspended, expired, out of scope, unknown key); 4 valid_status_unknown
     (genuine, but no status list for it was given: revocation not checked); 2 unusable input (a trust
@@ -325,6 +329,9 @@ def label_verify(
 
     now = reference_time(at)
     text = _read("-").decode("ascii", "replace").strip() if token == "-" else token.strip()
+    resolved = _resolve_digital_link(text, now) if _DIGITAL_LINK.match(text) else None
+    if isinstance(resolved, tuple):
+        text, gtin = resolved[0], gtin or resolved[1]  # the label must be of the product the URI names
     _refuse_label_reference(text)
     root = registry_trust_root(registry_key)
     seen = read_seen()
@@ -338,7 +345,10 @@ def label_verify(
         status, issued = _status_lists(status_paths, trust, now, seen)
         newer |= issued
     _remember(seen, newer)
-    result = _verify_text(text, trust=trust, status=status, now=now, gtin=gtin, check_status=not no_status)
+    if resolved is None or isinstance(resolved, tuple):
+        result = _verify_text(text, trust=trust, status=status, now=now, gtin=gtin, check_status=not no_status)
+    else:
+        result = resolved  # the resolver knows no label for the product
     click.echo(dumps(result.to_json()) if fmt == "json" else _verification_line(result))
     if result.status is VerifyStatus.VALID_STATUS_UNKNOWN:
         sys.exit(EXIT_STATUS_UNKNOWN)
@@ -364,6 +374,41 @@ def _remember(seen: dict[str, int], used: dict[str, int]) -> None:
     newer = {key: stamp for key, stamp in used.items() if stamp > seen.get(key, -1)}
     if newer:
         write_seen(seen | newer)
+
+
+_DIGITAL_LINK = re.compile(r"(?i)https?://[^/\s]+(?:/[^?#\s]*)?/(?:01|gtin)/")
+_RESOLVE_TIMEOUT = 10.0  # seconds for each of the two requests that resolve a Digital Link URI
+_GS1_VOC = "https://ref.gs1.org/voc/"
+
+
+def _resolve_digital_link(uri: str, now: datetime) -> tuple[str, str] | Verification:
+    """The token of the label a Digital Link URI resolves to, and the URI's GTIN; or the ``unknown``
+    answer when the resolver has no label for the product. The URI is checked first (an error names its
+    segment); the resolver's linkset names the label (``gs1:certificationInfo``, else ``gs1:defaultLink``)."""
+    import httpx
+
+    from issuance import Verification, VerifyStatus, parse_digital_link
+
+    link = parse_digital_link(uri)
+    try:
+        with httpx.Client(timeout=_RESOLVE_TIMEOUT, follow_redirects=True) as client:
+            r = client.get(uri, headers={"Accept": "application/linkset+json"})
+            if r.status_code == 404:
+                detail = f"the resolver at {link.stem} has no label for GTIN {link.gtin}"
+                return Verification(
+                    status=VerifyStatus.UNKNOWN, reason="unknown_product", detail=detail, checked_at=now
+                )
+            r.raise_for_status()
+            context = r.json()["linkset"][0]
+            links = context.get(_GS1_VOC + "certificationInfo") or context[_GS1_VOC + "defaultLink"]
+            label = client.get(links[0]["href"], headers={"Accept": "application/json"})
+            label.raise_for_status()
+            token = label.json()["token"]
+    except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as e:
+        raise InputError(f"{uri} could not be resolved to a label: {e}") from e
+    if not isinstance(token, str):
+        raise InputError(f"{uri} resolved to a label without a token")
+    return token, link.gtin
 
 
 _LABEL_ID = re.compile(r"[A-Za-z2-7]{16}")
