@@ -210,7 +210,9 @@ def verify_items(ctx: ServiceContext, trust: Any, items: list[VerifyItem], now: 
     ids = [found_id for _, _, found_id, _, _ in parsed if found_id is not None]
     with session_scope(ctx.engine, write=False) as s:
         if any(link is not None for *_, link in parsed):
-            parsed = [_resolved(s, p, now) for p in parsed]
+            standings = resolver.key_standings(s)
+            seen: dict[tuple[str, str | None], Label | None] = {}
+            parsed = [_resolved(s, p, now, standings, seen) for p in parsed]
             ids = [found_id for _, _, found_id, _, _ in parsed if found_id is not None]
         labels = store.get_labels(s, ids)
         states = {r.kid: svc.standing_of(r) for r in store.signing_keys(s)} if labels else {}
@@ -245,20 +247,26 @@ def _parse_item(item: VerifyItem, base_url: str, now: datetime) -> _Parsed:
         return item, None, None, raw, None  # verify() says what is wrong with it
 
 
-def _resolved(s: Any, parsed: _Parsed, now: datetime) -> _Parsed:
+def _resolved(
+    s: Any, parsed: _Parsed, now: datetime, standings: Any, seen: dict[tuple[str, str | None], Label | None]
+) -> _Parsed:
     """A Digital Link item as the id of the label it resolves to (registry.service.resolver: the
-    product's current label); ``unknown`` when the GTIN (and batch) has none. Any host: a GTIN is global."""
+    product's current label); ``unknown`` when the GTIN (and batch) has none. Any host: a GTIN is global.
+    ``seen`` keeps the answer for each GTIN and batch already resolved in this call."""
     item, _, _, _, link = parsed
     if link is None:
         return parsed
-    found = resolver.resolve(s, link, now=now)
-    if found.default is None:
+    key = (link.gtin, link.batch)
+    if key not in seen:
+        seen[key] = resolver.resolve(s, link, now=now, standings=standings).default
+    default = seen[key]
+    if default is None:
         what = f"GTIN {link.gtin}" + (f" batch {link.batch}" if link.batch is not None else "")
         v = Verification(
             status=VerifyStatus.UNKNOWN, reason="unknown_product", detail=f"no label for {what}", checked_at=now
         )
         return item, v, None, None, None
-    return item, None, found.default.id, None, None
+    return item, None, default.id, None, None
 
 
 def _verify_item(

@@ -19,6 +19,7 @@ No group with a label: no answer (the route says "not found: this may be a count
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -59,12 +60,21 @@ def _groups(link: DigitalLink, labels: list[Label]) -> list[tuple[Group, list[La
     return [("product", product), ("any_batch", labels)]
 
 
-def resolve(session: Session, link: DigitalLink, *, now: datetime) -> Resolution:
-    """The labels ``link`` leads to, by the rules of this module."""
+def key_standings(session: Session) -> dict[str, svc.KeyStanding]:
+    """Every signing key's standing, by kid (what :func:`resolve` needs; read once for many URIs)."""
+    return {r.kid: svc.standing_of(r) for r in store.signing_keys(session)}
+
+
+def resolve(
+    session: Session, link: DigitalLink, *, now: datetime, standings: Mapping[str, svc.KeyStanding] | None = None
+) -> Resolution:
+    """The labels ``link`` leads to, by the rules of this module (``standings``: :func:`key_standings`,
+    read here when not given)."""
     labels = store.labels_for_gtin(session, link.gtin, limit=RESOLVE_LIMIT)
     if not labels:
         return Resolution(link)
-    standings = {r.kid: svc.standing_of(r) for r in store.signing_keys(session)}
+    if standings is None:
+        standings = key_standings(session)
     for group, members in _groups(link, labels):
         if not members:
             continue
