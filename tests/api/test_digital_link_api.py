@@ -107,14 +107,14 @@ def test_an_unknown_product_is_a_warning_not_a_blank(service: Service, labels: d
 
 def test_a_uri_that_is_not_a_digital_link_is_refused_naming_the_segment(service: Service) -> None:
     bad_check = f"/01/{GTIN[:-1]}3"
-    body = problem(service.client.get(bad_check, headers=LINKSET), 422)
+    body = problem(service.client.get(bad_check, headers=LINKSET), 400)
     assert body["segment"] == "/01" and body["reason"] == "bad_check_digit" and "check digit" in body["detail"]
-    body = problem(service.client.get(f"/01/{GTIN}/21/S1/10/B1", headers=LINKSET), 422)
+    body = problem(service.client.get(f"/01/{GTIN}/21/S1/10/B1", headers=LINKSET), 400)
     assert (body["segment"], body["reason"]) == ("/21", "qualifier_order")
-    body = problem(service.client.get(f"/01/{GTIN}/10/{'X' * 21}", headers=LINKSET), 422)
+    body = problem(service.client.get(f"/01/{GTIN}/10/{'X' * 21}", headers=LINKSET), 400)
     assert (body["segment"], body["reason"]) == ("/10", "too_long")
     page = service.client.get(bad_check, headers=BROWSER)
-    assert page.status_code == 422 and "check digit" in page.text
+    assert page.status_code == 400 and "check digit" in page.text
 
 
 def test_a_suspended_batch_label_is_shown_with_its_state_and_is_no_certification(

@@ -11,7 +11,7 @@ types). Which label answers is :mod:`registry.service.resolver`; the URI syntax 
   redirect to that link), with a ``Link`` header naming the linkset;
 * ``application/linkset+json`` or ``application/json`` or ``?linkType=linkset`` (or ``all``): the linkset;
 * a GTIN without a label: 404, the counterfeit-warning page for a browser, a problem for a machine;
-* a URI that is not a product's Digital Link (a wrong check digit, qualifiers out of order, ...): 422,
+* a URI that is not a product's Digital Link (a wrong check digit, qualifiers out of order, ...): 400,
   the error naming the segment (``/01``, ``/10`` ...).
 """
 
@@ -36,7 +36,7 @@ from issuance import (
 )
 from registry.api.deps import CtxDep, ORJSONResponse, ServiceContext
 from registry.api.labels import label_cache, preferred_type
-from registry.api.problems import NotFoundError
+from registry.api.problems import NotFoundError, problem
 from registry.service import resolver
 from registry.storage.db import session_scope
 from registry.storage.models import Label
@@ -53,9 +53,12 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "an RFC 9264 linkset (Accept: application/linkset+json or application/json, or "
         "?linkType=linkset) with gs1:defaultLink, gs1:pip, gs1:certificationInfo, gs1:sustainabilityInfo",
-        "content": {"application/linkset+json": {"schema": {"type": "object"}}},
+        "content": {
+            "application/linkset+json": {"schema": {"type": "object"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
     },
-    422: {
+    400: {
         "description": "not a product's GS1 Digital Link URI; the problem names the segment",
         "content": {"text/html": {}, "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
     },
@@ -83,10 +86,11 @@ async def resolve_gtin(path: str, request: Request, ctx: CtxDep, lang: str | Non
     chosen = lang if lang in LANGS else pick_language(request.headers.get("accept-language"))
     try:
         link = parse_digital_link(_requested_uri(request))
-    except DigitalLinkError as e:
+    except DigitalLinkError as e:  # 400: the request's own URI is malformed
         if machine:
-            raise
-        return _warning(ctx, e.message, "bad_digital_link", chosen, 422)
+            extra = {k: v for k, v in e.to_dict().items() if k not in ("code", "message")}
+            return problem(request, 400, e.code, e.message, headers=_HEADERS, **extra)
+        return _warning(ctx, e.message, "bad_digital_link", chosen, 400)
     found = await run_in_threadpool(_resolve, ctx, link)
     if found.default is None:
         what = f"GTIN {link.gtin}" + (f" batch {link.batch}" if link.batch is not None else "")
