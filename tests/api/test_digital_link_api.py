@@ -43,6 +43,7 @@ def _redirect(service: Service, path: str, **headers: str) -> str:
     r = service.client.get(path, headers=BROWSER | headers, follow_redirects=False)
     assert r.status_code == 307, r.text
     assert 'rel="linkset"' in r.headers["link"] and "Accept-Language" in r.headers["vary"]
+    assert r.headers["access-control-allow-origin"] == "*"
     return str(r.headers["location"])
 
 
@@ -101,8 +102,10 @@ def test_an_unknown_product_is_a_warning_not_a_blank(service: Service, labels: d
     page = service.client.get(f"/01/{OTHER}/10/B1", headers=BROWSER | {"Accept-Language": "en"})
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
     assert OTHER in page.text
-    body = problem(service.client.get(f"/01/{OTHER}", headers=LINKSET), 404)
-    assert OTHER in body["detail"]
+    missing = service.client.get(f"/01/{OTHER}", headers=LINKSET)
+    body = problem(missing, 404)
+    assert OTHER in body["detail"] and body["type"].endswith("/not-found")
+    assert missing.headers["access-control-allow-origin"] == "*"  # a resolver answers any web page
 
 
 def test_a_uri_that_is_not_a_digital_link_is_refused_naming_the_segment(service: Service) -> None:

@@ -46,7 +46,8 @@ router = APIRouter()
 GS1_VOC = "https://ref.gs1.org/voc/"  # the GS1 Web Vocabulary; link types are its IRIs (RFC 9264 section 4.2)
 LANGS = ("en", "zh")
 _TYPES = ("text/html", "application/linkset+json", "application/json")  # HTML first: it wins ties
-_HEADERS = {"Cache-Control": "no-store", "Vary": "Accept, Accept-Language"}
+# public answers any web page may read (the GS1-Conformant Resolver Standard asks resolvers for CORS)
+_HEADERS = {"Cache-Control": "no-store", "Vary": "Accept, Accept-Language", "Access-Control-Allow-Origin": "*"}
 _LINKSET_VALUES = ("linkset", "all")  # Resolver 1.2 calls it linkset; 1.0 and 1.1 said all
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     307: {"description": "a browser: to the current label's page (/L/{id}?lang=..), or to the asked linkType"},
@@ -96,7 +97,7 @@ async def resolve_gtin(path: str, request: Request, ctx: CtxDep, lang: str | Non
         what = f"GTIN {link.gtin}" + (f" batch {link.batch}" if link.batch is not None else "")
         message = f"no label is registered for {what}"
         if machine:
-            raise NotFoundError(message)
+            return problem(request, 404, NotFoundError.default_code, message, headers=_HEADERS)
         return _warning(ctx, message, "unknown_product", chosen, 404)
     base = cache.settings.base_url
     linkset = digital_link_linkset(base, found)
