@@ -4,6 +4,13 @@ The core is pure: time, keys and randomness are parameters. See docs/adr/0009-la
 """
 
 from issuance import tlog  # the transparency log's pure core, used as tlog.<name>
+from issuance.digital_link import (
+    DigitalLink,
+    DigitalLinkError,
+    digital_link_uri,
+    is_digital_link,
+    parse_digital_link,
+)
 from issuance.errors import (
     GtinError,
     IssuanceError,
@@ -55,7 +62,7 @@ from issuance.page import (
     pick_language,
     render_label_page,
 )
-from issuance.qr import label_url, offline_url, render_qr
+from issuance.qr import digital_link_url, label_url, offline_url, render_qr
 from issuance.status_list import (
     Status,
     StatusList,
@@ -93,6 +100,8 @@ __all__ = [
     "Band",
     "Boundary",
     "CertifierView",
+    "DigitalLink",
+    "DigitalLinkError",
     "GradeScale",
     "Graded",
     "Grading",
@@ -126,11 +135,14 @@ __all__ = [
     "allocate_indexes",
     "build_trust_list",
     "digest_prefix",
+    "digital_link_uri",
+    "digital_link_url",
     "encode_claims",
     "ensure_master_key",
     "generate_signing_key",
     "grade",
     "grade_by_catalogue",
+    "is_digital_link",
     "key_can_sign",
     "kid_of",
     "label_url",
@@ -139,6 +151,7 @@ __all__ = [
     "normalize_gtin",
     "offline_url",
     "open_private_key",
+    "parse_digital_link",
     "parse_status_list_token",
     "peek",
     "per_unit",

@@ -6,8 +6,13 @@
   base32 (RFC 4648). A fragment is never sent to the server, so the page served for the
   plain URL needs no extra route; the symbol is encoded in three segments (alphanumeric
   URL, one byte-mode ``#``, alphanumeric token) so the token still costs 5.5 bits a character.
+* ``digital_link_url`` is the product's GS1 Digital Link URI on this registry,
+  ``HTTPS://HOST/01/<GTIN-14>[/10/<batch>][/21/<serial>]`` (issue 14; :mod:`issuance.digital_link`):
+  scheme and host upper case, the values as they are (a batch's case is part of it), percent-encoded
+  with upper-case hex; all QR alphanumeric when the values are digits and capitals.
 * ``make_qr`` / ``render_qr`` use ECC level M without boosting and refuse a symbol above
-  the budget: version 4 for a URL, version 13 for an offline URL.
+  the budget: version 4 for a URL, 6 for a Digital Link URI (a batch and serial of up to 20
+  characters each), version 13 for an offline URL.
 
 Everything upper-cases the URL, which is harmless for scheme and host; a path prefix in
 ``base_url`` is upper-cased too, so the server must route ``/L/<ID>`` (and any prefix)
@@ -27,14 +32,15 @@ from urllib.parse import urlsplit
 
 import segno
 
+from issuance.digital_link import DigitalLinkError, digital_link_uri
 from issuance.errors import IssuanceError
 from registry.errors import Location
 
-QRKind = Literal["url", "offline"]
+QRKind = Literal["url", "offline", "digital-link"]
 QRFormat = Literal["svg", "png"]
 
 ALPHANUMERIC = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
-MAX_VERSION: dict[str, int] = {"url": 4, "offline": 13}
+MAX_VERSION: dict[str, int] = {"url": 4, "offline": 13, "digital-link": 6}
 ECC = "M"
 _BASE32 = re.compile(r"[A-Z2-7]+")
 _SEGMENT = re.compile(r"[A-Z0-9]+")
@@ -93,6 +99,17 @@ def label_url(base_url: str, label_id: str) -> str:
     return f"{_base(base_url)}/L/{lid}"
 
 
+def digital_link_url(base_url: str, gtin: str, *, batch: str | None = None, serial: str | None = None) -> str:
+    """The product's GS1 Digital Link URI on this registry (``HTTPS://HOST/01/<GTIN-14>[/10/..][/21/..]``),
+    scheme and host upper case like :func:`label_url`; refused (naming the part) when the GTIN, batch or
+    serial is not valid in a Digital Link URI."""
+    try:
+        return digital_link_uri(_base(base_url), gtin, batch=batch, serial=serial)
+    except DigitalLinkError as e:
+        field = "batch" if e.segment == "/10" else "serial"
+        raise _bad(f"{e.message} (a Digital Link URI cannot carry it)", field) from e
+
+
 def _token_base32(token: bytes | str) -> str:
     if isinstance(token, bytes):
         if not token:
@@ -148,7 +165,7 @@ def _encode(data: str) -> segno.QRCode:
 def make_qr(data: str, *, kind: QRKind = "url") -> segno.QRCode:
     """The QR symbol for ``data`` at ECC M (not boosted), refused when above the budget of ``kind``."""
     if kind not in MAX_VERSION:
-        raise _bad(f"kind must be 'url' or 'offline', got {kind!r}", "kind")
+        raise _bad(f"kind must be 'url', 'offline' or 'digital-link', got {kind!r}", "kind")
     if not data:
         raise _bad("nothing to encode: data is empty", "data")
     limit = MAX_VERSION[kind]

@@ -19,10 +19,21 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from issuance import Verification, VerifyStatus, label_url, normalize_gtin, peek, token_from_text, verify
+from issuance import (
+    DigitalLink,
+    Verification,
+    VerifyStatus,
+    is_digital_link,
+    label_url,
+    normalize_gtin,
+    parse_digital_link,
+    peek,
+    token_from_text,
+    verify,
+)
 from registry.api.deps import ServiceContext
 from registry.errors import InputError, RegistryError
-from registry.service import label_views
+from registry.service import label_views, resolver
 from registry.service import labels as svc
 from registry.service.label_batches import IssueBody
 from registry.service.label_views import grading_basis, label_json, token_bytes
@@ -107,7 +118,8 @@ class VerifyItem(BaseModel):
     token: str | None = Field(
         default=None,
         max_length=8192,
-        description="base64url or base32 token, or a label URL of this registry (short or offline)",
+        description="base64url or base32 token, a label URL of this registry (short or offline), or a GS1 "
+        "Digital Link URI (https://HOST/01/{GTIN}[/10/{batch}][/21/{serial}]: the product's current label)",
     )
     gtin: str | None = Field(default=None, max_length=14, description="the product the label was found on")
 
@@ -184,8 +196,9 @@ def reference_in(text: str, base_url: str) -> tuple[str | None, bytes | None]:
 
 # ------------------------------------------------------------------ bulk verification
 
-# (item, its answer when already known, the label id to look up, the token bytes when a token was given)
-_Parsed = tuple[VerifyItem, Verification | None, str | None, bytes | None]
+# (item, its answer when already known, the label id to look up, the token bytes when a token was given,
+# the Digital Link URI whose current label answers)
+_Parsed = tuple[VerifyItem, Verification | None, str | None, bytes | None, DigitalLink | None]
 
 
 def verify_items(ctx: ServiceContext, trust: Any, items: list[VerifyItem], now: datetime) -> list[dict[str, Any]]:
@@ -194,12 +207,17 @@ def verify_items(ctx: ServiceContext, trust: Any, items: list[VerifyItem], now: 
     token is verified offline against the trust list, then the records' state of its label applied."""
     base_url = label_cache(ctx).settings.base_url
     parsed = [_parse_item(item, base_url, now) for item in items]
-    ids = [found_id for _, _, found_id, _ in parsed if found_id is not None]
+    ids = [found_id for _, _, found_id, _, _ in parsed if found_id is not None]
     with session_scope(ctx.engine, write=False) as s:
+        if any(link is not None for *_, link in parsed):
+            standings = resolver.key_standings(s)
+            seen: dict[tuple[str, str | None], Label | None] = {}
+            parsed = [_resolved(s, p, now, standings, seen) for p in parsed]
+            ids = [found_id for _, _, found_id, _, _ in parsed if found_id is not None]
         labels = store.get_labels(s, ids)
         states = {r.kid: svc.standing_of(r) for r in store.signing_keys(s)} if labels else {}
     out = []
-    for item, given, found_id, token in parsed:
+    for item, given, found_id, token, _ in parsed:
         label = labels.get(found_id) if found_id else None
         result = given if given is not None else _verify_item(item, label, token, states, trust, now)
         out.append(_item_json(item.ref, result))
@@ -209,21 +227,46 @@ def verify_items(ctx: ServiceContext, trust: Any, items: list[VerifyItem], now: 
 def _parse_item(item: VerifyItem, base_url: str, now: datetime) -> _Parsed:
     """What one item asks about; a malformed item is answered at once (``bad_item``)."""
     if (item.label_id is None) == (item.token is None):
-        return item, _bad_item("give label_id or token", now), None, None
+        return item, _bad_item("give label_id or token", now), None, None, None
     if item.label_id is not None:
-        return item, None, item.label_id.strip().upper(), None
+        return item, None, item.label_id.strip().upper(), None, None
+    text = (item.token or "").strip()
     try:
-        found_id, raw = reference_in((item.token or "").strip(), base_url)
         if item.gtin is not None:
             normalize_gtin(item.gtin)
-    except RegistryError as e:  # a malformed gtin, token text or URL
-        return item, _bad_item(e.message, now), None, None
+        if _URL.fullmatch(text) and is_digital_link(text):  # resolved to its current label in verify_items
+            return item, None, None, None, parse_digital_link(text)
+        found_id, raw = reference_in(text, base_url)
+    except RegistryError as e:  # a malformed gtin, token text or URL (a Digital Link's error names its segment)
+        return item, _bad_item(e.message, now), None, None, None
     if raw is None:  # the short label URL: answered as its label id is
-        return item, None, found_id, None
+        return item, None, found_id, None, None
     try:
-        return item, None, peek(raw)[1].label_id, raw
+        return item, None, peek(raw)[1].label_id, raw, None
     except RegistryError:
-        return item, None, None, raw  # verify() says what is wrong with it
+        return item, None, None, raw, None  # verify() says what is wrong with it
+
+
+def _resolved(
+    s: Any, parsed: _Parsed, now: datetime, standings: Any, seen: dict[tuple[str, str | None], Label | None]
+) -> _Parsed:
+    """A Digital Link item as the id of the label it resolves to (registry.service.resolver: the
+    product's current label); ``unknown`` when the GTIN (and batch) has none. Any host: a GTIN is global.
+    ``seen`` keeps the answer for each GTIN and batch already resolved in this call."""
+    item, _, _, _, link = parsed
+    if link is None:
+        return parsed
+    key = (link.gtin, link.batch)
+    if key not in seen:
+        seen[key] = resolver.resolve(s, link, now=now, standings=standings).default
+    default = seen[key]
+    if default is None:
+        what = f"GTIN {link.gtin}" + (f" batch {link.batch}" if link.batch is not None else "")
+        v = Verification(
+            status=VerifyStatus.UNKNOWN, reason="unknown_product", detail=f"no label for {what}", checked_at=now
+        )
+        return item, v, None, None, None
+    return item, None, default.id, None, None
 
 
 def _verify_item(

@@ -53,6 +53,10 @@ class LabelOut(_Open):
     # null for a declared figure that was not recomputed
     recalculation: dict[str, Any] | None = None
     log: dict[str, Any] | None = None  # its transparency-log entry: index, tree size, origin, C2SP tlog-proof
+    # the QR code the label carries (issue 14): "url" (the short label URL) or "digital-link" (then
+    # digital_link is the product's GS1 Digital Link URI the QR code holds)
+    qr: Literal["url", "digital-link"] = "url"
+    digital_link: str | None = None
 
 
 class VerifyBatchOut(_Open):

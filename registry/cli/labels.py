@@ -83,6 +83,12 @@ def label() -> None:
     "--recalculation",
     help="The stored recalculation (its validation id) the label rests on (default: the newest that fits).",
 )
+@click.option(
+    "--qr",
+    type=click.Choice(["url", "digital-link"]),
+    help="The QR code the label carries: its short URL (url, the default) or the product's GS1 Digital Link "
+    "URI (digital-link: HTTPS://HOST/01/GTIN[/10/BATCH], which the registry resolves to the current label).",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @data_dir_option
 @guarded
@@ -95,6 +101,7 @@ def label_issue(
     audit_id: str | None,
     scheme: str | None,
     recalculation: str | None,
+    qr: str | None,
     fmt: str,
     data_dir: str,
 ) -> None:
@@ -117,7 +124,14 @@ def label_issue(
         return
     document = parse_json(_read(file), file=file)
     request = svc.IssueRequest(
-        document, pack=pack, gtin=gtin, batch=batch, audit_id=audit_id, scheme=scheme, recalculation=recalculation
+        document,
+        pack=pack,
+        gtin=gtin,
+        batch=batch,
+        audit_id=audit_id,
+        scheme=scheme,
+        recalculation=recalculation,
+        qr=qr,
     )
     now = datetime.now(UTC)
     with session_scope(engine) as s:
@@ -197,16 +211,25 @@ for _verb, _state in (("suspend", "suspended"), ("reinstate", "valid"), ("revoke
     _change(_verb, _state)
 
 
+QR_KINDS = ("url", "offline", "digital-link")
+QR_KIND_HELP = (
+    "url: the short label URL; offline: with the signed token; digital-link: the product's GS1 Digital Link URI "
+    "[default: the kind the label was issued with, else url]"
+)
+
+
 @label.command("qr")
 @click.argument("label_id")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="FILE.svg or FILE.png")
-@click.option("--kind", type=click.Choice(["url", "offline"]), default="url", show_default=True)
+@click.option("--kind", type=click.Choice(QR_KINDS), help=QR_KIND_HELP)
 @click.option("--scale", type=click.IntRange(1, 40), default=8, show_default=True)
 @data_dir_option
 @guarded
-def label_qr(label_id: str, out: str, kind: str, scale: int, data_dir: str) -> None:
-    """Write the label's QR code: its short URL, or (offline) the URL with the signed token."""
-    from issuance import label_url, offline_url, render_qr
+def label_qr(label_id: str, out: str, kind: str | None, scale: int, data_dir: str) -> None:
+    """Write the label's QR code: its short URL, (offline) the URL with the signed token, or the product's
+    GS1 Digital Link URI."""
+    from issuance import render_qr
+    from registry.service.label_views import qr_data
     from registry.service.labels import printable_label
     from registry.storage.db import session_scope
 
@@ -216,16 +239,17 @@ def label_qr(label_id: str, out: str, kind: str, scale: int, data_dir: str) -> N
     engine, settings = open_data_dir(data_dir)
     with session_scope(engine, write=False) as s:
         row = printable_label(s, label_id, now=datetime.now(UTC))
-    data = label_url(settings.base_url, row.id) if kind == "url" else offline_url(settings.base_url, row.id, row.token)
-    Path(out).write_bytes(render_qr(data, kind=kind, fmt=suffix[1:], scale=scale))  # type: ignore[arg-type]
-    click.echo(f"wrote {out} ({data if kind == 'url' else 'URL + token'})")
+    used = kind or row.qr_kind or "url"
+    data = qr_data(row, settings.base_url, used)
+    Path(out).write_bytes(render_qr(data, kind=used, fmt=suffix[1:], scale=scale))  # type: ignore[arg-type]
+    click.echo(f"wrote {out} ({data if used != 'offline' else 'URL + token'})")
 
 
 @label.command("print")
 @click.argument("label_id")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="FILE.svg or FILE.pdf")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
-@click.option("--kind", type=click.Choice(["url", "offline"]), default="url", show_default=True)
+@click.option("--kind", type=click.Choice(QR_KINDS), help=QR_KIND_HELP)
 @click.option(
     "--variant",
     type=click.Choice(["regular", "small", "mono"]),
@@ -249,12 +273,19 @@ def label_qr(label_id: str, out: str, kind: str, scale: int, data_dir: str) -> N
 @data_dir_option
 @guarded
 def label_print(
-    label_id: str, out: str, lang: str, kind: str, variant: str, fmt: str | None, width_mm: float | None, data_dir: str
+    label_id: str,
+    out: str,
+    lang: str,
+    kind: str | None,
+    variant: str,
+    fmt: str | None,
+    width_mm: float | None,
+    data_dir: str,
 ) -> None:
     """Write the printable label (SVG or vector PDF, text as outlines): grade badge and scale, value per
     declared unit, boundary, batch, certifier, scheme, validity and the QR code."""
-    from issuance import LabelClaims, label_url, offline_url, render_label_artwork, render_label_pdf
-    from registry.service.label_views import names_in
+    from issuance import LabelClaims, render_label_artwork, render_label_pdf
+    from registry.service.label_views import names_in, qr_data
     from registry.service.labels import printable_label
     from registry.service.packs import StoredPacks
     from registry.storage.db import session_scope
@@ -268,7 +299,7 @@ def label_print(
         row = printable_label(s, label_id, now=datetime.now(UTC))
         names = names_in(s, StoredPacks(engine), row)
     base = settings.base_url
-    qr = label_url(base, row.id) if kind == "url" else offline_url(base, row.id, row.token)
+    qr = qr_data(row, base, kind)
     art = render_label_artwork(
         LabelClaims.model_validate(row.claims),
         qr_url=qr,
@@ -321,6 +352,10 @@ def label_verify(
 ) -> None:
     """Verify TOKEN offline (base64url, base32, an offline label URL, or '-' for stdin).
 
+    A GS1 Digital Link URI (https://HOST/01/GTIN[/10/BATCH]) is resolved online first: the linkset of
+    the URI names the product's current label, whose token is then verified here as any token, against
+    the trust list and status lists, and must be of the GTIN the URI names.
+
     The trust list is used only if the pinned registry key (or --registry-key) signed it. Exit 0 valid;
     1 not valid (forged, revoked, suspended, expired, out of scope, unknown key); 4 valid_status_unknown
     (genuine, but no status list for it was given: revocation not checked); 2 unusable input (a trust
@@ -332,6 +367,9 @@ def label_verify(
 
     now = reference_time(at)
     text = _read("-").decode("ascii", "replace").strip() if token == "-" else token.strip()
+    resolved = _resolve_digital_link(text, now) if _DIGITAL_LINK.match(text) else None
+    if isinstance(resolved, tuple):
+        text, gtin = resolved[0], gtin or resolved[1]  # the label must be of the product the URI names
     _refuse_label_reference(text)
     root = registry_trust_root(registry_key)
     seen = read_seen()
@@ -345,7 +383,10 @@ def label_verify(
         status, issued = _status_lists(status_paths, trust, now, seen)
         newer |= issued
     _remember(seen, newer)
-    result = _verify_text(text, trust=trust, status=status, now=now, gtin=gtin, check_status=not no_status)
+    if resolved is None or isinstance(resolved, tuple):
+        result = _verify_text(text, trust=trust, status=status, now=now, gtin=gtin, check_status=not no_status)
+    else:
+        result = resolved  # the resolver knows no label for the product
     click.echo(dumps(result.to_json()) if fmt == "json" else _verification_line(result))
     if result.status is VerifyStatus.VALID_STATUS_UNKNOWN:
         sys.exit(EXIT_STATUS_UNKNOWN)
@@ -371,6 +412,41 @@ def _remember(seen: dict[str, int], used: dict[str, int]) -> None:
     newer = {key: stamp for key, stamp in used.items() if stamp > seen.get(key, -1)}
     if newer:
         write_seen(seen | newer)
+
+
+_DIGITAL_LINK = re.compile(r"(?i)https?://[^/\s]+(?:/[^?#\s]*)?/(?:01|gtin)/")
+_RESOLVE_TIMEOUT = 10.0  # seconds for each of the two requests that resolve a Digital Link URI
+_GS1_VOC = "https://ref.gs1.org/voc/"
+
+
+def _resolve_digital_link(uri: str, now: datetime) -> tuple[str, str] | Verification:
+    """The token of the label a Digital Link URI resolves to, and the URI's GTIN; or the ``unknown``
+    answer when the resolver has no label for the product. The URI is checked first (an error names its
+    segment); the resolver's linkset names the label (``gs1:certificationInfo``, else ``gs1:defaultLink``)."""
+    import httpx
+
+    from issuance import Verification, VerifyStatus, parse_digital_link
+
+    link = parse_digital_link(uri)
+    try:
+        with httpx.Client(timeout=_RESOLVE_TIMEOUT, follow_redirects=True) as client:
+            r = client.get(uri, headers={"Accept": "application/linkset+json"})
+            if r.status_code == 404:
+                detail = f"the resolver at {link.stem} has no label for GTIN {link.gtin}"
+                return Verification(
+                    status=VerifyStatus.UNKNOWN, reason="unknown_product", detail=detail, checked_at=now
+                )
+            r.raise_for_status()
+            context = r.json()["linkset"][0]
+            links = context.get(_GS1_VOC + "certificationInfo") or context[_GS1_VOC + "defaultLink"]
+            label = client.get(links[0]["href"], headers={"Accept": "application/json"})
+            label.raise_for_status()
+            token = label.json()["token"]
+    except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as e:
+        raise InputError(f"{uri} could not be resolved to a label: {e}") from e
+    if not isinstance(token, str):
+        raise InputError(f"{uri} resolved to a label without a token")
+    return token, link.gtin
 
 
 _LABEL_ID = re.compile(r"[A-Za-z2-7]{16}")

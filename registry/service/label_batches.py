@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -106,6 +106,11 @@ class IssueBody(BaseModel):
     pack: str | None = Field(default=None, max_length=300)
     gtin: str | None = Field(default=None, max_length=14)
     batch: str | None = Field(default=None, max_length=20)
+    qr: Literal["url", "digital-link"] | None = Field(
+        default=None,
+        description="the QR code the label carries: the short label URL (url, the default) or the product's GS1 "
+        "Digital Link URI (digital-link: https://HOST/01/{GTIN}[/10/{batch}], resolved by this registry)",
+    )
     audit_id: str | None = Field(default=None, max_length=36)
     scheme: str | None = Field(default=None, max_length=64)
     recalculation: str | None = Field(
@@ -129,6 +134,7 @@ class IssueBody(BaseModel):
             audit_id=self.audit_id,
             scheme=self.scheme,
             recalculation=self.recalculation,
+            qr=self.qr,
             key=self.request_id if self.request_id is not None else key,
         )
 

@@ -8,7 +8,15 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from issuance import Verification, label_url, offline_url, token_from_b64url, token_from_text, token_to_b64url
+from issuance import (
+    Verification,
+    digital_link_url,
+    label_url,
+    offline_url,
+    token_from_b64url,
+    token_from_text,
+    token_to_b64url,
+)
 from registry.service import labels as svc
 from registry.storage import repo
 from registry.storage.models import Label, LabelState
@@ -32,10 +40,26 @@ def label_json(
         "verification": v.to_json(),
         # the recalculation the label rests on (no inventory lines); None: a declared figure, not recomputed
         "recalculation": label.recalculation,
+        "qr": label.qr_kind or "url",
     }
+    if label.qr_kind == "digital-link":
+        out["digital_link"] = qr_data(label, settings.base_url)
     if log is not None:
         out["log"] = log
     return out
+
+
+def qr_data(label: Label, base_url: str, kind: str | None = None) -> str:
+    """What the label's QR code holds: ``kind`` (default: the kind the label records, else the short URL)
+    is ``url`` (the short label URL), ``offline`` (with the token) or ``digital-link`` (the product's GS1
+    Digital Link URI: GTIN and the label's batch, resolved by this registry to its current label)."""
+    kind = kind or label.qr_kind or "url"
+    if kind == "offline":
+        return offline_url(base_url, label.id, label.token)
+    if kind == "digital-link":
+        batch = label.claims.get("batch")
+        return digital_link_url(base_url, label.gtin, batch=batch if isinstance(batch, str) else None)
+    return label_url(base_url, label.id)
 
 
 def names_in(s: Any, packs: Any, label: Label, on: date | None = None) -> dict[str, Any]:

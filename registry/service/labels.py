@@ -353,6 +353,7 @@ class IssueRequest:
     scheme: str | None = None
     recalculation: str | None = None  # the stored recalculation (its validation id) the label rests on
     key: str | None = None  # the caller's idempotency key (Idempotency-Key, a batch line's request_id)
+    qr: str | None = None  # the QR code the label carries: None or "url" (the default), "digital-link" (issue 14)
 
 
 @dataclass(frozen=True)
@@ -522,8 +523,30 @@ def _draft(
             Location(pointer="/gtin"),
         )
     gtin = normalize_gtin(given, field="gtin")
+    _check_qr(request, gtin)
     expires_at = _expiry(v3, now)  # refuses an expired declaration before anything is allocated
     return _Draft(request, compiled, result.pack, v3, ext, graded, digest, audit, scheme, gtin, expires_at)
+
+
+QR_KINDS = ("url", "digital-link")
+
+
+def _check_qr(request: IssueRequest, gtin: str) -> None:
+    """The QR kind is known, and a Digital Link QR can carry the batch (GS1 set 82, at most 20 characters)."""
+    from issuance import DigitalLinkError, digital_link_uri
+
+    if request.qr is None:
+        return
+    if request.qr not in QR_KINDS:
+        raise InputError(f"qr must be one of {', '.join(QR_KINDS)}, not {request.qr!r}", Location(pointer="/qr"))
+    if request.qr == "digital-link" and request.batch is not None:
+        try:
+            digital_link_uri("https://registry.invalid", gtin, batch=request.batch)
+        except DigitalLinkError as e:
+            raise InputError(
+                f"batch {request.batch!r} cannot travel in a Digital Link QR code: {e.message}",
+                Location(pointer="/batch"),
+            ) from e
 
 
 def _seal(
@@ -606,6 +629,7 @@ def _label_columns(
         recalculation_id=d.recalculation["id"] if d.recalculation else None,
         declaration_digest=d.digest,
         region=region_of(d.v3),
+        qr_kind=d.request.qr,
     )
 
 

@@ -441,6 +441,9 @@ class Label(StorageModel, table=True):
     catalogue: str | None = Field(default=None, sa_column=Column(String(), nullable=True))
     # the declaring company (PACT companyIds[0]), for category statistics; None before issue 13
     company: str | None = Field(default=None, sa_column=Column(String(300), nullable=True))
+    # the QR code the label carries (issue 14): None or "url" the short label URL, "digital-link" the
+    # product's GS1 Digital Link URI (issuance.qr.digital_link_url)
+    qr_kind: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
 
 
 class RecalcSource(StorageModel, table=True):

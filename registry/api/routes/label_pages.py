@@ -28,8 +28,6 @@ from issuance import (
     ScaleBand,
     Verification,
     VerifyStatus,
-    label_url,
-    offline_url,
     pick_language,
     render_label_artwork,
     render_label_page,
@@ -43,6 +41,7 @@ from registry.api.problems import NotFoundError
 from registry.service import labels as svc
 from registry.service import public_pages
 from registry.service import tlog as log_svc
+from registry.service.label_views import qr_data
 from registry.storage import issuance as store
 from registry.storage.db import session_scope
 from registry.storage.errors import NotFound
@@ -51,6 +50,10 @@ from registry.storage.models import Label
 router = APIRouter()
 
 _SAFE_ID = re.compile(r"[A-Za-z2-7]{16}")  # a label id: its page can link to itself
+# the QR code's content: the short label URL, with the token (offline), or the product's GS1 Digital Link
+# URI; None: the kind the label was issued with (the short URL unless it asked for digital-link)
+QRKindParam = Annotated[Literal["url", "offline", "digital-link"] | None, Query()]
+
 _PAGE_TYPES = ("text/html", "application/json", "application/linkset+json")  # HTML first: it wins ties
 _PAGE_HEADERS = {"Cache-Control": "no-store", "Vary": "Accept, Accept-Language"}
 _PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -86,16 +89,18 @@ _PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
 async def label_qr(
     label_id: str,
     ctx: CtxDep,
-    kind: Literal["url", "offline"] = "url",
+    kind: QRKindParam = None,
     format: Literal["svg", "png"] = "svg",
     scale: Annotated[int, Query(ge=1, le=40)] = 8,
 ) -> Response:
-    """The label's QR code: its short URL (at most version 4-M), or with the token (offline, at most 13-M).
-    Refused (409) unless the label is valid now."""
+    """The label's QR code: its short URL (at most version 4-M), with the token (offline, at most 13-M), or
+    the product's GS1 Digital Link URI (digital-link, at most 6-M); by default the kind the label was issued
+    with (the short URL unless it asked for digital-link). Refused (409) unless the label is valid now."""
     label = await _printable(ctx, label_id)
     base = label_cache(ctx).settings.base_url
-    data = label_url(base, label.id) if kind == "url" else offline_url(base, label.id, label.token)
-    body = render_qr(data, kind=kind, fmt=format, scale=scale)
+    used = kind or label.qr_kind or "url"
+    data = qr_data(label, base, used)
+    body = render_qr(data, kind=used, fmt=format, scale=scale)  # type: ignore[arg-type]
     media = "image/svg+xml" if format == "svg" else "image/png"
     return Response(body, media_type=media, headers={"Cache-Control": "public, max-age=86400"})
 
@@ -123,7 +128,7 @@ async def printable(
     request: Request,
     ctx: CtxDep,
     lang: Literal["en", "zh"] = "en",
-    kind: Literal["url", "offline"] = "url",
+    kind: QRKindParam = None,
     variant: Literal["regular", "small", "mono"] = "regular",
     width_mm: _WidthMm = None,
 ) -> Response:
@@ -144,7 +149,7 @@ async def printable_pdf(
     label_id: str,
     ctx: CtxDep,
     lang: Literal["en", "zh"] = "en",
-    kind: Literal["url", "offline"] = "url",
+    kind: QRKindParam = None,
     variant: Literal["regular", "small", "mono"] = "regular",
     width_mm: _WidthMm = None,
 ) -> Response:
@@ -153,13 +158,13 @@ async def printable_pdf(
 
 
 async def _artwork(
-    ctx: ServiceContext, label_id: str, lang: str, kind: str, variant: str, width_mm: float | None, *, pdf: bool
+    ctx: ServiceContext, label_id: str, lang: str, kind: str | None, variant: str, width_mm: float | None, *, pdf: bool
 ) -> Response:
     label = await _printable(ctx, label_id)
     cache = label_cache(ctx)
     names = await run_in_threadpool(_names, ctx, label)
     base = cache.settings.base_url
-    qr_url = label_url(base, label.id) if kind == "url" else offline_url(base, label.id, label.token)
+    qr_url = qr_data(label, base, kind)
 
     def render() -> tuple[bytes, str]:
         art = render_label_artwork(
