@@ -33,12 +33,12 @@ from registry.catalogues import (
 )
 from registry.errors import InputError, Location, NotPermitted
 from registry.findings import Finding, Severity
-from registry.service import tlog
+from registry.service import statuses, tlog
 from registry.service.packs import VersionConflict
 from registry.service.principal import Principal
 from registry.service.publisher_keys import trusted_keys
 from registry.storage import catalogues as store
-from registry.storage.models import CatalogueVersion
+from registry.storage.models import CatalogueVersion, PackStatus
 from registry.storage.repo import get_organisation
 
 
@@ -105,6 +105,34 @@ def publish(session: Session, principal: Principal, envelope: Any, *, now: datet
     return PublishOutcome(row, created=True, findings=findings)
 
 
+def change_status(
+    session: Session,
+    principal: Principal,
+    catalogue_id: str,
+    version: str,
+    status: PackStatus,
+    *,
+    reason: str,
+    now: datetime,
+) -> CatalogueVersion:
+    """Deprecate or withdraw a version, for its owner (the namespace's authority), with a reason, logged. A
+    deprecated version still grades labels while in force; a withdrawn one grades no new label (labels it
+    graded keep the grade their token signs, and their record shows the withdrawal)."""
+    return statuses.change_status(
+        session,
+        principal,
+        catalogue_id,
+        version,
+        status,
+        reason=reason,
+        now=now,
+        roles=("publisher", "regulator"),
+        get=store.get_version,
+        move=store.set_status,
+        log_kind="catalogue.status",
+    )
+
+
 def version_json(row: CatalogueVersion) -> dict[str, Any]:
     """What a listing shows of a stored version."""
     content = row.content
@@ -119,6 +147,8 @@ def version_json(row: CatalogueVersion) -> dict[str, Any]:
         "transition": content["transition"],
         "digest": row.digest,
         "categories": [c["id"] for c in content["categories"]],
+        "status_reason": row.status_reason,
+        "status_changed_at": row.status_changed_at.isoformat() if row.status_changed_at else None,
     }
 
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlmodel import Session, col, select
 
 from registry.storage.errors import NotFound
 from registry.storage.models import CatalogueVersion, Label, LabelState, PackStatus
-from registry.storage.repo import _writing
+from registry.storage.repo import APPLICABLE_STATUSES, _writing, move_version_status
 from registry.storage.semver import version_sort_key
 
 
@@ -59,10 +59,19 @@ def list_versions(session: Session, catalogue_id: str | None = None) -> list[Cat
     return list(session.exec(stmt))
 
 
+def set_status(
+    session: Session, catalogue_id: str, version: str, status: PackStatus, *, reason: str, now: datetime
+) -> CatalogueVersion:
+    """Deprecate or withdraw a version with a reason (the moves of packs and factor sets; withdrawn is final)."""
+    row = get_version(session, catalogue_id, version)
+    what = f"grading catalogue {catalogue_id}@{version}"
+    return cast(CatalogueVersion, move_version_status(session, row, what, status, reason=reason, now=now))
+
+
 def published_on(session: Session, on: date) -> list[CatalogueVersion]:
-    """Published versions whose effective period holds ``on``."""
+    """Published or deprecated (not withdrawn) versions whose effective period holds ``on``: what may grade."""
     stmt = select(CatalogueVersion).where(
-        CatalogueVersion.status == PackStatus.PUBLISHED, col(CatalogueVersion.effective_from) <= on
+        col(CatalogueVersion.status).in_(APPLICABLE_STATUSES), col(CatalogueVersion.effective_from) <= on
     )
     return [r for r in session.exec(stmt) if r.effective_until is None or on < r.effective_until]
 
