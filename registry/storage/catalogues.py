@@ -11,7 +11,7 @@ from typing import Any, cast
 from sqlmodel import Session, col, select
 
 from registry.storage.errors import NotFound
-from registry.storage.models import CatalogueVersion, Label, LabelState, PackStatus
+from registry.storage.models import CatalogueVersion, Label, LabelState, PackStatus, Validation
 from registry.storage.repo import APPLICABLE_STATUSES, _writing, move_version_status
 from registry.storage.semver import version_sort_key
 
@@ -86,3 +86,23 @@ def label_figures(
     if until is not None:
         stmt = stmt.where(col(Label.issued_at) <= until)
     return [(company, str(claims["value"]), issued) for company, claims, issued in session.exec(stmt)]
+
+
+def graded_labels(session: Session, catalogue_id: str, *, now: datetime) -> list[Label]:
+    """Labels graded under any version of ``catalogue_id`` that still stand: not revoked, not expired."""
+    stmt = select(Label).where(
+        col(Label.catalogue).like(f"{catalogue_id}@%"),
+        Label.state != LabelState.REVOKED,
+        col(Label.expires_at) > now,
+    )
+    return list(session.exec(stmt.order_by(col(Label.issued_at), col(Label.id))))
+
+
+def declarations_of(session: Session, digests: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """A stored declaration (from any validation of it) per declaration digest, where one is stored."""
+    if not digests:
+        return {}
+    stmt = select(Validation.declaration_digest, Validation.declaration).where(
+        col(Validation.declaration_digest).in_(list(digests))
+    )
+    return {digest: dict(declaration) for digest, declaration in session.exec(stmt)}

@@ -26,6 +26,7 @@ from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep, Serv
 from registry.api.labels import IssueBody, VerifyBody, label_cache, label_json, verify_items
 from registry.api.models import LabelOut, Reason, VerifyBatchOut
 from registry.api.problems import NotFoundError
+from registry.service import catalogues as catalogue_svc
 from registry.service import label_history as history_svc
 from registry.service import labels as svc
 from registry.service import tlog as log_svc
@@ -156,8 +157,9 @@ async def list_labels(
 async def get_label(
     label_id: str, ctx: CtxDep, log_size: int | None = Query(default=None, ge=1, le=2**62)
 ) -> dict[str, Any]:
-    """A label: its claims, current verification, token and URLs (public), and its entry in the transparency
-    log with the inclusion proof against the latest checkpoint (or the one of ``log_size`` entries)."""
+    """A label: its claims, current verification, token and URLs (public), its entry in the transparency log
+    with the inclusion proof against the latest checkpoint (or the one of ``log_size`` entries), and for a
+    catalogue grade where that grade stands (``grading``: current, regraded, kept, regrade-due, outdated)."""
     cache = label_cache(ctx)
 
     def run() -> dict[str, Any]:
@@ -166,7 +168,10 @@ async def get_label(
             key_state = svc.standing_of(store.get_signing_key(s, label.kid))
             v = svc.stored_verification(label, key_state, now=ctx.clock())
             log = log_svc.label_log(s, cache.settings.registry_key, cache.settings.public_url, label.id, size=log_size)
-            return label_json(label, v, cache.settings, log)
+            out = label_json(label, v, cache.settings, log)
+            if label.catalogue is not None:  # its grade as it stands: current, re-graded, due, outdated, withdrawn
+                out["grading"] = catalogue_svc.standing_of(s, label, ctx.clock().date())
+            return out
 
     try:
         return await run_in_threadpool(run)
