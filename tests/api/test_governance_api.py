@@ -48,7 +48,9 @@ def _signed(service: Service, doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _declaration(batch: str) -> dict[str, Any]:
-    doc = copy.deepcopy(Catalog.bundled().resolve(AL).example)
+    example = Catalog.bundled().resolve(AL).example
+    assert example is not None
+    doc: dict[str, Any] = copy.deepcopy(example)
     doc["productNameCompany"] = f"{doc.get('productNameCompany', 'x')} {batch}"  # another digest, another label
     return doc  # 14600 kg CO2e per 1000 kg: grade 2 under 1.0.0, grade 3 under 1.1.0
 
@@ -103,7 +105,9 @@ def _grading(service: Service, label_id: str) -> dict[str, Any]:
 
 def _standing(service: Service, label_id: str, at: datetime) -> dict[str, Any]:
     with session_scope(service.ctx.engine, write=False) as s:
-        found = svc.standing_of(s, s.get(Label, label_id), at.date())
+        label = s.get(Label, label_id)
+        assert label is not None
+        found = svc.standing_of(s, label, at.date())
         assert found is not None
         return found
 
