@@ -19,7 +19,14 @@ from registry.catalogues import Catalogue, sign_catalogue
 from registry.packs.catalog import Catalog
 from registry.packs.signing import load_private_key
 from registry.service import catalogues as svc
-from registry.service.bootstrap import DEMO_CERTIFIER, DEMO_PLATFORM, EXAMPLE_BODY, IssuedSecret, signing_key_path
+from registry.service.bootstrap import (
+    DEMO_ACCREDITATION_BODY,
+    DEMO_CERTIFIER,
+    DEMO_PLATFORM,
+    EXAMPLE_BODY,
+    IssuedSecret,
+    signing_key_path,
+)
 from registry.service.principal import Principal
 from registry.service.supervision import create_regulator
 from registry.storage import repo
@@ -39,6 +46,8 @@ GTIN = "09506000134352"
 
 
 D = (datetime.now(UTC) + timedelta(days=10)).date()  # the date labels must be re-graded by
+# every organisation that is not the catalogue's owner, save regulators (made per test)
+WRONG = (DEMO_CERTIFIER, DEMO_PLATFORM, "other-body", "other-certifier", DEMO_ACCREDITATION_BODY)
 BODY = Principal(org_id=EXAMPLE_BODY, kind="standards-body", client_id="test", via="token")
 
 
@@ -170,7 +179,7 @@ def test_regrade_refused_for_every_wrong_caller_and_nothing_changed(
     url = f"/v1/catalogues/{CAT}/regrade"
     size = _log_size(service)
     problem(c.post(url, params={"apply": "true"}), 401)
-    for org in (DEMO_CERTIFIER, DEMO_PLATFORM, "other-body", "other-certifier", "reg-gov"):
+    for org in (*WRONG, "reg-gov"):
         problem(c.post(url, params={"apply": "true"}, headers=service.headers(org)), 403)
     assert _log_size(service) == size
 
@@ -186,10 +195,11 @@ def test_catalogue_deprecated_then_withdrawn_by_its_owner_only(
         c.post("/v1/catalogues", json=_signed(service, doc), headers=service.headers(EXAMPLE_BODY)).status_code == 201
     )
     base = f"/v1/catalogues/{own}/versions/1.0.0"
+    _regulator(service, "reg-gov", ["CN"])
     size = _log_size(service)
     for verb in ("deprecate", "withdraw"):
         problem(c.post(f"{base}/{verb}", json={"reason": "x"}), 401)
-        for org in (DEMO_CERTIFIER, DEMO_PLATFORM, "other-body", "other-certifier"):
+        for org in (*WRONG, "reg-gov"):
             problem(c.post(f"{base}/{verb}", json={"reason": "x"}, headers=service.headers(org)), 403)
         problem(c.post(f"{base}/{verb}", json={"reason": ""}, headers=service.headers(EXAMPLE_BODY)), 422)
     assert c.get(base).json()["status"] == "published" and _log_size(service) == size
@@ -244,6 +254,6 @@ def test_history_of_state_changes_and_who_may_read_it(service: Service, world: d
     assert c.get(url, headers=service.headers("reg-gov")).json() == mine.json()  # the regulator of CN reads it
 
     problem(c.get(url), 401)
-    for org in (DEMO_PLATFORM, "other-body", "other-certifier", EXAMPLE_BODY):
+    for org in (DEMO_PLATFORM, "other-body", "other-certifier", EXAMPLE_BODY, DEMO_ACCREDITATION_BODY):
         problem(c.get(url, headers=service.headers(org)), 403)
     problem(c.get(url, headers=service.headers("reg-gov-de")), 404)  # outside its jurisdiction: as missing
