@@ -257,3 +257,12 @@ def test_history_of_state_changes_and_who_may_read_it(service: Service, world: d
     for org in (DEMO_PLATFORM, "other-body", "other-certifier", EXAMPLE_BODY, DEMO_ACCREDITATION_BODY):
         problem(c.get(url, headers=service.headers(org)), 403)
     problem(c.get(url, headers=service.headers("reg-gov-de")), 404)  # outside its jurisdiction: as missing
+
+
+def test_the_served_trust_list_gives_each_accredited_keys_effective_scope(service: Service) -> None:
+    doc = service.client.get("/v1/trust-list").json()
+    keys = [k for k in doc["keys"] if k["certifier"] == DEMO_CERTIFIER]
+    assert keys and all(k["effective_scope"] for k in keys)  # init accredits the demo certifier
+    latest = keys[0]["effective_scope"][-1]
+    assert latest["accreditations"] and set(latest["schemes"]) <= set(keys[0]["scope"]["schemes"])
+    assert latest["schemes"]  # the demo accreditation covers what the demo key may sign
