@@ -48,11 +48,15 @@ def _service(data: Path) -> tuple[Any, Any, Any]:
 
 @contextmanager
 def _without_log(on: bool) -> Any:
-    """The log append replaced by nothing (for the figure without the log)."""
+    """The log append, and the label history rows that carry its indexes, replaced by nothing (for the figure
+    without the log)."""
     if not on:
         yield
         return
-    with mock.patch("registry.service.labels.tlog.append_events", lambda session, events: []):
+    with (
+        mock.patch("registry.service.labels.tlog.append_events", lambda session, events: []),
+        mock.patch("registry.service.labels.label_history.record_issued", lambda *args: None),
+    ):
         yield
 
 

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from issuance.errors import TrustListError
 from issuance.keys import KeyScope, KeyState, SigningKey, kid_of, spki_der, withdrawal_refuses
-from registry.accreditation import Accreditation, Recorded, Scope
+from registry.accreditation import Accreditation, Recorded, Scope, effective_scopes
 from registry.canonical import canonical_json
 from registry.errors import InputError, Location
 from registry.packs import TrustedKeys, b64url_decode, b64url_encode, key_id
@@ -251,6 +251,11 @@ def build_trust_list(
     if accreditations is not None or accreditation_required:
         grants = sorted(accreditations or (), key=lambda r: (r.accreditation.id, r.accreditation.version))
         doc["accreditation"] = {"required": accreditation_required, "grants": [grant_json(r) for r in grants]}
+        accredited = {r.accreditation.certifier for r in grants}
+        for key, jwk in zip(ordered, doc["keys"], strict=True):
+            if accreditation_required or key.certifier in accredited:  # the key follows the accreditation
+                timeline = effective_scopes(key.scope.schemes, key.scope.categories, key.certifier, grants)
+                jwk["effective_scope"] = [scope.to_json() for scope in timeline]
     _check_shape(doc)  # never hand out what a verifier would refuse
     return doc
 

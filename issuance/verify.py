@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from issuance.errors import TokenError
 from issuance.gtin import normalize_gtin
@@ -32,7 +33,7 @@ from issuance.label_decode import DecodedLabel, decode_label, trusted_model
 from issuance.model import LabelClaims, Verification, VerifyStatus
 from issuance.status_list import Status, StatusList
 from issuance.trust import TrustedKey, TrustList
-from registry.accreditation import Subject, accreditation_gap
+from registry.accreditation import Subject, accreditation_gap, effective_at, effective_scopes
 
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -92,17 +93,26 @@ def _key_refusal(key: TrustedKey, claims: LabelClaims) -> str | None:
 
 
 def _accreditation_refusal(
-    trust: TrustList, claims: LabelClaims, now: datetime, decoded: DecodedLabel
+    trust: TrustList, key: TrustedKey, claims: LabelClaims, now: datetime, decoded: DecodedLabel
 ) -> Verification | None:
-    """Step 6b: was the certifier accredited for this label's scheme (and pack) when it was issued?"""
+    """Step 6b: was the certifier accredited for this label's scheme (and pack) when it was issued? A refusal
+    names the signing key's effective scope then (its scope narrowed by the accreditation: the key follows it)."""
     if not trust.checks_accreditation_of(claims.issuer):
         return None
     subject = Subject(claims.issuer, claims.scheme, claims.pack.split("@", 1)[0], claims.issued_at)
     gap = accreditation_gap(trust.accreditations, subject, offline=True)
     if gap is None:
         return None
-    result = _result(VerifyStatus.OUT_OF_SCOPE, "not_accredited", now, decoded, claims, detail=gap.message)
-    return result.model_copy(update={"accreditation": gap.to_json()})
+    timeline = effective_scopes(key.scope.schemes, key.scope.categories, claims.issuer, trust.accreditations)
+    scope = effective_at(timeline, claims.issued_at)
+    key_scope: dict[str, Any] = {"kid": key.kid, "from": None, "schemes": [], "categories": [], "accreditations": []}
+    if scope is not None:
+        key_scope |= scope.to_json()
+    allowed = ", ".join(key_scope["schemes"]) or "no scheme"
+    since = f" since {key_scope['from']}" if key_scope["from"] else ""
+    detail = f"{gap.message}; key {key.kid} could sign for {allowed}{since}"
+    result = _result(VerifyStatus.OUT_OF_SCOPE, "not_accredited", now, decoded, claims, detail=detail)
+    return result.model_copy(update={"accreditation": gap.to_json() | {"key_scope": key_scope}})
 
 
 def _status_refusal(
@@ -163,7 +173,7 @@ def verify(
     refusal = _key_refusal(key, claims)
     if refusal is not None:
         return _result(VerifyStatus.OUT_OF_SCOPE, refusal, now, decoded, claims)
-    unaccredited = _accreditation_refusal(trust, claims, now, decoded)
+    unaccredited = _accreditation_refusal(trust, key, claims, now, decoded)
     if unaccredited is not None:
         return unaccredited
     if claims.issued_at > now + CLOCK_SKEW:

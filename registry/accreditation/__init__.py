@@ -7,6 +7,7 @@ See docs/adr/0019-accreditation.md.
 """
 
 from registry.accreditation.history import TransitionRefused, check_follows
+from registry.accreditation.keyscope import EffectiveScope, effective_at, effective_scopes
 from registry.accreditation.model import (
     FORMAT,
     Accreditation,
@@ -44,6 +45,7 @@ __all__ = [
     "AccreditationError",
     "Change",
     "Dimension",
+    "EffectiveScope",
     "LabelPolicy",
     "NotAccredited",
     "Recorded",
@@ -57,6 +59,8 @@ __all__ = [
     "body_of",
     "check_follows",
     "digest_of",
+    "effective_at",
+    "effective_scopes",
     "in_force",
     "parse_accreditation",
     "policy_for",

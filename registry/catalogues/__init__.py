@@ -13,6 +13,7 @@ from registry.catalogues.errors import CatalogueCheckFailed, CatalogueError
 from registry.catalogues.load import catalogue_from_data, load_catalogue_file
 from registry.catalogues.model import FORMAT, Catalogue, Category
 from registry.catalogues.page import render_catalogue_page
+from registry.catalogues.regrade import GradedLabel, Outcome, RegradeStep, grading_standing, plan_regrades
 from registry.catalogues.select import catalogue_in_force, transition_of
 from registry.catalogues.signing import (
     KIND,
@@ -34,7 +35,10 @@ __all__ = [
     "CatalogueCheckFailed",
     "CatalogueError",
     "Category",
+    "GradedLabel",
     "Observation",
+    "Outcome",
+    "RegradeStep",
     "VerifiedCatalogue",
     "catalogue_from_data",
     "catalogue_in_force",
@@ -42,8 +46,10 @@ __all__ = [
     "check_catalogue",
     "compute_draft",
     "diff_catalogues",
+    "grading_standing",
     "load_catalogue_file",
     "percentile",
+    "plan_regrades",
     "publisher_may_grade",
     "render_catalogue_page",
     "sign_catalogue",

@@ -37,7 +37,8 @@ FMT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), defau
 
 @click.group("catalogues")
 def catalogues() -> None:
-    """Grading catalogues: list, show, diff, check, sign, verify, publish, compute, stats."""
+    """Grading catalogues: list, show, diff, check, sign, verify, publish, deprecate, withdraw, regrade, compute,
+    stats."""
 
 
 def _render(ref: str, findings: list[Finding]) -> str:
@@ -232,3 +233,82 @@ def catalogues_stats(pack_id: str, data_dir: str) -> None:
     engine, _ = open_data_dir(data_dir)
     with session_scope(engine, write=False) as s:
         click.echo(dumps(svc.statistics(s, pack_id)))
+
+
+def _status_command(verb: str, status_name: str, help_text: str) -> Any:
+    @catalogues.command(verb)
+    @click.argument("ref")
+    @click.option("--reason", required=True, help="Why (kept with the version; the log records the change).")
+    @data_dir_option
+    @guarded
+    def change(ref: str, reason: str, data_dir: str) -> None:
+        from registry.errors import InputError, Location
+        from registry.service import catalogues as svc
+        from registry.storage.db import session_scope
+        from registry.storage.models import PackStatus
+
+        ident, _, version = ref.partition("@")
+        if not version or "/" not in ident:
+            raise InputError(f"name the version: ID@VERSION, not {ref!r}", Location(ref))
+        engine, _ = open_data_dir(data_dir)
+        with session_scope(engine) as s:
+            row = svc.change_status(
+                s,
+                _principal(s, ident.split("/", 1)[0]),
+                ident,
+                version,
+                PackStatus(status_name),
+                reason=reason,
+                now=datetime.now(UTC),
+            )
+            click.echo(f"{ref} is now {svc.version_json(row)['status']}")
+
+    change.__doc__ = help_text
+    return change
+
+
+_status_command(
+    "deprecate",
+    "deprecated",
+    "Deprecate a catalogue version (operator, for its owner): it still grades while in force.",
+)
+_status_command(
+    "withdraw",
+    "withdrawn",
+    "Withdraw a catalogue version (operator, for its owner; final): it grades no new label; labels it graded keep "
+    "their grade, and their record shows the withdrawal.",
+)
+
+
+@catalogues.command("regrade")
+@click.argument("catalogue_id")
+@click.option("--apply", is_flag=True, help="Record the new grades (default: a dry run that changes nothing).")
+@click.option("--at", help="As of this ISO 8601 instant (default: now).")
+@FMT
+@data_dir_option
+@guarded
+def catalogues_regrade(catalogue_id: str, apply: bool, at: str | None, fmt: str, data_dir: str) -> None:
+    """Enforce the transition rule "re-grade by a date" of CATALOGUE_ID: each standing label graded under an
+    earlier version, with the grade the version now in force gives it (or why its record allows none). A dry run
+    unless --apply; applied, each new grade is recorded on the label, logged and kept in its history."""
+    from registry.cli.common import reference_time
+    from registry.service import catalogues as svc
+    from registry.storage.db import session_scope
+
+    now = reference_time(at)
+    engine, _ = open_data_dir(data_dir)
+    with session_scope(engine, write=apply) as s:
+        report = svc.regrade(s, _principal(s, catalogue_id.split("/", 1)[0]), catalogue_id, now=now, apply=apply)
+        out = report.to_json()
+    if fmt == "json":
+        click.echo(dumps(out))
+        return
+    verb = "re-graded" if apply else "would re-grade"
+    for step in out["steps"]:
+        before = f"{step['previous']['grade']} ({step['previous']['catalogue']})"
+        due = f"by {step['by']}{', overdue' if step['overdue'] else ''}"
+        if step["outcome"] == "regrade":
+            click.echo(f"{step['label_id']}  {before} -> {step['grade']} ({step['current']})  {due}")
+        else:
+            click.echo(f"{step['label_id']}  {before} cannot be re-graded: {step['problem']}  {due}")
+    click.echo(f"{verb} {out['regrade']} label(s); {out['cannot_regrade']} cannot be re-graded", err=True)

@@ -1,4 +1,4 @@
-"""``pcfreg label ...``: issue, QR codes, print, suspend/reinstate/revoke, verify.
+"""``pcfreg label ...``: issue, show (with its history), QR codes, print, suspend/reinstate/revoke, verify.
 
 Each works on the same data directory as ``pcfreg serve`` (``--data-dir``); ``label verify``
 works offline from a trust list file signed by the pinned registry key and optional status list
@@ -216,6 +216,57 @@ QR_KIND_HELP = (
     "url: the short label URL; offline: with the signed token; digital-link: the product's GS1 Digital Link URI "
     "[default: the kind the label was issued with, else url]"
 )
+
+
+@label.command("show")
+@click.argument("label_id")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@data_dir_option
+@guarded
+def label_show(label_id: str, fmt: str, data_dir: str) -> None:
+    """Show a stored label: its grade (and where a catalogue grade stands), state, and its history of state
+    and grade changes (who, when, why, log index; expiry is computed)."""
+    from registry.service import catalogues as catalogue_svc
+    from registry.service import label_history
+    from registry.storage import issuance as store
+    from registry.storage.db import session_scope
+
+    now = datetime.now(UTC)
+    engine, _ = open_data_dir(data_dir)
+    with session_scope(engine, write=False) as s:
+        row = store.get_label(s, label_id.upper())
+        out = {
+            "id": row.id,
+            "certifier": row.certifier_id,
+            "gtin": row.gtin,
+            "scheme": row.scheme,
+            "pack": f"{row.pack_id}@{row.pack_version}",
+            "grade": row.grade,
+            "catalogue": row.catalogue,
+            "grading": catalogue_svc.standing_of(s, row, now.date()),
+            "state": row.state.value if hasattr(row.state, "value") else str(row.state),
+            "state_reason": row.state_reason,
+            "issued_at": row.issued_at.isoformat(),
+            "expires_at": row.expires_at.isoformat(),
+            "history": label_history.history_json(row, label_history.history_of(s, row.id), now=now)["events"],
+        }
+    if fmt == "json":
+        click.echo(dumps(out))
+        return
+    click.echo(f"label {out['id']}  {_grade_words({'grade': out['grade'], 'catalogue': out['catalogue']})}")
+    grading = out["grading"]
+    if grading is not None and grading["status"] != "current":
+        extra = f" ({grading['current']} by {grading['by']})" if "by" in grading else ""
+        click.echo(f"  grading    {grading['status']}: grade {grading['grade']} ({grading['catalogue']}){extra}")
+    click.echo(f"  state      {out['state']}" + (f" ({out['state_reason']})" if out["state_reason"] else ""))
+    click.echo(f"  certifier  {out['certifier']}  scheme {out['scheme']}  pack {out['pack']}")
+    click.echo(f"  valid      {out['issued_at']} .. {out['expires_at']}")
+    click.echo("  history")
+    for e in out["history"]:
+        index = f"  log #{e['tlog_index']}" if e.get("tlog_index") is not None else ""
+        why = f"  {e['reason']}" if e.get("reason") else ""
+        who = f"  by {e['by']}" if e.get("by") else ""
+        click.echo(f"    {e['at']}  {e['event']}{who}{why}{index}")
 
 
 @label.command("qr")

@@ -41,11 +41,10 @@ from registry.accreditation import (
 from registry.accreditation import LabelPolicy as Policy
 from registry.declarations import classification_codes
 from registry.errors import InputError, Location, NotPermitted
-from registry.service import tlog
+from registry.service import label_history, tlog
 from registry.service.principal import Principal
 from registry.service.publisher_keys import trusted_keys
 from registry.storage import accreditations as store
-from registry.storage import issuance as label_store
 from registry.storage import repo
 from registry.storage.models import AccreditationVersion, Label, LabelState, OrgKind
 
@@ -170,17 +169,16 @@ def _apply_policy(
     reason = suspension_reason(doc.ref, doc.change.value, doc.reason)
     for label in store.labels_of(session, doc.certifier, schemes, LabelState.VALID, accreditation_id=doc.id):
         if _uncovered(now_in_force, label, now):
-            changed.append(_set(session, label, LabelState.SUSPENDED, reason, now))
+            changed.append(_set(session, label, LabelState.SUSPENDED, reason, now, by=doc.body))
     for label in store.labels_of(session, doc.certifier, schemes, LabelState.SUSPENDED, accreditation_id=doc.id):
         if suspended_with_accreditation(label.state_reason) and not _uncovered(now_in_force, label, now):
-            changed.append(_set(session, label, LabelState.VALID, None, now))
+            changed.append(_set(session, label, LabelState.VALID, None, now, by=doc.body))
     return changed
 
 
-def _set(session: Session, label: Label, state: LabelState, reason: str | None, now: datetime) -> Label:
-    label = label_store.set_label_state(session, label, state, by=label.certifier_id, reason=reason, now=now)
-    tlog.append_events(session, [tlog.label_state_event(label, now)])  # as any other change of a label's state
-    return label
+def _set(session: Session, label: Label, state: LabelState, reason: str | None, now: datetime, *, by: str) -> Label:
+    certifier, body = label.certifier_id, by  # the body's change moves the certifier's label
+    return label_history.change_state(session, label, state, certifier=certifier, by=body, reason=reason, now=now)
 
 
 def _uncovered(held: list[Recorded], label: Label, now: datetime) -> bool:

@@ -21,24 +21,29 @@ from sqlmodel import Session
 from registry.catalogues import (
     Catalogue,
     CatalogueCheckFailed,
+    GradedLabel,
     Observation,
+    Outcome,
+    RegradeStep,
     catalogue_from_data,
     category_statistics,
     check_catalogue,
     compute_draft,
     diff_catalogues,
+    grading_standing,
+    plan_regrades,
     publisher_may_grade,
     transition_of,
     verify_signed_catalogue,
 )
 from registry.errors import InputError, Location, NotPermitted
 from registry.findings import Finding, Severity
-from registry.service import tlog
+from registry.service import statuses, tlog
 from registry.service.packs import VersionConflict
 from registry.service.principal import Principal
 from registry.service.publisher_keys import trusted_keys
 from registry.storage import catalogues as store
-from registry.storage.models import CatalogueVersion
+from registry.storage.models import CatalogueVersion, Label, PackStatus
 from registry.storage.repo import get_organisation
 
 
@@ -105,6 +110,34 @@ def publish(session: Session, principal: Principal, envelope: Any, *, now: datet
     return PublishOutcome(row, created=True, findings=findings)
 
 
+def change_status(
+    session: Session,
+    principal: Principal,
+    catalogue_id: str,
+    version: str,
+    status: PackStatus,
+    *,
+    reason: str,
+    now: datetime,
+) -> CatalogueVersion:
+    """Deprecate or withdraw a version, for its owner (the namespace's authority), with a reason, logged. A
+    deprecated version still grades labels while in force; a withdrawn one grades no new label (labels it
+    graded keep the grade their token signs, and their record shows the withdrawal)."""
+    return statuses.change_status(
+        session,
+        principal,
+        catalogue_id,
+        version,
+        status,
+        reason=reason,
+        now=now,
+        roles=("publisher", "regulator"),
+        get=store.get_version,
+        move=store.set_status,
+        log_kind="catalogue.status",
+    )
+
+
 def version_json(row: CatalogueVersion) -> dict[str, Any]:
     """What a listing shows of a stored version."""
     content = row.content
@@ -119,6 +152,8 @@ def version_json(row: CatalogueVersion) -> dict[str, Any]:
         "transition": content["transition"],
         "digest": row.digest,
         "categories": [c["id"] for c in content["categories"]],
+        "status_reason": row.status_reason,
+        "status_changed_at": row.status_changed_at.isoformat() if row.status_changed_at else None,
     }
 
 
@@ -161,8 +196,133 @@ def grading_of(session: Session, ref: str, grade: str | None, on: date) -> dict[
     scale = next(
         (tuple(b.grade for b in c.bands) for c in catalogue.categories if grade in {b.grade for b in c.bands}), ()
     )
-    later = [row_catalogue(r) for r in store.list_versions(session, ident)]
+    later = applicable_catalogues(session, ident)
     return {"grades": scale, "transition": transition_of(ref, later, on)}
+
+
+def applicable_catalogues(session: Session, catalogue_id: str | None = None) -> list[Catalogue]:
+    """Every stored version but the withdrawn ones: what transitions and re-grades are judged against."""
+    rows = store.list_versions(session, catalogue_id)
+    return [row_catalogue(r) for r in rows if PackStatus(r.status) is not PackStatus.WITHDRAWN]
+
+
+def _withdrawn(session: Session, catalogue_id: str) -> dict[str, dict[str, Any]]:
+    return {
+        f"{r.catalogue_id}@{r.version}": {
+            "reason": r.status_reason,
+            "at": r.status_changed_at.isoformat() if r.status_changed_at else None,
+        }
+        for r in store.list_versions(session, catalogue_id)
+        if PackStatus(r.status) is PackStatus.WITHDRAWN
+    }
+
+
+def standing_of(session: Session, label: Label, on: date) -> dict[str, Any] | None:
+    """Where a catalogue-graded label's grade stands on ``on`` (registry.catalogues.grading_standing): current,
+    re-graded, kept, re-grade due or outdated, and whether its catalogue version was withdrawn."""
+    if label.catalogue is None:
+        return None
+    ident = label.catalogue.partition("@")[0]
+    standing = grading_standing(
+        label.catalogue, label.regrade, applicable_catalogues(session, ident), on, withdrawn=_withdrawn(session, ident)
+    )
+    if standing is not None and standing["grade"] is None:
+        standing["grade"] = label.grade
+    return standing
+
+
+@dataclass(frozen=True)
+class RegradeReport:
+    catalogue: str
+    on: date
+    applied: bool
+    steps: tuple[RegradeStep, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        regraded = sum(1 for s in self.steps if s.outcome is Outcome.REGRADE)
+        return {
+            "catalogue": self.catalogue,
+            "on": self.on.isoformat(),
+            "applied": self.applied,
+            "regrade": regraded,
+            "cannot_regrade": len(self.steps) - regraded,
+            "steps": [s.to_json() for s in self.steps],
+        }
+
+
+def _graded(session: Session, rows: Sequence[Label], catalogues: Sequence[Catalogue]) -> list[GradedLabel]:
+    """What a re-grade reads of each label; product codes from a stored validation of its declaration, read
+    only when a category matches by HS code."""
+    from registry.declarations import classification_codes
+
+    by_hs = any("hs" in c.data["match"] for cat in catalogues for c in cat.categories)
+    digests = [r.declaration_digest for r in rows if r.declaration_digest] if by_hs else []
+    declarations = store.declarations_of(session, digests)
+    out = []
+    for r in rows:
+        declaration = declarations.get(r.declaration_digest or "")
+        hs = tuple(classification_codes(declaration)[0]) if declaration is not None else ()
+        ref, grade = (r.regrade["catalogue"], r.regrade["grade"]) if r.regrade else (r.catalogue, r.grade)
+        claims = r.claims
+        out.append(
+            GradedLabel(
+                r.id,
+                r.certifier_id,
+                r.pack_id,
+                r.region,
+                hs,
+                str(claims["value"]),
+                str(claims["declared_unit"]),
+                str(ref),
+                str(grade),
+            )
+        )
+    return out
+
+
+def regrade(
+    session: Session, principal: Principal, catalogue_id: str, *, now: datetime, apply: bool = False
+) -> RegradeReport:
+    """The catalogue's owner enforces its transition rule "re-grade by D": each standing label graded under an
+    earlier version gets its grade under the version now in force, recorded on the label (the token's own grade
+    stays what it signs), logged (``label.regrade``) and kept in its history. Without ``apply``, nothing is
+    written: the report says what would change. A label the current version cannot grade from its record is
+    reported and left as it is (after D it shows as outdated)."""
+    from registry.service import label_history
+    from registry.storage.models import LabelEventKind
+
+    principal.require("publisher", "regulator")
+    principal.require_org(catalogue_id.split("/", 1)[0])
+    get_version(session, catalogue_id)  # NotFound for an unknown catalogue
+    catalogues = applicable_catalogues(session, catalogue_id)
+    rows = store.graded_labels(session, catalogue_id, now=now)
+    steps = plan_regrades(_graded(session, rows, catalogues), catalogues, now.date())
+    if apply:
+        by_id = {r.id: r for r in rows}
+        for step in steps:
+            if step.outcome is not Outcome.REGRADE:
+                continue
+            label = by_id[step.label_id]
+            fields: dict[str, Any] = {"label_id": label.id, "certifier": label.certifier_id}
+            fields |= {"catalogue": step.current, "grade": step.grade, "previous": step.previous}
+            index = tlog.append_event(session, "label.regrade", fields, now)
+            previous = {"catalogue": step.previous, "grade": step.previous_grade}
+            recorded: dict[str, Any] = {"catalogue": step.current, "grade": step.grade, "at": now.isoformat()}
+            label.regrade = recorded | {"previous": previous, "by": principal.org_id, "tlog_index": index}
+            session.add(label)
+            reason = f"transition rule of {step.current}: re-grade by {step.by.isoformat()}"
+            detail = {"catalogue": step.current, "grade": step.grade, "previous": previous}
+            label_history.record(
+                session,
+                label,
+                LabelEventKind.REGRADED,
+                by=principal.org_id,
+                reason=reason,
+                at=now,
+                tlog_index=index,
+                detail=detail,
+            )
+    return RegradeReport(catalogue_id, now.date(), apply, tuple(steps))
 
 
 def observations(session: Session, pack_ids: Sequence[str], *, until: date | None = None) -> list[Observation]:

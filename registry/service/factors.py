@@ -31,7 +31,7 @@ from registry.factors import (
 )
 from registry.findings import Finding, Severity
 from registry.semver import precedence
-from registry.service import tlog
+from registry.service import statuses, tlog
 from registry.service.packs import VersionConflict
 from registry.service.principal import Principal
 from registry.service.publisher_keys import trusted_keys
@@ -147,14 +147,19 @@ def change_status(
     now: datetime,
 ) -> FactorSetVersion:
     """Deprecate or withdraw a version, with a reason; its content and envelope stay stored."""
-    principal.require("publisher")
-    principal.require_org(set_id.split("/", 1)[0])
-    before = PackStatus(store.get_set_version(session, set_id, version).status)
-    row = store.set_status(session, set_id, version, status, reason=reason, now=now)
-    if PackStatus(row.status) is not before:
-        fields = {"ref": f"{set_id}@{version}", "digest": row.digest, "status": PackStatus(row.status).value}
-        tlog.append_event(session, "factorset.status", fields, now)
-    return row
+    return statuses.change_status(
+        session,
+        principal,
+        set_id,
+        version,
+        status,
+        reason=reason,
+        now=now,
+        roles=("publisher",),
+        get=store.get_set_version,
+        move=store.set_status,
+        log_kind="factorset.status",
+    )
 
 
 def get_version(session: Session, set_id: str, version: str) -> FactorSetVersion:

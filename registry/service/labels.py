@@ -66,11 +66,11 @@ from registry.errors import (
 from registry.findings import ValidationResult
 from registry.packs import CompiledPack, RulePack
 from registry.secretfiles import read_private, write_private
-from registry.service import tlog
+from registry.service import label_history, tlog
 from registry.service.accreditations import Gate, issuing_gate
 from registry.storage import issuance as store
 from registry.storage.errors import Conflict, NotFound
-from registry.storage.models import Audit, KeyState, Label, LabelSigningKey, LabelState
+from registry.storage.models import Audit, KeyState, Label, LabelEventKind, LabelSigningKey, LabelState
 from registry.supervision import region_of
 
 if TYPE_CHECKING:
@@ -793,7 +793,7 @@ def _issue_fresh(
         else:
             ready.append((i, d, key, signer, covering))
     slots = store.allocate_status_indexes(session, certifier, len(ready), rng=rng, now=now) if ready else []
-    events = []
+    events, issued_ids = [], []
     for (i, d, key, signer, covering), slot in zip(ready, slots, strict=True):
         try:
             issued = _seal(d, settings, certifier, signer, slot, now=now, rng=rng, request_key=key, covering=covering)
@@ -803,9 +803,11 @@ def _issue_fresh(
         if store.insert_label(session, issued.columns):
             outcomes[i] = issued
             events.append(issue_event(issued.claims, issued.token, now=now))
+            issued_ids.append((issued.claims.label_id, certifier))
         else:  # a concurrent issuer of the same request committed first: its label is the answer
             outcomes[i] = _answer_repeat(d, store.labels_by_request_key(session, certifier, [key])[key], settings)
-    tlog.append_events(session, events)  # in this transaction: no label without its entry, nor the reverse
+    indexes = tlog.append_events(session, events)  # in this transaction: no label without its entry, nor the reverse
+    label_history.record_issued(session, issued_ids, indexes, now)
 
 
 def issue_event(claims: LabelClaims, token: bytes, *, now: datetime) -> tlog.Event:
@@ -854,18 +856,16 @@ def change_label(
     session: Session, *, certifier: str, label_id: str, state: LabelState, reason: str | None, now: datetime
 ) -> Label:
     label = store.get_label(session, label_id)
-    before = LabelState(label.state)
-    label = store.set_label_state(session, label, state, by=certifier, reason=reason, now=now)
-    if LabelState(label.state) is not before:
-        tlog.append_events(session, [tlog.label_state_event(label, now)])
-    return label
+    return label_history.change_state(session, label, state, certifier=certifier, by=certifier, reason=reason, now=now)
 
 
 def revoke_audit(session: Session, audit: Audit, *, by: str, reason: str, now: datetime) -> list[Label]:
     """Revoke every label citing ``audit`` (see :func:`registry.storage.issuance.revoke_audit`), each
     revocation logged."""
     revoked = store.revoke_audit(session, audit, by=by, reason=reason, now=now)
-    tlog.append_events(session, [tlog.label_state_event(label, now) for label in revoked])
+    indexes = tlog.append_events(session, [tlog.label_state_event(label, now) for label in revoked])
+    for label, index in zip(revoked, indexes, strict=True):
+        label_history.record(session, label, LabelEventKind.REVOKED, by=by, reason=reason, at=now, tlog_index=index)
     return revoked
 
 

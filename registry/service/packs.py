@@ -33,7 +33,7 @@ from registry.packs import (
     resolve,
     verify_envelope,
 )
-from registry.service import tlog
+from registry.service import statuses, tlog
 from registry.service.principal import Principal
 from registry.service.publisher_keys import trusted_keys
 from registry.storage import repo
@@ -171,16 +171,25 @@ def change_status(
     reason: str,
     now: datetime,
 ) -> RulePackVersion:
-    principal.require("publisher")
-    principal.require_org(pack_id.split("/", 1)[0])
-    old = _get_row(session, pack_id, version)
-    if old is None:
+    return statuses.change_status(
+        session,
+        principal,
+        pack_id,
+        version,
+        status,
+        reason=reason,
+        now=now,
+        roles=("publisher",),
+        get=_require_row,
+        move=repo.set_pack_status,
+        log_kind="rulepack.status",
+    )
+
+
+def _require_row(session: Session, pack_id: str, version: str) -> RulePackVersion:
+    row = _get_row(session, pack_id, version)
+    if row is None:
         raise NotFound(f"no rule pack {pack_id}@{version}")
-    before = PackStatus(old.status)
-    row = repo.set_pack_status(session, pack_id, version, status, reason=reason, now=now)
-    if PackStatus(row.status) is not before:
-        fields = {"ref": f"{pack_id}@{version}", "digest": row.digest, "status": PackStatus(row.status).value}
-        tlog.append_event(session, "rulepack.status", fields, now)
     return row
 
 

@@ -116,25 +116,14 @@ def list_validations(
     stmt = select(Validation).where(in_jurisdiction(Validation.region, scope.regions))
     if org is not None:
         stmt = stmt.where(Validation.org_id == org)
+    if recalculations is not None:  # a column set when the validation is stored (migration 0014 backfilled it)
+        stmt = stmt.where(Validation.recalculation == recalculations)
     stmt = stmt.order_by(col(Validation.created_at).desc(), col(Validation.id))
-    if recalculations is None:
-        return list(session.exec(stmt.offset(offset).limit(limit)))
-    found: list[Validation] = []
-    skipped = 0
-    for row in session.exec(stmt):  # the kind is inside the stored result: filtered here, in order
-        if is_recalculation(row) is not recalculations:
-            continue
-        if skipped < offset:
-            skipped += 1
-            continue
-        found.append(row)
-        if len(found) == limit:
-            break
-    return found
+    return list(session.exec(stmt.offset(offset).limit(limit)))
 
 
 def is_recalculation(row: Validation) -> bool:
-    return isinstance(row.result, dict) and "recalculation" in row.result
+    return bool(row.recalculation)
 
 
 def get_validation(session: Session, scope: Scope, validation_id: str) -> Validation:

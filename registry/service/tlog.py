@@ -40,6 +40,8 @@ KINDS = frozenset(
         "factorset.publish",
         "factorset.status",
         "catalogue.publish",
+        "catalogue.status",
+        "label.regrade",
         "accreditation.version",
     }
 )

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlmodel import Session, col, select
 
 from registry.storage.errors import NotFound
-from registry.storage.models import CatalogueVersion, Label, LabelState, PackStatus
-from registry.storage.repo import _writing
+from registry.storage.models import CatalogueVersion, Label, LabelState, PackStatus, Validation
+from registry.storage.repo import APPLICABLE_STATUSES, _writing, move_version_status
 from registry.storage.semver import version_sort_key
 
 
@@ -59,10 +59,19 @@ def list_versions(session: Session, catalogue_id: str | None = None) -> list[Cat
     return list(session.exec(stmt))
 
 
+def set_status(
+    session: Session, catalogue_id: str, version: str, status: PackStatus, *, reason: str, now: datetime
+) -> CatalogueVersion:
+    """Deprecate or withdraw a version with a reason (the moves of packs and factor sets; withdrawn is final)."""
+    row = get_version(session, catalogue_id, version)
+    what = f"grading catalogue {catalogue_id}@{version}"
+    return cast(CatalogueVersion, move_version_status(session, row, what, status, reason=reason, now=now))
+
+
 def published_on(session: Session, on: date) -> list[CatalogueVersion]:
-    """Published versions whose effective period holds ``on``."""
+    """Published or deprecated (not withdrawn) versions whose effective period holds ``on``: what may grade."""
     stmt = select(CatalogueVersion).where(
-        CatalogueVersion.status == PackStatus.PUBLISHED, col(CatalogueVersion.effective_from) <= on
+        col(CatalogueVersion.status).in_(APPLICABLE_STATUSES), col(CatalogueVersion.effective_from) <= on
     )
     return [r for r in session.exec(stmt) if r.effective_until is None or on < r.effective_until]
 
@@ -77,3 +86,23 @@ def label_figures(
     if until is not None:
         stmt = stmt.where(col(Label.issued_at) <= until)
     return [(company, str(claims["value"]), issued) for company, claims, issued in session.exec(stmt)]
+
+
+def graded_labels(session: Session, catalogue_id: str, *, now: datetime) -> list[Label]:
+    """Labels graded under any version of ``catalogue_id`` that still stand: not revoked, not expired."""
+    stmt = select(Label).where(
+        col(Label.catalogue).like(f"{catalogue_id}@%"),
+        Label.state != LabelState.REVOKED,
+        col(Label.expires_at) > now,
+    )
+    return list(session.exec(stmt.order_by(col(Label.issued_at), col(Label.id))))
+
+
+def declarations_of(session: Session, digests: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """A stored declaration (from any validation of it) per declaration digest, where one is stored."""
+    if not digests:
+        return {}
+    stmt = select(Validation.declaration_digest, Validation.declaration).where(
+        col(Validation.declaration_digest).in_(list(digests))
+    )
+    return {digest: dict(declaration) for digest, declaration in session.exec(stmt)}

@@ -10,21 +10,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import insert, or_
 from sqlmodel import Session, col, select
 
 from registry.errors import InputError
-from registry.storage.errors import Conflict, NotFound
+from registry.storage.errors import NotFound
 from registry.storage.models import FactorRow, FactorSetVersion, PackStatus
 from registry.storage.repo import (
     APPLICABLE_STATUSES,
-    STATUS_TRANSITIONS,
     _bounds,
     _like_pattern,
     _require_org,
     _writing,
+    move_version_status,
 )
 from registry.storage.semver import version_sort_key
 
@@ -127,14 +127,10 @@ def set_status(
 ) -> FactorSetVersion:
     """Move a version to ``status`` (deprecated or withdrawn) with a reason; a forbidden move is a Conflict."""
     row = get_set_version(session, set_id, version)
-    if status not in STATUS_TRANSITIONS[row.status]:
-        raise Conflict(f"factor set {set_id}@{version} cannot go from {row.status.value} to {status.value}")
-    if not reason.strip():
-        raise InputError("a status change needs a reason")
-    row.status, row.status_reason, row.status_changed_at = status, reason, now
-    with _writing(session, f"factor set {set_id}@{version} changed concurrently"):
-        session.add(row)
-    return row
+    return cast(
+        FactorSetVersion,
+        move_version_status(session, row, f"factor set {set_id}@{version}", status, reason=reason, now=now),
+    )
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -288,6 +289,7 @@ class Validation(ValidationBase, table=True):
         Index("ix_validation_org_id_created_at", "org_id", "created_at"),
         Index("ix_validation_declaration_digest", "declaration_digest"),
         Index("ix_validation_region_created_at", "region", "created_at"),
+        Index("ix_validation_region_recalculation_created_at", "region", "recalculation", "created_at"),
     )
 
     id: str = Field(sa_column=Column(String(36), primary_key=True))
@@ -302,6 +304,11 @@ class Validation(ValidationBase, table=True):
     created_at: datetime = _ts()
     # the declaration's region (registry.supervision.region_of): what puts it in a regulator's jurisdiction
     region: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
+    # a recalculation (its result holds one) rather than a plain validation: what the regulator's kind= filters on
+    recalculation: bool = Field(
+        default=False,
+        sa_column=Column(Boolean(), nullable=False, server_default=sa_false()),
+    )
 
 
 class ValidationPublic(ValidationBase):
@@ -444,6 +451,35 @@ class Label(StorageModel, table=True):
     # the QR code the label carries (issue 14): None or "url" the short label URL, "digital-link" the
     # product's GS1 Digital Link URI (issuance.qr.digital_link_url)
     qr_kind: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
+    # the latest re-grade under a later catalogue version (grade, catalogue, at, previous, log index); None: the
+    # token's own grade stands (registry.catalogues.regrade)
+    regrade: dict[str, Any] | None = Field(default=None, sa_column=Column(json_type(), nullable=True))
+
+
+class LabelEventKind(StrEnum):
+    ISSUED = "issued"
+    SUSPENDED = "suspended"
+    REINSTATED = "reinstated"
+    REVOKED = "revoked"
+    REGRADED = "regraded"
+
+
+class LabelEvent(StorageModel, table=True):
+    """One change of a label's state or grade: who, when, why, and its transparency-log entry. Rows are only
+    ever added; expiry is computed from the label's time, never stored."""
+
+    __tablename__ = "label_event"
+    __table_args__ = (Index("ix_label_event_label_id_id", "label_id", "id"),)
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    label_id: str = Field(sa_column=Column(String(16), ForeignKey("label.id"), nullable=False))
+    event: LabelEventKind = Field(sa_column=Column(_enum(LabelEventKind, "label_event_kind"), nullable=False))
+    state: LabelState = Field(sa_column=Column(_enum(LabelState, "label_event_state"), nullable=False))
+    by: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))  # an organisation id
+    reason: str | None = Field(default=None, sa_column=Column(String(), nullable=True))
+    detail: dict[str, Any] | None = Field(default=None, sa_column=Column(json_type(), nullable=True))
+    tlog_index: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    at: datetime = _ts()
 
 
 class RecalcSource(StorageModel, table=True):
@@ -789,6 +825,7 @@ ALL_TABLES = (
     "pact_partner",
     "pact_event",
     "accreditation_version",
+    "label_event",
 )
 __all__ = [
     "ALL_TABLES",
@@ -805,6 +842,8 @@ __all__ = [
     "FactorSetVersion",
     "KeyState",
     "Label",
+    "LabelEvent",
+    "LabelEventKind",
     "LabelSample",
     "LabelSigningKey",
     "LabelState",
@@ -885,6 +924,9 @@ class CatalogueVersion(StorageModel, table=True):
     effective_from: date = Field(sa_column=Column(Date(), nullable=False))
     effective_until: date | None = Field(default=None, sa_column=Column(Date(), nullable=True))
     created_at: datetime = _ts()
+    # deprecated or withdrawn by its owner (issue 13): why and when; None while published
+    status_reason: str | None = Field(default=None, sa_column=Column(String(), nullable=True))
+    status_changed_at: datetime | None = _ts(nullable=True)
 
 
 # --- the transparency log (issue 13) ----------------------------------------------------

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from registry.canonical import sha256_digest
-from registry.errors import InputError
+from registry.errors import InputError, Location
 from registry.findings import ValidationResult
 from registry.storage.errors import Conflict as Conflict  # re-exported: callers catch repo.NotFound / repo.Conflict
 from registry.storage.errors import NotFound as NotFound
@@ -297,6 +297,21 @@ STATUS_TRANSITIONS: Mapping[PackStatus, frozenset[PackStatus]] = {
 APPLICABLE_STATUSES = (PackStatus.PUBLISHED, PackStatus.DEPRECATED)
 
 
+def move_version_status(
+    session: Session, row: Any, what: str, status: PackStatus, *, reason: str, now: datetime
+) -> Any:
+    """Move a published version (a factor set's, a grading catalogue's: any row with ``status``,
+    ``status_reason`` and ``status_changed_at``) to ``status`` with a reason; a forbidden move is a Conflict."""
+    if status not in STATUS_TRANSITIONS[PackStatus(row.status)]:
+        raise Conflict(f"{what} cannot go from {PackStatus(row.status).value} to {status.value}")
+    if not reason.strip():
+        raise InputError("a status change needs a reason", Location(pointer="/reason"))
+    row.status, row.status_reason, row.status_changed_at = status, reason, now
+    with _writing(session, f"{what} changed concurrently"):
+        session.add(row)
+    return row
+
+
 def normalise_code(code: str) -> str:
     """``7601.10`` -> ``760110``: digits only, as stored in ``rulepack_code``."""
     digits = code.replace(".", "").replace(" ", "")
@@ -554,6 +569,7 @@ def insert_validation(
         declaration_digest=sha256_digest(declaration),
         created_at=_now(now),
         region=region_of(declaration),
+        recalculation="recalculation" in (extra or {}),
     )
     with _writing(session, conflict):
         session.add(row)
@@ -584,6 +600,7 @@ def insert_validations(
             "declaration_digest": sha256_digest(declaration),
             "created_at": at,
             "region": region_of(declaration),
+            "recalculation": False,
         }
         for org_id, result, declaration in items
     ]

@@ -266,6 +266,14 @@ def test_issuing_outside_the_accreditation_is_refused_naming_what_it_lacks(
     )
     reinstated = _submit(service, _doc("china", 3, "reinstate", previous=suspended["digest"]))
     assert reinstated["labels_changed"] == [label["id"]] and _label_state(service, label["id"]) == "valid"
+    history = service.client.get(
+        f"/v1/labels/{label['id']}/history", headers=service.headers("other-certifier")
+    ).json()["events"]
+    assert [(e["event"], e["by"]) for e in history] == [
+        ("issued", "other-certifier"),
+        ("suspended", BODY),  # the body's change moved the certifier's label
+        ("reinstated", BODY),
+    ]
     # the default policy: labels stay valid when the accreditation is withdrawn; new ones are refused
     monkeypatch.setattr(accreditation_service, "scheme_policies", lambda: {"gb-t-24067": None})
     withdrawn = _submit(service, _doc("china", 4, "withdraw", previous=reinstated["digest"]))

@@ -72,6 +72,13 @@ def test_audit_recognise_label_and_revoke(service: Service, example: dict[str, A
     gone = c.post(f"/v1/audits/{audit['id']}/revoke", json={"reason": "evidence withdrawn"}, headers=h)
     assert gone.status_code == 200 and gone.json()["labels_revoked"] == [first.json()["id"]]
     assert c.get(f"/v1/labels/{first.json()['id']}").json()["verification"]["status"] == "revoked"
+    events = c.get(f"/v1/labels/{first.json()['id']}/history", headers=h).json()["events"]
+    assert [(e["event"], e["reason"], e["by"]) for e in events][-1] == (
+        "revoked",
+        "evidence withdrawn",
+        "demo-certifier",
+    )
+    assert isinstance(events[-1]["tlog_index"], int)  # the audit's revocation is in the label's history, logged
     problem(c.post("/v1/recognitions", json={"audit_id": audit["id"]}, headers=h), 422)
     problem(c.post("/v1/labels", json={"declaration": example, "gtin": GTIN, "audit_id": audit["id"]}, headers=h), 409)
 

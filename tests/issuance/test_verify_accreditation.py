@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from test_token_fixtures import BASE, NOW, make_claims, make_key, signed_trust
@@ -81,13 +81,57 @@ def test_the_issue_date_decides_scheme_and_state() -> None:
         "certifier": "demo-certifier",
         "lacks": "iso-14067",
         "accreditation": "demo-accreditation-body/demo-certifier@2",
+        "key_scope": {  # the key followed the reduction: from then on it may sign GB/T 24067 labels only
+            "kid": KEY.kid,
+            "from": _stamp(NOW + 10 * DAY),
+            "schemes": ["gb-t-24067"],
+            "categories": ["example-standards-body/"],
+            "accreditations": ["demo-accreditation-body/demo-certifier@2"],
+        },
     }
+    assert f"key {KEY.kid} could sign for gb-t-24067 since" in (after.detail or "")
     assert "not accredited" in (after.detail or "") and after.to_json()["accreditation"]["dimension"] == "scheme"
     suspended = _verify(trust, NOW + 21 * DAY)
     assert suspended.reason == "not_accredited" and suspended.accreditation is not None
     assert suspended.accreditation["dimension"] == "state"
+    assert suspended.accreditation["key_scope"]["schemes"] == []  # suspended: the key may sign nothing
     too_early = _verify(trust, NOW - 2 * DAY)
     assert too_early.accreditation is not None and too_early.accreditation["dimension"] == "accreditation"
+
+
+def _stamp(at: datetime) -> str:
+    return at.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_the_trust_list_shows_each_keys_effective_scope_as_the_accreditation_changes() -> None:
+    doc = build_trust_list(
+        [KEY], now=NOW + 30 * DAY, issuer="pcf-registry", status_base=BASE, accreditations=_history()
+    )
+    (jwk,) = doc["keys"]
+    assert jwk["scope"]["schemes"] == ["gb-t-24067", "iso-14067"]  # the key's own scope is kept as set
+    assert [(s["from"], s["schemes"]) for s in jwk["effective_scope"]] == [
+        (_stamp(NOW - DAY), ["gb-t-24067", "iso-14067"]),
+        (_stamp(NOW + 10 * DAY), ["gb-t-24067"]),
+        (_stamp(NOW + 20 * DAY), []),
+    ]
+    assert signed_trust(doc).accreditations  # the schema and the reader take the new member
+    plain = build_trust_list([KEY], now=NOW + 30 * DAY, issuer="pcf-registry", status_base=BASE)
+    assert "effective_scope" not in plain["keys"][0]  # no accreditation checked: nothing to follow
+
+
+def test_a_key_namespace_narrows_to_the_accredited_packs() -> None:
+    from registry.accreditation import effective_scopes
+
+    grant = parse_accreditation(_version(1, "grant", "active", ["gb-t-24067"]) | {"scope": {
+        "schemes": ["gb-t-24067"],
+        "categories": ["example-standards-body/aluminium-ingot", "hs:7601"],
+        "regions": ["global"],
+    }})  # fmt: skip
+    (scope,) = effective_scopes(
+        ("gb-t-24067", "iso-14067"), ("example-standards-body/",), "demo-certifier", [Recorded(grant, "d", NOW)]
+    )
+    assert scope.schemes == ("gb-t-24067",)
+    assert scope.categories == ("example-standards-body/aluminium-ingot", "example-standards-body/")
 
 
 def test_required_or_not() -> None:

@@ -61,3 +61,48 @@ def test_ungraded_labels_come_and_go_with_complaints_on_the_labels(tmp_path: Pat
             assert "NOT NULL" in str(e)
         else:
             raise AssertionError("an ungraded label was stored below 0012")
+
+
+def test_0014_backfills_label_history_from_the_log_and_validation_kinds(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    migrate(engine, "0013_i13_tlog")
+    later = "2026-02-01 00:00:00.000000"
+    with engine.begin() as conn:
+        _insert(conn, "organisation", {"id": "c", "name": "C", "kind": "certifier", "created_at": AT})
+        _insert(conn, "label_signing_key", {"kid": "k", "certifier_id": "c", "state": "active"})
+        _label(conn, "logged", "A", "R1", 0)  # issued and suspended with the log kept
+        conn.execute(
+            text(
+                "UPDATE label SET state = 'suspended', state_reason = 'checking', state_changed_at = :at "
+                "WHERE id = 'logged'"
+            ),
+            {"at": later},
+        )
+        _label(conn, "before", "B", "R2", 1)  # revoked before the log was kept
+        conn.execute(text("UPDATE label SET state = 'revoked', state_reason = 'wrong' WHERE id = 'before'"))
+        for idx, kind, at in ((0, "label.issue", AT), (1, "label.suspend", AT), (2, "label.reinstate", AT)):
+            _insert(conn, "tlog_entry", {"idx": idx, "kind": kind, "ref": "logged", "data": b"{}", "at": at})
+        _insert(conn, "tlog_entry", {"idx": 3, "kind": "label.suspend", "ref": "logged", "data": b"{}", "at": later})
+        _insert(conn, "validation", {"id": "plain", "org_id": "c", "result": '{"conformant": true}', "conformant": 1})
+        recalc = '{"conformant": true, "recalculation": {"deviationPercent": "0.1"}}'
+        _insert(conn, "validation", {"id": "recalc", "org_id": "c", "result": recalc, "conformant": 1})
+    migrate(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT label_id, event, state, by, reason, tlog_index FROM label_event ORDER BY label_id, id")
+        ).all()
+        assert [tuple(r) for r in rows] == [
+            ("before", "issued", "valid", "c", None, None),
+            ("before", "revoked", "revoked", "c", "wrong", None),
+            ("logged", "issued", "valid", "c", None, 0),
+            ("logged", "suspended", "suspended", "c", None, 1),
+            ("logged", "reinstated", "valid", "c", None, 2),
+            ("logged", "suspended", "suspended", "c", "checking", 3),
+        ]
+        kinds: dict[str, int] = dict(conn.execute(text("SELECT id, recalculation FROM validation")).tuples().all())
+        assert kinds == {"plain": 0, "recalc": 1}
+    downgrade(engine, "0013_i13_tlog")  # the label table is never copied: complaints still point at it
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+        assert "regrade" not in {r[1] for r in conn.exec_driver_sql("PRAGMA table_info(label)").fetchall()}
+    migrate(engine)

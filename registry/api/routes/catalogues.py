@@ -6,6 +6,8 @@
 * ``GET /v1/catalogues/{namespace}/{name}/diff`` - what changed between two versions
 * ``POST /v1/catalogues`` - publish a signed catalogue (an authority: a standards body as scheme owner, or a
   regulator)
+* ``POST /v1/catalogues/{namespace}/{name}/versions/{version}/deprecate`` and ``.../withdraw`` - by its owner
+* ``POST /v1/catalogues/{namespace}/{name}/regrade`` - enforce "re-grade by a date" (dry run unless apply=true)
 * ``POST /v1/catalogues/compute`` - the draft of a percentile catalogue from this registry's labels
 * ``GET /v1/statistics/{namespace}/{name}`` - a category's statistics (a pack id), only above the floor
 
@@ -21,13 +23,15 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from issuance import pick_language
-from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep
-from registry.api.models import signed_body
+from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
+from registry.api.models import StatusChange, signed_body
 from registry.catalogues import render_catalogue_page
 from registry.inputs import parse_json
 from registry.service import catalogues as service
+from registry.service.principal import Principal
 from registry.storage.db import session_scope
 from registry.storage.errors import NotFound
+from registry.storage.models import PackStatus
 
 router = APIRouter(tags=["grading catalogues"])
 
@@ -124,6 +128,51 @@ async def publish(request: Request, principal: PrincipalDep, ctx: CtxDep) -> dic
 
     body, created = await run_in_threadpool(run)
     return ORJSONResponse(body, status_code=201 if created else 200)  # type: ignore[return-value]
+
+
+@router.post("/v1/catalogues/{namespace}/{name}/versions/{version}/deprecate", openapi_extra={"security": BEARER})
+async def deprecate(
+    namespace: str, name: str, version: str, change: StatusChange, principal: PrincipalDep, ctx: CtxDep
+) -> dict[str, Any]:
+    """Deprecate a version with a reason (its owner): it still grades labels while in force."""
+    return await _change_status(ctx, principal, f"{namespace}/{name}", version, PackStatus.DEPRECATED, change)
+
+
+@router.post("/v1/catalogues/{namespace}/{name}/versions/{version}/withdraw", openapi_extra={"security": BEARER})
+async def withdraw(
+    namespace: str, name: str, version: str, change: StatusChange, principal: PrincipalDep, ctx: CtxDep
+) -> dict[str, Any]:
+    """Withdraw a version with a reason (its owner; final): it grades no new label; labels it graded keep the
+    grade their token signs, and their record shows the withdrawal."""
+    return await _change_status(ctx, principal, f"{namespace}/{name}", version, PackStatus.WITHDRAWN, change)
+
+
+async def _change_status(
+    ctx: ServiceContext, principal: Principal, ident: str, version: str, target: PackStatus, change: StatusChange
+) -> dict[str, Any]:
+    def run() -> dict[str, Any]:
+        with session_scope(ctx.engine) as s:
+            row = service.change_status(s, principal, ident, version, target, reason=change.reason, now=ctx.clock())
+            return service.version_json(row)
+
+    return await run_in_threadpool(run)
+
+
+@router.post("/v1/catalogues/{namespace}/{name}/regrade", openapi_extra={"security": BEARER})
+async def regrade(
+    namespace: str, name: str, principal: PrincipalDep, ctx: CtxDep, apply: bool = False
+) -> dict[str, Any]:
+    """Enforce the transition rule "re-grade by a date" (the catalogue's owner): each standing label graded under
+    an earlier version, with the grade the version now in force gives it, or why its record does not allow one.
+    A dry run unless ``apply=true``; applied, each new grade is recorded on the label, logged and kept in its
+    history."""
+
+    def run() -> dict[str, Any]:
+        with session_scope(ctx.engine, write=apply) as s:
+            report = service.regrade(s, principal, f"{namespace}/{name}", now=ctx.clock(), apply=apply)
+            return report.to_json()
+
+    return await run_in_threadpool(run)
 
 
 @router.post("/v1/catalogues/compute", openapi_extra={"requestBody": _TEMPLATE_BODY, "security": BEARER})

@@ -4,6 +4,7 @@
 * ``POST /v1/labels:batch`` - issue many, JSON Lines in and out
 * ``POST /v1/labels/{label_id}/suspend``, ``.../reinstate``, ``.../revoke`` - change a label's state
 * ``GET /v1/labels`` - the caller's own labels; ``GET /v1/labels/{label_id}`` - one label (public)
+* ``GET /v1/labels/{label_id}/history`` - its changes of state and grade (its certifier, a regulator)
 * ``POST /v1/labels:verify`` - verify up to 1,000 labels, by id or token
 
 A label's pages and images are in :mod:`registry.api.routes.label_pages`, the keys and status lists
@@ -25,6 +26,8 @@ from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep, Serv
 from registry.api.labels import IssueBody, VerifyBody, label_cache, label_json, verify_items
 from registry.api.models import LabelOut, Reason, VerifyBatchOut
 from registry.api.problems import NotFoundError
+from registry.service import catalogues as catalogue_svc
+from registry.service import label_history as history_svc
 from registry.service import labels as svc
 from registry.service import tlog as log_svc
 from registry.service.label_batches import BatchIssuer, LineSplitter, LineTooLong
@@ -154,8 +157,9 @@ async def list_labels(
 async def get_label(
     label_id: str, ctx: CtxDep, log_size: int | None = Query(default=None, ge=1, le=2**62)
 ) -> dict[str, Any]:
-    """A label: its claims, current verification, token and URLs (public), and its entry in the transparency
-    log with the inclusion proof against the latest checkpoint (or the one of ``log_size`` entries)."""
+    """A label: its claims, current verification, token and URLs (public), its entry in the transparency log
+    with the inclusion proof against the latest checkpoint (or the one of ``log_size`` entries), and for a
+    catalogue grade where that grade stands (``grading``: current, regraded, kept, regrade-due, outdated)."""
     cache = label_cache(ctx)
 
     def run() -> dict[str, Any]:
@@ -164,12 +168,29 @@ async def get_label(
             key_state = svc.standing_of(store.get_signing_key(s, label.kid))
             v = svc.stored_verification(label, key_state, now=ctx.clock())
             log = log_svc.label_log(s, cache.settings.registry_key, cache.settings.public_url, label.id, size=log_size)
-            return label_json(label, v, cache.settings, log)
+            out = label_json(label, v, cache.settings, log)
+            if label.catalogue is not None:  # its grade as it stands: current, re-graded, due, outdated, withdrawn
+                out["grading"] = catalogue_svc.standing_of(s, label, ctx.clock().date())
+            return out
 
     try:
         return await run_in_threadpool(run)
     except NotFound as e:
         raise NotFoundError(e.message) from e
+
+
+@router.get("/v1/labels/{label_id}/history", openapi_extra={"security": BEARER})
+async def label_history(label_id: str, principal: PrincipalDep, ctx: CtxDep) -> dict[str, Any]:
+    """Every change of the label's state or grade (issued, suspended, reinstated, revoked, re-graded) with who,
+    when, why and its transparency-log index, oldest first; ``expired`` is computed once its time has passed.
+    For the label's certifier, and a regulator whose jurisdiction holds it."""
+
+    def run() -> dict[str, Any]:
+        with session_scope(ctx.engine, write=False) as s:
+            label = history_svc.readable_label(s, principal, label_id)
+            return history_svc.history_json(label, history_svc.history_of(s, label.id), now=ctx.clock())
+
+    return await run_in_threadpool(run)
 
 
 @router.post("/v1/labels:verify", responses={200: {"model": VerifyBatchOut}}, openapi_extra={"security": BEARER})
