@@ -3,7 +3,8 @@
 * :func:`check_event` (pure) refuses a malformed event with an :class:`InputError` naming the member.
 * Received events are recorded (``direction="in"``); answers and notifications to partners are
   queued (``direction="out"``, ``state="pending"``) in the same transaction that decided them.
-* :func:`deliver_due` POSTs queued events to the partner's ``/3/events``, after discovering its
+* :func:`deliver_due` claims the due events (:func:`claim_due`: a conditional UPDATE, so that two
+  workers never both send one) and POSTs them to the partner's ``/3/events``, after discovering its
   token endpoint (``/.well-known/openid-configuration``, else ``/auth/token``) and authenticating
   with the credentials the partner gave the registry. A failed attempt is retried with exponential
   back-off, doubling from :data:`FIRST_RETRY` up to :data:`MAX_RETRY`, and abandoned (``failed``)
@@ -44,6 +45,12 @@ FIRST_RETRY = timedelta(seconds=2)
 MAX_RETRY = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(hours=72)
 ATTEMPT_TIMEOUT_SECONDS = 10.0
+# A claimed event is not due again for this long (our choice): well above one attempt (discovery, token and
+# POST, ATTEMPT_TIMEOUT_SECONDS each), so only a worker that died mid-attempt lets another one retry it.
+CLAIM_LEASE = timedelta(minutes=5)
+DELIVERY_BATCH = 50  # events claimed per round of a worker (our bound)
+SWEEP_ENV = "PCFREG_PACT_SWEEP_SECONDS"
+DEFAULT_SWEEP_SECONDS = 30.0  # how often each worker's sweeper looks for due events (our choice)
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -200,6 +207,20 @@ def event_public(row: PactEvent) -> dict[str, Any]:
 # ------------------------------------------------------------------ delivery
 
 
+def sweep_interval(raw: str | None) -> float:
+    """The sweeper's interval from :data:`SWEEP_ENV` (seconds, 0 turns it off; unset: the default)."""
+    text = (raw or "").strip()
+    if not text:
+        return DEFAULT_SWEEP_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 86400:  # also refuses nan and inf
+        raise InputError(f"{SWEEP_ENV} must be a number of seconds from 0 to 86400, not {text[:40]!r}")
+    return seconds
+
+
 def backoff(attempts: int) -> timedelta:
     """The wait before attempt ``attempts + 1``: FIRST_RETRY doubled per failed attempt, at most MAX_RETRY."""
     wait: timedelta = FIRST_RETRY * (2 ** max(attempts - 1, 0))
@@ -213,17 +234,25 @@ async def deliver_due(engine: Engine, http: HttpFactory, clock: Callable[[], dat
     """Attempt every queued event that is due; returns how many were delivered."""
     from starlette.concurrency import run_in_threadpool
 
-    def _due() -> list[tuple[PactEvent, Any]]:
-        with session_scope(engine, write=False) as s:
-            rows = pact_repo.due_events(s, clock())
-            return [(r, pact_repo.get_partner(s, r.client_id)) for r in rows]
-
     delivered = 0
-    for row, partner in await run_in_threadpool(_due):
+    for row, partner in await run_in_threadpool(claim_due, engine, clock()):
         error = await _attempt(row, partner, http, master_key)
         await run_in_threadpool(_record_attempt, engine, row, error, clock())
         delivered += error is None
     return delivered
+
+
+def claim_due(engine: Engine, now: datetime, limit: int = DELIVERY_BATCH) -> list[tuple[PactEvent, Any]]:
+    """The due events this worker won (:func:`pact_repo.claim_event`, leased for :data:`CLAIM_LEASE`),
+    each with its partner's endpoint; a row another worker claimed first is left to it."""
+    with session_scope(engine) as s:
+        rows = pact_repo.due_events(s, now, limit)
+        won = [
+            r
+            for r in rows
+            if r.id is not None and pact_repo.claim_event(s, r.id, now=now, lease_until=now + CLAIM_LEASE)
+        ]
+        return [(r, pact_repo.get_partner(s, r.client_id)) for r in won]
 
 
 async def _attempt(row: PactEvent, partner: Any, http: HttpFactory, master_key: bytes) -> str | None:
