@@ -1,4 +1,5 @@
-"""The 40 PACT v3 conformance cases (../shared/reference/pact.md section 7.3), one list for every run.
+"""The 40 PACT v3 conformance cases and the 21 v2 ones (../shared/reference/pact.md sections 7.3 and
+7.2), one list each for every run.
 
 Each case is a function of a :class:`Target`: the registry's PACT host as some client reaches it, with
 footprints shared with a partner client, an outsider client that was shared nothing, and a receiver
@@ -15,12 +16,14 @@ conformance tool also counts as a pass ("connection refused, non-2xx, or body no
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
@@ -49,7 +52,8 @@ class Credential(Protocol):
 class Receiving(Protocol):
     """The partner's PACT host as the tests see it: what it calls itself, and the events it received."""
 
-    source: str
+    @property
+    def source(self) -> str: ...
 
     def wait_for(self, pred: Callable[[dict[str, Any]], bool], timeout: float = 15.0) -> dict[str, Any]: ...
 
@@ -93,9 +97,12 @@ class Target:
         url = path if path.startswith("http") else self.base + path
         return self.send("GET", url, headers=headers, **kw)
 
-    def event(self, event: dict[str, Any], token: str | None = None, base: str | None = None) -> httpx.Response:
+    def event(
+        self, event: dict[str, Any], token: str | None = None, base: str | None = None, version: int = 3
+    ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token or self.token()}", "Content-Type": CE}
-        return self.send("POST", (base or self.base) + "/3/events", content=orjson.dumps(event), headers=headers)
+        url = f"{base or self.base}/{version}/events"
+        return self.send("POST", url, content=orjson.dumps(event), headers=headers)
 
     def new_event(self, type_: str, data: dict[str, Any]) -> dict[str, Any]:
         """A CloudEvent from the partner (its ``source`` names the partner's host, as the host checks)."""
@@ -452,3 +459,163 @@ V3_CASES: list[tuple[str, Callable[[Target], None]]] = (
 V3_CASE_IDS = [name.split("_", 1)[0] for name, _ in V3_CASES]
 if [f"tc{n:02d}" for n in range(1, 41)] != V3_CASE_IDS:  # the 40, each once, in order
     raise AssertionError(f"the v3 case list is not tc01..tc40: {V3_CASE_IDS}")
+
+
+# ================================================================== PACT v2.3 (section 7.2)
+
+V2_PUBLISHED = "org.wbcsd.pathfinder.ProductFootprint.Published.v1"
+V2_CREATED = "org.wbcsd.pathfinder.ProductFootprintRequest.Created.v1"
+V2_FULFILLED = "org.wbcsd.pathfinder.ProductFootprintRequest.Fulfilled.v1"
+V2_REJECTED = "org.wbcsd.pathfinder.ProductFootprintRequest.Rejected.v1"
+
+
+@functools.cache
+def _v2_validator() -> Any:
+    import jsonschema_rs
+
+    path = Path(__file__).parents[1] / "schemas" / "pact" / "pact-productfootprint-v2.3.schema.json"
+    return jsonschema_rs.validator_for(orjson.loads(path.read_bytes()), validate_formats=True)
+
+
+def schema_valid_v2(pf: dict[str, Any]) -> None:
+    """The footprint passes the PACT v2.3 ProductFootprint schema (schemas/pact/, formats checked)."""
+    assert pf["specVersion"].startswith("2."), pf["specVersion"]
+    errors = [f"{e.instance_path}: {e.message}" for e in _v2_validator().iter_errors(pf)]
+    assert errors == [], (pf["id"], errors)
+
+
+def ids_v2(r: httpx.Response) -> list[str]:
+    assert r.status_code in (200, 202), r.text
+    data = r.json()["data"]
+    assert isinstance(data, list)
+    for pf in data:
+        schema_valid_v2(pf)
+    return [pf["id"] for pf in data]
+
+
+def v2tc03_get_footprint(t: Target) -> None:
+    first = ids_v2(t.get("/2/footprints"))[0]
+    r = t.get(f"/2/footprints/{first}")
+    assert r.status_code == 200 and r.json()["data"]["id"] == first
+    schema_valid_v2(r.json()["data"])
+
+
+def v2tc04_list_all(t: Target) -> None:
+    assert ids_v2(t.get("/2/footprints")) == [p["id"] for p in t.pfs]
+    assert ids_v2(t.get("/2/footprints", t.token(t.outsider))) == []
+
+
+def v2tc05_pagination_link(t: Target) -> None:
+    seen: list[str] = []
+    r = t.get("/2/footprints?limit=1")
+    while True:
+        ids = ids_v2(r)
+        assert len(ids) <= 1
+        seen += ids
+        link = r.headers.get("link")
+        if link is None:
+            break
+        m = re.fullmatch(rf'<({re.escape(t.base)}/2/footprints\?[^>]+)>; rel="next"', link)
+        assert m, link
+        r = t.get(m.group(1))
+    assert seen == [p["id"] for p in t.pfs]
+
+
+def v2tc06_list_with_invalid_token(t: Target) -> None:
+    pact_error(t.get("/2/footprints", "not-a-token"), 401, ("BadRequest",))
+
+
+def v2tc07_get_with_invalid_token(t: Target) -> None:
+    pact_error(t.get(f"/2/footprints/{t.pfs[0]['id']}", "not-a-token"), 401, ("BadRequest",))
+
+
+def v2tc08_unknown_footprint(t: Target) -> None:
+    pact_error(t.get("/2/footprints/00000000-0000-0000-0000-000000000000"), 404, ("NoSuchFootprint",))
+    pact_error(t.get(f"/2/footprints/{t.pfs[0]['id']}", t.token(t.outsider)), 403, ("AccessDenied",))
+
+
+def v2tc10_list_over_plain_http_fails(t: Target) -> None:
+    token = t.token()
+    _refused_over_plain_http(t, lambda: t.get(t.plain_base + "/2/footprints", token))
+
+
+def v2tc11_get_over_plain_http_fails(t: Target) -> None:
+    token = t.token()
+    _refused_over_plain_http(t, lambda: t.get(f"{t.plain_base}/2/footprints/{t.pfs[0]['id']}", token))
+
+
+def v2tc12_request_created_is_accepted(t: Target) -> None:
+    r = t.event(t.new_event(V2_CREATED, {"pf": {"productIds": [t.pfs[2]["productIds"][0]]}}), version=2)
+    assert r.status_code == 200 and r.content == b""
+
+
+def v2tc13_request_is_fulfilled_asynchronously(t: Target) -> None:
+    request = t.new_event(V2_CREATED, {"pf": {"productIds": [t.pfs[1]["productIds"][0]]}, "comment": "v2"})
+    assert t.event(request, version=2).status_code == 200
+    answer = t.receiver.wait_for(lambda e: e["data"].get("requestEventId") == request["id"])
+    assert answer["type"] == V2_FULFILLED and answer["specversion"] == "1.0"
+    assert [pf["id"] for pf in answer["data"]["pfs"]] == [t.pfs[1]["id"]]
+    for pf in answer["data"]["pfs"]:
+        schema_valid_v2(pf)
+
+
+def v2tc14_request_for_unknown_product_is_rejected(t: Target) -> None:
+    request = t.new_event(V2_CREATED, {"pf": {"productIds": ["urn:pact:null"]}})
+    assert t.event(request, version=2).status_code == 200
+    answer = t.receiver.wait_for(lambda e: e["data"].get("requestEventId") == request["id"])
+    assert answer["type"] == V2_REJECTED and answer["data"]["error"]["code"] == "NoSuchFootprint"
+
+
+def v2tc15_published_event_is_received(t: Target) -> None:
+    r = t.event(t.new_event(V2_PUBLISHED, {"pfIds": [str(uuid.uuid4())]}), version=2)
+    assert r.status_code == 200 and r.content == b""
+
+
+def v2tc16_events_with_invalid_token(t: Target) -> None:
+    event = t.new_event(V2_PUBLISHED, {"pfIds": [str(uuid.uuid4())]})
+    pact_error(t.event(event, "bogus", version=2), 401, ("BadRequest",))
+
+
+def v2tc17_events_over_plain_http_fail(t: Target) -> None:
+    token = t.token()
+    event = t.new_event(V2_PUBLISHED, {"pfIds": [t.pfs[0]["id"]]})
+    _refused_over_plain_http(t, lambda: t.event(event, token, base=t.plain_base, version=2))
+
+
+def v2tc20_filter_is_refused_as_not_implemented(t: Target) -> None:
+    """Optional in v2: this host refuses ``$filter`` with 400 NotImplemented, as PACT v2 allows."""
+    created = t.get("/2/footprints").json()["data"][0]["created"]
+    pact_error(t.get("/2/footprints", params={"$filter": f"created ge '{created}'"}), 400, ("NotImplemented",))
+
+
+def v2tc21_published_event_with_non_uuid_pf_ids_is_400(t: Target) -> None:
+    event = t.new_event(V2_PUBLISHED, {"pfIds": ["urn:gtin:4712345060507"]})
+    pact_error(t.event(event, version=2), 400, ("BadRequest",))
+
+
+V2_CASES: list[tuple[str, Callable[[Target], None]]] = [
+    ("v2tc01", tc01_token_with_valid_credentials),
+    ("v2tc02", tc02_token_with_invalid_credentials),
+    ("v2tc03", v2tc03_get_footprint),
+    ("v2tc04", v2tc04_list_all),
+    ("v2tc05", v2tc05_pagination_link),
+    ("v2tc06", v2tc06_list_with_invalid_token),
+    ("v2tc07", v2tc07_get_with_invalid_token),
+    ("v2tc08", v2tc08_unknown_footprint),
+    ("v2tc09", tc09_token_over_plain_http_fails),
+    ("v2tc10", v2tc10_list_over_plain_http_fails),
+    ("v2tc11", v2tc11_get_over_plain_http_fails),
+    ("v2tc12", v2tc12_request_created_is_accepted),
+    ("v2tc13", v2tc13_request_is_fulfilled_asynchronously),
+    ("v2tc14", v2tc14_request_for_unknown_product_is_rejected),
+    ("v2tc15", v2tc15_published_event_is_received),
+    ("v2tc16", v2tc16_events_with_invalid_token),
+    ("v2tc17", v2tc17_events_over_plain_http_fail),
+    ("v2tc18", tc18_token_endpoint_found_by_discovery),
+    ("v2tc19", tc19_discovered_endpoint_refuses_invalid_credentials),
+    ("v2tc20", v2tc20_filter_is_refused_as_not_implemented),
+    ("v2tc21", v2tc21_published_event_with_non_uuid_pf_ids_is_400),
+]
+V2_CASE_IDS = [name for name, _ in V2_CASES]
+if [f"v2tc{n:02d}" for n in range(1, 22)] != V2_CASE_IDS:  # the 21, each once, in order
+    raise AssertionError(f"the v2 case list is not v2tc01..v2tc21: {V2_CASE_IDS}")

@@ -176,6 +176,11 @@ def public_url(request: Request, url: URL) -> URL:
     return url
 
 
+def next_url(request: Request, cursor: str) -> str:
+    """The same URL (same host, same filters and limit) with the next page's cursor."""
+    return str(public_url(request, request.url.remove_query_params("cursor").include_query_params(cursor=cursor)))
+
+
 def _forwarded_https(request: Request) -> bool:
     return request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower() == "https"
 

@@ -57,6 +57,13 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 
 def check_event(event: Any) -> dict[str, Any]:
     """A v3 CloudEvent as PACT defines it, or an :class:`InputError` naming what is wrong."""
+    check_cloudevent_attributes(event, TYPES)
+    _CHECKS[event["type"]](event["data"])
+    return dict(event)
+
+
+def check_cloudevent_attributes(event: Any, types: tuple[str, ...]) -> None:
+    """The CloudEvents 1.0 attributes PACT requires, a ``type`` among ``types`` and an object ``data``."""
     if not isinstance(event, dict):
         raise InputError("the event must be a JSON object (CloudEvents 1.0 structured mode)")
     for name in ("specversion", "id", "source", "time", "type"):
@@ -65,16 +72,15 @@ def check_event(event: Any) -> dict[str, Any]:
     if event["specversion"] != "1.0":
         raise InputError(f'specversion must be "1.0", not {event["specversion"][:20]!r}')
     parse_datetime(event["time"], "time")
-    if event["type"] not in TYPES:
-        raise InputError(f"unknown event type {event['type'][:100]!r}; PACT v3 events are {', '.join(TYPES)}")
+    if event["type"] not in types:
+        raise InputError(f"unknown event type {event['type'][:100]!r}; the events here are {', '.join(types)}")
     data = event.get("data")
     if not isinstance(data, dict):
         raise InputError("the event's data must be a JSON object")
-    _CHECKS[event["type"]](data)
-    return event
 
 
-def _check_published(data: Mapping[str, Any]) -> None:
+def check_pf_ids(data: Mapping[str, Any]) -> None:
+    """A PublishedEvent's ``data.pfIds``: a non-empty array of UUIDs (v3 TC40, v2 TC21)."""
     ids = data.get("pfIds")
     if not isinstance(ids, list) or not ids:
         raise InputError("data.pfIds must be a non-empty array of footprint ids (UUIDs)")
@@ -111,7 +117,7 @@ def _request_id(data: Mapping[str, Any]) -> None:
 
 
 _CHECKS: dict[str, Callable[[Mapping[str, Any]], None]] = {
-    PUBLISHED: _check_published,
+    PUBLISHED: check_pf_ids,
     REQUEST_CREATED: _check_created,
     REQUEST_FULFILLED: _check_fulfilled,
     REQUEST_REJECTED: _check_rejected,
@@ -263,7 +269,7 @@ async def _attempt(row: PactEvent, partner: Any, http: HttpFactory, master_key: 
         async with http() as client:
             token = await _token(client, partner, master_key)
             r = await client.post(
-                partner.base_url.rstrip("/") + "/3/events",
+                partner.base_url.rstrip("/") + events_path(row.type),
                 content=_json(row.body),
                 headers={"Content-Type": CLOUDEVENTS_JSON, "Authorization": f"Bearer {token}"},
                 timeout=ATTEMPT_TIMEOUT_SECONDS,
@@ -273,6 +279,12 @@ async def _attempt(row: PactEvent, partner: Any, http: HttpFactory, master_key: 
     if 200 <= r.status_code < 300:
         return None
     return f"the partner answered {r.status_code}: {r.text[:300]}"
+
+
+def events_path(event_type: str) -> str:
+    """Where a partner receives an event: ``/2/events`` for PACT v2 types (``org.wbcsd.pathfinder.``),
+    else ``/3/events``."""
+    return "/2/events" if event_type.startswith("org.wbcsd.pathfinder.") else "/3/events"
 
 
 async def _token(client: httpx.AsyncClient, partner: Any, master_key: bytes) -> str:

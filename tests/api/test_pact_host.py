@@ -31,6 +31,10 @@ from pact_conformance import (
     PACKS,
     PUBLISHED,
     REJECTED,
+    V2_CASE_IDS,
+    V2_CASES,
+    V2_CREATED,
+    V2_FULFILLED,
     V3_CASE_IDS,
     V3_CASES,
     Target,
@@ -58,6 +62,7 @@ class Receiver:
     events: list[dict[str, Any]] = field(default_factory=list)
     fail_next: int = 0
     source: str = "//receiver.test/3/events"
+    paths: dict[str, str] = field(default_factory=dict)  # event id -> the path it was POSTed to
 
     def app(self) -> FastAPI:
         app = FastAPI()
@@ -74,13 +79,16 @@ class Receiver:
             return JSONResponse({"access_token": "receiver-token", "token_type": "Bearer", "expires_in": 3600})
 
         @app.post("/3/events")
+        @app.post("/2/events")
         async def events(request: Request) -> Response:
             if request.headers.get("authorization") != "Bearer receiver-token":
                 return JSONResponse({"code": "BadRequest", "message": "token"}, status_code=401)
             if self.fail_next > 0:
                 self.fail_next -= 1
                 return JSONResponse({"code": "InternalError", "message": "down"}, status_code=500)
-            self.events.append(orjson.loads(await request.body()))
+            event = orjson.loads(await request.body())
+            self.paths[event["id"]] = request.url.path
+            self.events.append(event)
             return Response(status_code=200)
 
         return app
@@ -146,6 +154,11 @@ def pact(service: Service) -> Pact:
 
 @pytest.mark.parametrize("case", [c for _, c in V3_CASES], ids=V3_CASE_IDS)
 def test_v3_conformance_case(pact: Pact, case: Callable[[Target], None]) -> None:
+    case(pact)
+
+
+@pytest.mark.parametrize("case", [c for _, c in V2_CASES], ids=V2_CASE_IDS)
+def test_v2_conformance_case(pact: Pact, case: Callable[[Target], None]) -> None:
     case(pact)
 
 
@@ -390,3 +403,53 @@ def test_events_left_queued_by_an_earlier_process_are_delivered_on_the_first_pac
     ctx.pact.delivery = None  # a new process: nothing started yet
     assert pact.get("/3/footprints?limit=1").status_code == 200
     pact.receiver.wait_for(lambda e: e["type"] == PUBLISHED and e["data"]["pfIds"] == [pf_id])
+
+
+def test_v2_answers_go_to_the_partners_v2_endpoint_and_v3_ones_to_v3(pact: Pact) -> None:
+    pid = pact.pfs[0]["productIds"][0]
+    v2 = pact.new_event(V2_CREATED, {"pf": {"productIds": [pid]}})
+    v3 = pact.new_event(CREATED, {"productId": [pid]})
+    assert pact.event(v2, version=2).status_code == 200 and pact.event(v3).status_code == 200
+    a2 = pact.receiver.wait_for(lambda e: e["data"].get("requestEventId") == v2["id"])
+    a3 = pact.receiver.wait_for(lambda e: e["data"].get("requestEventId") == v3["id"])
+    assert (a2["type"], pact.receiver.paths[a2["id"]]) == (V2_FULFILLED, "/2/events")
+    assert (a3["type"], pact.receiver.paths[a3["id"]]) == (FULFILLED, "/3/events")
+    assert a2["source"].endswith("/2/events") and a3["source"].endswith("/3/events")
+    # each version's events are refused on the other's endpoint
+    _error(pact.event(pact.new_event(V2_CREATED, {"pf": {"productIds": [pid]}})), 400, ("BadRequest",))
+    _error(pact.event(v3, version=2), 400, ("BadRequest",))
+
+
+@pytest.mark.parametrize(
+    ("data", "named"),
+    [
+        ({"pf": {"productCategoryCpc": "2431"}}, "data.pf.productCategoryCpc"),
+        ({"pf": {"productIds": "urn:x"}}, "data.pf.productIds"),
+        ({"pf": {}}, "data.pf"),
+        ({"productIds": ["urn:x"]}, "data.pf"),
+    ],
+)
+def test_a_v2_request_the_host_cannot_select_by_is_400_naming_the_member(
+    pact: Pact, data: dict[str, Any], named: str
+) -> None:
+    r = pact.event(pact.new_event(V2_CREATED, data), version=2)
+    _error(r, 400, ("BadRequest",))
+    assert named in r.json()["message"]
+
+
+def test_a_footprint_v2_cannot_express_is_served_on_3_only_and_404_on_2_saying_why(pact: Pact) -> None:
+    c, h = pact.service.client, pact.service.headers("demo-certifier")
+    example = Catalog.bundled().resolve("example-standards-body/pact-v3").example  # no productCategoryCpc
+    assert example is not None and "productCategoryCpc" not in example
+    vid = c.post("/v1/validations", json=example, headers=h).json()["id"]
+    share = {"validation_id": vid, "client_id": pact.outsider.client_id}
+    assert c.post("/v1/pact/shares", json=share, headers=h).status_code == 201
+    outsider = pact.token(pact.outsider)
+    try:
+        assert _ids(pact.get("/3/footprints", outsider)) == [example["id"]]
+        assert pact.get("/2/footprints", outsider).json() == {"data": []}
+        r = pact.get(f"/2/footprints/{example['id']}", outsider)
+        _error(r, 404, ("NoSuchFootprint",))
+        assert "productCategoryCpc" in r.json()["message"]
+    finally:
+        c.delete(f"/v1/pact/shares/{pact.outsider.client_id}/{example['id']}", headers=h)
