@@ -4,12 +4,13 @@
 * Received events are recorded (``direction="in"``); answers and notifications to partners are
   queued (``direction="out"``, ``state="pending"``) in the same transaction that decided them.
 * :func:`deliver_due` claims the due events (:func:`claim_due`: a conditional UPDATE, so that two
-  workers never both send one) and POSTs them to the partner's ``/3/events``, after discovering its
-  token endpoint (``/.well-known/openid-configuration``, else ``/auth/token``) and authenticating
-  with the credentials the partner gave the registry. A failed attempt is retried with exponential
-  back-off, doubling from :data:`FIRST_RETRY` up to :data:`MAX_RETRY`, and abandoned (``failed``)
-  after :data:`GIVE_UP_AFTER` (PACT v3.0.4 OpenAPI, PublishedEvent: "using an exponential backoff
-  strategy. It SHOULD abandon sending the event after 72 hours"). Every attempt is recorded.
+  workers never both send one) and POSTs them to the partner's ``/3/events`` (v2 events:
+  ``/2/events``), after discovering its token endpoint (``/.well-known/openid-configuration``,
+  else ``/auth/token``) and authenticating with the credentials the partner gave the registry.
+  A failed attempt is retried with exponential back-off, doubling from :data:`FIRST_RETRY` up to
+  :data:`MAX_RETRY`, and abandoned (``failed``) after :data:`GIVE_UP_AFTER` (PACT v3.0.4 OpenAPI,
+  PublishedEvent: "using an exponential backoff strategy. It SHOULD abandon sending the event after
+  72 hours"). Every attempt is recorded.
 """
 
 from __future__ import annotations
@@ -250,7 +251,12 @@ async def deliver_due(engine: Engine, http: HttpFactory, clock: Callable[[], dat
 
 def claim_due(engine: Engine, now: datetime, limit: int = DELIVERY_BATCH) -> list[tuple[PactEvent, Any]]:
     """The due events this worker won (:func:`pact_repo.claim_event`, leased for :data:`CLAIM_LEASE`),
-    each with its partner's endpoint; a row another worker claimed first is left to it."""
+    each with its partner's endpoint; a row another worker claimed first is left to it.
+
+    A read looks first, so a sweep that finds nothing due takes no write lock (SQLite: no BEGIN IMMEDIATE)."""
+    with session_scope(engine, write=False) as s:
+        if not pact_repo.due_events(s, now, 1):
+            return []
     with session_scope(engine) as s:
         rows = pact_repo.due_events(s, now, limit)
         won = [
