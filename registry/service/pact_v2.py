@@ -75,7 +75,7 @@ def _request_id(data: Mapping[str, Any]) -> None:
 
 
 _CHECKS: dict[str, Callable[[Mapping[str, Any]], None]] = {
-    PUBLISHED: lambda data: check_pf_ids(data),
+    PUBLISHED: check_pf_ids,
     REQUEST_CREATED: _check_created,
     REQUEST_FULFILLED: _check_fulfilled,
     REQUEST_REJECTED: _check_rejected,
