@@ -47,6 +47,7 @@ def conforms(instance: Any, definition: str | None = None) -> None:
 def footprints(n: int) -> list[dict[str, Any]]:
     """``n`` distinct, conformant PACT v3 footprints (the bundled pact-v3 example with new ids)."""
     example = Catalog.bundled().resolve("example-standards-body/pact-v3").example
+    assert example is not None
     out = []
     for i in range(n):
         fp = copy.deepcopy(example)
@@ -145,7 +146,7 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path in ("/auth/token", "/oauth2/token"):
             return self._token(body, url.path)
-        if url.path == "/3/events":
+        if url.path in ("/3/events", "/2/events"):
             if not self._token_ok():
                 return
             if not self.headers.get("Content-Type", "").startswith("application/cloudevents+json"):

@@ -141,3 +141,15 @@ def test_a_pack_of_another_publisher_in_packs_dir_is_refused(tmp_path: Path, mon
     assert done.exit_code == 2
     version = Catalog.bundled().get("example-standards-body/aluminium-ingot").version  # the copy's
     assert str(path) in done.output and f"someone-else/ingot@{version}" in done.output
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "nan", "1e9"])
+def test_a_bad_outbox_sweep_interval_is_a_clear_error(tmp_path: Path, value: str) -> None:
+    done = CliRunner().invoke(
+        cli.main,
+        ["serve", "--data-dir", str(tmp_path / "d"), "--port", str(_free_port())],
+        env={"PCFREG_PACT_SWEEP_SECONDS": value},
+    )
+    assert done.exit_code == 2, done.output
+    assert "PCFREG_PACT_SWEEP_SECONDS must be a number of seconds from 0 to 86400" in done.output
+    assert "Traceback" not in done.output and not (tmp_path / "d").exists()

@@ -10,6 +10,9 @@ the middleware and the problem handlers, and completes the OpenAPI document.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -37,6 +40,7 @@ from registry.api.routes import (
     pact,
     pact_auth,
     pact_shares,
+    pact_v2,
     public_pages,
     publishers,
     recalculations,
@@ -71,11 +75,31 @@ ROUTERS = (
     supervision.router,
     pact_auth.router,
     pact.router,
+    pact_v2.router,
     pact_shares.router,
     accreditations.router,
     health.router,
     home.router,
 )
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Background work of a worker: the PACT outbox sweeper (``PCFREG_PACT_SWEEP_SECONDS``, 0: none)."""
+    from registry.api.pact import delivery
+
+    ctx: ServiceContext = app.state.ctx
+    sweeper = None
+    if ctx.pact.sweep_seconds > 0:
+        sweeper = asyncio.get_running_loop().create_task(delivery(ctx).sweep(ctx.pact.sweep_seconds))
+    try:
+        yield
+    finally:
+        if sweeper is not None:
+            sweeper.cancel()
+            await asyncio.gather(sweeper, return_exceptions=True)
+        if ctx.pact.delivery is not None:
+            await ctx.pact.delivery.stop()
 
 
 def create_app(ctx: ServiceContext) -> FastAPI:
@@ -86,6 +110,7 @@ def create_app(ctx: ServiceContext) -> FastAPI:
         description="Product carbon footprint rules as code: rule packs, validation, and (later) labels.",
         default_response_class=ORJSONResponse,
         responses=ERRORS,
+        lifespan=_lifespan,
     )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.state.ctx = ctx

@@ -78,10 +78,14 @@ class PactSettings:
     trust_forwarded_proto: bool = False
     http: Any = None  # () -> httpx.AsyncClient, for delivering events to partners
     delivery: Any = None  # api.pact.Delivery, made on first use
+    # The outbox sweeper (api.pact.Delivery.sweep) wakes this often in every worker; 0 turns it off.
+    sweep_seconds: float = 30.0  # pact_events.DEFAULT_SWEEP_SECONDS
 
     @classmethod
     def from_env(cls) -> PactSettings:
         import os
+
+        from registry.service.pact_events import SWEEP_ENV, sweep_interval
 
         def flag(name: str) -> bool:
             return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
@@ -89,6 +93,7 @@ class PactSettings:
         return cls(
             allow_loopback_http=flag("PCFREG_PACT_ALLOW_LOOPBACK_HTTP"),
             trust_forwarded_proto=flag("PCFREG_PACT_TRUST_FORWARDED_PROTO"),
+            sweep_seconds=sweep_interval(os.environ.get(SWEEP_ENV)),
         )
 
 

@@ -103,6 +103,28 @@ class Delivery:
             self._started = True
             self.kick()
 
+    async def sweep(self, interval: float) -> None:
+        """The outbox sweeper (started by the app's lifespan): at start-up, then every ``interval`` seconds,
+        deliver what is due, whoever queued it (an earlier process, another worker, ``pcfreg pact share``).
+
+        Each round is bounded (:data:`pact_events.DELIVERY_BATCH` events claimed at a time, one round
+        running per worker, retries waiting their back-off); two workers never send one event twice
+        (:func:`pact_events.claim_due`)."""
+        while True:
+            try:
+                self._started = True
+                self.kick()
+            except Exception:  # pragma: no cover - kick only schedules; a sweeper must not die
+                log.exception("PACT outbox sweep failed")
+            await asyncio.sleep(interval)
+
+    async def stop(self) -> None:
+        """Cancel a delivery round in progress (shutdown); a claimed event is retried after its lease."""
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
     def kick(self) -> None:
         if self._task is not None and not self._task.done():
             self._again = True
@@ -152,6 +174,11 @@ def public_url(request: Request, url: URL) -> URL:
     if url.scheme == "http" and ctx.pact.trust_forwarded_proto and _forwarded_https(request):
         return url.replace(scheme="https")
     return url
+
+
+def next_url(request: Request, cursor: str) -> str:
+    """The same URL (same host, same filters and limit) with the next page's cursor."""
+    return str(public_url(request, request.url.remove_query_params("cursor").include_query_params(cursor=cursor)))
 
 
 def _forwarded_https(request: Request) -> bool:

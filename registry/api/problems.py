@@ -151,10 +151,13 @@ def pact_problem(
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
-def _pact_code_of(exc: RegistryError, status: int) -> str | None:
+def _pact_code_of(exc: RegistryError, status: int, path: str) -> str | None:
     if status == 401 and exc.code == "token-expired":
         return "TokenExpired"
-    return None
+    if status == 404 and path.startswith("/2/"):
+        return "NoSuchFootprint"  # PACT v2 (v3: NotFound)
+    code = getattr(exc, "pact_code", None)
+    return code if isinstance(code, str) else None
 
 
 async def registry_error(request: Request, exc: RegistryError) -> Response:
@@ -162,7 +165,7 @@ async def registry_error(request: Request, exc: RegistryError) -> Response:
     if is_pact(request):
         status = _status_for(exc)
         status = 400 if status in (409, 422) else status
-        return pact_problem(status, exc.message, code=_pact_code_of(exc, status))
+        return pact_problem(status, exc.message, code=_pact_code_of(exc, status, request.url.path))
     body = exc.to_dict()
     extra: dict[str, Any] = {k: v for k, v in body.items() if k not in ("code", "message")}
     if isinstance(exc, ApiError):

@@ -108,7 +108,10 @@ def serve(
     With --tls-cert and --tls-key, or --dev-cert, it serves HTTPS."""
     import uvicorn
 
+    from registry.service.pact_events import SWEEP_ENV, sweep_interval
+
     _require_free_port(host, port)
+    sweep_interval(os.environ.get(SWEEP_ENV))  # a bad setting fails here, not in every worker
     if tls_cert or tls_key:
         _tls(data_dir, tls_cert, tls_key, dev_cert)  # a bad pair fails before the data directory is made
     _init(ctx, data_dir)

@@ -3,12 +3,14 @@
 * :func:`check_event` (pure) refuses a malformed event with an :class:`InputError` naming the member.
 * Received events are recorded (``direction="in"``); answers and notifications to partners are
   queued (``direction="out"``, ``state="pending"``) in the same transaction that decided them.
-* :func:`deliver_due` POSTs queued events to the partner's ``/3/events``, after discovering its
-  token endpoint (``/.well-known/openid-configuration``, else ``/auth/token``) and authenticating
-  with the credentials the partner gave the registry. A failed attempt is retried with exponential
-  back-off, doubling from :data:`FIRST_RETRY` up to :data:`MAX_RETRY`, and abandoned (``failed``)
-  after :data:`GIVE_UP_AFTER` (PACT v3.0.4 OpenAPI, PublishedEvent: "using an exponential backoff
-  strategy. It SHOULD abandon sending the event after 72 hours"). Every attempt is recorded.
+* :func:`deliver_due` claims the due events (:func:`claim_due`: a conditional UPDATE, so that two
+  workers never both send one) and POSTs them to the partner's ``/3/events`` (v2 events:
+  ``/2/events``), after discovering its token endpoint (``/.well-known/openid-configuration``,
+  else ``/auth/token``) and authenticating with the credentials the partner gave the registry.
+  A failed attempt is retried with exponential back-off, doubling from :data:`FIRST_RETRY` up to
+  :data:`MAX_RETRY`, and abandoned (``failed``) after :data:`GIVE_UP_AFTER` (PACT v3.0.4 OpenAPI,
+  PublishedEvent: "using an exponential backoff strategy. It SHOULD abandon sending the event after
+  72 hours"). Every attempt is recorded.
 """
 
 from __future__ import annotations
@@ -44,12 +46,25 @@ FIRST_RETRY = timedelta(seconds=2)
 MAX_RETRY = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(hours=72)
 ATTEMPT_TIMEOUT_SECONDS = 10.0
+# A claimed event is not due again for this long (our choice): well above one attempt (discovery, token and
+# POST, ATTEMPT_TIMEOUT_SECONDS each), so only a worker that died mid-attempt lets another one retry it.
+CLAIM_LEASE = timedelta(minutes=5)
+DELIVERY_BATCH = 50  # events claimed per round of a worker (our bound)
+SWEEP_ENV = "PCFREG_PACT_SWEEP_SECONDS"
+DEFAULT_SWEEP_SECONDS = 30.0  # how often each worker's sweeper looks for due events (our choice)
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 def check_event(event: Any) -> dict[str, Any]:
     """A v3 CloudEvent as PACT defines it, or an :class:`InputError` naming what is wrong."""
+    check_cloudevent_attributes(event, TYPES)
+    _CHECKS[event["type"]](event["data"])
+    return dict(event)
+
+
+def check_cloudevent_attributes(event: Any, types: tuple[str, ...]) -> None:
+    """The CloudEvents 1.0 attributes PACT requires, a ``type`` among ``types`` and an object ``data``."""
     if not isinstance(event, dict):
         raise InputError("the event must be a JSON object (CloudEvents 1.0 structured mode)")
     for name in ("specversion", "id", "source", "time", "type"):
@@ -58,16 +73,15 @@ def check_event(event: Any) -> dict[str, Any]:
     if event["specversion"] != "1.0":
         raise InputError(f'specversion must be "1.0", not {event["specversion"][:20]!r}')
     parse_datetime(event["time"], "time")
-    if event["type"] not in TYPES:
-        raise InputError(f"unknown event type {event['type'][:100]!r}; PACT v3 events are {', '.join(TYPES)}")
+    if event["type"] not in types:
+        raise InputError(f"unknown event type {event['type'][:100]!r}; the events here are {', '.join(types)}")
     data = event.get("data")
     if not isinstance(data, dict):
         raise InputError("the event's data must be a JSON object")
-    _CHECKS[event["type"]](data)
-    return event
 
 
-def _check_published(data: Mapping[str, Any]) -> None:
+def check_pf_ids(data: Mapping[str, Any]) -> None:
+    """A PublishedEvent's ``data.pfIds``: a non-empty array of UUIDs (v3 TC40, v2 TC21)."""
     ids = data.get("pfIds")
     if not isinstance(ids, list) or not ids:
         raise InputError("data.pfIds must be a non-empty array of footprint ids (UUIDs)")
@@ -104,7 +118,7 @@ def _request_id(data: Mapping[str, Any]) -> None:
 
 
 _CHECKS: dict[str, Callable[[Mapping[str, Any]], None]] = {
-    PUBLISHED: _check_published,
+    PUBLISHED: check_pf_ids,
     REQUEST_CREATED: _check_created,
     REQUEST_FULFILLED: _check_fulfilled,
     REQUEST_REJECTED: _check_rejected,
@@ -200,6 +214,20 @@ def event_public(row: PactEvent) -> dict[str, Any]:
 # ------------------------------------------------------------------ delivery
 
 
+def sweep_interval(raw: str | None) -> float:
+    """The sweeper's interval from :data:`SWEEP_ENV` (seconds, 0 turns it off; unset: the default)."""
+    text = (raw or "").strip()
+    if not text:
+        return DEFAULT_SWEEP_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 86400:  # also refuses nan and inf
+        raise InputError(f"{SWEEP_ENV} must be a number of seconds from 0 to 86400, not {text[:40]!r}")
+    return seconds
+
+
 def backoff(attempts: int) -> timedelta:
     """The wait before attempt ``attempts + 1``: FIRST_RETRY doubled per failed attempt, at most MAX_RETRY."""
     wait: timedelta = FIRST_RETRY * (2 ** max(attempts - 1, 0))
@@ -213,17 +241,30 @@ async def deliver_due(engine: Engine, http: HttpFactory, clock: Callable[[], dat
     """Attempt every queued event that is due; returns how many were delivered."""
     from starlette.concurrency import run_in_threadpool
 
-    def _due() -> list[tuple[PactEvent, Any]]:
-        with session_scope(engine, write=False) as s:
-            rows = pact_repo.due_events(s, clock())
-            return [(r, pact_repo.get_partner(s, r.client_id)) for r in rows]
-
     delivered = 0
-    for row, partner in await run_in_threadpool(_due):
+    for row, partner in await run_in_threadpool(claim_due, engine, clock()):
         error = await _attempt(row, partner, http, master_key)
         await run_in_threadpool(_record_attempt, engine, row, error, clock())
         delivered += error is None
     return delivered
+
+
+def claim_due(engine: Engine, now: datetime, limit: int = DELIVERY_BATCH) -> list[tuple[PactEvent, Any]]:
+    """The due events this worker won (:func:`pact_repo.claim_event`, leased for :data:`CLAIM_LEASE`),
+    each with its partner's endpoint; a row another worker claimed first is left to it.
+
+    A read looks first, so a sweep that finds nothing due takes no write lock (SQLite: no BEGIN IMMEDIATE)."""
+    with session_scope(engine, write=False) as s:
+        if not pact_repo.due_events(s, now, 1):
+            return []
+    with session_scope(engine) as s:
+        rows = pact_repo.due_events(s, now, limit)
+        won = [
+            r
+            for r in rows
+            if r.id is not None and pact_repo.claim_event(s, r.id, now=now, lease_until=now + CLAIM_LEASE)
+        ]
+        return [(r, pact_repo.get_partner(s, r.client_id)) for r in won]
 
 
 async def _attempt(row: PactEvent, partner: Any, http: HttpFactory, master_key: bytes) -> str | None:
@@ -234,7 +275,7 @@ async def _attempt(row: PactEvent, partner: Any, http: HttpFactory, master_key: 
         async with http() as client:
             token = await _token(client, partner, master_key)
             r = await client.post(
-                partner.base_url.rstrip("/") + "/3/events",
+                partner.base_url.rstrip("/") + events_path(row.type),
                 content=_json(row.body),
                 headers={"Content-Type": CLOUDEVENTS_JSON, "Authorization": f"Bearer {token}"},
                 timeout=ATTEMPT_TIMEOUT_SECONDS,
@@ -244,6 +285,12 @@ async def _attempt(row: PactEvent, partner: Any, http: HttpFactory, master_key: 
     if 200 <= r.status_code < 300:
         return None
     return f"the partner answered {r.status_code}: {r.text[:300]}"
+
+
+def events_path(event_type: str) -> str:
+    """Where a partner receives an event: ``/2/events`` for PACT v2 types (``org.wbcsd.pathfinder.``),
+    else ``/3/events``."""
+    return "/2/events" if event_type.startswith("org.wbcsd.pathfinder.") else "/3/events"
 
 
 async def _token(client: httpx.AsyncClient, partner: Any, master_key: bytes) -> str:

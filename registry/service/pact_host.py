@@ -24,7 +24,7 @@ import orjson
 from sqlmodel import Session
 
 from registry.errors import InputError, NotPermitted
-from registry.service import pact_events
+from registry.service import pact_events, pact_v2
 from registry.service.pact_query import Criteria, footprint_keys, validity
 from registry.service.principal import Principal
 from registry.storage import pact_repo, repo
@@ -268,15 +268,14 @@ def receive_event(
 ) -> Any:
     """Record a checked event from ``client_id``; a RequestCreatedEvent queues its answer (the outbox)."""
     partner = pact_repo.get_partner(session, client_id)
-    if (
-        event["type"] == pact_events.REQUEST_CREATED
-        and partner is not None
-        and not pact_events.source_matches(event["source"], partner.base_url)
-    ):
+    is_request = event["type"] in (pact_events.REQUEST_CREATED, pact_v2.REQUEST_CREATED)
+    if is_request and partner is not None and not pact_events.source_matches(event["source"], partner.base_url):
         raise InputError(f"source {event['source'][:200]!r} does not name the host registered for this client")
     received = pact_events.record_received(session, client_id, event, now=now)
     if event["type"] == pact_events.REQUEST_CREATED:
         _answer_request(session, client_id, event, received, now, source)
+    elif event["type"] == pact_v2.REQUEST_CREATED:
+        _answer_request_v2(session, client_id, event, received, now, source)
     return received
 
 
@@ -298,6 +297,31 @@ def _answer_request(
         )
     pact_events.queue(session, client_id, answer, owners=owners, now=now, in_reply_to=event["id"])
     pact_repo.save_event(session, received, owners=owners)
+
+
+def _answer_request_v2(
+    session: Session, client_id: str, event: dict[str, Any], received: Any, now: datetime, source: str
+) -> None:
+    """A v2 request: the same footprints as v3 would match, as v2.3 documents (those v2.3 can express)."""
+    criteria = pact_v2.criteria_from_fragment(event["data"])
+    rows = page(session, client_id, criteria, after=None, limit=REQUEST_ANSWER_MAX)
+    pfs = [doc for doc, _ in served_v2(session, rows) if doc is not None]
+    owners = sorted({r.owner_org for r in rows})
+    if pfs:
+        data: dict[str, Any] = {"requestEventId": event["id"], "pfs": pfs}
+        answer = pact_events.new_event(pact_v2.REQUEST_FULFILLED, data, source=source, now=now)
+    else:
+        message = "no footprint shared with this client matches the request (as a PACT v2.3 footprint)"
+        error = {"code": pact_v2.NOT_FOUND_CODE, "message": message}
+        data = {"requestEventId": event["id"], "error": error}
+        answer = pact_events.new_event(pact_v2.REQUEST_REJECTED, data, source=source, now=now)
+    pact_events.queue(session, client_id, answer, owners=owners, now=now, in_reply_to=event["id"])
+    pact_repo.save_event(session, received, owners=owners)
+
+
+def served_v2(session: Session, rows: Sequence[Any]) -> list[tuple[dict[str, Any] | None, str]]:
+    """The footprints as served on ``/2/``: each the v2.3 document, or None and why v2.3 cannot express it."""
+    return [pact_v2.as_v2(doc, CERTIFICATION_SCHEMA_ID) for doc in served(session, rows)]
 
 
 # ------------------------------------------------------------------ partners' own hosts

@@ -204,6 +204,27 @@ def due_events(session: Session, now: datetime, limit: int = 50) -> list[PactEve
     return list(session.exec(stmt))
 
 
+def claim_event(session: Session, event_pk: int, *, now: datetime, lease_until: datetime) -> bool:
+    """Take a due event for one delivery attempt: a conditional UPDATE that only one worker can win.
+
+    The row must still be ``pending`` and due at ``now``; its ``next_attempt_at`` becomes
+    ``lease_until``, so no other worker (nor this one) sees it due until the attempt is recorded or the
+    lease runs out (a worker that died mid-attempt: the event is tried again, at least once in all).
+    On PostgreSQL a second UPDATE waits for the first and re-checks the condition; on SQLite writers
+    are serialised. True when this caller won the row.
+    """
+    result = session.execute(
+        update(PactEvent)
+        .where(
+            col(PactEvent.id) == event_pk,
+            col(PactEvent.state) == "pending",
+            or_(col(PactEvent.next_attempt_at).is_(None), col(PactEvent.next_attempt_at) <= now),
+        )
+        .values(next_attempt_at=lease_until)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
 def next_due(session: Session) -> datetime | None:
     """When the earliest queued event falls due (None: nothing queued)."""
     from sqlalchemy import func

@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from registry.api.deps import CtxDep, ORJSONResponse
-from registry.api.pact import HttpsOnly, PactClient, cursors, delivery, events_source, public_url
+from registry.api.pact import HttpsOnly, PactClient, cursors, delivery, events_source, next_url
 from registry.inputs import parse_json
 from registry.service import pact_events, pact_host, pact_requests
 from registry.service.pact_query import Criteria, page_limit, parse_criteria
@@ -112,14 +112,9 @@ async def list_footprints(request: Request, ctx: CtxDep, client: PactClient) -> 
     data, last = await run_in_threadpool(_read)
     headers = {}
     if last is not None:
-        headers["Link"] = f'<{_next_url(request, codec.make(last, client.client_id, criteria, now))}>; rel="next"'
+        headers["Link"] = f'<{next_url(request, codec.make(last, client.client_id, criteria, now))}>; rel="next"'
     body = b'{"data":[' + b",".join(data) + b"]}"
     return Response(body, media_type="application/json", headers=headers)
-
-
-def _next_url(request: Request, cursor: str) -> str:
-    """The same URL (same host, same filters and limit) with the next page's cursor."""
-    return str(public_url(request, request.url.remove_query_params("cursor").include_query_params(cursor=cursor)))
 
 
 @router.get(
