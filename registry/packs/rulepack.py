@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -99,8 +100,10 @@ class RulePack:
     def ref(self) -> str:
         return f"{self.id}@{self.version}"
 
-    @property
+    @cached_property
     def digest(self) -> str:
+        """The SHA-256 of the pack's canonical JSON (RFC 8785), computed once: a pack's data is not changed
+        once it is loaded."""
         return sha256_digest(self.data)
 
     @property
