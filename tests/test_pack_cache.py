@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from registry import yamlpos
+from registry import yamlparse as yamlpos
 from registry.errors import InputError, PackError
 from registry.packs import catalog as catalog_module
 from registry.packs import engine, rulepack

@@ -49,7 +49,7 @@ def _deriving_sources() -> list[Path]:
     packs = _REGISTRY / "packs"
     files = sorted((packs / "cel").rglob("*.py"))
     files += [packs / name for name in ("cache.py", "engine.py", "rulepack.py")]
-    files += [_REGISTRY / "yamlpos.py", _REGISTRY / "schemas.py"]
+    files += [_REGISTRY / name for name in ("yamlpos.py", "yamlparse.py", "schemas.py")]
     spec = importlib.util.find_spec("celpy")  # finds the package without importing it
     if spec is not None and spec.submodule_search_locations:
         files.append(Path(next(iter(spec.submodule_search_locations))) / "cel.lark")  # the CEL grammar

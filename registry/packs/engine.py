@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -191,7 +191,7 @@ def _mass_not_needed(finding: Finding, pack: str) -> Finding:
     if finding.rule_id != UPGRADE_MISSING or finding.path != PRODUCT_MASS_POINTER:
         return finding
     message = f"{finding.message} (a warning only: {pack} sets {PRODUCT_MASS_PARAMETER} to false)"
-    return finding.model_copy(update={"severity": Severity.WARNING, "message": message})
+    return replace(finding, severity=Severity.WARNING, message=message)
 
 
 def _expand(rule: Rule) -> list[tuple[Rule, Any]]:
