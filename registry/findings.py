@@ -1,14 +1,15 @@
 """Findings and validation results: data, never bare strings.
 
-The CLI, the HTTP API and the HTML report all render these same objects.
+The CLI, the HTTP API and the HTML report all render these same objects. Plain frozen dataclasses
+(pydantic validates them where an API body holds one): every command that validates a declaration
+builds them, and importing pydantic would cost it about a third of its start-up (issue 15).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any, ClassVar
 
 
 class Severity(StrEnum):
@@ -20,7 +21,8 @@ class Severity(StrEnum):
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
-class Finding(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Finding:
     """One thing a rule found in a declaration.
 
     ``path`` is an RFC 6901 JSON pointer into the declaration as validated (PACT v3);
@@ -28,7 +30,8 @@ class Finding(BaseModel):
     field that was upgraded, an XPath into ILCD XML).
     """
 
-    model_config = ConfigDict(frozen=True, use_enum_values=False)
+    # how pydantic validates one in an API body, as when this was a model: other members ignored
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "ignore"}
 
     rule_id: str
     severity: Severity
@@ -37,6 +40,12 @@ class Finding(BaseModel):
     clauses: tuple[str, ...] = ()
     stage: str | None = None
     source_path: str | None = None
+
+    def __post_init__(self) -> None:  # what pydantic coerced: a severity by its value, clauses from any sequence
+        if type(self.severity) is not Severity:
+            object.__setattr__(self, "severity", Severity(self.severity))
+        if type(self.clauses) is not tuple:
+            object.__setattr__(self, "clauses", tuple(self.clauses))
 
     def sort_key(self) -> tuple[int, str, str, str]:
         return (SEVERITY_ORDER[self.severity], self.rule_id, self.path, self.message)
@@ -56,9 +65,8 @@ class Finding(BaseModel):
         return out
 
 
-class PackRef(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True, slots=True)
+class PackRef:
     id: str
     version: str
     digest: str
@@ -68,14 +76,17 @@ class PackRef(BaseModel):
         return f"{self.id}@{self.version}"
 
 
-class ValidationResult(BaseModel):
+@dataclass(frozen=True, slots=True)
+class ValidationResult:
     """``conformant`` is true exactly when no finding has severity error."""
-
-    model_config = ConfigDict(frozen=True)
 
     conformant: bool
     pack: PackRef
-    findings: tuple[Finding, ...] = Field(default=())
+    findings: tuple[Finding, ...] = ()
+
+    def __post_init__(self) -> None:
+        if type(self.findings) is not tuple:
+            object.__setattr__(self, "findings", tuple(self.findings))
 
     @classmethod
     def from_findings(cls, pack: PackRef, findings: list[Finding]) -> ValidationResult:

@@ -39,6 +39,17 @@ NOT_FOR_VALIDATION = (
     "registry.packs.diff",
 )
 COMPILER = ("lark", "celpy", "registry.packs.cel.compiler", "registry.packs.cel.syntax")
+# What a command with its packs from the cache (or the prebuilt entries of the bundled ones) does not need:
+# issue 15's start-up budget. Findings are dataclasses; the command modules of other groups load on use.
+NOT_AT_START_UP = (
+    "pydantic",
+    "yaml",
+    "registry.yamlparse",
+    "registry.declarations.pact_upgrade",
+    "registry.cli.labels",
+    "registry.cli.serve",
+    "registry.cli.pact",
+)
 
 
 def _imported(args: list[str], cache: Path) -> set[str]:
@@ -61,16 +72,16 @@ def _offenders(modules: set[str], banned: tuple[str, ...]) -> list[str]:
 def test_validate_does_not_import_the_api_stack(tmp_path: Path, catalog: Catalog) -> None:
     declaration = tmp_path / "one.json"
     declaration.write_bytes(orjson.dumps(_example(catalog)))
-    cold = _imported(["validate", str(declaration)], tmp_path / "cache")
-    assert _offenders(cold, NOT_FOR_VALIDATION) == []
+    cold = _imported(["validate", str(declaration)], tmp_path / "cache")  # the bundled packs' prebuilt entries serve
+    assert _offenders(cold, NOT_FOR_VALIDATION + COMPILER + NOT_AT_START_UP) == []
     warm = _imported(["validate", str(declaration)], tmp_path / "cache")
-    assert _offenders(warm, NOT_FOR_VALIDATION + COMPILER) == []  # the compiled pack comes from the cache
+    assert _offenders(warm, NOT_FOR_VALIDATION + COMPILER + NOT_AT_START_UP) == []  # the compiled pack is cached
     assert "registry.packs.engine" in warm  # and the probe sees what was imported
 
 
 def test_packs_list_does_not_import_the_compiler(tmp_path: Path) -> None:
     modules = _imported(["packs", "list"], tmp_path / "cache")
-    assert _offenders(modules, NOT_FOR_VALIDATION + COMPILER) == []
+    assert _offenders(modules, NOT_FOR_VALIDATION + COMPILER + NOT_AT_START_UP) == []
 
 
 def test_the_crosswalk_formats_of_the_command_line_are_those_of_the_renderer() -> None:

@@ -53,8 +53,9 @@ def _walk(command: click.Command, ctx: click.Context, out: dict[str, Any]) -> No
         "help": command.get_help(ctx).splitlines(),
     }
     if isinstance(command, click.Group):
-        for name in sorted(command.commands):
-            child = command.commands[name]
+        for name in sorted(command.list_commands(ctx)):  # the root group imports each command as it is asked
+            child = command.get_command(ctx, name)
+            assert child is not None, name
             _walk(child, click.Context(child, info_name=name, parent=ctx, **child.context_settings), out)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from registry import yamlpos
+from registry import yamlparse as yamlpos
 from registry.errors import InputError, PackError
 from registry.packs import catalog as catalog_module
 from registry.packs import engine, rulepack
@@ -229,3 +229,15 @@ def test_the_index_is_built_once_per_catalog(catalog: Catalog, monkeypatch: pyte
     for _ in range(5):
         fresh._by_codes(["7601"], [], NOW)
     assert built == [1]
+
+
+def test_a_warm_cache_keeps_each_packs_digest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root, cache = _copy_bundled(tmp_path), PackCache(tmp_path / "cache")
+    cold = [p.digest for p in Catalog.from_directory(root, cache=cache).packs()]
+    monkeypatch.setattr(rulepack, "sha256_digest", _refuse)
+    assert [p.digest for p in Catalog.from_directory(root, cache=cache).packs()] == cold
+    for entry in _entries(cache.root, "pack"):  # an entry without its digest is one of another shape
+        value = cache.load("pack", entry.stem)
+        cache.store("pack", entry.stem, {"data": value["data"]})
+    monkeypatch.undo()
+    assert [p.digest for p in Catalog.from_directory(root, cache=cache).packs()] == cold

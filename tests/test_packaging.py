@@ -23,6 +23,10 @@ def test_wheel_contains_schemas_and_packs(tmp_path: Path) -> None:
     for rel in packs:
         assert f"registry/_data/rulepacks/{rel.relative_to(ROOT / 'rulepacks').as_posix()}" in names
     assert "registry/_data/gradingcatalogues/README.md" in names  # the folder exists installed (no catalogue shipped)
+    prebuilt = [p for p in ROOT.joinpath("registry", "_prebuilt").rglob("*.json")]
+    assert prebuilt  # the bundled packs' cache entries: the first command after installing compiles nothing
+    for rel in prebuilt:
+        assert rel.relative_to(ROOT).as_posix() in names
     assert "registry/py.typed" in names
     for font in ("label-regular.otf", "label-bold.otf", "OFL.txt"):  # the printed label's outlines and licence
         assert f"issuance/fonts/{font}" in names

@@ -11,31 +11,67 @@ group to a module beside it, and share only :mod:`registry.cli.common`.
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 import click
 
 from registry import __version__
-from registry.cli import (
-    accreditations,
-    catalogues,
-    convert,
-    crosswalk,
-    factors,
-    keys,
-    labels,
-    log,
-    operator,
-    packs,
-    pact,
-    pact_client,
-    recalc,
-    serve,
-    trace,
-    trust,
-    validate,
-)
+
+# Each command group's module loads only when that command runs (or help lists them all): a
+# ``pcfreg validate`` does not pay for importing what ``pcfreg pact`` or ``pcfreg serve`` use.
+# name -> (module under registry.cli, the click command in it)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("validate", "validate"),
+    "packs": ("packs", "packs"),
+    "factors": ("factors", "factors"),
+    "catalogues": ("catalogues", "catalogues"),
+    "recalc": ("recalc", "recalc"),
+    "trace": ("trace", "trace"),
+    "convert": ("convert", "convert"),
+    "crosswalk": ("crosswalk", "crosswalk"),
+    "recognise": ("crosswalk", "recognise_command"),
+    "label": ("labels", "label"),
+    "keys": ("keys", "keys"),
+    "trust": ("trust", "trust"),
+    "status": ("trust", "status"),
+    "log": ("log", "log"),
+    "orgs": ("operator", "orgs"),
+    "credentials": ("operator", "credentials"),
+    "accreditations": ("accreditations", "accreditations"),
+    "pact": ("pact", "pact"),
+    "init": ("serve", "init_cmd"),
+    "serve": ("serve", "serve"),
+}
+PACT_CLIENT_COMMANDS = ("pull", "request", "requests_list")  # of registry.cli.pact_client, under ``pcfreg pact``
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """The root group: its commands are listed by name and imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self.add_command(_load(cmd_name), cmd_name)
+        return self.commands.get(cmd_name)
+
+
+def _load(name: str) -> click.Command:
+    module_name, attribute = COMMANDS[name]
+    module = importlib.import_module(f"registry.cli.{module_name}")
+    command: Any = getattr(module, attribute)
+    if name == "pact":
+        from registry.cli import pact_client
+
+        for sub in PACT_CLIENT_COMMANDS:
+            command.add_command(getattr(pact_client, sub))
+    assert isinstance(command, click.Command)
+    return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pcfreg")
 @click.option(
     "--packs-dir",
@@ -50,27 +86,3 @@ from registry.cli import (
 def main(ctx: click.Context, packs_dirs: tuple[str, ...]) -> None:
     """pcf-registry: product carbon footprint rules as code."""
     ctx.obj = {"packs_dirs": packs_dirs}
-
-
-main.add_command(validate.validate)
-main.add_command(packs.packs)
-main.add_command(factors.factors)
-main.add_command(catalogues.catalogues)
-main.add_command(recalc.recalc)
-main.add_command(trace.trace)
-main.add_command(convert.convert)
-main.add_command(crosswalk.crosswalk)
-main.add_command(crosswalk.recognise_command)
-main.add_command(labels.label)
-main.add_command(keys.keys)
-main.add_command(trust.trust)
-main.add_command(trust.status)
-main.add_command(log.log)
-main.add_command(operator.orgs)
-main.add_command(operator.credentials)
-main.add_command(accreditations.accreditations)
-main.add_command(pact.pact)
-for _command in (pact_client.pull, pact_client.request, pact_client.requests_list):
-    pact.pact.add_command(_command)
-main.add_command(serve.init_cmd)
-main.add_command(serve.serve)

@@ -13,7 +13,6 @@ from typing import IO, Any
 import click
 import orjson
 
-from registry.accounting import parse_inventory
 from registry.cli.common import (
     EXIT_INPUT,
     EXIT_NONCONFORMANT,
@@ -85,6 +84,8 @@ def _validate_with_inventory(
 ) -> None:
     if len(files) != 1 or files[0].endswith(".jsonl"):
         raise InputError("--inventory goes with exactly one declaration file (not a .jsonl stream)")
+    from registry.accounting import parse_inventory  # the recalculation stack loads only when it is asked for
+
     path = files[0]
     inventory = parse_inventory(read_input(inventory_path, sys.stdin.buffer), file=inventory_path)
     document = _read_document(path)

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from registry.declarations.declaration import (
     PRODUCT_MASS_PARAMETER,
     PRODUCT_MASS_POINTER,
@@ -29,14 +31,34 @@ from registry.declarations.envelope import (
     spec_version_major,
     unwrap,
 )
-from registry.declarations.pact_upgrade import (
-    V3_DQI_FIELDS,
-    V3_PCF_FIELDS,
-    V3_ROOT_FIELDS,
-    V3_SPEC_VERSION,
-    V3_VERIFICATION_FIELDS,
-    spec_major,
-    upgrade_v2_to_v3,
+from registry.lazy import lazy_face
+
+if TYPE_CHECKING:
+    from registry.declarations.pact_upgrade import (
+        V3_DQI_FIELDS,
+        V3_PCF_FIELDS,
+        V3_ROOT_FIELDS,
+        V3_SPEC_VERSION,
+        V3_VERIFICATION_FIELDS,
+        spec_major,
+        upgrade_v2_to_v3,
+    )
+
+# The v2 -> v3 upgrade loads when a v2 footprint (or a caller) first needs it, not for every v3 one.
+__getattr__, __dir__ = lazy_face(
+    __name__,
+    dict.fromkeys(
+        [
+            "V3_DQI_FIELDS",
+            "V3_PCF_FIELDS",
+            "V3_ROOT_FIELDS",
+            "V3_SPEC_VERSION",
+            "V3_VERIFICATION_FIELDS",
+            "spec_major",
+            "upgrade_v2_to_v3",
+        ],
+        "pact_upgrade",
+    ),
 )
 
 __all__ = [

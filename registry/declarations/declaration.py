@@ -8,7 +8,7 @@ preparation itself produced (upgrade notes, schema violations).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from registry.findings import Finding, Severity
@@ -116,7 +116,7 @@ def instead_of_upgrade_notes(findings: list[Finding], schema: list[Finding]) -> 
             continue
         note = findings[index]
         clauses = note.clauses if PACT_V3_CLAUSE in note.clauses else (*note.clauses, PACT_V3_CLAUSE)
-        findings[index] = note.model_copy(update={"severity": Severity.ERROR, "clauses": clauses})
+        findings[index] = replace(note, severity=Severity.ERROR, clauses=clauses)
     return kept
 
 

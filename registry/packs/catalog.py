@@ -233,7 +233,7 @@ def compile_cached(resolved: ResolvedPack, lookup: Callable[[str], RulePack], ca
         return CompiledPack(resolved)
     key = content_key(*(lookup(ref).digest for ref in resolved.chain))
     kept = cache.load("compiled", key)
-    compiled = CompiledPack(resolved, kept)
+    compiled = CompiledPack(resolved, kept, cache=cache)
     if compiled.plan is not kept:
         cache.store("compiled", key, compiled.plan)
     return compiled

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from registry.declarations import (
 from registry.errors import InternalError, Location, PackError
 from registry.findings import Finding, PackRef, Severity, ValidationResult
 from registry.packs import cel
+from registry.packs.cache import PackCache, code_key
 from registry.packs.cel.cse import GLOBALS as CSE_GLOBALS
 from registry.packs.cel.cse import SENTINEL, share_subexpressions
 from registry.packs.rulepack import ResolvedPack, Rule
@@ -126,16 +127,33 @@ def _message_parts(template: str, env: cel.Env, resolved: ResolvedPack, rule: Ru
     return out
 
 
-def _render_fn(parts: list[tuple[bool, str]]) -> MessageFn:
-    """The message function of compiled template parts."""
+def _message_module(plan_rules: list[dict[str, Any]]) -> tuple[str, list[list[str | None]]]:
+    """The message templates' expressions as module-level lambdas (compiled with the rule function, at
+    once); per compiled rule, per part, the lambda's name (None for a text part)."""
+    lines: list[str] = []
+    names: list[list[str | None]] = []
+    for i, planned in enumerate(plan_rules):
+        row: list[str | None] = []
+        for j, (is_expr, text) in enumerate(planned["message"]):
+            if not is_expr:
+                row.append(None)
+                continue
+            name = f"_m_{i}_{j}"
+            lines.append(f"{name} = lambda pf, pcf, ext, now, recalc: ({text})")
+            row.append(name)
+        names.append(row)
+    return "\n".join(lines), names
+
+
+def _render_fn(parts: list[tuple[bool, str]], fns: list[Callable[..., Any] | None]) -> MessageFn:
+    """The message function of compiled template parts (``fns``: the compiled expression of each part)."""
     pieces: list[str | Callable[..., Any]] = []
-    for is_expr, text in parts:
+    for (is_expr, text), fn in zip(parts, fns, strict=True):
         if not is_expr:
             pieces.append(text)
-            continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SyntaxWarning)
-            pieces.append(eval(f"lambda pf, pcf, ext, now, recalc: {text}", dict(cel.GLOBALS)))
+        else:
+            assert fn is not None
+            pieces.append(fn)
     fmt = cel.GLOBALS["_c_format"]
 
     def render(pf: Any, pcf: Any, ext: Any, now: Any, recalc: Any = None) -> str:
@@ -173,7 +191,7 @@ def _mass_not_needed(finding: Finding, pack: str) -> Finding:
     if finding.rule_id != UPGRADE_MISSING or finding.path != PRODUCT_MASS_POINTER:
         return finding
     message = f"{finding.message} (a warning only: {pack} sets {PRODUCT_MASS_PARAMETER} to false)"
-    return finding.model_copy(update={"severity": Severity.WARNING, "message": message})
+    return replace(finding, severity=Severity.WARNING, message=message)
 
 
 def _expand(rule: Rule) -> list[tuple[Rule, Any]]:
@@ -255,36 +273,48 @@ class CompiledPack:
     compiling CEL; one that does not load (malformed, or not valid Python) is compiled afresh.
     """
 
-    def __init__(self, resolved: ResolvedPack, plan: Any = None) -> None:
+    def __init__(self, resolved: ResolvedPack, plan: Any = None, *, cache: PackCache | None = None) -> None:
         self.resolved = resolved
         self.ref: PackRef = resolved.pack.pack_ref
         if plan is not None:
             try:
-                self._install(plan)
+                self._install(plan, cache)
                 self.plan: dict[str, Any] = plan
                 return
             except Exception:  # a kept plan that does not load is rebuilt, whatever is wrong with it
                 pass
         self.plan = compile_plan(resolved)
-        self._install(self.plan)
+        self._install(self.plan, cache)
 
-    def _install(self, plan: dict[str, Any]) -> None:
-        rules = [
-            CompiledRule(self.resolved.rules[p["rule"]], p["path"], _render_fn(p["message"]), p["item"])
-            for p in plan["rules"]
-        ]
+    def _install(self, plan: dict[str, Any], cache: PackCache | None) -> None:
+        messages, names = _message_module(plan["rules"])
+        source = f"{plan['source']}\n{messages}\n"
+        filename = f"<pack {self.ref.ref}>"
+        key = code_key(source, filename) if cache is not None else ""
+        code = cache.load_code(key) if cache is not None else None
+        if code is None:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", SyntaxWarning)  # e.g. `'kilogram' is not None`
+                    code = compile(source, filename, "exec")
+            except (SyntaxError, RecursionError, MemoryError) as e:
+                raise InternalError(f"compiled pack {self.ref.ref} is not valid Python: {e}") from e
+            if cache is not None:
+                cache.store_code(key, code)
         namespace = dict(cel.GLOBALS)
         namespace.update(CSE_GLOBALS)
         namespace[SENTINEL] = object()
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", SyntaxWarning)  # e.g. `'kilogram' is not None`
-                code = compile(plan["source"], f"<pack {self.ref.ref}>", "exec")
-            exec(code, namespace)
-        except (SyntaxError, RecursionError, MemoryError) as e:
-            raise InternalError(f"compiled pack {self.ref.ref} is not valid Python: {e}") from e
+        exec(code, namespace)
+        self.rules: tuple[CompiledRule, ...] = tuple(
+            CompiledRule(
+                self.resolved.rules[p["rule"]],
+                p["path"],
+                _render_fn(p["message"], [namespace[n] if n is not None else None for n in row]),
+                p["item"],
+            )
+            for p, row in zip(plan["rules"], names, strict=True)
+        )
         self._evaluate: Callable[..., list[tuple[int, Any]]] = namespace["_evaluate"]
-        self.rules: tuple[CompiledRule, ...] = tuple(rules)
         self.policy = RecalcPolicy.from_json(self.resolved.recalculation)
 
     def validate(

@@ -86,6 +86,7 @@ class RulePack:
     positions: Positions = field(default_factory=dict)
     # Where the positions come from when they are first needed (a pack loaded from the cache).
     positions_loader: Callable[[], Positions] | None = field(default=None, repr=False, compare=False)
+    known_digest: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -101,7 +102,11 @@ class RulePack:
 
     @property
     def digest(self) -> str:
-        return sha256_digest(self.data)
+        """The SHA-256 of the pack's canonical JSON (RFC 8785), computed once (a pack's data is not changed
+        once it is loaded), or kept with a pack loaded from the cache."""
+        if self.known_digest is None:
+            self.known_digest = sha256_digest(self.data)
+        return self.known_digest
 
     @property
     def pack_ref(self) -> PackRef:
@@ -177,12 +182,25 @@ def load_pack_file(path: Path, cache: PackCache | None = None) -> RulePack:
     if cache is None:
         return parse_pack(text, source=str(path))
     key = content_key(raw)
-    data = cache.load("pack", key)
-    if isinstance(data, dict) and isinstance(data.get("id"), str) and isinstance(data.get("version"), str):
-        return RulePack(data=data, source=str(path), positions_loader=lambda: _cached_positions(cache, key, path))
+    entry = cache.load("pack", key)
+    data = entry.get("data") if isinstance(entry, dict) else None
+    digest = entry.get("digest") if isinstance(entry, dict) else None
+    if (
+        isinstance(data, dict)
+        and isinstance(data.get("id"), str)
+        and isinstance(data.get("version"), str)
+        and isinstance(digest, str)
+        and digest.startswith("sha256:")
+    ):
+        return RulePack(
+            data=data,
+            source=str(path),
+            positions_loader=lambda: _cached_positions(cache, key, path),
+            known_digest=digest,  # with 500 packs, computing every digest again took about half a CPU-second
+        )
     pack = parse_pack(text, source=str(path))
     cache.store("positions", key, {pointer: list(where) for pointer, where in pack.positions.items()})
-    cache.store("pack", key, pack.data)
+    cache.store("pack", key, {"data": pack.data, "digest": pack.digest})
     return pack
 
 

@@ -8,17 +8,19 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
-from registry.accounting import Inventory, Recalculation, SupplierFacts
 from registry.declarations import ENVELOPE_CLAUSE, check_pact, unwrap
 from registry.errors import Location, RegistryError
-from registry.factors import FactorLibrary
 from registry.findings import Finding, Severity, ValidationResult
 from registry.inputs import parse_json
 from registry.packs.catalog import Catalog
 from registry.packs.engine import CompiledPack
 from registry.packs.rulepack import RulePack
+
+if TYPE_CHECKING:  # recalculation loads its modules when it runs
+    from registry.accounting import Inventory, Recalculation, SupplierFacts
+    from registry.factors import FactorLibrary
 
 ENVELOPE_RULE = "declaration.envelope"  # the footprint was found inside an envelope or array
 

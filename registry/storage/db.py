@@ -12,17 +12,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import alembic.command
 import orjson
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
@@ -33,6 +30,9 @@ from registry.errors import InputError
 from registry.secretfiles import PRIVATE_MODE, loose_mode
 from registry.storage.errors import Conflict, StorageUnavailable
 from registry.storage.settings import normalise_url
+
+if TYPE_CHECKING:  # Alembic loads when a command migrates, not for every command that opens the database
+    from alembic.config import Config
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 # How long a SQLite write transaction waits, in all, for another writer's lock: BEGIN IMMEDIATE is
@@ -129,6 +129,8 @@ def _sqlite_on_begin(conn: Connection) -> None:
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic config built in code: the shipped script folder and, for running, a live connection."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(alembic_dir()))
     if connection is not None:
@@ -138,14 +140,50 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def head_revision() -> str:
     """The newest revision shipped; a database at any other revision needs :func:`migrate`."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if head is None:
         raise FileNotFoundError(f"no Alembic revisions in {alembic_dir()}")
     return head
 
 
+_REVISION_LINE = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*(?:"([^"]*)"|'([^']*)'|(None))\s*$""", re.M)
+
+
+def shipped_head() -> str | None:
+    """The newest shipped revision read from the migration files' ``revision`` and ``down_revision``
+    lines, without importing Alembic; None when a file does not have exactly one plain line of each
+    or the revisions do not form one line of descent (then Alembic decides)."""
+    revisions: dict[str, str | None] = {}
+    for path in sorted((alembic_dir() / "versions").glob("*.py")):
+        found: dict[str, list[str | None]] = {"revision": [], "down_revision": []}
+        for m in _REVISION_LINE.finditer(path.read_text(encoding="utf-8")):
+            found[m.group(1)].append(m.group(2) if m.group(2) is not None else m.group(3))
+        if len(found["revision"]) != 1 or len(found["down_revision"]) != 1 or found["revision"][0] is None:
+            return None
+        revisions[found["revision"][0]] = found["down_revision"][0]
+    heads = set(revisions) - set(revisions.values())
+    return next(iter(heads)) if len(heads) == 1 else None
+
+
+def _at(engine: Engine, revision: str) -> bool:
+    """Whether the database is at ``revision`` already (read without Alembic; any doubt is False)."""
+    try:
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").fetchall()
+    except Exception:  # no table yet, or anything else: let Alembic look
+        return False
+    return [tuple(r) for r in rows] == [(revision,)]
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the schema to ``revision``, in one transaction."""
+    """Upgrade the schema to ``revision``, in one transaction. A database already at the shipped head
+    is left as it is without importing Alembic (every command that opens a data directory migrates)."""
+    if revision == "head" and (head := shipped_head()) is not None and _at(engine, head):
+        return
+    import alembic.command
+
     with _wrap_unavailable():
         conn = _patiently(engine, lambda: _begun(_writer(engine)))
         try:
@@ -168,12 +206,16 @@ def _begun(engine: Engine) -> Connection:
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Downgrade the schema to ``revision`` (``"base"`` drops everything), in one transaction."""
+    import alembic.command
+
     with _wrap_unavailable(), _writer(engine).begin() as conn:
         alembic.command.downgrade(alembic_config(conn), revision)
 
 
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at, ``None`` for an empty (never migrated) database."""
+    from alembic.runtime.migration import MigrationContext
+
     with _wrap_unavailable(), engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 

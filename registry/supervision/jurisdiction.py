@@ -24,12 +24,22 @@ _CODE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 
 
 @cache
-def _iso_codes() -> frozenset[str]:
+def _countries() -> frozenset[str]:
     import pycountry
 
-    codes = {c.alpha_2 for c in pycountry.countries}
-    codes.update(s.code for s in pycountry.subdivisions)
-    return frozenset(codes)
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+@cache
+def _subdivisions() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(s.code for s in pycountry.subdivisions)  # a large table: read only for a code with "-"
+
+
+def _known(code: str) -> bool:
+    """Whether ``code`` (upper case) is an ISO 3166-1 alpha-2 or ISO 3166-2 code."""
+    return code in (_subdivisions() if "-" in code else _countries())
 
 
 def parse_region(code: Any, *, pointer: str = "") -> str:
@@ -37,7 +47,7 @@ def parse_region(code: Any, *, pointer: str = "") -> str:
     if not isinstance(code, str):
         raise InputError("a region is an ISO 3166-1 alpha-2 or ISO 3166-2 code (a string)", Location(pointer=pointer))
     text = code.strip().upper()
-    if not _CODE.match(text) or text not in _iso_codes():
+    if not _CODE.match(text) or not _known(text):
         raise InputError(
             f"{code!r} is not an ISO 3166-1 alpha-2 country code or an ISO 3166-2 subdivision code",
             Location(pointer=pointer),
@@ -61,7 +71,7 @@ def region_of(declaration: Mapping[str, Any] | Any) -> str | None:
         return None
     for field in ("geographyCountrySubdivision", "geographyCountry"):
         value = pcf.get(field)
-        if isinstance(value, str) and value.strip().upper() in _iso_codes():
+        if isinstance(value, str) and _known(value.strip().upper()):
             return value.strip().upper()
     return None
 

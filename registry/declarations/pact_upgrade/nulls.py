@@ -22,6 +22,7 @@ left as they are.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import cache
 from typing import Any, Final
 
@@ -51,7 +52,7 @@ def place_null_findings(up: Upgrade, result: Mapping[Any, Any]) -> None:
     (``""``, ``/pcf``, ``/pcf/dqi``, ...); ``source_path`` keeps the null's own pointer in the input."""
     for i, f in enumerate(up.findings):
         if f.rule_id == NULL_OPTIONAL:
-            up.findings[i] = f.model_copy(update={"path": _nearest(result, f.path)})
+            up.findings[i] = replace(f, path=_nearest(result, f.path))
 
 
 def _nearest(result: Mapping[Any, Any], pointer: str) -> str:
