@@ -26,6 +26,8 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import registry
@@ -288,6 +290,14 @@ class Validation(ValidationBase, table=True):
         Index("ix_validation_org_id_created_at", "org_id", "created_at"),
         Index("ix_validation_declaration_digest", "declaration_digest"),
         Index("ix_validation_region_created_at", "region", "created_at"),
+        # Only the recalculations: issuing a label looks its declaration's up among them (issue 15)
+        Index(
+            "ix_validation_recalculations",
+            "org_id",
+            "declaration_digest",
+            sqlite_where=text("recalculated"),
+            postgresql_where=text("recalculated"),
+        ),
     )
 
     id: str = Field(sa_column=Column(String(36), primary_key=True))
@@ -302,6 +312,11 @@ class Validation(ValidationBase, table=True):
     created_at: datetime = _ts()
     # the declaration's region (registry.supervision.region_of): what puts it in a regulator's jurisdiction
     region: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
+    # the result holds a recalculation (POST /v1/recalculations), which a label may rest on
+    recalculated: bool = Field(
+        default=False,
+        sa_column=Column(Boolean(create_constraint=False), nullable=False, server_default=false()),
+    )
 
 
 class ValidationPublic(ValidationBase):

@@ -554,6 +554,7 @@ def insert_validation(
         declaration_digest=sha256_digest(declaration),
         created_at=_now(now),
         region=region_of(declaration),
+        recalculated=isinstance((extra or {}).get("recalculation"), dict),
     )
     with _writing(session, conflict):
         session.add(row)
@@ -619,6 +620,20 @@ def validations_of_declarations(
     query = select(Validation).where(col(Validation.declaration_digest).in_(list(digests)))
     if org_id is not None:
         query = query.where(Validation.org_id == org_id)
+    return list(session.exec(query.order_by(col(Validation.created_at), col(Validation.id))))
+
+
+def recalculations_of_declarations(session: Session, digests: Collection[str], *, org_id: str) -> list[Validation]:
+    """``org_id``'s stored recalculations of the declarations with these digests, oldest first: read
+    through an index of the recalculations alone, so plain validations of the same declaration (stored
+    by the thousand) cost nothing here."""
+    if not digests:
+        return []
+    query = select(Validation).where(
+        col(Validation.recalculated),
+        Validation.org_id == org_id,
+        col(Validation.declaration_digest).in_(sorted(digests)),
+    )
     return list(session.exec(query.order_by(col(Validation.created_at), col(Validation.id))))
 
 
