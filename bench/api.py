@@ -379,8 +379,9 @@ class Phase:
 
 
 def _phases(args: argparse.Namespace, base: str, decl: bytes, batch: bytes) -> list[Phase]:
-    # Each label request is its own batch (the same request twice is one label): "<run>-<thread>-<n>"
-    head = b'{"gtin":"' + GTIN.encode() + b'","declaration":' + decl + b',"batch":"' + os.urandom(4).hex().encode()
+    # Each label request is its own batch (the same request twice is one label): "<run>-<thread>-<n>",
+    # the run's part drawn for each run of the phase (see main)
+    head = b'{"gtin":"' + GTIN.encode() + b'","declaration":' + decl + b',"batch":"'
     all_phases = {
         "not-stored": Phase(
             "not-stored",
@@ -408,7 +409,7 @@ def _phases(args: argparse.Namespace, base: str, decl: bytes, batch: bytes) -> l
             "issue",
             "label issue, one each",
             f"{base}/v1/labels",
-            head + b"-",
+            head,
             "application/json",
             args.connections,
             201,
@@ -487,6 +488,8 @@ def main() -> int:
 
         for round_no in range(1, args.rounds + 1):
             for phase in _phases(args, base, decl, batch):
+                if phase.tail is not None:  # a fresh run id: wrk's request numbers start again at 1
+                    phase.body += os.urandom(4).hex().encode() + b"-"
                 print(
                     f"  round {round_no}: {phase.name}: {phase.connections} connections, {seconds:g} s ...", flush=True
                 )
