@@ -68,7 +68,11 @@ def test_a_waiting_writer_holds_no_connection(small_pool: Engine) -> None:
 
 
 def test_concurrent_writers_all_commit(small_pool: Engine) -> None:
-    threads = [threading.Thread(target=lambda: [_add_org(small_pool) for _ in range(10)]) for _ in range(6)]
+    def ten() -> None:
+        for _ in range(10):
+            _add_org(small_pool)
+
+    threads = [threading.Thread(target=ten) for _ in range(6)]
     for t in threads:
         t.start()
     for t in threads:
