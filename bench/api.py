@@ -8,12 +8,18 @@ asyncio + httpx client holding N concurrent connections:
   * POST /v1/validations?store=false  single declarations, not stored
   * POST /v1/validations              single declarations, stored (201)
   * POST /v1/validations:batch?store=false  JSON Lines, --batch-lines declarations per request
+  * POST /v1/labels                   single labels issued, one per transaction (201), each request its
+                                      own batch number so that every one is a new label (issue 15)
 
 The declaration is the aluminium example (``pcfreg packs example aluminium-ingot``). Each phase
 runs for a bounded time; the server's process group is stopped at the end.
 
 Run: python bench/api.py [--seconds 10] [--connections 16] [--batch-lines 2000] [--client auto|wrk|httpx]
-Targets: 5,000/s not stored; 1,500/s stored; p99 < 50 ms; batch 20,000 declarations/s.
+                        [--phases not-stored,stored,batch,issue] [--rounds 1]
+Each phase also prints the server's CPU time per request (its workers' user + system time from /proc,
+the steadiest figure on a shared machine) and the load average after it.
+Targets: 5,000/s not stored; 1,500/s stored; p99 < 50 ms; batch 20,000 declarations/s; 1,000 labels/s.
+With --rounds N the phases run N times in turn against the same server, each figure printed.
 """
 
 from __future__ import annotations
@@ -43,6 +49,8 @@ TARGET_NOT_STORED = 5_000
 TARGET_STORED = 1_500
 TARGET_P99_MS = 50.0
 TARGET_BATCH = 20_000
+TARGET_ISSUE = 1_000  # labels/s, one per transaction (issue 15)
+GTIN = "09506000134352"
 
 CRED_LINE = re.compile(r"^\s*(?P<org>[\w.-]+): client_id (?P<id>\S+)\s+client_secret (?P<secret>\S+)\s*$")
 
@@ -129,6 +137,15 @@ class Server:
                 out[m["org"]] = (m["id"], m["secret"])
         return out
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the server and its workers (Linux /proc; 0 elsewhere)."""
+        total = 0
+        for pid in [self.proc.pid, *_descendants(self.proc.pid)]:
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        return total / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.proc.poll() is not None:
             return
@@ -140,6 +157,15 @@ class Server:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=5)
+
+
+def _descendants(pid: int) -> list[int]:
+    out = []
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                out += [int(child), *_descendants(int(child))]
+    return out
 
 
 def _pcfreg() -> list[str]:
@@ -157,17 +183,35 @@ def _example() -> bytes:
 # ------------------------------------------------------------------ load generators
 
 WRK_SCRIPT = """
-local f = assert(io.open(os.getenv("BENCH_BODY_FILE"), "rb"))
+local function slurp(name)
+  local f = assert(io.open(name, "rb"))
+  local s = f:read("*a")
+  f:close()
+  return s
+end
+local body = slurp(os.getenv("BENCH_BODY_FILE"))
+local tail_file = os.getenv("BENCH_BODY_TAIL_FILE") or ""
 wrk.method = "POST"
-wrk.body = f:read("*a")
-f:close()
+wrk.body = body
 wrk.headers["Content-Type"] = os.getenv("BENCH_CONTENT_TYPE")
 wrk.headers["Authorization"] = os.getenv("BENCH_AUTH")
 
-local counts = {}
 local threads = {}
-function setup(thread) table.insert(threads, thread) end
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("tid", #threads)
+end
 function init(args) statuses = {} end
+
+-- With a tail: every request's body is BODY .. "<thread>-<n>" .. TAIL, each one different
+if tail_file ~= "" then
+  local tail = slurp(tail_file)
+  local n = 0
+  function request()
+    n = n + 1
+    return wrk.format(nil, nil, nil, body .. tid .. "-" .. n .. tail)
+  end
+end
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
 end
@@ -191,14 +235,26 @@ end
 
 
 def run_wrk(
-    name: str, url: str, body: bytes, content_type: str, auth: str, seconds: float, connections: int, threads: int
+    name: str,
+    url: str,
+    body: bytes,
+    content_type: str,
+    auth: str,
+    seconds: float,
+    connections: int,
+    threads: int,
+    tail: bytes | None = None,
 ) -> Result:
+    """wrk POSTing ``body``; with ``tail``, each request's body is ``body + b"<thread>-<n>" + tail``."""
     with tempfile.TemporaryDirectory(prefix="pcfreg-bench-") as tmp:
         script = Path(tmp, "post.lua")
         script.write_text(WRK_SCRIPT)
         body_file = Path(tmp, "body")
         body_file.write_bytes(body)
         env = {**os.environ, "BENCH_BODY_FILE": str(body_file), "BENCH_CONTENT_TYPE": content_type, "BENCH_AUTH": auth}
+        if tail is not None:
+            Path(tmp, "tail").write_bytes(tail)
+            env["BENCH_BODY_TAIL_FILE"] = str(Path(tmp, "tail"))
         cmd = [
             "wrk",
             f"-t{min(threads, connections)}",
@@ -223,8 +279,22 @@ def run_wrk(
 
 
 def run_httpx(
-    name: str, url: str, body: bytes, content_type: str, auth: str, seconds: float, connections: int, ok: int
+    name: str,
+    url: str,
+    body: bytes,
+    content_type: str,
+    auth: str,
+    seconds: float,
+    connections: int,
+    ok: int,
+    tail: bytes | None = None,
 ) -> Result:
+    """As :func:`run_wrk`, with an asyncio + httpx client."""
+    numbers = iter(range(1, 10**12))
+
+    def body_of() -> bytes:
+        return body if tail is None else body + f"h-{next(numbers)}".encode() + tail
+
     async def main() -> Result:
         latencies: list[float] = []
         statuses: dict[int, int] = {}
@@ -240,7 +310,7 @@ def run_httpx(
                 while time.perf_counter() < deadline:
                     t0 = time.perf_counter()
                     try:
-                        r = await client.post(url, content=body, headers=headers)
+                        r = await client.post(url, content=body_of(), headers=headers)
                         await r.aread()
                     except httpx.HTTPError:
                         errors += 1
@@ -284,14 +354,89 @@ def _check(client: httpx.Client, base: str, auth: str, decl: bytes, batch: bytes
     assert all(x.get("conformant") is True for x in out), out[:1]
 
 
+PHASES = ("not-stored", "stored", "batch", "issue")
+
+
+@dataclass
+class Phase:
+    key: str
+    name: str
+    url: str
+    body: bytes
+    content_type: str
+    connections: int
+    ok: int
+    tail: bytes | None = None
+    per_request: int = 1
+
+    def target(self, decl_s: float, p99_ms: float) -> tuple[str, bool]:
+        if self.key == "batch":
+            return f"{TARGET_BATCH:,} decl/s", decl_s >= TARGET_BATCH
+        if self.key == "issue":
+            return f"{TARGET_ISSUE:,} labels/s", decl_s >= TARGET_ISSUE
+        want = TARGET_STORED if self.key == "stored" else TARGET_NOT_STORED
+        return f"{want:,}/s, p99 < {TARGET_P99_MS:g} ms", decl_s >= want and p99_ms < TARGET_P99_MS
+
+
+def _phases(args: argparse.Namespace, base: str, decl: bytes, batch: bytes) -> list[Phase]:
+    # Each label request is its own batch (the same request twice is one label): "<run>-<thread>-<n>",
+    # the run's part drawn for each run of the phase (see main)
+    head = b'{"gtin":"' + GTIN.encode() + b'","declaration":' + decl + b',"batch":"'
+    all_phases = {
+        "not-stored": Phase(
+            "not-stored",
+            "single, not stored",
+            f"{base}/v1/validations?store=false",
+            decl,
+            "application/json",
+            args.connections,
+            200,
+        ),
+        "stored": Phase(
+            "stored", "single, stored", f"{base}/v1/validations", decl, "application/json", args.connections, 201
+        ),
+        "batch": Phase(
+            "batch",
+            f"batch x{args.batch_lines}, not stored",
+            f"{base}/v1/validations:batch?store=false",
+            batch,
+            "application/jsonl",
+            args.batch_connections,
+            200,
+            per_request=args.batch_lines,
+        ),
+        "issue": Phase(
+            "issue",
+            "label issue, one each",
+            f"{base}/v1/labels",
+            head,
+            "application/json",
+            args.connections,
+            201,
+            tail=b'"}',
+        ),
+    }
+    return [all_phases[k] for k in args.phases]
+
+
+def _phase_list(text: str) -> list[str]:
+    keys = [k.strip() for k in text.split(",") if k.strip()]
+    unknown = [k for k in keys if k not in PHASES]
+    if unknown or not keys:
+        raise argparse.ArgumentTypeError(f"phases are {', '.join(PHASES)}; not {', '.join(unknown) or 'none'}")
+    return keys
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=float, default=10.0, help="duration of each phase (bounded)")
-    ap.add_argument("--connections", type=int, default=16, help="concurrent connections, single validations")
+    ap.add_argument("--connections", type=int, default=16, help="concurrent connections, single requests")
     ap.add_argument("--batch-connections", type=int, default=2, help="concurrent connections, batch")
     ap.add_argument("--batch-lines", type=int, default=2000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--client", choices=["auto", "wrk", "httpx"], default="auto")
+    ap.add_argument("--phases", type=_phase_list, default=list(PHASES), help=f"comma-separated: {','.join(PHASES)}")
+    ap.add_argument("--rounds", type=int, default=1, help="run the phases this many times in turn")
     args = ap.parse_args()
     seconds = min(max(args.seconds, 1.0), 60.0)
 
@@ -316,15 +461,15 @@ def main() -> int:
     print(
         f"  client: {'wrk ' + _wrk_version() if use_wrk else 'Python asyncio + httpx ' + httpx.__version__}, "
         f"same machine, loopback only; {os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), "
-        f"Python {platform.python_version()}"
+        f"Python {platform.python_version()}; load average at start {os.getloadavg()[0]:.1f}"
     )
     print(
         f"  declaration: aluminium-ingot example ({len(decl):,} bytes); batch: {args.batch_lines:,} lines "
-        f"({len(batch) / 1e6:.1f} MB) per request; {seconds:g} s per phase"
+        f"({len(batch) / 1e6:.1f} MB) per request; {seconds:g} s per phase, {args.rounds} round(s)"
     )
 
     server = Server(data_dir, port, args.workers)
-    results: list[tuple[Result, str]] = []
+    results: list[tuple[Phase, Result, float, float]] = []
     try:
         server.wait_ready()
         creds = server.credentials()
@@ -338,58 +483,75 @@ def main() -> int:
             r.raise_for_status()
             auth = f"Bearer {r.json()['access_token']}"  # valid 15 minutes: enough for the run
             _check(client, base, auth, decl, batch, args.batch_lines)
+            if "issue" in args.phases:
+                _check_issue(client, base, auth, decl)
 
-        phases = [
-            (
-                "single, not stored",
-                f"{base}/v1/validations?store=false",
-                decl,
-                "application/json",
-                args.connections,
-                200,
-            ),
-            ("single, stored", f"{base}/v1/validations", decl, "application/json", args.connections, 201),
-            (
-                f"batch x{args.batch_lines}, not stored",
-                f"{base}/v1/validations:batch?store=false",
-                batch,
-                "application/jsonl",
-                args.batch_connections,
-                200,
-            ),
-        ]
-        for name, url, body, ctype, conns, ok in phases:
-            print(f"  running {name}: {conns} connections, {seconds:g} s ...", flush=True)
-            if use_wrk:
-                res = run_wrk(name, url, body, ctype, auth, seconds, conns, threads=2)
-            else:
-                res = run_httpx(name, url, body, ctype, auth, seconds, conns, ok)
-            results.append((res, f"{conns} conn"))
+        for round_no in range(1, args.rounds + 1):
+            for phase in _phases(args, base, decl, batch):
+                if phase.tail is not None:  # a fresh run id: wrk's request numbers start again at 1
+                    phase.body += os.urandom(4).hex().encode() + b"-"
+                print(
+                    f"  round {round_no}: {phase.name}: {phase.connections} connections, {seconds:g} s ...", flush=True
+                )
+                cpu_before = server.cpu_seconds()
+                if use_wrk:
+                    res = run_wrk(
+                        phase.name,
+                        phase.url,
+                        phase.body,
+                        phase.content_type,
+                        auth,
+                        seconds,
+                        phase.connections,
+                        2,
+                        tail=phase.tail,
+                    )
+                else:
+                    res = run_httpx(
+                        phase.name,
+                        phase.url,
+                        phase.body,
+                        phase.content_type,
+                        auth,
+                        seconds,
+                        phase.connections,
+                        phase.ok,
+                        tail=phase.tail,
+                    )
+                cpu = server.cpu_seconds() - cpu_before
+                results.append((phase, res, os.getloadavg()[0], cpu / max(res.requests, 1) * 1e6))
     finally:
         server.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
 
     print()
-    print(f"{'phase':<28}{'conc.':>8}{'req/s':>10}{'decl/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}  target")
+    print(
+        f"{'phase':<28}{'conc.':>6}{'req/s':>9}{'decl/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'errors':>7}"
+        f"{'CPU us/req':>11}{'load':>6}  target"
+    )
     verdicts = []
-    for res, conc in results:
-        is_batch = res.name.startswith("batch")
-        decl_s = res.rps * (args.batch_lines if is_batch else 1)
-        if is_batch:
-            target, ok = f"{TARGET_BATCH:,} decl/s", decl_s >= TARGET_BATCH
-        else:
-            want = TARGET_STORED if "stored" in res.name and "not" not in res.name else TARGET_NOT_STORED
-            target = f"{want:,}/s, p99 < {TARGET_P99_MS:g} ms"
-            ok = decl_s >= want and res.p99_ms < TARGET_P99_MS
+    for phase, res, load, cpu_us in results:
+        decl_s = res.rps * phase.per_request
+        target, ok = phase.target(decl_s, res.p99_ms)
         verdicts.append(ok and res.errors == 0)
         print(
-            f"{res.name:<28}{conc:>8}{res.rps:>10,.0f}{decl_s:>10,.0f}{res.p50_ms:>9.1f}{res.p99_ms:>9.1f}"
-            f"{res.errors:>8}  {target}: {'met' if ok else 'NOT met'}"
+            f"{res.name:<28}{phase.connections:>6}{res.rps:>9,.0f}{decl_s:>9,.0f}{res.p50_ms:>8.1f}{res.p99_ms:>8.1f}"
+            f"{res.errors:>7}{cpu_us:>11,.0f}{load:>6.1f}  {target}: {'met' if ok else 'NOT met'}"
         )
         if res.statuses:
             print(f"{'':<28}statuses {res.statuses}")
     print(f"server stopped (process group {server.proc.pid}, exit {server.proc.returncode})")
     return 0 if all(verdicts) else 1
+
+
+def _check_issue(client: httpx.Client, base: str, auth: str, decl: bytes) -> None:
+    """One label issued, and the same request again answered as a repeat, before loading the server."""
+    body = b'{"gtin":"' + GTIN.encode() + b'","declaration":' + decl + b',"batch":"check"}'
+    h = {"Authorization": auth, "Content-Type": "application/json"}
+    r = client.post(f"{base}/v1/labels", content=body, headers=h)
+    assert r.status_code == 201 and "token" in r.json(), (r.status_code, r.text[:500])
+    again = client.post(f"{base}/v1/labels", content=body, headers=h)
+    assert again.status_code == 200 and again.json()["id"] == r.json()["id"], (again.status_code, again.text[:500])
 
 
 def _importable(name: str) -> bool:

@@ -102,3 +102,40 @@ def test_the_asgi_app_freezes_what_start_up_made(tmp_path: Path) -> None:
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False)
     assert run.returncode == 0, run.stderr[-2000:]
     assert int(run.stdout.strip()) > 10_000
+
+
+def test_a_stalled_log_reader_does_not_stall_requests() -> None:
+    """Access lines are queued and written by a thread of their own: with a pipe nobody reads (full after
+    64 KiB), logging still returns at once, and every line arrives once the reader reads (issue 15)."""
+    import logging
+    import threading
+
+    from registry.api.asgi import queued_logging
+
+    read_end, write_end = os.pipe()
+    stream = os.fdopen(write_end, "w", buffering=1)
+    logger = logging.getLogger("pcfreg.test-stalled-reader")
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    listener = queued_logging(logger, stream)
+    line = "x" * 200
+
+    def log_lots() -> None:
+        for _ in range(2_000):  # about 400 KB: far beyond what the pipe holds
+            logger.info(line)
+
+    writer = threading.Thread(target=log_lots, daemon=True)
+    writer.start()
+    writer.join(timeout=20)
+    stalled = writer.is_alive()
+    received = bytearray()
+    while received.count(b"\n") < 2_000:  # the reader catches up: every line arrives
+        received += os.read(read_end, 1 << 16)
+    writer.join()
+    listener.stop()
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+    stream.close()
+    os.close(read_end)
+    assert not stalled
+    assert received.count(b"\n") == 2_000 and received.startswith(line.encode() + b"\n")

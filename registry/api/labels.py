@@ -37,6 +37,7 @@ from registry.service import label_views, resolver
 from registry.service import labels as svc
 from registry.service.label_batches import IssueBody
 from registry.service.label_views import grading_basis, label_json, token_bytes
+from registry.service.label_writer import LabelWriter
 from registry.storage import issuance as store
 from registry.storage.db import session_scope
 from registry.storage.models import Label
@@ -48,6 +49,7 @@ __all__ = [
     "grading_basis",
     "label_cache",
     "label_json",
+    "label_writer",
     "names_in",
     "verify_items",
 ]
@@ -62,6 +64,7 @@ _TRUST_TTL = 60.0  # seconds a worker reuses its view of the label keys
 @dataclass
 class LabelCache:
     settings: svc.IssuanceSettings
+    writer: LabelWriter | None = None  # group commit of POST /v1/labels, made on first use
     _trust: tuple[float, Any, dict[str, svc.KeyStanding]] | None = None
     _status: dict[tuple[str, int], tuple[int, float, bytes]] = field(default_factory=dict)
 
@@ -89,6 +92,14 @@ class LabelCache:
             token, version = svc.signed_status_list(s, self.settings, certifier, list_no, now=ctx.clock())
         self._status[(certifier, list_no)] = (version, time.monotonic() + self.settings.status_ttl / 2, token)
         return token, version
+
+
+def label_writer(ctx: ServiceContext) -> LabelWriter:
+    """The context's label writer (group commit of single issues), made on first use."""
+    cache = label_cache(ctx)
+    if cache.writer is None:
+        cache.writer = LabelWriter(ctx.engine, ctx.packs, lambda: cache.settings, ctx.clock)
+    return cache.writer
 
 
 def label_cache(ctx: ServiceContext) -> LabelCache:

@@ -90,7 +90,7 @@ def find(
     named = repo.validations_by_id(session, certifier, {w.named for w in wants if w.named is not None})
     unnamed = {w.digest for w in wants if w.named is None}
     by_digest: dict[str, list[Validation]] = {}
-    for row in repo.validations_of_declarations(session, unnamed, org_id=certifier):
+    for row in repo.recalculations_of_declarations(session, unnamed, org_id=certifier):
         by_digest.setdefault(row.declaration_digest, []).append(row)
     return [_one(w, named, by_digest) for w in wants]
 

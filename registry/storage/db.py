@@ -4,7 +4,8 @@
   PostgreSQL (psycopg 3, pre-ping). Built on demand and passed around, never global.
 * :func:`migrate` / :func:`downgrade` / :func:`current_revision` / :func:`head_revision` - Alembic, configured in
   code (no ``alembic.ini``) from the migration folder shipped with the package.
-* :func:`session_scope` - one transaction: commit on success, roll back on any exception.
+* :func:`session_scope` - one transaction: commit on success, roll back on any exception. On a SQLite
+  file, write transactions queue at a :class:`WriterGate` first (ADR i15-http-sqlite-writers).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -184,7 +186,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         return
     import alembic.command
 
-    with _wrap_unavailable():
+    with _wrap_unavailable(), _gated(engine, True):
         conn = _patiently(engine, lambda: _begun(_writer(engine)))
         try:
             alembic.command.upgrade(alembic_config(conn), revision)
@@ -227,6 +229,109 @@ def _writer(engine: Engine) -> Engine:
     return engine.execution_options(**{_WRITE_OPTION: True})
 
 
+class WriterGate:
+    """Where SQLite write transactions on one database file queue, before they take a connection.
+
+    SQLite lets one writer in at a time; the others wait in its busy handler, which sleeps 1, 2, 5 ...
+    up to 100 ms between tries, each holding a pooled connection. Under concurrent writes that left
+    the lock idle while waiters slept (a single-label issue took seconds at p99), and a pool emptied
+    by waiting writers starved the reads. Here a write transaction first takes this process's lock
+    (the next thread starts the moment the last one ends) and then an advisory lock on a file beside
+    the database, shared by every pcfreg process (polled every 0.2-2 ms), and only then a connection
+    and ``BEGIN IMMEDIATE``, which another program's writer can still make wait as before.
+    """
+
+    _POLL_S = (0.0002, 0.002)  # first and longest pause between tries of the file lock
+
+    def __init__(self, lock_path: Path) -> None:
+        self.lock_path = lock_path
+        self._threads = threading.RLock()
+        self._depth = 0  # nested holds by the thread holding it (the file lock is taken once)
+        self._fd: int | None = None
+
+    def acquire(self, deadline: float) -> bool:
+        """Hold the gate (False, holding nothing, if ``deadline`` on the monotonic clock passes first)."""
+        if not self._threads.acquire(timeout=max(deadline - time.monotonic(), 0.0)):
+            return False
+        if self._depth == 0 and not self._lock_file(deadline):
+            self._threads.release()
+            return False
+        self._depth += 1
+        return True
+
+    def release(self) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._fd is not None and _fcntl is not None:
+            _fcntl.flock(self._fd, _fcntl.LOCK_UN)
+        self._threads.release()
+
+    def _lock_file(self, deadline: float) -> bool:
+        if _fcntl is None:
+            return True  # no advisory locks here: SQLite's busy handler alone orders processes
+        if self._fd is None:
+            try:
+                self._fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
+            except OSError:
+                return True  # a folder we cannot write to: SQLite will say what is wrong
+        pause = self._POLL_S[0]
+        while True:
+            try:
+                _fcntl.flock(self._fd, _fcntl.LOCK_EX | _fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(pause)
+                pause = min(pause * 2, self._POLL_S[1])
+
+
+try:
+    import fcntl as _fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    _fcntl = None  # type: ignore[assignment]
+
+_GATES: dict[tuple[int, str], WriterGate] = {}
+_GATES_LOCK = threading.Lock()
+
+
+def writer_gate(engine: Engine) -> WriterGate | None:
+    """The gate of the SQLite file behind ``engine`` (one per file and process); None for other databases."""
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    path = str(Path(database).resolve())
+    key = (os.getpid(), path)  # a forked child has threads and a file description of its own
+    with _GATES_LOCK:
+        gate = _GATES.get(key)
+        if gate is None:
+            gate = _GATES[key] = WriterGate(Path(path + "-writer"))
+    return gate
+
+
+@contextmanager
+def _gated(engine: Engine, write: bool) -> Iterator[None]:
+    """Hold the engine's writer gate (when it has one and the transaction writes) for the block."""
+    gate = writer_gate(engine) if write else None
+    if gate is None:
+        yield
+        return
+    if not gate.acquire(time.monotonic() + SQLITE_LOCK_WAIT_S):
+        raise StorageUnavailable(_lock_message(SQLITE_LOCK_WAIT_S))
+    try:
+        yield
+    finally:
+        gate.release()
+
+
+def _lock_message(wait: float) -> str:
+    return (
+        f"the database stayed locked by another writer for {wait:g} s (another pcfreg process "
+        "or server is writing to it); nothing was changed, try again when it is done"
+    )
+
+
 @contextmanager
 def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     """One transaction. Commits when the block ends normally; rolls back on any exception.
@@ -238,7 +343,11 @@ def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     only read, which then never wait (WAL). PostgreSQL ignores the flag.
     """
     options = {_WRITE_OPTION: write}
-    with _translate_errors(), Session(engine, expire_on_commit=False, execution_options=options) as session:
+    with (
+        _translate_errors(),
+        _gated(engine, write),
+        Session(engine, expire_on_commit=False, execution_options=options) as session,
+    ):
         if write:
             _patiently(engine, session.connection, undo=session.rollback)
         try:
@@ -270,10 +379,7 @@ def _patiently(engine: Engine, begin: Callable[[], T], undo: Callable[[], object
             if not _locked(e):
                 raise
             if time.monotonic() >= deadline:
-                raise StorageUnavailable(
-                    f"the database stayed locked by another writer for {wait:g} s (another pcfreg process "
-                    "or server is writing to it); nothing was changed, try again when it is done"
-                ) from e
+                raise StorageUnavailable(_lock_message(wait)) from e
 
 
 @contextmanager

@@ -26,6 +26,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy import false as sa_false
@@ -290,6 +291,14 @@ class Validation(ValidationBase, table=True):
         Index("ix_validation_declaration_digest", "declaration_digest"),
         Index("ix_validation_region_created_at", "region", "created_at"),
         Index("ix_validation_region_recalculation_created_at", "region", "recalculation", "created_at"),
+        # Only the recalculations: issuing a label looks its declaration's up among them (issue 15)
+        Index(
+            "ix_validation_recalculations",
+            "org_id",
+            "declaration_digest",
+            sqlite_where=text("recalculation"),
+            postgresql_where=text("recalculation"),
+        ),
     )
 
     id: str = Field(sa_column=Column(String(36), primary_key=True))

@@ -639,6 +639,20 @@ def validations_of_declarations(
     return list(session.exec(query.order_by(col(Validation.created_at), col(Validation.id))))
 
 
+def recalculations_of_declarations(session: Session, digests: Collection[str], *, org_id: str) -> list[Validation]:
+    """``org_id``'s stored recalculations of the declarations with these digests, oldest first: read
+    through an index of the recalculations alone, so plain validations of the same declaration (stored
+    by the thousand) cost nothing here."""
+    if not digests:
+        return []
+    query = select(Validation).where(
+        col(Validation.recalculation),
+        Validation.org_id == org_id,
+        col(Validation.declaration_digest).in_(sorted(digests)),
+    )
+    return list(session.exec(query.order_by(col(Validation.created_at), col(Validation.id))))
+
+
 def insert_recalc_sources(session: Session, validation_id: str, org_id: str, sources: Mapping[str, str | None]) -> None:
     """Record what a stored recalculation rests on: ``{source: digest}`` (``factorset:id@version`` or
     ``declaration:<PACT id>``)."""

@@ -82,3 +82,43 @@ def test_a_line_over_the_limit_is_refused_by_its_number(
     assert out[1]["error"]["code"] == "line-too-long"
     assert "line 2" in out[1]["error"]["message"] and "65,536 bytes" in out[1]["error"]["message"]
     assert "id" in out[0] and out[2]["id"] == out[0]["id"] and out[2]["repeat"] is True
+
+
+def test_concurrent_single_issues_share_transactions_and_keep_their_own_answers(
+    service: Service, example: dict[str, Any]
+) -> None:
+    """POST /v1/labels is group-committed (issue 15): requests that queue while a transaction runs are
+    issued in the next one together, and each still gets its own answer: a new label, the label of a
+    repeat queued beside its first request, or its own refusal."""
+    import asyncio
+
+    import httpx
+
+    from registry.api.labels import label_writer
+
+    h = service.headers("demo-certifier")
+    bad = {k: v for k, v in example.items() if k != "pcf"}
+    bodies: list[tuple[dict[str, Any], dict[str, str]]] = [
+        ({"declaration": example, "gtin": GTIN, "batch": f"GRP-{i}"}, h) for i in range(10)
+    ]
+    bodies += [({"declaration": example, "gtin": GTIN, "batch": "GRP-DUP"}, {**h, "Idempotency-Key": "grp-dup"})] * 2
+    bodies.append(({"declaration": bad, "gtin": GTIN, "batch": "GRP-BAD"}, h))
+    writer = label_writer(service.ctx)
+
+    async def send() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=service.client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await asyncio.gather(*(client.post("/v1/labels", json=b, headers=hh) for b, hh in bodies))
+
+    before = writer.groups
+    answers = asyncio.run(send())
+    statuses = [r.status_code for r in answers]
+    assert statuses[:10] == [201] * 10 and len({r.json()["id"] for r in answers[:10]}) == 10
+    first, repeat = sorted(answers[10:12], key=lambda r: r.status_code, reverse=True)
+    assert (first.status_code, repeat.status_code) == (201, 200) and repeat.json()["repeat"] is True
+    assert repeat.json()["id"] == first.json()["id"]
+    assert statuses[12] == 422 and answers[12].json()["type"].endswith("/not-conformant")
+    assert writer.groups - before < len(bodies)  # they shared transactions
+    for r in answers[:12]:
+        shown = service.client.get(f"/v1/labels/{r.json()['id']}")
+        assert shown.status_code == 200 and shown.json()["state"] == "valid"

@@ -12,18 +12,19 @@ from typing import Any
 import pytest
 import yaml
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from issuance import KeyScope
 from registry.accounting import inventory_from_data
+from registry.canonical import sha256_digest
 from registry.errors import RegistryError
 from registry.packs import recalculation_report
 from registry.packs.catalog import Catalog
 from registry.service import labels as svc
 from registry.service.label_recalc import RecalculationRequired
-from registry.storage import repo
+from registry.storage import db, repo
 from registry.storage.db import session_scope
-from registry.storage.models import OrganisationCreate, OrgKind
+from registry.storage.models import OrganisationCreate, OrgKind, Validation
 
 AL = "example-standards-body/aluminium-ingot@1.2.0"
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)  # 1.2.0 is in effect from 2027-01-01
@@ -121,3 +122,50 @@ def test_a_recalculation_beyond_the_bound_backs_no_label(
     named = _issue(ready, settings, strict, declaration, recalculation=vid)
     assert isinstance(named, RecalculationRequired) and vid in named.message
     assert isinstance(_issue(ready, settings, strict, declaration), RecalculationRequired)
+
+
+def _store_plain(engine: Engine, catalog: Catalog, declaration: Any, n: int) -> None:
+    """What POST /v1/validations stores, ``n`` times: no recalculation."""
+    result = catalog.compiled(AL, on=NOW.date()).validate(declaration, now=NOW)
+    with session_scope(engine) as s:
+        repo.insert_validations(s, [("new-certifier", result, declaration)] * n, now=NOW)
+
+
+def test_issuing_reads_the_recalculations_alone(
+    ready: Engine, settings: svc.IssuanceSettings, strict: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plain validations of the same declaration, stored by the hundred, are not read when a label
+    looks for the recalculation it rests on (each was read and decoded before: issue 15)."""
+    declaration, inventory = _pair(strict)
+    _store_plain(ready, strict, declaration, 50)
+    vid = _store_recalc(ready, strict, declaration, inventory)
+    _store_plain(ready, strict, declaration, 50)  # newer than the recalculation
+    loaded: list[str] = []
+
+    def count(target: Validation, _context: Any) -> None:
+        loaded.append(target.id)
+
+    event.listen(Validation, "load", count)
+    try:
+        issued = _issue(ready, settings, strict, declaration)
+    finally:
+        event.remove(Validation, "load", count)
+    assert isinstance(issued, svc.Issued), issued
+    assert issued.label.recalculation is not None and issued.label.recalculation["id"] == vid
+    assert loaded == [vid]
+
+
+def test_the_migration_marks_stored_recalculations(
+    ready: Engine, settings: svc.IssuanceSettings, strict: Catalog
+) -> None:
+    """A recalculation stored before the ``recalculation`` column existed is found after the upgrade."""
+    declaration, inventory = _pair(strict)
+    _store_plain(ready, strict, declaration, 3)
+    vid = _store_recalc(ready, strict, declaration, inventory)
+    db.downgrade(ready, "0013_i13_tlog")
+    db.migrate(ready)
+    with session_scope(ready, write=False) as s:
+        found = repo.recalculations_of_declarations(s, [sha256_digest(declaration)], org_id="new-certifier")
+    assert [row.id for row in found] == [vid]
+    issued = _issue(ready, settings, strict, declaration)
+    assert isinstance(issued, svc.Issued) and issued.label.recalculation is not None

@@ -18,12 +18,13 @@ from typing import IO, Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
+from sqlmodel import Session
 from starlette.background import BackgroundTask
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from issuance import normalize_gtin
 from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
-from registry.api.labels import IssueBody, VerifyBody, label_cache, label_json, verify_items
+from registry.api.labels import IssueBody, VerifyBody, label_cache, label_json, label_writer, verify_items
 from registry.api.models import LabelOut, Reason, VerifyBatchOut
 from registry.api.problems import NotFoundError
 from registry.service import catalogues as catalogue_svc
@@ -68,20 +69,16 @@ async def issue(
     (same Idempotency-Key or request_id; without either, the same declaration, GTIN, batch and scheme)
     returns the label issued for it, with 200 and ``"repeat": true``."""
     principal.require("certifier")
-    cache = label_cache(ctx)
+    settings = label_cache(ctx).settings
     request = body.to_request(idempotency_key)
 
-    def run() -> tuple[dict[str, Any], bool]:
-        with session_scope(ctx.engine) as s:
-            issued = svc.issue_label(
-                s, ctx.packs, cache.settings, certifier=principal.org_id, request=request, now=ctx.clock()
-            )
-            key = store.get_signing_key(s, issued.label.kid)
-            key_state = svc.standing_of(key) if issued.repeat else KeyState.ACTIVE
-            v = svc.stored_verification(issued.label, key_state, now=ctx.clock())
-            return label_json(issued.label, v, cache.settings) | {"repeat": issued.repeat}, issued.repeat
+    def finish(s: Session, issued: svc.Issued) -> tuple[dict[str, Any], bool]:
+        """The answer, made in the transaction that issued the label (issues are group-committed)."""
+        key_state = svc.standing_of(store.get_signing_key(s, issued.label.kid)) if issued.repeat else KeyState.ACTIVE
+        v = svc.stored_verification(issued.label, key_state, now=ctx.clock())
+        return label_json(issued.label, v, settings) | {"repeat": issued.repeat}, issued.repeat
 
-    out, repeat = await run_in_threadpool(run)
+    out, repeat = await label_writer(ctx).issue(principal.org_id, request, finish)
     return ORJSONResponse(out, status_code=200 if repeat else 201, headers={"Location": f"/v1/labels/{out['id']}"})
 
 
