@@ -4,6 +4,7 @@ The core is pure: time, keys and randomness are parameters. See docs/adr/0009-la
 """
 
 from issuance import tlog  # the transparency log's pure core, used as tlog.<name>
+from issuance.bulk import Verifier
 from issuance.errors import (
     GtinError,
     IssuanceError,
@@ -88,6 +89,7 @@ __all__ = [
     "TrustListError",
     "TrustedKey",
     "Verification",
+    "Verifier",
     "VerifyStatus",
     "allocate_indexes",
     "build_trust_list",
