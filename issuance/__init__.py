@@ -5,6 +5,7 @@ The core is pure: time, keys and randomness are parameters. See docs/adr/0009-la
 
 from issuance import tlog  # the transparency log's pure core, used as tlog.<name>
 from issuance.bulk import Verifier
+from issuance.directory_page import render_directory_page
 from issuance.errors import (
     GtinError,
     IssuanceError,
@@ -110,6 +111,7 @@ __all__ = [
     "parse_status_list_token",
     "peek",
     "pick_language",
+    "render_directory_page",
     "render_label_page",
     "render_label_svg",
     "render_landing_page",

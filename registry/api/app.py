@@ -28,6 +28,7 @@ from registry.api.routes import (
     complaints,
     credentials,
     declarations,
+    directory,
     factorsets,
     health,
     home,
@@ -71,6 +72,7 @@ ROUTERS = (
     accreditations.router,
     health.router,
     home.router,
+    directory.router,
 )
 
 
