@@ -110,3 +110,13 @@ def test_token_of_reads_every_text_form() -> None:
     token = _token(5)
     for text in (token_to_b64url(token), token_to_text(token), offline_url(HOST, "C" * 16, token)):
         assert token_of(f"  {text}\n") == token
+
+
+def test_what_looks_like_base32_is_what_the_pattern_says() -> None:
+    import re
+
+    from issuance.bulk import _looks_base32
+
+    pattern = re.compile(r"[A-Z2-7]+")
+    for text in ("ABC234", "234567", "ABC", "abc", "AB0", "AB1", "AB8", "AB9", "AB-", "AB_", "AÄ", "Ab", "A B", "7"):
+        assert _looks_base32(text) == bool(pattern.fullmatch(text)), text
