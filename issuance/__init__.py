@@ -4,6 +4,7 @@ The core is pure: time, keys and randomness are parameters. See docs/adr/0009-la
 """
 
 from issuance import tlog  # the transparency log's pure core, used as tlog.<name>
+from issuance.bulk import Verifier
 from issuance.digital_link import (
     DigitalLink,
     DigitalLinkError,
@@ -11,6 +12,7 @@ from issuance.digital_link import (
     is_digital_link,
     parse_digital_link,
 )
+from issuance.directory_page import render_directory_page
 from issuance.errors import (
     GtinError,
     IssuanceError,
@@ -131,6 +133,7 @@ __all__ = [
     "UnprintableText",
     "Variant",
     "Verification",
+    "Verifier",
     "VerifyStatus",
     "allocate_indexes",
     "build_trust_list",
@@ -157,6 +160,7 @@ __all__ = [
     "per_unit",
     "pick_language",
     "render_certifier_page",
+    "render_directory_page",
     "render_grading_page",
     "render_label_artwork",
     "render_label_page",

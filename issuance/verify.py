@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from issuance.errors import TokenError
 from issuance.gtin import normalize_gtin
@@ -154,19 +154,57 @@ def verify(
     nothing about the token ever raises.
     """
     expected_gtin = normalize_gtin(gtin) if gtin is not None else None
+    signed = authenticate(token, trust, now)
+    if isinstance(signed, Verification):
+        return signed
+    return judge(signed, trust=trust, status=status, now=now, gtin=expected_gtin, check_status=check_status)
+
+
+class Signed(NamedTuple):
+    """Steps 1-3 passed: the label taken apart and the trusted key whose signature holds over it. It depends
+    on the token and the trust list only, so a verifier of many tokens may keep it (:mod:`issuance.bulk`)."""
+
+    decoded: DecodedLabel
+    key: TrustedKey
+
+
+def authenticate(token: bytes, trust: TrustList, now: datetime) -> Signed | Verification:
+    """Steps 1 to 3: the decoded label and the key that signed it, or the failing verification."""
+    decoded = decode_step(token, trust, now)
+    return decoded if isinstance(decoded, Verification) else signature_step(decoded, trust, now)
+
+
+def decode_step(token: bytes, trust: TrustList, now: datetime) -> DecodedLabel | Verification:
+    """Step 1: the label taken apart strictly, or ``invalid_signature`` / ``malformed``."""
     try:
-        decoded = decode_label(token, status_base=trust.status_base)
+        return decode_label(token, status_base=trust.status_base)
     except TokenError as e:
         return _result(VerifyStatus.INVALID_SIGNATURE, "malformed", now, detail=f"{e.reason}: {e.message}")
+
+
+def signature_step(decoded: DecodedLabel, trust: TrustList, now: datetime) -> Signed | Verification:
+    """Steps 2 and 3: the trusted key whose signature holds over the decoded label, or why none does."""
     candidates = trust.candidates(decoded.kid)
     if not candidates:
         return _result(VerifyStatus.UNKNOWN, "unknown_kid", now, decoded)
     sign1 = decoded.sign1
     for key in candidates:
         if sign1.verifies(key.public_key):
-            break
-    else:
-        return _result(VerifyStatus.INVALID_SIGNATURE, "bad_signature", now, decoded)
+            return Signed(decoded, key)
+    return _result(VerifyStatus.INVALID_SIGNATURE, "bad_signature", now, decoded)
+
+
+def judge(
+    signed: Signed,
+    *,
+    trust: TrustList,
+    status: Mapping[str, StatusList] | None,
+    now: datetime,
+    gtin: str | None,
+    check_status: bool,
+) -> Verification:
+    """Steps 4 to 9 over a label whose signature held; ``gtin`` already normalised (or None)."""
+    decoded, key = signed
     claims = decoded.claims
     if key.refuses(claims.issued_at):
         return _result(VerifyStatus.INVALID_SIGNATURE, "key_withdrawn", now, decoded, claims)
@@ -183,7 +221,7 @@ def verify(
     verdict = _status_refusal(claims, status, check_status)
     if verdict is not None and verdict[0] not in (VerifyStatus.VALID, VerifyStatus.VALID_STATUS_UNKNOWN):
         return _result(verdict[0], verdict[1], now, decoded, claims)
-    if expected_gtin is not None and expected_gtin != claims.gtin:
+    if gtin is not None and gtin != claims.gtin:
         return _result(VerifyStatus.OUT_OF_SCOPE, "gtin_mismatch", now, decoded, claims)
     if verdict is not None:
         return _result(verdict[0], verdict[1], now, decoded, claims)

@@ -204,3 +204,29 @@ def test_an_older_trust_list_than_one_seen_is_refused(
     assert run("label", "verify", label["token"], "--trust", str(newer), "--no-status").exit_code == 0
     older = run("label", "verify", label["token"], "--trust", str(files["trust"]), "--no-status")
     assert older.exit_code == 2 and "older than the one" in older.stderr
+
+
+def test_bulk_from_stdin_and_a_jsonl_file_one_result_a_line(
+    label: dict[str, Any], files: dict[str, Path], tmp_path: Path
+) -> None:
+    assert run("trust", "pin", str(files["keys"])).exit_code == 0
+    trust = ["--trust", str(files["trust"]), "--status", str(files["status"])]
+    lines = [label["token"], label["offline_url"], json.dumps({"token": label["token"], "id": "sku-1"})]
+    stdin = CliRunner().invoke(cli.main, ["label", "verify", "-", *trust], input="\n".join(lines) + "\n")
+    assert stdin.exit_code == 0, stdin.stderr
+    results = [json.loads(line) for line in stdin.stdout.splitlines()]
+    assert [(r["line"], r["verdict"], r["label_id"]) for r in results] == [(n, "valid", label["id"]) for n in (1, 2, 3)]
+    assert results[2]["id"] == "sku-1" and results[0]["reasons"] == []
+    path = tmp_path / "scanned.jsonl"
+    path.write_text("\n".join([label["token"], label["url"], "{broken", ""]) + "\n")
+    bulk = run("label", "verify", str(path), *trust)
+    assert bulk.exit_code == 1, bulk.stderr
+    verdicts = [(r["line"], r["verdict"], r["reasons"][:1]) for r in map(json.loads, bulk.stdout.splitlines())]
+    assert [v[:2] for v in verdicts] == [(1, "valid"), (2, "unknown"), (3, "unusable")]
+    assert verdicts[1][2][0]["code"] == "no_token" and verdicts[2][2][0]["message"].startswith("line 3: ")
+    text = run("label", "verify", str(path), *trust, "--format", "text")
+    assert text.stdout.splitlines()[1] == f"line 2: unknown (no_token) {label['id']}"
+    unknown = CliRunner().invoke(
+        cli.main, ["label", "verify", "-", "--trust", str(files["trust"])], input=label["token"]
+    )
+    assert unknown.exit_code == 4 and json.loads(unknown.stdout)["verdict"] == "valid_status_unknown"

@@ -32,6 +32,7 @@ from registry.api.routes import (
     credentials,
     declarations,
     digital_link,
+    directory,
     factorsets,
     health,
     home,
@@ -80,6 +81,7 @@ ROUTERS = (
     accreditations.router,
     health.router,
     home.router,
+    directory.router,
 )
 
 

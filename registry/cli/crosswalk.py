@@ -119,6 +119,13 @@ def _audit(cw: Crosswalks, audit_path: str | None, document: Any) -> AuditRecord
 @click.option("--schemes", help="Target schemes, comma-separated (default: every scheme).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--at", "at", help="Validate as of this ISO 8601 instant (default: now).")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help="The language the html page opens in (it switches to the other).",
+)
 @click.pass_context
 @guarded
 def recognise_command(
@@ -129,6 +136,7 @@ def recognise_command(
     schemes: str | None,
     fmt: str,
     at: str | None,
+    lang: str,
 ) -> None:
     """Recognise an audited, conformant declaration under other schemes: status, gaps and conflicts per scheme.
 
@@ -159,4 +167,4 @@ def recognise_command(
         schemes=targets,
         pack_rules=checking_rules(resolved.rules),
     )
-    click.echo(render_recognition(recognition, fmt))
+    click.echo(render_recognition(recognition, fmt, lang))

@@ -389,7 +389,12 @@ def label_print(
     "then the key pinned with `pcfreg trust pin`.",
 )
 @click.option("--at", help="Verify as of this ISO 8601 instant (default: now).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    help="Output format (default: text for one token, json - JSON Lines - in bulk).",
+)
 @guarded
 def label_verify(
     token: str,
@@ -399,9 +404,14 @@ def label_verify(
     gtin: str | None,
     registry_key: str | None,
     at: str | None,
-    fmt: str,
+    fmt: str | None,
 ) -> None:
-    """Verify TOKEN offline (base64url, base32, an offline label URL, or '-' for stdin).
+    """Verify TOKEN offline (base64url, base32 or an offline label URL); '-' or FILE.jsonl: verify in bulk.
+
+    In bulk, each line of stdin ('-') or FILE.jsonl holds a token, an offline label URL, a JSON string of
+    one, or a JSON object {"token"|"url": ..., "gtin": ..., "id": ...}; one JSON result a line comes out, in
+    order: {"line", "id", "verdict", "label_id", "kid", "reasons": [{"code", "message"}], "label",
+    "checked_at"} (docs/verify-offline.md). A bad line is a result with verdict "unusable" naming its line.
 
     A GS1 Digital Link URI (https://HOST/01/GTIN[/10/BATCH]) is resolved online first: the linkset of
     the URI names the product's current label, whose token is then verified here as any token, against
@@ -417,11 +427,14 @@ def label_verify(
     from registry.inputs import parse_json
 
     now = reference_time(at)
-    text = _read("-").decode("ascii", "replace").strip() if token == "-" else token.strip()
-    resolved = _resolve_digital_link(text, now) if _DIGITAL_LINK.match(text) else None
-    if isinstance(resolved, tuple):
-        text, gtin = resolved[0], gtin or resolved[1]  # the label must be of the product the URI names
-    _refuse_label_reference(text)
+    bulk = token == "-" or token.endswith(".jsonl")
+    text = token.strip()
+    resolved = None
+    if not bulk:
+        resolved = _resolve_digital_link(text, now) if _DIGITAL_LINK.match(text) else None
+        if isinstance(resolved, tuple):
+            text, gtin = resolved[0], gtin or resolved[1]  # the label must be of the product the URI names
+        _refuse_label_reference(text)
     root = registry_trust_root(registry_key)
     seen = read_seen()
     doc = parse_json(_read(trust_path), file=trust_path)
@@ -434,6 +447,9 @@ def label_verify(
         status, issued = _status_lists(status_paths, trust, now, seen)
         newer |= issued
     _remember(seen, newer)
+    if bulk:
+        _verify_stream(token, trust, status, now, gtin, check_status=not no_status, fmt=fmt or "json")
+        return
     if resolved is None or isinstance(resolved, tuple):
         result = _verify_text(text, trust=trust, status=status, now=now, gtin=gtin, check_status=not no_status)
     else:
@@ -443,6 +459,62 @@ def label_verify(
         sys.exit(EXIT_STATUS_UNKNOWN)
     if not result.ok:
         sys.exit(EXIT_NOT_VALID)
+
+
+def _verify_stream(
+    source: str,
+    trust: TrustList,
+    status: Mapping[str, StatusList] | None,
+    now: datetime,
+    gtin: str | None,
+    *,
+    check_status: bool,
+    fmt: str,
+) -> None:
+    """One result line per input line, in order, as each is verified (JSON Lines; text with --format text);
+    exit 1 if any is not valid, else 4 if any is valid_status_unknown."""
+    import orjson
+
+    from issuance import Verifier
+
+    verifier = Verifier(trust, status, now=now, check_status=check_status)
+    verdicts: set[str] = set()
+    out = sys.stdout.buffer
+    with _open_lines(source) as lines:
+        interactive = {"chunk": 1} if source == "-" and sys.stdin.isatty() else {}  # typed lines: answered at once
+        for result in verifier.results(lines, gtin=gtin, **interactive):
+            verdicts.add(result["verdict"])
+            out.write(
+                _bulk_line(result)
+                if fmt == "text"
+                else orjson.dumps(result, option=orjson.OPT_UTC_Z | orjson.OPT_APPEND_NEWLINE)
+            )
+    out.flush()
+    if verdicts - {"valid", "valid_status_unknown"} or "unusable" in verdicts:
+        sys.exit(EXIT_NOT_VALID)
+    if "valid_status_unknown" in verdicts:
+        sys.exit(EXIT_STATUS_UNKNOWN)
+
+
+def _open_lines(source: str) -> Any:
+    """The lines of FILE.jsonl, or of stdin for '-' (as bytes)."""
+    import contextlib
+
+    if source == "-":
+        return contextlib.nullcontext(sys.stdin.buffer)
+    try:
+        return Path(source).open("rb")
+    except OSError as e:
+        raise InputError(f"cannot read file: {e.strerror or e}", Location(source)) from e
+
+
+def _bulk_line(result: dict[str, Any]) -> bytes:
+    """``line N: verdict (code) LABEL_ID``: a bulk result as text."""
+    reasons = result["reasons"]
+    why = f" ({reasons[0]['code']})" if reasons else ""
+    who = f" {result['label_id']}" if result.get("label_id") else ""
+    message = f": {reasons[0]['message']}" if reasons and result["verdict"] == "unusable" else ""
+    return f"line {result['line']}: {result['verdict']}{why}{who}{message}\n".encode()
 
 
 def _status_lists(

@@ -32,7 +32,14 @@ from registry.packs import Catalog, ItemOutcome, LineOutcome, recalculate_docume
 @click.command()
 @click.argument("files", nargs=-1, required=True)
 @click.option("--pack", help="Rule pack ID[@VERSION]; default: the pack the declaration names, else its codes.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "html"]),
+    default="text",
+    show_default=True,
+    help="html: the certifier's report (what was validated, the findings), for one footprint.",
+)
 @click.option("--at", "at", help="Validate as of this ISO 8601 instant (default: now).")
 @click.option(
     "--inventory",
@@ -59,6 +66,8 @@ def validate(
         catalog.compiled(pack)  # an unknown or broken pack is unusable input: fail before reading
     if inventory_path is not None:
         _validate_with_inventory(catalog, files, inventory_path, pack, now, fmt)
+    if fmt == "html":
+        _html_report(catalog, files, pack, now)
     worst = EXIT_OK
     outputs: list[dict[str, Any]] = []
     for path in files:
@@ -92,6 +101,35 @@ def _validate_with_inventory(
     result, _ = recalculate_document(catalog, document, inventory, pack=pack, now=now)
     click.echo(render_result(path, result) if fmt == "text" else dumps(result.to_json()))
     sys.exit(EXIT_OK if result.conformant else EXIT_NONCONFORMANT)
+
+
+def _html_report(catalog: Catalog, files: tuple[str, ...], pack: str | None, now: datetime) -> None:
+    """The HTML report of one footprint (what ``GET /v1/validations/{id}?format=html`` shows), on stdout."""
+    from registry.packs import render_validation_html
+
+    if len(files) != 1 or files[0].endswith(".jsonl"):
+        raise InputError("--format html reports on one declaration file (not a .jsonl stream): give one FILE")
+    path = files[0]
+    document = _read_document(path)
+    outcomes = validate_items(catalog, document, pack=pack, now=now)
+    if len(outcomes) != 1:
+        raise InputError(f"--format html reports on one footprint; {path} holds {len(outcomes)}", Location(path))
+    outcome = outcomes[0]
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.result is not None
+    footprint = _at_pointer(document, outcome.pointer)
+    click.echo(render_validation_html(None, now.isoformat(), outcome.result.to_json(), footprint))
+    sys.exit(EXIT_OK if outcome.result.conformant else EXIT_NONCONFORMANT)
+
+
+def _at_pointer(document: Any, pointer: str) -> Any:
+    """The value at a JSON pointer ("" the whole document) of an envelope or array the validator walked."""
+    value = document
+    for part in pointer.split("/")[1:] if pointer else []:
+        key = part.replace("~1", "/").replace("~0", "~")
+        value = value[int(key)] if isinstance(value, list) else value[key]
+    return value
 
 
 def _read_document(path: str) -> Any:

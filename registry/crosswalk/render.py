@@ -39,7 +39,8 @@ UNDETERMINED_WHY = (
     "(the scheme's text was not seen); a verdict would rest on what is not known"
 )
 _CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#222;max-width:80rem}
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;padding:0 1rem;color:#222;
+max-width:80rem;box-sizing:border-box;overflow-wrap:anywhere}
 h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
 th,td{border:1px solid #ccc;padding:.35rem .5rem;vertical-align:top;text-align:left;font-size:.9rem}
@@ -49,7 +50,58 @@ th{background:#f3f3f3}
 .clause{color:#555;font-size:.8rem}.note{color:#666;font-size:.8rem;font-style:italic}
 .cell{text-align:center;font-weight:600}
 footer{margin-top:2rem;color:#666;font-size:.8rem}
+.scroll{overflow-x:auto;max-width:100%}
+.matrix{overflow:auto;max-width:100%;max-height:75vh;border:1px solid #ccc}
+.matrix table{width:max-content;min-width:100%;margin:0;border-collapse:separate;border-spacing:0}
+.matrix thead th{position:sticky;top:0;z-index:2}
+.matrix tbody th{position:sticky;left:0;z-index:1;background:#f3f3f3;min-width:14rem;max-width:22rem}
+.matrix thead th:first-child{left:0;z-index:3}
+.langs{float:right;font-size:.9rem}.lang-choice{position:absolute;opacity:0;width:1px;height:1px}
+.langs label{cursor:pointer;padding:.1rem .4rem;border:1px solid #ccc;border-radius:.25rem}
+#lang-en:checked~.langs label[for=lang-en],#lang-zh:checked~.langs label[for=lang-zh]{background:#222;color:#fff}
+.zh{display:none}#lang-zh:checked~main .zh{display:inline}#lang-zh:checked~main .en{display:none}
 """
+
+
+# the page's own words in English and Chinese (crosswalk data, such as requirement titles, stays as written)
+_ZH = {
+    "One audit, many schemes: recognition": "一次审核，多个制度：互认结果",
+    "Scheme": "制度",
+    "Status": "状态",
+    "Requirement": "要求",
+    "What is missing": "缺少内容",
+    "Closable by": "弥补方式",
+    "Clause": "条款",
+    "Basis": "依据",
+    "recognised": "已互认",
+    "recognised-with-gaps": "互认但有缺口",
+    "not-recognised": "不予互认",
+    "undetermined": "无法判定",
+    "conflict": "冲突",
+    "evidence": "补充证据",
+    "recalculation": "重新计算",
+    "unknown": "未知",
+    "not closable": "无法弥补",
+    "Declaration conformant to": "声明符合",
+    "source scheme": "来源制度",
+    "Audit by": "审核机构",
+    "on": "日期",
+    "evidence digest": "证据摘要",
+    "requirement(s) not known here": "项要求在此未知",
+    "Verdict": "判定",
+    "(built from the declaration's own attestations)": "（依据声明自身的证明生成）",
+    "legend": "标记 [unchecked] 的事实尚未与制度原文核对。矩阵中，“补充证据”与“重新计算”说明如何弥补缺口；"
+    "“未知”表示本对照表不知道该制度的要求（依其原文提供证据即可弥补）。",
+    "footer": "由 pcf-registry 生成。状态由声明、审核与对照表数据计算得出。",
+}
+
+
+def _t(text: str) -> str:
+    """``text`` in both languages (the page's CSS shows the chosen one); escaped."""
+    zh = _ZH.get(text)
+    if zh is None:
+        return escape(text)
+    return f'<span class="en" lang="en">{escape(text)}</span><span class="zh" lang="zh-Hans">{escape(zh)}</span>'
 
 
 def _check(fmt: str) -> None:
@@ -61,13 +113,27 @@ def _json(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
 
 
-def _page(title: str, body: Iterable[str]) -> str:
-    head = f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+def _page(title: str, body: Iterable[str], lang: str = "en") -> str:
+    html_lang = "zh-Hans" if lang == "zh" else "en"
+    head = f'<!DOCTYPE html>\n<html lang="{html_lang}"><head><meta charset="utf-8">'
+    head += '<meta name="viewport" content="width=device-width,initial-scale=1">'
+    head += f"<title>{escape(title)}</title>"
     return head + f"<style>{_CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
 
 
+def _switch(lang: str) -> str:
+    """A language switch in CSS alone (no script, works in a saved file and in a POST's answer)."""
+    en, zh = (" checked", "") if lang != "zh" else ("", " checked")
+    return (
+        f'<input type="radio" class="lang-choice" name="lang" id="lang-en"{en}>'
+        f'<input type="radio" class="lang-choice" name="lang" id="lang-zh"{zh}>'
+        '<nav class="langs" aria-label="Language / 语言"><label for="lang-en" lang="en">English</label> '
+        '<label for="lang-zh" lang="zh-Hans">中文</label></nav>'
+    )
+
+
 def _badge(text: str, colour: str) -> str:
-    return f'<span class="badge" style="background:{colour}">{escape(text)}</span>'
+    return f'<span class="badge" style="background:{colour}">{_t(text)}</span>'
 
 
 def _clause_html(clause: str, checked: bool) -> str:
@@ -209,41 +275,50 @@ def _recognition_text(rec: Recognition) -> str:
 def _cell(s: SchemeRecognition, requirement: str) -> str:
     for c in s.conflicts:
         if c.requirement == requirement:
-            return f'<td class="cell" style="color:{_STATUS_COLOURS["not-recognised"]}">conflict</td>'
+            return f'<td class="cell" style="color:{_STATUS_COLOURS["not-recognised"]}">{_t("conflict")}</td>'
     for g in s.gaps:
         if g.requirement == requirement:
             colour = _RELATION_COLOURS["unknown"] if g.unknown else _STATUS_COLOURS["recognised-with-gaps"]
             label = "unknown" if g.unknown else g.closable_by.value
-            return f'<td class="cell" style="color:{colour}">{escape(label)}</td>'
+            return f'<td class="cell" style="color:{colour}">{_t(label)}</td>'
     return '<td class="cell" style="color:#2e7d32">&#10003;</td>'
 
 
 def _matrix(rec: Recognition) -> list[str]:
+    """The schemes across, the requirements down: a box that scrolls inside the page, its header row and first
+    column sticky, so that a 1280-pixel screen shows it whole however many schemes there are."""
     ranked: dict[str, tuple[int, str]] = {}
     for s in rec.schemes:
         found: list[Gap | Conflict] = [*s.conflicts, *s.gaps]
         for f in found:
             ranked.setdefault(f.requirement, (f.rank, f.title))
     titles = {rid: title for rid, (_, title) in sorted(ranked.items(), key=lambda item: item[1][0])}
-    head = "".join(f"<th>{escape(s.short)}</th>" for s in rec.schemes)
+    head = "".join(f'<th scope="col">{escape(s.short)}</th>' for s in rec.schemes)
     status = "".join(f"<td>{_badge(s.status.value, _STATUS_COLOURS[s.status.value])}</td>" for s in rec.schemes)
-    rows = [f"<table><tr><th>Scheme</th>{head}</tr>", f"<tr><th>Status</th>{status}</tr>"]
+    rows = [
+        f'<div class="matrix" role="region" aria-label="Recognition matrix" tabindex="0"><table>'
+        f'<thead><tr><th scope="col">{_t("Scheme")}</th>{head}</tr></thead>',
+        f'<tbody><tr><th scope="row">{_t("Status")}</th>{status}</tr>',
+    ]
     for requirement, title in titles.items():
         cells = "".join(_cell(s, requirement) for s in rec.schemes)
-        rows.append(f'<tr><th>{escape(title)}<div class="clause">{escape(requirement)}</div></th>{cells}</tr>')
-    rows.append("</table>")
+        rows.append(
+            f'<tr><th scope="row">{escape(title)}<div class="clause">{escape(requirement)}</div></th>{cells}</tr>'
+        )
+    rows.append("</tbody></table></div>")
     return rows
 
 
 _DETAILS_HEAD = (
-    "<table><tr><th>Requirement</th><th>What is missing</th><th>Closable by</th><th>Clause</th><th>Basis</th></tr>"
+    f'<div class="scroll"><table><tr><th>{_t("Requirement")}</th><th>{_t("What is missing")}</th>'
+    f"<th>{_t('Closable by')}</th><th>{_t('Clause')}</th><th>{_t('Basis')}</th></tr>"
 )
 
 
 def _finding_row(f: Gap | Conflict) -> str:
     what = f.missing if isinstance(f, Gap) else f.conflict
     closes = (
-        escape(f.closable_by.value) if isinstance(f, Gap) else _badge("not closable", _STATUS_COLOURS["not-recognised"])
+        _t(f.closable_by.value) if isinstance(f, Gap) else _badge("not closable", _STATUS_COLOURS["not-recognised"])
     )
     return (
         f'<tr><td><b>{escape(f.title)}</b><div class="clause">{escape(f.requirement)}</div></td>'
@@ -256,9 +331,9 @@ def _unknown_row(short: str, gaps: list[Gap]) -> str:
     names = ", ".join(escape(g.requirement) for g in gaps)
     clauses = "<br>".join(dict.fromkeys(_clause_html(g.clause, g.checked) for g in gaps))
     return (
-        f'<tr><td><b>{len(gaps)} requirement(s) not known here</b><div class="clause">{names}</div></td>'
+        f'<tr><td><b>{len(gaps)} {_t("requirement(s) not known here")}</b><div class="clause">{names}</div></td>'
         f"<td>What {escape(short)} requires is not known to this crosswalk; confirm each against its text.</td>"
-        f'<td>evidence</td><td>{clauses}</td><td class="clause">crosswalk entry unknown</td></tr>'
+        f'<td>{_t("evidence")}</td><td>{clauses}</td><td class="clause">crosswalk entry unknown</td></tr>'
     )
 
 
@@ -274,39 +349,46 @@ def _details(s: SchemeRecognition) -> list[str]:
         out.extend(_finding_row(f) for f in findings)
         if unknown:
             out.append(_unknown_row(s.short, unknown))
-        out.append("</table>")
-    out.append(f'<p class="note">Verdict {escape(s.rows_text())}.</p>')
+        out.append("</table></div>")
+    out.append(f'<p class="note">{_t("Verdict")} {escape(s.rows_text())}.</p>')
     if s.status is Status.UNDETERMINED:
         out.append(f'<p class="note">{escape(UNDETERMINED_WHY)}</p>')
     return out
 
 
-def _recognition_html(rec: Recognition) -> str:
+def _recognition_html(rec: Recognition, lang: str) -> str:
     audit = rec.audit
-    origin = " (built from the declaration's own attestations)" if audit.origin == "declaration" else ""
+    origin = " " + _t("(built from the declaration's own attestations)") if audit.origin == "declaration" else ""
+    legend = (
+        f'<span class="en" lang="en"><span class="unchecked">{UNCHECKED}</span> marks facts not checked against '
+        "the scheme's text. In the matrix, evidence and recalculation say what closes a gap; unknown: what the "
+        "scheme requires is not known to this crosswalk (evidence against its text closes it).</span>"
+        f'<span class="zh" lang="zh-Hans">{escape(_ZH["legend"])}</span>'
+    )
+    footer = (
+        '<span class="en" lang="en">Generated by pcf-registry. Statuses are computed from the declaration, the '
+        f'audit and the crosswalk data.</span><span class="zh" lang="zh-Hans">{escape(_ZH["footer"])}</span>'
+    )
     body = [
-        "<h1>One audit, many schemes: recognition</h1>",
-        f"<p>Declaration conformant to <b>{escape(rec.pack.ref)}</b>; "
-        f"source scheme: <b>{escape(rec.source_scheme or 'none')}</b>.<br>"
-        f"Audit by <b>{escape(audit.certifier)}</b> on {escape(audit.date.date().isoformat())}{escape(origin)}, "
-        f"evidence <code>{escape(audit.evidence_digest)}</code>.</p>",
-        f'<p><span class="unchecked">{UNCHECKED}</span> marks facts not checked against the scheme\'s text. '
-        "In the matrix, evidence and recalculation say what closes a gap; unknown: what the scheme requires "
-        "is not known to this crosswalk (evidence against its text closes it).</p>",
+        _switch(lang),
+        "<main>",
+        f"<h1>{_t('One audit, many schemes: recognition')}</h1>",
+        f"<p>{_t('Declaration conformant to')} <b>{escape(rec.pack.ref)}</b>; "
+        f"{_t('source scheme')}: <b>{escape(rec.source_scheme or 'none')}</b>.<br>"
+        f"{_t('Audit by')} <b>{escape(audit.certifier)}</b>, {_t('on')} {escape(audit.date.date().isoformat())}"
+        f"{origin}, {_t('evidence digest')} <code>{escape(audit.evidence_digest)}</code>.</p>",
+        f"<p>{legend}</p>",
         *_matrix(rec),
     ]
     for s in rec.schemes:
         body.extend(_details(s))
-    body.append(
-        "<footer>Generated by pcf-registry. Statuses are computed from the declaration, the audit and the"
-        " crosswalk data.</footer>"
-    )
-    return _page(f"Recognition of {rec.pack.ref}", body)
+    body.append(f"<footer>{footer}</footer></main>")
+    return _page(f"Recognition of {rec.pack.ref}", body, lang)
 
 
-def render_recognition(rec: Recognition, fmt: str) -> str:
-    """``rec`` as text, json or html."""
+def render_recognition(rec: Recognition, fmt: str, lang: str = "en") -> str:
+    """``rec`` as text, json or html; the html page shows ``lang`` (en or zh) first and switches to the other."""
     _check(fmt)
     if fmt == "json":
         return _json(rec.to_json())
-    return _recognition_text(rec) if fmt == "text" else _recognition_html(rec)
+    return _recognition_text(rec) if fmt == "text" else _recognition_html(rec, lang)

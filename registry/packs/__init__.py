@@ -22,6 +22,7 @@ from registry.packs.catalog import Catalog, compile_cached
 from registry.packs.cel.errors import CelEvalError
 from registry.packs.cel.values import parse_timestamp
 from registry.packs.engine import CompiledPack
+from registry.packs.report import render_validation_html, validated_facts
 from registry.packs.rulepack import (
     Grading,
     GradingBand,
@@ -143,6 +144,7 @@ __all__ = [
     "recalculate_document",
     "recalculation_report",
     "render_text",
+    "render_validation_html",
     "resolve",
     "run_pack_tests",
     "sign_file",
@@ -151,6 +153,7 @@ __all__ = [
     "validate_document",
     "validate_items",
     "validate_jsonl",
+    "validated_facts",
     "verify_envelope",
     "verify_file",
 ]

@@ -444,3 +444,40 @@ def labels_for_gtin(session: Session, gtin: str, *, limit: int = 20) -> list[Lab
     stmt = select(Label).where(Label.gtin == gtin)
     stmt = stmt.order_by(col(Label.issued_at).desc(), col(Label.id)).limit(limit)
     return list(session.exec(stmt))
+
+
+def directory_labels(
+    session: Session,
+    *,
+    now: datetime,
+    gtin: str | None = None,
+    company: str | None = None,
+    pack_ids: Iterable[str] | None = None,
+    grades: Iterable[str] | None = None,
+    region: str | None = None,
+    scheme: str | None = None,
+    after: str | None = None,
+    limit: int = 100,
+) -> list[Label]:
+    """Labels valid now (state valid, not expired), filtered, by label id after ``after`` (keyset)."""
+    stmt = select(Label).where(Label.state == LabelState.VALID, col(Label.expires_at) > now)
+    for column, value in ((Label.gtin, gtin), (Label.company, company), (Label.region, region), (Label.scheme, scheme)):
+        if value is not None:
+            stmt = stmt.where(col(column) == value)
+    if pack_ids is not None:
+        stmt = stmt.where(col(Label.pack_id).in_(list(pack_ids)))
+    if grades is not None:
+        stmt = stmt.where(col(Label.grade).in_(list(grades)))
+    if after is not None:
+        stmt = stmt.where(col(Label.id) > after)
+    return list(session.exec(stmt.order_by(col(Label.id)).limit(limit)))
+
+
+def changed_labels(session: Session, *, since: tuple[datetime, str] | None, limit: int) -> list[Label]:
+    """Labels by (state_changed_at, id), those after ``since``: issued or changed since then, oldest first."""
+    stmt = select(Label)
+    if since is not None:
+        at, label_id = since
+        later = col(Label.state_changed_at) > at
+        stmt = stmt.where(later | ((col(Label.state_changed_at) == at) & (col(Label.id) > label_id)))
+    return list(session.exec(stmt.order_by(col(Label.state_changed_at), col(Label.id)).limit(limit)))

@@ -418,6 +418,8 @@ class Label(StorageModel, table=True):
         # one label per issue request: a repeat of the request finds this one (issue 10)
         Index("ux_label_certifier_id_request_key", "certifier_id", "request_key", unique=True),
         Index("ix_label_region_issued_at", "region", "issued_at"),
+        Index("ix_label_state_changed_at_id", "state_changed_at", "id"),  # the label feed (issue 14)
+        Index("ix_label_company", "company"),  # the directory's search by company
     )
 
     id: str = Field(sa_column=Column(String(16), primary_key=True))

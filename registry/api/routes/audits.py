@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from issuance import pick_language
 from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
 from registry.api.models import AuditOut, Reason, RecognitionOut
 from registry.api.problems import NotFoundError
@@ -143,8 +144,10 @@ async def create_recognition(
     principal: PrincipalDep,
     ctx: CtxDep,
     format: Literal["json", "html"] | None = None,
+    lang: Literal["en", "zh"] | None = None,
 ) -> Response:
     """Recognise an audit under other schemes: per scheme recognised, with gaps, or not, each gap with its clause.
+    The HTML page (``format=html`` or Accept) opens in ``lang`` (default: by Accept-Language) with a zh/en switch.
 
     Give ``audit_id`` of a stored audit, or ``record`` + ``declaration`` (+ ``pack``) to record the audit first.
     """
@@ -167,7 +170,8 @@ async def create_recognition(
     rid = await run_in_threadpool(_store_recognition, ctx, audit, result)
     headers = {"Location": f"/v1/recognitions/{rid}"}
     if format == "html" or (format is None and "text/html" in request.headers.get("accept", "")):
-        return HTMLResponse(render_recognition(result, "html"), status_code=201, headers=headers)
+        chosen = lang or pick_language(request.headers.get("accept-language"))
+        return HTMLResponse(render_recognition(result, "html", chosen), status_code=201, headers=headers)
     return ORJSONResponse({"id": rid, "audit_id": audit.id, **result.to_json()}, status_code=201, headers=headers)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import IO, Annotated, Any
 
 import orjson
@@ -22,10 +23,11 @@ from starlette.concurrency import run_in_threadpool
 from registry.api.deps import BEARER, JSON_BODY, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
 from registry.api.models import ValidationOut
 from registry.api.problems import NotFoundError
-from registry.api.report import render_validation_html
+from registry.api.report import DEFAULT_TTL, MAX_TTL, ReportLinks, refusal_page
 from registry.api.validation_core import validate_one
 from registry.errors import RegistryError
 from registry.inputs import parse_json
+from registry.packs import render_validation_html
 from registry.service.principal import Principal
 from registry.storage import repo
 from registry.storage.db import session_scope
@@ -133,19 +135,67 @@ async def get_validation(
 ) -> Response:
     """A stored validation (only the organisation that ran it sees it), as JSON or as an HTML report."""
 
-    def run() -> tuple[str, str, dict[str, Any]]:
-        with session_scope(ctx.engine, write=False) as s:
-            try:
-                v = repo.get_validation(s, validation_id, org_id=principal.org_id)
-            except NotFound as e:
-                raise NotFoundError(e.message) from e
-            return v.id, v.created_at.isoformat(), v.result
-
-    vid, created, result = await run_in_threadpool(run)
+    vid, created, result, declaration = await run_in_threadpool(_stored, ctx, validation_id, principal.org_id)
     wants_html = format == "html" or (format is None and "text/html" in request.headers.get("accept", ""))
     if wants_html:
-        return HTMLResponse(render_validation_html(vid, created, result))
+        return HTMLResponse(render_validation_html(vid, created, result, declaration))
     return ORJSONResponse({"id": vid, "created_at": created, **result})
+
+
+def _stored(ctx: ServiceContext, validation_id: str, org_id: str | None) -> tuple[str, str, dict[str, Any], Any]:
+    """id, created_at, result and declaration of a stored validation (of ``org_id`` when given); 404 if none."""
+    with session_scope(ctx.engine, write=False) as s:
+        try:
+            v = repo.get_validation(s, validation_id, org_id=org_id)
+        except NotFound as e:
+            raise NotFoundError(e.message) from e
+        return v.id, v.created_at.isoformat(), v.result, v.declaration
+
+
+def _links(ctx: ServiceContext) -> ReportLinks:
+    return ReportLinks.derived_from(ctx.tokens.secret)
+
+
+@router.post(
+    "/v1/validations/{validation_id}/report-link",
+    responses={200: {"description": "a link to the HTML report that needs no bearer token, until it expires"}},
+    openapi_extra={"security": BEARER},
+)
+async def report_link(
+    validation_id: str,
+    principal: PrincipalDep,
+    ctx: CtxDep,
+    ttl_hours: Annotated[int, Query(ge=1, le=int(MAX_TTL.total_seconds()) // 3600)] = int(DEFAULT_TTL.total_seconds())
+    // 3600,
+) -> Response:
+    """A signed, expiring link to the HTML report of one of the caller's stored validations, to send to someone
+    without credentials: ``{"url": "/v1/validations/{id}/report?expires=...&sig=...", "expires_at": ...}``."""
+    vid, *_ = await run_in_threadpool(_stored, ctx, validation_id, principal.org_id)
+    expires_at = (ctx.clock() + timedelta(hours=ttl_hours)).replace(microsecond=0)
+    return ORJSONResponse({"url": _links(ctx).path(vid, expires_at), "expires_at": expires_at.isoformat()})
+
+
+@router.get(
+    "/v1/validations/{validation_id}/report",
+    response_class=HTMLResponse,
+    responses={
+        403: {"description": "the link expired or was altered: a page says which", "content": {"text/html": {}}}
+    },
+)
+async def signed_report(
+    validation_id: str,
+    ctx: CtxDep,
+    expires: Annotated[int, Query(ge=0, le=2**40)],
+    sig: Annotated[str, Query(max_length=128)],
+) -> Response:
+    """The HTML report of a stored validation, opened from a signed link (``POST .../report-link``): no bearer
+    token; an expired or altered link is refused (403) with a page saying which."""
+    why = _links(ctx).refusal(validation_id, expires, sig, ctx.clock())
+    if why is not None:
+        return HTMLResponse(refusal_page(why), status_code=403, headers={"Cache-Control": "no-store"})
+    vid, created, result, declaration = await run_in_threadpool(_stored, ctx, validation_id, None)
+    html = render_validation_html(vid, created, result, declaration)
+    return HTMLResponse(html, headers={"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"})
 
 
 # ------------------------------------------------------------------ batch
