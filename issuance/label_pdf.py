@@ -3,7 +3,7 @@
 svglib reads the SVG into a ReportLab drawing (rectangles, paths, transforms; the label has no text
 elements, images or fonts, as every text is already outlines) and ReportLab writes it as PDF at the
 label's printed size in millimetres. ``rl_config.invariant`` makes the bytes reproducible (no creation
-time or random document id). svglib and ReportLab are imported on first use (docs/adr/i14-print-label-artwork.md).
+time or random document id). svglib and ReportLab are imported on first use (docs/adr/0022-label-artwork.md).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ looks the same in any SVG renderer and on a machine without any font; widths com
 metrics and a line is fitted by lowering its size or cutting it with an ellipsis, never by stretching.
 Each text path carries what it says in ``data-text`` (and its size in ``data-size``) for tools and tests.
 
-Variants (docs/adr/i14-print-label-artwork.md):
+Variants (docs/adr/0022-label-artwork.md):
 
 * ``regular``: 90 x 52 mm (user units of 0.1 mm): the grade badge coloured by grade band with the
   grade scale under it (this label's grade raised and outlined; an illustrative grade with the word

@@ -17,7 +17,7 @@ The bundled packs' entries are also shipped, read-only, in ``registry/_prebuilt`
 ``python -m registry.packs.prebuilt``): the user cache falls back to them, so even the first
 command after installing parses and compiles no bundled pack. They are found by the same keys,
 so an entry that does not fit this program's code and packs is never found. See
-docs/adr/0015-pack-cache.md and docs/adr/i15-cli-cold-start.md.
+docs/adr/0015-pack-cache.md and docs/adr/0027-cold-start.md.
 """
 
 from __future__ import annotations

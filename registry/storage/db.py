@@ -5,7 +5,7 @@
 * :func:`migrate` / :func:`downgrade` / :func:`current_revision` / :func:`head_revision` - Alembic, configured in
   code (no ``alembic.ini``) from the migration folder shipped with the package.
 * :func:`session_scope` - one transaction: commit on success, roll back on any exception. On a SQLite
-  file, write transactions queue at a :class:`WriterGate` first (ADR i15-http-sqlite-writers).
+  file, write transactions queue at a :class:`WriterGate` first (ADR 0028).
 """
 
 from __future__ import annotations
