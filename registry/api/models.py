@@ -182,3 +182,38 @@ class RecalculationOut(_Open):
     created_at: str
     validation: dict[str, Any]
     recalculation: dict[str, Any] | None
+
+
+class DirectoryRecordOut(_Open):
+    """One certified product in the public directory: only what the label's consumer page shows."""
+
+    label_id: str
+    url: str
+    product_name: str | None = None
+    gtin: str
+    company: str | None = None
+    certifier: str
+    scheme: str
+    pack: str
+    category: str
+    grade: str | None = None
+    catalogue: str | None = None
+    value: str | None = None  # kg CO2e per declared unit, decimal text
+    declared_unit: str | None = None
+    boundary: str | None = None
+    region: str | None = None
+    issued_at: str
+    expires_at: str
+    state: str
+    state_changed_at: str
+
+
+class DirectoryOut(_Open):
+    items: list[DirectoryRecordOut]
+
+
+class ReportLinkOut(_Open):
+    """A signed link to a validation's HTML report that needs no bearer token, until ``expires_at``."""
+
+    url: str
+    expires_at: str

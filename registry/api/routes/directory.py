@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from issuance import normalize_gtin, pick_language, render_directory_page
 from registry.api.deps import CtxDep, ORJSONResponse, ServiceContext
 from registry.api.labels import label_cache, preferred_type
+from registry.api.models import DirectoryOut
 from registry.errors import InputError
 from registry.service import directory
 from registry.storage.db import session_scope
@@ -77,7 +78,7 @@ def _search(ctx: ServiceContext, query: directory.DirectoryQuery) -> tuple[list[
     return records, records[-1]["label_id"] if more else None
 
 
-@router.get("/v1/directory", tags=["directory"])
+@router.get("/v1/directory", tags=["directory"], response_model=None, responses={200: {"model": DirectoryOut}})
 async def directory_search(
     request: Request,
     ctx: CtxDep,
@@ -103,7 +104,14 @@ async def directory_search(
     return ORJSONResponse({"items": records}, headers=headers)
 
 
-@router.get("/directory", tags=["consumer"], response_class=HTMLResponse)
+@router.get(
+    "/directory",
+    tags=["consumer"],
+    response_class=HTMLResponse,
+    responses={
+        400: {"description": "a search the directory cannot run: the page says why", "content": {"text/html": {}}}
+    },
+)
 async def directory_page(
     request: Request,
     ctx: CtxDep,

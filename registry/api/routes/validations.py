@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from registry.api.deps import BEARER, JSON_BODY, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
-from registry.api.models import ValidationOut
+from registry.api.models import ReportLinkOut, ValidationOut
 from registry.api.problems import NotFoundError
 from registry.api.report import DEFAULT_TTL, MAX_TTL, ReportLinks, refusal_page
 from registry.api.validation_core import validate_one
@@ -158,7 +158,13 @@ def _links(ctx: ServiceContext) -> ReportLinks:
 
 @router.post(
     "/v1/validations/{validation_id}/report-link",
-    responses={200: {"description": "a link to the HTML report that needs no bearer token, until it expires"}},
+    response_model=None,
+    responses={
+        200: {
+            "model": ReportLinkOut,
+            "description": "a link to the HTML report that needs no bearer token, until it expires",
+        }
+    },
     openapi_extra={"security": BEARER},
 )
 async def report_link(
