@@ -95,14 +95,15 @@ def _check_created(data: Mapping[str, Any]) -> None:
 
 
 def _check_fulfilled(data: Mapping[str, Any]) -> None:
-    _request_id(data)
+    check_request_id(data)
     pfs = data.get("pfs")
     if not isinstance(pfs, list) or not pfs or not all(isinstance(p, dict) for p in pfs):
         raise InputError("data.pfs must be a non-empty array of ProductFootprints")
 
 
-def _check_rejected(data: Mapping[str, Any]) -> None:
-    _request_id(data)
+def check_rejected(data: Mapping[str, Any]) -> None:
+    """A RequestRejectedEvent's data (v2 and v3 alike): the request it answers and an error code and message."""
+    check_request_id(data)
     error = data.get("error")
     if (
         not isinstance(error, dict)
@@ -112,16 +113,17 @@ def _check_rejected(data: Mapping[str, Any]) -> None:
         raise InputError("data.error must be an object with a code and a message")
 
 
-def _request_id(data: Mapping[str, Any]) -> None:
+def check_request_id(data: Mapping[str, Any]) -> None:
+    """``data.requestEventId`` names the request an answer is for (v2 and v3 alike)."""
     if not isinstance(data.get("requestEventId"), str) or not data["requestEventId"]:
-        raise InputError("data.requestEventId must name the RequestCreatedEvent answered")
+        raise InputError("data.requestEventId must name the request event answered")
 
 
 _CHECKS: dict[str, Callable[[Mapping[str, Any]], None]] = {
     PUBLISHED: check_pf_ids,
     REQUEST_CREATED: _check_created,
     REQUEST_FULFILLED: _check_fulfilled,
-    REQUEST_REJECTED: _check_rejected,
+    REQUEST_REJECTED: check_rejected,
 }
 
 

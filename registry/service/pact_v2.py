@@ -22,7 +22,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from registry.errors import InputError
-from registry.service.pact_events import check_cloudevent_attributes, check_pf_ids
+from registry.service.pact_events import (
+    check_cloudevent_attributes,
+    check_pf_ids,
+    check_rejected,
+    check_request_id,
+)
 from registry.service.pact_query import Criteria, parse_criteria
 
 PREFIX = "org.wbcsd.pathfinder."
@@ -52,33 +57,17 @@ def _check_created(data: Mapping[str, Any]) -> None:
 
 
 def _check_fulfilled(data: Mapping[str, Any]) -> None:
-    _request_id(data)
+    check_request_id(data)
     pfs = data.get("pfs")
     if not isinstance(pfs, list) or not all(isinstance(p, dict) for p in pfs):
         raise InputError("data.pfs must be an array of ProductFootprints")
-
-
-def _check_rejected(data: Mapping[str, Any]) -> None:
-    _request_id(data)
-    error = data.get("error")
-    if (
-        not isinstance(error, dict)
-        or not isinstance(error.get("code"), str)
-        or not isinstance(error.get("message"), str)
-    ):
-        raise InputError("data.error must be an object with a code and a message")
-
-
-def _request_id(data: Mapping[str, Any]) -> None:
-    if not isinstance(data.get("requestEventId"), str) or not data["requestEventId"]:
-        raise InputError("data.requestEventId must name the request answered")
 
 
 _CHECKS: dict[str, Callable[[Mapping[str, Any]], None]] = {
     PUBLISHED: check_pf_ids,
     REQUEST_CREATED: _check_created,
     REQUEST_FULFILLED: _check_fulfilled,
-    REQUEST_REJECTED: _check_rejected,
+    REQUEST_REJECTED: check_rejected,
 }
 
 

@@ -35,6 +35,7 @@ from pact_conformance import (
     V2_CASES,
     V2_CREATED,
     V2_FULFILLED,
+    V2_REJECTED,
     V3_CASE_IDS,
     V3_CASES,
     Target,
@@ -433,6 +434,24 @@ def test_a_v2_request_the_host_cannot_select_by_is_400_naming_the_member(
     pact: Pact, data: dict[str, Any], named: str
 ) -> None:
     r = pact.event(pact.new_event(V2_CREATED, data), version=2)
+    _error(r, 400, ("BadRequest",))
+    assert named in r.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("event_type", "data", "named"),
+    [
+        (V2_REJECTED, {"error": {"code": "NoSuchFootprint", "message": "none"}}, "data.requestEventId"),
+        (V2_REJECTED, {"requestEventId": "r1", "error": {"code": "NoSuchFootprint"}}, "data.error"),
+        (V2_FULFILLED, {"pfs": []}, "data.requestEventId"),
+        (V2_FULFILLED, {"requestEventId": "r1", "pfs": "none"}, "data.pfs"),
+    ],
+)
+def test_a_malformed_v2_answer_is_400_naming_the_member(
+    pact: Pact, event_type: str, data: dict[str, Any], named: str
+) -> None:
+    """The v2 checks of an answer's data share the v3 ones (pact_events.check_rejected, check_request_id)."""
+    r = pact.event(pact.new_event(event_type, data), version=2)
     _error(r, 400, ("BadRequest",))
     assert named in r.json()["message"]
 
