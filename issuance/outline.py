@@ -88,7 +88,8 @@ def _glyph(ch: str, bold: bool, field: str, position: int) -> _Glyph:
         return _Glyph(digit.font, digit.name, _SUB_SCALE, _SUB_DROP)
     raise UnprintableText(
         f"{field} has {ch!r} (U+{ord(ch):04X}) at position {position}, which the label font cannot draw: it prints "
-        "Latin-1, general punctuation and GB 2312 (issuance/fonts/README.md)",
+        "Latin-1, general punctuation, GB 2312 and the Table of General Standard Chinese Characters "
+        "(issuance/fonts/README.md)",
         Location(pointer=f"/{field}"),
         character=ch,
     )

@@ -6,8 +6,12 @@ https://github.com/notofonts/noto-cjk). It writes ``label-regular.otf`` and ``la
 
 * Regular: printable ASCII, Latin-1, general punctuation, CJK symbols and full-width forms, all of GB 2312
   (rows 1-9: symbols, kana, Greek, Cyrillic; level-1 hanzi, rows 16-55, 3,755 characters; level-2 hanzi,
-  rows 56-87, 3,008 characters), every character of the label's fixed texts (``issuance.i18n``) and of the
-  bundled rule packs and crosswalks (their titles are printed).
+  rows 56-87, 3,008 characters), all 8,105 characters of the Table of General Standard Chinese Characters
+  (通用规范汉字表, State Council, 2013: the characters names are to be written in, 1,467 of them outside
+  GB 2312, such as 堃, 燊, 珺 and 喆), every character of the label's fixed texts (``issuance.i18n``) and of
+  the bundled rule packs and crosswalks (their titles are printed). The table's characters are read from
+  the Unicode Character Database's Unihan file, property ``kTGH`` (Debian's ``unicode-data`` puts
+  ``Unihan_OtherMappings.txt.bz2`` in /usr/share/unicode/; https://www.unicode.org/reports/tr38/#kTGH).
 * Bold: printable ASCII, Latin-1 and the label's fixed texts only (bold is used for the title, the grade,
   the value and the grade words); a character bold lacks is drawn from the regular font.
 
@@ -16,6 +20,7 @@ Hinting and OpenType layout tables are dropped: the label draws outlines at adva
 
 from __future__ import annotations
 
+import bz2
 import sys
 from pathlib import Path
 
@@ -23,6 +28,8 @@ from fontTools import subset
 from fontTools.ttLib import TTCollection, TTFont
 
 HERE = Path(__file__).resolve().parent
+UNIHAN = Path("/usr/share/unicode/Unihan_OtherMappings.txt.bz2")
+TGH_SIZE = 8105
 FACE = "Noto Sans CJK SC"
 
 
@@ -36,6 +43,18 @@ def gb2312(rows: range) -> set[int]:
             except UnicodeDecodeError:
                 continue
             found.add(ord(ch))
+    return found
+
+
+def general_standard(unihan: Path = UNIHAN) -> set[int]:
+    """The 8,105 characters of the Table of General Standard Chinese Characters (Unihan ``kTGH``)."""
+    found: set[int] = set()
+    with bz2.open(unihan, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            if "\tkTGH\t" in line:
+                found.add(int(line.split("\t", 1)[0].removeprefix("U+"), 16))
+    if len(found) != TGH_SIZE:
+        raise SystemExit(f"{unihan}: {len(found)} characters with kTGH, expected {TGH_SIZE}")
     return found
 
 
@@ -62,7 +81,8 @@ def basics() -> set[int]:
 
 def regular_set() -> set[int]:
     cjk = set(range(0x3000, 0x3020)) | set(range(0xFF01, 0xFF5F))
-    return basics() | cjk | gb2312(range(1, 10)) | gb2312(range(16, 88)) | vocabulary() | bundled_titles()
+    hanzi = gb2312(range(16, 88)) | general_standard()
+    return basics() | cjk | gb2312(range(1, 10)) | hanzi | vocabulary() | bundled_titles()
 
 
 def bold_set() -> set[int]:
@@ -88,6 +108,7 @@ def write(source: Path, codepoints: set[int], out: Path) -> None:
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted(codepoints & set(font.getBestCmap())))
     subsetter.subset(font)
+    font.recalcTimestamp = False  # keep the source's date: the same sources give the same bytes
     font.save(str(out))
     print(f"{out.name}: {len(font.getGlyphOrder())} glyphs, {out.stat().st_size:,} bytes")
 

@@ -57,6 +57,14 @@ class TestOutlines:
         assert err.value.character == ch and f"U+{ord(ch):04X}" in err.value.message
         assert err.value.location.pointer == "/certifier_name" and "position 2" in err.value.message
 
+    @pytest.mark.parametrize("ch", list("堃燊珺喆犇䶮昇玥琇镕燋崀砄𫔎俍叇郿坰瑖鬘傕觃"))
+    def test_name_characters_outside_gb2312_from_the_general_standard_table_are_printable(self, ch: str) -> None:
+        # Characters of the Table of General Standard Chinese Characters (2013) that GB 2312 lacks: company and
+        # personal names use them (堃, 燊, 喆 ...); the first ten are common in names, the rest a random sample.
+        assert ch.encode("gb2312", errors="replace") == b"?"
+        check_printable(f"山东{ch}业有限公司", "certifier_name")
+        check_printable(ch, "certifier_name", bold=True)  # drawn from the regular font when bold lacks it
+
     def test_gb2312_hanzi_and_the_label_vocabulary_are_all_there(self) -> None:
         hanzi = "".join(
             bytes([0xB0 + r, 0xA1 + c]).decode("gb2312", errors="ignore") for r in range(0, 72) for c in range(94)
