@@ -89,12 +89,15 @@ class CertifierView(BaseModel):
     page_path: str | None = None
 
 
-def _document(lang: Lang, title: str, subtitle: str, body: str, path: str | None) -> str:
+def render_human_page(lang: Lang, title: str, subtitle: str, body: str, path: str | None, *, css: str = "") -> str:
+    """The shell every human page shares: a header with the subtitle, the title and the 中文/English switch
+    (``path?lang=``; none without ``path``), ``body`` as ``main``, and a footer linking the front page. ``css``
+    is added to the shared style sheet."""
     return (
         f'<!doctype html>\n<html lang="{HTML_LANG[lang]}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}"><meta name="referrer" content="no-referrer">'
-        f"<title>{escape(title)}</title><style>{PAGE_CSS}{_HEADER}</style></head><body>"
+        f"<title>{escape(title)}</title><style>{PAGE_CSS}{_HEADER}{css}</style></head><body>"
         f"<header><p>{escape(subtitle)}</p><h1>{escape(title)}</h1>{language_switch(path, lang)}</header>"
         f'<main>{body}</main><footer><p class="card"><a href="/?lang={lang}">{escape(text(lang, "home"))}</a></p>'
         "</footer></body></html>\n"
@@ -128,7 +131,7 @@ def render_grading_page(view: PackGradingView, *, lang: Literal["en", "zh"] = "e
     )
     if not view.bands:
         body = f'<section class="card">{about}<p>{escape(text(lang, "grading.none"))}</p></section>'
-        return _document(lang, text(lang, "grading.title"), view.title, body, view.page_path)
+        return render_human_page(lang, text(lang, "grading.title"), view.title, body, view.page_path)
     warning = f'<section class="card"><p class="illustrative"><strong>{escape(text(lang, "grading.illustrative"))}'
     warning += "</strong></p></section>"
     rows = "".join(
@@ -146,7 +149,7 @@ def render_grading_page(view: PackGradingView, *, lang: Literal["en", "zh"] = "e
         f'<section class="card"><h2>{escape(text(lang, "grading.bands"))}</h2>{table}</section>'
         f'<section class="card">{basis}{notice}</section>'
     )
-    return _document(lang, text(lang, "grading.title"), view.title, body, view.page_path)
+    return render_human_page(lang, text(lang, "grading.title"), view.title, body, view.page_path)
 
 
 def _names(values: tuple[str, ...], lang: Lang) -> str:
@@ -195,7 +198,7 @@ def render_certifier_page(
     lang = check_lang(lang)
     if view is None:
         body = f'<section class="card"><p>{escape(text(lang, "certifier.unknown"))}</p></section>'
-        return _document(lang, text(lang, "certifier.title"), "", body, path)
+        return render_human_page(lang, text(lang, "certifier.title"), "", body, path)
     about = _dl(
         [
             (text(lang, "certifier.name"), escape(view.name)),
@@ -213,4 +216,4 @@ def render_certifier_page(
         f'<section class="card"><h2>{escape(text(lang, "certifier.contact"))}</h2>'
         f"<p>{escape(text(lang, 'certifier.contact.text'))}</p></section>"
     )
-    return _document(lang, view.name, text(lang, "certifier.title"), body, view.page_path or path)
+    return render_human_page(lang, view.name, text(lang, "certifier.title"), body, view.page_path or path)
