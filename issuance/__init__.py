@@ -28,6 +28,7 @@ from issuance.i18n import CO2E, per_unit, text_lang, transition_text
 from issuance.info_pages import (
     AccreditationLine,
     Band,
+    CertifierContact,
     CertifierView,
     PackGradingView,
     SchemePolicy,
@@ -102,6 +103,7 @@ __all__ = [
     "Artwork",
     "Band",
     "Boundary",
+    "CertifierContact",
     "CertifierView",
     "DigitalLink",
     "DigitalLinkError",

@@ -17,7 +17,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from issuance.i18n import CO2E, HTML_LANG, Lang, check_lang, escape, number, per_unit, text, text_lang
-from issuance.page import PAGE_CSS, language_switch
+from issuance.page import PAGE_CSS, PageError, language_switch
+from registry.errors import Location
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 _HEADER = "body>header{background:#1d4ed8;color:#fff;padding:1rem}body>header h1{margin:.2rem 0;font-size:1.6rem}"
@@ -77,13 +78,26 @@ class SchemePolicy(BaseModel):
     is_default: bool = True
 
 
+class CertifierContact(BaseModel):
+    """How to reach the certifier, as it published it (the registry checked the e-mail's syntax and that the
+    web address is http or https); each part optional."""
+
+    model_config = ConfigDict(frozen=True)
+
+    email: str | None = None
+    url: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+
 class CertifierView(BaseModel):
-    """The certifier's page: name, registry id, accreditations, the label policies of their schemes."""
+    """The certifier's page: name, registry id, contact, accreditations, the label policies of their schemes."""
 
     model_config = ConfigDict(frozen=True)
 
     org_id: str
     name: str
+    contact: CertifierContact | None = None
     accreditations: tuple[AccreditationLine, ...] = ()
     policies: tuple[SchemePolicy, ...] = ()
     page_path: str | None = None
@@ -191,6 +205,39 @@ def _policies(policies: tuple[SchemePolicy, ...], lang: Lang) -> str:
     return f'<section class="card"><h2>{escape(text(lang, "certifier.policy"))}</h2><ul>{items}</ul></section>'
 
 
+def _contact(contact: CertifierContact | None, lang: Lang) -> str:
+    """The contact section: each part the certifier published (links for e-mail, web and telephone), and the
+    label page's complaint form; without a contact, only the form."""
+    heading = f"<h2>{escape(text(lang, 'certifier.contact'))}</h2>"
+    if contact is None or not (contact.email or contact.url or contact.phone or contact.address):
+        return f'<section class="card">{heading}<p>{escape(text(lang, "certifier.contact.text"))}</p></section>'
+    url = contact.url.strip() if contact.url else None
+    if url is not None and not url.lower().startswith(("https://", "http://")):
+        message = f"contact/url must be an http(s) URL, got {url!r}"
+        raise PageError(message, Location(pointer="/contact/url"), reason="unsafe_link")
+    address = None
+    if contact.address:
+        lines = "<br>".join(escape(line) for line in contact.address.splitlines())
+        address = f'<span lang="{text_lang(contact.address)}">{lines}</span>'
+    rows = [
+        (text(lang, "certifier.contact.email"), _a(f"mailto:{contact.email}", contact.email)),
+        (text(lang, "certifier.contact.url"), _a(url, url)),
+        (text(lang, "certifier.contact.phone"), _a(f"tel:{_dial(contact.phone)}", contact.phone)),
+        (text(lang, "certifier.contact.address"), address),
+    ]
+    report = f'<p class="log">{escape(text(lang, "certifier.contact.report"))}</p>'
+    return f'<section class="card">{heading}{_dl(rows)}{report}</section>'
+
+
+def _a(href: str | None, shown: str | None) -> str | None:
+    return f'<a href="{escape(href)}" lang="en">{escape(shown)}</a>' if href and shown else None
+
+
+def _dial(phone: str | None) -> str:
+    """A ``tel:`` number (RFC 3966 global number): the digits and a leading ``+``."""
+    return "".join(c for c in phone or "" if c.isdigit() or c == "+")
+
+
 def render_certifier_page(
     view: CertifierView | None, *, lang: Literal["en", "zh"] = "en", path: str | None = None
 ) -> str:
@@ -213,7 +260,6 @@ def render_certifier_page(
         f'<section class="card">{about}</section>'
         f'<section class="card"><h2>{escape(text(lang, "certifier.accreditations"))}</h2></section>{accreditations}'
         f"{policies}"
-        f'<section class="card"><h2>{escape(text(lang, "certifier.contact"))}</h2>'
-        f"<p>{escape(text(lang, 'certifier.contact.text'))}</p></section>"
+        f"{_contact(view.contact, lang)}"
     )
     return render_human_page(lang, view.name, text(lang, "certifier.title"), body, view.page_path or path)

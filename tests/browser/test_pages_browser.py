@@ -77,6 +77,14 @@ CATALOGUE = {
     ],
 }
 
+# TEST DATA: the demo certifier's public contact (made up; .example is reserved for examples, RFC 2606).
+CONTACT = {
+    "email": "labels@demo-certifier.example",
+    "url": "https://demo-certifier.example/contact",
+    "phone": "+86 10 6532 1234",
+    "address": "北京市示例区\n示例路 1 号",
+}
+
 
 @cache
 def _bundled() -> Catalog:
@@ -140,6 +148,8 @@ def _populate(site: Site, data: Path, creds: dict[str, Any]) -> None:
     certifier = _headers(site.base, creds[DEMO_CERTIFIER])
     labels = site.labels
     labels["illustrative"] = _issue(site.base, certifier, "aluminium-ingot")  # before any catalogue
+    contact = httpx.put(f"{site.base}/v1/orgs/{DEMO_CERTIFIER}/contact", json=CONTACT, headers=certifier)
+    assert contact.status_code == 200, contact.text
     labels["ungraded"] = _issue(site.base, certifier, "ev-traction-battery")
     for state, action in (("suspended", "suspend"), ("revoked", "revoke"), ("expired", None)):
         labels[state] = _issue(site.base, certifier, "passenger-car-tyre")
@@ -284,6 +294,11 @@ def check_certifier(page: Any, lang: str, site: Site) -> None:
     text = _text(page)
     assert _t(lang, "certifier.accreditations") in text and _t(lang, "accreditation.active") in text
     assert _t(lang, "certifier.contact") in text
+    for part in ("email", "url", "phone", "address"):  # the contact the certifier published
+        assert _t(lang, f"certifier.contact.{part}") in text
+    hrefs = [a.get_attribute("href") for a in page.locator("main a").all()]
+    assert f"mailto:{CONTACT['email']}" in hrefs and CONTACT["url"] in hrefs
+    assert "示例路 1 号" in text
 
 
 def check_catalogue_page(page: Any, lang: str, site: Site) -> None:

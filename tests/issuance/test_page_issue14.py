@@ -293,3 +293,27 @@ def test_the_chinese_catalogue_page_leaves_no_english_unmarked() -> None:
     codes = {"CN", "T1", "T2", "T3"}  # a region code and the catalogue's own grade names
     assert not [w for w in left.split() if any("a" <= c.lower() <= "z" for c in w) and w not in codes], left
     assert "（" in left and "(" not in left
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_certifier_page_shows_a_published_contact(lang: str) -> None:
+    from issuance import CertifierContact
+
+    contact = CertifierContact(
+        email="a@b.example", url="https://b.example/", phone="+86 10 1234", address="路一号\n北京"
+    )
+    doc = parse(render_certifier_page(CertifierView(org_id="c", name="C", contact=contact), lang=lang))  # type: ignore[arg-type]
+    hrefs = [a.get("href") for a in doc.xpath("//main//a")]
+    assert hrefs == ["mailto:a@b.example", "https://b.example/", "tel:+86101234"]
+    assert doc.xpath("//main//span[@lang='zh-Hans']")[0].text_content() == "路一号北京"  # two lines, <br> between
+    assert TEXTS[lang]["certifier.contact.report"] in words(doc)
+    assert TEXTS[lang]["certifier.contact.text"] not in words(doc)
+
+
+def test_a_certifier_contact_with_an_unsafe_link_is_refused() -> None:
+    from issuance import CertifierContact
+    from issuance.page import PageError
+
+    for url in ("javascript:alert(1)", "/relative"):
+        with pytest.raises(PageError):
+            render_certifier_page(CertifierView(org_id="c", name="C", contact=CertifierContact(url=url)))
