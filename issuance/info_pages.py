@@ -22,7 +22,7 @@ from registry.errors import Location
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 _HEADER = "body>header{background:#1d4ed8;color:#fff;padding:1rem}body>header h1{margin:.2rem 0;font-size:1.6rem}"
-_HEADER += "body>header .switch a{color:#fff;font-weight:700}body>header p{margin:.2rem 0 0}"
+_HEADER += "body>header p{margin:.2rem 0 0}"  # the switch's link: PAGE_CSS
 _HEADER += "body>header>p:first-child{padding-right:5rem}"
 _HEADER += "table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem;border-top:1px solid #eaecf0}"
 

@@ -287,7 +287,7 @@ def _page_view(v: Verification, names: dict[str, Any] | None, lang: str) -> Labe
         verification=v,
         product_name=names["product"] if names else None,
         certifier_name=names["certifier"] if names else None,
-        pack_title=names["pack"][lang] if names else None,
+        pack_title=names["pack_name"][lang] if names else None,  # the page shows the id@version beside it
         scheme_title=names["scheme_titles"][lang] if names else None,
         status_checked_at=v.checked_at,
         grading_url=_grading_url(v),
