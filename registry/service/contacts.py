@@ -41,6 +41,12 @@ class Contact(BaseModel):
         str | None, Field(pattern=ADDRESS_PATTERN, min_length=1, max_length=500, description="postal address")
     ] = None
 
+    @field_validator("email", "url", "phone", "address", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        """A blank part is no part (a form or an option left empty)."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("url")
     @classmethod
     def _no_credentials(cls, url: HttpUrl | None) -> HttpUrl | None:

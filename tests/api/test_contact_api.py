@@ -78,6 +78,9 @@ def test_the_certifier_page_shows_the_contact(service: Service, with_contact: di
 def test_the_admin_sets_any_contact_and_an_empty_one_removes_it(service: Service, with_contact: dict[str, Any]) -> None:
     r = _put(service, ADMIN_ORG, {"email": "desk@demo-certifier.example"})
     assert r.status_code == 200 and r.json()["contact"] == {"email": "desk@demo-certifier.example"}
+    r = _put(service, ADMIN_ORG, {"email": " ", "url": ""})  # blank parts are none
+    assert r.status_code == 200 and r.json()["contact"] is None
+    assert _put(service, ADMIN_ORG, {"phone": "+86 10 1234"}).json()["contact"] == {"phone": "+86 10 1234"}
     r = _put(service, ADMIN_ORG, {})
     assert r.status_code == 200 and r.json()["contact"] is None
     page = service.client.get(f"/v1/certifiers/{DEMO_CERTIFIER}/page", params={"lang": "en"})
