@@ -24,15 +24,17 @@ from issuance.errors import (
 )
 from issuance.grading import Graded, grade, grade_by_catalogue
 from issuance.gtin import normalize_gtin
-from issuance.i18n import CO2E, per_unit, transition_text
+from issuance.i18n import CO2E, per_unit, text_lang, transition_text
 from issuance.info_pages import (
     AccreditationLine,
     Band,
+    CertifierContact,
     CertifierView,
     PackGradingView,
     SchemePolicy,
     render_certifier_page,
     render_grading_page,
+    render_human_page,
 )
 from issuance.keys import (
     KeyScope,
@@ -101,6 +103,7 @@ __all__ = [
     "Artwork",
     "Band",
     "Boundary",
+    "CertifierContact",
     "CertifierView",
     "DigitalLink",
     "DigitalLinkError",
@@ -162,6 +165,7 @@ __all__ = [
     "render_certifier_page",
     "render_directory_page",
     "render_grading_page",
+    "render_human_page",
     "render_label_artwork",
     "render_label_page",
     "render_label_pdf",
@@ -177,6 +181,7 @@ __all__ = [
     "split_status_uri",
     "status_list_uri",
     "status_lists_from_tokens",
+    "text_lang",
     "tlog",
     "token_from_b64url",
     "token_from_text",

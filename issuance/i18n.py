@@ -376,6 +376,14 @@ _I14_TEXTS: dict[Lang, dict[str, str]] = {
             "\u201cReport a problem with this label\u201d on the label's page: the certifier and the regulator see it."
         ),
         "certifier.unknown": "No certifier with this id is known to this registry.",
+        "certifier.contact.email": "E-mail",
+        "certifier.contact.url": "Website",
+        "certifier.contact.phone": "Telephone",
+        "certifier.contact.address": "Postal address",
+        "certifier.contact.report": (
+            "To report a problem with a label, use \u201cReport a problem with this label\u201d on the label's page: "
+            "the certifier and the regulator see it."
+        ),
         "any": "all",
         "back": "Back to the label",
         "home": "Carbon label registry",
@@ -440,6 +448,13 @@ _I14_TEXTS: dict[Lang, dict[str, str]] = {
             "认证机构和监管部门均可看到。"
         ),
         "certifier.unknown": "本登记系统中没有此编号的认证机构。",
+        "certifier.contact.email": "电子邮件",
+        "certifier.contact.url": "网站",
+        "certifier.contact.phone": "电话",
+        "certifier.contact.address": "通信地址",
+        "certifier.contact.report": (
+            "如需举报标签问题，请使用标签页面上的“举报此标识的问题”：认证机构和监管部门均可看到。"
+        ),
         "any": "全部",
         "back": "返回标签",
         "home": "碳标签登记平台",

@@ -17,11 +17,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from issuance.i18n import CO2E, HTML_LANG, Lang, check_lang, escape, number, per_unit, text, text_lang
-from issuance.page import PAGE_CSS, language_switch
+from issuance.page import PAGE_CSS, PageError, language_switch
+from registry.errors import Location
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 _HEADER = "body>header{background:#1d4ed8;color:#fff;padding:1rem}body>header h1{margin:.2rem 0;font-size:1.6rem}"
-_HEADER += "body>header .switch a{color:#fff;font-weight:700}body>header p{margin:.2rem 0 0}"
+_HEADER += "body>header p{margin:.2rem 0 0}"  # the switch's link: PAGE_CSS
 _HEADER += "body>header>p:first-child{padding-right:5rem}"
 _HEADER += "table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem;border-top:1px solid #eaecf0}"
 
@@ -77,24 +78,40 @@ class SchemePolicy(BaseModel):
     is_default: bool = True
 
 
+class CertifierContact(BaseModel):
+    """How to reach the certifier, as it published it (the registry checked the e-mail's syntax and that the
+    web address is http or https); each part optional."""
+
+    model_config = ConfigDict(frozen=True)
+
+    email: str | None = None
+    url: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+
 class CertifierView(BaseModel):
-    """The certifier's page: name, registry id, accreditations, the label policies of their schemes."""
+    """The certifier's page: name, registry id, contact, accreditations, the label policies of their schemes."""
 
     model_config = ConfigDict(frozen=True)
 
     org_id: str
     name: str
+    contact: CertifierContact | None = None
     accreditations: tuple[AccreditationLine, ...] = ()
     policies: tuple[SchemePolicy, ...] = ()
     page_path: str | None = None
 
 
-def _document(lang: Lang, title: str, subtitle: str, body: str, path: str | None) -> str:
+def render_human_page(lang: Lang, title: str, subtitle: str, body: str, path: str | None, *, css: str = "") -> str:
+    """The shell every human page shares: a header with the subtitle, the title and the 中文/English switch
+    (``path?lang=``; none without ``path``), ``body`` as ``main``, and a footer linking the front page. ``css``
+    is added to the shared style sheet."""
     return (
         f'<!doctype html>\n<html lang="{HTML_LANG[lang]}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}"><meta name="referrer" content="no-referrer">'
-        f"<title>{escape(title)}</title><style>{PAGE_CSS}{_HEADER}</style></head><body>"
+        f"<title>{escape(title)}</title><style>{PAGE_CSS}{_HEADER}{css}</style></head><body>"
         f"<header><p>{escape(subtitle)}</p><h1>{escape(title)}</h1>{language_switch(path, lang)}</header>"
         f'<main>{body}</main><footer><p class="card"><a href="/?lang={lang}">{escape(text(lang, "home"))}</a></p>'
         "</footer></body></html>\n"
@@ -128,7 +145,7 @@ def render_grading_page(view: PackGradingView, *, lang: Literal["en", "zh"] = "e
     )
     if not view.bands:
         body = f'<section class="card">{about}<p>{escape(text(lang, "grading.none"))}</p></section>'
-        return _document(lang, text(lang, "grading.title"), view.title, body, view.page_path)
+        return render_human_page(lang, text(lang, "grading.title"), view.title, body, view.page_path)
     warning = f'<section class="card"><p class="illustrative"><strong>{escape(text(lang, "grading.illustrative"))}'
     warning += "</strong></p></section>"
     rows = "".join(
@@ -146,7 +163,7 @@ def render_grading_page(view: PackGradingView, *, lang: Literal["en", "zh"] = "e
         f'<section class="card"><h2>{escape(text(lang, "grading.bands"))}</h2>{table}</section>'
         f'<section class="card">{basis}{notice}</section>'
     )
-    return _document(lang, text(lang, "grading.title"), view.title, body, view.page_path)
+    return render_human_page(lang, text(lang, "grading.title"), view.title, body, view.page_path)
 
 
 def _names(values: tuple[str, ...], lang: Lang) -> str:
@@ -188,6 +205,39 @@ def _policies(policies: tuple[SchemePolicy, ...], lang: Lang) -> str:
     return f'<section class="card"><h2>{escape(text(lang, "certifier.policy"))}</h2><ul>{items}</ul></section>'
 
 
+def _contact(contact: CertifierContact | None, lang: Lang) -> str:
+    """The contact section: each part the certifier published (links for e-mail, web and telephone), and the
+    label page's complaint form; without a contact, only the form."""
+    heading = f"<h2>{escape(text(lang, 'certifier.contact'))}</h2>"
+    if contact is None or not (contact.email or contact.url or contact.phone or contact.address):
+        return f'<section class="card">{heading}<p>{escape(text(lang, "certifier.contact.text"))}</p></section>'
+    url = contact.url.strip() if contact.url else None
+    if url is not None and not url.lower().startswith(("https://", "http://")):
+        message = f"contact/url must be an http(s) URL, got {url!r}"
+        raise PageError(message, Location(pointer="/contact/url"), reason="unsafe_link")
+    address = None
+    if contact.address:
+        lines = "<br>".join(escape(line) for line in contact.address.splitlines())
+        address = f'<span lang="{text_lang(contact.address)}">{lines}</span>'
+    rows = [
+        (text(lang, "certifier.contact.email"), _a(f"mailto:{contact.email}", contact.email)),
+        (text(lang, "certifier.contact.url"), _a(url, url)),
+        (text(lang, "certifier.contact.phone"), _a(f"tel:{_dial(contact.phone)}", contact.phone)),
+        (text(lang, "certifier.contact.address"), address),
+    ]
+    report = f'<p class="log">{escape(text(lang, "certifier.contact.report"))}</p>'
+    return f'<section class="card">{heading}{_dl(rows)}{report}</section>'
+
+
+def _a(href: str | None, shown: str | None) -> str | None:
+    return f'<a href="{escape(href)}" lang="en">{escape(shown)}</a>' if href and shown else None
+
+
+def _dial(phone: str | None) -> str:
+    """A ``tel:`` number (RFC 3966 global number): the digits and a leading ``+``."""
+    return "".join(c for c in phone or "" if c.isdigit() or c == "+")
+
+
 def render_certifier_page(
     view: CertifierView | None, *, lang: Literal["en", "zh"] = "en", path: str | None = None
 ) -> str:
@@ -195,7 +245,7 @@ def render_certifier_page(
     lang = check_lang(lang)
     if view is None:
         body = f'<section class="card"><p>{escape(text(lang, "certifier.unknown"))}</p></section>'
-        return _document(lang, text(lang, "certifier.title"), "", body, path)
+        return render_human_page(lang, text(lang, "certifier.title"), "", body, path)
     about = _dl(
         [
             (text(lang, "certifier.name"), escape(view.name)),
@@ -210,7 +260,6 @@ def render_certifier_page(
         f'<section class="card">{about}</section>'
         f'<section class="card"><h2>{escape(text(lang, "certifier.accreditations"))}</h2></section>{accreditations}'
         f"{policies}"
-        f'<section class="card"><h2>{escape(text(lang, "certifier.contact"))}</h2>'
-        f"<p>{escape(text(lang, 'certifier.contact.text'))}</p></section>"
+        f"{_contact(view.contact, lang)}"
     )
-    return _document(lang, view.name, text(lang, "certifier.title"), body, view.page_path or path)
+    return render_human_page(lang, view.name, text(lang, "certifier.title"), body, view.page_path or path)

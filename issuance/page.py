@@ -469,7 +469,7 @@ CSS_LIGHT = (
     ".verdict{color:#fff;padding:1.25rem 1rem 1.1rem}.verdict .icon{display:block;width:3rem;height:3rem}"
     ".verdict h1{font-size:2rem;line-height:1.15;margin:.4rem 0}.verdict p{margin:.25rem 0 0}"
     "body>header{position:relative}.switch{position:absolute;top:1rem;right:1rem;margin:0}"
-    ".verdict .switch a{color:#fff;font-weight:700}"
+    "body>header .switch a{color:#fff;font-weight:700}"
     ".why span:first-child{font-weight:700}"
     ".card{background:#fff;margin:.75rem .75rem 0;padding:1rem;border-radius:.75rem;border:1px solid #d0d5dd}"
     ".card>p{margin:0}.stale{border-style:dashed}h2{font-size:1.1rem;margin:0 0 .6rem}"

@@ -29,6 +29,7 @@ from registry.api.routes import (
     auth,
     catalogues,
     complaints,
+    contacts,
     credentials,
     declarations,
     digital_link,
@@ -58,6 +59,7 @@ from registry.api.routes import (
 ROUTERS = (
     auth.router,
     credentials.router,
+    contacts.router,
     rulepacks.router,
     factorsets.router,
     catalogues.router,

@@ -8,13 +8,11 @@ from collections.abc import Mapping
 from html import escape as _escape
 from typing import Any, Literal
 
-from issuance import CO2E, PAGE_CSS, per_unit
+from issuance import CO2E, per_unit, render_human_page, text_lang
 from registry.catalogues.model import Catalogue, Category
 from registry.errors import InputError, Location
 
 Lang = Literal["en", "zh"]
-HTML_LANG = {"en": "en", "zh": "zh-Hans"}  # as the consumer page (issuance.i18n)
-_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Grading catalogue",
@@ -43,6 +41,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "matches": "Applies to",
         "per": "Figures in",
         "digest": "Content digest",
+        "transition": "Earlier versions",
+        "aside": "{main} ({aside})",
+        "detail": "Basis of the limit",
+        "meaning": "Meaning",
     },
     "zh": {
         "title": "分级目录",
@@ -71,6 +73,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "matches": "适用范围",
         "per": "数值单位",
         "digest": "内容摘要",
+        "transition": "早期版本",
+        "aside": "{main}（{aside}）",
+        "detail": "限值依据",
+        "meaning": "含义",
     },
 }
 
@@ -92,30 +98,41 @@ def _t(lang: Lang, key: str, **values: Any) -> str:
     return template.format(**values) if values else template
 
 
+def _html(lang: Lang, key: str, **values: str) -> str:
+    """The text under ``key`` as HTML; each value already HTML (escaped or marked up)."""
+    return escape(TEXTS[lang][key]).format(**values)
+
+
+def _theirs(value: object) -> str:
+    """Free text the catalogue's publisher wrote, marked with its own language (a title may stay English on
+    the Chinese page)."""
+    said = str(value)
+    return f'<span lang="{text_lang(said)}">{escape(said)}</span>'
+
+
 def _basis(cat: Category, lang: Lang) -> str:
     basis: Mapping[str, Any] = cat.data["basis"]
     if cat.kind == "fixed":
         source = basis["source"]
-        return _t(lang, "basis.fixed", source=source["title"], locator=source["locator"])
+        return _html(lang, "basis.fixed", source=_theirs(source["title"]), locator=_theirs(source["locator"]))
     if cat.kind == "benchmark_share":
         bench = basis["benchmark"]
-        name = bench.get("name", {}).get(lang, "")
         source = bench["source"]
-        return _t(
+        return _html(
             lang,
             "basis.benchmark_share",
-            value=bench["value"],
-            name=name,
-            source=source["title"],
-            locator=source["locator"],
+            value=escape(bench["value"]),
+            name=escape(bench.get("name", {}).get(lang, "")),
+            source=_theirs(source["title"]),
+            locator=_theirs(source["locator"]),
         )
     population = basis["population"]
-    return _t(
+    return _html(
         lang,
         "basis.percentiles",
-        labels=population["labels"],
-        companies=population["companies"],
-        cutoff=basis["cutoff"],
+        labels=escape(population["labels"]),
+        companies=escape(population["companies"]),
+        cutoff=escape(basis["cutoff"]),
     )
 
 
@@ -128,16 +145,19 @@ def _detail(cat: Category, band: Mapping[str, Any], lang: Lang) -> str:
 
 
 def _bands(cat: Category, lang: Lang) -> str:
+    """The bands as a table; the columns of a share or percentile and of a band's meaning only when some band
+    has one."""
+    bands = cat.data["basis"]["bands"]
+    details = [_detail(cat, band, lang) for band in bands]
+    meanings = [band.get("label", {}).get(lang, "") for band in bands]
+    columns = ["grade", "limit"] + ["detail"] * any(details) + ["meaning"] * any(meanings)
     rows = []
-    for band, limit in zip(cat.data["basis"]["bands"], (b.max for b in cat.bands), strict=True):
+    for band, limit, detail, meaning in zip(bands, (b.max for b in cat.bands), details, meanings, strict=True):
         shown = escape(limit) if limit is not None else escape(_t(lang, "open"))
-        label = escape(band.get("label", {}).get(lang, ""))
-        rows.append(
-            f'<tr><th scope="row">{escape(band["grade"])}</th><td>{shown}</td>'
-            f"<td>{escape(_detail(cat, band, lang))}</td><td>{label}</td></tr>"
-        )
-    head = f"<tr><th>{escape(_t(lang, 'grade'))}</th><th>{escape(_t(lang, 'limit'))}</th><th></th><th></th></tr>"
-    return f"<table>{head}{''.join(rows)}</table>"
+        cells = "".join(f"<td>{escape(v)}</td>" for v, on in ((detail, any(details)), (meaning, any(meanings))) if on)
+        rows.append(f'<tr><th scope="row">{escape(band["grade"])}</th><td>{shown}</td>{cells}</tr>')
+    head = "".join(f'<th scope="col">{escape(_t(lang, k))}</th>' for k in columns)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _match(cat: Category) -> str:
@@ -157,12 +177,12 @@ def _unit(cat: Category, lang: Lang) -> str:
 
 
 def _category(cat: Category, lang: Lang) -> str:
+    unit = _html(lang, "aside", main=escape(_unit(cat, lang)), aside=f'<code lang="en">{escape(cat.metric)}</code>')
     return (
         f'<section class="card"><h2>{escape(cat.data["title"][lang])}</h2><dl>'
         f"<div><dt>{escape(_t(lang, 'matches'))}</dt><dd>{escape(_match(cat))}</dd></div>"
-        f"<div><dt>{escape(_t(lang, 'per'))}</dt><dd>{escape(_unit(cat, lang))} "
-        f'(<code lang="en">{escape(cat.metric)}</code>)</dd></div>'
-        f"<div><dt>{escape(_t(lang, 'basis'))}</dt><dd>{escape(_basis(cat, lang))}</dd></div></dl>"
+        f"<div><dt>{escape(_t(lang, 'per'))}</dt><dd>{unit}</dd></div>"
+        f"<div><dt>{escape(_t(lang, 'basis'))}</dt><dd>{_basis(cat, lang)}</dd></div></dl>"
         f"<h3>{escape(_t(lang, 'grades'))}</h3>{_bands(cat, lang)}</section>"
     )
 
@@ -173,29 +193,26 @@ def _header(c: Catalogue, digest: str | None, lang: Lang) -> str:
     since = c.data["effective"]["from"] + (f" {_t(lang, 'until')} {until}" if until else "")
     transition = c.data["transition"]
     rows = [
-        (_t(lang, "set_by"), f"{publisher['name'][lang]} ({_t(lang, 'role.' + publisher['role'])})"),
-        (_t(lang, "since"), since),
-        (_t(lang, "version"), c.ref),
-        ("", _t(lang, "transition." + transition["policy"], by=transition.get("by", ""))),
+        (
+            _t(lang, "set_by"),
+            escape(_t(lang, "aside", main=publisher["name"][lang], aside=_t(lang, f"role.{publisher['role']}"))),
+        ),
+        (_t(lang, "since"), escape(since)),
+        (_t(lang, "version"), f"<code>{escape(c.ref)}</code>"),
+        (_t(lang, "transition"), escape(_t(lang, "transition." + transition["policy"], by=transition.get("by", "")))),
     ]
     if digest:
-        rows.append((_t(lang, "digest"), digest))
-    items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in rows)
-    return f'<section class="card"><h1>{escape(c.data["title"][lang])}</h1><dl>{items}</dl></section>'
+        rows.append((_t(lang, "digest"), f"<code>{escape(digest)}</code>"))
+    items = "".join(f"<div><dt>{escape(k)}</dt><dd>{v}</dd></div>" for k, v in rows)
+    return f'<section class="card"><dl>{items}</dl></section>'
 
 
-def render_catalogue_page(catalogue: Catalogue, *, lang: Lang = "en", digest: str | None = None) -> str:
-    """The catalogue's public page as an HTML document (no script, nothing loaded from elsewhere)."""
+def render_catalogue_page(
+    catalogue: Catalogue, *, lang: Lang = "en", digest: str | None = None, path: str | None = None
+) -> str:
+    """The catalogue's public page as an HTML document (no script, nothing loaded from elsewhere), in the shell
+    of the other human pages: header (title and, given the page's own ``path``, the 中文/English switch), main,
+    footer."""
     lang = check_lang(lang)
-    title = f"{catalogue.data['title'][lang]} · {_t(lang, 'title')}"
-    css = (
-        PAGE_CSS
-        + "table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem;border-top:1px solid #eaecf0}"
-    )
     body = _header(catalogue, digest, lang) + "".join(_category(c, lang) for c in catalogue.categories)
-    return (
-        f'<!doctype html>\n<html lang="{HTML_LANG[lang]}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
-        f"<title>{escape(title)}</title><style>{css}</style></head><body><main>{body}</main></body></html>\n"
-    )
+    return render_human_page(lang, catalogue.data["title"][lang], _t(lang, "title"), body, path)

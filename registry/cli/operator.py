@@ -51,6 +51,27 @@ def orgs_list(data_dir: str) -> None:
         click.echo(f"{org['id']}  {org['kind']}  {org['name']}")
 
 
+@orgs.command("contact")
+@click.argument("org_id")
+@click.option("--email", default=None, help="E-mail address (its syntax is checked).")
+@click.option("--url", default=None, help="Web page, http or https only.")
+@click.option("--phone", default=None, help="Telephone, e.g. '+86 10 6532 1234'.")
+@click.option("--address", default=None, help="Postal address (a line break as '\\n').")
+@data_dir_option
+@guarded
+def orgs_contact(
+    org_id: str, email: str | None, url: str | None, phone: str | None, address: str | None, data_dir: str
+) -> None:
+    """Set an organisation's public contact (a certifier's page shows it).
+
+    The parts given replace the whole contact; none given removes it."""
+    from registry.service.operator import set_contact
+
+    given = {"email": email, "url": url, "phone": phone, "address": address.replace("\\n", "\n") if address else None}
+    shown = set_contact(Path(data_dir), org_id, {k: v for k, v in given.items() if v is not None})
+    click.echo(orjson.dumps(shown).decode() if shown else f"no public contact for {org_id}")
+
+
 @click.group()
 def credentials() -> None:
     """Client credentials and API keys (operator commands)."""

@@ -43,6 +43,17 @@ def list_orgs(data_dir: Path) -> list[dict[str, str]]:
         return [{"id": o.id, "kind": o.kind.value, "name": o.name} for o in repo.list_organisations(s)]
 
 
+def set_contact(data_dir: Path, org_id: str, parts: dict[str, str]) -> dict[str, str] | None:
+    """Replace an organisation's public contact; the contact as stored (None: none)."""
+    from registry.service.contacts import contact_of, parse_contact
+    from registry.service.contacts import set_contact as store_contact
+
+    contact = parse_contact(parts)
+    with session_scope(_engine(data_dir)) as s:
+        stored = contact_of(store_contact(s, OPERATOR, org_id, contact, now=datetime.now(UTC)))
+        return stored.to_json() if stored else None
+
+
 def create_credential(data_dir: Path, org_id: str, kind: str, label: str) -> IssuedSecret:
     with session_scope(_engine(data_dir)) as s:
         issued = repo.create_credential(

@@ -137,9 +137,11 @@ def _policy(packs: Any, scheme_id: str, stated: Mapping[str, str | None]) -> dic
 
 
 def certifier_page(s: Any, packs: Any, org_id: str) -> dict[str, Any] | None:
-    """A certifier's public facts: name, each accreditation as it stands now (state, scope, validity) with
-    scheme titles per language, and the label policy of each scheme in scope. None: no such certifier."""
+    """A certifier's public facts: name, public contact (None: none published), each accreditation as it
+    stands now (state, scope, validity) with scheme titles per language, and the label policy of each scheme in
+    scope. None: no such certifier."""
     from registry.service.accreditations import scheme_policies
+    from registry.service.contacts import contact_of
     from registry.storage import accreditations as store
 
     try:
@@ -172,4 +174,11 @@ def certifier_page(s: Any, packs: Any, org_id: str) -> dict[str, Any] | None:
             }
         )
     policies = [_policy(packs, sid, stated) for sid in schemes]
-    return {"org_id": org.id, "name": org.name, "accreditations": lines, "policies": policies}
+    contact = contact_of(org)
+    return {
+        "org_id": org.id,
+        "name": org.name,
+        "contact": contact.to_json() if contact else None,
+        "accreditations": lines,
+        "policies": policies,
+    }

@@ -119,6 +119,13 @@ class Organisation(OrganisationBase, table=True):
     name: str = Field(sa_column=Column(String(300), nullable=False))
     kind: OrgKind = Field(sa_column=Column(_enum(OrgKind, "org_kind"), nullable=False))
     created_at: datetime = _ts()
+    # The public contact (issue 14: the certifier page), set by the organisation or the operator; each part
+    # optional, validated by registry.service.contacts.Contact before it is stored.
+    contact_email: str | None = Field(default=None, sa_column=Column(String(254), nullable=True))
+    contact_url: str | None = Field(default=None, sa_column=Column(String(2048), nullable=True))
+    contact_phone: str | None = Field(default=None, sa_column=Column(String(40), nullable=True))
+    contact_address: str | None = Field(default=None, sa_column=Column(String(500), nullable=True))
+    contact_updated_at: datetime | None = _ts(nullable=True)
 
 
 class OrganisationPublic(OrganisationBase):

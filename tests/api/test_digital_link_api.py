@@ -197,3 +197,78 @@ def test_a_batch_a_digital_link_cannot_carry_is_refused_at_issue(service: Servic
     body = {"declaration": ex, "gtin": GTIN, "batch": "LOT#7", "qr": "digital-link"}
     r = service.client.post("/v1/labels", json=body, headers=service.headers("demo-certifier"))
     assert "batch" in problem(r, 422)["detail"] and "#" in r.json()["detail"]
+
+
+# ------------------------------------------------------------------ HEAD, OPTIONS, /.well-known/gs1resolver
+# The GS1-Conformant Resolver Standard 1.2.0 asks a resolver for GET, HEAD and OPTIONS, and CORS.
+
+_HEAD_CASES = [
+    ("redirect", f"/01/{GTIN}/10/B1", BROWSER),
+    ("linkset", f"/01/{GTIN}/10/B1", LINKSET),
+    ("malformed", f"/01/{GTIN[:-1]}3", LINKSET),
+    ("unknown product page", f"/01/{OTHER}", BROWSER),
+    ("consumer page", "/L/{b1}?lang=zh", BROWSER),
+    ("consumer page json", "/l/{b1}", {"Accept": "application/json"}),
+    ("unknown label page", "/L/AAAAAAAAAAAAAAAA", BROWSER),
+    ("description", "/.well-known/gs1resolver", {}),
+]
+
+
+@pytest.mark.parametrize(("case", "path", "headers"), _HEAD_CASES, ids=[c[0] for c in _HEAD_CASES])
+def test_head_answers_as_get_without_a_body(
+    service: Service, labels: dict[str, str], case: str, path: str, headers: dict[str, str]
+) -> None:
+    url = path.format(b1=labels["b1"])
+    got = service.client.get(url, headers=headers, follow_redirects=False)
+    head = service.client.head(url, headers=headers, follow_redirects=False)
+    assert head.status_code == got.status_code and head.content == b""
+    assert (got.content != b"") == (case != "redirect")  # a 307 has no body to leave out
+    for name in ("content-type", "location", "link", "vary", "access-control-allow-origin"):
+        assert head.headers.get(name) == got.headers.get(name), name
+    assert head.headers["content-length"] == str(len(got.content))
+
+
+@pytest.mark.parametrize("path", [f"/01/{GTIN}/10/B1", "/L/AAAAAAAAAAAAAAAA", "/l/x", "/.well-known/gs1resolver"])
+def test_options_allows_get_head_options_and_answers_a_cors_preflight(service: Service, path: str) -> None:
+    plain = service.client.options(path)
+    assert plain.status_code == 204 and plain.content == b""
+    assert plain.headers["allow"] == "GET, HEAD, OPTIONS" and plain.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-methods" not in plain.headers  # no preflight asked
+    preflight = service.client.options(
+        path,
+        headers={
+            "Origin": "https://shop.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "accept",
+        },
+    )
+    assert preflight.status_code == 204 and preflight.headers["access-control-allow-origin"] == "*"
+    assert set(preflight.headers["access-control-allow-methods"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert "accept" in preflight.headers["access-control-allow-headers"].lower()
+    get = service.client.get(path, headers=BROWSER, follow_redirects=False)
+    assert "Link" in get.headers["access-control-expose-headers"]  # a script may read the linkset's Link
+
+
+def test_the_resolver_describes_itself_at_the_well_known_address(service: Service) -> None:
+    """Fields of the GS1-Conformant Resolver Standard 1.2.0 description-file schema: resolverRoot and
+    supportedPrimaryKeys required; name, supportedLinkType (namespace, prefix with its colon) and
+    linkTypeDefaultCanBeLinkset optional."""
+    r = service.client.get("/.well-known/gs1resolver")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    assert r.headers["access-control-allow-origin"] == "*"
+    doc = r.json()
+    base = service.ctx.labels.settings.base_url if service.ctx.labels else ""
+    assert doc["resolverRoot"] == base.rstrip("/") and doc["resolverRoot"].startswith(("http://", "https://"))
+    assert doc["supportedPrimaryKeys"] == ["01"]
+    assert doc["supportedLinkType"] == [{"namespace": VOC, "prefix": "gs1:"}]
+    assert doc["linkTypeDefaultCanBeLinkset"] is False and isinstance(doc["name"], str)
+    assert set(doc) == {
+        "name",
+        "resolverRoot",
+        "supportedPrimaryKeys",
+        "supportedLinkType",
+        "linkTypeDefaultCanBeLinkset",
+    }
+    # the root is where a Digital Link URI of this registry resolves
+    redirected = service.client.get(f"{doc['resolverRoot']}/01/{GTIN}/10/B1", headers=BROWSER, follow_redirects=False)
+    assert redirected.status_code == 307

@@ -77,6 +77,14 @@ CATALOGUE = {
     ],
 }
 
+# TEST DATA: the demo certifier's public contact (made up; .example is reserved for examples, RFC 2606).
+CONTACT = {
+    "email": "labels@demo-certifier.example",
+    "url": "https://demo-certifier.example/contact",
+    "phone": "+86 10 6532 1234",
+    "address": "北京市示例区\n示例路 1 号",
+}
+
 
 @cache
 def _bundled() -> Catalog:
@@ -140,6 +148,8 @@ def _populate(site: Site, data: Path, creds: dict[str, Any]) -> None:
     certifier = _headers(site.base, creds[DEMO_CERTIFIER])
     labels = site.labels
     labels["illustrative"] = _issue(site.base, certifier, "aluminium-ingot")  # before any catalogue
+    contact = httpx.put(f"{site.base}/v1/orgs/{DEMO_CERTIFIER}/contact", json=CONTACT, headers=certifier)
+    assert contact.status_code == 200, contact.text
     labels["ungraded"] = _issue(site.base, certifier, "ev-traction-battery")
     for state, action in (("suspended", "suspend"), ("revoked", "revoke"), ("expired", None)):
         labels[state] = _issue(site.base, certifier, "passenger-car-tyre")
@@ -284,11 +294,22 @@ def check_certifier(page: Any, lang: str, site: Site) -> None:
     text = _text(page)
     assert _t(lang, "certifier.accreditations") in text and _t(lang, "accreditation.active") in text
     assert _t(lang, "certifier.contact") in text
+    for part in ("email", "url", "phone", "address"):  # the contact the certifier published
+        assert _t(lang, f"certifier.contact.{part}") in text
+    hrefs = [a.get_attribute("href") for a in page.locator("main a").all()]
+    assert f"mailto:{CONTACT['email']}" in hrefs and CONTACT["url"] in hrefs
+    assert "示例路 1 号" in text
 
 
 def check_catalogue_page(page: Any, lang: str, site: Site) -> None:
-    assert page.inner_text("h1") == CATALOGUE["title"][lang]  # type: ignore[index]
+    assert page.inner_text("header h1") == CATALOGUE["title"][lang]  # type: ignore[index]
+    assert page.locator("body > header").count() == 1 and page.locator("body > main").count() == 1
+    assert page.locator("body > footer").count() == 1
     assert "5,000" in _text(page) or "5000" in _text(page)
+    assert {"en": "Grade bands", "zh": "等级划分"}[lang] in _text(page)
+    switch = page.locator("header .switch a")
+    assert switch.inner_text() == _t(lang, "switch")
+    assert switch.get_attribute("hreflang") == HTML_LANG["zh" if lang == "en" else "en"]
 
 
 @dataclass(frozen=True)
@@ -421,3 +442,22 @@ def test_unknown_pack_and_certifier_pages_say_so(site: Site) -> None:
     assert who.status_code == 404 and TEXTS["zh"]["certifier.unknown"] in who.text
     platform = httpx.get(f"{site.base}/v1/certifiers/demo-platform/page")  # an organisation, not a certifier
     assert platform.status_code == 404
+
+
+def test_the_catalogue_page_switches_language(browser: Any, site: Site) -> None:
+    path = f"/v1/catalogues/{CATALOGUE_ID}/versions/1.0.0/page"
+    page = browser.new_page(viewport=VIEWPORTS["phone"])
+    try:
+        page.goto(f"{site.base}{path}?lang=en")
+        switch = page.locator("header .switch a")
+        assert switch.inner_text() == "中文" and switch.get_attribute("lang") == "zh-Hans"
+        switch.click()
+        page.wait_for_load_state()
+        assert page.url.endswith(f"{path}?lang=zh")
+        assert page.evaluate("document.documentElement.lang") == "zh-Hans"
+        assert page.inner_text("header h1") == CATALOGUE["title"]["zh"]  # type: ignore[index]
+        page.locator("header .switch a").click()
+        page.wait_for_load_state()
+        assert page.url.endswith(f"{path}?lang=en") and page.inner_text("header h1") == "Test grades"
+    finally:
+        page.close()

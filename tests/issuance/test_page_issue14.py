@@ -245,3 +245,75 @@ def test_the_catalogue_page_states_its_unit_in_the_page_language() -> None:
     zh = words(parse(render_catalogue_page(Catalogue(support.catalogue()), lang="zh")))
     en = words(parse(render_catalogue_page(Catalogue(support.catalogue()), lang="en")))
     assert "kg CO₂e 每吨" in zh and "kg CO₂e per tonne" in en
+
+
+def _catalogue_support() -> Any:
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "catalogues" / "catalogue_support.py"
+    spec = importlib.util.spec_from_file_location("catalogue_support_i14", path)
+    assert spec is not None and spec.loader is not None
+    support: Any = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(support)
+    return support
+
+
+@pytest.mark.parametrize(("lang", "other"), [("en", "zh"), ("zh", "en")])
+def test_the_catalogue_page_has_the_language_switch_and_landmarks(lang: str, other: str) -> None:
+    """Issue 14: the catalogue page was the one human page without the 中文/English switch and landmarks."""
+    from registry.catalogues import Catalogue, render_catalogue_page
+
+    support = _catalogue_support()
+    path = "/v1/catalogues/example-standards-body/test-grades/versions/1.0.0/page"
+    catalogue = Catalogue(support.catalogue(support.fixed_category(), support.benchmark_category()))
+    doc = parse(render_catalogue_page(catalogue, lang=lang, path=path))  # type: ignore[arg-type]
+    assert [e.tag for e in doc.body] == ["header", "main", "footer"]
+    switch = doc.xpath("/html/body/header//p[@class='switch']/a")
+    assert len(switch) == 1 and switch[0].get("href") == f"{path}?lang={other}"
+    assert switch[0].get("hreflang") == switch[0].get("lang") == {"en": "en", "zh": "zh-Hans"}[other]
+    assert switch[0].text == TEXTS[lang]["switch"]
+    assert doc.xpath("/html/body/header/h1")[0].text == catalogue.data["title"][lang]
+    assert all(th.text_content().strip() for th in doc.xpath("//th"))  # every column has a heading
+    no_path = parse(render_catalogue_page(catalogue, lang=lang))  # type: ignore[arg-type]
+    assert not no_path.xpath("//*[@class='switch']")  # the CLI's file has no address to switch to
+
+
+def test_the_chinese_catalogue_page_leaves_no_english_unmarked() -> None:
+    """Every Latin word on the Chinese catalogue page is a code, a unit, or the publisher's own text marked
+    ``lang="en"``; the page's own words and punctuation are Chinese."""
+    from registry.catalogues import Catalogue, render_catalogue_page
+
+    support = _catalogue_support()
+    catalogue = Catalogue(support.catalogue(support.fixed_category(), support.benchmark_category()))
+    doc = parse(render_catalogue_page(catalogue, lang="zh", path="/x/page"))  # type: ignore[arg-type]
+    for marked in doc.xpath('//body//*[@lang="en"] | //code'):
+        marked.drop_tree()
+    left = words(doc).replace("kg CO₂e", "").replace("HS", "").replace("example-standards-body/aluminium-ingot", "")
+    codes = {"CN", "T1", "T2", "T3"}  # a region code and the catalogue's own grade names
+    assert not [w for w in left.split() if any("a" <= c.lower() <= "z" for c in w) and w not in codes], left
+    assert "（" in left and "(" not in left
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_certifier_page_shows_a_published_contact(lang: str) -> None:
+    from issuance import CertifierContact
+
+    contact = CertifierContact(
+        email="a@b.example", url="https://b.example/", phone="+86 10 1234", address="路一号\n北京"
+    )
+    doc = parse(render_certifier_page(CertifierView(org_id="c", name="C", contact=contact), lang=lang))  # type: ignore[arg-type]
+    hrefs = [a.get("href") for a in doc.xpath("//main//a")]
+    assert hrefs == ["mailto:a@b.example", "https://b.example/", "tel:+86101234"]
+    assert doc.xpath("//main//span[@lang='zh-Hans']")[0].text_content() == "路一号北京"  # two lines, <br> between
+    assert TEXTS[lang]["certifier.contact.report"] in words(doc)
+    assert TEXTS[lang]["certifier.contact.text"] not in words(doc)
+
+
+def test_a_certifier_contact_with_an_unsafe_link_is_refused() -> None:
+    from issuance import CertifierContact
+    from issuance.page import PageError
+
+    for url in ("javascript:alert(1)", "/relative"):
+        with pytest.raises(PageError):
+            render_certifier_page(CertifierView(org_id="c", name="C", contact=CertifierContact(url=url)))

@@ -3,6 +3,7 @@ route functions at module level; :func:`registry.api.app.create_app` includes th
 
 * :mod:`.auth` - ``POST /v1/auth/token``
 * :mod:`.credentials` - ``/v1/orgs/{org_id}/credentials...``: list, create, revoke, rotate
+* :mod:`.contacts` - ``/v1/orgs/{org_id}/contact``: an organisation's public contact, set and read
 * :mod:`.rulepacks` - ``/v1/rulepacks...``: search, read, diff, publish, deprecate, withdraw
 * :mod:`.factorsets` - ``/v1/factorsets...``: publish, list, search factors, read, diff, withdraw
 * :mod:`.validations` - ``/v1/validations...``: validate one or a batch, read stored validations

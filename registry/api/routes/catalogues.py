@@ -86,7 +86,9 @@ async def catalogue_page(
     def run() -> str:
         with session_scope(ctx.engine, write=False) as s:
             row = service.get_version(s, f"{namespace}/{name}", version)
-            return render_catalogue_page(service.row_catalogue(row), lang=chosen, digest=row.digest)  # type: ignore[arg-type]
+            catalogue = service.row_catalogue(row)
+            path = f"/v1/catalogues/{namespace}/{name}/versions/{version}/page"  # a stored version: safe characters
+            return render_catalogue_page(catalogue, lang=chosen, digest=row.digest, path=path)  # type: ignore[arg-type]
 
     return HTMLResponse(await run_in_threadpool(run), headers=_PAGE_HEADERS)
 

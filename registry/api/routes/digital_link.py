@@ -34,6 +34,7 @@ from issuance import (
     pick_language,
     render_label_page,
 )
+from registry.api import cors
 from registry.api.deps import CtxDep, ORJSONResponse, ServiceContext
 from registry.api.labels import label_cache, preferred_type
 from registry.api.problems import NotFoundError, problem
@@ -47,7 +48,7 @@ GS1_VOC = "https://ref.gs1.org/voc/"  # the GS1 Web Vocabulary; link types are i
 LANGS = ("en", "zh")
 _TYPES = ("text/html", "application/linkset+json", "application/json")  # HTML first: it wins ties
 # public answers any web page may read (the GS1-Conformant Resolver Standard asks resolvers for CORS)
-_HEADERS = {"Cache-Control": "no-store", "Vary": "Accept, Accept-Language", "Access-Control-Allow-Origin": "*"}
+_HEADERS = {"Cache-Control": "no-store", "Vary": "Accept, Accept-Language", **cors.CORS}
 _LINKSET_VALUES = ("linkset", "all")  # Resolver 1.2 calls it linkset; 1.0 and 1.1 said all
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     307: {"description": "a browser: to the current label's page (/L/{id}?lang=..), or to the asked linkType"},
@@ -108,6 +109,49 @@ async def resolve_gtin(path: str, request: Request, ctx: CtxDep, lang: str | Non
     anchor = linkset["linkset"][0]["anchor"]
     headers = _HEADERS | {"Link": f'<{anchor}?linkType=linkset>; rel="linkset"; type="application/linkset+json"'}
     return RedirectResponse(target, status_code=307, headers=headers)
+
+
+# HEAD and OPTIONS mirror GET (registry/api/cors.py); not listed in the OpenAPI document, which lists GET.
+@router.head("/01/{path:path}", include_in_schema=False)
+async def resolve_gtin_head(path: str, request: Request, ctx: CtxDep, lang: str | None = None) -> Response:
+    return cors.bodiless(await resolve_gtin(path, request, ctx, lang))
+
+
+@router.options("/01/{path:path}", include_in_schema=False)
+async def resolve_gtin_options(path: str, request: Request) -> Response:
+    return cors.options(request)
+
+
+@router.get("/.well-known/gs1resolver", tags=["consumer"], response_class=ORJSONResponse)
+async def resolver_description(ctx: CtxDep) -> Response:
+    """The resolver description file of the GS1-Conformant Resolver Standard 1.2.0 (its description-file
+    schema): ``resolverRoot``, ``supportedPrimaryKeys`` (GTIN only, AI 01), ``name``, ``supportedLinkType``
+    (the GS1 Web Vocabulary, prefix ``gs1:``) and ``linkTypeDefaultCanBeLinkset`` (false: a browser is
+    redirected, the linkset is asked for)."""
+    base = label_cache(ctx).settings.base_url
+    return ORJSONResponse(resolver_document(base), headers={"Cache-Control": "public, max-age=3600", **cors.CORS})
+
+
+@router.head("/.well-known/gs1resolver", include_in_schema=False)
+async def resolver_description_head(ctx: CtxDep) -> Response:
+    return cors.bodiless(await resolver_description(ctx))
+
+
+@router.options("/.well-known/gs1resolver", include_in_schema=False)
+async def resolver_description_options(request: Request) -> Response:
+    return cors.options(request)
+
+
+def resolver_document(base: str) -> dict[str, Any]:
+    """The description of this resolver; its root is where ``/01/...`` is served (the labels' base URL, as
+    configured: the QR codes' URIs are the same in upper case, which a host and scheme ignore)."""
+    return {
+        "name": "pcf-registry carbon label resolver",
+        "resolverRoot": base.rstrip("/"),
+        "supportedPrimaryKeys": ["01"],
+        "supportedLinkType": [{"namespace": GS1_VOC, "prefix": "gs1:"}],
+        "linkTypeDefaultCanBeLinkset": False,
+    }
 
 
 # ------------------------------------------------------------------ helpers

@@ -35,6 +35,7 @@ from issuance import (
     render_qr,
     transition_text,
 )
+from registry.api import cors
 from registry.api.deps import CtxDep, ORJSONResponse, ServiceContext
 from registry.api.labels import label_cache, label_json, label_linkset, names_in, preferred_type
 from registry.api.problems import NotFoundError
@@ -55,7 +56,7 @@ _SAFE_ID = re.compile(r"[A-Za-z2-7]{16}")  # a label id: its page can link to it
 QRKindParam = Annotated[Literal["url", "offline", "digital-link"] | None, Query()]
 
 _PAGE_TYPES = ("text/html", "application/json", "application/linkset+json")  # HTML first: it wins ties
-_PAGE_HEADERS = {"Cache-Control": "no-store", "Vary": "Accept, Accept-Language"}
+_PAGE_HEADERS = {"Cache-Control": "no-store", "Vary": "Accept, Accept-Language", **cors.CORS}
 _PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "the page (HTML, the default); the label as GET /v1/labels/{label_id} gives it "
@@ -208,6 +209,19 @@ async def consumer_page(label_id: str, request: Request, ctx: CtxDep, lang: str 
     return HTMLResponse(html, status_code=status, headers=_PAGE_HEADERS)
 
 
+# HEAD and OPTIONS mirror GET (registry/api/cors.py); not listed in the OpenAPI document, which lists GET.
+@router.head("/L/{label_id}", include_in_schema=False)
+@router.head("/l/{label_id}", include_in_schema=False)
+async def consumer_page_head(label_id: str, request: Request, ctx: CtxDep, lang: str | None = None) -> Response:
+    return cors.bodiless(await consumer_page(label_id, request, ctx, lang))
+
+
+@router.options("/L/{label_id}", include_in_schema=False)
+@router.options("/l/{label_id}", include_in_schema=False)
+async def consumer_page_options(label_id: str, request: Request) -> Response:
+    return cors.options(request)
+
+
 # ------------------------------------------------------------------ helpers
 
 
@@ -273,7 +287,7 @@ def _page_view(v: Verification, names: dict[str, Any] | None, lang: str) -> Labe
         verification=v,
         product_name=names["product"] if names else None,
         certifier_name=names["certifier"] if names else None,
-        pack_title=names["pack"][lang] if names else None,
+        pack_title=names["pack_name"][lang] if names else None,  # the page shows the id@version beside it
         scheme_title=names["scheme_titles"][lang] if names else None,
         status_checked_at=v.checked_at,
         grading_url=_grading_url(v),

@@ -3,6 +3,7 @@
 * ``GET /v1/rulepacks/{namespace}/{name}/versions/{version}/grading`` - how the pack's own (illustrative)
   bands grade a label: basis, bands and limits, who set them
 * ``GET /v1/certifiers/{org_id}/page`` - a certifier: name, accreditations (state, scope), policies, contact
+* ``GET /v1/certifiers/{org_id}`` - the same facts as JSON
 
 Rendering is in :mod:`issuance`; the facts come from :mod:`registry.service.public_pages`.
 """
@@ -19,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from issuance import (
     AccreditationLine,
     Band,
+    CertifierContact,
     CertifierView,
     PackGradingView,
     SchemePolicy,
@@ -83,6 +85,17 @@ async def certifier_page(org_id: str, request: Request, ctx: CtxDep, lang: str |
     return HTMLResponse(html, status_code=200 if facts else 404, headers=_HEADERS)
 
 
+@router.get("/v1/certifiers/{org_id}", responses={404: {"description": "no such certifier"}})
+async def certifier_facts(org_id: str, ctx: CtxDep) -> dict[str, Any]:
+    """What the certifier's page shows, as JSON (public): name, public contact (``null``: none published),
+    each accreditation as it stands now (state, validity, scope; scheme titles in ``en`` and ``zh``), the
+    schemes' label policies, and the page's path."""
+    facts = await run_in_threadpool(_certifier, ctx, org_id)
+    if facts is None:
+        raise NotFoundError(f"no certifier {org_id!r} in this registry")
+    return {**facts, "page": f"/v1/certifiers/{facts['org_id']}/page"}
+
+
 def _certifier(ctx: ServiceContext, org_id: str) -> dict[str, Any] | None:
     with session_scope(ctx.engine, write=False) as s:
         return svc.certifier_page(s, ctx.packs, org_id)
@@ -112,6 +125,12 @@ def _certifier_view(facts: dict[str, Any], lang: str, path: str | None) -> Certi
         SchemePolicy(scheme=p["scheme"][lang], policy=p["policy"], is_default=p["is_default"])
         for p in facts["policies"]
     )
+    contact = CertifierContact(**facts["contact"]) if facts["contact"] else None
     return CertifierView(
-        org_id=facts["org_id"], name=facts["name"], accreditations=lines, policies=policies, page_path=path
+        org_id=facts["org_id"],
+        name=facts["name"],
+        contact=contact,
+        accreditations=lines,
+        policies=policies,
+        page_path=path,
     )
