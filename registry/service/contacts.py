@@ -5,7 +5,7 @@ Only what the organisation chooses to publish: an e-mail address (syntax checked
 package through pydantic's ``EmailStr``, no DNS look-up), a web address (``http`` or ``https`` only, no user
 name or password in it), a telephone number and a postal address. Each part is optional; the organisation
 itself or the registry's operator (admin) sets it, and setting replaces the whole contact
-(docs/adr/i14-pages-contact-resolver.md).
+(docs/adr/0030-certifier-contact-and-resolver-methods.md).
 """
 
 from __future__ import annotations
