@@ -24,7 +24,7 @@ from issuance.errors import (
 )
 from issuance.grading import Graded, grade, grade_by_catalogue
 from issuance.gtin import normalize_gtin
-from issuance.i18n import CO2E, per_unit, text_lang, transition_text
+from issuance.i18n import CO2E, per_unit, text_lang, transition_text, withdrawn_text
 from issuance.info_pages import (
     AccreditationLine,
     Band,
@@ -62,6 +62,7 @@ from issuance.page import (
     GradeScale,
     LabelPageView,
     LogLine,
+    RegradeView,
     ScaleBand,
     pick_language,
     render_label_page,
@@ -120,6 +121,7 @@ __all__ = [
     "LogLine",
     "ModuleTooSmall",
     "PackGradingView",
+    "RegradeView",
     "ScaleBand",
     "SchemePolicy",
     "SigningKey",
@@ -191,4 +193,5 @@ __all__ = [
     "verify",
     "withdraw",
     "withdrawal_refuses",
+    "withdrawn_text",
 ]

@@ -8,6 +8,7 @@ Dates are shown as ISO 8601 in both languages (unambiguous), times in UTC.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from html import escape as _escape
@@ -68,6 +69,14 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "grade.illustrative.short": "Illustrative",
         "grade.catalogue": "Grade",
         "grade.catalogue.help": "Graded under the grading catalogue {catalogue}, set by an authority.",
+        "grade.regraded": (
+            "Re-graded on {date} to {grade} under this newer version of the catalogue; the label as printed "
+            "shows {printed}, its grade under {catalogue}."
+        ),
+        "grade.withdrawn": (
+            "The catalogue version {catalogue} that set this grade was withdrawn on {date} ({reason}); "
+            "the grade stands as given."
+        ),
         "grade.catalogue.short": "Grading catalogue: {catalogue}",
         "grade.transition.keep-until-expiry": (
             "A newer version of the catalogue is in force ({current}); this grade stays valid until the label expires."
@@ -169,6 +178,10 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "grade.illustrative.short": "示意",
         "grade.catalogue": "等级",
         "grade.catalogue.help": "依据主管机构设定的分级目录 {catalogue} 评定。",
+        "grade.regraded": (
+            "已于 {date} 按分级目录新版本重新评定为 {grade} 级；印刷标签上为 {printed} 级（依据 {catalogue}）。"
+        ),
+        "grade.withdrawn": "评定本等级的分级目录版本 {catalogue} 已于 {date} 撤回（{reason}）；本等级按原评定保留。",
         "grade.catalogue.short": "分级目录：{catalogue}",
         "grade.transition.keep-until-expiry": "分级目录已有新版本生效（{current}）；本等级在标签到期前继续有效。",
         "grade.transition.regrade-by": "分级目录已有新版本生效（{current}）：本标签须在 {by} 前重新评定等级。",
@@ -272,6 +285,15 @@ def transition_text(lang: Lang, transition: dict[str, object] | None) -> str | N
         return None
     key = "grade.transition.overdue" if transition.get("overdue") else f"grade.transition.{transition['policy']}"
     return text(lang, key, current=str(transition["current"]), by=str(transition.get("by", "")))
+
+
+def withdrawn_text(lang: Lang, catalogue: str, withdrawn: Mapping[str, object] | None) -> str | None:
+    """What a withdrawn catalogue version (``{reason, at}``: ISO 8601 time) means for a grade it set, for people."""
+    if not withdrawn:
+        return None
+    at = withdrawn.get("at")
+    day = long_date(datetime.fromisoformat(str(at)), lang) if at else "-"
+    return text(lang, "grade.withdrawn", catalogue=catalogue, date=day, reason=str(withdrawn.get("reason") or "-"))
 
 
 def escape(value: object) -> str:

@@ -99,6 +99,8 @@ class LabelPageView(BaseModel):
 
     catalogue_url: str | None = None  # the public page of the grading catalogue that set the grade
     grading_transition: str | None = None  # a newer catalogue version's transition rule, in the page's language
+    regrade: RegradeView | None = None  # the grade as re-graded under a newer catalogue version (issue 13)
+    grading_withdrawn: str | None = None  # the withdrawal of the catalogue version that set the grade, in words
     scale: GradeScale | None = None  # the bands the grade sits on, with their limits (issue 14)
     page_path: str | None = None  # this page's own path, for the language switch (``/L/{id}``)
     log: LogLine | None = None  # where the label's issue stands in the public log (issue 14)
@@ -132,6 +134,17 @@ class LogLine(BaseModel):
     index: int | None = None  # None: issued before the log was kept
     size: int | None = None
     proof_url: str | None = None
+
+
+class RegradeView(BaseModel):
+    """A catalogue grade re-graded under a newer version of its catalogue (issue 13): the grade the label now
+    stands at, the version that set it and when; the token and the printed label keep the grade they signed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    grade: str
+    catalogue: str  # <namespace>/<name>@<version>
+    at: datetime
 
 
 class AccreditationView(BaseModel):
@@ -322,6 +335,19 @@ def _basis(claims: LabelClaims, view: LabelPageView, lang: Lang) -> str:
         return f'<p class="ungraded">{escape(why)}</p>'
     if claims.catalogue is not None:
         out = f'<p class="catalogue">{escape(text(lang, "grade.catalogue.help", catalogue=claims.catalogue))}</p>'
+        printed = view.verification.claims
+        if view.regrade is not None and printed is not None and printed.grade is not None:
+            line = text(
+                lang,
+                "grade.regraded",
+                date=long_date(view.regrade.at, lang),
+                grade=view.regrade.grade,
+                printed=printed.grade,
+                catalogue=printed.catalogue or "-",
+            )
+            out += f'<p class="regrade"><strong>{escape(line)}</strong></p>'
+        if view.grading_withdrawn:
+            out += f'<p class="transition"><strong>{escape(view.grading_withdrawn)}</strong></p>'
         if view.grading_transition:
             out += f'<p class="transition"><strong>{escape(view.grading_transition)}</strong></p>'
         return out
@@ -364,6 +390,14 @@ def _scale(claims: LabelClaims, view: LabelPageView, current: bool, lang: Lang) 
     )
 
 
+def _graded(claims: LabelClaims, view: LabelPageView) -> LabelClaims:
+    """The claims with the grade the label stands at: its re-grade's (and that catalogue version) when it was
+    re-graded, else the grade its token signed."""
+    if view.regrade is None or claims.grade is None:
+        return claims
+    return claims.model_copy(update={"grade": view.regrade.grade, "catalogue": view.regrade.catalogue})
+
+
 def _titled(title: str | None, ident: str) -> str:
     return f"{escape(title)} <code>{escape(ident)}</code>" if title else f"<code>{escape(ident)}</code>"
 
@@ -373,6 +407,7 @@ def _claims(view: LabelPageView, lang: Lang) -> str:
     if claims is None or v.status in _UNTRUSTED:
         return f'<section class="card"><p>{escape(text(lang, "claims.none"))}</p></section>'
     current = v.status is VerifyStatus.VALID
+    graded = _graded(claims, view)
     genuine = v.status in (VerifyStatus.VALID, VerifyStatus.VALID_STATUS_UNKNOWN)
     compare = f'<p class="compare">{escape(text(lang, "product.compare"))}</p>' if genuine else ""
     product = [
@@ -394,8 +429,8 @@ def _claims(view: LabelPageView, lang: Lang) -> str:
         *_accreditation(view.accreditation, lang),
     ]
     return (
-        f'<section class="card{"" if current else " stale"}">{_figure(claims, view, current, lang)}</section>'
-        f"{_scale(claims, view, current, lang)}"
+        f'<section class="card{"" if current else " stale"}">{_figure(graded, view, current, lang)}</section>'
+        f"{_scale(graded, view, current, lang)}"
         f'<section class="card"><h2>{escape(text(lang, "product"))}</h2>{_rows(product, lang)}{compare}</section>'
         f'<section class="card"><h2>{escape(text(lang, "certification"))}</h2>{_rows(certification, lang)}</section>'
     )

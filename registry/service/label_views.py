@@ -80,13 +80,20 @@ def names_in(s: Any, packs: Any, label: Label, on: date | None = None) -> dict[s
     scheme = schemes.get(label.scheme)
     namespace, name = label.pack_id.split("/", 1)
     grades = tuple(b["grade"] for b in bands)
-    transition = None
+    transition = regraded = withdrawn = None
     catalogue = getattr(label, "catalogue", None)
     if catalogue:
-        from registry.service.catalogues import grading_of
+        from registry.service.catalogues import grading_of, standing_of
 
-        by_catalogue = grading_of(s, catalogue, label.grade, on or datetime.now(UTC).date())
+        day = on or datetime.now(UTC).date()
+        regrade = getattr(label, "regrade", None)  # the grade stands under the re-grade's version, if any
+        ref, grade = (str(regrade["catalogue"]), str(regrade["grade"])) if regrade else (catalogue, label.grade)
+        by_catalogue = grading_of(s, ref, grade, day)
         grades, transition = by_catalogue["grades"] or grades, by_catalogue["transition"]
+        standing = standing_of(s, label, day) or {}
+        withdrawn = standing.get("withdrawn")
+        if regrade:
+            regraded = {"grade": grade, "catalogue": ref, "at": regrade["at"]}
     return {
         "certifier": org.name,
         "product": label.product_name,
@@ -99,6 +106,8 @@ def names_in(s: Any, packs: Any, label: Label, on: date | None = None) -> dict[s
         "pack_url": f"/v1/rulepacks/{namespace}/{name}/versions/{label.pack_version}",
         "grades": grades,
         "transition": transition,
+        "regrade": regraded,  # {grade, catalogue, at} of a re-grade under a newer catalogue version (issue 13)
+        "withdrawn": withdrawn,  # {reason, at} when the catalogue version that set the grade was withdrawn
         "grading_basis": grading_basis(_raw_grading(packs, ref, row.content.get("grading"))),
         "recomputed": recomputed_line(label.recalculation),
         "accreditation": accreditation_of(s, label),

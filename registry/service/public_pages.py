@@ -68,7 +68,10 @@ def label_scale(s: Any, packs: Any, label: Label) -> dict[str, Any] | None:
         return None
     catalogue = getattr(label, "catalogue", None)
     if catalogue:
-        return _catalogue_scale(s, catalogue, label)
+        regrade = getattr(label, "regrade", None)  # a re-graded label sits on its re-grade's version's bands
+        if regrade:
+            return _catalogue_scale(s, str(regrade["catalogue"]), label.pack_id, str(regrade["grade"]))
+        return _catalogue_scale(s, catalogue, label.pack_id, label.grade)
     grading, data = _pack_grading(packs, f"{label.pack_id}@{label.pack_version}")
     if not grading or not grading.get("bands"):
         return None
@@ -76,7 +79,7 @@ def label_scale(s: Any, packs: Any, label: Label) -> dict[str, Any] | None:
     return {"bands": bands, "category": _both(data.get("title"), label.pack_id), "illustrative": True}
 
 
-def _catalogue_scale(s: Any, ref: str, label: Label) -> dict[str, Any] | None:
+def _catalogue_scale(s: Any, ref: str, pack_id: str, grade: str) -> dict[str, Any] | None:
     from registry.service.catalogues import row_catalogue
     from registry.storage import catalogues as store
 
@@ -85,8 +88,8 @@ def _catalogue_scale(s: Any, ref: str, label: Label) -> dict[str, Any] | None:
     if row is None:
         return None
     categories = row_catalogue(row).categories
-    by_pack = [c for c in categories if label.pack_id in c.data.get("match", {}).get("packs", [])]
-    by_grade = [c for c in categories if label.grade in {b.grade for b in c.bands}]
+    by_pack = [c for c in categories if pack_id in c.data.get("match", {}).get("packs", [])]
+    by_grade = [c for c in categories if grade in {b.grade for b in c.bands}]
     if not (by_pack or by_grade):
         return None
     chosen = (by_pack or by_grade)[0]

@@ -112,6 +112,12 @@ def _grading(service: Service, label_id: str) -> dict[str, Any]:
     return grading
 
 
+def _page(service: Service, label_id: str, lang: str) -> str:
+    r = service.client.get(f"/L/{label_id}?lang={lang}", headers={"Accept": "text/html"})
+    assert r.status_code == 200, r.text
+    return r.text
+
+
 def _standing(service: Service, label_id: str, at: datetime) -> dict[str, Any]:
     with session_scope(service.ctx.engine, write=False) as s:
         label = s.get(Label, label_id)
@@ -141,6 +147,9 @@ def test_regrade_before_at_and_after_the_date(service: Service, world: dict[str,
     assert steps[a]["previous"] == {"catalogue": f"{CAT}@1.0.0", "grade": "2"}
     assert _log_size(service) == size
     assert _grading(service, a)["status"] == "regrade-due" and _grading(service, a)["by"] == D.isoformat()
+    page = _page(service, a, "en")  # the shopper sees the grade signed, and that it is to be re-graded
+    assert 'aria-label="Grade 2"' in page and f"to be re-graded by {D.isoformat()}" in page
+    assert "Re-graded on" not in page
 
     at_d = datetime.combine(D, time(12), tzinfo=UTC)  # at D: still due, not outdated
     assert {s["overdue"] for s in _regrade(service, at_d, apply=False)["steps"]} == {False}
@@ -168,6 +177,19 @@ def test_regrade_before_at_and_after_the_date(service: Service, world: dict[str,
         entry = s.get(TlogEntry, history[1]["tlog_index"])
         assert entry is not None and entry.kind == "label.regrade" and entry.ref == a
     assert _regrade(service, after, apply=True)["steps"] == [] and _log_size(service) == size + 2  # nothing left
+
+    # the consumer page shows the grade the label stands at, on the re-grade's scale, and what the print shows
+    page = _page(service, a, "en")
+    assert 'aria-label="Grade 3"' in page and 'aria-label="Grade 2"' not in page
+    assert f"Re-graded on {after.date().isoformat()} to 3" in page and f"shows 2, its grade under {CAT}@1.0.0" in page
+    assert f"/v1/catalogues/{CAT}/versions/1.1.0/page" in page and "re-graded by" not in page
+    here = page.index('class="here"')
+    assert page[here : page.index("</li>", here)].count(">3<") == 1  # the marked band is grade 3
+    as_json = c.get(f"/L/{a}", headers={"Accept": "application/json"})  # what a platform following the QR gets
+    assert as_json.status_code == 200 and as_json.json()["grading"] == _grading(service, a)
+    assert as_json.json()["grading"]["grade"] == "3"
+    zh = _page(service, a, "zh")
+    assert "重新评定为 3 级" in zh and "印刷标签上为 2 级" in zh
 
 
 def test_regrade_refused_for_every_wrong_caller_and_nothing_changed(
@@ -224,6 +246,13 @@ def test_catalogue_deprecated_then_withdrawn_by_its_owner_only(
     assert fresh.json()["verification"]["label"]["catalogue"] != f"{own}@1.0.0"  # a withdrawn one grades nothing new
     standing = _grading(service, issued.json()["id"])  # graded before: keeps its grade, shows the withdrawal
     assert standing["grade"] == "2" and standing["withdrawn"]["reason"] == "bands wrong"
+    page = _page(service, issued.json()["id"], "en")  # the shopper is told too, and that the grade stands
+    assert 'aria-label="Grade 2"' in page
+    assert f"The catalogue version {own}@1.0.0 that set this grade was withdrawn on" in page
+    assert "(bands wrong); the grade stands as given" in page
+    assert "已于" in _page(service, issued.json()["id"], "zh") and "撤回（bands wrong）" in _page(
+        service, issued.json()["id"], "zh"
+    )
 
 
 def test_history_of_state_changes_and_who_may_read_it(service: Service, world: dict[str, Any]) -> None:

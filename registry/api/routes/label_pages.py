@@ -25,6 +25,7 @@ from issuance import (
     LabelClaims,
     LabelPageView,
     LogLine,
+    RegradeView,
     ScaleBand,
     Verification,
     VerifyStatus,
@@ -34,11 +35,13 @@ from issuance import (
     render_label_pdf,
     render_qr,
     transition_text,
+    withdrawn_text,
 )
 from registry.api import cors
 from registry.api.deps import CtxDep, ORJSONResponse, ServiceContext
 from registry.api.labels import label_cache, label_json, label_linkset, names_in, preferred_type
 from registry.api.problems import NotFoundError
+from registry.service import catalogues as catalogue_svc
 from registry.service import labels as svc
 from registry.service import public_pages
 from registry.service import tlog as log_svc
@@ -233,9 +236,12 @@ async def _machine_answer(ctx: ServiceContext, settings: Any, label_id: str, wan
             label = store.get_label(s, label_id.upper())
             key_state = svc.standing_of(store.get_signing_key(s, label.kid))
             v = svc.stored_verification(label, key_state, now=ctx.clock())
-            return label_json(
+            out = label_json(
                 label, v, settings, log_svc.label_log(s, settings.registry_key, settings.public_url, label.id)
             )
+            if label.catalogue is not None:  # as GET /v1/labels/{id}: where its catalogue grade stands (issue 13)
+                out["grading"] = catalogue_svc.standing_of(s, label, ctx.clock().date())
+            return out
 
     try:
         out = await run_in_threadpool(run)
@@ -297,8 +303,10 @@ def _page_view(v: Verification, names: dict[str, Any] | None, lang: str) -> Labe
         recomputed_from=names["recomputed"][0] if names and names.get("recomputed") else None,
         recomputed_deviation=names["recomputed"][1] if names and names.get("recomputed") else None,
         accreditation=AccreditationView(**names["accreditation"]) if names and names.get("accreditation") else None,
-        catalogue_url=_catalogue_url(v),
+        catalogue_url=_catalogue_url(v, names),
         grading_transition=transition_text(lang, names.get("transition")) if names else None,  # type: ignore[arg-type]
+        regrade=RegradeView(**names["regrade"]) if names and names.get("regrade") else None,
+        grading_withdrawn=_withdrawn_text(v, names, lang),
         scale=_scale(names, lang),
         log=_log(names, v),
     )
@@ -326,14 +334,24 @@ def _grading_url(v: Verification) -> str | None:
     if v.claims is None or v.claims.grade is None:
         return None
     if v.claims.catalogue is not None:
-        return _catalogue_url(v)
+        return _catalogue_url(v, None)
     pack_id, _, version = v.claims.pack.partition("@")
     return f"/v1/rulepacks/{pack_id}/versions/{version}/grading"
 
 
-def _catalogue_url(v: Verification) -> str | None:
-    """The public page of the grading catalogue that set the label's grade (issue 13)."""
-    ref = v.claims.catalogue if v.claims is not None else None
+def _withdrawn_text(v: Verification, names: dict[str, Any] | None, lang: str) -> str | None:
+    """In words: the catalogue version that set the label's grade was withdrawn (when, why); it keeps its grade."""
+    if not names or not names.get("withdrawn") or v.claims is None:
+        return None
+    ref = names["regrade"]["catalogue"] if names.get("regrade") else v.claims.catalogue
+    return withdrawn_text(lang, str(ref), names["withdrawn"])  # type: ignore[arg-type]
+
+
+def _catalogue_url(v: Verification, names: dict[str, Any] | None) -> str | None:
+    """The public page of the grading catalogue version that set the label's grade as it stands (issue 13): its
+    re-grade's when it was re-graded, else the one its token names."""
+    regrade = names.get("regrade") if names else None
+    ref = regrade["catalogue"] if regrade else (v.claims.catalogue if v.claims is not None else None)
     if ref is None:
         return None
     ident, _, version = ref.partition("@")
