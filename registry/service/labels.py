@@ -793,19 +793,26 @@ def _issue_fresh(
         else:
             ready.append((i, d, key, signer, covering))
     slots = store.allocate_status_indexes(session, certifier, len(ready), rng=rng, now=now) if ready else []
-    events, issued_ids = [], []
+    sealed: list[tuple[int, _Draft, str, Issued]] = []
     for (i, d, key, signer, covering), slot in zip(ready, slots, strict=True):
         try:
             issued = _seal(d, settings, certifier, signer, slot, now=now, rng=rng, request_key=key, covering=covering)
         except RegistryError as e:  # a claim the token cannot carry: this request only (its slot stays unused)
             outcomes[i] = e
             continue
-        if store.insert_label(session, issued.columns):
+        sealed.append((i, d, key, issued))
+    inserted = store.insert_labels(session, [issued.columns for *_, issued in sealed])  # one statement
+    raced = [(i, d, key) for i, d, key, issued in sealed if issued.claims.label_id not in inserted]
+    # a concurrent issuer of the same request committed first: its label is the answer
+    winners = store.labels_by_request_key(session, certifier, [key for *_, key in raced]) if raced else {}
+    for i, d, key in raced:
+        outcomes[i] = _answer_repeat(d, winners[key], settings)
+    events, issued_ids = [], []
+    for i, _, _, issued in sealed:
+        if issued.claims.label_id in inserted:
             outcomes[i] = issued
             events.append(issue_event(issued.claims, issued.token, now=now))
             issued_ids.append((issued.claims.label_id, certifier))
-        else:  # a concurrent issuer of the same request committed first: its label is the answer
-            outcomes[i] = _answer_repeat(d, store.labels_by_request_key(session, certifier, [key])[key], settings)
     indexes = tlog.append_events(session, events)  # in this transaction: no label without its entry, nor the reverse
     label_history.record_issued(session, issued_ids, indexes, now)
 

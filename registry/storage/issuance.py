@@ -10,7 +10,7 @@ that committed.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -280,15 +280,28 @@ _BY_REQUEST_KEY = sa_select(_LABELS).where(
 )
 
 
+_INSERT_LABELS = {name: stmt.returning(_LABELS.c.id) for name, stmt in _INSERT_LABEL.items()}
+_LABEL_COLUMN_NAMES = tuple(c.name for c in _LABELS.columns)
+
+
 def insert_label(session: Session, columns: Mapping[str, Any]) -> bool:
     """Insert a new label, given column by column (a column not given is NULL), in the caller's
     transaction, as one prebuilt statement (no model object: making one costs more than the insert).
     False when the certifier already has a label for the row's ``request_key`` (a concurrent issue
     of the same request that committed first): nothing is inserted. Any other clash fails the whole
     issue, which then stores nothing."""
+    return bool(insert_labels(session, [columns]))
+
+
+def insert_labels(session: Session, rows: Sequence[Mapping[str, Any]]) -> set[str]:
+    """Insert new labels (as :func:`insert_label`) with one statement: the ids of those inserted. A row
+    whose ``request_key`` the certifier already has a label for (a concurrent issue of the same request
+    that committed first) is left out; any other clash fails the whole issue, which then stores nothing."""
+    if not rows:
+        return set()
     conn = session.connection()
-    result = conn.execute(_INSERT_LABEL[conn.dialect.name], {c.name: columns.get(c.name) for c in _LABELS.columns})
-    return bool(result.rowcount)
+    params = [{name: columns.get(name) for name in _LABEL_COLUMN_NAMES} for columns in rows]
+    return set(conn.execute(_INSERT_LABELS[conn.dialect.name], params).scalars())
 
 
 def labels_by_request_key(session: Session, certifier_id: str, keys: Iterable[str]) -> dict[str, Label]:

@@ -24,7 +24,7 @@ from registry.service import labels as svc
 from registry.storage import db, repo
 from registry.storage.db import make_engine, migrate, session_scope
 from registry.storage.errors import Conflict, StorageUnavailable
-from registry.storage.models import Label, OrganisationCreate, OrgKind
+from registry.storage.models import Label, LabelEvent, OrganisationCreate, OrgKind, TlogEntry
 
 AL = "example-standards-body/aluminium-ingot"
 NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
@@ -240,3 +240,26 @@ def test_a_line_refused_at_signing_refuses_only_itself(
     assert [type(o).__name__ for o in outcomes] == ["Issued", "TokenError", "Issued"]
     assert "batch" in outcomes[1].message  # type: ignore[union-attr]
     assert _count(ready) == 2
+
+
+def test_a_request_another_issuer_committed_first_is_answered_with_its_label(
+    ready: Engine, settings: svc.IssuanceSettings, catalog: Catalog, example: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The labels of a group go in with one statement: one whose request another issuer committed between
+    the lookup and the insert is left out and answered with that label; the others of the group are issued."""
+    first = _batch(ready, settings, catalog, [svc.IssueRequest(declaration=example, gtin=GTIN, batch="R-1")])[0]
+    assert isinstance(first, svc.Issued)
+    real = svc.store.labels_by_request_key
+    calls = itertools.count()
+    # the first lookup (before the insert) misses, as it would had the other issuer not committed yet
+    monkeypatch.setattr(svc.store, "labels_by_request_key", lambda *a: {} if next(calls) == 0 else real(*a))
+    requests = [svc.IssueRequest(declaration=example, gtin=GTIN, batch=b) for b in ("R-0", "R-1", "R-2")]
+    outcomes = _batch(ready, settings, catalog, requests)
+    assert [isinstance(o, svc.Issued) and o.repeat for o in outcomes] == [False, True, False]
+    assert outcomes[1].claims == first.claims  # type: ignore[union-attr]
+    assert _count(ready) == 3
+    with session_scope(ready, write=False) as s:  # only the two new labels were logged and kept in history
+        logged = [e.ref for e in s.exec(select(TlogEntry).where(TlogEntry.kind == "label.issue"))]
+        history = [e.label_id for e in s.exec(select(LabelEvent))]
+    issued = {o.claims.label_id for o in outcomes if isinstance(o, svc.Issued)}
+    assert sorted(logged) == sorted(history) == sorted(issued)
