@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Session
 
 from issuance import (
@@ -367,8 +368,21 @@ class Issued:
     @cached_property
     def label(self) -> Label:
         """The stored label as a model, made when first asked for (a batch's result lines never need
-        it, and making one costs a good part of issuing a label)."""
-        return Label(**self.columns)
+        it). Made as SQLAlchemy makes a row it loads, without validating again what issuing made and
+        stored (``Label(**columns)`` cost a tenth of issuing a label over HTTP): equal to that model."""
+        return label_of_columns(self.columns)
+
+
+_LABEL_MANAGER = sa_inspect(Label).class_manager
+
+
+def label_of_columns(columns: Mapping[str, Any]) -> Label:
+    """A :class:`Label` holding these column values as they are (a column not given is None): for values
+    issuing made itself, of the columns' types already, never for input from outside."""
+    label: Label = _LABEL_MANAGER.new_instance()
+    label.__dict__.update({name: columns.get(name) for name in _LABEL_COLUMNS})
+    object.__setattr__(label, "__pydantic_fields_set__", set(_LABEL_COLUMNS))
+    return label
 
 
 def _expiry(v3: dict[str, Any], now: datetime) -> datetime:
@@ -984,14 +998,19 @@ def standing_of(row: LabelSigningKey) -> KeyStanding:
 
 
 def stored_verification(
-    label: Label | None, key_state: KeyState | KeyStanding | None, *, now: datetime
+    label: Label | None,
+    key_state: KeyState | KeyStanding | None,
+    *,
+    now: datetime,
+    claims: LabelClaims | None = None,
 ) -> Verification:
     """The registry's answer for a label it holds, from its records (no signature to check: it signed it).
 
-    ``key_state`` is its key's standing (a bare :class:`KeyState` WITHDRAWN refuses every label)."""
+    ``key_state`` is its key's standing (a bare :class:`KeyState` WITHDRAWN refuses every label);
+    ``claims``: the label's claims when the caller has them as a model already (a label just issued)."""
     if label is None:
         return Verification(status=VerifyStatus.UNKNOWN, reason="unknown_label", checked_at=now)
-    claims = LabelClaims.model_validate(label.claims)
+    claims = claims if claims is not None else LabelClaims.model_validate(label.claims)
     status, reason, detail = VerifyStatus.VALID, None, None
     state = LabelState(label.state)
     standing = KeyStanding(key_state) if isinstance(key_state, KeyState) else key_state

@@ -263,3 +263,37 @@ def test_a_request_another_issuer_committed_first_is_answered_with_its_label(
         history = [e.label_id for e in s.exec(select(LabelEvent))]
     issued = {o.claims.label_id for o in outcomes if isinstance(o, svc.Issued)}
     assert sorted(logged) == sorted(history) == sorted(issued)
+
+
+def test_an_issued_label_as_a_model_is_the_stored_label_validated(
+    ready: Engine, settings: svc.IssuanceSettings, catalog: Catalog, example: Any
+) -> None:
+    """Issued.label is made without validating again; it equals the model validated from its columns and
+    the row read back, and its claims are the issued claims (the API answers from these)."""
+    issued = _batch(ready, settings, catalog, [svc.IssueRequest(declaration=example, gtin=GTIN, batch="M-1")])[0]
+    assert isinstance(issued, svc.Issued)
+    fast = issued.label
+    assert fast == Label.model_validate(dict(issued.columns))
+    with session_scope(ready, write=False) as s:
+        stored = s.get(Label, issued.claims.label_id)
+        assert stored is not None
+        assert {c: getattr(fast, c) for c in svc._LABEL_COLUMNS} == {c: getattr(stored, c) for c in svc._LABEL_COLUMNS}
+    assert svc.LabelClaims.model_validate(fast.claims) == issued.claims
+    # the verification answered from the issued claims is the one answered from the stored label
+    fresh = svc.stored_verification(fast, None, now=NOW, claims=issued.claims)
+    assert fresh == svc.stored_verification(stored, None, now=NOW)
+
+
+@pytest.mark.parametrize(("text", "expected"), [(None, 64), ("1", 1), (" 16 ", 16)])
+def test_the_label_group_size_setting(text: str | None, expected: int) -> None:
+    from registry.service.label_writer import GROUP_MAX_ENV, group_max_from
+
+    assert group_max_from({} if text is None else {GROUP_MAX_ENV: text}) == expected
+
+
+@pytest.mark.parametrize("text", ["0", "x", "-3", "100000"])
+def test_a_bad_label_group_size_names_the_setting(text: str) -> None:
+    from registry.service.label_writer import GROUP_MAX_ENV, group_max_from
+
+    with pytest.raises(RegistryError, match=GROUP_MAX_ENV):
+        group_max_from({GROUP_MAX_ENV: text})
