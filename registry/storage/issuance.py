@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import Float, bindparam, func, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -180,6 +180,22 @@ _COUNT_UP = (
     .where(_LISTS.c.certifier_id == bindparam("certifier"), _LISTS.c.list_no == bindparam("b_list_no"))
     .values(used=_LISTS.c.used + bindparam("take"), updated_at=bindparam("at"))
 )
+# The common case in one statement: the newest list has room for all ``take`` wanted, counted up and
+# locked (the row stays locked until the transaction ends, as with FOR UPDATE). No row: see _open_list.
+_TAKE_FROM_NEWEST = (
+    update(_LISTS)
+    .where(
+        _LISTS.c.certifier_id == bindparam("certifier"),
+        _LISTS.c.list_no
+        == sa_select(func.max(_LISTS.c.list_no))
+        .where(_LISTS.c.certifier_id == bindparam("certifier"))
+        .scalar_subquery(),
+        # the same room as _open_list's int(size * fill) - used: floor(x) >= n exactly when x >= n, n whole
+        _LISTS.c.used + bindparam("take") <= _LISTS.c.size * bindparam("fill", type_=Float),
+    )
+    .values(used=_LISTS.c.used + bindparam("take"), updated_at=bindparam("at"))
+    .returning(_LISTS.c.list_no, _LISTS.c.size)
+)
 _TAKEN = sa_select(_LABELS.c.status_idx).where(
     _LABELS.c.certifier_id == bindparam("certifier"),
     _LABELS.c.status_list == bindparam("list_no"),
@@ -200,6 +216,10 @@ def _open_list(session: Session, certifier_id: str, now: datetime, wanted: int) 
     """(list number, size, how many it takes now, at most ``wanted``) of the certifier's list taking new
     labels, locked and its ``used`` counted up; a new list when the newest is full enough."""
     conn = session.connection()
+    params = {"certifier": certifier_id, "take": wanted, "fill": STATUS_LIST_FILL, "at": now}
+    taken = conn.execute(_TAKE_FROM_NEWEST, params).first()
+    if taken is not None:
+        return int(taken.list_no), int(taken.size), wanted
     for _ in range(_MAX_TRIES):
         newest = conn.execute(_NEWEST_LIST, {"certifier": certifier_id}).first()
         if newest is not None:
