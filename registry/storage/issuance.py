@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, bindparam, func, update
+from sqlalchemy import Float, bindparam, func, text, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -201,6 +201,16 @@ _TAKEN = sa_select(_LABELS.c.status_idx).where(
     _LABELS.c.status_list == bindparam("list_no"),
     _LABELS.c.status_idx.in_(bindparam("candidates", expanding=True)),
 )
+# PostgreSQL: one index probe per candidate. With "status_idx IN (...)" (or = ANY) its planner may scan the
+# whole list's index entries and filter them when its statistics are stale (a table never analysed says
+# one row per list): 140-270 ms at 60k labels, for every group issued. LIMIT 1 keeps the LATERAL
+# subquery a parameterised index lookup (certifier, list, index), whatever the statistics say.
+_TAKEN_PG = text(
+    "SELECT t.status_idx FROM unnest(CAST(:candidates AS integer[])) AS c(idx), LATERAL ("
+    "SELECT l.status_idx FROM label AS l WHERE l.certifier_id = :certifier AND l.status_list = :list_no "
+    "AND l.status_idx = c.idx LIMIT 1) AS t"
+)
+_TAKEN_BY_DIALECT: dict[str, Any] = {"postgresql": _TAKEN_PG, "sqlite": _TAKEN}
 _INSERTS: dict[str, Any] = {"postgresql": pg_insert, "sqlite": sqlite_insert}  # each with ON CONFLICT
 
 
@@ -256,7 +266,7 @@ def allocate_status_indexes(
                 if idx not in chosen:
                     candidates.add(idx)
             params = {"certifier": certifier_id, "list_no": list_no, "candidates": sorted(candidates)}
-            taken = set(conn.execute(_TAKEN, params).scalars())
+            taken = set(conn.execute(_TAKEN_BY_DIALECT[conn.dialect.name], params).scalars())
             chosen |= candidates - taken
             if len(chosen) == take:
                 break

@@ -330,3 +330,24 @@ def test_status_indexes_come_from_the_newest_list_until_it_is_full_enough(ready:
         )  # the newest list (1) gives them
         assert [no for no, _ in later] == [1, 1, 1, 1]
         assert used(s, 1) == 7 and used(s, 0) == cap
+
+
+def test_status_indexes_taken_by_labels_are_never_given_again(
+    ready: Engine, settings: svc.IssuanceSettings, catalog: Catalog, example: Any
+) -> None:
+    """The taken indexes among a round's candidates are found with one query (on PostgreSQL one index probe
+    per candidate, whatever its statistics say) and drawn again."""
+    script: list[int] = []
+
+    def rng(n: int) -> bytes:  # status indexes (4 bytes) from the script, label ids at random
+        return script.pop(0).to_bytes(4, "big") if n == 4 else os.urandom(n)
+
+    script[:] = [5, 9, 12]
+    with session_scope(ready) as s:
+        requests = [svc.IssueRequest(declaration=example, gtin=GTIN, key=f"taken-{i}") for i in range(3)]
+        first = svc.issue_labels(s, catalog, settings, certifier="demo-certifier", requests=requests, now=NOW, rng=rng)
+    assert sorted(o.claims.status_idx for o in first if isinstance(o, svc.Issued)) == [5, 9, 12]
+    script[:] = [9, 5, 7, 12, 30]  # two taken, then one free and one taken, then one free
+    with session_scope(ready) as s:
+        slots = store.allocate_status_indexes(s, "demo-certifier", 2, rng=rng, now=NOW)
+    assert sorted(slots) == [(0, 7), (0, 30)] and script == []
