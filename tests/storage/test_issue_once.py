@@ -17,11 +17,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
-from issuance import KeyScope
+from issuance import KeyScope, LabelClaims
 from registry.errors import RegistryError
 from registry.packs.catalog import Catalog
 from registry.service import labels as svc
 from registry.storage import db, repo
+from registry.storage import issuance as label_store
 from registry.storage.db import make_engine, migrate, session_scope
 from registry.storage.errors import Conflict, StorageUnavailable
 from registry.storage.models import Label, LabelEvent, OrganisationCreate, OrgKind, TlogEntry
@@ -249,14 +250,15 @@ def test_a_request_another_issuer_committed_first_is_answered_with_its_label(
     the lookup and the insert is left out and answered with that label; the others of the group are issued."""
     first = _batch(ready, settings, catalog, [svc.IssueRequest(declaration=example, gtin=GTIN, batch="R-1")])[0]
     assert isinstance(first, svc.Issued)
-    real = svc.store.labels_by_request_key
+    real = label_store.labels_by_request_key
     calls = itertools.count()
     # the first lookup (before the insert) misses, as it would had the other issuer not committed yet
-    monkeypatch.setattr(svc.store, "labels_by_request_key", lambda *a: {} if next(calls) == 0 else real(*a))
+    monkeypatch.setattr(label_store, "labels_by_request_key", lambda *a: {} if next(calls) == 0 else real(*a))
     requests = [svc.IssueRequest(declaration=example, gtin=GTIN, batch=b) for b in ("R-0", "R-1", "R-2")]
     outcomes = _batch(ready, settings, catalog, requests)
     assert [isinstance(o, svc.Issued) and o.repeat for o in outcomes] == [False, True, False]
     assert outcomes[1].claims == first.claims  # type: ignore[union-attr]
+    assert next(calls) == 2  # the lookup before the insert missed it; the one after found the winner
     assert _count(ready) == 3
     with session_scope(ready, write=False) as s:  # only the two new labels were logged and kept in history
         logged = [e.ref for e in s.exec(select(TlogEntry).where(TlogEntry.kind == "label.issue"))]
@@ -278,7 +280,7 @@ def test_an_issued_label_as_a_model_is_the_stored_label_validated(
         stored = s.get(Label, issued.claims.label_id)
         assert stored is not None
         assert {c: getattr(fast, c) for c in svc._LABEL_COLUMNS} == {c: getattr(stored, c) for c in svc._LABEL_COLUMNS}
-    assert svc.LabelClaims.model_validate(fast.claims) == issued.claims
+    assert LabelClaims.model_validate(fast.claims) == issued.claims
     # the verification answered from the issued claims is the one answered from the stored label
     fresh = svc.stored_verification(fast, None, now=NOW, claims=issued.claims)
     assert fresh == svc.stored_verification(stored, None, now=NOW)

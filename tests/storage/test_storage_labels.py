@@ -298,6 +298,7 @@ def test_status_indexes_come_from_the_newest_list_until_it_is_full_enough(ready:
     """The common case counts the newest list up with one UPDATE ... RETURNING; a list without room for all
     that are wanted gives what it has left and a new list the rest (each list filled to STATUS_LIST_FILL)."""
     from sqlalchemy import update
+    from sqlmodel import col
 
     from registry.storage.models import StatusListRow
 
@@ -319,7 +320,7 @@ def test_status_indexes_come_from_the_newest_list_until_it_is_full_enough(ready:
         assert [no for no, _ in again] == [0, 0] and not set(again) & set(first)
         assert used(s, 0) == 5
         s.execute(
-            update(StatusListRow).where(StatusListRow.certifier_id == "other-certifier").values(used=cap - 2)
+            update(StatusListRow).where(col(StatusListRow.certifier_id) == "other-certifier").values(used=cap - 2)
         )  # two entries left before list 0 is full enough
         mixed = store.allocate_status_indexes(s, "other-certifier", 5, rng=rand, now=NOW)
         assert sorted(no for no, _ in mixed) == [0, 0, 1, 1, 1]
