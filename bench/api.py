@@ -9,7 +9,9 @@ asyncio + httpx client holding N concurrent connections:
   * POST /v1/validations              single declarations, stored (201)
   * POST /v1/validations:batch?store=false  JSON Lines, --batch-lines declarations per request
   * POST /v1/labels                   single labels issued, one per transaction (201), each request its
-                                      own batch number so that every one is a new label (issue 15)
+                                      own batch number so that every one is a new label (issue 15); the
+                                      server group-commits what queues up, PCFREG_LABEL_GROUP_MAX=1 in
+                                      the environment makes it literally one label per transaction
 
 The declaration is the aluminium example (``pcfreg packs example aluminium-ingot``). Each phase
 runs for a bounded time; the server's process group is stopped at the end.

@@ -11,6 +11,7 @@ The routes are in :mod:`registry.api.routes.labels` (issue, change, list, read, 
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ from registry.service import label_views, resolver
 from registry.service import labels as svc
 from registry.service.label_batches import IssueBody
 from registry.service.label_views import grading_basis, label_json, token_bytes
-from registry.service.label_writer import LabelWriter
+from registry.service.label_writer import LabelWriter, group_max_from
 from registry.storage import issuance as store
 from registry.storage.db import session_scope
 from registry.storage.models import Label
@@ -98,7 +99,8 @@ def label_writer(ctx: ServiceContext) -> LabelWriter:
     """The context's label writer (group commit of single issues), made on first use."""
     cache = label_cache(ctx)
     if cache.writer is None:
-        cache.writer = LabelWriter(ctx.engine, ctx.packs, lambda: cache.settings, ctx.clock)
+        group_max = group_max_from(os.environ)
+        cache.writer = LabelWriter(ctx.engine, ctx.packs, lambda: cache.settings, ctx.clock, max_batch=group_max)
     return cache.writer
 
 

@@ -80,6 +80,28 @@ def history(session: Session, *, certifier: str | None = None) -> list[Recorded]
     return [recorded(r) for r in store.versions(session, certifier_id=certifier)]
 
 
+def certifier_history(session: Session, certifier: str) -> list[Recorded]:
+    """:func:`history` of one certifier, reading only the row keys when every version was parsed before
+    (what issuing asks for every transaction)."""
+    keys = store.version_keys(session, certifier)
+    unparsed = store.contents(session, [i for i, digest, _ in keys if digest not in _PARSED])
+    out = []
+    for row_id, digest, at in keys:
+        doc = _PARSED.get(digest)
+        if doc is None:
+            doc = parse_accreditation(unparsed[row_id]) if row_id in unparsed else _parsed_again(session, row_id)
+            if len(_PARSED) > 10_000:
+                _PARSED.clear()
+            _PARSED[digest] = doc
+        out.append(Recorded(doc, digest, at))
+    return out
+
+
+def _parsed_again(session: Session, row_id: int) -> Accreditation:
+    """A version parsed before whose parse was dropped since (the cache was full): read it again."""
+    return parse_accreditation(store.contents(session, [row_id])[row_id])
+
+
 def scheme_policies() -> dict[str, str | None]:
     """Each crosswalk scheme's stated label policy (None: it states none, the default applies)."""
     from registry.crosswalk import load_crosswalks
@@ -211,7 +233,7 @@ def issuing_gate(session: Session, certifier: str, *, required: bool) -> Gate:
     or the refusal (a :class:`NotAccredited`, naming what the label lacks).
 
     The certifier's history is read once per call of this function, so a batch reads it once."""
-    held = history(session, certifier=certifier)
+    held = certifier_history(session, certifier)
     if not held and not accreditation_required(session, required):  # a version implies a body: no query then
         return lambda *_: None
 

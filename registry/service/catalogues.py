@@ -179,10 +179,22 @@ def diff_versions(session: Session, catalogue_id: str, old: str, new: str) -> li
     )
 
 
+# Catalogues by (row id, digest): a stored version never changes, so one read and parsed before is reused
+# (issuing asks for every transaction); which versions apply is read from the database each time.
+_BY_ROW: dict[tuple[int, str], Catalogue] = {}
+
+
 def published_catalogues(session: Session, on: date) -> list[Catalogue]:
     """The catalogues published and effective on ``on``, read and parsed once: a batch of labels issued
     at one time is graded against this list (:func:`registry.catalogues.catalogue_in_force`)."""
-    return [row_catalogue(r) for r in store.published_on(session, on)]
+    keys = store.published_keys(session, on)
+    if len(_BY_ROW) > 10_000:
+        _BY_ROW.clear()
+    missing = [row_id for row_id, digest in keys if (row_id, digest) not in _BY_ROW]
+    if missing:
+        for row_id, row in store.versions_by_id(session, missing).items():
+            _BY_ROW[(row_id, row.digest)] = row_catalogue(row)
+    return [_BY_ROW[key] for key in keys]
 
 
 def grading_of(session: Session, ref: str, grade: str | None, on: date) -> dict[str, Any]:

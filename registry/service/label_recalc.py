@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from registry.accounting.policy import RecalcPolicy
 from registry.errors import InputError, Location
+from registry.storage import issuance as label_store
 from registry.storage import repo
 from registry.storage.models import Validation
 
@@ -89,8 +90,10 @@ def find(
     (a declared figure, not recomputed). Two queries for the whole batch."""
     named = repo.validations_by_id(session, certifier, {w.named for w in wants if w.named is not None})
     unnamed = {w.digest for w in wants if w.named is None}
+    ids = label_store.recalculation_ids(session, certifier, unnamed)  # usually none: then no row is read
+    rows = sorted(repo.validations_by_id(session, certifier, ids).values(), key=lambda r: (r.created_at, r.id))
     by_digest: dict[str, list[Validation]] = {}
-    for row in repo.recalculations_of_declarations(session, unnamed, org_id=certifier):
+    for row in rows:  # oldest first
         by_digest.setdefault(row.declaration_digest, []).append(row)
     return [_one(w, named, by_digest) for w in wants]
 

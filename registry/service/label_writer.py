@@ -17,7 +17,7 @@ group's transaction fails, each request is tried again alone, so one request's f
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,12 +26,25 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from registry.errors import RegistryError
+from registry.errors import InputError, RegistryError
 from registry.service import labels as svc
 from registry.storage.db import session_scope
 
 # What the caller makes of its issued label, inside the transaction (its response body, say)
 Finish = Callable[[Session, svc.Issued], Any]
+DEFAULT_GROUP_MAX = 64
+# The most requests one transaction issues; 1 turns group commit off (for measuring, bench/api.py)
+GROUP_MAX_ENV = "PCFREG_LABEL_GROUP_MAX"
+
+
+def group_max_from(env: Mapping[str, str]) -> int:
+    """``PCFREG_LABEL_GROUP_MAX`` (default 64): a whole number from 1 to 10,000."""
+    text = env.get(GROUP_MAX_ENV)
+    if text is None:
+        return DEFAULT_GROUP_MAX
+    if not text.strip().isdigit() or not 1 <= int(text) <= 10_000:
+        raise InputError(f"{GROUP_MAX_ENV} must be a whole number from 1 to 10000, not {text!r}")
+    return int(text)
 
 
 @dataclass
@@ -94,7 +107,7 @@ class LabelWriter:
     packs: Any
     settings: Callable[[], svc.IssuanceSettings]  # read for each group: the settings in force
     clock: Callable[[], datetime]
-    max_batch: int = 64
+    max_batch: int = DEFAULT_GROUP_MAX
     groups: int = 0  # transactions run (tests check that requests really share them)
     _queue: asyncio.Queue[_Item] | None = None
     _task: asyncio.Task[None] | None = None

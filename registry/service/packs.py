@@ -212,7 +212,8 @@ class StoredPacks:
     _compiled: dict[str, CompiledPack] = field(default_factory=dict)
     _loaded_at: float = -1.0
     _catalog: Catalog | None = None
-    _catalog_at: float = -2.0
+    _changes: int = 0  # packs added and statuses moved, counted: the catalog is rebuilt when this moves
+    _catalog_at: int = -1
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def refresh(self, *, force: bool = False) -> None:
@@ -226,14 +227,18 @@ class StoredPacks:
                     row = _get_row(session, pack_id, version)
                     assert row is not None
                     self._packs[ref] = _row_pack(row)
-                self._status[ref] = PackStatus(status).value
+                    self._changes += 1
+                if self._status.get(ref) != (value := PackStatus(status).value):
+                    self._status[ref] = value
+                    self._changes += 1
             self._loaded_at = time.monotonic()
 
     def catalog(self) -> Catalog:
         self.refresh()
-        if self._catalog is None or self._catalog_at != self._loaded_at:
+        # rebuilt only when a pack was added or its status moved: building one costs tens of milliseconds
+        if self._catalog is None or self._catalog_at != self._changes:
             self._catalog = _StatusCatalog(self._packs.values(), dict(self._status))
-            self._catalog_at = self._loaded_at
+            self._catalog_at = self._changes
         return self._catalog
 
     def compiled(self, ref: str, *, on: date | None = None) -> CompiledPack:

@@ -10,11 +10,11 @@ that committed.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import Float, bindparam, func, text, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -24,7 +24,16 @@ from registry.canonical import sha256_digest
 from registry.errors import NotPermitted
 from registry.findings import PackRef
 from registry.storage.errors import Conflict, NotFound
-from registry.storage.models import Audit, KeyState, Label, LabelSigningKey, LabelState, Recognition, StatusListRow
+from registry.storage.models import (
+    Audit,
+    KeyState,
+    Label,
+    LabelSigningKey,
+    LabelState,
+    Recognition,
+    StatusListRow,
+    Validation,
+)
 from registry.storage.repo import _now, _require_org, _writing
 from registry.supervision import region_of
 
@@ -171,11 +180,37 @@ _COUNT_UP = (
     .where(_LISTS.c.certifier_id == bindparam("certifier"), _LISTS.c.list_no == bindparam("b_list_no"))
     .values(used=_LISTS.c.used + bindparam("take"), updated_at=bindparam("at"))
 )
+# The common case in one statement: the newest list has room for all ``take`` wanted, counted up and
+# locked (the row stays locked until the transaction ends, as with FOR UPDATE). No row: see _open_list.
+_TAKE_FROM_NEWEST = (
+    update(_LISTS)
+    .where(
+        _LISTS.c.certifier_id == bindparam("certifier"),
+        _LISTS.c.list_no
+        == sa_select(func.max(_LISTS.c.list_no))
+        .where(_LISTS.c.certifier_id == bindparam("certifier"))
+        .scalar_subquery(),
+        # the same room as _open_list's int(size * fill) - used: floor(x) >= n exactly when x >= n, n whole
+        _LISTS.c.used + bindparam("take") <= _LISTS.c.size * bindparam("fill", type_=Float),
+    )
+    .values(used=_LISTS.c.used + bindparam("take"), updated_at=bindparam("at"))
+    .returning(_LISTS.c.list_no, _LISTS.c.size)
+)
 _TAKEN = sa_select(_LABELS.c.status_idx).where(
     _LABELS.c.certifier_id == bindparam("certifier"),
     _LABELS.c.status_list == bindparam("list_no"),
     _LABELS.c.status_idx.in_(bindparam("candidates", expanding=True)),
 )
+# PostgreSQL: one index probe per candidate. With "status_idx IN (...)" (or = ANY) its planner may scan the
+# whole list's index entries and filter them when its statistics are stale (a table never analysed says
+# one row per list): 140-270 ms at 60k labels, for every group issued. LIMIT 1 keeps the LATERAL
+# subquery a parameterised index lookup (certifier, list, index), whatever the statistics say.
+_TAKEN_PG = text(
+    "SELECT t.status_idx FROM unnest(CAST(:candidates AS integer[])) AS c(idx), LATERAL ("
+    "SELECT l.status_idx FROM label AS l WHERE l.certifier_id = :certifier AND l.status_list = :list_no "
+    "AND l.status_idx = c.idx LIMIT 1) AS t"
+)
+_TAKEN_BY_DIALECT: dict[str, Any] = {"postgresql": _TAKEN_PG, "sqlite": _TAKEN}
 _INSERTS: dict[str, Any] = {"postgresql": pg_insert, "sqlite": sqlite_insert}  # each with ON CONFLICT
 
 
@@ -191,6 +226,10 @@ def _open_list(session: Session, certifier_id: str, now: datetime, wanted: int) 
     """(list number, size, how many it takes now, at most ``wanted``) of the certifier's list taking new
     labels, locked and its ``used`` counted up; a new list when the newest is full enough."""
     conn = session.connection()
+    params = {"certifier": certifier_id, "take": wanted, "fill": STATUS_LIST_FILL, "at": now}
+    taken = conn.execute(_TAKE_FROM_NEWEST, params).first()
+    if taken is not None:
+        return int(taken.list_no), int(taken.size), wanted
     for _ in range(_MAX_TRIES):
         newest = conn.execute(_NEWEST_LIST, {"certifier": certifier_id}).first()
         if newest is not None:
@@ -227,7 +266,7 @@ def allocate_status_indexes(
                 if idx not in chosen:
                     candidates.add(idx)
             params = {"certifier": certifier_id, "list_no": list_no, "candidates": sorted(candidates)}
-            taken = set(conn.execute(_TAKEN, params).scalars())
+            taken = set(conn.execute(_TAKEN_BY_DIALECT[conn.dialect.name], params).scalars())
             chosen |= candidates - taken
             if len(chosen) == take:
                 break
@@ -280,15 +319,28 @@ _BY_REQUEST_KEY = sa_select(_LABELS).where(
 )
 
 
+_INSERT_LABELS = {name: stmt.returning(_LABELS.c.id) for name, stmt in _INSERT_LABEL.items()}
+_LABEL_COLUMN_NAMES = tuple(c.name for c in _LABELS.columns)
+
+
 def insert_label(session: Session, columns: Mapping[str, Any]) -> bool:
     """Insert a new label, given column by column (a column not given is NULL), in the caller's
     transaction, as one prebuilt statement (no model object: making one costs more than the insert).
     False when the certifier already has a label for the row's ``request_key`` (a concurrent issue
     of the same request that committed first): nothing is inserted. Any other clash fails the whole
     issue, which then stores nothing."""
+    return bool(insert_labels(session, [columns]))
+
+
+def insert_labels(session: Session, rows: Sequence[Mapping[str, Any]]) -> set[str]:
+    """Insert new labels (as :func:`insert_label`) with one statement: the ids of those inserted. A row
+    whose ``request_key`` the certifier already has a label for (a concurrent issue of the same request
+    that committed first) is left out; any other clash fails the whole issue, which then stores nothing."""
+    if not rows:
+        return set()
     conn = session.connection()
-    result = conn.execute(_INSERT_LABEL[conn.dialect.name], {c.name: columns.get(c.name) for c in _LABELS.columns})
-    return bool(result.rowcount)
+    params = [{name: columns.get(name) for name in _LABEL_COLUMN_NAMES} for columns in rows]
+    return set(conn.execute(_INSERT_LABELS[conn.dialect.name], params).scalars())
 
 
 def labels_by_request_key(session: Session, certifier_id: str, keys: Iterable[str]) -> dict[str, Label]:
@@ -300,6 +352,25 @@ def labels_by_request_key(session: Session, certifier_id: str, keys: Iterable[st
         for r in session.connection().execute(_BY_REQUEST_KEY, params).mappings():
             found[r["request_key"]] = Label.model_validate(dict(r))
     return found
+
+
+_VALIDATIONS = Validation.__table__  # type: ignore[attr-defined]
+# As repo.recalculations_of_declarations asks it (the same conditions, so the same partial index), built once
+_RECALCULATION_IDS = sa_select(_VALIDATIONS.c.id).where(
+    _VALIDATIONS.c.recalculation,
+    _VALIDATIONS.c.org_id == bindparam("org"),
+    _VALIDATIONS.c.declaration_digest.in_(bindparam("digests", expanding=True)),
+)
+
+
+def recalculation_ids(session: Session, org_id: str, digests: Iterable[str]) -> list[str]:
+    """The ids of ``org_id``'s stored recalculations of these declarations: what issuing asks for every
+    transaction, with one prebuilt statement and no rows read (most declarations have none)."""
+    wanted = sorted(set(digests))
+    if not wanted:
+        return []
+    params = {"org": org_id, "digests": wanted}
+    return [str(i) for i in session.connection().execute(_RECALCULATION_IDS, params).scalars()]
 
 
 def get_label(session: Session, label_id: str) -> Label:

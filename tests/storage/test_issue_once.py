@@ -17,14 +17,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
-from issuance import KeyScope
+from issuance import KeyScope, LabelClaims
 from registry.errors import RegistryError
 from registry.packs.catalog import Catalog
 from registry.service import labels as svc
 from registry.storage import db, repo
+from registry.storage import issuance as label_store
 from registry.storage.db import make_engine, migrate, session_scope
 from registry.storage.errors import Conflict, StorageUnavailable
-from registry.storage.models import Label, OrganisationCreate, OrgKind
+from registry.storage.models import Label, LabelEvent, OrganisationCreate, OrgKind, TlogEntry
 
 AL = "example-standards-body/aluminium-ingot"
 NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
@@ -240,3 +241,61 @@ def test_a_line_refused_at_signing_refuses_only_itself(
     assert [type(o).__name__ for o in outcomes] == ["Issued", "TokenError", "Issued"]
     assert "batch" in outcomes[1].message  # type: ignore[union-attr]
     assert _count(ready) == 2
+
+
+def test_a_request_another_issuer_committed_first_is_answered_with_its_label(
+    ready: Engine, settings: svc.IssuanceSettings, catalog: Catalog, example: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The labels of a group go in with one statement: one whose request another issuer committed between
+    the lookup and the insert is left out and answered with that label; the others of the group are issued."""
+    first = _batch(ready, settings, catalog, [svc.IssueRequest(declaration=example, gtin=GTIN, batch="R-1")])[0]
+    assert isinstance(first, svc.Issued)
+    real = label_store.labels_by_request_key
+    calls = itertools.count()
+    # the first lookup (before the insert) misses, as it would had the other issuer not committed yet
+    monkeypatch.setattr(label_store, "labels_by_request_key", lambda *a: {} if next(calls) == 0 else real(*a))
+    requests = [svc.IssueRequest(declaration=example, gtin=GTIN, batch=b) for b in ("R-0", "R-1", "R-2")]
+    outcomes = _batch(ready, settings, catalog, requests)
+    assert [isinstance(o, svc.Issued) and o.repeat for o in outcomes] == [False, True, False]
+    assert outcomes[1].claims == first.claims  # type: ignore[union-attr]
+    assert next(calls) == 2  # the lookup before the insert missed it; the one after found the winner
+    assert _count(ready) == 3
+    with session_scope(ready, write=False) as s:  # only the two new labels were logged and kept in history
+        logged = [e.ref for e in s.exec(select(TlogEntry).where(TlogEntry.kind == "label.issue"))]
+        history = [e.label_id for e in s.exec(select(LabelEvent))]
+    issued = {o.claims.label_id for o in outcomes if isinstance(o, svc.Issued)}
+    assert sorted(logged) == sorted(history) == sorted(issued)
+
+
+def test_an_issued_label_as_a_model_is_the_stored_label_validated(
+    ready: Engine, settings: svc.IssuanceSettings, catalog: Catalog, example: Any
+) -> None:
+    """Issued.label is made without validating again; it equals the model validated from its columns and
+    the row read back, and its claims are the issued claims (the API answers from these)."""
+    issued = _batch(ready, settings, catalog, [svc.IssueRequest(declaration=example, gtin=GTIN, batch="M-1")])[0]
+    assert isinstance(issued, svc.Issued)
+    fast = issued.label
+    assert fast == Label.model_validate(dict(issued.columns))
+    with session_scope(ready, write=False) as s:
+        stored = s.get(Label, issued.claims.label_id)
+        assert stored is not None
+        assert {c: getattr(fast, c) for c in svc._LABEL_COLUMNS} == {c: getattr(stored, c) for c in svc._LABEL_COLUMNS}
+    assert LabelClaims.model_validate(fast.claims) == issued.claims
+    # the verification answered from the issued claims is the one answered from the stored label
+    fresh = svc.stored_verification(fast, None, now=NOW, claims=issued.claims)
+    assert fresh == svc.stored_verification(stored, None, now=NOW)
+
+
+@pytest.mark.parametrize(("text", "expected"), [(None, 64), ("1", 1), (" 16 ", 16)])
+def test_the_label_group_size_setting(text: str | None, expected: int) -> None:
+    from registry.service.label_writer import GROUP_MAX_ENV, group_max_from
+
+    assert group_max_from({} if text is None else {GROUP_MAX_ENV: text}) == expected
+
+
+@pytest.mark.parametrize("text", ["0", "x", "-3", "100000"])
+def test_a_bad_label_group_size_names_the_setting(text: str) -> None:
+    from registry.service.label_writer import GROUP_MAX_ENV, group_max_from
+
+    with pytest.raises(RegistryError, match=GROUP_MAX_ENV):
+        group_max_from({GROUP_MAX_ENV: text})

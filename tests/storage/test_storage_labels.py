@@ -292,3 +292,63 @@ def test_withdrawal_refuses_labels_from_the_given_time(
     with session_scope(ready) as s:  # withdrawn from the beginning: every label refused
         svc.withdraw_signing_key(s, "demo-certifier", kid, now=later)
     assert _offline(ready, settings, before.token, later).reason == "key_withdrawn"
+
+
+def test_status_indexes_come_from_the_newest_list_until_it_is_full_enough(ready: Engine) -> None:
+    """The common case counts the newest list up with one UPDATE ... RETURNING; a list without room for all
+    that are wanted gives what it has left and a new list the rest (each list filled to STATUS_LIST_FILL)."""
+    from sqlalchemy import update
+    from sqlmodel import col
+
+    from registry.storage.models import StatusListRow
+
+    rng = itertools.count()
+
+    def rand(n: int) -> bytes:
+        return next(rng).to_bytes(n, "big")
+
+    cap = int(store.STATUS_LIST_SIZE * store.STATUS_LIST_FILL)
+
+    def used(s: Any, list_no: int) -> int:  # read afresh (the session's identity map may hold an older row)
+        s.expire_all()
+        return store.get_status_list(s, "other-certifier", list_no).used
+
+    with session_scope(ready) as s:
+        first = store.allocate_status_indexes(s, "other-certifier", 3, rng=rand, now=NOW)  # no list yet: list 0 made
+        assert [no for no, _ in first] == [0, 0, 0] and len(set(first)) == 3
+        again = store.allocate_status_indexes(s, "other-certifier", 2, rng=rand, now=NOW)  # room: list 0 counted up
+        assert [no for no, _ in again] == [0, 0] and not set(again) & set(first)
+        assert used(s, 0) == 5
+        s.execute(
+            update(StatusListRow).where(col(StatusListRow.certifier_id) == "other-certifier").values(used=cap - 2)
+        )  # two entries left before list 0 is full enough
+        mixed = store.allocate_status_indexes(s, "other-certifier", 5, rng=rand, now=NOW)
+        assert sorted(no for no, _ in mixed) == [0, 0, 1, 1, 1]
+        assert used(s, 0) == cap
+        assert used(s, 1) == 3
+        later = store.allocate_status_indexes(
+            s, "other-certifier", 4, rng=rand, now=NOW
+        )  # the newest list (1) gives them
+        assert [no for no, _ in later] == [1, 1, 1, 1]
+        assert used(s, 1) == 7 and used(s, 0) == cap
+
+
+def test_status_indexes_taken_by_labels_are_never_given_again(
+    ready: Engine, settings: svc.IssuanceSettings, catalog: Catalog, example: Any
+) -> None:
+    """The taken indexes among a round's candidates are found with one query (on PostgreSQL one index probe
+    per candidate, whatever its statistics say) and drawn again."""
+    script: list[int] = []
+
+    def rng(n: int) -> bytes:  # status indexes (4 bytes) from the script, label ids at random
+        return script.pop(0).to_bytes(4, "big") if n == 4 else os.urandom(n)
+
+    script[:] = [5, 9, 12]
+    with session_scope(ready) as s:
+        requests = [svc.IssueRequest(declaration=example, gtin=GTIN, key=f"taken-{i}") for i in range(3)]
+        first = svc.issue_labels(s, catalog, settings, certifier="demo-certifier", requests=requests, now=NOW, rng=rng)
+    assert sorted(o.claims.status_idx for o in first if isinstance(o, svc.Issued)) == [5, 9, 12]
+    script[:] = [9, 5, 7, 12, 30]  # two taken, then one free and one taken, then one free
+    with session_scope(ready) as s:
+        slots = store.allocate_status_indexes(s, "demo-certifier", 2, rng=rng, now=NOW)
+    assert sorted(slots) == [(0, 7), (0, 30)] and script == []

@@ -75,7 +75,7 @@ async def issue(
     def finish(s: Session, issued: svc.Issued) -> tuple[dict[str, Any], bool]:
         """The answer, made in the transaction that issued the label (issues are group-committed)."""
         key_state = svc.standing_of(store.get_signing_key(s, issued.label.kid)) if issued.repeat else KeyState.ACTIVE
-        v = svc.stored_verification(issued.label, key_state, now=ctx.clock())
+        v = svc.stored_verification(issued.label, key_state, now=ctx.clock(), claims=issued.claims)
         return label_json(issued.label, v, settings) | {"repeat": issued.repeat}, issued.repeat
 
     out, repeat = await label_writer(ctx).issue(principal.org_id, request, finish)
