@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from registry.storage import repo
-from registry.storage.db import session_scope
+from registry.storage.db import connection_scope
 
 
 @dataclass
@@ -33,9 +33,9 @@ class _Item:
 
 def _insert_all(engine: Engine, items: list[_Item]) -> list[tuple[str, str] | BaseException]:
     try:
-        with session_scope(engine) as session:
-            stored = repo.insert_validations(
-                session, [(i.org_id, i.result, i.declaration) for i in items], now=max(i.now for i in items)
+        with connection_scope(engine) as connection:
+            stored = repo.insert_validation_rows(
+                connection, [(i.org_id, i.result, i.declaration) for i in items], now=max(i.now for i in items)
             )
         out: list[tuple[str, str] | BaseException] = [(vid, at.isoformat()) for vid, at in stored]
         return out

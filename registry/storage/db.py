@@ -358,6 +358,25 @@ def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
             raise
 
 
+@contextmanager
+def connection_scope(engine: Engine) -> Iterator[Connection]:
+    """One write transaction on a bare Core connection, for bulk inserts that read nothing back.
+
+    What :func:`session_scope` does for a write (the writer gate, ``BEGIN IMMEDIATE`` tried patiently,
+    commit at the end, rollback on any exception, errors translated), without an ORM Session: the
+    group-committing validation writer pays this once per transaction, and a Session's bookkeeping
+    was most of a transaction's fixed cost.
+    """
+    with _translate_errors(), _gated(engine, True), _writer(engine).connect() as connection:
+        _patiently(engine, connection.begin, undo=connection.rollback)
+        try:
+            yield connection
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+
+
 def _locked(e: OperationalError) -> bool:
     text = str(e.orig or e).lower()
     return "database is locked" in text or "database is busy" in text
