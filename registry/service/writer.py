@@ -74,16 +74,7 @@ class ValidationWriter:
 
     async def _run(self, queue: asyncio.Queue[_Item]) -> None:
         while True:
-            batch = [await queue.get()]
-            deadline = asyncio.get_running_loop().time() + self.max_wait
-            while len(batch) < self.max_batch:
-                timeout = deadline - asyncio.get_running_loop().time()
-                if timeout <= 0:
-                    break
-                try:
-                    batch.append(await asyncio.wait_for(queue.get(), timeout))
-                except TimeoutError:
-                    break
+            batch = await self._gather(queue)
             try:
                 outcomes = await run_in_threadpool(_insert_all, self.engine, batch)
             except BaseException as e:
@@ -95,3 +86,16 @@ class ValidationWriter:
                     item.future.set_exception(outcome)
                 else:
                     item.future.set_result(outcome)
+
+    async def _gather(self, queue: asyncio.Queue[_Item]) -> list[_Item]:
+        """The next group: the first request to come, then whatever joins it within ``max_wait``.
+
+        One timer per group, and the queue drained without waiting (an ``asyncio.wait_for`` per
+        request made a task and a timer for each: a fifth of a stored validation's CPU in process).
+        """
+        batch = [await queue.get()]
+        if self.max_wait > 0 and queue.qsize() < self.max_batch - 1:
+            await asyncio.sleep(self.max_wait)
+        while len(batch) < self.max_batch and not queue.empty():
+            batch.append(queue.get_nowait())
+        return batch
