@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, exists, insert, or_
-from sqlalchemy import Connection, bindparam
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, exists, insert, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -590,7 +589,10 @@ def insert_validations(
 
 
 def insert_validation_rows(
-    connection: Connection, items: Sequence[tuple[str, ValidationResult, dict[str, Any]]], *, now: datetime | None = None
+    connection: Connection,
+    items: Sequence[tuple[str, ValidationResult, dict[str, Any]]],
+    *,
+    now: datetime | None = None,
 ) -> list[tuple[str, datetime]]:
     """Record many validations ``(org_id, result, declaration)`` in the connection's transaction; returns
     (id, created_at) of each.
