@@ -7,7 +7,9 @@ as 16 connections over 2 workers give) and prints the CPU time (time.process_tim
 time per validation of each:
 
   * validate: validate_one's work (the pack's validation) and the response body (orjson bytes)
-  * store:    the insert of a group through the writer's transaction (session, gate, insert, commit)
+  * store via the writer: ``ValidationWriter.insert`` of each, a group at a time (asyncio.gather, the
+    group gathered, the transaction in a worker thread, each caller answered)
+  * store, transaction only: the writer's transaction function on the same groups (gate, insert, commit)
 
 Run: python bench/stored.py [--validations 5000] [--group 8] [--profile]
 No target of its own: issue 15's 1,500 stored/s over HTTP is bench/api.py's; these show where the
@@ -30,7 +32,7 @@ import orjson
 
 from registry.packs import validate_document
 from registry.packs.catalog import Catalog
-from registry.service.writer import ValidationWriter
+from registry.service.writer import ValidationWriter, _insert_all, _Item
 from registry.storage import repo
 from registry.storage.db import make_engine, migrate, session_scope
 from registry.storage.models import OrganisationCreate, OrgKind
@@ -49,7 +51,7 @@ def _setup(folder: Path) -> tuple[Any, Any, dict[str, Any]]:
 
 
 def _figures(label: str, n: int, cpu: float, wall: float) -> None:
-    print(f"{label:<34} {cpu / n * 1e6:8.1f} us CPU {wall / n * 1e6:8.1f} us wall per validation")
+    print(f"{label:<44} {cpu / n * 1e6:8.1f} us CPU {wall / n * 1e6:8.1f} us wall per validation")
 
 
 async def _run(engine: Any, packs: Any, example: dict[str, Any], n: int, group: int) -> None:
@@ -64,9 +66,15 @@ async def _run(engine: Any, packs: Any, example: dict[str, Any], n: int, group: 
         chunk = range(start, min(start + group, n))
         await asyncio.gather(*(writer.insert("cert", results[i], documents[i], NOW) for i in chunk))
     c2, w2 = time.process_time(), time.perf_counter()
+    unused: asyncio.Future[tuple[str, str]] = asyncio.get_running_loop().create_future()
+    for start in range(0, n, group):  # the same groups, straight into the writer's transaction function
+        chunk = range(start, min(start + group, n))
+        _insert_all(engine, [_Item("cert", results[i], documents[i], NOW, unused) for i in chunk])
+    c3, w3 = time.process_time(), time.perf_counter()
     assert len(bodies) == n
     _figures("validate + response body", n, c1 - c0, w1 - w0)
-    _figures(f"store (groups of {group})", n, c2 - c1, w2 - w1)
+    _figures(f"store (groups of {group}), via the writer", n, c2 - c1, w2 - w1)
+    _figures(f"store (groups of {group}), transaction only", n, c3 - c2, w3 - w2)
 
 
 def main() -> None:
