@@ -593,6 +593,7 @@ def insert_validation_rows(
     items: Sequence[tuple[str, ValidationResult, dict[str, Any]]],
     *,
     now: datetime | None = None,
+    check_orgs: bool = True,
 ) -> list[tuple[str, datetime]]:
     """Record many validations ``(org_id, result, declaration)`` in the connection's transaction; returns
     (id, created_at) of each.
@@ -601,9 +602,13 @@ def insert_validation_rows(
     each organisation is checked once, ids are fresh UUIDs (so no duplicate check is needed), and the
     rows go in as one executemany, with no ORM objects or unit-of-work bookkeeping (nothing reads them
     back in this transaction). A stored validation costs its share of one transaction's fixed work.
+    ``check_orgs=False`` leaves an unknown organisation to the foreign key: the INSERT fails as a whole
+    (an IntegrityError, a Conflict once out of :func:`connection_scope`), and the caller tries each row
+    again with the check, which names the organisation (NotFound).
     """
     at = _now(now)
-    _require_orgs(connection, {org for org, _, _ in items})
+    if check_orgs:
+        _require_orgs(connection, {org for org, _, _ in items})
     rows: list[dict[str, Any]] = [
         {
             "id": str(uuid.uuid4()),

@@ -105,3 +105,15 @@ def test_rows_for_an_unknown_org_are_not_found_and_nothing_is_stored(engine: Eng
         raise RuntimeError("after the insert: rolled back")
     with session_scope(engine, write=False) as s:
         assert repo.list_validations(s, "cert-a", limit=10).items == []
+
+
+def test_rows_left_to_the_foreign_key_fail_as_a_whole(engine: Engine) -> None:
+    """Unchecked, an unknown organisation still stores nothing: the foreign key refuses the INSERT."""
+    result = validation_result()
+    with session_scope(engine) as s:
+        add_org(s, "cert-a", OrgKind.CERTIFIER)
+    rows = [("cert-a", result, DECLARATION), ("ghost", result, DECLARATION)]
+    with pytest.raises(Conflict), connection_scope(engine) as connection:
+        repo.insert_validation_rows(connection, rows, check_orgs=False)
+    with session_scope(engine, write=False) as s:
+        assert repo.list_validations(s, "cert-a", limit=10).items == []
