@@ -82,7 +82,10 @@ def _stored_fields(engine: Engine, vid: str) -> dict[str, object]:
 
 def test_rows_on_a_bare_connection_store_what_insert_validation_stores(engine: Engine) -> None:
     """The group-committing writer's path (a Core connection, no Session) stores the same row."""
-    declaration = {**DECLARATION, "pcf": {**DECLARATION["pcf"], "geographyCountry": "de"}}
+    declaration: dict[str, object] = {
+        **DECLARATION,
+        "pcf": {"pCfExcludingBiogenicUptake": "1.5", "geographyCountry": "de"},
+    }
     result = validation_result(conformant=False)
     with session_scope(engine) as s:
         add_org(s, "cert-a", OrgKind.CERTIFIER)
