@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from registry.storage import repo
-from registry.storage.db import session_scope
+from registry.storage.db import connection_scope
 
 
 @dataclass
@@ -33,9 +33,13 @@ class _Item:
 
 def _insert_all(engine: Engine, items: list[_Item]) -> list[tuple[str, str] | BaseException]:
     try:
-        with session_scope(engine) as session:
-            stored = repo.insert_validations(
-                session, [(i.org_id, i.result, i.declaration) for i in items], now=max(i.now for i in items)
+        with connection_scope(engine) as connection:
+            # a group leaves an unknown organisation to the foreign key (one statement less); a lone row is checked
+            stored = repo.insert_validation_rows(
+                connection,
+                [(i.org_id, i.result, i.declaration) for i in items],
+                now=max(i.now for i in items),
+                check_orgs=len(items) == 1,
             )
         out: list[tuple[str, str] | BaseException] = [(vid, at.isoformat()) for vid, at in stored]
         return out
@@ -74,16 +78,7 @@ class ValidationWriter:
 
     async def _run(self, queue: asyncio.Queue[_Item]) -> None:
         while True:
-            batch = [await queue.get()]
-            deadline = asyncio.get_running_loop().time() + self.max_wait
-            while len(batch) < self.max_batch:
-                timeout = deadline - asyncio.get_running_loop().time()
-                if timeout <= 0:
-                    break
-                try:
-                    batch.append(await asyncio.wait_for(queue.get(), timeout))
-                except TimeoutError:
-                    break
+            batch = await self._gather(queue)
             try:
                 outcomes = await run_in_threadpool(_insert_all, self.engine, batch)
             except BaseException as e:
@@ -95,3 +90,16 @@ class ValidationWriter:
                     item.future.set_exception(outcome)
                 else:
                     item.future.set_result(outcome)
+
+    async def _gather(self, queue: asyncio.Queue[_Item]) -> list[_Item]:
+        """The next group: the first request to come, then whatever joins it within ``max_wait``.
+
+        One timer per group, and the queue drained without waiting (an ``asyncio.wait_for`` per
+        request made a task and a timer for each: a fifth of a stored validation's CPU in process).
+        """
+        batch = [await queue.get()]
+        if self.max_wait > 0 and queue.qsize() < self.max_batch - 1:
+            await asyncio.sleep(self.max_wait)
+        while len(batch) < self.max_batch and not queue.empty():
+            batch.append(queue.get_nowait())
+        return batch

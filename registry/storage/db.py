@@ -291,6 +291,7 @@ except ImportError:  # pragma: no cover - not POSIX
     _fcntl = None  # type: ignore[assignment]
 
 _GATES: dict[tuple[int, str], WriterGate] = {}
+_GATES_BY_NAME: dict[tuple[int, str], WriterGate] = {}  # by the name the engine's URL gives, as found
 _GATES_LOCK = threading.Lock()
 
 
@@ -301,12 +302,17 @@ def writer_gate(engine: Engine) -> WriterGate | None:
     database = engine.url.database
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
+    named = (os.getpid(), database)  # a forked child has threads and a file description of its own
+    gate = _GATES_BY_NAME.get(named)
+    if gate is not None:
+        return gate  # resolving the path on every write transaction cost ~50 us of lstat calls
     path = str(Path(database).resolve())
-    key = (os.getpid(), path)  # a forked child has threads and a file description of its own
     with _GATES_LOCK:
-        gate = _GATES.get(key)
+        gate = _GATES.get((named[0], path))
         if gate is None:
-            gate = _GATES[key] = WriterGate(Path(path + "-writer"))
+            gate = _GATES[(named[0], path)] = WriterGate(Path(path + "-writer"))
+        if os.path.isabs(database):  # a relative name means another file after a chdir
+            _GATES_BY_NAME[named] = gate
     return gate
 
 
@@ -355,6 +361,26 @@ def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
             session.commit()
         except BaseException:
             session.rollback()
+            raise
+
+
+@contextmanager
+def connection_scope(engine: Engine) -> Iterator[Connection]:
+    """One write transaction on a bare Core connection, for bulk inserts that read nothing back.
+
+    What :func:`session_scope` does for a write (the writer gate, ``BEGIN IMMEDIATE`` tried patiently,
+    commit at the end, rollback on any exception, errors translated), without an ORM Session: the
+    group-committing validation writer pays this once per transaction, and a Session's bookkeeping
+    was most of a transaction's fixed cost.
+    """
+    with _translate_errors(), _gated(engine, True), engine.connect() as connection:
+        connection.execution_options(**{_WRITE_OPTION: True})  # BEGIN IMMEDIATE on SQLite
+        _patiently(engine, connection.begin, undo=connection.rollback)
+        try:
+            yield connection
+            connection.commit()
+        except BaseException:
+            connection.rollback()
             raise
 
 

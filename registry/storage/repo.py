@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, exists, insert, or_
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, exists, insert, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -581,12 +582,33 @@ def insert_validations(
 ) -> list[tuple[str, datetime]]:
     """Record many validations ``(org_id, result, declaration)`` in one INSERT; returns (id, created_at).
 
-    For the group-committing writer: each organisation is checked once, ids are fresh
-    UUIDs (so no duplicate check is needed), and the rows go in as one executemany.
+    :func:`insert_validation_rows` inside a SAVEPOINT of the session's transaction.
+    """
+    with _writing(session, "validation id clash"):
+        return insert_validation_rows(session.connection(), items, now=now)
+
+
+def insert_validation_rows(
+    connection: Connection,
+    items: Sequence[tuple[str, ValidationResult, dict[str, Any]]],
+    *,
+    now: datetime | None = None,
+    check_orgs: bool = True,
+) -> list[tuple[str, datetime]]:
+    """Record many validations ``(org_id, result, declaration)`` in the connection's transaction; returns
+    (id, created_at) of each.
+
+    For the group-committing writer, which runs it on a bare Core connection (:func:`connection_scope`):
+    each organisation is checked once, ids are fresh UUIDs (so no duplicate check is needed), and the
+    rows go in as one executemany, with no ORM objects or unit-of-work bookkeeping (nothing reads them
+    back in this transaction). A stored validation costs its share of one transaction's fixed work.
+    ``check_orgs=False`` leaves an unknown organisation to the foreign key: the INSERT fails as a whole
+    (an IntegrityError, a Conflict once out of :func:`connection_scope`), and the caller tries each row
+    again with the check, which names the organisation (NotFound).
     """
     at = _now(now)
-    for org_id in {org for org, _, _ in items}:
-        _require_org(session, org_id)
+    if check_orgs:
+        _require_orgs(connection, {org for org, _, _ in items})
     rows: list[dict[str, Any]] = [
         {
             "id": str(uuid.uuid4()),
@@ -605,9 +627,23 @@ def insert_validations(
         for org_id, result, declaration in items
     ]
     if rows:
-        with _writing(session, "validation id clash"):
-            session.execute(insert(Validation), rows)
+        connection.execute(_VALIDATION_TABLE.insert(), rows)
     return [(str(row["id"]), at) for row in rows]
+
+
+_VALIDATION_TABLE = Validation.__table__  # type: ignore[attr-defined]
+_ORG_IDS = Organisation.__table__.c.id  # type: ignore[attr-defined]
+_ORGS_AMONG = sa_select(_ORG_IDS).where(_ORG_IDS.in_(bindparam("ids", expanding=True)))  # built once
+
+
+def _require_orgs(connection: Connection, org_ids: Collection[str]) -> None:
+    """NotFound naming the first of ``org_ids`` that is not an organisation (one query, no ORM objects)."""
+    if not org_ids:
+        return
+    found = set(connection.execute(_ORGS_AMONG, {"ids": list(org_ids)}).scalars())
+    for org_id in sorted(org_ids):
+        if org_id not in found:
+            raise NotFound(f"organisation {org_id!r} not found")
 
 
 def get_validation(session: Session, validation_id: str, *, org_id: str | None) -> Validation:

@@ -124,3 +124,45 @@ def test_only_sqlite_files_have_a_gate(tmp_path: Path) -> None:
     assert writer_gate(one) is writer_gate(two) is not None
     for e in (memory, one, two):
         e.dispose()
+
+
+def test_a_relative_database_name_finds_its_gate_afresh_after_a_chdir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Gates are remembered by an absolute name only: a relative one is another file in another folder."""
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    monkeypatch.chdir(tmp_path / "one")
+    relative = make_engine("sqlite:///r.db")
+    first = writer_gate(relative)
+    monkeypatch.chdir(tmp_path / "two")
+    second = writer_gate(relative)
+    assert first is not None and second is not None and first is not second
+    assert second.lock_path == (tmp_path / "two" / "r.db-writer").resolve()
+    absolute = make_engine(f"sqlite:///{tmp_path / 'one' / 'r.db'}")
+    assert writer_gate(absolute) is first
+    for e in (relative, absolute):
+        e.dispose()
+
+
+def test_a_bare_write_connection_waits_out_another_programs_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """connection_scope (the validation writer's transaction) tries BEGIN IMMEDIATE again past the busy
+    timeout, as session_scope does, while a writer outside the gate holds the lock."""
+    import sqlite3
+
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 100)
+    engine = make_engine(f"sqlite:///{tmp_path / 'busy.db'}")
+    migrate(engine)
+    other = sqlite3.connect(tmp_path / "busy.db", isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    releaser = threading.Timer(0.5, lambda: other.execute("COMMIT"))
+    releaser.start()
+    started = time.monotonic()
+    with db.connection_scope(engine) as connection:
+        assert time.monotonic() - started >= 0.4  # it waited for the other writer, past several busy timeouts
+        repo.insert_validation_rows(connection, [], now=NOW)
+    releaser.join()
+    other.close()
+    engine.dispose()
