@@ -35,7 +35,7 @@ from issuance.gtin import normalize_gtin
 from issuance.label_decode import DecodedLabel
 from issuance.model import LabelClaims, Verification, VerifyStatus
 from issuance.status_list import StatusList
-from issuance.token_text import token_from_b64url, token_from_text
+from issuance.token_text import base32_digits, token_from_b64url, token_from_digits
 from issuance.trust import TrustList
 from issuance.verify import Signed, authenticate, decode_step, judge, signature_step
 
@@ -62,20 +62,22 @@ def token_of(text: str) -> bytes:
     id or URL without a token, :class:`issuance.errors.TokenError` for text that is no token at all."""
     text = text.strip()
     if "#" in text:  # an offline label URL: the token rides in the fragment, in base32
-        return token_from_text(text.rsplit("#", 1)[1])
+        fragment = text.rsplit("#", 1)[1]
+        return token_from_digits(fragment, base32_digits(fragment))
     url = _LABEL_URL.fullmatch(text)
     if url is not None:
         raise NotAToken(url.group(1).upper(), "a label URL")
     if _LABEL_ID.fullmatch(text):
         raise NotAToken(text.upper(), "a label id")
-    if _looks_base32(text):
-        return token_from_text(text)
+    digits = base32_digits(text)  # [A-Z2-7]*, and what decoding it needs
+    if text and digits is not None:
+        return token_from_digits(text, digits)
     return token_from_b64url(text)
 
 
 def _looks_base32(text: str) -> bool:
-    """``[A-Z2-7]+`` by string methods in C, as a regular expression over 300 characters costs 3 us."""
-    return text.isascii() and text.isalnum() and text == text.upper() and not any(c in text for c in "0189")
+    """``[A-Z2-7]+``, as :func:`token_of` decides (without a pattern, which costs 3 us over 300 characters)."""
+    return bool(text) and base32_digits(text) is not None
 
 
 def claims_json(claims: LabelClaims) -> dict[str, Any]:
