@@ -92,7 +92,7 @@ def test_the_verifier_agrees_with_verify_also_when_a_token_repeats() -> None:
         assert verifier.verify(token) == verify(token, trust=TRUST, status=status, now=LATER)
     expired_later = verifier.verify(tokens[0], now=NOW + timedelta(days=400))
     assert expired_later.status is VerifyStatus.EXPIRED  # a cached signature never caches the verdict
-    assert len(verifier._cache) <= 2
+    assert len(verifier._signers) <= 2
 
 
 def test_claims_json_is_what_pydantic_writes() -> None:

@@ -148,7 +148,7 @@ def test_the_corpus_has_every_verdict() -> None:
 def test_one_by_one_verify_agrees_with_verify() -> None:
     status = _status()
     verifier = Verifier(TRUST, status, now=LATER)
-    for token in _tokens() + [_forged(_token(30)), b"\xd2\x84", b""]:
+    for token in [*_tokens(), _forged(_token(30)), b"\xd2\x84", b""]:
         assert verifier.verify(token) == verify(token, trust=TRUST, status=status, now=LATER)
 
 
