@@ -112,10 +112,11 @@ class Verifier:
         self.now = now
         self.check_status = check_status
         # token -> the trusted key whose signature holds over it: that fact depends on the token's bytes and the
-        # trust list only. The token is decoded again on every line (15 us, against 72 us for the signature):
-        # keeping decoded labels instead made the garbage collector walk thousands of live objects, 6 us a line
-        # on a stream of distinct tokens (docs/adr/i14-bulk-verify-speed.md).
+        # trust list only. Only a token seen again is kept decoded (``_repeated``): keeping every decoded label
+        # made the garbage collector walk thousands of live objects, 6 us a line on a stream of distinct tokens,
+        # where decoding again costs 15 us against 72 us for the signature (docs/adr/i14-bulk-verify-speed.md).
         self._signers: dict[bytes, TrustedKey] = {}
+        self._repeated: dict[bytes, Signed] = {}
         self._cache_size = cache_size
 
     def verify(self, item: str | bytes, *, gtin: str | None = None, now: datetime | None = None) -> Verification:
@@ -176,16 +177,13 @@ class Verifier:
 
     def _chunk(self, batch: list[tuple[int, bytes]], gtin: str | None) -> list[dict[str, Any]]:
         jobs = [self._job(number, text, gtin) for number, text in batch]
-        trust, now, signers = self.trust, self.now, self._signers
-        for job in jobs:  # step 1
+        trust, now, repeated = self.trust, self.now, self._repeated
+        for job in jobs:  # step 1 for every token not seen twice before
             if isinstance(job, _Job):
-                job.stage = decode_step(job.token, trust, now)
+                job.stage = repeated.get(job.token) or decode_step(job.token, trust, now)
         for job in jobs:  # steps 2-3, in a row, for every token not seen before
             if isinstance(job, _Job) and isinstance(job.stage, DecodedLabel):
-                key = signers.get(job.token)
-                job.stage = Signed(job.stage, key) if key is not None else signature_step(job.stage, trust, now)
-                if key is None and isinstance(job.stage, Signed):
-                    self._remember(job.token, job.stage)
+                job.stage = self._known(job.token, job.stage) or self._check(job.token, job.stage)
         return [job if isinstance(job, dict) else self._finish(job) for job in jobs]
 
     def _job(self, number: int, text: bytes, gtin: str | None) -> _Job | dict[str, Any]:
@@ -217,21 +215,34 @@ class Verifier:
         return _numbered(result, job.number, job.ident)
 
     def _authenticated(self, token: bytes, now: datetime) -> Signed | Verification:
+        signed = self._repeated.get(token)
+        if signed is not None:
+            return signed
         decoded = decode_step(token, self.trust, now)
         if isinstance(decoded, Verification):
             return decoded
+        return self._known(token, decoded) or self._check(token, decoded, now)
+
+    def _known(self, token: bytes, decoded: DecodedLabel) -> Signed | None:
+        """The token's signature held before: kept decoded from now on (the stream repeats it)."""
         key = self._signers.get(token)
-        if key is not None:
-            return Signed(decoded, key)
-        outcome = signature_step(decoded, self.trust, now)
+        if key is None:
+            return None
+        signed = Signed(decoded, key)
+        _keep(self._repeated, token, signed, self._cache_size)
+        return signed
+
+    def _check(self, token: bytes, decoded: DecodedLabel, now: datetime | None = None) -> Signed | Verification:
+        outcome = signature_step(decoded, self.trust, self.now if now is None else now)
         if isinstance(outcome, Signed):
-            self._remember(token, outcome)
+            _keep(self._signers, token, outcome.key, self._cache_size)
         return outcome
 
-    def _remember(self, token: bytes, signed: Signed) -> None:
-        if len(self._signers) >= self._cache_size:
-            self._signers.clear()  # flat memory; a stream repeating tokens refills it at once
-        self._signers[token] = signed.key
+
+def _keep(cache: dict[bytes, Any], token: bytes, value: Any, size: int) -> None:
+    if len(cache) >= size:
+        cache.clear()  # flat memory; a stream repeating tokens refills it at once
+    cache[token] = value
 
 
 class _Job:
