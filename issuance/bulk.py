@@ -30,6 +30,7 @@ from typing import Any
 
 import orjson
 
+from issuance.cose import MAX_TOKEN_BYTES
 from issuance.errors import IssuanceError, TokenError
 from issuance.gtin import normalize_gtin
 from issuance.label_decode import DecodedLabel
@@ -45,6 +46,7 @@ DEFAULT_CACHE = 4096  # tokens whose signature held, with their key (about 300 b
 
 _LABEL_URL = re.compile(r"(?i)https?://[^/#\s]+(?:/[^#\s]*)?/l/([a-z2-7]{16})/?")
 _LABEL_ID = re.compile(r"[A-Za-z2-7]{16}")
+_MAX_TEXT = 2 * MAX_TOKEN_BYTES  # longer text is refused by either decoder with the same error
 _JSON = orjson.OPT_UTC_Z | orjson.OPT_APPEND_NEWLINE
 # an enum member's value by a dict lookup: ``member.value`` runs enum's Python descriptor, about 1 us
 _VERDICT = {status: status.value for status in VerifyStatus}
@@ -72,7 +74,7 @@ def token_of(text: str) -> bytes:
         raise NotAToken(url.group(1).upper(), "a label URL")
     if _LABEL_ID.fullmatch(text):
         raise NotAToken(text.upper(), "a label id")
-    digits = base32_digits(text)  # [A-Z2-7]*, and what decoding it needs
+    digits = base32_digits(text) if len(text) <= _MAX_TEXT else None  # [A-Z2-7]*, and what decoding it needs
     if text and digits is not None:
         return token_from_digits(text, digits)
     return token_from_b64url(text)

@@ -26,7 +26,7 @@ def token_to_text(token: bytes) -> str:
 
 def token_from_text(text: object, *, max_chars: int = 2 * MAX_TOKEN_BYTES) -> bytes:
     """The bytes of :func:`token_to_text` output; strict (uppercase, no padding, no stray bits)."""
-    if not isinstance(text, str):
+    if not isinstance(text, str) or not 0 < len(text) <= max_chars:
         raise token_error(f"token text must be a string of 1 to {max_chars} characters", "bad_text")
     return token_from_digits(text, base32_digits(text), max_chars=max_chars)
 

@@ -101,6 +101,8 @@ def corpus() -> list[bytes]:
         b"https://reg.example.org/L/AAAAAAAAAAAAAAAA#",  # an empty fragment
         f"{HOST}/L/{'F' * 16}#{text[:40]} {text[40:]}".encode(),  # a space inside
         b"!!!",
+        b"A" * 8200,  # too long, base32 letters
+        b"a" * 8200,  # too long, base64url letters
         "\u00fc".encode(),
         b"{not json",
         b"[1, 2]",
