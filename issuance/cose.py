@@ -55,14 +55,21 @@ class Sign1(NamedTuple):
         return _SIG1_PREFIX + bstr_head(len(p)) + p + b"\x40" + bstr_head(len(payload)) + payload
 
     def verifies(self, public_key: ec.EllipticCurvePublicKey) -> bool:
-        signature = self.signature
-        body = _der_integer(signature[:32]) + _der_integer(signature[32:])
-        der = b"\x30" + bytes((len(body),)) + body  # ECDSA-Sig-Value, as encode_dss_signature writes it
         try:
-            public_key.verify(der, self.to_be_signed(), _ECDSA_SHA256)
+            public_key.verify(_der_signature(self.signature), self.to_be_signed(), _ECDSA_SHA256)
         except crypto_errors.InvalidSignature:
             return False
         return True
+
+
+def _der_signature(signature: bytes) -> bytes:
+    """The ECDSA-Sig-Value (DER) of a raw r || s signature, as ``encode_dss_signature`` writes it."""
+    r, s = signature[:32], signature[32:]
+    if r[0] and s[0]:  # 255 times in 256: no leading zero byte to drop, one of four heads
+        head, middle = _DER_HEADS[r[0] >> 7, s[0] >> 7]
+        return head + r + middle + s
+    body = _der_integer(r) + _der_integer(s)
+    return b"\x30" + bytes((len(body),)) + body
 
 
 def _der_integer(unsigned: bytes) -> bytes:
@@ -74,6 +81,13 @@ def _der_integer(unsigned: bytes) -> bytes:
 
 
 _SIG1_PREFIX = b"\x84\x6aSignature1"  # array(4), text(10) "Signature1"
+# SEQUENCE and INTEGER heads of r and s of 32 significant bytes, by their high bits (a 0 byte before a high bit)
+_DER_HEADS = {
+    (0, 0): (b"\x30\x44\x02\x20", b"\x02\x20"),
+    (1, 0): (b"\x30\x45\x02\x21\x00", b"\x02\x20"),
+    (0, 1): (b"\x30\x45\x02\x20", b"\x02\x21\x00"),
+    (1, 1): (b"\x30\x46\x02\x21\x00", b"\x02\x21\x00"),
+}
 
 
 @lru_cache(maxsize=8)

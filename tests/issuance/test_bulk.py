@@ -92,7 +92,7 @@ def test_the_verifier_agrees_with_verify_also_when_a_token_repeats() -> None:
         assert verifier.verify(token) == verify(token, trust=TRUST, status=status, now=LATER)
     expired_later = verifier.verify(tokens[0], now=NOW + timedelta(days=400))
     assert expired_later.status is VerifyStatus.EXPIRED  # a cached signature never caches the verdict
-    assert len(verifier._cache) <= 2
+    assert len(verifier._signers) <= 2 and len(verifier._repeated) <= 2
 
 
 def test_claims_json_is_what_pydantic_writes() -> None:
@@ -120,3 +120,23 @@ def test_what_looks_like_base32_is_what_the_pattern_says() -> None:
     pattern = re.compile(r"[A-Z2-7]+")
     for text in ("ABC234", "234567", "ABC", "abc", "AB0", "AB1", "AB8", "AB9", "AB-", "AB_", "AÄ", "Ab", "A B", "7"):
         assert _looks_base32(text) == bool(pattern.fullmatch(text)), text
+
+
+def test_each_distinct_token_has_its_signature_checked_once(monkeypatch: Any) -> None:
+    import issuance.bulk
+
+    checked: list[bytes] = []
+    real = issuance.bulk.signature_step
+
+    def counting(decoded: Any, trust: Any, now: Any) -> Any:
+        checked.append(decoded.sign1.payload)
+        return real(decoded, trust, now)
+
+    monkeypatch.setattr(issuance.bulk, "signature_step", counting)
+    first, second = _token(1), _token(2)
+    lines = [token_to_text(t).encode() for t in (first, second, first, first, second, first)]
+    verifier = Verifier(TRUST, None, now=LATER)
+    results = _results(verifier, lines[:3]) + _results(verifier, lines[3:])
+    assert [r["verdict"] for r in results] == ["valid_status_unknown"] * 6
+    assert len(checked) == 2
+    assert verifier.verify(first).status is VerifyStatus.VALID_STATUS_UNKNOWN and len(checked) == 2

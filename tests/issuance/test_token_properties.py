@@ -113,3 +113,18 @@ def test_only_token_errors_escape_from_text_transport(text: str) -> None:
     for decode in (token_from_text, token_from_b64url):
         with contextlib.suppress(TokenError):
             decode(text)
+
+
+_HALF = st.binary(min_size=32, max_size=32) | st.integers(0, 2**256 - 1).map(lambda n: n.to_bytes(32, "big"))
+_LEADING = st.sampled_from([b"", b"\x00", b"\x00\x00", b"\x00\x80", b"\x00\x7f", b"\x80", b"\x01"])
+
+
+@given(_HALF, _HALF, _LEADING, _LEADING)
+def test_der_signature_is_what_encode_dss_signature_writes(r: bytes, s: bytes, r_head: bytes, s_head: bytes) -> None:
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+    from issuance.cose import _der_signature
+
+    r, s = (r_head + r)[:32], (s_head + s)[:32]
+    expected = encode_dss_signature(int.from_bytes(r, "big"), int.from_bytes(s, "big"))
+    assert _der_signature(r + s) == expected
