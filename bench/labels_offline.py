@@ -7,7 +7,7 @@ Prints:
   * bulk verification (issuance.Verifier.verify_lines, what `pcfreg label verify -` runs): JSON result
     lines/s from lines of distinct base32 tokens (as QR codes carry them) and of offline label URLs, and
     from a stream repeating 100 tokens (the signature is checked once per distinct token); target 8,000/s
-    (figures before and after the cache kept keys instead of decoded labels: docs/adr/i14-bulk-verify-speed.md);
+    (figures before and after the cache kept keys instead of decoded labels: docs/adr/0033-bulk-verify-speed.md);
   * bare ES256 signatures/s and sign_label() calls/s;
   * token sizes: our variants, the design alternatives ADR 0009 compares, the equivalent JWS,
     and a status list token.

@@ -116,7 +116,7 @@ class Verifier:
         # token -> the trusted key whose signature holds over it: that fact depends on the token's bytes and the
         # trust list only. Only a token seen again is kept decoded (``_repeated``): keeping every decoded label
         # made the garbage collector walk thousands of live objects, 6 us a line on a stream of distinct tokens,
-        # where decoding again costs 15 us against 72 us for the signature (docs/adr/i14-bulk-verify-speed.md).
+        # where decoding again costs 15 us against 72 us for the signature (docs/adr/0033-bulk-verify-speed.md).
         self._signers: dict[bytes, TrustedKey] = {}
         self._repeated: dict[bytes, Signed] = {}
         self._cache_size = cache_size

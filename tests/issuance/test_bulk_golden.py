@@ -1,4 +1,4 @@
-"""Bulk verification writes the same bytes as before its speed work (docs/adr/i14-bulk-verify-speed.md).
+"""Bulk verification writes the same bytes as before its speed work (docs/adr/0033-bulk-verify-speed.md).
 
 A corpus of every kind of line (valid in each text form, forged, expired, revoked, suspended, unknown kid, out of
 scope, malformed, unusable) is verified under three configurations; the result lines must equal, byte for byte,
