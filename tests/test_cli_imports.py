@@ -139,3 +139,14 @@ def test_a_stalled_log_reader_does_not_stall_requests() -> None:
     os.close(read_end)
     assert not stalled
     assert received.count(b"\n") == 2_000 and received.startswith(line.encode() + b"\n")
+
+
+def test_packs_list_reads_the_summaries_not_the_catalog(tmp_path: Path) -> None:
+    """With the summaries stored, listing loads no pack: neither the catalog, the engine nor the schema checks."""
+    cache = tmp_path / "cache"
+    _imported(["packs", "list"], cache)
+    warm = _imported(["packs", "list"], cache)
+    assert _offenders(warm, ("registry.packs.catalog", "registry.packs.engine", "registry.packs.rulepack")) == []
+    assert _offenders(warm, ("jsonschema_rs", "registry.schemas", "registry.declarations")) == []
+    # the probe sees the listing's own imports (a module imported by the lazy face's importlib is not logged)
+    assert {"registry.packs", "registry.semver"} <= warm
