@@ -33,7 +33,7 @@ def _expected(folders: list[Path]) -> list[dict[str, Any]]:
     packs = Catalog.bundled().packs()
     for folder in folders:
         packs += Catalog.from_directory(folder).packs()
-    return [{**p.summary(), "source": p.source} for p in Catalog(packs).packs()]
+    return [{**p.summary(), "digest": p.digest, "source": p.source} for p in Catalog(packs).packs()]
 
 
 def _refuse(*_: Any, **__: Any) -> Any:

@@ -21,7 +21,7 @@ from registry.errors import InputError, PackSelectionError, RegistryError
 
 if TYPE_CHECKING:
     from registry.findings import ValidationResult
-    from registry.packs import Catalog, RulePack, TrustedKeys  # signing (cryptography) loads on use
+    from registry.packs import Catalog, TrustedKeys  # signing (cryptography) loads on use
 
 EXIT_OK, EXIT_NONCONFORMANT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_NOT_VALID = EXIT_NONCONFORMANT  # a label or signature checked and found not valid
@@ -168,17 +168,6 @@ def load_catalog(ctx: click.Context) -> Catalog:
             gc.enable()
         gc.freeze()
     return obj["catalog"]  # type: ignore[no-any-return]
-
-
-def extra_packs(ctx: click.Context) -> list[RulePack]:
-    """The packs of every ``--packs-dir`` (not the bundled ones)."""
-    from registry.packs import Catalog, PackCache
-
-    cache = PackCache.default()
-    packs: list[RulePack] = []
-    for extra in ctx.find_root().obj.get("packs_dirs", ()):
-        packs += Catalog.from_directory(Path(extra), cache=cache).packs()
-    return packs
 
 
 def data_dir_option(fn: F) -> F:

@@ -44,7 +44,8 @@ def packs_list(ctx: click.Context, fmt: str) -> None:
     from registry.packs import PackCache, catalog_summaries
 
     folders = [Path(f) for f in ctx.find_root().obj.get("packs_dirs", ())]
-    summaries = [{k: v for k, v in s.items() if k != "source"} for s in catalog_summaries(folders, PackCache.default())]
+    shown = ("id", "version", "title", "status", "hs", "cpc", "extends", "abstract")  # RulePack.summary()
+    summaries = [{k: s[k] for k in shown} for s in catalog_summaries(folders, PackCache.default())]
     if fmt == "json":
         click.echo(dumps(summaries))
         return

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from registry.lazy import lazy_face
 
 if TYPE_CHECKING:
-    from registry.packs.cache import PackCache
+    from registry.packs.cache import PackCache, content_key
     from registry.packs.cases import run_pack_tests
     from registry.packs.catalog import Catalog, compile_cached
     from registry.packs.cel.errors import CelEvalError
@@ -79,7 +79,8 @@ if TYPE_CHECKING:
 # Every member loads on first use: ``pcfreg packs list`` reads only the cache and the summaries
 # (no catalog, engine or schema checks); validating a declaration needs neither signing
 # (cryptography), version diffs nor pack test cases.
-_LAZY = {"run_pack_tests": "cases", "PackCache": "cache", "catalog_summaries": "summaries"}
+_LAZY = {"run_pack_tests": "cases", "catalog_summaries": "summaries"}
+_LAZY.update(dict.fromkeys(["PackCache", "content_key"], "cache"))
 _LAZY.update(dict.fromkeys(["Catalog", "compile_cached"], "catalog"))
 _LAZY.update({"CelEvalError": "cel.errors", "parse_timestamp": "cel.values", "CompiledPack": "engine"})
 _LAZY.update(dict.fromkeys(["render_validation_html", "validated_facts"], "report"))
@@ -157,6 +158,7 @@ __all__ = [
     "catalog_summaries",
     "check_bump",
     "compile_cached",
+    "content_key",
     "declaration_id",
     "diff_packs",
     "diff_refs",

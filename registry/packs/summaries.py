@@ -21,7 +21,8 @@ from registry.semver import precedence
 
 PACK_SUFFIXES = (".yaml", ".yml", ".json")
 KIND = "summaries"
-_FIELDS = ("id", "version", "title", "status", "hs", "cpc", "extends", "abstract")
+SHOWN = ("id", "version", "title", "status", "hs", "cpc", "extends", "abstract")  # RulePack.summary()
+_FIELDS = (*SHOWN, "digest")
 
 
 def pack_files(root: Path) -> list[Path]:
@@ -30,7 +31,8 @@ def pack_files(root: Path) -> list[Path]:
 
 
 def folder_summaries(root: Path, cache: PackCache | None) -> list[dict[str, Any]]:
-    """``RulePack.summary()`` of every pack in ``root``, each with its ``source`` (the file), in file order."""
+    """``RulePack.summary()`` of every pack in ``root``, each with its ``digest`` and ``source`` (the file),
+    in file order."""
     files = pack_files(root)
     names = [p.relative_to(root).as_posix() for p in files]
     if cache is None:
@@ -46,6 +48,12 @@ def folder_summaries(root: Path, cache: PackCache | None) -> list[dict[str, Any]
     return made
 
 
+def summaries_key(root: Path, files: list[Path]) -> str:
+    """The key of a folder's summaries: each file's name (relative to ``root``) and the digest of its bytes."""
+    parts = (f"{path.relative_to(root).as_posix()}\0{content_key(path.read_bytes())}" for path in files)
+    return content_key(KIND.encode(), *parts)
+
+
 def _made(root: Path, files: list[Path], names: list[str], cache: PackCache | None) -> list[dict[str, Any]]:
     """The summaries from the packs themselves (a broken pack raises its error, as loading it would)."""
     from registry.packs.rulepack import load_pack_file
@@ -53,7 +61,7 @@ def _made(root: Path, files: list[Path], names: list[str], cache: PackCache | No
     out = []
     for path, name in zip(files, names, strict=True):
         pack = load_pack_file(path, cache)
-        out.append({**pack.summary(), "source": str(root / name)})
+        out.append({**pack.summary(), "digest": pack.digest, "source": str(root / name)})
     return out
 
 
@@ -79,4 +87,4 @@ def catalog_summaries(folders: Iterable[Path], cache: PackCache | None) -> list[
     return sorted(seen.values(), key=lambda s: (s["id"], precedence(s["version"])))
 
 
-__all__ = ["PACK_SUFFIXES", "catalog_summaries", "folder_summaries", "pack_files"]
+__all__ = ["KIND", "PACK_SUFFIXES", "SHOWN", "catalog_summaries", "folder_summaries", "pack_files", "summaries_key"]
