@@ -186,6 +186,14 @@ def _peak_rss_kib(pid: int) -> int:
     return 0
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a running process so far (Linux; 0 once it is gone)."""
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
 def _descendants(pid: int) -> list[int]:
     out = []
     with contextlib.suppress(OSError):
@@ -248,10 +256,10 @@ def batch_file(lines: int) -> None:
         proc = subprocess.Popen([*api_bench._pcfreg(), *args], stdout=subprocess.PIPE, env=env)
         watch = _PeakWatch(proc.pid)
         assert proc.stdout is not None
-        first, count, errors, previous = None, 0, 0, 0
+        first, first_cpu, count, errors, previous = None, 0.0, 0, 0, 0
         for out in proc.stdout:
             if first is None:
-                first = time.perf_counter() - start
+                first, first_cpu = time.perf_counter() - start, _cpu_seconds(proc.pid)
             count += 1
             result = json.loads(out)
             errors += "error" in result
@@ -269,7 +277,10 @@ def batch_file(lines: int) -> None:
         f"{count / wall:,.0f} labels/s overall, {max(count - 1, 0) / issuing_time:,.0f} labels/s after the first; "
         f"{cpu:,.1f} CPU-s: {count / cpu:,.0f} labels per CPU-second (load average {os.getloadavg()[0]:.1f})"
     )
-    print(f"first result after {first or 0:.2f} s (target {TARGET_FIRST_RESULT_S:g} s)")
+    print(
+        f"first result after {first or 0:.2f} s, {first_cpu:.2f} CPU-s of pcfreg by then "
+        f"(target {TARGET_FIRST_RESULT_S:g} s; on a loaded machine the wall time includes the wait for a core)"
+    )
     print(f"peak RSS of pcfreg: {peak:,.0f} MiB (target < {TARGET_PEAK_MIB} MiB)")
     verdicts = (
         ("rate", count / wall >= TARGET_BATCH_FILE_RATE),

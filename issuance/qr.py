@@ -27,14 +27,15 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
-
-import segno
 
 from issuance.digital_link import DigitalLinkError, digital_link_uri
 from issuance.errors import IssuanceError
 from registry.errors import Location
+
+if TYPE_CHECKING:
+    import segno  # loaded when a symbol is made: issuing a label only builds its URL
 
 QRKind = Literal["url", "offline", "digital-link"]
 QRFormat = Literal["svg", "png"]
@@ -150,6 +151,8 @@ def segments(data: str) -> list[tuple[str, None]]:
 
 
 def _encode(data: str) -> segno.QRCode:
+    import segno
+
     parts = segments(data)
     # segno's encoder takes a sequence of (content, mode) segments (segno.encoder.prepare_data),
     # though segno.make is typed for one str; a test decodes mixed-segment symbols to keep this honest.

@@ -9,12 +9,30 @@ from __future__ import annotations
 
 import importlib
 import sys
+import types
 from collections.abc import Callable, Mapping
 from typing import Any
 
 
+class _Face(types.ModuleType):
+    """A package face one of whose lazy members has the name of the submodule defining it (``verify`` in
+    ``issuance.verify``): importing that submodule, from anywhere, would set the package's attribute to the
+    submodule; the face keeps the member (the submodule stays in ``sys.modules``)."""
+
+    _shadowed: frozenset[str] = frozenset()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self._shadowed and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
 def lazy_face(package: str, members: Mapping[str, str]) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """``(__getattr__, __dir__)`` for ``package``: ``members`` maps a name to its submodule."""
+    shadowed = frozenset(name for name, module in members.items() if name == module)
+    if shadowed:
+        face = sys.modules[package]
+        face.__class__ = type("Face", (_Face,), {"_shadowed": shadowed})
 
     def __getattr__(name: str) -> Any:
         module = members.get(name)

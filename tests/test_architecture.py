@@ -52,9 +52,14 @@ def _modules() -> dict[str, Path]:
 
 
 def _bound_names(path: Path) -> set[str]:
-    """Names a module binds at its top level (what ``from it import name`` finds before any submodule)."""
+    """Names a module binds at its top level (what ``from it import name`` finds before any submodule),
+    including those a lazy face declares under ``if TYPE_CHECKING:`` (its ``__getattr__`` binds them)."""
     names: set[str] = set()
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+    body = ast.parse(path.read_text(encoding="utf-8")).body
+    for node in list(body):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            body += node.body
+    for node in body:
         if isinstance(node, ast.ImportFrom | ast.Import):
             names.update((a.asname or a.name).split(".")[0] for a in node.names)
         elif isinstance(node, ast.FunctionDef | ast.ClassDef):

@@ -139,3 +139,66 @@ def test_a_stalled_log_reader_does_not_stall_requests() -> None:
     os.close(read_end)
     assert not stalled
     assert received.count(b"\n") == 2_000 and received.startswith(line.encode() + b"\n")
+
+
+def test_packs_list_reads_the_summaries_not_the_catalog(tmp_path: Path) -> None:
+    """With the summaries stored, listing loads no pack: neither the catalog, the engine nor the schema checks."""
+    cache = tmp_path / "cache"
+    _imported(["packs", "list"], cache)
+    warm = _imported(["packs", "list"], cache)
+    assert _offenders(warm, ("registry.packs.catalog", "registry.packs.engine", "registry.packs.rulepack")) == []
+    assert _offenders(warm, ("jsonschema_rs", "registry.schemas", "registry.declarations")) == []
+    # the probe sees the listing's own imports (a module imported by the lazy face's importlib is not logged)
+    assert {"registry.packs", "registry.semver"} <= warm
+
+
+_MODULES_AFTER = """
+import sys
+from registry.cli import main
+try:
+    main(sys.argv[2:], prog_name="pcfreg")
+except SystemExit:
+    pass
+with open(sys.argv[1], "w") as out:
+    out.write("\\n".join(sorted(sys.modules)))
+"""
+
+
+def _modules_after(args: list[str], cache: Path, listing: Path) -> set[str]:
+    """Every module loaded once the command ends (sys.modules: also those a lazy face loads)."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"PCFREG_CACHE_DIR": str(cache)}
+    run = subprocess.run(
+        [sys.executable, "-c", _MODULES_AFTER, str(listing), *args], capture_output=True, env=env, check=False
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    return set(listing.read_text().split())
+
+
+def test_issuing_a_batch_loads_neither_the_pages_nor_the_api(tmp_path: Path, catalog: Catalog) -> None:
+    """What the first result line of ``pcfreg label issue FILE.jsonl`` need not wait for (issue 15)."""
+    data, cache = tmp_path / "data", tmp_path / "cache"
+    _modules_after(["init", "--data-dir", str(data)], cache, tmp_path / "init.txt")
+    batch = tmp_path / "batch.jsonl"
+    batch.write_bytes(orjson.dumps({"declaration": _example(catalog), "gtin": "09506000134352"}) + b"\n")
+    args = ["label", "issue", str(batch), "--certifier", "demo-certifier", "--data-dir", str(data)]
+    modules = _modules_after(args, cache, tmp_path / "issue.txt")
+    pages = (
+        "issuance.page",
+        "issuance.label_svg",
+        "issuance.info_pages",
+        "issuance.label_pdf",
+        "registry.catalogues.page",
+    )
+    unused = (*pages, "issuance.bulk", "issuance.verify", "segno")
+    banned = ("fastapi", "starlette", "uvicorn", "alembic", "registry.api", *unused)
+    assert _offenders(modules, banned) == []
+    assert {"issuance.token", "registry.service.labels"} <= modules  # it did issue
+
+
+def test_a_lazy_member_named_as_its_submodule_stays_the_member() -> None:
+    """``issuance.verify`` (the function) is defined in ``issuance/verify.py``: importing that module first,
+    as bulk verification does, must not turn ``from issuance import verify`` into the module."""
+    probe = "import issuance.bulk\nfrom issuance import verify\nprint(callable(verify), type(verify).__name__)"
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == ["True", "function"]

@@ -3,8 +3,12 @@ versioned, effective-dated and separate from rule packs (docs/grading-catalogues
 
 A label is graded by the catalogue in force for its category on the issue date (:func:`catalogue_in_force`),
 else by its pack's illustrative bands, else not at all. Statistics of the registry's own labels are
-published only above a floor of companies and labels (:mod:`.stats`).
+published only above a floor of companies and labels (:mod:`.stats`). The public page
+(:func:`render_catalogue_page`, with the label page's styles and scale) loads on first use: grading a
+label does not need it.
 """
+
+from typing import TYPE_CHECKING
 
 from registry.catalogues.check import AUTHORITY_ROLES, check_catalogue, publisher_may_grade
 from registry.catalogues.compute import compute_draft
@@ -12,7 +16,6 @@ from registry.catalogues.diff import diff_catalogues
 from registry.catalogues.errors import CatalogueCheckFailed, CatalogueError
 from registry.catalogues.load import catalogue_from_data, load_catalogue_file
 from registry.catalogues.model import FORMAT, Catalogue, Category
-from registry.catalogues.page import render_catalogue_page
 from registry.catalogues.regrade import GradedLabel, Outcome, RegradeStep, grading_standing, plan_regrades
 from registry.catalogues.select import catalogue_in_force, transition_of
 from registry.catalogues.signing import (
@@ -24,6 +27,12 @@ from registry.catalogues.signing import (
     verify_signed_catalogue,
 )
 from registry.catalogues.stats import MIN_COMPANIES, MIN_LABELS, Observation, category_statistics, percentile
+from registry.lazy import lazy_face
+
+if TYPE_CHECKING:
+    from registry.catalogues.page import render_catalogue_page
+
+__getattr__, __dir__ = lazy_face(__name__, {"render_catalogue_page": "page"})
 
 __all__ = [
     "AUTHORITY_ROLES",

@@ -18,11 +18,10 @@ import click
 import orjson
 
 from registry.errors import InputError, PackSelectionError, RegistryError
-from registry.findings import ValidationResult
-from registry.packs import Catalog, PackCache, RulePack
 
 if TYPE_CHECKING:
-    from registry.packs import TrustedKeys  # signing (cryptography) loads only when a command checks keys
+    from registry.findings import ValidationResult
+    from registry.packs import Catalog, TrustedKeys  # signing (cryptography) loads on use
 
 EXIT_OK, EXIT_NONCONFORMANT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_NOT_VALID = EXIT_NONCONFORMANT  # a label or signature checked and found not valid
@@ -151,6 +150,8 @@ def read_passphrase(env_name: str | None) -> bytes | None:
 
 def load_catalog(ctx: click.Context) -> Catalog:
     """The bundled packs and those of every ``--packs-dir``, loaded once per invocation."""
+    from registry.packs import Catalog, PackCache
+
     obj = ctx.find_root().obj
     if "catalog" not in obj:
         cache = PackCache.default()
@@ -167,15 +168,6 @@ def load_catalog(ctx: click.Context) -> Catalog:
             gc.enable()
         gc.freeze()
     return obj["catalog"]  # type: ignore[no-any-return]
-
-
-def extra_packs(ctx: click.Context) -> list[RulePack]:
-    """The packs of every ``--packs-dir`` (not the bundled ones)."""
-    cache = PackCache.default()
-    packs: list[RulePack] = []
-    for extra in ctx.find_root().obj.get("packs_dirs", ()):
-        packs += Catalog.from_directory(Path(extra), cache=cache).packs()
-    return packs
 
 
 def data_dir_option(fn: F) -> F:

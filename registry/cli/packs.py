@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -25,8 +25,9 @@ from registry.cli.common import (
     write_output,
 )
 from registry.errors import InputError
-from registry.packs import Catalog, ResolvedPack, RulePack
-from registry.yamlpos import dump_yaml
+
+if TYPE_CHECKING:
+    from registry.packs import ResolvedPack, RulePack
 
 
 @click.group()
@@ -40,7 +41,11 @@ def packs() -> None:
 @guarded
 def packs_list(ctx: click.Context, fmt: str) -> None:
     """List the known rule packs."""
-    summaries = [p.summary() for p in load_catalog(ctx).packs()]
+    from registry.packs import PackCache, catalog_summaries
+
+    folders = [Path(f) for f in ctx.find_root().obj.get("packs_dirs", ())]
+    shown = ("id", "version", "title", "status", "hs", "cpc", "extends", "abstract")  # RulePack.summary()
+    summaries = [{k: s[k] for k in shown} for s in catalog_summaries(folders, PackCache.default())]
     if fmt == "json":
         click.echo(dumps(summaries))
         return
@@ -67,6 +72,8 @@ def packs_show(ctx: click.Context, ref: str, fmt: str, resolved: bool) -> None:
     if fmt == "json":
         click.echo(dumps(data))
     else:
+        from registry.yamlpos import dump_yaml
+
         click.echo(dump_yaml(data), nl=False)
 
 
@@ -187,7 +194,7 @@ def packs_verify(file: str, keys_path: str, threshold: int) -> None:
 @guarded
 def packs_check(ctx: click.Context, files: tuple[str, ...]) -> None:
     """Check pack files: schema, extends, and that every expression compiles."""
-    from registry.packs import load_pack_file
+    from registry.packs import Catalog, load_pack_file
 
     catalog = load_catalog(ctx)
     loaded = [load_pack_file(Path(f)) for f in files]

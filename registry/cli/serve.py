@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from registry.cli.common import data_dir_option, extra_packs, guarded
+from registry.cli.common import data_dir_option, guarded
 from registry.errors import InputError
 
 
@@ -21,7 +21,8 @@ def _init(ctx: click.Context, data_dir: str) -> Any:
     from registry.storage.settings import StorageSettings, display_url
 
     settings = StorageSettings(data_dir=Path(data_dir))
-    report = init_data_dir(settings, now=datetime.now(UTC), extra_packs=extra_packs(ctx))
+    folders = [Path(f) for f in ctx.find_root().obj.get("packs_dirs", ())]
+    report = init_data_dir(settings, now=datetime.now(UTC), extra_folders=folders)
     if report.created:
         click.echo(f"initialised {report.data_dir} ({display_url(report.database_url)})")
         click.echo("credentials (shown once, store them now):")

@@ -48,7 +48,7 @@ def _deriving_sources() -> list[Path]:
     """The source files whose code makes what is cached: change one and every key changes."""
     packs = _REGISTRY / "packs"
     files = sorted((packs / "cel").rglob("*.py"))
-    files += [packs / name for name in ("cache.py", "engine.py", "rulepack.py")]
+    files += [packs / name for name in ("cache.py", "engine.py", "rulepack.py", "summaries.py")]
     files += [_REGISTRY / name for name in ("yamlpos.py", "yamlparse.py", "schemas.py")]
     spec = importlib.util.find_spec("celpy")  # finds the package without importing it
     if spec is not None and spec.submodule_search_locations:

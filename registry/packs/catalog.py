@@ -13,10 +13,10 @@ from registry.findings import Finding, Severity
 from registry.packs.cache import PackCache, content_key
 from registry.packs.engine import CompiledPack
 from registry.packs.rulepack import ResolvedPack, RulePack, load_pack_file, resolve
+from registry.packs.summaries import pack_files
 from registry.resources import rulepacks_dir
 from registry.semver import Precedence, precedence
 
-PACK_SUFFIXES = (".yaml", ".yml", ".json")
 BASE_PACK_RULE = "declaration.pack.base"  # no product pack fits: validated against the base pack
 
 
@@ -57,8 +57,7 @@ class Catalog:
 
     @classmethod
     def from_directory(cls, root: Path, *, cache: PackCache | None = None) -> Catalog:
-        files = sorted(p for p in root.rglob("*") if p.suffix in PACK_SUFFIXES and p.is_file())
-        return cls((load_pack_file(p, cache) for p in files), cache=cache)
+        return cls((load_pack_file(p, cache) for p in pack_files(root)), cache=cache)
 
     @classmethod
     def bundled(cls, *, cache: PackCache | None = None) -> Catalog:

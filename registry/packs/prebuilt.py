@@ -19,17 +19,20 @@ import sys
 from pathlib import Path
 
 from registry.packs.cache import PREBUILT_DIR, PackCache, content_key
-from registry.packs.catalog import PACK_SUFFIXES, Catalog
+from registry.packs.catalog import Catalog
+from registry.packs.summaries import KIND, PACK_SUFFIXES, folder_summaries, pack_files, summaries_key
 from registry.resources import rulepacks_dir
 
 
 def build(root: Path = PREBUILT_DIR) -> list[Path]:
-    """Write the entries of every bundled pack (parsed, positions, compiled) afresh under ``root``."""
+    """Write the entries of every bundled pack (parsed, positions, compiled) and of the bundled folder's
+    summaries afresh under ``root``."""
     shutil.rmtree(root, ignore_errors=True)
     cache = PackCache(root)
     catalog = Catalog.bundled(cache=cache)
     for pack in catalog.packs():
         catalog.compiled(pack.ref)
+    folder_summaries(rulepacks_dir(), cache)  # what pcfreg packs list and init read of the bundled folder
     shutil.rmtree(root / "code", ignore_errors=True)  # bytecode is the interpreter's own: not shipped
     return sorted(root.rglob("*.json"))
 
@@ -46,6 +49,8 @@ def expected_entries() -> set[str]:
         chain = catalog.resolve(pack.ref).chain
         key = content_key(*(catalog.get(ref).digest for ref in chain))
         out.add(f"compiled/{key[:2]}/{key}.json")
+    key = summaries_key(rulepacks_dir(), pack_files(rulepacks_dir()))
+    out.add(f"{KIND}/{key[:2]}/{key}.json")
     return out
 
 

@@ -22,7 +22,8 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from registry.errors import InputError, Location
-from registry.packs import Catalog, PackCache, RulePack, generate_keypair, sign_pack
+from registry.packs import PackCache, RulePack, catalog_summaries, generate_keypair, load_pack_file, sign_pack
+from registry.resources import rulepacks_dir
 from registry.secretfiles import MIN_JWT_SECRET_BYTES as MIN_SECRET_BYTES
 from registry.secretfiles import read_private, write_private
 from registry.service.packs import publish
@@ -136,9 +137,10 @@ def _base_first(packs: list[RulePack]) -> list[RulePack]:
 
 
 def init_data_dir(
-    settings: StorageSettings, *, now: datetime, engine: Engine | None = None, extra_packs: Iterable[RulePack] = ()
+    settings: StorageSettings, *, now: datetime, engine: Engine | None = None, extra_folders: Iterable[Path] = ()
 ) -> InitReport:
-    """Create or update a data directory; ``extra_packs`` (of ``--packs-dir``) are published beside the bundled ones."""
+    """Create or update a data directory; the packs of ``extra_folders`` (``--packs-dir``) are published beside
+    the bundled ones."""
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     url = database_url_for(settings)
@@ -169,7 +171,7 @@ def init_data_dir(
             repo.add_publisher_key(
                 session, PublisherKeyCreate(keyid=jwk["kid"], org_id=EXAMPLE_BODY, public_jwk=jwk), now=now
             )
-    report.published = publish_bundled(engine, key_path.read_bytes(), now=now, extra=extra_packs)
+    report.published = publish_bundled(engine, key_path.read_bytes(), now=now, extra_folders=extra_folders)
     report.published += publish_bundled_factor_sets(engine, data_dir, now=now)
     report.label_keys = ensure_demo_label_key(engine, data_dir, now=now)
     if report.created:
@@ -252,23 +254,30 @@ def grant_demo_accreditation(engine: Engine, data_dir: Path, *, now: datetime) -
     return [f"{done.row.accreditation_id}@{done.row.version}"] if done.created else []
 
 
-def publish_bundled(engine: Engine, private_pem: bytes, *, now: datetime, extra: Iterable[RulePack] = ()) -> list[str]:
-    """Publish every bundled pack version not yet stored, and those of ``extra``, bases first, each in its
-    own transaction. A version stored with the same digest is skipped unsigned; other content under a
-    stored version is refused by :func:`publish`. ``extra`` packs must be the example body's (its key signs)."""
+def publish_bundled(
+    engine: Engine,
+    private_pem: bytes,
+    *,
+    now: datetime,
+    extra: Iterable[RulePack] = (),
+    extra_folders: Iterable[Path] = (),
+) -> list[str]:
+    """Publish every bundled pack version not yet stored, and those of ``extra`` and of the pack files in
+    ``extra_folders``, bases first, each in its own transaction. A version stored with the same digest is
+    skipped unsigned, and a file's pack is loaded only when it is not (the folders' summaries, kept by the
+    files' digests, say its reference and digest: with 500 packs stored, nothing is parsed at start-up);
+    other content under a stored version is refused by :func:`publish`. ``extra`` packs must be the
+    example body's (its key signs)."""
     principal = Principal(org_id=EXAMPLE_BODY, kind="standards-body", client_id="pcfreg-init", via="token")
     extra = list(extra)
     for pack in extra:
-        if pack.id.split("/", 1)[0] != EXAMPLE_BODY:
-            raise InputError(
-                f"{pack.source}: {pack.ref} is not a pack of {EXAMPLE_BODY}, whose key this data directory holds; "
-                "publish it with its publisher's key (POST /rulepacks)"
-            )
+        _require_example_body(pack.id, pack.ref, pack.source)
     with session_scope(engine, write=False) as session:
         cols = (RulePackVersion.pack_id, RulePackVersion.version, RulePackVersion.digest)
         stored = {f"{i}@{v}": d for i, v, d in session.exec(select(*cols)).all()}
+    candidates = [*_unstored(stored, extra_folders), *extra]
     published: list[str] = []
-    for pack in _base_first([*Catalog.bundled(cache=PackCache.default()).packs(), *extra]):
+    for pack in _base_first(candidates):
         if pack.id.split("/", 1)[0] != EXAMPLE_BODY or stored.get(pack.ref) == pack.digest:
             continue
         envelope = sign_pack(pack.data, private_pem, EXAMPLE_BODY)
@@ -277,6 +286,31 @@ def publish_bundled(engine: Engine, private_pem: bytes, *, now: datetime, extra:
         if outcome.created:
             published.append(pack.ref)
     return published
+
+
+def _require_example_body(pack_id: str, ref: str, source: str | None) -> None:
+    if pack_id.split("/", 1)[0] != EXAMPLE_BODY:
+        raise InputError(
+            f"{source}: {ref} is not a pack of {EXAMPLE_BODY}, whose key this data directory holds; "
+            "publish it with its publisher's key (POST /rulepacks)"
+        )
+
+
+def _unstored(stored: dict[str, str], extra_folders: Iterable[Path]) -> list[RulePack]:
+    """The example body's bundled packs and the packs of ``extra_folders`` (each must be the example body's)
+    that are not stored with their digest; a version defined twice is refused (:func:`catalog_summaries`)."""
+    cache = PackCache.default()
+    bundled = rulepacks_dir()
+    out: list[RulePack] = []
+    for s in catalog_summaries(extra_folders, cache):
+        ref, source = f"{s['id']}@{s['version']}", Path(s["source"])
+        if not source.is_relative_to(bundled):
+            _require_example_body(s["id"], ref, s["source"])
+        elif s["id"].split("/", 1)[0] != EXAMPLE_BODY:
+            continue
+        if stored.get(ref) != s["digest"]:
+            out.append(load_pack_file(source, cache))
+    return out
 
 
 def _factor_publisher_key(engine: Engine, data_dir: Path, *, now: datetime) -> bytes:
