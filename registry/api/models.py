@@ -217,3 +217,18 @@ class ReportLinkOut(_Open):
 
     url: str
     expires_at: str
+
+
+class LinkTypeNamespaceOut(_Open):
+    namespace: str
+    prefix: str
+
+
+class ResolverDescriptionOut(_Open):
+    """The resolver description file of the GS1-Conformant Resolver Standard 1.2.0 (``/.well-known/gs1resolver``)."""
+
+    name: str
+    resolverRoot: str  # GS1's member names, as its schema spells them
+    supportedPrimaryKeys: list[str]
+    supportedLinkType: list[LinkTypeNamespaceOut]
+    linkTypeDefaultCanBeLinkset: bool

@@ -37,6 +37,7 @@ from issuance import (
 from registry.api import cors
 from registry.api.deps import CtxDep, ORJSONResponse, ServiceContext
 from registry.api.labels import label_cache, preferred_type
+from registry.api.models import ResolverDescriptionOut
 from registry.api.problems import NotFoundError, problem
 from registry.service import resolver
 from registry.storage.db import session_scope
@@ -122,7 +123,12 @@ async def resolve_gtin_options(path: str, request: Request) -> Response:
     return cors.options(request)
 
 
-@router.get("/.well-known/gs1resolver", tags=["consumer"], response_class=ORJSONResponse)
+@router.get(
+    "/.well-known/gs1resolver",
+    tags=["consumer"],
+    response_class=ORJSONResponse,
+    responses={200: {"model": ResolverDescriptionOut}},
+)
 async def resolver_description(ctx: CtxDep) -> Response:
     """The resolver description file of the GS1-Conformant Resolver Standard 1.2.0 (its description-file
     schema): ``resolverRoot``, ``supportedPrimaryKeys`` (GTIN only, AI 01), ``name``, ``supportedLinkType``
