@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any, Literal
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
+
+from issuance.i18n import CO2E, per_unit
 
 Lang = Literal["en", "zh"]
 
@@ -30,10 +32,10 @@ _TEXT: dict[str, dict[str, str]] = {
     "grade": {"en": "Grade", "zh": "等级"},
     "value": {"en": "Carbon footprint", "zh": "碳足迹"},
     "valid_until": {"en": "Valid until", "zh": "有效期至"},
+    "certifier": {"en": "Certifier", "zh": "认证机构"},
     "none": {"en": "No valid label matches.", "zh": "没有符合条件的有效标签。"},
     "next": {"en": "Next page", "zh": "下一页"},
     "other": {"en": "中文", "zh": "English"},
-    "per": {"en": "kg CO2e per", "zh": "千克二氧化碳当量 每"},
     "error": {"en": "This search cannot be run:", "zh": "无法执行此搜索："},
 }
 FORM_FIELDS = ("gtin", "company", "category", "grade_at_least", "region", "scheme")
@@ -63,12 +65,15 @@ def _form(query: Mapping[str, str | None], lang: Lang) -> str:
 
 def _row(record: Mapping[str, Any], lang: Lang) -> str:
     product = escape(record.get("product_name") or record["gtin"])
-    value = f"{escape(str(record.get('value')))} {_t('per', lang)} {escape(str(record.get('declared_unit')))}"
+    per = per_unit(str(record.get("declared_unit")), lang)  # "每吨", "per tonne", as the consumer page says it
+    value = f'{escape(str(record.get("value")))} <span lang="en">{escape(CO2E)}</span> {escape(per)}'
     return (
         f'<tr><td><a href="/L/{escape(record["label_id"])}?lang={lang}">{product}</a><br><small>GTIN '
         f'{escape(record["gtin"])}</small></td><td class="grade">{escape(record.get("grade") or "-")}</td>'
         f"<td>{value}</td><td>{escape(record['scheme'])}<br><small>{escape(record['category'])}</small></td>"
-        f"<td>{escape(record.get('region') or '')}</td><td>{escape(record['expires_at'][:10])}</td></tr>"
+        f"<td>{escape(record.get('region') or '')}</td><td>{escape(record['expires_at'][:10])}</td>"
+        f'<td><a href="/v1/certifiers/{quote(record["certifier"], safe="")}/page?lang={lang}">'
+        f"{escape(record['certifier'])}</a></td></tr>"
     )
 
 
@@ -81,7 +86,7 @@ def render_directory_page(
     error: str | None = None,
 ) -> str:
     """The page; ``next_after`` the label id the next page starts after; ``error`` why the search failed."""
-    heads = ("product", "grade", "value", "scheme", "region", "valid_until")
+    heads = ("product", "grade", "value", "scheme", "region", "valid_until", "certifier")
     head = "".join(f'<th scope="col">{_t(h, lang)}</th>' for h in heads)
     body = "".join(_row(r, lang) for r in records)
     table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>" if records else ""

@@ -14,6 +14,7 @@ from api_support import Service, problem
 
 from issuance.gtin import check_digit
 from registry.packs import Catalog
+from registry.service.bootstrap import DEMO_CERTIFIER
 
 AL = "example-standards-body/aluminium-ingot"
 N = 24
@@ -102,8 +103,13 @@ def test_the_directory_page(service: Service, labels: dict[str, Any]) -> None:
     zh = service.client.get("/directory", params={"lang": "zh", "gtin": _gtin(9)})
     assert zh.status_code == 200 and "认证产品目录" in zh.text and "Ingot 9" in zh.text and 'lang="zh-Hans"' in zh.text
     assert "<script" not in zh.text and 'method="get"' in zh.text
+    certifier = f'<a href="/v1/certifiers/{DEMO_CERTIFIER}/page?lang=zh">{DEMO_CERTIFIER}</a>'  # name, contact
+    assert "认证机构" in zh.text and certifier in zh.text
+    assert "每吨" in zh.text and "kilogram" not in zh.text  # the unit in Chinese, as the consumer page says it
+    assert service.client.get(f"/v1/certifiers/{DEMO_CERTIFIER}/page?lang=zh").status_code == 200
     en = service.client.get("/directory", headers={"Accept-Language": "en"})
     assert "Directory of certified products" in en.text and "Ingot 8" in en.text and "Ingot 1<" not in en.text
+    assert "per tonne" in en.text
     bad = service.client.get("/directory", params={"gtin": "12"})
     assert bad.status_code == 400 and "cannot be run" in bad.text
 

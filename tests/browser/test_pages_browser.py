@@ -312,6 +312,13 @@ def check_catalogue_page(page: Any, lang: str, site: Site) -> None:
     assert switch.get_attribute("hreflang") == HTML_LANG["zh" if lang == "en" else "en"]
 
 
+def check_directory(page: Any, lang: str, site: Site) -> None:
+    assert page.inner_text("h1") == {"en": "Directory of certified products", "zh": "认证产品目录"}[lang]
+    assert page.locator("form[role=search]").count() == 1 and page.locator("main table tbody tr").count() >= 1
+    certifiers = page.locator(f'main td a[href="/v1/certifiers/{DEMO_CERTIFIER}/page?lang={lang}"]')
+    assert certifiers.count() >= 1  # each product links its certifier's page (name, accreditation, contact)
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -351,6 +358,7 @@ CASES = [
     ),
     Case("certifier-page", lambda site: f"/v1/certifiers/{DEMO_CERTIFIER}/page", check_certifier),
     Case("catalogue-page", lambda site: f"/v1/catalogues/{CATALOGUE_ID}/versions/1.0.0/page", check_catalogue_page),
+    Case("directory", lambda site: "/directory", check_directory),
 ]
 
 
