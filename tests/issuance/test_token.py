@@ -8,11 +8,11 @@ from typing import Any
 
 import cbor2
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from hypothesis import given
+from hypothesis import strategies as st
 from test_token_fixtures import BASE, NOW, make_claims, make_key, seeded
 
 from issuance.errors import TokenError
@@ -182,6 +182,7 @@ def test_every_map_has_its_keys_in_the_bytewise_order_of_their_encodings(value: 
     decoded = cbor2.loads(det_cbor(value))
     check(decoded)
     assert decoded == cbor2.loads(cbor2.dumps(value))  # the same content, only ordered
+
 
 def test_claims_encoding_is_deterministic() -> None:
     claims = make_claims(KEY.kid)
