@@ -14,6 +14,7 @@ from typing import Any
 
 from registry.crosswalk.kinds import BadValue, CodesKind, Kind, LevelKind, NumberKind, PresenceKind, SetKind
 from registry.crosswalk.model import Crosswalks, Entry, EntryStatus, Remedy, Requirement, Scheme, Source
+from registry.crosswalk.plan import build_plans
 from registry.crosswalk.schemas import REQUIREMENTS_SCHEMA_ID, SCHEME_SCHEMA_ID, schema_errors
 from registry.errors import InputError, Location, RegistryError
 from registry.resources import crosswalks_dir
@@ -247,12 +248,12 @@ def load_crosswalks_from(root: Path) -> Crosswalks:
         raise CrosswalkError(
             f"crosswalk files are invalid ({len(problems)} problem(s))", Location(str(root)), problems=problems
         )
-    # the recognition plans are built when a recognition first needs them (recognise.py): issuing a
-    # label only asks which scheme a pack belongs to, and building them all costs ~80 ms
-    return Crosswalks(requirements, {s.id: s for _, s in loaded})
+    crosswalks = Crosswalks(requirements, {s.id: s for _, s in loaded})
+    build_plans(crosswalks)
+    return crosswalks
 
 
 @cache
 def load_crosswalks() -> Crosswalks:
-    """The bundled crosswalks, loaded once per process (recognition plans: on first use)."""
+    """The bundled crosswalks, loaded and precomputed once per process."""
     return load_crosswalks_from(crosswalks_dir())

@@ -185,6 +185,7 @@ def _plan(cw: Crosswalks, source_id: str | None, target_id: str) -> Plan:
 
 
 def build_plans(cw: Crosswalks) -> None:
-    """Fill ``cw.plans`` for every (source or None, target) pair: built aside and set at once, so a
-    thread that finds ``cw.plans`` non-empty finds all of them."""
-    cw.plans = {(source, target): _plan(cw, source, target) for source in (None, *cw.schemes) for target in cw.schemes}
+    """Fill ``cw.plans`` for every (source or None, target) pair."""
+    for source in (None, *cw.schemes):
+        for target in cw.schemes:
+            cw.plans[(source, target)] = _plan(cw, source, target)
