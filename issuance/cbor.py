@@ -24,10 +24,22 @@ def _key_order(key: Any) -> tuple[int, int, bytes]:
 
 def _ordered(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _ordered(value[k]) for k in sorted(value, key=_key_order)}
+        keys = list(value)
+        if all(type(k) is int and k >= 0 for k in keys):
+            keys.sort()  # unsigned integers (the label maps' keys): numeric order is their encodings' order
+        else:
+            keys.sort(key=_key_order)
+        out = {}
+        for k in keys:  # scalars (most members) are taken as they are, without a call each
+            v = value[k]
+            out[k] = _ordered(v) if isinstance(v, _NESTED) else v
+        return out
     if isinstance(value, list | tuple):
-        return [_ordered(v) for v in value]
+        return [_ordered(v) if isinstance(v, _NESTED) else v for v in value]
     return value
+
+
+_NESTED = (dict, list, tuple)
 
 
 def det_cbor(value: Any) -> bytes:

@@ -27,6 +27,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
@@ -79,6 +80,7 @@ def _check_alphanumeric(text: str, field: str) -> None:
             raise _bad(f"{field} has {ch!r} at position {i}, outside the QR alphanumeric set (0-9 A-Z $%*+-./:)", field)
 
 
+@lru_cache(maxsize=64)  # a registry has one base URL: checked once, not for every label (an error is not kept)
 def _base(base_url: str) -> str:
     _check_alphanumeric(base_url.strip(), "base_url")
     try:

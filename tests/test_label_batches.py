@@ -7,11 +7,22 @@ import base64
 import io
 import tracemalloc
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from registry.service.label_batches import LineSplitter, LineTooLong, batch_request, read_lines
+from registry.service.label_batches import (
+    CHUNK,
+    GROWTH,
+    BatchIssuer,
+    LineSplitter,
+    LineTooLong,
+    Pending,
+    batch_request,
+    read_lines,
+)
 
 
 class _Endless(io.RawIOBase):
@@ -71,3 +82,19 @@ def test_the_line_limit_is_configured_by_its_variable(tmp_path: Path) -> None:
     for bad in ("1MiB", "12", "-5"):
         with pytest.raises(InputError, match="PCFREG_BATCH_LINE_LIMIT must be a number of bytes"):
             load_settings(tmp_path, {**key, "PCFREG_BATCH_LINE_LIMIT": bad})
+
+
+class _Sizes(BatchIssuer):
+    """Answers each transaction with its number of lines instead of issuing (and records them)."""
+
+    def chunk(self, pending: list[tuple[int, Pending]]) -> bytes:
+        return f"{len(pending)} ".encode()
+
+
+def test_the_first_transaction_is_one_line_and_the_next_ones_grow_to_the_chunk() -> None:
+    """Issue 15: the first result comes out after one line's transaction, not after a chunk's."""
+    issuer = _Sizes(None, None, SimpleNamespace(batch_line_limit=100), "c", lambda: datetime.now(UTC))  # type: ignore[arg-type]
+    lines = [(n, b"") for n in range(1, 1 + 1 + 8 + 64 + CHUNK + 7)]
+    sizes = [int(out) for out in issuer.stream(lines)]
+    assert sizes == [1, 8, 64, CHUNK, 7]
+    assert sizes[:3] == [1, GROWTH, GROWTH**2]

@@ -77,3 +77,21 @@ def test_init_publishes_only_what_is_not_stored_and_refuses_a_foreign_pack(
     with pytest.raises(InputError, match=r"someone-else/ingot@.* is not a pack of example-standards-body") as caught:
         bootstrap.init_data_dir(settings, now=NOW, extra_folders=[foreign.parent])
     assert str(foreign) in str(caught.value)
+
+
+def test_a_pack_compiled_for_a_batch_is_refused_once_it_is_withdrawn(settings: StorageSettings) -> None:
+    """The compiled pack is kept per catalog for the labels of a batch; a status moved in the database
+    builds a new catalog, and the kept answer is not given from the old one."""
+    from registry.storage.models import PackStatus
+
+    bootstrap.init_data_dir(settings, now=NOW)
+    engine = make_engine(database_url_for(settings))
+    packs = StoredPacks(engine, ttl=0)
+    first = packs.compiled(AL, on=NOW.date())
+    assert packs.compiled(AL, on=NOW.date()) is first  # kept
+    with session_scope(engine) as s:
+        for row in s.exec(select(RulePackVersion).where(RulePackVersion.pack_id == AL)).all():
+            row.status = PackStatus.WITHDRAWN
+            s.add(row)
+    with pytest.raises(InputError, match="withdrawn"):
+        packs.compiled(AL, on=NOW.date())

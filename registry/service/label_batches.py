@@ -24,7 +24,8 @@ from registry.inputs import parse_json
 from registry.service import labels as svc
 from registry.storage.db import session_scope
 
-FIRST_CHUNK = 50  # lines in the first transaction: the first results come within a second
+FIRST_CHUNK = 1  # lines in the first transaction: the first result comes out as soon as it can
+GROWTH = 8  # each transaction after it takes this many times more lines than the one before, up to CHUNK
 CHUNK = 500  # lines in each later transaction
 READ_SIZE = 1 << 16  # bytes read from a file at a time
 
@@ -206,7 +207,9 @@ class BatchIssuer:
         return b"".join(r if isinstance(r, bytes) else answers[n] for n, r in pending)
 
     def stream(self, lines: Iterable[tuple[int, Line]], *, key_prefix: str | None = None) -> Iterator[bytes]:
-        """The result lines of a whole batch, a transaction's worth at a time (the first one small)."""
+        """The result lines of a whole batch, a transaction's worth at a time: the first of one line,
+        each next one larger (1, 8, 64, 500, 500, ...), so the first answers come out early and the
+        later transactions amortise their commit and log writes."""
         limit = self.settings.batch_line_limit
         pending: list[tuple[int, Pending]] = []
         size = FIRST_CHUNK
@@ -214,7 +217,7 @@ class BatchIssuer:
             pending.append((number, batch_request(raw, number, limit=limit, key_prefix=key_prefix)))
             if len(pending) >= size:
                 yield self.chunk(pending)
-                pending, size = [], CHUNK
+                pending, size = [], min(size * GROWTH, CHUNK)
         if pending:
             yield self.chunk(pending)
 

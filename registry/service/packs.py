@@ -210,6 +210,8 @@ class StoredPacks:
     _packs: dict[str, RulePack] = field(default_factory=dict)
     _status: dict[str, str] = field(default_factory=dict)
     _compiled: dict[str, CompiledPack] = field(default_factory=dict)
+    # a catalog and, resolved in it, (ref as asked, date) -> compiled pack
+    _by_request: tuple[Catalog | None, dict[tuple[str, date | None], CompiledPack]] = (None, {})
     _loaded_at: float = -1.0
     _catalog: Catalog | None = None
     _changes: int = 0  # packs added and statuses moved, counted: the catalog is rebuilt when this moves
@@ -243,12 +245,20 @@ class StoredPacks:
 
     def compiled(self, ref: str, *, on: date | None = None) -> CompiledPack:
         catalog = self.catalog()
+        # each label of a batch asks the same: answered without resolving again, in the same catalog
+        seen_in, known = self._by_request
+        if seen_in is not catalog:
+            known = {}
+            self._by_request = (catalog, known)
+        elif (found := known.get((ref, on))) is not None:
+            return found
         pack = catalog.get(ref, on=on)
         if catalog.status_of(pack.ref) == PackStatus.WITHDRAWN.value:
             raise InputError(f"{pack.ref} is withdrawn and no longer validates declarations")
         found = self._compiled.get(pack.ref)
         if found is None:
             found = self._compiled[pack.ref] = catalog.compiled(pack.ref)
+        known[(ref, on)] = found
         return found
 
     def select(self, document: Any, *, now: datetime) -> RulePack:

@@ -11,6 +11,8 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from hypothesis import given
+from hypothesis import strategies as st
 from test_token_fixtures import BASE, NOW, make_claims, make_key, seeded
 
 from issuance.errors import TokenError
@@ -152,6 +154,34 @@ def test_map_keys_follow_rfc_8949_core_deterministic_order() -> None:
     encoded = det_cbor({"aa": 0, -1: 0, "z": 0, 100: 0, 10: 0})
     assert encoded == bytes.fromhex("a5" + "0a00" + "186400" + "2000" + "617a00" + "62616100")
     assert encoded != cbor2.dumps({"aa": 0, -1: 0, "z": 0, 100: 0, 10: 0}, canonical=True)  # length-first
+
+
+_KEYS = st.one_of(st.integers(min_value=-(2**64), max_value=2**64 - 1), st.text(max_size=4), st.binary(max_size=4))
+_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(min_value=0, max_value=2**40), st.text(max_size=3)),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(_KEYS, _VALUES, max_size=6) | st.dictionaries(st.integers(0, 2**20), _VALUES, max_size=6))
+def test_every_map_has_its_keys_in_the_bytewise_order_of_their_encodings(value: dict[Any, Any]) -> None:
+    """The oracle is the definition itself (RFC 8949 4.2.1): each key encoded alone, the byte strings sorted;
+    unsigned-integer keys (the label maps') take a fast path that must agree with it."""
+
+    def check(item: Any) -> None:
+        if isinstance(item, dict):
+            encoded = [cbor2.dumps(k) for k in item]
+            assert encoded == sorted(encoded)
+            for member in item.values():
+                check(member)
+        elif isinstance(item, list):
+            for member in item:
+                check(member)
+
+    decoded = cbor2.loads(det_cbor(value))
+    check(decoded)
+    assert decoded == cbor2.loads(cbor2.dumps(value))  # the same content, only ordered
 
 
 def test_claims_encoding_is_deterministic() -> None:
