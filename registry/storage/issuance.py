@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from registry.canonical import sha256_digest
 from registry.errors import NotPermitted
 from registry.findings import PackRef
+from registry.storage.bulk import insert_rows
 from registry.storage.errors import Conflict, NotFound
 from registry.storage.models import (
     Audit,
@@ -311,10 +312,6 @@ def status_entries(session: Session, certifier_id: str, list_no: int) -> list[tu
 # --- labels -----------------------------------------------------------------------------------
 
 
-_INSERT_LABEL = {
-    name: make(_LABELS).on_conflict_do_nothing(index_elements=["certifier_id", "request_key"])
-    for name, make in _INSERTS.items()
-}
 _BY_REQUEST_KEY = sa_select(_LABELS).where(
     _LABELS.c.certifier_id == bindparam("certifier"), _LABELS.c.request_key.in_(bindparam("keys", expanding=True))
 )
@@ -332,7 +329,7 @@ _BY_REQUEST_KEY_PG = sa_select(_KEY_PROBE).select_from(_KEYS).join(_KEY_PROBE, t
 _BY_REQUEST_KEY_BY_DIALECT: dict[str, Any] = {"postgresql": _BY_REQUEST_KEY_PG, "sqlite": _BY_REQUEST_KEY}
 
 
-_INSERT_LABELS = {name: stmt.returning(_LABELS.c.id) for name, stmt in _INSERT_LABEL.items()}
+_REQUEST_KEY = ("certifier_id", "request_key")
 _LABEL_COLUMN_NAMES = tuple(c.name for c in _LABELS.columns)
 
 
@@ -351,9 +348,8 @@ def insert_labels(session: Session, rows: Sequence[Mapping[str, Any]]) -> set[st
     that committed first) is left out; any other clash fails the whole issue, which then stores nothing."""
     if not rows:
         return set()
-    conn = session.connection()
     params = [{name: columns.get(name) for name in _LABEL_COLUMN_NAMES} for columns in rows]
-    return set(conn.execute(_INSERT_LABELS[conn.dialect.name], params).scalars())
+    return set(insert_rows(session.connection(), _LABELS, params, on_conflict_do_nothing=_REQUEST_KEY, returning="id"))
 
 
 def labels_by_request_key(session: Session, certifier_id: str, keys: Iterable[str]) -> dict[str, Label]:
