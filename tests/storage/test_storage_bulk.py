@@ -43,7 +43,9 @@ def test_returning_leaves_out_rows_a_conflict_skipped(engine: Engine) -> None:
         first = insert_rows(conn, _NODES, [{"id": 9_000_001, "hash": b"a" * 32}], returning="id")
         both = [{"id": 9_000_001, "hash": b"b" * 32}, {"id": 9_000_002, "hash": b"c" * 32}]
         again = insert_rows(conn, _NODES, both, on_conflict_do_nothing=("id",), returning="id")
-        stored = dict(conn.execute(select(_NODES.c.id, _NODES.c.hash).where(_NODES.c.id > 9_000_000)).all())
+        stored: dict[int, bytes] = dict(
+            conn.execute(select(_NODES.c.id, _NODES.c.hash).where(_NODES.c.id > 9_000_000)).all()
+        )
     assert first == [9_000_001] and again == [9_000_002]
     assert {k: bytes(v) for k, v in stored.items()} == {9_000_001: b"a" * 32, 9_000_002: b"c" * 32}
 
