@@ -34,14 +34,51 @@ def insert_rows(
     names = tuple(rows[0])
     if conn.dialect.name != "postgresql":
         return _insert_core(conn, table, rows, on_conflict_do_nothing, returning)
-    stmt, processors = _unnest_insert(conn.dialect, table, names, on_conflict_do_nothing, returning)
+    sql, processors = _unnest_insert(conn.dialect, table, names, on_conflict_do_nothing, returning)
+    result = conn.execute(_text(sql), _arrays(names, processors, rows))
+    return list(result.scalars()) if returning else []
+
+
+def inserts_then(
+    conn: Connection, inserts: Sequence[tuple[Table, Sequence[Mapping[str, Any]]]], sql: str, params: Mapping[str, Any]
+) -> None:
+    """PostgreSQL: the ``inserts`` (as :func:`insert_rows`) as data-modifying WITH queries of ``sql``, all one
+    statement, one round trip; ``sql`` does not see their rows there (one snapshot), so it must not read
+    those tables. Elsewhere: each insert, then ``sql``. Its parameters' names must not be ``t<n>_c<n>``."""
+    if conn.dialect.name != "postgresql":
+        for table, rows in inserts:
+            insert_rows(conn, table, rows)
+        conn.execute(_text(sql), dict(params))
+        return
+    parts: list[str] = []
+    values: dict[str, Any] = dict(params)
+    for k, (table, rows) in enumerate(inserts):
+        if rows:
+            names = tuple(rows[0])
+            part, processors = _unnest_insert(conn.dialect, table, names, (), None, prefix=f"t{k}_")
+            parts.append(f"i{k} AS ({part})")
+            values |= _arrays(names, processors, rows, prefix=f"t{k}_")
+    conn.execute(_text(f"WITH {', '.join(parts)} {sql}" if parts else sql), values)
+
+
+def _arrays(
+    names: tuple[str, ...],
+    processors: tuple[Callable[[Any], Any] | None, ...],
+    rows: Sequence[Mapping[str, Any]],
+    prefix: str = "",
+) -> dict[str, list[Any]]:
+    """One list per column, each value through its column's bind processing."""
     params: dict[str, list[Any]] = {}
     for i, name in enumerate(names):
         process = processors[i]
         values = [row[name] for row in rows]
-        params[f"c{i}"] = values if process is None else [None if v is None else process(v) for v in values]
-    result = conn.execute(stmt, params)
-    return list(result.scalars()) if returning else []
+        params[f"{prefix}c{i}"] = values if process is None else [None if v is None else process(v) for v in values]
+    return params
+
+
+@functools.lru_cache(maxsize=64)
+def _text(sql: str) -> TextClause:
+    return text(sql)
 
 
 def _insert_core(
@@ -65,11 +102,16 @@ def _core_insert(dialect_name: str, table: Table, conflict: tuple[str, ...], ret
 
 @functools.cache
 def _unnest_insert(
-    dialect: Dialect, table: Table, names: tuple[str, ...], conflict: tuple[str, ...], returning: str | None
-) -> tuple[TextClause, tuple[Callable[[Any], Any] | None, ...]]:
+    dialect: Dialect,
+    table: Table,
+    names: tuple[str, ...],
+    conflict: tuple[str, ...],
+    returning: str | None,
+    prefix: str = "",
+) -> tuple[str, tuple[Callable[[Any], Any] | None, ...]]:
     """The statement (built once per table and column list) and each column's bind processor."""
     columns = [table.c[name] for name in names]
-    casts = ", ".join(f"CAST(:c{i} AS {_array_type(c.type, dialect)})" for i, c in enumerate(columns))
+    casts = ", ".join(f"CAST(:{prefix}c{i} AS {_array_type(c.type, dialect)})" for i, c in enumerate(columns))
     quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
     sql = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({quoted}) SELECT * FROM unnest({casts})"
     if conflict:
@@ -77,7 +119,7 @@ def _unnest_insert(
     if returning:
         sql += f" RETURNING {dialect.identifier_preparer.quote(returning)}"
     processors = tuple(c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns)
-    return text(sql), processors
+    return sql, processors
 
 
 def _array_type(type_: Any, dialect: Dialect) -> str:
@@ -89,4 +131,4 @@ def _array_type(type_: Any, dialect: Dialect) -> str:
     return f"{type_.compile(dialect=dialect)}[]"
 
 
-__all__ = ["insert_rows"]
+__all__ = ["insert_rows", "inserts_then"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 
 from registry.errors import InputError
-from registry.storage.bulk import insert_rows
+from registry.storage.bulk import insert_rows, inserts_then
 from registry.storage.db import session_scope
 from registry.storage.models import TlogEntry, TlogNode
 
@@ -57,3 +57,23 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut(engine: Engine) -> N
     row = {"idx": 8_000_000, "kind": "k" * 41, "ref": "r", "data": b"", "at": AT}
     with pytest.raises(InputError, match="too long"), session_scope(engine) as s:
         insert_rows(s.connection(), _ENTRIES, [row])
+
+
+def test_inserts_then_a_statement_in_one_round_trip_on_postgresql(engine: Engine) -> None:
+    statements: list[str] = []
+    nodes = [{"id": 9_100_000 + i, "hash": bytes([i]) * 32} for i in range(4)]
+    entry = {"idx": 9_100_000, "kind": "label.issue", "ref": "L", "data": b"x", "at": AT}
+    with session_scope(engine) as s:
+        conn = s.connection()
+        event.listen(conn, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        sql = "UPDATE tlog_node SET hash = :h WHERE id = :id"
+        inserts_then(conn, [(_ENTRIES, [entry]), (_NODES, nodes), (_NODES, [])], sql, {"h": b"z" * 32, "id": 9_100_001})
+        sent = len(statements)
+        stored = {r.id: bytes(r.hash) for r in conn.execute(select(_NODES).where(_NODES.c.id >= 9_100_000))}
+        assert conn.execute(select(_ENTRIES.c.ref).where(_ENTRIES.c.idx == 9_100_000)).scalar_one() == "L"
+    # the update sees the table as it was before the statement: on PostgreSQL the WITH queries' rows are not there yet
+    want = {n["id"]: n["hash"] for n in nodes}
+    if engine.dialect.name != "postgresql":
+        want[9_100_001] = b"z" * 32
+    assert stored == want
+    assert sent == (1 if engine.dialect.name == "postgresql" else 3)
