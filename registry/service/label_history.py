@@ -13,14 +13,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from registry.service import tlog
 from registry.storage import issuance as label_store
+from registry.storage.bulk import insert_rows
 from registry.storage.models import Label, LabelEvent, LabelEventKind, LabelState
 
-_INSERT_EVENTS = insert(LabelEvent.__table__)  # type: ignore[attr-defined]
+_EVENTS = LabelEvent.__table__  # type: ignore[attr-defined]
 _EVENT_OF_STATE = {
     LabelState.SUSPENDED: LabelEventKind.SUSPENDED,
     LabelState.VALID: LabelEventKind.REINSTATED,
@@ -61,7 +61,7 @@ def record_issued(session: Session, labels: Sequence[tuple[str, str]], indexes: 
         for (label_id, certifier), index in zip(labels, indexes, strict=True)
     ]
     if rows:
-        session.connection().execute(_INSERT_EVENTS, rows)  # the table's statement, built once: no ORM bulk step
+        insert_rows(session.connection(), _EVENTS, rows)  # one statement (registry.storage.bulk): no ORM bulk step
 
 
 def change_state(

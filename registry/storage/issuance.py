@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, bindparam, func, text, update
+from sqlalchemy import Float, String, bindparam, func, text, true, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -23,6 +24,7 @@ from sqlmodel import Session, col, select
 from registry.canonical import sha256_digest
 from registry.errors import NotPermitted
 from registry.findings import PackRef
+from registry.storage.bulk import insert_rows
 from registry.storage.errors import Conflict, NotFound
 from registry.storage.models import (
     Audit,
@@ -310,16 +312,24 @@ def status_entries(session: Session, certifier_id: str, list_no: int) -> list[tu
 # --- labels -----------------------------------------------------------------------------------
 
 
-_INSERT_LABEL = {
-    name: make(_LABELS).on_conflict_do_nothing(index_elements=["certifier_id", "request_key"])
-    for name, make in _INSERTS.items()
-}
 _BY_REQUEST_KEY = sa_select(_LABELS).where(
     _LABELS.c.certifier_id == bindparam("certifier"), _LABELS.c.request_key.in_(bindparam("keys", expanding=True))
 )
+# PostgreSQL: one probe of the unique (certifier, request key) index per key. With "request_key IN (...)" its
+# planner, on statistics never gathered (autovacuum off, or a table grown since the last ANALYZE), scanned all
+# the certifier's labels through another index: 120-180 ms per 500-label group at 100k labels, against 10 ms.
+_KEYS = func.unnest(bindparam("keys", type_=ARRAY(String))).table_valued("key").render_derived().alias("k")
+_KEY_PROBE = (
+    sa_select(_LABELS)
+    .where(_LABELS.c.certifier_id == bindparam("certifier"), _LABELS.c.request_key == _KEYS.c.key)
+    .limit(1)
+    .lateral("l")
+)
+_BY_REQUEST_KEY_PG = sa_select(_KEY_PROBE).select_from(_KEYS).join(_KEY_PROBE, true())
+_BY_REQUEST_KEY_BY_DIALECT: dict[str, Any] = {"postgresql": _BY_REQUEST_KEY_PG, "sqlite": _BY_REQUEST_KEY}
 
 
-_INSERT_LABELS = {name: stmt.returning(_LABELS.c.id) for name, stmt in _INSERT_LABEL.items()}
+_REQUEST_KEY = ("certifier_id", "request_key")
 _LABEL_COLUMN_NAMES = tuple(c.name for c in _LABELS.columns)
 
 
@@ -338,18 +348,18 @@ def insert_labels(session: Session, rows: Sequence[Mapping[str, Any]]) -> set[st
     that committed first) is left out; any other clash fails the whole issue, which then stores nothing."""
     if not rows:
         return set()
-    conn = session.connection()
     params = [{name: columns.get(name) for name in _LABEL_COLUMN_NAMES} for columns in rows]
-    return set(conn.execute(_INSERT_LABELS[conn.dialect.name], params).scalars())
+    return set(insert_rows(session.connection(), _LABELS, params, on_conflict_do_nothing=_REQUEST_KEY, returning="id"))
 
 
 def labels_by_request_key(session: Session, certifier_id: str, keys: Iterable[str]) -> dict[str, Label]:
     """The certifier's labels issued for any of these request keys, by key."""
     wanted = sorted(set(keys))
     found: dict[str, Label] = {}
+    conn = session.connection()
     for start in range(0, len(wanted), 500):  # bounded IN lists
         params = {"certifier": certifier_id, "keys": wanted[start : start + 500]}
-        for r in session.connection().execute(_BY_REQUEST_KEY, params).mappings():
+        for r in conn.execute(_BY_REQUEST_KEY_BY_DIALECT[conn.dialect.name], params).mappings():
             found[r["request_key"]] = Label.model_validate(dict(r))
     return found
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from registry.errors import InternalError
+from registry.storage.bulk import inserts_then
 from registry.storage.models import TlogEntry, TlogHead, TlogNode
 
 HASH_SIZE = 32
@@ -26,10 +27,8 @@ _NODES = TlogNode.__table__  # type: ignore[attr-defined]
 _ENTRIES = TlogEntry.__table__  # type: ignore[attr-defined]
 _READ_HEAD = sa_select(_HEAD.c.size, _HEAD.c.peaks).where(_HEAD.c.id == 1)
 _LOCK_HEAD = _READ_HEAD.with_for_update()
-_SET_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(size=bindparam("b_size"), peaks=bindparam("b_peaks"))
+_SET_HEAD_SQL = "UPDATE tlog_head SET size = :size, peaks = :peaks WHERE id = 1"
 LEVEL_SHIFT = 50
-_INSERT_ENTRIES = insert(_ENTRIES)  # built once: they run for every label issued
-_INSERT_NODES = insert(_NODES)
 _NODES_IN = sa_select(_NODES.c.id, _NODES.c.hash).where(_NODES.c.id.in_(bindparam("ids", expanding=True)))
 _NODE_RUN = (
     sa_select(_NODES.c.hash)
@@ -69,9 +68,12 @@ def write_append(
 
     The caller holds the head's lock (:func:`head` with ``lock=True``) and read ``first`` under it."""
     conn = session.connection()
-    conn.execute(_INSERT_ENTRIES, [{"idx": first + i, **e} for i, e in enumerate(entries)])
-    conn.execute(_INSERT_NODES, [{"id": node_id(lv, ix), "hash": h} for lv, ix, h in nodes])
-    conn.execute(_SET_HEAD, {"b_size": size, "b_peaks": b"".join(peaks)})
+    entry_rows = [{"idx": first + i, **e} for i, e in enumerate(entries)]
+    node_rows = [{"id": node_id(lv, ix), "hash": h} for lv, ix, h in nodes]
+    # one statement, one round trip on PostgreSQL (the inserts as WITH queries of the head's update)
+    inserts_then(
+        conn, [(_ENTRIES, entry_rows), (_NODES, node_rows)], _SET_HEAD_SQL, {"size": size, "peaks": b"".join(peaks)}
+    )
 
 
 def node_id(level: int, index: int) -> int:
