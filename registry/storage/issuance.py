@@ -36,7 +36,7 @@ from registry.storage.models import (
     StatusListRow,
     Validation,
 )
-from registry.storage.repo import _now, _require_org, _writing
+from registry.storage.repo import HOLDS_RECALCULATION, _now, _require_org, _writing
 from registry.supervision import region_of
 
 STATUS_LIST_SIZE = 131_072
@@ -367,7 +367,7 @@ def labels_by_request_key(session: Session, certifier_id: str, keys: Iterable[st
 _VALIDATIONS = Validation.__table__  # type: ignore[attr-defined]
 # As repo.recalculations_of_declarations asks it (the same conditions, so the same partial index), built once
 _RECALCULATION_IDS = sa_select(_VALIDATIONS.c.id).where(
-    _VALIDATIONS.c.recalculation,
+    HOLDS_RECALCULATION,  # the partial index's own term (registry.storage.repo)
     _VALIDATIONS.c.org_id == bindparam("org"),
     _VALIDATIONS.c.declaration_digest.in_(bindparam("digests", expanding=True)),
 )

@@ -13,6 +13,7 @@ import pytest
 import yaml
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, event
+from sqlmodel import col, select
 
 from issuance import KeyScope
 from registry.accounting import inventory_from_data
@@ -23,6 +24,7 @@ from registry.packs.catalog import Catalog
 from registry.service import labels as svc
 from registry.service.label_recalc import RecalculationRequired
 from registry.storage import db, repo
+from registry.storage import issuance as issuance_store
 from registry.storage.db import session_scope
 from registry.storage.models import OrganisationCreate, OrgKind, Validation
 
@@ -169,3 +171,35 @@ def test_the_migration_marks_stored_recalculations(
     assert [row.id for row in found] == [vid]
     issued = _issue(ready, settings, strict, declaration)
     assert isinstance(issued, svc.Issued) and issued.label.recalculation is not None
+
+
+def test_the_recalculation_lookups_use_the_index_of_recalculations_alone(
+    ready: Engine, settings: svc.IssuanceSettings, strict: Catalog
+) -> None:
+    """Issuing looks up a declaration's stored recalculations every transaction. SQLite used the partial index
+    ``ix_validation_recalculations`` only when the query says ``recalculation`` as the index does: SQLAlchemy's
+    ``recalculation = 1`` made it search every stored validation of the declaration, so each label issued after
+    thousands of stored validations cost milliseconds more (bench/api.py: 2.5 ms of CPU per issue, 4.5 ms after
+    13,700 stored validations, 7.8 ms after 27,000)."""
+    declaration, inventory = _pair(strict)
+    _store_plain(ready, strict, declaration, 5)
+    vid = _store_recalc(ready, strict, declaration, inventory)
+    digest = sha256_digest(declaration)
+    with session_scope(ready, write=False) as s:
+        assert issuance_store.recalculation_ids(s, "new-certifier", [digest]) == [vid]
+        assert [r.id for r in repo.recalculations_of_declarations(s, [digest], org_id="new-certifier")] == [vid]
+        conn = s.connection()
+        if conn.dialect.name != "sqlite":
+            return  # PostgreSQL proves the index's condition from either form; its plan follows statistics
+        by_orm = select(Validation).where(
+            repo.HOLDS_RECALCULATION,
+            Validation.org_id == "new-certifier",
+            col(Validation.declaration_digest).in_([digest]),
+        )
+        for stmt, params in (
+            (issuance_store._RECALCULATION_IDS, {"org": "new-certifier", "digests": [digest]}),
+            (by_orm, {}),
+        ):
+            sql = stmt.params(**params).compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+            plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+            assert "ix_validation_recalculations" in plan, plan
