@@ -229,6 +229,11 @@ def _withdrawn(session: Session, catalogue_id: str) -> dict[str, dict[str, Any]]
     }
 
 
+def withdrawal_of(session: Session, ref: str) -> dict[str, Any] | None:
+    """``{reason, at}`` when the catalogue version ``ref`` (``<id>@<version>``) was withdrawn, else None."""
+    return _withdrawn(session, ref.partition("@")[0]).get(ref)
+
+
 def standing_of(session: Session, label: Label, on: date) -> dict[str, Any] | None:
     """Where a catalogue-graded label's grade stands on ``on`` (registry.catalogues.grading_standing): current,
     re-graded, kept, re-grade due or outdated, and whether its catalogue version was withdrawn."""

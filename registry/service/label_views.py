@@ -83,15 +83,14 @@ def names_in(s: Any, packs: Any, label: Label, on: date | None = None) -> dict[s
     transition = regraded = withdrawn = None
     catalogue = getattr(label, "catalogue", None)
     if catalogue:
-        from registry.service.catalogues import grading_of, standing_of
+        from registry.service.catalogues import grading_of, withdrawal_of
 
         day = on or datetime.now(UTC).date()
         regrade = getattr(label, "regrade", None)  # the grade stands under the re-grade's version, if any
         ref, grade = (str(regrade["catalogue"]), str(regrade["grade"])) if regrade else (catalogue, label.grade)
         by_catalogue = grading_of(s, ref, grade, day)
         grades, transition = by_catalogue["grades"] or grades, by_catalogue["transition"]
-        standing = standing_of(s, label, day) or {}
-        withdrawn = standing.get("withdrawn")
+        withdrawn = withdrawal_of(s, ref)  # the version the grade stands under (its re-grade's, else its own)
         if regrade:
             regraded = {"grade": grade, "catalogue": ref, "at": regrade["at"]}
     return {
