@@ -1,4 +1,4 @@
-"""A lean path for the hottest route, ``POST /v1/validations``, beside FastAPI's.
+"""A lean path for the hottest routes, ``POST /v1/validations`` and ``POST /v1/labels``, beside FastAPI's.
 
 FastAPI's routing and dependency solving cost about three times what validating a
 declaration does. This ASGI middleware answers the common, successful case directly:
@@ -9,8 +9,13 @@ FastAPI route with the body replayed, so every error response, status code and h
 is the one the documented route gives: the fast path changes speed, never behaviour.
 Nothing is stored before the last step, so a hand-over never leaves a half-done write.
 
-It validates with :func:`registry.api.validation_core.validate_one`, as the route does, and imports
-nothing from the routes or the app factory.
+A label issue (a certifier's or an admin's, no query, a JSON body, at most one valid
+``Idempotency-Key``) is handed over likewise until the request reaches the label writer; from
+there on nothing is handed over (the writer may have issued it): its answer, or its refusal rendered
+by the app's own error handler (:func:`registry.api.problems.registry_error`), is the route's.
+
+It validates with :func:`registry.api.validation_core.validate_one` and issues with
+:func:`registry.api.labels.issue_one`, as the routes do, and imports nothing from the routes or the app factory.
 """
 
 from __future__ import annotations
@@ -19,16 +24,26 @@ import urllib.parse
 from typing import Any
 
 import orjson
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from registry.api.deps import ORJSONResponse
+from registry.api.labels import issue_one, label_cache
+from registry.api.problems import registry_error
 from registry.api.validation_core import validate_one
 from registry.errors import RegistryError
 from registry.inputs import parse_json
+from registry.service.label_batches import IssueBody
 from registry.service.principal import Principal
 
 _PATH = "/v1/validations"
+_LABELS = "/v1/labels"
 _BOOLS = {"true": True, "false": False}
 _ALLOWED_ROLES = ("certifier", "platform", "admin")
+_ISSUING_ROLES = ("certifier", "admin")  # the route's principal.require("certifier")
+_IDEMPOTENCY_KEY = b"idempotency-key"
 
 
 class FastValidation:
@@ -37,12 +52,16 @@ class FastValidation:
         self.handled = 0  # requests answered here (tests check the path is really taken)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != _PATH or scope["method"] != "POST":
+        path = scope.get("path") if scope["type"] == "http" and scope["method"] == "POST" else None
+        if path != _PATH and path != _LABELS:
             await self.app(scope, receive, send)
             return
         body = await _read_body(receive)
         try:
-            answered = await self._answer(scope, body, send)
+            if path == _PATH:
+                answered = await self._answer(scope, body, send)
+            else:
+                answered = await self._issue(scope, body, receive, send)
         except RegistryError:
             answered = False
         if answered:
@@ -74,6 +93,49 @@ class FastValidation:
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": data})
         return True
+
+    async def _issue(self, scope: Scope, body: bytes, receive: Receive, send: Send) -> bool:
+        """``POST /v1/labels`` as the route answers it; False (nothing done) for FastAPI to judge."""
+        if scope.get("query_string"):
+            return False
+        ctx = scope["app"].state.ctx
+        headers = scope.get("headers") or []
+        principal = _cached_principal(ctx, dict(headers))
+        if principal is None or principal.role not in _ISSUING_ROLES:
+            return False
+        plain, key = _idempotency_key(headers)
+        if not plain or not _json_content(headers):
+            return False
+        try:
+            request = IssueBody.model_validate(parse_json(body)).to_request(key)
+        except ValidationError:
+            return False
+        label_cache(ctx)  # a registry that cannot sign refuses here, before the writer: handed over
+        response: Response
+        try:
+            out, repeat = await issue_one(ctx, principal.org_id, request)
+        except RegistryError as e:  # issued or not, never handed over from here: its refusal, as the route's
+            response = await registry_error(Request(scope, receive), e)
+        else:
+            location = {"Location": f"{_LABELS}/{out['id']}"}
+            response = ORJSONResponse(out, status_code=200 if repeat else 201, headers=location)
+        await response(scope, receive, send)
+        return True
+
+
+def _idempotency_key(headers: list[tuple[bytes, bytes]]) -> tuple[bool, str | None]:
+    """``(True, key)``: the request's Idempotency-Key, None when none is given; ``(False, None)`` when
+    FastAPI should judge it (given twice, or not 1 to 200 characters)."""
+    found = [v for k, v in headers if k == _IDEMPOTENCY_KEY]
+    if not found:
+        return True, None
+    value = found[0].decode("latin-1")
+    return (True, value) if len(found) == 1 and 1 <= len(value) <= 200 else (False, None)
+
+
+def _json_content(headers: list[tuple[bytes, bytes]]) -> bool:
+    types = [v for k, v in headers if k == b"content-type"]
+    return len(types) == 1 and types[0].split(b";", 1)[0].strip().lower() == b"application/json"
 
 
 def _query(raw: bytes) -> tuple[str | None, bool] | None:

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
 
 from issuance import (
     DigitalLink,
@@ -41,7 +42,7 @@ from registry.service.label_views import grading_basis, label_json, token_bytes
 from registry.service.label_writer import LabelWriter, group_max_from
 from registry.storage import issuance as store
 from registry.storage.db import session_scope
-from registry.storage.models import Label
+from registry.storage.models import KeyState, Label
 
 __all__ = [
     "IssueBody",
@@ -102,6 +103,21 @@ def label_writer(ctx: ServiceContext) -> LabelWriter:
         group_max = group_max_from(os.environ)
         cache.writer = LabelWriter(ctx.engine, ctx.packs, lambda: cache.settings, ctx.clock, max_batch=group_max)
     return cache.writer
+
+
+async def issue_one(ctx: ServiceContext, certifier: str, request: svc.IssueRequest) -> tuple[dict[str, Any], bool]:
+    """``POST /v1/labels``: the label issued for ``request`` (or issued for it before) as the answer's body,
+    and whether it is a repeat. Issued by the context's group-committing writer; raises the refusal."""
+    settings = label_cache(ctx).settings
+
+    def finish(s: Session, issued: svc.Issued) -> tuple[dict[str, Any], bool]:
+        """The answer, made once the label has committed (issues are group-committed)."""
+        key_state = svc.standing_of(store.get_signing_key(s, issued.label.kid)) if issued.repeat else KeyState.ACTIVE
+        v = svc.stored_verification(issued.label, key_state, now=ctx.clock(), claims=issued.claims)
+        return label_json(issued.label, v, settings) | {"repeat": issued.repeat}, issued.repeat
+
+    out: tuple[dict[str, Any], bool] = await label_writer(ctx).issue(certifier, request, finish)
+    return out
 
 
 def label_cache(ctx: ServiceContext) -> LabelCache:

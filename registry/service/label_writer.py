@@ -5,8 +5,9 @@ the published catalogues, the certifier's accreditations and signing keys are re
 and the transparency log's head are locked and written, and the transaction commits (on SQLite one
 writer at a time). Requests here hand their issue to this writer and wait; the writer issues what
 has queued up while its last transaction ran (at most ``max_batch``, with no added wait: a request
-that finds the writer idle starts at once) with :func:`~registry.service.labels.issue_labels`, one
-transaction, and answers each request once it has committed.
+that finds the writer idle starts at once): it validates them (:func:`~registry.service.labels.draft_labels`,
+before taking the write lock), issues them in one transaction
+(:func:`~registry.service.labels.issue_drafted`) and answers each request once it has committed.
 
 Nothing a request sees changes: each is validated, refused or issued on its own (a refusal is its
 own answer, the others commit), a repeat of a request (even one queued in the same group) is
@@ -19,7 +20,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -30,7 +31,8 @@ from registry.errors import InputError, RegistryError
 from registry.service import labels as svc
 from registry.storage.db import session_scope
 
-# What the caller makes of its issued label, inside the transaction (its response body, say)
+# What the caller makes of its issued label once it has committed (its response body, say); the session
+# is a read transaction of its own
 Finish = Callable[[Session, svc.Issued], Any]
 DEFAULT_GROUP_MAX = 64
 # The most requests one transaction issues; 1 turns group commit off (for measuring, bench/api.py)
@@ -53,22 +55,40 @@ class _Item:
     request: svc.IssueRequest
     finish: Finish
     future: asyncio.Future[Any]
+    draft: svc.Draft | None = None  # drafted when the request came (see LabelWriter.issue)
+    drafted_on: date | None = None
 
 
 def _issue_all(
     engine: Engine, packs: Any, settings: svc.IssuanceSettings, items: list[_Item], now: datetime
 ) -> list[Any | BaseException]:
-    """Each item's finished label or its refusal, all issued in one transaction."""
-    out: list[Any | BaseException] = [None] * len(items)
+    """Each item's finished label or its refusal, all issued in one transaction.
+
+    What reads no stored data (validation, above all) is done before the transaction, and each answer is
+    made after it commits: on SQLite the write lock, which both server processes share, is held only for
+    what must be (issue 15). A repeat's answer reads the key's standing in a read transaction of its own."""
+    drafts: list[svc.Draft | RegistryError] = []
+    for item in items:  # a draft made on another day is made again: packs and catalogues are chosen by date
+        if item.draft is not None and item.drafted_on == now.date():
+            drafts.append(item.draft)
+        else:
+            drafts.extend(svc.draft_labels(packs, [item.request], now=now))
+    issued: list[svc.Issued | RegistryError | None] = [None] * len(items)
     by_certifier: dict[str, list[int]] = {}
     for i, item in enumerate(items):
         by_certifier.setdefault(item.certifier, []).append(i)
     with session_scope(engine) as session:
         for certifier, places in by_certifier.items():
-            requests = [items[i].request for i in places]
-            outcomes = svc.issue_labels(session, packs, settings, certifier=certifier, requests=requests, now=now)
+            outcomes = svc.issue_drafted(
+                session, settings, certifier=certifier, drafts=[drafts[i] for i in places], now=now
+            )
             for i, outcome in zip(places, outcomes, strict=True):
-                out[i] = outcome if isinstance(outcome, RegistryError) else _finished(items[i], session, outcome)
+                issued[i] = outcome
+    out: list[Any | BaseException] = []
+    with session_scope(engine, write=False) as session:  # opens no connection unless a finish reads
+        for item, done in zip(items, issued, strict=True):
+            assert done is not None
+            out.append(done if isinstance(done, RegistryError) else _finished(item, session, done))
     return out
 
 
@@ -121,8 +141,13 @@ class LabelWriter:
             self._loop, self._queue = loop, asyncio.Queue()
             self._task = loop.create_task(self._run(self._queue))
         assert self._queue is not None
+        # Validated here, as it comes: while the writer's thread waits for the database, not after
+        now = self.clock()
+        draft = svc.draft_labels(self.packs, [request], now=now)[0]
+        if isinstance(draft, RegistryError):
+            raise draft
         future: asyncio.Future[Any] = loop.create_future()
-        self._queue.put_nowait(_Item(certifier, request, finish, future))
+        self._queue.put_nowait(_Item(certifier, request, finish, future, draft, now.date()))
         return await future
 
     async def _run(self, queue: asyncio.Queue[_Item]) -> None:

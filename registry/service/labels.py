@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -437,15 +437,20 @@ def _check_scheme(session: Session, scheme: str, own: str | None, audit: Audit |
 
 
 @dataclass(frozen=True)
-class _Draft:
-    """What one request becomes before a key, a status index and a signature: every check done."""
+class Draft:
+    """What one request becomes before a key, a status index and a signature: every check done.
+
+    Made in two steps: :func:`_draft` does what needs no stored data (the pack, validation, the GTIN,
+    the QR code, the expiry), so that the label writer can do it before it takes the database's write
+    lock; :func:`_complete` then grades the figure against the published catalogues and checks the
+    audit and the scheme, in the transaction that issues the label (``graded`` is None until then)."""
 
     request: IssueRequest
     compiled: CompiledPack
     pack: Any  # PackRef
     v3: dict[str, Any]
     ext: dict[str, Any]
-    graded: Any  # issuance.grading.Graded
+    graded: Any  # issuance.grading.Graded (None until completed)
     digest: str
     audit: Audit | None
     scheme: str
@@ -453,6 +458,7 @@ class _Draft:
     expires_at: datetime
     # the recalculation the label rests on (label_recalc.record_of), None: a declared figure
     recalculation: dict[str, Any] | None = None
+    own: str | None = None  # the scheme the pack belongs to (a label under another needs a recognised audit)
 
 
 def _grade(
@@ -496,16 +502,8 @@ def _grade(
     return graded
 
 
-def _draft(
-    session: Session,
-    packs: Packs,
-    certifier: str,
-    request: IssueRequest,
-    now: datetime,
-    *,
-    catalogues: Sequence[Catalogue],
-    production: bool = False,
-) -> _Draft:
+def _draft(packs: Packs, request: IssueRequest, now: datetime) -> Draft:
+    """The checks of one request that read no stored data (see :class:`Draft`)."""
     from registry.crosswalk import load_crosswalks
 
     if not isinstance(request.declaration, dict):
@@ -522,14 +520,11 @@ def _draft(
             findings=[f.to_json() for f in result.errors],
         )
     v3, ext = prepared.document, prepared.extension
-    graded = _grade(catalogues, compiled, result.pack, v3, now=now, production=production)
     digest = sha256_digest(request.declaration)
-    audit = _audit_for(session, certifier, request.audit_id, digest, result.pack.ref) if request.audit_id else None
     own = load_crosswalks().scheme_for_chain(compiled.resolved.chain)
     scheme = request.scheme or own
     if scheme is None:
         raise InputError(f"{result.pack.ref} belongs to no known scheme; name the label's scheme")
-    _check_scheme(session, scheme, own, audit)
     given = request.gtin if request.gtin is not None else ext.get("gtin")
     if given is None:
         raise InputError(
@@ -539,7 +534,30 @@ def _draft(
     gtin = normalize_gtin(given, field="gtin")
     _check_qr(request, gtin)
     expires_at = _expiry(v3, now)  # refuses an expired declaration before anything is allocated
-    return _Draft(request, compiled, result.pack, v3, ext, graded, digest, audit, scheme, gtin, expires_at)
+    return Draft(request, compiled, result.pack, v3, ext, None, digest, None, scheme, gtin, expires_at, own=own)
+
+
+def draft_labels(packs: Packs, requests: Sequence[IssueRequest], *, now: datetime) -> list[Draft | RegistryError]:
+    """Each request's checks that read no stored data, or its refusal, in order: what
+    :func:`issue_drafted` takes. Pure, so a caller may run it before it opens its write transaction."""
+    out: list[Draft | RegistryError] = []
+    for request in requests:
+        try:
+            out.append(_draft(packs, request, now))
+        except RegistryError as e:
+            out.append(e)
+    return out
+
+
+def _complete(
+    session: Session, d: Draft, certifier: str, *, now: datetime, catalogues: Sequence[Catalogue], production: bool
+) -> Draft:
+    """The draft graded by the catalogue in force, with its audit, its scheme checked (in the issuing transaction)."""
+    graded = _grade(catalogues, d.compiled, d.pack, d.v3, now=now, production=production)
+    request = d.request
+    audit = _audit_for(session, certifier, request.audit_id, d.digest, d.pack.ref) if request.audit_id else None
+    _check_scheme(session, d.scheme, d.own, audit)
+    return replace(d, graded=graded, audit=audit)
 
 
 QR_KINDS = ("url", "digital-link")
@@ -564,7 +582,7 @@ def _check_qr(request: IssueRequest, gtin: str) -> None:
 
 
 def _seal(
-    d: _Draft,
+    d: Draft,
     settings: IssuanceSettings,
     certifier: str,
     signer: tuple[SigningKey, EllipticCurvePrivateKey],
@@ -584,7 +602,7 @@ def _seal(
 
 
 def _claims(
-    d: _Draft, settings: IssuanceSettings, certifier: str, kid: str, slot: tuple[int, int], *, now: datetime, rng: Rng
+    d: Draft, settings: IssuanceSettings, certifier: str, kid: str, slot: tuple[int, int], *, now: datetime, rng: Rng
 ) -> LabelClaims:
     """What the label token will sign: the draft's checked values, the key, the status slot and the times."""
     list_no, idx = slot
@@ -613,7 +631,7 @@ def _claims(
 
 
 def _label_columns(
-    d: _Draft, claims: LabelClaims, token: bytes, slot: tuple[int, int], *, now: datetime, request_key: str
+    d: Draft, claims: LabelClaims, token: bytes, slot: tuple[int, int], *, now: datetime, request_key: str
 ) -> dict[str, Any]:
     """The label's row, column by column."""
     list_no, idx = slot
@@ -660,7 +678,7 @@ def _product_name(v3: dict[str, Any]) -> str | None:
     return name[:300] if isinstance(name, str) and name.strip() else None
 
 
-def request_key(d: _Draft, certifier: str) -> str:
+def request_key(d: Draft, certifier: str) -> str:
     """The request's idempotency key: the caller's key when given, else one derived from what the label
     would say (declaration digest, GTIN, batch, scheme, certifier). A repeat finds the label issued."""
     if d.request.key is not None:
@@ -669,7 +687,7 @@ def request_key(d: _Draft, certifier: str) -> str:
     return sha256_digest({"certifier": certifier, **fields})
 
 
-def _repeat(d: _Draft, row: Label, settings: IssuanceSettings) -> Issued:
+def _repeat(d: Draft, row: Label, settings: IssuanceSettings) -> Issued:
     """The label issued for an earlier request with the same key; a caller's key reused for another
     request is refused."""
     claims = LabelClaims.model_validate(row.claims)
@@ -721,24 +739,41 @@ def issue_labels(
     returned in its place, as data); a request issued before (its key, see :func:`request_key`)
     is answered with its label, marked as a repeat, and never issued twice. Keys are looked up
     once per scheme and pack, status indexes allocated together."""
+    drafts = draft_labels(packs, requests, now=now)
+    return issue_drafted(session, settings, certifier=certifier, drafts=drafts, now=now, rng=rng)
+
+
+def issue_drafted(
+    session: Session,
+    settings: IssuanceSettings,
+    *,
+    certifier: str,
+    drafts: Sequence[Draft | RegistryError],
+    now: datetime,
+    rng: Rng = os.urandom,
+) -> list[Issued | RegistryError]:
+    """:func:`issue_labels` for requests already drafted (:func:`draft_labels`, at the same ``now``)."""
     from registry.service.catalogues import published_catalogues
 
-    outcomes: list[Issued | RegistryError | _Draft] = []
-    catalogues = published_catalogues(session, now.date()) if requests else []  # once per batch, not per label
-    for request in requests:
-        try:
-            draft = _draft(
-                session, packs, certifier, request, now, catalogues=catalogues, production=settings.production
-            )
+    outcomes: list[Issued | RegistryError | Draft] = []
+    wanted = any(isinstance(d, Draft) for d in drafts)
+    catalogues = published_catalogues(session, now.date()) if wanted else []  # once per batch, not per label
+    for draft in drafts:
+        if isinstance(draft, RegistryError):
             outcomes.append(draft)
+            continue
+        try:
+            outcomes.append(
+                _complete(session, draft, certifier, now=now, catalogues=catalogues, production=settings.production)
+            )
         except RegistryError as e:
             outcomes.append(e)
     _attach_recalculations(session, certifier, outcomes)
-    drafts = [(i, o, request_key(o, certifier)) for i, o in enumerate(outcomes) if isinstance(o, _Draft)]
-    known = store.labels_by_request_key(session, certifier, [k for _, _, k in drafts])
-    fresh: dict[str, tuple[int, _Draft]] = {}
-    later: list[tuple[int, _Draft, str]] = []  # repeats of a request earlier in this batch
-    for i, d, key in drafts:
+    keyed = [(i, o, request_key(o, certifier)) for i, o in enumerate(outcomes) if isinstance(o, Draft)]
+    known = store.labels_by_request_key(session, certifier, [k for _, _, k in keyed])
+    fresh: dict[str, tuple[int, Draft]] = {}
+    later: list[tuple[int, Draft, str]] = []  # repeats of a request earlier in this batch
+    for i, d, key in keyed:
         if key in known:  # a repeat is answered with its label (issued while the certifier was accredited)
             outcomes[i] = _answer_repeat(d, known[key], settings)
         elif key in fresh:
@@ -749,34 +784,32 @@ def issue_labels(
     for i, d, key in later:
         first = outcomes[fresh[key][0]]
         outcomes[i] = _answer_repeat(d, first.label, settings) if isinstance(first, Issued) else first
-    return [o for o in outcomes if not isinstance(o, _Draft)]
+    return [o for o in outcomes if not isinstance(o, Draft)]
 
 
-def _attach_recalculations(session: Session, certifier: str, outcomes: list[Issued | RegistryError | _Draft]) -> None:
+def _attach_recalculations(session: Session, certifier: str, outcomes: list[Issued | RegistryError | Draft]) -> None:
     """Each draft gets the stored recalculation it rests on, or is refused when its pack requires one
     and none fits (see :mod:`registry.service.label_recalc`)."""
-    from dataclasses import replace
-
     from registry.service import label_recalc
 
-    places = [i for i, o in enumerate(outcomes) if isinstance(o, _Draft)]
+    places = [i for i, o in enumerate(outcomes) if isinstance(o, Draft)]
     if not places:
         return
     wants = []
     for i in places:
         d = outcomes[i]
-        assert isinstance(d, _Draft)
+        assert isinstance(d, Draft)
         wants.append(label_recalc.Wanted(d.digest, d.pack.ref, d.compiled.policy, d.request.recalculation))
     for i, found in zip(places, label_recalc.find(session, certifier, wants), strict=True):
         if isinstance(found, RegistryError):
             outcomes[i] = found
         elif found is not None:
             d = outcomes[i]
-            assert isinstance(d, _Draft)
+            assert isinstance(d, Draft)
             outcomes[i] = replace(d, recalculation=found)
 
 
-def _answer_repeat(d: _Draft, row: Label, settings: IssuanceSettings) -> Issued | RegistryError:
+def _answer_repeat(d: Draft, row: Label, settings: IssuanceSettings) -> Issued | RegistryError:
     try:
         return _repeat(d, row, settings)
     except RegistryError as e:
@@ -787,8 +820,8 @@ def _issue_fresh(
     session: Session,
     settings: IssuanceSettings,
     certifier: str,
-    fresh: Mapping[str, tuple[int, _Draft]],
-    outcomes: list[Issued | RegistryError | _Draft],
+    fresh: Mapping[str, tuple[int, Draft]],
+    outcomes: list[Issued | RegistryError | Draft],
     *,
     now: datetime,
     rng: Rng,
@@ -807,7 +840,7 @@ def _issue_fresh(
         else:
             ready.append((i, d, key, signer, covering))
     slots = store.allocate_status_indexes(session, certifier, len(ready), rng=rng, now=now) if ready else []
-    sealed: list[tuple[int, _Draft, str, Issued]] = []
+    sealed: list[tuple[int, Draft, str, Issued]] = []
     for (i, d, key, signer, covering), slot in zip(ready, slots, strict=True):
         try:
             issued = _seal(d, settings, certifier, signer, slot, now=now, rng=rng, request_key=key, covering=covering)
@@ -852,13 +885,13 @@ def issue_event(claims: LabelClaims, token: bytes, *, now: datetime) -> tlog.Eve
     return tlog.Event("label.issue", fields, now)
 
 
-def _covering(gate: Gate | None, d: _Draft, now: datetime) -> str | RegistryError | None:
+def _covering(gate: Gate | None, d: Draft, now: datetime) -> str | RegistryError | None:
     """The accreditation covering the draft, None when none is needed, or the refusal."""
     return gate(d.scheme, d.pack.id, d.v3, d.request.declaration, now) if gate is not None else None
 
 
 def _signers(
-    session: Session, settings: IssuanceSettings, certifier: str, drafts: Sequence[_Draft], *, now: datetime
+    session: Session, settings: IssuanceSettings, certifier: str, drafts: Sequence[Draft], *, now: datetime
 ) -> dict[tuple[str, str], tuple[SigningKey, EllipticCurvePrivateKey] | RegistryError]:
     """The signing key of each (scheme, pack id) the drafts need, looked up once, or why there is none."""
     signers: dict[tuple[str, str], tuple[SigningKey, EllipticCurvePrivateKey] | RegistryError] = {}

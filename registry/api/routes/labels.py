@@ -18,13 +18,12 @@ from typing import IO, Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
-from sqlmodel import Session
 from starlette.background import BackgroundTask
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from issuance import normalize_gtin
 from registry.api.deps import BEARER, CtxDep, ORJSONResponse, PrincipalDep, ServiceContext
-from registry.api.labels import IssueBody, VerifyBody, label_cache, label_json, label_writer, verify_items
+from registry.api.labels import IssueBody, VerifyBody, issue_one, label_cache, label_json, verify_items
 from registry.api.models import LabelOut, Reason, VerifyBatchOut
 from registry.api.problems import NotFoundError
 from registry.service import catalogues as catalogue_svc
@@ -36,7 +35,7 @@ from registry.service.principal import Principal
 from registry.storage import issuance as store
 from registry.storage.db import session_scope
 from registry.storage.errors import NotFound
-from registry.storage.models import KeyState, Label, LabelState
+from registry.storage.models import Label, LabelState
 
 router = APIRouter(tags=["labels"])
 
@@ -69,16 +68,7 @@ async def issue(
     (same Idempotency-Key or request_id; without either, the same declaration, GTIN, batch and scheme)
     returns the label issued for it, with 200 and ``"repeat": true``."""
     principal.require("certifier")
-    settings = label_cache(ctx).settings
-    request = body.to_request(idempotency_key)
-
-    def finish(s: Session, issued: svc.Issued) -> tuple[dict[str, Any], bool]:
-        """The answer, made in the transaction that issued the label (issues are group-committed)."""
-        key_state = svc.standing_of(store.get_signing_key(s, issued.label.kid)) if issued.repeat else KeyState.ACTIVE
-        v = svc.stored_verification(issued.label, key_state, now=ctx.clock(), claims=issued.claims)
-        return label_json(issued.label, v, settings) | {"repeat": issued.repeat}, issued.repeat
-
-    out, repeat = await label_writer(ctx).issue(principal.org_id, request, finish)
+    out, repeat = await issue_one(ctx, principal.org_id, body.to_request(idempotency_key))
     return ORJSONResponse(out, status_code=200 if repeat else 201, headers={"Location": f"/v1/labels/{out['id']}"})
 
 
