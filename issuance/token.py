@@ -108,10 +108,26 @@ __all__ = [
 ]
 
 
+# The kid of each private key signing now, by the key object (its public key's DER and digest cost ~25 us
+# a label); the object itself is kept, so an id is never taken for another key's
+_SIGNING_KIDS: dict[int, tuple[ec.EllipticCurvePrivateKey, str]] = {}
+
+
+def _signing_kid(key: ec.EllipticCurvePrivateKey) -> str:
+    known = _SIGNING_KIDS.get(id(key))
+    if known is not None and known[0] is key:
+        return known[1]
+    kid = kid_of(key.public_key())
+    if len(_SIGNING_KIDS) >= 256:
+        _SIGNING_KIDS.clear()
+    _SIGNING_KIDS[id(key)] = (key, kid)
+    return kid
+
+
 def sign_label(claims: LabelClaims, key: ec.EllipticCurvePrivateKey, *, status_base: str | None = None) -> bytes:
     """The signed label token. ``claims.kid`` must be the kid of ``key``; ``status_base``, when given,
     must be the base of ``claims.status_uri`` (it is not carried: verifiers take it from the trust list)."""
-    kid = kid_of(key.public_key())
+    kid = _signing_kid(key)
     if claims.kid != kid:
         raise token_error(f"claims.kid {claims.kid} is not the kid of the signing key ({kid})", "kid_mismatch", "/kid")
     if status_base is not None and split_status_uri(claims.status_uri, claims.issuer)[0] != status_base.rstrip("/"):

@@ -5,6 +5,7 @@ The HTTP stack (uvicorn, FastAPI, SQLAlchemy) is imported only when one of these
 
 from __future__ import annotations
 
+import contextlib
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -126,14 +127,20 @@ def serve(
         made = " (made now)" if tls.created else ""
         click.echo(f"TLS certificate {tls.cert_path}{made}, SHA-256 fingerprint {tls.fingerprint}")
     click.echo(f"serving on {scheme}://{host}:{port} (docs at /docs)")
-    uvicorn.run(
-        "registry.api.asgi:app",
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,
-        log_level="warning",
-        factory=False,
-        ssl_certfile=str(tls.cert_path) if tls is not None else None,
-        ssl_keyfile=str(tls.key_path) if tls is not None else None,
-    )
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "access_log": False,
+        "log_level": "warning",
+        "factory": False,
+        "ssl_certfile": str(tls.cert_path) if tls is not None else None,
+        "ssl_keyfile": str(tls.key_path) if tls is not None else None,
+    }
+    from registry.api.supervisor import reuse_port_supported, run_workers
+
+    if workers > 1 and reuse_port_supported():  # each worker a socket of its own: connections spread evenly
+        with contextlib.suppress(KeyboardInterrupt):
+            run_workers(uvicorn.Config("registry.api.asgi:app", **options), host, port)
+        return
+    uvicorn.run("registry.api.asgi:app", **options)

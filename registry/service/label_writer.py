@@ -19,17 +19,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from registry.errors import InputError, RegistryError
 from registry.service import labels as svc
-from registry.storage.db import session_scope
+from registry.storage.db import run_write, session_scope
 
 # What the caller makes of its issued label once it has committed (its response body, say); the session
 # is a read transaction of its own
@@ -59,36 +58,104 @@ class _Item:
     drafted_on: date | None = None
 
 
-def _issue_all(
-    engine: Engine, packs: Any, settings: svc.IssuanceSettings, items: list[_Item], now: datetime
-) -> list[Any | BaseException]:
-    """Each item's finished label or its refusal, all issued in one transaction.
+@dataclass
+class _Prepared:
+    """A group made ready before its transaction: each request's draft (or refusal), and the labels signed
+    ahead (:func:`~registry.service.labels.preseal`) by certifier and request key."""
 
-    What reads no stored data (validation, above all) is done before the transaction, and each answer is
-    made after it commits: on SQLite the write lock, which both server processes share, is held only for
-    what must be (issue 15). A repeat's answer reads the key's standing in a read transaction of its own."""
+    now: datetime
+    drafts: list[svc.Draft | RegistryError]
+    presealed: dict[str, dict[str, svc.Presealed]]
+
+
+def _by_certifier(items: list[_Item]) -> dict[str, list[int]]:
+    places: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        places.setdefault(item.certifier, []).append(i)
+    return places
+
+
+def _prepare(
+    packs: Any, settings: svc.IssuanceSettings, items: list[_Item], now: datetime, hints: svc.SealHints | None
+) -> _Prepared:
+    """What reads no stored data, done before the write lock is taken: each request's draft (one made on
+    another day is made again: packs and catalogues are chosen by date) and, with ``hints`` (what the
+    writer's last transaction found), its label signed ahead."""
     drafts: list[svc.Draft | RegistryError] = []
-    for item in items:  # a draft made on another day is made again: packs and catalogues are chosen by date
+    for item in items:
         if item.draft is not None and item.drafted_on == now.date():
             drafts.append(item.draft)
         else:
             drafts.extend(svc.draft_labels(packs, [item.request], now=now))
+    presealed: dict[str, dict[str, svc.Presealed]] = {}
+    if hints is not None:
+        for certifier, places in _by_certifier(items).items():
+            presealed[certifier] = svc.preseal([drafts[i] for i in places], hints, settings, certifier, now=now)
+    return _Prepared(now, drafts, presealed)
+
+
+def _issue_all(
+    engine: Engine,
+    settings: svc.IssuanceSettings,
+    items: list[_Item],
+    prepared: _Prepared,
+    hints: svc.SealHints | None = None,
+) -> list[svc.Issued | RegistryError]:
+    """Each item's label (or the label issued for it before) or its refusal, all in one transaction.
+
+    Only what must be is done here, in the write transaction (on SQLite under the lock both server
+    processes share, issue 15): validation and signing ahead were done by :func:`_prepare`; the transaction
+    takes each token signed ahead that signs what it finds (:func:`~registry.service.labels.issue_drafted`)."""
     issued: list[svc.Issued | RegistryError | None] = [None] * len(items)
-    by_certifier: dict[str, list[int]] = {}
-    for i, item in enumerate(items):
-        by_certifier.setdefault(item.certifier, []).append(i)
     with session_scope(engine) as session:
-        for certifier, places in by_certifier.items():
+        for certifier, places in _by_certifier(items).items():
             outcomes = svc.issue_drafted(
-                session, settings, certifier=certifier, drafts=[drafts[i] for i in places], now=now
+                session,
+                settings,
+                certifier=certifier,
+                drafts=[prepared.drafts[i] for i in places],
+                now=prepared.now,
+                presealed=prepared.presealed.get(certifier),
+                hints=hints,
             )
             for i, outcome in zip(places, outcomes, strict=True):
                 issued[i] = outcome
-    out: list[Any | BaseException] = []
+    return [done for done in issued if done is not None]
+
+
+def _issue_group(
+    engine: Engine,
+    packs: Any,
+    settings: svc.IssuanceSettings,
+    items: list[_Item],
+    clock: Callable[[], datetime],
+    prepared: _Prepared,
+    hints: svc.SealHints | None = None,
+) -> list[svc.Issued | BaseException]:
+    """:func:`_issue_all`; if the group's transaction fails, each item again in a transaction of its own."""
+    try:
+        return list(_issue_all(engine, settings, items, prepared, hints))
+    except Exception:
+        if hints is not None:
+            hints.lists.clear()  # whatever failed, the next group finds its list afresh
+        if len(items) == 1:
+            raise
+    results: list[svc.Issued | BaseException] = []
+    for item in items:
+        try:
+            alone = _prepare(packs, settings, [item], clock(), None)
+            results.extend(_issue_all(engine, settings, [item], alone))
+        except Exception as e:
+            results.append(e)
+    return results
+
+
+def _finish_all(engine: Engine, items: list[_Item], outcomes: list[svc.Issued | BaseException]) -> list[Any]:
+    """Each request's answer, made once its label has committed (a repeat's reads in a read transaction)."""
+    out: list[Any] = []
     with session_scope(engine, write=False) as session:  # opens no connection unless a finish reads
-        for item, done in zip(items, issued, strict=True):
-            assert done is not None
-            out.append(done if isinstance(done, RegistryError) else _finished(item, session, done))
+        for item, done in zip(items, outcomes, strict=True):
+            out.append(done if isinstance(done, BaseException) else _finished(item, session, done))
     return out
 
 
@@ -99,28 +166,6 @@ def _finished(item: _Item, session: Session, issued: svc.Issued) -> Any:
         return e
 
 
-def _issue_group(
-    engine: Engine,
-    packs: Any,
-    settings: svc.IssuanceSettings,
-    items: list[_Item],
-    clock: Callable[[], datetime],
-) -> list[Any | BaseException]:
-    """:func:`_issue_all`; if the group's transaction fails, each item again in a transaction of its own."""
-    try:
-        return _issue_all(engine, packs, settings, items, clock())
-    except Exception:
-        if len(items) == 1:
-            raise
-    results: list[Any | BaseException] = []
-    for item in items:
-        try:
-            results.extend(_issue_all(engine, packs, settings, [item], clock()))
-        except Exception as e:
-            results.append(e)
-    return results
-
-
 @dataclass
 class LabelWriter:
     engine: Engine
@@ -129,6 +174,8 @@ class LabelWriter:
     clock: Callable[[], datetime]
     max_batch: int = DEFAULT_GROUP_MAX
     groups: int = 0  # transactions run (tests check that requests really share them)
+    # what the last transaction found, to sign the next group's labels before the write lock (None: never)
+    hints: svc.SealHints | None = field(default_factory=svc.SealHints)
     _queue: asyncio.Queue[_Item] | None = None
     _task: asyncio.Task[None] | None = None
     _loop: asyncio.AbstractEventLoop | None = None
@@ -156,9 +203,20 @@ class LabelWriter:
             while len(batch) < self.max_batch and not queue.empty():
                 batch.append(queue.get_nowait())
             try:
-                outcomes = await run_in_threadpool(
-                    _issue_group, self.engine, self.packs, self.settings(), batch, self.clock
+                settings = self.settings()
+                prepared = _prepare(self.packs, settings, batch, self.clock(), self.hints)
+                issued = await run_write(
+                    self.engine,
+                    _issue_group,
+                    self.engine,
+                    self.packs,
+                    settings,
+                    batch,
+                    self.clock,
+                    prepared,
+                    self.hints,
                 )
+                outcomes = _finish_all(self.engine, batch, issued)
             except BaseException as e:
                 outcomes = [e] * len(batch)
             self.groups += 1

@@ -592,23 +592,39 @@ def _seal(
     rng: Rng,
     request_key: str,
     covering: str | None = None,
+    presealed: Presealed | None = None,
 ) -> Issued:
+    """The label signed and its row. A token signed before the transaction (:func:`preseal`) is taken when it
+    signs exactly the claims made here, from what the transaction found; otherwise the label is signed here."""
     key, private = signer
-    claims = _claims(d, settings, certifier, key.kid, slot, now=now, rng=rng)
-    token = sign_label(claims, private, status_base=settings.status_base)
+    label_id = presealed.claims.label_id if presealed is not None else None
+    claims = _claims(d, settings, certifier, key.kid, slot, now=now, rng=rng, label_id=label_id)
+    if presealed is not None and presealed.claims == claims:
+        token = presealed.token
+    else:
+        token = sign_label(claims, private, status_base=settings.status_base)
     columns = _label_columns(d, claims, token, slot, now=now, request_key=request_key)
     columns["accreditation_id"] = covering  # the accreditation that covered it (None: none was needed)
     return Issued(columns, claims, token, label_url(settings.base_url, claims.label_id))
 
 
 def _claims(
-    d: Draft, settings: IssuanceSettings, certifier: str, kid: str, slot: tuple[int, int], *, now: datetime, rng: Rng
+    d: Draft,
+    settings: IssuanceSettings,
+    certifier: str,
+    kid: str,
+    slot: tuple[int, int],
+    *,
+    now: datetime,
+    rng: Rng,
+    label_id: str | None = None,
 ) -> LabelClaims:
-    """What the label token will sign: the draft's checked values, the key, the status slot and the times."""
+    """What the label token will sign: the draft's checked values, the key, the status slot and the times
+    (a new random label id unless ``label_id`` is given)."""
     list_no, idx = slot
     pcf = d.v3["pcf"]
     return LabelClaims(
-        label_id=new_label_id(rng),
+        label_id=label_id if label_id is not None else new_label_id(rng),
         issuer=certifier,
         kid=kid,
         issued_at=now.replace(microsecond=0),
@@ -751,13 +767,19 @@ def issue_drafted(
     drafts: Sequence[Draft | RegistryError],
     now: datetime,
     rng: Rng = os.urandom,
+    presealed: Mapping[str, Presealed] | None = None,
+    hints: SealHints | None = None,
 ) -> list[Issued | RegistryError]:
-    """:func:`issue_labels` for requests already drafted (:func:`draft_labels`, at the same ``now``)."""
+    """:func:`issue_labels` for requests already drafted (:func:`draft_labels`, at the same ``now``). Tokens
+    ``presealed`` (by request key) are taken where they sign what this transaction finds; ``hints`` gets
+    what it found, for the next group's :func:`preseal`."""
     from registry.service.catalogues import published_catalogues
 
     outcomes: list[Issued | RegistryError | Draft] = []
     wanted = any(isinstance(d, Draft) for d in drafts)
     catalogues = published_catalogues(session, now.date()) if wanted else []  # once per batch, not per label
+    if hints is not None and wanted:
+        hints.catalogues = (now.date(), list(catalogues))
     for draft in drafts:
         if isinstance(draft, RegistryError):
             outcomes.append(draft)
@@ -780,7 +802,7 @@ def issue_drafted(
             later.append((i, d, key))
         else:
             fresh[key] = (i, d)
-    _issue_fresh(session, settings, certifier, fresh, outcomes, now=now, rng=rng)
+    _issue_fresh(session, settings, certifier, fresh, outcomes, now=now, rng=rng, presealed=presealed, hints=hints)
     for i, d, key in later:
         first = outcomes[fresh[key][0]]
         outcomes[i] = _answer_repeat(d, first.label, settings) if isinstance(first, Issued) else first
@@ -825,10 +847,15 @@ def _issue_fresh(
     *,
     now: datetime,
     rng: Rng,
+    presealed: Mapping[str, Presealed] | None = None,
+    hints: SealHints | None = None,
 ) -> None:
     """Sign and store the requests never issued before, each outcome in its place: each needs a signing key
     whose scope covers it, then an accreditation of the certifier that covers it (when one is required)."""
     signers = _signers(session, settings, certifier, [d for _, d in fresh.values()], now=now)
+    if hints is not None:
+        hints.keep_signers(certifier, signers)
+    pre = presealed or {}
     gate = issuing_gate(session, certifier, required=settings.require_accreditation) if fresh else None
     ready = []
     for key, (i, d) in fresh.items():
@@ -839,11 +866,30 @@ def _issue_fresh(
             outcomes[i] = covering
         else:
             ready.append((i, d, key, signer, covering))
-    slots = store.allocate_status_indexes(session, certifier, len(ready), rng=rng, now=now) if ready else []
+    preferred = [pre[key].slot if key in pre else None for _, _, key, _, _ in ready]
+    lists = hints.lists if hints is not None else None
+    slots = (
+        store.allocate_status_indexes(
+            session, certifier, len(ready), rng=rng, now=now, preferred=preferred, lists_seen=lists
+        )
+        if ready
+        else []
+    )
     sealed: list[tuple[int, Draft, str, Issued]] = []
     for (i, d, key, signer, covering), slot in zip(ready, slots, strict=True):
         try:
-            issued = _seal(d, settings, certifier, signer, slot, now=now, rng=rng, request_key=key, covering=covering)
+            issued = _seal(
+                d,
+                settings,
+                certifier,
+                signer,
+                slot,
+                now=now,
+                rng=rng,
+                request_key=key,
+                covering=covering,
+                presealed=pre.get(key),
+            )
         except RegistryError as e:  # a claim the token cannot carry: this request only (its slot stays unused)
             outcomes[i] = e
             continue
@@ -862,6 +908,83 @@ def _issue_fresh(
             issued_ids.append((issued.claims.label_id, certifier))
     indexes = tlog.append_events(session, events)  # in this transaction: no label without its entry, nor the reverse
     label_history.record_issued(session, issued_ids, indexes, now)
+
+
+Signer = tuple[SigningKey, EllipticCurvePrivateKey]
+
+
+@dataclass(frozen=True)
+class Presealed:
+    """A label signed before its transaction (see :func:`preseal`): its claims and token."""
+
+    claims: LabelClaims
+    token: bytes
+    slot: tuple[int, int]  # (status list number, index) its claims name
+
+
+@dataclass
+class SealHints:
+    """What a label writer's last transaction found, kept so that its next group's labels can be signed
+    before it takes the database's write lock (:func:`preseal`, issue 15): the signing keys by (certifier,
+    scheme, pack id), the catalogues published on a day, and each certifier's status list taking new labels
+    (number and size). Only hints: the transaction makes each label's claims from what it finds itself and
+    signs again any label whose presealed claims differ in anything (another key, grade, list, index...)."""
+
+    signers: dict[tuple[str, str, str], Signer] = field(default_factory=dict)
+    catalogues: tuple[Any, list[Catalogue]] | None = None  # (the day, the catalogues published on it)
+    lists: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def keep_signers(
+        self,
+        certifier: str,
+        found: Mapping[tuple[str, str], tuple[SigningKey, EllipticCurvePrivateKey] | RegistryError],
+    ) -> None:
+        for (scheme, pack_id), signer in found.items():
+            if isinstance(signer, RegistryError):
+                self.signers.pop((certifier, scheme, pack_id), None)
+            else:
+                self.signers[(certifier, scheme, pack_id)] = signer
+
+
+def preseal(
+    drafts: Sequence[Draft | RegistryError],
+    hints: SealHints,
+    settings: IssuanceSettings,
+    certifier: str,
+    *,
+    now: datetime,
+    rng: Rng = os.urandom,
+) -> dict[str, Presealed]:
+    """Sign, before the write transaction, the labels ``hints`` let us foresee, by request key: a draft under
+    its pack's own scheme with no audit, a key known for its scheme and pack, the day's catalogues known,
+    and a random index of the certifier's status list taking labels. Pure: reads nothing stored. The
+    transaction (:func:`issue_drafted`) takes a token only where it signs exactly the claims made there."""
+    catalogues = hints.catalogues[1] if hints.catalogues is not None and hints.catalogues[0] == now.date() else None
+    taking = hints.lists.get(certifier)
+    if catalogues is None or taking is None:
+        return {}
+    list_no, size = taking
+    out: dict[str, Presealed] = {}
+    used: set[int] = set()
+    for d in drafts:
+        if not isinstance(d, Draft) or d.request.audit_id is not None or d.scheme != d.own:
+            continue
+        signer = hints.signers.get((certifier, d.scheme, d.pack.id))
+        if signer is None:
+            continue
+        idx = int.from_bytes(rng(4), "big") % size
+        if idx in used:
+            continue
+        try:
+            graded = _grade(catalogues, d.compiled, d.pack, d.v3, now=now, production=settings.production)
+            complete = replace(d, graded=graded)
+            claims = _claims(complete, settings, certifier, signer[0].kid, (list_no, idx), now=now, rng=rng)
+            token = sign_label(claims, signer[1], status_base=settings.status_base)
+        except RegistryError:
+            continue  # the transaction finds the same refusal, or signs it there
+        used.add(idx)
+        out[request_key(complete, certifier)] = Presealed(claims, token, (list_no, idx))
+    return out
 
 
 def issue_event(claims: LabelClaims, token: bytes, *, now: datetime) -> tlog.Event:

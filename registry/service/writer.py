@@ -16,10 +16,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
-from starlette.concurrency import run_in_threadpool
 
 from registry.storage import repo
-from registry.storage.db import connection_scope
+from registry.storage.db import connection_scope, run_write
 
 
 @dataclass
@@ -59,7 +58,7 @@ def _insert_all(engine: Engine, items: list[_Item]) -> list[tuple[str, str] | Ba
 class ValidationWriter:
     engine: Engine
     max_batch: int = 256
-    max_wait: float = 0.004
+    max_wait: float = 0.0
     _queue: asyncio.Queue[_Item] | None = None
     _task: asyncio.Task[None] | None = None
     _loop: asyncio.AbstractEventLoop | None = None
@@ -80,7 +79,7 @@ class ValidationWriter:
         while True:
             batch = await self._gather(queue)
             try:
-                outcomes = await run_in_threadpool(_insert_all, self.engine, batch)
+                outcomes = await run_write(self.engine, _insert_all, self.engine, batch)  # see run_write
             except BaseException as e:
                 outcomes = [e] * len(batch)
             for item, outcome in zip(batch, outcomes, strict=True):

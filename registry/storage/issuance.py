@@ -246,7 +246,14 @@ def _open_list(session: Session, certifier_id: str, now: datetime, wanted: int) 
 
 
 def allocate_status_indexes(
-    session: Session, certifier_id: str, n: int, *, rng: Callable[[int], bytes], now: datetime | None = None
+    session: Session,
+    certifier_id: str,
+    n: int,
+    *,
+    rng: Callable[[int], bytes],
+    now: datetime | None = None,
+    preferred: Sequence[tuple[int, int] | None] = (),
+    lists_seen: dict[str, tuple[int, int]] | None = None,
 ) -> list[tuple[int, int]]:
     """``n`` distinct random unused (list number, index) slots of the certifier's open status list(s).
 
@@ -254,15 +261,30 @@ def allocate_status_indexes(
     bits of 4 random bytes is uniform. A list takes labels until half its entries are used, so
     most candidates are free; the taken ones among a round's candidates are found with one query,
     and the unique constraint on (certifier, list, index) stands behind it.
+
+    ``preferred[i]``, when given, is a slot drawn the same way beforehand for the i-th label (a label
+    signed before its transaction, see :func:`registry.service.labels.preseal`): the i-th slot returned
+    is that one when it is in the list taking labels and still free, else another drawn here.
+    ``lists_seen`` gets ``{certifier: (list number, size)}`` of the list the last slots came from.
     """
     at = _now(now)
     conn = session.connection()
-    slots: list[tuple[int, int]] = []
-    while len(slots) < n:
-        list_no, size, take = _open_list(session, certifier_id, at, n - len(slots))
+    wanted = [*preferred[:n], *([None] * (n - len(preferred[:n])))]
+    slots: list[tuple[int, int] | None] = [None] * n
+    pending = list(range(n))
+    while pending:
+        list_no, size, take = _open_list(session, certifier_id, at, len(pending))
+        if lists_seen is not None:
+            lists_seen[certifier_id] = (list_no, size)
+        serve, pending = pending[:take], pending[take:]
+        prefer: dict[int, int] = {}  # index -> the place that asked for it
+        for place in serve:
+            slot = wanted[place]
+            if slot is not None and slot[0] == list_no and 0 <= slot[1] < size and slot[1] not in prefer:
+                prefer[slot[1]] = place
         chosen: set[int] = set()
-        for _ in range(_MAX_TRIES):
-            candidates: set[int] = set()
+        for attempt in range(_MAX_TRIES):
+            candidates: set[int] = set(prefer) if attempt == 0 else set()
             while len(candidates) < take - len(chosen):
                 idx = int.from_bytes(rng(4), "big") % size
                 if idx not in chosen:
@@ -274,8 +296,12 @@ def allocate_status_indexes(
                 break
         else:
             raise Conflict(f"no free status indexes found in list {list_no} of {certifier_id!r}; try again")
-        slots.extend((list_no, idx) for idx in chosen)
-    return slots
+        others = iter(sorted(chosen - prefer.keys()))  # sorted: the same rng, the same slots
+        for place in serve:
+            slot = wanted[place]
+            mine = slot is not None and slot[0] == list_no and prefer.get(slot[1]) == place and slot[1] in chosen
+            slots[place] = (list_no, slot[1]) if mine and slot is not None else (list_no, next(others))
+    return [s for s in slots if s is not None]
 
 
 def allocate_status_index(
