@@ -18,7 +18,9 @@ group's transaction fails, each request is tried again alone, so one request's f
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -28,6 +30,7 @@ from sqlmodel import Session
 
 from registry.errors import InputError, RegistryError
 from registry.service import labels as svc
+from registry.storage import issuance as store
 from registry.storage.db import run_write, session_scope
 
 # What the caller makes of its issued label once it has committed (its response body, say); the session
@@ -76,11 +79,17 @@ def _by_certifier(items: list[_Item]) -> dict[str, list[int]]:
 
 
 def _prepare(
-    packs: Any, settings: svc.IssuanceSettings, items: list[_Item], now: datetime, hints: svc.SealHints | None
+    packs: Any,
+    settings: svc.IssuanceSettings,
+    items: list[_Item],
+    now: datetime,
+    hints: svc.SealHints | None,
+    engine: Engine | None = None,
 ) -> _Prepared:
-    """What reads no stored data, done before the write lock is taken: each request's draft (one made on
-    another day is made again: packs and catalogues are chosen by date) and, with ``hints`` (what the
-    writer's last transaction found), its label signed ahead."""
+    """What needs no write, done before the write lock is taken: each request's draft (one made on another
+    day is made again: packs and catalogues are chosen by date) and, with ``hints`` (what the writer's last
+    transaction found), its label signed ahead, at a status index no stored label has (read from ``engine``
+    in a read transaction; a list half full would otherwise have half the labels signed again)."""
     drafts: list[svc.Draft | RegistryError] = []
     for item in items:
         if item.draft is not None and item.drafted_on == now.date():
@@ -88,10 +97,20 @@ def _prepare(
         else:
             drafts.extend(svc.draft_labels(packs, [item.request], now=now))
     presealed: dict[str, dict[str, svc.Presealed]] = {}
-    if hints is not None:
+    if hints is None:
+        return _Prepared(now, drafts, presealed)
+    with session_scope(engine, write=False) if engine is not None else nullcontext() as session:
         for certifier, places in _by_certifier(items).items():
-            presealed[certifier] = svc.preseal([drafts[i] for i in places], hints, settings, certifier, now=now)
+            taken = None
+            if session is not None:
+                taken = functools.partial(_taken, session, certifier)
+            mine = [drafts[i] for i in places]
+            presealed[certifier] = svc.preseal(mine, hints, settings, certifier, now=now, taken=taken)
     return _Prepared(now, drafts, presealed)
+
+
+def _taken(session: Session, certifier: str, list_no: int, indexes: list[int]) -> set[int]:
+    return store.taken_status_indexes(session, certifier, list_no, indexes)
 
 
 def _issue_all(
@@ -204,7 +223,7 @@ class LabelWriter:
                 batch.append(queue.get_nowait())
             try:
                 settings = self.settings()
-                prepared = _prepare(self.packs, settings, batch, self.clock(), self.hints)
+                prepared = _prepare(self.packs, settings, batch, self.clock(), self.hints, self.engine)
                 issued = await run_write(
                     self.engine,
                     _issue_group,

@@ -954,26 +954,30 @@ def preseal(
     *,
     now: datetime,
     rng: Rng = os.urandom,
+    taken: Callable[[int, list[int]], set[int]] | None = None,
 ) -> dict[str, Presealed]:
     """Sign, before the write transaction, the labels ``hints`` let us foresee, by request key: a draft under
     its pack's own scheme with no audit, a key known for its scheme and pack, the day's catalogues known,
-    and a random index of the certifier's status list taking labels. Pure: reads nothing stored. The
-    transaction (:func:`issue_drafted`) takes a token only where it signs exactly the claims made there."""
+    and a random index of the certifier's status list taking labels (``taken(list number, indexes)``, when
+    given, says which are used already: those are drawn once more, else the label is signed in the
+    transaction). Reads nothing stored itself. The transaction (:func:`issue_drafted`) takes a token only
+    where it signs exactly the claims made there."""
     catalogues = hints.catalogues[1] if hints.catalogues is not None and hints.catalogues[0] == now.date() else None
     taking = hints.lists.get(certifier)
     if catalogues is None or taking is None:
         return {}
     list_no, size = taking
-    out: dict[str, Presealed] = {}
-    used: set[int] = set()
+    wanted: list[tuple[Draft, Signer]] = []
     for d in drafts:
         if not isinstance(d, Draft) or d.request.audit_id is not None or d.scheme != d.own:
             continue
         signer = hints.signers.get((certifier, d.scheme, d.pack.id))
-        if signer is None:
-            continue
-        idx = int.from_bytes(rng(4), "big") % size
-        if idx in used:
+        if signer is not None:
+            wanted.append((d, signer))
+    indexes = _free_draws(len(wanted), size, list_no, rng, taken)
+    out: dict[str, Presealed] = {}
+    for (d, signer), idx in zip(wanted, indexes, strict=False):
+        if idx is None:
             continue
         try:
             graded = _grade(catalogues, d.compiled, d.pack, d.v3, now=now, production=settings.production)
@@ -982,9 +986,34 @@ def preseal(
             token = sign_label(claims, signer[1], status_base=settings.status_base)
         except RegistryError:
             continue  # the transaction finds the same refusal, or signs it there
-        used.add(idx)
         out[request_key(complete, certifier)] = Presealed(claims, token, (list_no, idx))
     return out
+
+
+def _free_draws(
+    n: int, size: int, list_no: int, rng: Rng, taken: Callable[[int, list[int]], set[int]] | None
+) -> list[int | None]:
+    """``n`` distinct random indexes of a list of ``size`` (as the transaction draws them); with ``taken``,
+    the used ones drawn again once (None where that one is used too)."""
+    drawn: list[int | None] = []
+    seen: set[int] = set()
+    for _ in range(n):
+        first = int.from_bytes(rng(4), "big") % size
+        drawn.append(None if first in seen else first)
+        seen.add(first)
+    for attempt in range(2 if taken is not None else 0):
+        used = taken(list_no, [i for i in drawn if i is not None]) if taken is not None else set()
+        if not used:
+            break
+        for k, idx in enumerate(drawn):
+            if idx is not None and idx in used:
+                if attempt == 1:
+                    drawn[k] = None
+                    continue
+                again = int.from_bytes(rng(4), "big") % size
+                drawn[k] = None if again in seen else again
+                seen.add(again)
+    return drawn
 
 
 def issue_event(claims: LabelClaims, token: bytes, *, now: datetime) -> tlog.Event:

@@ -268,7 +268,6 @@ def allocate_status_indexes(
     ``lists_seen`` gets ``{certifier: (list number, size)}`` of the list the last slots came from.
     """
     at = _now(now)
-    conn = session.connection()
     wanted = [*preferred[:n], *([None] * (n - len(preferred[:n])))]
     slots: list[tuple[int, int] | None] = [None] * n
     pending = list(range(n))
@@ -289,9 +288,7 @@ def allocate_status_indexes(
                 idx = int.from_bytes(rng(4), "big") % size
                 if idx not in chosen:
                     candidates.add(idx)
-            params = {"certifier": certifier_id, "list_no": list_no, "candidates": sorted(candidates)}
-            taken = set(conn.execute(_TAKEN_BY_DIALECT[conn.dialect.name], params).scalars())
-            chosen |= candidates - taken
+            chosen |= candidates - taken_status_indexes(session, certifier_id, list_no, candidates)
             if len(chosen) == take:
                 break
         else:
@@ -302,6 +299,16 @@ def allocate_status_indexes(
             mine = slot is not None and slot[0] == list_no and prefer.get(slot[1]) == place and slot[1] in chosen
             slots[place] = (list_no, slot[1]) if mine and slot is not None else (list_no, next(others))
     return [s for s in slots if s is not None]
+
+
+def taken_status_indexes(session: Session, certifier_id: str, list_no: int, candidates: Iterable[int]) -> set[int]:
+    """Those of ``candidates`` that a label of the certifier's list ``list_no`` already has (one query)."""
+    wanted = sorted(set(candidates))
+    if not wanted:
+        return set()
+    conn = session.connection()
+    params = {"certifier": certifier_id, "list_no": list_no, "candidates": wanted}
+    return set(conn.execute(_TAKEN_BY_DIALECT[conn.dialect.name], params).scalars())
 
 
 def allocate_status_index(

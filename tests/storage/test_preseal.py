@@ -174,3 +174,23 @@ def test_preferred_slots_are_kept_where_free(ready: Engine) -> None:
     assert got[2][0] == list_no and got[2] != (list_no + 1, 9)  # not the list taking labels: another index
     assert len(set(got)) == 3
     assert seen[CERTIFIER][0] == list_no and seen[CERTIFIER][1] > 9
+
+
+def _counting_rng(*values: int) -> Any:
+    numbers = iter(values)
+    return lambda n: next(numbers).to_bytes(n, "big")
+
+
+def test_indexes_signed_ahead_avoid_those_stored_labels_have() -> None:
+    from registry.service.labels import _free_draws
+
+    asked: list[list[int]] = []
+
+    def taken(list_no: int, indexes: list[int]) -> set[int]:
+        asked.append(sorted(indexes))
+        return {1} & set(indexes)
+
+    assert _free_draws(2, 16, 0, _counting_rng(1, 2, 3), taken) == [3, 2]  # 1 is used: drawn again
+    assert asked == [[1, 2], [2, 3]]
+    assert _free_draws(2, 16, 0, _counting_rng(1, 2, 5, 6), lambda n, i: set(i)) == [None, None]  # all used twice
+    assert _free_draws(2, 16, 0, _counting_rng(4, 4), None) == [4, None]  # the same index twice: one is left out
