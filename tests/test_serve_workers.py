@@ -105,10 +105,15 @@ def test_each_worker_listens_on_its_own_socket_and_connections_spread(
     two_workers: tuple[subprocess.Popen[str], int],
 ) -> None:
     proc, port = two_workers
-    workers = _children(proc.pid)
-    workers = [w for w in workers if _socket_inodes(w)]  # uvicorn's workers (not a resource tracker)
-    listening = _tcp_sockets(port, "0A")
-    per_worker = {w: _socket_inodes(w) & listening.keys() for w in workers}
+    deadline = time.monotonic() + 60  # /healthz answers as soon as one worker listens: wait for both
+    while True:
+        listening = _tcp_sockets(port, "0A")
+        per_worker = {w: _socket_inodes(w) & listening.keys() for w in _children(proc.pid)}
+        per_worker = {w: mine for w, mine in per_worker.items() if mine}  # listening (not a resource tracker)
+        if len(per_worker) >= 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    workers = list(per_worker)
     assert len(per_worker) == 2, per_worker
     assert all(len(mine) >= 1 for mine in per_worker.values()), per_worker
     a, b = per_worker.values()

@@ -52,6 +52,7 @@ from registry.api.routes import (
     trust,
     validations,
 )
+from registry.storage.db import WalCheckpointer, writer_gate
 
 # The order routes are matched in (and listed in the OpenAPI document). No two routes' paths overlap
 # today, so only the listing depends on it; a new route whose path another one's could also match
@@ -89,16 +90,22 @@ ROUTERS = (
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Background work of a worker: the PACT outbox sweeper (``PCFREG_PACT_SWEEP_SECONDS``, 0: none)."""
+    """Background work of a worker: the PACT outbox sweeper (``PCFREG_PACT_SWEEP_SECONDS``, 0: none) and, on
+    a SQLite file, the WAL checkpoints (:class:`~registry.storage.db.WalCheckpointer`)."""
     from registry.api.pact import delivery
 
     ctx: ServiceContext = app.state.ctx
     sweeper = None
     if ctx.pact.sweep_seconds > 0:
         sweeper = asyncio.get_running_loop().create_task(delivery(ctx).sweep(ctx.pact.sweep_seconds))
+    checkpoints = WalCheckpointer(ctx.engine) if writer_gate(ctx.engine) is not None else None
+    if checkpoints is not None:
+        checkpoints.start()
     try:
         yield
     finally:
+        if checkpoints is not None:
+            checkpoints.stop()
         if sweeper is not None:
             sweeper.cancel()
             await asyncio.gather(sweeper, return_exceptions=True)

@@ -156,7 +156,7 @@ def build_context(data_dir: Path, *, database_url: str | None = None) -> Service
     from registry.service.bootstrap import jwt_secret
 
     settings = StorageSettings(data_dir=data_dir, database_url=database_url)
-    engine = make_engine(database_url_for(settings))
+    engine = make_engine(database_url_for(settings), background_checkpoints=True)  # see the app's lifespan
     return ServiceContext(
         engine=engine, tokens=TokenIssuer(jwt_secret(data_dir)), data_dir=data_dir, pact=PactSettings.from_env()
     )

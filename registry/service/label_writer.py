@@ -5,9 +5,12 @@ the published catalogues, the certifier's accreditations and signing keys are re
 and the transparency log's head are locked and written, and the transaction commits (on SQLite one
 writer at a time). Requests here hand their issue to this writer and wait; the writer issues what
 has queued up while its last transaction ran (at most ``max_batch``, with no added wait: a request
-that finds the writer idle starts at once): it validates them (:func:`~registry.service.labels.draft_labels`,
-before taking the write lock), issues them in one transaction
-(:func:`~registry.service.labels.issue_drafted`) and answers each request once it has committed.
+that finds the writer idle starts at once). Each request is validated as it comes
+(:func:`~registry.service.labels.draft_labels`); before the write lock is taken, the group's labels are
+signed ahead from what the last transaction found (:func:`~registry.service.labels.preseal`); the
+transaction (:func:`~registry.service.labels.issue_drafted`, run by
+:func:`~registry.storage.db.run_write` on the event loop's thread once the lock is held) takes each
+token that signs what it finds; each request is answered once its label has committed (ADR 0037).
 
 Nothing a request sees changes: each is validated, refused or issued on its own (a refusal is its
 own answer, the others commit), a repeat of a request (even one queued in the same group) is
@@ -207,7 +210,7 @@ class LabelWriter:
             self._loop, self._queue = loop, asyncio.Queue()
             self._task = loop.create_task(self._run(self._queue))
         assert self._queue is not None
-        # Validated here, as it comes: while the writer's thread waits for the database, not after
+        # Validated here, as it comes: while the writer waits for the database, not after
         now = self.clock()
         draft = svc.draft_labels(self.packs, [request], now=now)[0]
         if isinstance(draft, RegistryError):

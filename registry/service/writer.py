@@ -2,8 +2,11 @@
 
 With SQLite every commit is a write-lock round and a WAL sync; committing each stored
 validation on its own caps a server at a few hundred per second. Requests hand their row
-to this writer and wait; the writer inserts whatever has queued up (at most ``max_batch``,
-after at most ``max_wait`` seconds) in one transaction and then answers each request.
+to this writer and wait; the writer inserts whatever has queued up (at most ``max_batch``;
+``max_wait`` seconds of waiting for more, none by default) in one transaction, on the event
+loop's thread once the writer gate is held (:func:`~registry.storage.db.run_write`), and then
+answers each request: what queues while a transaction runs forms the next group, so a wait
+only added latency (1,200-1,400/s stored with 4 ms, 3,000-3,500/s without; issue 15).
 Each request still returns only after its own row is committed. If a batch fails, its rows
 are retried one by one, so one bad row fails only its own request.
 """
