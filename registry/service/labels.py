@@ -990,24 +990,27 @@ def preseal(
     return out
 
 
+_DRAW_ROUNDS = 4  # a list takes labels until half full: at worst half of each round's draws are used
+
+
 def _free_draws(
     n: int, size: int, list_no: int, rng: Rng, taken: Callable[[int, list[int]], set[int]] | None
 ) -> list[int | None]:
     """``n`` distinct random indexes of a list of ``size`` (as the transaction draws them); with ``taken``,
-    the used ones drawn again once (None where that one is used too)."""
+    the used ones drawn again, up to three times (None where the last one is used too)."""
     drawn: list[int | None] = []
     seen: set[int] = set()
     for _ in range(n):
         first = int.from_bytes(rng(4), "big") % size
         drawn.append(None if first in seen else first)
         seen.add(first)
-    for attempt in range(2 if taken is not None else 0):
+    for attempt in range(_DRAW_ROUNDS if taken is not None else 0):
         used = taken(list_no, [i for i in drawn if i is not None]) if taken is not None else set()
         if not used:
             break
         for k, idx in enumerate(drawn):
             if idx is not None and idx in used:
-                if attempt == 1:
+                if attempt == _DRAW_ROUNDS - 1:
                     drawn[k] = None
                     continue
                 again = int.from_bytes(rng(4), "big") % size

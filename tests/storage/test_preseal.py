@@ -192,5 +192,6 @@ def test_indexes_signed_ahead_avoid_those_stored_labels_have() -> None:
 
     assert _free_draws(2, 16, 0, _counting_rng(1, 2, 3), taken) == [3, 2]  # 1 is used: drawn again
     assert asked == [[1, 2], [2, 3]]
-    assert _free_draws(2, 16, 0, _counting_rng(1, 2, 5, 6), lambda n, i: set(i)) == [None, None]  # all used twice
+    every = _counting_rng(1, 2, 3, 4, 5, 6, 7, 8)
+    assert _free_draws(2, 16, 0, every, lambda n, i: set(i)) == [None, None]  # used in all four rounds
     assert _free_draws(2, 16, 0, _counting_rng(4, 4), None) == [4, None]  # the same index twice: one is left out
