@@ -553,6 +553,7 @@ def _complete(
     session: Session, d: Draft, certifier: str, *, now: datetime, catalogues: Sequence[Catalogue], production: bool
 ) -> Draft:
     """The draft graded by the catalogue in force, with its audit, its scheme checked (in the issuing transaction)."""
+    _expiry(d.v3, now)  # still valid when issued, not only when the request came
     graded = _grade(catalogues, d.compiled, d.pack, d.v3, now=now, production=production)
     request = d.request
     audit = _audit_for(session, certifier, request.audit_id, d.digest, d.pack.ref) if request.audit_id else None

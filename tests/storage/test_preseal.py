@@ -195,3 +195,17 @@ def test_indexes_signed_ahead_avoid_those_stored_labels_have() -> None:
     every = _counting_rng(1, 2, 3, 4, 5, 6, 7, 8)
     assert _free_draws(2, 16, 0, every, lambda n, i: set(i)) == [None, None]  # used in all four rounds
     assert _free_draws(2, 16, 0, _counting_rng(4, 4), None) == [4, None]  # the same index twice: one is left out
+
+
+def test_a_declaration_that_expired_after_its_draft_is_refused(
+    ready: Engine, settings: svc.IssuanceSettings, catalog: Catalog, example: Any
+) -> None:
+    """Validated when the request came (its validity not ended), issued a moment later (ended): refused."""
+    end = NOW + timedelta(milliseconds=500)
+    doc = {**example, "validityPeriodEnd": end.isoformat().replace("+00:00", "Z")}
+    (draft,) = svc.draft_labels(catalog, [svc.IssueRequest(declaration=doc, gtin=GTIN, batch="PS-EXP")], now=NOW)
+    assert isinstance(draft, svc.Draft)
+    later = NOW + timedelta(seconds=1)
+    with session_scope(ready) as s:
+        (out,) = svc.issue_drafted(s, settings, certifier=CERTIFIER, drafts=[draft], now=later)
+    assert isinstance(out, RegistryError) and "validity ended" in out.message
