@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from registry.api.supervisor import listening_sockets, reuse_port_supported
+from registry.cli.workers import listening_sockets, reuse_port_supported
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux") or not reuse_port_supported(), reason="reads /proc; needs SO_REUSEPORT"

@@ -137,7 +137,7 @@ def serve(
         "ssl_certfile": str(tls.cert_path) if tls is not None else None,
         "ssl_keyfile": str(tls.key_path) if tls is not None else None,
     }
-    from registry.api.supervisor import reuse_port_supported, run_workers
+    from registry.cli.workers import reuse_port_supported, run_workers
 
     if workers > 1 and reuse_port_supported():  # each worker a socket of its own: connections spread evenly
         with contextlib.suppress(KeyboardInterrupt):
