@@ -16,10 +16,12 @@ from typing import Any
 
 import psycopg
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from psycopg import sql
 from sqlalchemy import Engine, delete
 from sqlalchemy.engine import make_url
 
+from registry.service.labels import IssuanceSettings
 from registry.storage.db import make_engine, migrate
 from registry.storage.models import metadata
 
@@ -124,3 +126,11 @@ def engine(migrated_engine: Engine) -> Iterator[Engine]:
 def fresh_engine(backend: Backend) -> Engine:
     """A new, empty, never-migrated database."""
     return backend.new_engine()
+
+
+@pytest.fixture
+def settings() -> IssuanceSettings:
+    """Label issuance settings: a public URL, a random master key and a new registry key."""
+    return IssuanceSettings(
+        public_url="https://labels.example.org", master_key=os.urandom(32), registry_key=Ed25519PrivateKey.generate()
+    )

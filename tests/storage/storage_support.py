@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 
+from issuance import KeyScope
 from registry.findings import Finding, PackRef, Severity, ValidationResult
+from registry.service import labels as label_svc
 from registry.storage import repo
+from registry.storage.db import session_scope
 from registry.storage.models import OrganisationCreate, OrgKind, PackStatus, RulePackVersion, RulePackVersionCreate
 
 NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
@@ -46,6 +50,16 @@ def pack_content(
 def add_org(session: Session, org_id: str = "example-standards-body", kind: OrgKind = OrgKind.STANDARDS_BODY) -> str:
     repo.create_organisation(session, OrganisationCreate(id=org_id, name=org_id.title(), kind=kind), now=NOW)
     return org_id
+
+
+def certifier_with_key(
+    engine: Engine, settings: label_svc.IssuanceSettings, certifier: str, scope: KeyScope, *, now: datetime, name: str
+) -> Engine:
+    """``engine`` with the certifier ``certifier`` (named ``name``) and one signing key of ``scope``."""
+    with session_scope(engine) as s:
+        repo.create_organisation(s, OrganisationCreate(id=certifier, name=name, kind=OrgKind.CERTIFIER), now=now)
+        label_svc.create_signing_key(s, settings, certifier, scope, now=now)
+    return engine
 
 
 def add_pack(

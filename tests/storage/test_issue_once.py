@@ -4,7 +4,6 @@ a locked SQLite database."""
 from __future__ import annotations
 
 import itertools
-import os
 import sqlite3
 import threading
 import time
@@ -13,9 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, func
 from sqlmodel import select
+from storage_support import certifier_with_key
 
 from issuance import KeyScope, LabelClaims
 from registry.errors import RegistryError
@@ -34,18 +33,8 @@ SCOPE = KeyScope(schemes=("gb-t-24067", "pact-v3", "iso-14067"), categories=("ex
 
 
 @pytest.fixture
-def settings() -> svc.IssuanceSettings:
-    return svc.IssuanceSettings(
-        public_url="https://labels.example.org", master_key=os.urandom(32), registry_key=Ed25519PrivateKey.generate()
-    )
-
-
-@pytest.fixture
 def ready(engine: Engine, settings: svc.IssuanceSettings) -> Engine:
-    with session_scope(engine) as s:
-        repo.create_organisation(s, OrganisationCreate(id="new-certifier", name="New", kind=OrgKind.CERTIFIER), now=NOW)
-        svc.create_signing_key(s, settings, "new-certifier", SCOPE, now=NOW)
-    return engine
+    return certifier_with_key(engine, settings, "new-certifier", SCOPE, now=NOW, name="New")
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ conformant and within its deviation bound (issue 12); the label records the one 
 
 from __future__ import annotations
 
-import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,9 +10,9 @@ from typing import Any
 
 import pytest
 import yaml
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, event
 from sqlmodel import col, select
+from storage_support import certifier_with_key
 
 from issuance import KeyScope
 from registry.accounting import inventory_from_data
@@ -26,7 +25,7 @@ from registry.service.label_recalc import RecalculationRequired
 from registry.storage import db, repo
 from registry.storage import issuance as issuance_store
 from registry.storage.db import session_scope
-from registry.storage.models import OrganisationCreate, OrgKind, Validation
+from registry.storage.models import Validation
 
 AL = "example-standards-body/aluminium-ingot@1.2.0"
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)  # 1.2.0 is in effect from 2027-01-01
@@ -49,18 +48,8 @@ def strict(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
 
 
 @pytest.fixture
-def settings() -> svc.IssuanceSettings:
-    return svc.IssuanceSettings(
-        public_url="https://labels.example.org", master_key=os.urandom(32), registry_key=Ed25519PrivateKey.generate()
-    )
-
-
-@pytest.fixture
 def ready(engine: Engine, settings: svc.IssuanceSettings) -> Engine:
-    with session_scope(engine) as s:
-        repo.create_organisation(s, OrganisationCreate(id="new-certifier", name="New", kind=OrgKind.CERTIFIER), now=NOW)
-        svc.create_signing_key(s, settings, "new-certifier", SCOPE, now=NOW)
-    return engine
+    return certifier_with_key(engine, settings, "new-certifier", SCOPE, now=NOW, name="New")
 
 
 def _pair(catalog: Catalog) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -11,17 +11,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
+from storage_support import certifier_with_key
 
 from issuance import KeyScope, LabelClaims, peek
 from registry.errors import RegistryError
 from registry.packs.catalog import Catalog
 from registry.service import labels as svc
 from registry.storage import issuance as label_store
-from registry.storage import repo
 from registry.storage.db import session_scope
-from registry.storage.models import OrganisationCreate, OrgKind
 
 AL = "example-standards-body/aluminium-ingot"
 NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
@@ -32,18 +30,8 @@ _batches = itertools.count(1)
 
 
 @pytest.fixture
-def settings() -> svc.IssuanceSettings:
-    return svc.IssuanceSettings(
-        public_url="https://labels.example.org", master_key=os.urandom(32), registry_key=Ed25519PrivateKey.generate()
-    )
-
-
-@pytest.fixture
 def ready(engine: Engine, settings: svc.IssuanceSettings) -> Engine:
-    with session_scope(engine) as s:
-        repo.create_organisation(s, OrganisationCreate(id=CERTIFIER, name="New", kind=OrgKind.CERTIFIER), now=NOW)
-        svc.create_signing_key(s, settings, CERTIFIER, SCOPE, now=NOW)
-    return engine
+    return certifier_with_key(engine, settings, CERTIFIER, SCOPE, now=NOW, name="New")
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
@@ -37,13 +36,6 @@ AL = "example-standards-body/aluminium-ingot"
 NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
 GTIN = "09506000134352"
 SCOPE = KeyScope(schemes=("gb-t-24067", "pact-v3", "iso-14067"), categories=("example-standards-body/",))
-
-
-@pytest.fixture
-def settings() -> svc.IssuanceSettings:
-    return svc.IssuanceSettings(
-        public_url="https://labels.example.org", master_key=os.urandom(32), registry_key=Ed25519PrivateKey.generate()
-    )
 
 
 @pytest.fixture
