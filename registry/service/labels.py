@@ -12,7 +12,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -932,7 +932,7 @@ class SealHints:
     signs again any label whose presealed claims differ in anything (another key, grade, list, index...)."""
 
     signers: dict[tuple[str, str, str], Signer] = field(default_factory=dict)
-    catalogues: tuple[Any, list[Catalogue]] | None = None  # (the day, the catalogues published on it)
+    catalogues: tuple[date, list[Catalogue]] | None = None  # (the day, the catalogues published on it)
     lists: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def keep_signers(

@@ -350,18 +350,24 @@ class WriterGate:
                 self._fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
             except OSError:
                 return True  # a folder we cannot write to: SQLite will say what is wrong
-        pause = self._POLL_S[0]
-        late = time.monotonic() + self._EARLY_S
+        pauses = self.pauses(deadline)
         while True:
             try:
                 _fcntl.flock(self._fd, _fcntl.LOCK_EX | _fcntl.LOCK_NB)
                 return True
             except BlockingIOError:
-                now = time.monotonic()
-                if now >= deadline:
+                pause = next(pauses, None)
+                if pause is None:
                     return False
                 time.sleep(pause)
-                pause = self._POLL_LATE_S if now >= late else min(pause * 2, self._POLL_S[1])
+
+    @classmethod
+    def pauses(cls, deadline: float) -> Iterator[float]:
+        """The pauses between tries of a wait for the gate (see the class), until ``deadline`` (monotonic)."""
+        pause, late = cls._POLL_S[0], time.monotonic() + cls._EARLY_S
+        while (now := time.monotonic()) < deadline:
+            yield pause
+            pause = cls._POLL_LATE_S if now >= late else min(pause * 2, cls._POLL_S[1])
 
 
 try:
@@ -425,15 +431,12 @@ async def run_write(engine: Engine, write: Callable[..., T], *args: Any) -> T:
         from starlette.concurrency import run_in_threadpool
 
         return await run_in_threadpool(write, *args)
-    deadline = time.monotonic() + SQLITE_LOCK_WAIT_S
-    pause = WriterGate._POLL_S[0]
-    late = time.monotonic() + WriterGate._EARLY_S
+    pauses = WriterGate.pauses(time.monotonic() + SQLITE_LOCK_WAIT_S)
     while not gate.try_acquire():
-        now = time.monotonic()
-        if now >= deadline:
+        pause = next(pauses, None)
+        if pause is None:
             raise StorageUnavailable(_lock_message(SQLITE_LOCK_WAIT_S))
         await asyncio.sleep(pause)
-        pause = WriterGate._POLL_LATE_S if now >= late else min(pause * 2, WriterGate._POLL_S[1])
     try:
         return write(*args)
     finally:

@@ -166,3 +166,34 @@ def test_a_bare_write_connection_waits_out_another_programs_writer(
     releaser.join()
     other.close()
     engine.dispose()
+
+
+def test_run_write_holds_the_gate_on_the_loops_thread_and_times_out_clearly(
+    small_pool: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The group writers' run_write (issue 15): the function runs on the calling (event loop's) thread with
+    the gate held; while another process holds it past the wait, a clear error and the function never runs."""
+    import asyncio
+
+    gate = writer_gate(small_pool)
+    assert gate is not None
+    seen: list[tuple[int, int]] = []
+
+    def write(n: int) -> int:
+        seen.append((threading.get_ident(), gate._depth))
+        _add_org(small_pool)  # a transaction inside: the gate is re-entered, not waited for
+        return n + 1
+
+    assert asyncio.run(db.run_write(small_pool, write, 41)) == 42
+    assert seen == [(threading.get_ident(), 1)] and gate._depth == 0
+
+    monkeypatch.setattr(db, "SQLITE_LOCK_WAIT_S", 0.3)
+    elsewhere = WriterGate(gate.lock_path)  # another process holding the database's gate
+    assert elsewhere.acquire(time.monotonic() + 1)
+    try:
+        with pytest.raises(StorageUnavailable, match=r"locked by another writer for 0\.3 s"):
+            asyncio.run(db.run_write(small_pool, write, 0))
+    finally:
+        elsewhere.release()
+    assert len(seen) == 1 and gate._depth == 0
+    assert asyncio.run(db.run_write(small_pool, write, 1)) == 2  # nothing was left held
