@@ -17,7 +17,8 @@ The declaration is the aluminium example (``pcfreg packs example aluminium-ingot
 runs for a bounded time; the server's process group is stopped at the end.
 
 Run: python bench/api.py [--seconds 10] [--connections 16] [--batch-lines 2000] [--client auto|wrk|httpx]
-                        [--phases not-stored,stored,batch,issue] [--rounds 1]
+                        [--phases not-stored,stored,batch,issue] [--rounds 1] [--database-url URL]
+``--database-url`` serves from that (empty) PostgreSQL database instead: issue 15 compares the two.
 Each phase also prints the server's CPU time per request (its workers' user + system time from /proc,
 the steadiest figure on a shared machine) and the load average after it.
 Targets: 5,000/s not stored; 1,500/s stored; p99 < 50 ms; batch 20,000 declarations/s; 1,000 labels/s.
@@ -82,12 +83,14 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, data_dir: Path, port: int, workers: int) -> None:
+    def __init__(self, data_dir: Path, port: int, workers: int, database_url: str | None = None) -> None:
         self.port = port
         self.workers = workers
         self.output: list[str] = []
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         env.pop("DATABASE_URL", None)  # a fresh SQLite database in the temporary data dir
+        if database_url:  # or the (empty) database named
+            env["DATABASE_URL"] = database_url
         self.proc = subprocess.Popen(
             [
                 *_pcfreg(),
@@ -439,6 +442,10 @@ def main() -> int:
     ap.add_argument("--client", choices=["auto", "wrk", "httpx"], default="auto")
     ap.add_argument("--phases", type=_phase_list, default=list(PHASES), help=f"comma-separated: {','.join(PHASES)}")
     ap.add_argument("--rounds", type=int, default=1, help="run the phases this many times in turn")
+    ap.add_argument(
+        "--database-url",
+        help="serve from this PostgreSQL database (create an empty one of your own) instead of SQLite (issue 15)",
+    )
     args = ap.parse_args()
     seconds = min(max(args.seconds, 1.0), 60.0)
 
@@ -458,7 +465,8 @@ def main() -> int:
     print("pcf-registry HTTP API benchmark")
     print(
         f"  server: pcfreg serve (uvicorn {uvicorn.__version__}, workers {args.workers}, loop {loop}, http {http}), "
-        f"http://{HOST}:{port}, SQLite in a fresh temp data dir"
+        f"http://{HOST}:{port}, "
+        + ("PostgreSQL (--database-url)" if args.database_url else "SQLite in a fresh temp data dir")
     )
     print(
         f"  client: {'wrk ' + _wrk_version() if use_wrk else 'Python asyncio + httpx ' + httpx.__version__}, "
@@ -470,7 +478,7 @@ def main() -> int:
         f"({len(batch) / 1e6:.1f} MB) per request; {seconds:g} s per phase, {args.rounds} round(s)"
     )
 
-    server = Server(data_dir, port, args.workers)
+    server = Server(data_dir, port, args.workers, args.database_url)
     results: list[tuple[Phase, Result, float, float]] = []
     try:
         server.wait_ready()

@@ -4,7 +4,7 @@ happen, in the transaction that makes the change; expiry is computed from the la
 (:func:`history_json` adds it when it has passed).
 
 Every state change of a label goes through :func:`change_state`, which logs it and keeps its row; issuing
-calls :func:`record_issued` with the log indexes of its entries.
+writes :func:`issued_rows` with its log entries, which give their indexes.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from registry.service import tlog
 from registry.storage import issuance as label_store
-from registry.storage.bulk import insert_rows
+from registry.storage.bulk import Rows
 from registry.storage.models import Label, LabelEvent, LabelEventKind, LabelState
 
 _EVENTS = LabelEvent.__table__  # type: ignore[attr-defined]
@@ -53,15 +53,15 @@ def record(
     return row
 
 
-def record_issued(session: Session, labels: Sequence[tuple[str, str]], indexes: Sequence[int], at: datetime) -> None:
-    """The issue rows of ``(label id, certifier)`` pairs, each with its log entry's index (one INSERT)."""
+def issued_rows(labels: Sequence[tuple[str, str]], indexes: Sequence[int], at: datetime) -> Rows:
+    """The issue rows of ``(label id, certifier)`` pairs, each with its log entry's index: written with the
+    log's entries (:func:`registry.service.tlog.append_events`' ``rows_with``), one statement on PostgreSQL."""
     rows = [
         {"label_id": label_id, "event": LabelEventKind.ISSUED, "state": LabelState.VALID, "by": certifier}
         | {"reason": None, "detail": None, "tlog_index": index, "at": at}
         for (label_id, certifier), index in zip(labels, indexes, strict=True)
     ]
-    if rows:
-        insert_rows(session.connection(), _EVENTS, rows)  # one statement (registry.storage.bulk): no ORM bulk step
+    return _EVENTS, rows
 
 
 def change_state(

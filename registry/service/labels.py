@@ -907,8 +907,8 @@ def _issue_fresh(
             outcomes[i] = issued
             events.append(issue_event(issued.claims, issued.token, now=now))
             issued_ids.append((issued.claims.label_id, certifier))
-    indexes = tlog.append_events(session, events)  # in this transaction: no label without its entry, nor the reverse
-    label_history.record_issued(session, issued_ids, indexes, now)
+    # in this transaction: no label without its entry, nor the reverse; each label's history row with them
+    tlog.append_events(session, events, rows_with=lambda indexes: [label_history.issued_rows(issued_ids, indexes, now)])
 
 
 Signer = tuple[SigningKey, EllipticCurvePrivateKey]

@@ -23,6 +23,7 @@ from registry.canonical import canonical_json
 from registry.errors import InternalError
 from registry.schemas import is_valid, iter_schema_errors
 from registry.storage import tlog as store
+from registry.storage.bulk import Rows
 from registry.storage.errors import NotFound
 from registry.storage.models import Label, LabelState
 
@@ -84,16 +85,22 @@ def _ref(event: Event) -> str:
     return next((str(event.fields[f]) for f in _REF_FIELDS if f in event.fields), event.kind)[:200]
 
 
-def append_events(session: Session, events: Sequence[Event]) -> list[int]:
-    """Append ``events`` in order, in the caller's transaction; their indexes in the log."""
+def append_events(
+    session: Session, events: Sequence[Event], *, rows_with: Callable[[list[int]], Sequence[Rows]] | None = None
+) -> list[int]:
+    """Append ``events`` in order, in the caller's transaction; their indexes in the log. ``rows_with(indexes)``:
+    rows of other tables that name those indexes (a label's history rows), written with the log's own: one
+    statement on PostgreSQL, where every round trip counts when a transaction issues one label."""
     if not events:
         return []
     data = [entry_bytes(e) for e in events]
     size, peaks = store.head(session, lock=True)
     appended = tlog.append_leaves(size, peaks, [tlog.leaf_hash(d) for d in data])
     rows = [{"kind": e.kind, "ref": _ref(e), "data": d, "at": e.at} for e, d in zip(events, data, strict=True)]
-    store.write_append(session, size, rows, appended.nodes, size=appended.size, peaks=appended.peaks)
-    return list(range(size, appended.size))
+    indexes = list(range(size, appended.size))
+    also = rows_with(indexes) if rows_with is not None else ()
+    store.write_append(session, size, rows, appended.nodes, size=appended.size, peaks=appended.peaks, also=also)
+    return indexes
 
 
 _STATE_EVENT = {

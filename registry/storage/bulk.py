@@ -4,8 +4,10 @@ On PostgreSQL, ``INSERT ... SELECT FROM unnest(one array per column)``: a statem
 characters whatever the number of rows, so psycopg converts it once and keeps it (the multi-VALUES
 statement SQLAlchemy's insertmanyvalues makes for 500 labels has 14,500 placeholders, and psycopg parsed
 it again for every group: a fifth of the client's CPU), and the server plans one statement. Each value
-goes through its column type's bind processing, as SQLAlchemy's own insert would do it. Elsewhere
-(SQLite) the table's Core INSERT as an executemany, as before.
+goes through its column type's bind processing, as SQLAlchemy's own insert would do it. A single row
+goes in as ``VALUES (CAST(:c0 AS type), ...)`` instead: one label per transaction spent more of the
+client's CPU building and dumping one-element arrays than on the row. Elsewhere (SQLite) the table's
+Core INSERT as an executemany, as before.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import Any
 from sqlalchemy import Connection, String, Table, insert, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import TextClause
+
+Rows = tuple[Table, Sequence[Mapping[str, Any]]]  # rows of one table, each naming the same columns
 
 
 def insert_rows(
@@ -34,14 +38,16 @@ def insert_rows(
     names = tuple(rows[0])
     if conn.dialect.name != "postgresql":
         return _insert_core(conn, table, rows, on_conflict_do_nothing, returning)
+    if len(rows) == 1:  # no arrays to build and unpack
+        sql, processors = _values_insert(conn.dialect, table, names, on_conflict_do_nothing, returning)
+        result = conn.execute(_text(sql), _scalars(names, processors, rows[0]))
+        return list(result.scalars()) if returning else []
     sql, processors = _unnest_insert(conn.dialect, table, names, on_conflict_do_nothing, returning)
     result = conn.execute(_text(sql), _arrays(names, processors, rows))
     return list(result.scalars()) if returning else []
 
 
-def inserts_then(
-    conn: Connection, inserts: Sequence[tuple[Table, Sequence[Mapping[str, Any]]]], sql: str, params: Mapping[str, Any]
-) -> None:
+def inserts_then(conn: Connection, inserts: Sequence[Rows], sql: str, params: Mapping[str, Any]) -> None:
     """PostgreSQL: the ``inserts`` (as :func:`insert_rows`) as data-modifying WITH queries of ``sql``, all one
     statement, one round trip; ``sql`` does not see their rows there (one snapshot), so it must not read
     those tables. Elsewhere: each insert, then ``sql``. Its parameters' names must not be ``t<n>_c<n>``."""
@@ -54,10 +60,14 @@ def inserts_then(
     values: dict[str, Any] = dict(params)
     for k, (table, rows) in enumerate(inserts):
         if rows:
-            names = tuple(rows[0])
-            part, processors = _unnest_insert(conn.dialect, table, names, (), None, prefix=f"t{k}_")
+            names, prefix = tuple(rows[0]), f"t{k}_"
+            if len(rows) == 1:
+                part, processors = _values_insert(conn.dialect, table, names, (), None, prefix=prefix)
+                values |= _scalars(names, processors, rows[0], prefix=prefix)
+            else:
+                part, processors = _unnest_insert(conn.dialect, table, names, (), None, prefix=prefix)
+                values |= _arrays(names, processors, rows, prefix=prefix)
             parts.append(f"i{k} AS ({part})")
-            values |= _arrays(names, processors, rows, prefix=f"t{k}_")
     conn.execute(_text(f"WITH {', '.join(parts)} {sql}" if parts else sql), values)
 
 
@@ -74,6 +84,43 @@ def _arrays(
         values = [row[name] for row in rows]
         params[f"{prefix}c{i}"] = values if process is None else [None if v is None else process(v) for v in values]
     return params
+
+
+def _scalars(
+    names: tuple[str, ...],
+    processors: tuple[Callable[[Any], Any] | None, ...],
+    row: Mapping[str, Any],
+    prefix: str = "",
+) -> dict[str, Any]:
+    """One row's values, each through its column's bind processing."""
+    params: dict[str, Any] = {}
+    for i, name in enumerate(names):
+        value, process = row[name], processors[i]
+        params[f"{prefix}c{i}"] = value if process is None or value is None else process(value)
+    return params
+
+
+@functools.cache
+def _values_insert(
+    dialect: Dialect,
+    table: Table,
+    names: tuple[str, ...],
+    conflict: tuple[str, ...],
+    returning: str | None,
+    prefix: str = "",
+) -> tuple[str, tuple[Callable[[Any], Any] | None, ...]]:
+    """:func:`_unnest_insert` for one row, ``VALUES (CAST(:c0 AS type), ...)``: psycopg dumps each value
+    once, where the arrays of one element each cost it more than the row itself (issue 15)."""
+    columns = [table.c[name] for name in names]
+    casts = ", ".join(f"CAST(:{prefix}c{i} AS {_scalar_type(c.type, dialect)})" for i, c in enumerate(columns))
+    quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
+    sql = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({quoted}) VALUES ({casts})"
+    if conflict:
+        sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+    if returning:
+        sql += f" RETURNING {dialect.identifier_preparer.quote(returning)}"
+    processors = tuple(c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns)
+    return sql, processors
 
 
 @functools.lru_cache(maxsize=64)
@@ -123,12 +170,17 @@ def _unnest_insert(
 
 
 def _array_type(type_: Any, dialect: Dialect) -> str:
-    """The column's type as an array, for the cast of its parameter. Strings as VARCHAR without a length: an
-    explicit cast to VARCHAR(n) would cut a longer value silently, where the INSERT refuses it (and the
-    collation is the column's own)."""
+    """The column's type as an array, for the cast of its parameter (see :func:`_scalar_type`)."""
+    return f"{_scalar_type(type_, dialect)}[]"
+
+
+def _scalar_type(type_: Any, dialect: Dialect) -> str:
+    """The column's type, for the cast of its parameter. Strings as VARCHAR without a length: an explicit cast
+    to VARCHAR(n) would cut a longer value silently, where the INSERT refuses it (and the collation is the
+    column's own)."""
     if isinstance(type_.dialect_impl(dialect), String):
-        return "VARCHAR[]"
-    return f"{type_.compile(dialect=dialect)}[]"
+        return "VARCHAR"
+    return str(type_.compile(dialect=dialect))
 
 
-__all__ = ["insert_rows", "inserts_then"]
+__all__ = ["Rows", "insert_rows", "inserts_then"]

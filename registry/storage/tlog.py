@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from registry.errors import InternalError
-from registry.storage.bulk import inserts_then
+from registry.storage.bulk import Rows, inserts_then
 from registry.storage.models import TlogEntry, TlogHead, TlogNode
 
 HASH_SIZE = 32
@@ -63,8 +63,10 @@ def write_append(
     *,
     size: int,
     peaks: Sequence[bytes],
+    also: Sequence[Rows] = (),
 ) -> None:
-    """Store entries ``first, first + 1, ...`` (kind, ref, data, at), the nodes they complete and the new head.
+    """Store entries ``first, first + 1, ...`` (kind, ref, data, at), the nodes they complete and the new head,
+    and the rows ``also`` gives (table, rows) for other tables, which must not be the log's.
 
     The caller holds the head's lock (:func:`head` with ``lock=True``) and read ``first`` under it."""
     conn = session.connection()
@@ -72,7 +74,10 @@ def write_append(
     node_rows = [{"id": node_id(lv, ix), "hash": h} for lv, ix, h in nodes]
     # one statement, one round trip on PostgreSQL (the inserts as WITH queries of the head's update)
     inserts_then(
-        conn, [(_ENTRIES, entry_rows), (_NODES, node_rows)], _SET_HEAD_SQL, {"size": size, "peaks": b"".join(peaks)}
+        conn,
+        [(_ENTRIES, entry_rows), (_NODES, node_rows), *also],
+        _SET_HEAD_SQL,
+        {"size": size, "peaks": b"".join(peaks)},
     )
 
 
