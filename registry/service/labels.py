@@ -625,7 +625,7 @@ def _claims(
     list_no, idx = slot
     pcf = d.v3["pcf"]
     return LabelClaims(
-        label_id=label_id if label_id is not None else new_label_id(rng),
+        label_id=label_id if label_id is not None else new_label_id(rng, at=now),
         issuer=certifier,
         kid=kid,
         issued_at=now.replace(microsecond=0),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import cbor2
@@ -353,6 +353,22 @@ def test_label_ids_are_16_base32_characters_of_10_random_bytes() -> None:
     assert all(re.fullmatch(r"[A-Z2-7]{16}", i) for i in ids)
     assert new_label_id(seeded(3)) == new_label_id(seeded(3))
     assert len(label_id_bytes(new_label_id(seeded(3)))) == 10
+
+
+def test_label_ids_issued_at_a_time_start_with_it_and_stay_apart() -> None:
+    """ADR 0038: the time first, so labels issued together are stored together; 6 random bytes after it."""
+    at = datetime(2026, 12, 7, 9, 30, 5, 700_000, tzinfo=UTC)
+    same_second = [new_label_id(seeded(i), at=at) for i in range(50)]
+    raw = [label_id_bytes(i) for i in same_second]
+    assert len(set(same_second)) == 50 and all(re.fullmatch(r"[A-Z2-7]{16}", i) for i in same_second)
+    assert {r[:4] for r in raw} == {int(at.timestamp()).to_bytes(4, "big")}
+    assert {i[:6] for i in same_second} == {same_second[0][:6]}  # one prefix: one place in an index
+    assert len({r[4:] for r in raw}) == 50
+    later = label_id_bytes(new_label_id(seeded(0), at=at + timedelta(seconds=1)))
+    assert max(raw) < later and later[4:] == raw[0][4:]  # the random part is the source's, after the time
+    assert new_label_id(seeded(3), at=at) == new_label_id(seeded(3), at=at)
+    with pytest.raises(ValueError, match="1970 to 2106"):
+        new_label_id(seeded(3), at=datetime(2106, 2, 8, tzinfo=UTC))
 
 
 def test_text_transport_is_qr_alphanumeric_and_round_trips() -> None:

@@ -1,5 +1,7 @@
-"""One label per transaction on PostgreSQL is a round trip per statement (issue 15): the log's entries, nodes
-and head and the labels' history rows go in one statement, each history row naming its label's log entry."""
+"""What issuing writes, and where (issue 15). One label per transaction on PostgreSQL is a round trip per
+statement: the log's entries, nodes and head and the labels' history rows go in one statement, each history row
+naming its label's log entry. Label ids start with their time of issue, so labels issued together are stored
+together in every index of label ids (ADR 0038)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from sqlmodel import select
 from storage_support import certifier_with_key
 
 from issuance import KeyScope
+from issuance.token import label_id_bytes
 from registry.packs.catalog import Catalog
 from registry.service import labels as svc
 from registry.storage.db import session_scope
@@ -53,3 +56,10 @@ def test_history_rows_go_in_with_the_log_and_name_their_entries(engine: Engine, 
             [(kind, entry)] = _history(ready, label.claims.label_id)
             assert kind.value == "issued" and entry is not None
             assert entry.kind == "label.issue" and entry.ref == label.claims.label_id
+
+
+def test_label_ids_start_with_their_time_of_issue(engine: Engine, settings: svc.IssuanceSettings) -> None:
+    ready = certifier_with_key(engine, settings, "rt-certifier", SCOPE, now=NOW, name="RT")
+    issued = _issue(ready, settings, 3, [])
+    assert {label_id_bytes(i.claims.label_id)[:4] for i in issued} == {int(NOW.timestamp()).to_bytes(4, "big")}
+    assert len({i.claims.label_id for i in issued}) == 3
