@@ -40,7 +40,7 @@ class LabelClaims(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    label_id: str  # 16 characters: base32 (RFC 4648, no padding) of 10 random bytes
+    label_id: str  # 16 characters: base32 (RFC 4648, no padding) of 10 bytes (second of issue + 6 random, ADR 0038)
     issuer: str  # the certifier organisation id
     kid: str  # 16 hex characters: first 8 bytes of SHA-256 over the signing key's DER SPKI
     issued_at: datetime

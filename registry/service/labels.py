@@ -621,7 +621,7 @@ def _claims(
     label_id: str | None = None,
 ) -> LabelClaims:
     """What the label token will sign: the draft's checked values, the key, the status slot and the times
-    (a new random label id unless ``label_id`` is given)."""
+    (a new label id, its second of issue then random bytes, unless ``label_id`` is given)."""
     list_no, idx = slot
     pcf = d.v3["pcf"]
     return LabelClaims(
