@@ -39,10 +39,10 @@ def insert_rows(
     if conn.dialect.name != "postgresql":
         return _insert_core(conn, table, rows, on_conflict_do_nothing, returning)
     if len(rows) == 1:  # no arrays to build and unpack
-        sql, processors = _values_insert(conn.dialect, table, names, on_conflict_do_nothing, returning)
+        sql, processors = _pg_insert(conn.dialect, table, names, on_conflict_do_nothing, returning, one_row=True)
         result = conn.execute(_text(sql), _scalars(names, processors, rows[0]))
         return list(result.scalars()) if returning else []
-    sql, processors = _unnest_insert(conn.dialect, table, names, on_conflict_do_nothing, returning)
+    sql, processors = _pg_insert(conn.dialect, table, names, on_conflict_do_nothing, returning)
     result = conn.execute(_text(sql), _arrays(names, processors, rows))
     return list(result.scalars()) if returning else []
 
@@ -62,10 +62,10 @@ def inserts_then(conn: Connection, inserts: Sequence[Rows], sql: str, params: Ma
         if rows:
             names, prefix = tuple(rows[0]), f"t{k}_"
             if len(rows) == 1:
-                part, processors = _values_insert(conn.dialect, table, names, (), None, prefix=prefix)
+                part, processors = _pg_insert(conn.dialect, table, names, (), None, prefix, one_row=True)
                 values |= _scalars(names, processors, rows[0], prefix=prefix)
             else:
-                part, processors = _unnest_insert(conn.dialect, table, names, (), None, prefix=prefix)
+                part, processors = _pg_insert(conn.dialect, table, names, (), None, prefix)
                 values |= _arrays(names, processors, rows, prefix=prefix)
             parts.append(f"i{k} AS ({part})")
     conn.execute(_text(f"WITH {', '.join(parts)} {sql}" if parts else sql), values)
@@ -100,29 +100,6 @@ def _scalars(
     return params
 
 
-@functools.cache
-def _values_insert(
-    dialect: Dialect,
-    table: Table,
-    names: tuple[str, ...],
-    conflict: tuple[str, ...],
-    returning: str | None,
-    prefix: str = "",
-) -> tuple[str, tuple[Callable[[Any], Any] | None, ...]]:
-    """:func:`_unnest_insert` for one row, ``VALUES (CAST(:c0 AS type), ...)``: psycopg dumps each value
-    once, where the arrays of one element each cost it more than the row itself (issue 15)."""
-    columns = [table.c[name] for name in names]
-    casts = ", ".join(f"CAST(:{prefix}c{i} AS {_scalar_type(c.type, dialect)})" for i, c in enumerate(columns))
-    quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
-    sql = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({quoted}) VALUES ({casts})"
-    if conflict:
-        sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
-    if returning:
-        sql += f" RETURNING {dialect.identifier_preparer.quote(returning)}"
-    processors = tuple(c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns)
-    return sql, processors
-
-
 @functools.lru_cache(maxsize=64)
 def _text(sql: str) -> TextClause:
     return text(sql)
@@ -148,19 +125,26 @@ def _core_insert(dialect_name: str, table: Table, conflict: tuple[str, ...], ret
 
 
 @functools.cache
-def _unnest_insert(
+def _pg_insert(
     dialect: Dialect,
     table: Table,
     names: tuple[str, ...],
     conflict: tuple[str, ...],
     returning: str | None,
     prefix: str = "",
+    *,
+    one_row: bool = False,
 ) -> tuple[str, tuple[Callable[[Any], Any] | None, ...]]:
-    """The statement (built once per table and column list) and each column's bind processor."""
+    """The statement (built once per table, column list and form) and each column's bind processor: the rows as
+    one array per column, ``SELECT * FROM unnest(CAST(:c0 AS type[]), ...)``, or ``one_row`` as ``VALUES
+    (CAST(:c0 AS type), ...)``, where psycopg dumps each value once (arrays of one element cost it more than
+    the row itself, issue 15)."""
     columns = [table.c[name] for name in names]
-    casts = ", ".join(f"CAST(:{prefix}c{i} AS {_array_type(c.type, dialect)})" for i, c in enumerate(columns))
+    array = "" if one_row else "[]"
+    casts = ", ".join(f"CAST(:{prefix}c{i} AS {_scalar_type(c.type, dialect)}{array})" for i, c in enumerate(columns))
     quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
-    sql = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({quoted}) SELECT * FROM unnest({casts})"
+    source = f"VALUES ({casts})" if one_row else f"SELECT * FROM unnest({casts})"
+    sql = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({quoted}) {source}"
     if conflict:
         sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
     if returning:
@@ -169,15 +153,10 @@ def _unnest_insert(
     return sql, processors
 
 
-def _array_type(type_: Any, dialect: Dialect) -> str:
-    """The column's type as an array, for the cast of its parameter (see :func:`_scalar_type`)."""
-    return f"{_scalar_type(type_, dialect)}[]"
-
-
 def _scalar_type(type_: Any, dialect: Dialect) -> str:
-    """The column's type, for the cast of its parameter. Strings as VARCHAR without a length: an explicit cast
-    to VARCHAR(n) would cut a longer value silently, where the INSERT refuses it (and the collation is the
-    column's own)."""
+    """The column's type, for the cast of its parameter (or of the array of its values). Strings as VARCHAR
+    without a length: an explicit cast to VARCHAR(n) would cut a longer value silently, where the INSERT
+    refuses it (and the collation is the column's own)."""
     if isinstance(type_.dialect_impl(dialect), String):
         return "VARCHAR"
     return str(type_.compile(dialect=dialect))
