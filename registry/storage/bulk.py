@@ -38,12 +38,9 @@ def insert_rows(
     names = tuple(rows[0])
     if conn.dialect.name != "postgresql":
         return _insert_core(conn, table, rows, on_conflict_do_nothing, returning)
-    if len(rows) == 1:  # no arrays to build and unpack
-        sql, processors = _pg_insert(conn.dialect, table, names, on_conflict_do_nothing, returning, one_row=True)
-        result = conn.execute(_text(sql), _scalars(names, processors, rows[0]))
-        return list(result.scalars()) if returning else []
-    sql, processors = _pg_insert(conn.dialect, table, names, on_conflict_do_nothing, returning)
-    result = conn.execute(_text(sql), _arrays(names, processors, rows))
+    one_row = len(rows) == 1  # no arrays to build and unpack
+    sql, processors = _pg_insert(conn.dialect, table, names, on_conflict_do_nothing, returning, one_row=one_row)
+    result = conn.execute(_text(sql), _params(names, processors, rows))
     return list(result.scalars()) if returning else []
 
 
@@ -60,14 +57,10 @@ def inserts_then(conn: Connection, inserts: Sequence[Rows], sql: str, params: Ma
     values: dict[str, Any] = dict(params)
     for k, (table, rows) in enumerate(inserts):
         if rows:
-            names, prefix = tuple(rows[0]), f"t{k}_"
-            if len(rows) == 1:
-                part, processors = _pg_insert(conn.dialect, table, names, (), None, prefix, one_row=True)
-                values |= _scalars(names, processors, rows[0], prefix=prefix)
-            else:
-                part, processors = _pg_insert(conn.dialect, table, names, (), None, prefix)
-                values |= _arrays(names, processors, rows, prefix=prefix)
+            names, prefix, one_row = tuple(rows[0]), f"t{k}_", len(rows) == 1
+            part, processors = _pg_insert(conn.dialect, table, names, (), None, prefix, one_row=one_row)
             parts.append(f"i{k} AS ({part})")
+            values |= _params(names, processors, rows, prefix)
     conn.execute(_text(f"WITH {', '.join(parts)} {sql}" if parts else sql), values)
 
 
@@ -84,6 +77,16 @@ def _arrays(
         values = [row[name] for row in rows]
         params[f"{prefix}c{i}"] = values if process is None else [None if v is None else process(v) for v in values]
     return params
+
+
+def _params(
+    names: tuple[str, ...],
+    processors: tuple[Callable[[Any], Any] | None, ...],
+    rows: Sequence[Mapping[str, Any]],
+    prefix: str = "",
+) -> dict[str, Any]:
+    """The parameters of :func:`_pg_insert`'s statement: one value per column for one row, else one list."""
+    return _scalars(names, processors, rows[0], prefix) if len(rows) == 1 else _arrays(names, processors, rows, prefix)
 
 
 def _scalars(
