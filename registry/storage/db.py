@@ -156,6 +156,7 @@ class WalCheckpointer:
 
     def start(self) -> None:
         if self._thread is None:
+            self._stop.clear()  # started again after a stop: runs again
             self._thread = threading.Thread(target=self._run, name="pcfreg-wal-checkpoint", daemon=True)
             self._thread.start()
 

@@ -75,3 +75,20 @@ def test_a_server_runs_the_checkpointer_while_it_serves(tmp_path: Path, monkeypa
         assert started[0]._thread is None  # stopped with the app
     finally:
         ctx.engine.dispose()
+
+
+def test_a_checkpointer_stopped_and_started_again_runs_again(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}", background_checkpoints=True)
+    checkpoints = WalCheckpointer(engine, interval=0.01)
+    try:
+        checkpoints.start()
+        checkpoints.stop()
+        before = checkpoints.runs
+        checkpoints.start()
+        deadline = time.monotonic() + 10
+        while checkpoints.runs == before and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert checkpoints.runs > before
+    finally:
+        checkpoints.stop()
+        engine.dispose()
