@@ -23,6 +23,24 @@ from sqlalchemy.sql.elements import TextClause
 Rows = tuple[Table, Sequence[Mapping[str, Any]]]  # rows of one table, each naming the same columns
 
 
+class PgArray(list[Any]):
+    """One column's values for ``unnest``. PostgreSQL connections made by
+    :func:`~registry.storage.db.make_engine` send it in psycopg's binary array format
+    (:func:`register_pg_dumpers`): its text format escapes every element with a regular expression in
+    Python, 52 ms for the tokens of 500 labels against 0.3 ms in binary, a quarter of a batch's client CPU
+    (issue 15). A connection without the registration sends it as text, as any list."""
+
+    __slots__ = ()
+
+
+def register_pg_dumpers(dbapi_connection: Any) -> None:
+    """Register :class:`PgArray`'s binary dumper on one psycopg connection (an engine's ``connect`` event).
+    An empty array, or one of NULLs only, still goes as text: psycopg cannot tell its element type."""
+    from psycopg.types.array import ListBinaryDumper
+
+    dbapi_connection.adapters.register_dumper(PgArray, ListBinaryDumper)
+
+
 def insert_rows(
     conn: Connection,
     table: Table,
@@ -69,13 +87,15 @@ def _arrays(
     processors: tuple[Callable[[Any], Any] | None, ...],
     rows: Sequence[Mapping[str, Any]],
     prefix: str = "",
-) -> dict[str, list[Any]]:
-    """One list per column, each value through its column's bind processing."""
-    params: dict[str, list[Any]] = {}
+) -> dict[str, PgArray]:
+    """One array per column, each value through its column's bind processing."""
+    params: dict[str, PgArray] = {}
     for i, name in enumerate(names):
         process = processors[i]
         values = [row[name] for row in rows]
-        params[f"{prefix}c{i}"] = values if process is None else [None if v is None else process(v) for v in values]
+        if process is not None:
+            values = [None if v is None else process(v) for v in values]
+        params[f"{prefix}c{i}"] = PgArray(values)
     return params
 
 
@@ -165,4 +185,4 @@ def _scalar_type(type_: Any, dialect: Dialect) -> str:
     return str(type_.compile(dialect=dialect))
 
 
-__all__ = ["Rows", "insert_rows", "inserts_then"]
+__all__ = ["PgArray", "Rows", "insert_rows", "inserts_then", "register_pg_dumpers"]

@@ -74,7 +74,12 @@ def make_engine(url: str, *, background_checkpoints: bool = False, **kwargs: Any
     if sa_url.get_backend_name() == "sqlite":
         url_text = sa_url.render_as_string(hide_password=False)
         return _sqlite_engine(url_text, sa_url.database, background_checkpoints=background_checkpoints, **kwargs)
-    return create_engine(sa_url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(sa_url, pool_pre_ping=True, **kwargs)
+    if sa_url.get_backend_name() == "postgresql":
+        from registry.storage.bulk import register_pg_dumpers
+
+        event.listen(engine, "connect", lambda dbapi_connection, _record: register_pg_dumpers(dbapi_connection))
+    return engine
 
 
 def _json_dumps(value: Any) -> str:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, event, select
 
 from registry.errors import InputError
-from registry.storage.bulk import insert_rows, inserts_then
+from registry.storage.bulk import PgArray, insert_rows, inserts_then
 from registry.storage.db import session_scope
 from registry.storage.models import TlogEntry, TlogNode
 
@@ -23,7 +23,7 @@ def test_rows_go_in_as_given_and_read_back_the_same(engine: Engine, n: int) -> N
         {
             "idx": 7_000_000 + i,
             "kind": "label.issue",
-            "ref": f"L{i}",
+            "ref": f'L{i} "q" \\ {{a,b}} NULL \u00e9 ',  # what an array's text form must escape
             "data": bytes([i, 0, 255]),
             "at": AT + timedelta(i),
         }
@@ -36,6 +36,26 @@ def test_rows_go_in_as_given_and_read_back_the_same(engine: Engine, n: int) -> N
         stmt = select(_ENTRIES).where(_ENTRIES.c.idx >= 7_000_000).order_by(_ENTRIES.c.idx)
         got = [dict(r._mapping) for r in s.connection().execute(stmt)]
     assert [{**r, "data": bytes(r["data"])} for r in got] == rows
+
+
+def test_arrays_go_to_postgresql_in_binary(engine: Engine) -> None:
+    """psycopg's text form of an array escapes each element with a regular expression in Python: for the
+    tokens of 500 labels, 52 ms of a group's client CPU against 0.3 ms in binary (issue 15)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite takes rows, not arrays")
+    from psycopg import pq
+    from psycopg.adapt import PyFormat, Transformer
+
+    sent: list[dict[str, object]] = []
+    rows = [{"idx": 7_100_000 + i, "kind": "k", "ref": "r", "data": b"d", "at": AT} for i in range(3)]
+    with session_scope(engine) as s:
+        conn = s.connection()
+        event.listen(conn, "before_cursor_execute", lambda *a: sent.append(a[3]))
+        insert_rows(conn, _ENTRIES, rows)
+        transformer = Transformer(conn.connection.driver_connection)
+        formats = {name: transformer.get_dumper(v, PyFormat.AUTO).format for name, v in sent[0].items()}
+    assert all(isinstance(v, PgArray) for v in sent[0].values())
+    assert formats == dict.fromkeys(sent[0], pq.Format.BINARY)
 
 
 def test_returning_leaves_out_rows_a_conflict_skipped(engine: Engine) -> None:
