@@ -288,6 +288,23 @@ def test_init_orgs_credentials_and_keys(tmp_path: Path) -> None:
     assert bad.exit_code == 2
 
 
+def test_a_database_set_up_from_another_data_folder_is_refused_with_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh data folder pointed at a database another folder set up (a PostgreSQL database shared by
+    mistake, say) lacks the key that signs the bundled packs: before, an internal error on the missing file."""
+    first = tmp_path / "first"
+    assert run("init", "--data-dir", str(first)).exit_code == 0
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{first / 'pcfreg.db'}")
+    other = tmp_path / "other"
+    result = run("init", "--data-dir", str(other))
+    assert result.exit_code == 2, result.output
+    key = other / "secrets" / "example-standards-body.ed25519.pem"
+    assert str(key) in result.stderr and "set up with another data folder" in result.stderr
+    assert "internal error" not in result.stderr and not key.exists()
+    assert run("init", "--data-dir", str(first)).exit_code == 0  # nothing of the first folder's was changed
+
+
 def test_unreadable_jsonl_names_the_file(tmp_path: Path) -> None:
     missing = tmp_path / "gone.jsonl"
     result = run("validate", str(missing), "--pack", CORE)

@@ -171,12 +171,30 @@ def init_data_dir(
             repo.add_publisher_key(
                 session, PublisherKeyCreate(keyid=jwk["kid"], org_id=EXAMPLE_BODY, public_jwk=jwk), now=now
             )
+        else:
+            _check_own_key(key_path, url)
     report.published = publish_bundled(engine, key_path.read_bytes(), now=now, extra_folders=extra_folders)
     report.published += publish_bundled_factor_sets(engine, data_dir, now=now)
     report.label_keys = ensure_demo_label_key(engine, data_dir, now=now)
     if report.created:
         report.accreditations = grant_demo_accreditation(engine, data_dir, now=now)
     return report
+
+
+def _check_own_key(key_path: Path, url: str) -> None:
+    """A database set up before, used with a data folder that lacks the key signing its bundled packs (a
+    fresh folder pointed at a PostgreSQL database set up from another: issue 15's bench met it) is refused
+    with what to do, not a bare missing-file error. The folder's other secrets (the master key sealing label
+    keys) belong with that key."""
+    if not key_path.exists():
+        from registry.storage.settings import display_url
+
+        raise InputError(
+            f"the database {display_url(url)} was set up with another data folder: this one has no "
+            f"{key_path.name} in {key_path.parent}; use that folder (--data-dir, PCFREG_DATA_DIR) or copy its "
+            "secrets/ here, or start on an empty database",
+            Location(str(key_path)),
+        )
 
 
 def demo_label_scope() -> Any:
