@@ -446,6 +446,7 @@ def main() -> int:
         "--database-url",
         help="serve from this PostgreSQL database (create an empty one of your own) instead of SQLite (issue 15)",
     )
+    ap.add_argument("--figures-json", type=Path, help="also write each phase's figures here as JSON")
     args = ap.parse_args()
     seconds = min(max(args.seconds, 1.0), 60.0)
 
@@ -551,6 +552,12 @@ def main() -> int:
         if res.statuses:
             print(f"{'':<28}statuses {res.statuses}")
     print(f"server stopped (process group {server.proc.pid}, exit {server.proc.returncode})")
+    if args.figures_json:
+        rows = [
+            {"phase": res.name, "rps": res.rps, "p99_ms": res.p99_ms, "errors": res.errors, "cpu_us": cpu_us}
+            for _, res, _, cpu_us in results
+        ]
+        args.figures_json.write_text(json.dumps(rows))
     return 0 if all(verdicts) else 1
 
 

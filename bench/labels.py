@@ -4,8 +4,8 @@ Three parts, each printing its figures and target:
 
 1. Offline verification on one core: runs ``bench/labels_offline.py`` (bare ES256 verify against
    ``issuance.verify()`` in alternating rounds; target: our verify at least 70% of the bare rate).
-2. Issuing through the service on SQLite (or the PostgreSQL database DATABASE_URL names: create one of
-   your own), in process: validate, grade, sign, store, one transaction per label, then 500 per
+2. Issuing through the service on SQLite (or the PostgreSQL database ``--database-url`` or DATABASE_URL
+   names: create one of your own), in process: validate, grade, sign, store, one transaction per label, then 500 per
    transaction (target: 1,000 labels/s); ``--preload N`` issues N labels first (issue 15 compares
    the two databases at 100k).
 3. ``POST /v1/labels:verify`` over HTTP against ``pcfreg serve`` (uvicorn, 2 workers, SQLite), driven by
@@ -20,7 +20,8 @@ Three parts, each printing its figures and target:
    250 MB) and the answer for each line - issue 10.
 
 Run: python bench/labels.py [--seconds 10] [--connections 8] [--issue 2000] [--skip-offline] [--skip-http]
-                            [--batch-lines 5000] [--long-line-mb 256] [--skip-batch]
+                            [--batch-lines 5000] [--long-line-mb 256] [--skip-batch] [--database-url URL]
+``bench/backends.py`` runs part 2 on PostgreSQL and SQLite in turn and prints their ratios (issue 15).
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ def offline(seconds: float) -> None:
     subprocess.run([sys.executable, str(script), "--seconds", str(seconds)], check=True)
 
 
-def issuing(count: int, preload: int = 0) -> None:
+def issuing(count: int, preload: int = 0, database_url: str | None = None) -> dict[str, float]:
+    """Part 2; returns its figures (labels/s): ``preload``, ``single`` and ``batch``."""
     from registry.packs.catalog import Catalog
     from registry.service import labels as svc
     from registry.service.bootstrap import DEMO_CERTIFIER, init_data_dir
@@ -66,11 +68,13 @@ def issuing(count: int, preload: int = 0) -> None:
     from registry.storage.db import make_engine, session_scope
     from registry.storage.settings import StorageSettings, database_url_for
 
-    backend = "PostgreSQL (DATABASE_URL)" if os.environ.get("DATABASE_URL") else "SQLite"
+    database_url = database_url or os.environ.get("DATABASE_URL") or None
+    backend = "PostgreSQL" if database_url else "SQLite"
     print(f"== issuing {count} labels in process ({backend}, one transaction each)", flush=True)
+    figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="pcfreg-bench-labels-") as tmp:
         data = Path(tmp) / "data"
-        settings_storage = StorageSettings(data_dir=data, database_url=None)
+        settings_storage = StorageSettings(data_dir=data, database_url=database_url)
         init_data_dir(settings_storage, now=datetime.now(UTC))
         engine = make_engine(database_url_for(settings_storage))
         settings = svc.load_settings(data)
@@ -97,7 +101,8 @@ def issuing(count: int, preload: int = 0) -> None:
             start = time.perf_counter()
             for _ in range(0, preload, 500):
                 many(500)
-            print(f"preloaded {preload:,} labels in batches of 500: {preload / (time.perf_counter() - start):,.0f}/s")
+            figures["preload"] = preload / (time.perf_counter() - start)
+            print(f"preloaded {preload:,} labels in batches of 500: {figures['preload']:,.0f}/s")
         for _ in range(50):
             one()
         start_cpu, start = time.process_time(), time.perf_counter()
@@ -118,12 +123,14 @@ def issuing(count: int, preload: int = 0) -> None:
             f"({n / cpu:,.0f} per CPU-s)"
         )
         engine.dispose()
+    figures |= {"single": rate, "batch": batch_rate}
     best = max(rate, batch_rate)
     print(
         f"target: {TARGET_ISSUED:,}/s -> {'met' if best >= TARGET_ISSUED else 'NOT met'} (batch); "
         f"single in process: {'met' if rate >= TARGET_ISSUED else 'NOT met'} (issue 15's single-label target is "
         "over HTTP, where requests are group-committed: bench/api.py --phases issue)"
     )
+    return figures
 
 
 def http(seconds: float, connections: int, client: str) -> None:
@@ -344,6 +351,8 @@ def main() -> int:
     parser.add_argument("--skip-batch", action="store_true")
     parser.add_argument("--skip-long-line", action="store_true", help="part 4 without part 5")
     parser.add_argument("--only-batch", action="store_true", help="only parts 4 and 5")
+    parser.add_argument("--database-url", help="part 2 on this (empty) PostgreSQL database, not SQLite")
+    parser.add_argument("--figures-json", type=Path, help="write part 2's figures (labels/s) here as JSON")
     args = parser.parse_args()
     client = args.client
     if client == "auto":
@@ -352,7 +361,9 @@ def main() -> int:
     if not args.only_batch:
         if not args.skip_offline:
             offline(min(args.seconds, 5))
-        issuing(args.issue, args.preload)
+        figures = issuing(args.issue, args.preload, args.database_url)
+        if args.figures_json:
+            args.figures_json.write_text(json.dumps(figures))
         if not args.skip_http:
             http(args.seconds, args.connections, client)
     if not args.skip_batch:
