@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,7 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+@functools.cache  # the files do not change during a test run; each test reads the same graph
 def _modules() -> dict[str, Path]:
     found: dict[str, Path] = {}
     for package in PACKAGES:
@@ -51,7 +53,8 @@ def _modules() -> dict[str, Path]:
     return found
 
 
-def _bound_names(path: Path) -> set[str]:
+@functools.cache
+def _bound_names(path: Path) -> frozenset[str]:
     """Names a module binds at its top level (what ``from it import name`` finds before any submodule),
     including those a lazy face declares under ``if TYPE_CHECKING:`` (its ``__getattr__`` binds them)."""
     names: set[str] = set()
@@ -66,7 +69,7 @@ def _bound_names(path: Path) -> set[str]:
             names.add(node.name)
         elif isinstance(node, ast.Assign):
             names.update(t.id for t in node.targets if isinstance(t, ast.Name))
-    return names
+    return frozenset(names)
 
 
 def _imports(path: Path, modules: dict[str, Path]) -> set[str]:
@@ -84,6 +87,7 @@ def _imports(path: Path, modules: dict[str, Path]) -> set[str]:
     return out
 
 
+@functools.cache
 def _graph() -> dict[str, set[str]]:
     modules = _modules()
     return {name: _imports(path, modules) for name, path in modules.items()}
@@ -139,10 +143,10 @@ def test_the_cycle_finder_finds_a_circle() -> None:
 def test_outside_code_imports_the_face(package: str) -> None:
     modules = _modules()
     offenders = []
-    for name, path in modules.items():
+    for name, imports in _graph().items():
         if name == package or name.startswith(package + "."):
             continue
-        for imported in _imports(path, modules):
+        for imported in imports:
             if imported.startswith(package + ".") and modules[imported].name != "__init__.py":
                 offenders.append(f"{name} -> {imported}")
     assert offenders == []

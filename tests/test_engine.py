@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pack_support import bundled as _bundled
+from pack_support import plain_compiled
 
 from registry.errors import PackSelectionError, RegistryError
 from registry.findings import Severity
@@ -189,13 +191,8 @@ def test_mutated_examples_give_only_findings(data: st.DataObject) -> None:
         assert all(f.rule_id for f in result.findings)
 
 
-_CATALOG: list[Catalog] = []
-
-
 def _shared_catalog() -> Catalog:
-    if not _CATALOG:
-        _CATALOG.append(Catalog.bundled())
-    return _CATALOG[0]
+    return _bundled()
 
 
 def test_cpc_from_pact_classification_urns() -> None:
@@ -225,20 +222,8 @@ def test_shared_subexpressions_change_no_outcome(data: st.DataObject) -> None:
     assert engine_mod.share_subexpressions is not None
 
 
-_PLAIN: dict[str, Any] = {}
-
-
 def _plain_compiled(ref: str) -> Any:
-    import registry.packs.engine as engine_mod
-
-    if ref not in _PLAIN:
-        original = engine_mod.share_subexpressions
-        engine_mod.share_subexpressions = lambda source: source  # type: ignore[assignment]
-        try:
-            _PLAIN[ref] = engine_mod.CompiledPack(_shared_catalog().resolve(ref))
-        finally:
-            engine_mod.share_subexpressions = original
-    return _PLAIN[ref]
+    return plain_compiled(ref)
 
 
 def test_shared_subexpression_error_reaches_every_rule(catalog: Catalog, core_example: dict[str, Any]) -> None:

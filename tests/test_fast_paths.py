@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pack_support import bundled, plain_compiled
 
 from registry.declarations.declaration import prepare
 from registry.packs.catalog import Catalog
@@ -33,30 +34,14 @@ _ODD: list[Any] = [
     None, True, False, 1, -2, 1.5, [1], ["AR6"], [], {}, {"a": 1}, {"ruleId": 1}, {"ruleId": "x"},
 ]  # fmt: skip
 
-_CATALOG: list[Catalog] = []
-_PAIRS: dict[str, tuple[CompiledPack, CompiledPack]] = {}
-
 
 def _catalog() -> Catalog:
-    if not _CATALOG:
-        _CATALOG.append(Catalog.bundled())
-    return _CATALOG[0]
+    return bundled()
 
 
 def _pair(ref: str) -> tuple[CompiledPack, CompiledPack]:
-    """(pack with the rewritten function, the same pack with the plain function)."""
-    import registry.packs.engine as engine_mod
-
-    if ref not in _PAIRS:
-        resolved = _catalog().resolve(ref)
-        original = engine_mod.share_subexpressions
-        engine_mod.share_subexpressions = lambda source: source  # type: ignore[assignment]
-        try:
-            plain = CompiledPack(resolved)
-        finally:
-            engine_mod.share_subexpressions = original
-        _PAIRS[ref] = (CompiledPack(resolved), plain)
-    return _PAIRS[ref]
+    """(the pack as shipped, with the rewritten function; the same pack with the plain function)."""
+    return _catalog().compiled(ref), plain_compiled(ref)
 
 
 def _outcome(value: Any) -> Any:
