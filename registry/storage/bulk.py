@@ -6,8 +6,12 @@ statement SQLAlchemy's insertmanyvalues makes for 500 labels has 14,500 placehol
 it again for every group: a fifth of the client's CPU), and the server plans one statement. Each value
 goes through its column type's bind processing, as SQLAlchemy's own insert would do it. A single row
 goes in as ``VALUES (CAST(:c0 AS type), ...)`` instead: one label per transaction spent more of the
-client's CPU building and dumping one-element arrays than on the row. Elsewhere (SQLite) the table's
-Core INSERT as an executemany, as before.
+client's CPU building and dumping one-element arrays than on the row.
+
+On SQLite, ``INSERT ... VALUES (?, ...)`` run by the driver for all the rows (sqlite3's executemany), or
+with ``RETURNING`` one statement of many ``VALUES`` rows (sqlite3 returns no rows from executemany), the
+values through their column types' bind processing here too: SQLAlchemy's Core insert spent more of the
+issuer's CPU preparing each row's parameters than SQLite spent storing them (issue 15).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, String, Table, insert, text
+from sqlalchemy import Connection, String, Table, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import TextClause
 
@@ -55,7 +59,7 @@ def insert_rows(
         return []
     names = tuple(rows[0])
     if conn.dialect.name != "postgresql":
-        return _insert_core(conn, table, rows, on_conflict_do_nothing, returning)
+        return _insert_sqlite(conn, table, names, rows, on_conflict_do_nothing, returning)
     one_row = len(rows) == 1  # no arrays to build and unpack
     sql, processors = _pg_insert(conn.dialect, table, names, on_conflict_do_nothing, returning, one_row=one_row)
     result = conn.execute(_text(sql), _params(names, processors, rows))
@@ -89,14 +93,24 @@ def _arrays(
     prefix: str = "",
 ) -> dict[str, PgArray]:
     """One array per column, each value through its column's bind processing."""
-    params: dict[str, PgArray] = {}
-    for i, name in enumerate(names):
-        process = processors[i]
-        values = [row[name] for row in rows]
-        if process is not None:
-            values = [None if v is None else process(v) for v in values]
-        params[f"{prefix}c{i}"] = PgArray(values)
-    return params
+    return {
+        f"{prefix}c{i}": PgArray(_processed([row[name] for row in rows], processors[i])) for i, name in enumerate(names)
+    }
+
+
+def _processed(values: list[Any], process: Callable[[Any], Any] | None) -> list[Any]:
+    """``values`` (of one column) through its bind processing, None as it is. A value that is the same object as
+    the one before it (the issue time of a group of labels, say) is processed once."""
+    if process is None:
+        return values
+    out: list[Any] = []
+    last: Any = out  # no value is this list
+    done: Any = None
+    for v in values:
+        if v is not last:
+            last, done = v, None if v is None else process(v)
+        out.append(done)
+    return out
 
 
 def _params(
@@ -128,23 +142,54 @@ def _text(sql: str) -> TextClause:
     return text(sql)
 
 
-def _insert_core(
-    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], conflict: tuple[str, ...], returning: str | None
+def _insert_sqlite(
+    conn: Connection,
+    table: Table,
+    names: tuple[str, ...],
+    rows: Sequence[Mapping[str, Any]],
+    conflict: tuple[str, ...],
+    returning: str | None,
 ) -> list[Any]:
-    stmt = _core_insert(conn.dialect.name, table, conflict, returning)
-    result = conn.execute(stmt, list(rows))
-    return list(result.scalars()) if returning else []
+    head, one, tail, processors = _sqlite_insert(conn.dialect, table, names, conflict, returning)
+    values = _rows(names, processors, rows)
+    if returning is None:
+        conn.exec_driver_sql(head + one + tail, values)  # the driver's executemany
+        return []
+    found: list[Any] = []
+    per = max(1, SQLITE_MAX_PARAMETERS // len(names))
+    for start in range(0, len(values), per):
+        page = values[start : start + per]
+        sql = head + ", ".join([one] * len(page)) + tail
+        found.extend(conn.exec_driver_sql(sql, tuple(v for row in page for v in row)).scalars())
+    return found
+
+
+# The parameters one statement of many VALUES rows binds at most: SQLite's own limit since 3.32 is 32,766
+SQLITE_MAX_PARAMETERS = 32_766
+
+
+def _rows(
+    names: tuple[str, ...], processors: tuple[Callable[[Any], Any] | None, ...], rows: Sequence[Mapping[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """Each row's values in ``names``' order, each through its column's bind processing (:func:`_processed`)."""
+    columns = [_processed([row[name] for row in rows], processors[i]) for i, name in enumerate(names)]
+    return list(zip(*columns, strict=True))
 
 
 @functools.cache
-def _core_insert(dialect_name: str, table: Table, conflict: tuple[str, ...], returning: str | None) -> Any:
-    if conflict:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        stmt: Any = sqlite_insert(table).on_conflict_do_nothing(index_elements=list(conflict))
-    else:
-        stmt = insert(table)
-    return stmt.returning(table.c[returning]) if returning else stmt
+def _sqlite_insert(
+    dialect: Dialect, table: Table, names: tuple[str, ...], conflict: tuple[str, ...], returning: str | None
+) -> tuple[str, str, str, tuple[Callable[[Any], Any] | None, ...]]:
+    """The statement's head (up to ``VALUES``), one row's placeholders, its tail (the conflict clause and
+    ``RETURNING``), and each column's bind processor; built once per table, column list and form."""
+    prepare = dialect.identifier_preparer
+    columns = [table.c[name] for name in names]
+    head = f"INSERT INTO {prepare.format_table(table)} ({', '.join(prepare.quote(n) for n in names)}) VALUES "
+    tail = f" ON CONFLICT ({', '.join(prepare.quote(c) for c in conflict)}) DO NOTHING" if conflict else ""
+    if returning:
+        tail += f" RETURNING {prepare.quote(returning)}"
+    processors = tuple(c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns)
+    return head, "(" + ", ".join("?" * len(names)) + ")", tail, processors
 
 
 @functools.cache
