@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -209,6 +211,43 @@ def test_issue_many_from_jsonl(data: Path, declaration: Path, tmp_path: Path) ->
     assert mixed.exit_code == 1
     first, second = (json.loads(x) for x in mixed.stdout.splitlines())
     assert "id" in first and second["line"] == 2 and "gtin" in second["error"]["message"].lower()
+
+
+def test_a_batch_settles_the_heap_after_its_first_result(
+    data: Path, declaration: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15: the collector rescanning what start-up made took a sixth of a batch's CPU. Once the first
+    result is out (the pack compiled, the keys loaded), start-up's objects are frozen and young garbage is
+    collected less often; the collector's threshold is as before when the command ends."""
+    import gc
+    from contextlib import contextmanager
+
+    from registry.cli import common
+    from registry.cli import labels as label_cli
+
+    seen: list[tuple[int, tuple[int, int, int], int]] = []
+    real = common.settled_heap
+
+    @contextmanager
+    def watched() -> Iterator[None]:
+        with real():
+            seen.append((sys.stdout.buffer.getvalue().count(b"\n"), gc.get_threshold(), gc.get_freeze_count()))
+            yield
+
+    example = json.loads(declaration.read_text())
+    requests = tmp_path / "heap.jsonl"
+    requests.write_text(
+        "".join(json.dumps({"declaration": example, "gtin": GTIN, "batch": f"H{i}"}) + "\n" for i in range(3))
+    )
+    monkeypatch.setattr(label_cli, "settled_heap", watched)
+    before = gc.get_threshold()
+    ok = run("label", "issue", str(requests), "--certifier", "demo-certifier", "--data-dir", str(data))
+    assert ok.exit_code == 0, ok.stderr
+    assert [json.loads(x)["line"] for x in ok.stdout.splitlines()] == [1, 2, 3]
+    assert len(seen) == 1
+    results_out, threshold, frozen = seen[0]
+    assert results_out == 1 and threshold[0] == common.LOOP_YOUNG_THRESHOLD and frozen > 0
+    assert gc.get_threshold() == before
 
 
 def test_print_pdf_variants_and_the_qr_module_floor(data: Path, declaration: Path, tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ import functools
 import gc
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -170,6 +171,27 @@ def load_catalog(ctx: click.Context) -> Catalog:
     return obj["catalog"]  # type: ignore[no-any-return]
 
 
+# How many new objects a long loop lets the collector's youngest generation gather (CPython's default: 700)
+LOOP_YOUNG_THRESHOLD = 10_000
+
+
+@contextmanager
+def settled_heap() -> Iterator[None]:
+    """For a command's long loop once what it keeps for the whole run exists (packs compiled, keys loaded):
+    what is left after a collection is frozen out of the collector's generations, and the youngest generation
+    is collected every 10,000 new objects instead of 700 (the threshold is restored at the end). In ``pcfreg
+    label issue FILE.jsonl`` the collector took a sixth of the CPU, mostly rescanning what start-up made, and
+    a tenth of that is left (issue 15); each label's own objects are still freed as they are dropped."""
+    gc.collect()
+    gc.freeze()
+    before = gc.get_threshold()
+    gc.set_threshold(max(LOOP_YOUNG_THRESHOLD, before[0]), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def data_dir_option(fn: F) -> F:
     """The ``--data-dir`` option of every command that works on the registry's storage."""
     return click.option(
@@ -183,15 +205,16 @@ def data_dir_option(fn: F) -> F:
     )(fn)
 
 
-def open_data_dir(data_dir: str) -> tuple[Any, Any]:
-    """The database engine and issuance settings of an initialised data directory."""
+def open_data_dir(data_dir: str, *, background_checkpoints: bool = False) -> tuple[Any, Any]:
+    """The database engine and issuance settings of an initialised data directory; ``background_checkpoints``:
+    as :func:`~registry.storage.db.make_engine` (the caller runs a :class:`~registry.storage.db.WalCheckpointer`)."""
     from registry.service.labels import load_settings
     from registry.service.operator import _engine
 
     path = Path(data_dir)
     if not path.is_dir():
         raise InputError(f"{data_dir} is not a data directory; run pcfreg init --data-dir {data_dir} first")
-    return _engine(path), load_settings(path)
+    return _engine(path, background_checkpoints=background_checkpoints), load_settings(path)
 
 
 # --- the pinned trust root and what this machine has seen -----------------------------------------

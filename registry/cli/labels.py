@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Mapping
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ from registry.cli.common import (
     read_seen,
     reference_time,
     registry_trust_root,
+    settled_heap,
     write_seen,
 )
 from registry.errors import InputError, Location
@@ -118,8 +120,9 @@ def label_issue(
     from registry.storage.db import session_scope
     from registry.storage.models import KeyState
 
-    engine, settings = open_data_dir(data_dir)
-    if file.endswith(".jsonl"):
+    many = file.endswith(".jsonl")
+    engine, settings = open_data_dir(data_dir, background_checkpoints=many)
+    if many:
         _issue_many(engine, settings, file, certifier)
         return
     document = parse_json(_read(file), file=file)
@@ -160,18 +163,26 @@ def _issue_many(engine: Any, settings: Any, file: str, certifier: str) -> None:
     transaction commits (a repeat of a request issued before says so), memory flat."""
     from registry.service.label_batches import BatchIssuer, read_lines
     from registry.service.packs import StoredPacks
+    from registry.storage.db import WalCheckpointer, writer_gate
 
     issuer = BatchIssuer(engine, StoredPacks(engine), settings, certifier, lambda: datetime.now(UTC))
-    failed = False
+    failed = settled = False
     try:
         stream = Path(file).open("rb")  # noqa: SIM115 (closed by the with below)
     except OSError as e:
         raise InputError(f"cannot read file: {e.strerror or e}", Location(file)) from e
-    with stream:
+    checkpoints = WalCheckpointer(engine) if writer_gate(engine) is not None else None
+    with stream, ExitStack() as run:
+        if checkpoints is not None:  # the WAL copied back by a thread of its own, while labels are made
+            checkpoints.start()
+            run.callback(checkpoints.stop)
         for out in issuer.stream(read_lines(stream, settings.batch_line_limit)):
             failed = failed or b'"error"' in out
             sys.stdout.buffer.write(out)
             sys.stdout.buffer.flush()
+            if not settled:  # after the first result: its transaction compiled the pack and loaded the keys
+                run.enter_context(settled_heap())
+                settled = True
     if failed:
         sys.exit(EXIT_NOT_VALID)
 

@@ -16,9 +16,10 @@ from registry.storage.models import CredentialCreate, CredentialKind, Organisati
 from registry.storage.settings import StorageSettings, database_url_for
 
 
-def _engine(data_dir: Path) -> Any:
+def _engine(data_dir: Path, *, background_checkpoints: bool = False) -> Any:
     data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(database_url_for(StorageSettings(data_dir=data_dir)))
+    url = database_url_for(StorageSettings(data_dir=data_dir))
+    engine = make_engine(url, background_checkpoints=background_checkpoints)
     migrate(engine)
     return engine
 
