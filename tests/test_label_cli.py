@@ -250,6 +250,39 @@ def test_a_batch_settles_the_heap_after_its_first_result(
     assert gc.get_threshold() == before
 
 
+def test_a_batch_checkpoints_the_wal_from_a_thread_of_its_own(
+    data: Path, declaration: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15: a commit that took the WAL past 1,000 pages copied it into the database on the issuing
+    thread. A batch's engine leaves that to a checkpointer thread (the commits' backstop is 10,000 pages),
+    stopped when the batch ends."""
+    from registry.storage import db
+
+    events: list[tuple[str, int]] = []
+
+    class Watched(db.WalCheckpointer):
+        def start(self) -> None:
+            with self.engine.connect() as conn:
+                events.append(("start", conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one()))
+            super().start()
+
+        def stop(self) -> None:
+            events.append(("stop", 0))
+            super().stop()
+
+    example = json.loads(declaration.read_text())
+    requests = tmp_path / "wal.jsonl"
+    requests.write_text(json.dumps({"declaration": example, "gtin": GTIN, "batch": "W1"}) + "\n")
+    monkeypatch.setattr(db, "WalCheckpointer", Watched)
+    ok = run("label", "issue", str(requests), "--certifier", "demo-certifier", "--data-dir", str(data))
+    assert ok.exit_code == 0, ok.stderr
+    assert events == [("start", db.WAL_BACKSTOP_PAGES), ("stop", 0)]
+    single = run(
+        "label", "issue", str(declaration), "--certifier", "demo-certifier", "--gtin", GTIN, "--data-dir", str(data)
+    )
+    assert single.exit_code == 0 and len(events) == 2  # one label: no thread
+
+
 def test_print_pdf_variants_and_the_qr_module_floor(data: Path, declaration: Path, tmp_path: Path) -> None:
     """Issue 14: SVG or vector PDF, regular/small/mono, the scheme's name not the pack id, the batch, and an
     offline code printed large enough (0.33 mm modules) or refused naming the width it needs."""
