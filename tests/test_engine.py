@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pack_support import bundled as _bundled
-from pack_support import plain_compiled
+from pack_support import bundled, plain_compiled
 
 from registry.errors import PackSelectionError, RegistryError
 from registry.findings import Severity
@@ -162,7 +161,7 @@ json_values = st.recursive(
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(json_values)
 def test_arbitrary_json_gives_only_our_error_types(value: Any) -> None:
-    catalog = _shared_catalog()
+    catalog = bundled()
     data = json.dumps(value).encode()
     for pack in (CORE, "example-standards-body/pact-v3", None):
         try:
@@ -176,7 +175,7 @@ def test_arbitrary_json_gives_only_our_error_types(value: Any) -> None:
 @given(st.data())
 def test_mutated_examples_give_only_findings(data: st.DataObject) -> None:
     """Replace any value of a real example by arbitrary JSON: never an exception, only findings."""
-    catalog = _shared_catalog()
+    catalog = bundled()
     example = copy.deepcopy(catalog.resolve(CORE).example)
     node: Any = example
     while isinstance(node, (dict, list)) and node:
@@ -189,10 +188,6 @@ def test_mutated_examples_give_only_findings(data: st.DataObject) -> None:
     for pack in (CORE, "example-standards-body/pact-v3", "example-standards-body/gb-t-24067"):
         result = catalog.compiled(pack).validate(example, now=NOW)
         assert all(f.rule_id for f in result.findings)
-
-
-def _shared_catalog() -> Catalog:
-    return _bundled()
 
 
 def test_cpc_from_pact_classification_urns() -> None:
@@ -208,10 +203,10 @@ def test_shared_subexpressions_change_no_outcome(data: st.DataObject) -> None:
     """The pack function with common subexpressions shared gives exactly the findings of the plain one."""
     import registry.packs.engine as engine_mod
 
-    catalog = _shared_catalog()
+    catalog = bundled()
     ref = data.draw(st.sampled_from([p.ref for p in catalog.packs() if p.data.get("example")]))
     shared = catalog.compiled(ref)
-    plain = _plain_compiled(ref)
+    plain = plain_compiled(ref)
     example = copy.deepcopy(shared.resolved.example)
     pcf = example["pcf"]
     for key in data.draw(st.lists(st.sampled_from(sorted(pcf)), max_size=4, unique=True)):
@@ -220,10 +215,6 @@ def test_shared_subexpressions_change_no_outcome(data: st.DataObject) -> None:
     b = plain.validate(copy.deepcopy(example), now=NOW).to_json()
     assert a == b
     assert engine_mod.share_subexpressions is not None
-
-
-def _plain_compiled(ref: str) -> Any:
-    return plain_compiled(ref)
 
 
 def test_shared_subexpression_error_reaches_every_rule(catalog: Catalog, core_example: dict[str, Any]) -> None:

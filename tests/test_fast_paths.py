@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 from pack_support import bundled, plain_compiled
 
 from registry.declarations.declaration import prepare
-from registry.packs.catalog import Catalog
 from registry.packs.cel import GLOBALS, CelEvalError
 from registry.packs.cel.cse import GLOBALS as CSE_GLOBALS
 from registry.packs.cel.cse import SENTINEL, share_subexpressions
@@ -35,13 +34,9 @@ _ODD: list[Any] = [
 ]  # fmt: skip
 
 
-def _catalog() -> Catalog:
-    return bundled()
-
-
 def _pair(ref: str) -> tuple[CompiledPack, CompiledPack]:
     """(the pack as shipped, with the rewritten function; the same pack with the plain function)."""
-    return _catalog().compiled(ref), plain_compiled(ref)
+    return bundled().compiled(ref), plain_compiled(ref)
 
 
 def _outcome(value: Any) -> Any:
@@ -57,7 +52,7 @@ def _run(pack: CompiledPack, pf: Any, pcf: Any, ext: Any) -> list[tuple[int, Any
 
 
 def _refs() -> list[str]:
-    return [p.ref for p in _catalog().packs() if p.data.get("example")]
+    return [p.ref for p in bundled().packs() if p.data.get("example")]
 
 
 def _mutate(data: st.DataObject, node: Any) -> None:
