@@ -45,6 +45,8 @@ SQLITE_LOCK_WAIT_S = 120.0
 # A server's SQLite connections checkpoint the WAL themselves only past this many pages (about 40 MB):
 # its WalCheckpointer does it in the background (SQLite's own default, 1,000 pages, elsewhere)
 WAL_BACKSTOP_PAGES = 10_000
+# PostgreSQL's server_version_num from which plan_cache_mode exists (12.0)
+PG_PLAN_CACHE_MODE_SINCE = 120_000
 T = TypeVar("T")
 _WRITE_OPTION = "pcfreg_write"  # execution option: this transaction will write
 _PKG = Path(__file__).resolve().parents[1]  # the ``registry`` package
@@ -76,10 +78,25 @@ def make_engine(url: str, *, background_checkpoints: bool = False, **kwargs: Any
         return _sqlite_engine(url_text, sa_url.database, background_checkpoints=background_checkpoints, **kwargs)
     engine = create_engine(sa_url, pool_pre_ping=True, **kwargs)
     if sa_url.get_backend_name() == "postgresql":
-        from registry.storage.bulk import register_pg_dumpers
-
-        event.listen(engine, "connect", lambda dbapi_connection, _record: register_pg_dumpers(dbapi_connection))
+        event.listen(engine, "connect", _pg_on_connect)
     return engine
+
+
+def _pg_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    """Each new PostgreSQL connection: our arrays go in binary (:func:`~registry.storage.bulk.register_pg_dumpers`),
+    and every execution of a statement psycopg has prepared is planned for its parameters and the tables as
+    they are now (``plan_cache_mode``, PostgreSQL 12 and later). A prepared statement otherwise gets one
+    generic plan after five executions when that looks no dearer, and keeps it for the connection's life: one
+    made while the label table was empty probed status indexes through the certifier's request-key index,
+    reading every label of the certifier for each candidate (issue 15). Our statements are short; planning
+    each execution costs tens of microseconds of the server's time."""
+    from registry.storage.bulk import register_pg_dumpers
+
+    register_pg_dumpers(dbapi_connection)
+    if dbapi_connection.info.server_version >= PG_PLAN_CACHE_MODE_SINCE:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET plan_cache_mode = force_custom_plan")
+        dbapi_connection.commit()  # a SET in a transaction rolled back later would be undone
 
 
 def _json_dumps(value: Any) -> str:
