@@ -84,6 +84,54 @@ def test_a_line_over_the_limit_is_refused_by_its_number(
     assert "id" in out[0] and out[2]["id"] == out[0]["id"] and out[2]["repeat"] is True
 
 
+def test_a_group_waits_briefly_for_as_many_requests_as_the_last_one_had(
+    service: Service, example: dict[str, Any]
+) -> None:
+    """Clients a group has just answered send their next request at once: the writer waits (at most its
+    gather_s) for as many as the last group had instead of sending the first alone (issue 15: groups of 3-4
+    on PostgreSQL with 8 clients waiting a worker). A client alone never waits; the wait is bounded."""
+    import asyncio
+    import time
+
+    import httpx
+
+    from registry.api.labels import label_writer
+
+    h = service.headers("demo-certifier")
+    writer = label_writer(service.ctx)
+
+    async def send(batches: list[str], gap: float) -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=service.client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+
+            async def one(i: int, batch: str) -> httpx.Response:
+                await asyncio.sleep(gap * i)
+                body = {"declaration": example, "gtin": GTIN, "batch": batch}
+                return await client.post("/v1/labels", json=body, headers=h)
+
+            return list(await asyncio.gather(*(one(i, b) for i, b in enumerate(batches))))
+
+    saved = writer.gather_s
+    try:
+        writer.gather_s, writer.last_group = 5.0, 4  # generous: nothing here depends on this machine's speed
+        before = writer.groups
+        answers = asyncio.run(send([f"GATHER-{i}" for i in range(4)], gap=0.02))
+        assert [r.status_code for r in answers] == [201] * 4
+        assert (writer.groups - before, writer.last_group) == (1, 4)  # the first waited for the three after it
+
+        writer.last_group = 1  # a client alone: no wait
+        started = time.monotonic()
+        [alone] = asyncio.run(send(["GATHER-ALONE"], gap=0))
+        assert alone.status_code == 201 and time.monotonic() - started < writer.gather_s
+
+        writer.gather_s, writer.last_group = 0.2, 4  # bounded: a lone request after a group of 4 goes after 0.2 s
+        before = writer.groups
+        [late] = asyncio.run(send(["GATHER-LATE"], gap=0))
+        assert late.status_code == 201 and (writer.groups - before, writer.last_group) == (1, 1)
+    finally:
+        writer.gather_s = saved
+
+
 def test_concurrent_single_issues_share_transactions_and_keep_their_own_answers(
     service: Service, example: dict[str, Any]
 ) -> None:
