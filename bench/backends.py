@@ -35,6 +35,7 @@ from typing import TypeVar
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 T = TypeVar("T")
 TARGET_RATIO = 1.3  # issue 15
@@ -153,4 +154,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except (RuntimeError, subprocess.CalledProcessError) as e:  # a run that failed: what failed, no traceback
+        sys.exit(f"{Path(__file__).name}: {e}")
+    except OperationalError as e:  # the PostgreSQL server named is not there
+        sys.exit(f"{Path(__file__).name}: PostgreSQL: {' '.join(str(e.orig).split())}")

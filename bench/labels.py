@@ -374,4 +374,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except (RuntimeError, subprocess.CalledProcessError) as e:  # a run that failed: what failed, no traceback
+        sys.exit(f"{Path(__file__).name}: {e}")

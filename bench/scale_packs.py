@@ -265,4 +265,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        sys.exit(main())
+    except (RuntimeError, subprocess.CalledProcessError) as e:  # a run that failed: what failed, no traceback
+        sys.exit(f"{Path(__file__).name}: {e}")
