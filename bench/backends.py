@@ -12,9 +12,9 @@ runs ``bench/api.py --phases issue`` on each database: single labels over HTTP, 
 the server group-commits (ADR 0037), for S seconds.
 
 Both databases run on this machine's cores: PostgreSQL's server processes take CPU that SQLite, inside
-the process, spends there itself. ``synchronous_commit`` is left as the server has it (on: each commit
-waits for its WAL to reach the disk, ADR 0028), where SQLite (WAL, ``synchronous=NORMAL``) syncs at
-checkpoints only.
+the process, spends there itself. Both wait at each commit for its WAL to reach the disk: PostgreSQL's
+``synchronous_commit`` is left as the server has it (on, ADR 0028), SQLite runs with ``synchronous=FULL``
+(ADR 0041).
 
 Run: python bench/backends.py [--postgresql postgresql://postgres@127.0.0.1:5432/postgres]
                               [--preload 100000] [--issue 2000] [--pairs 2] [--http-seconds 8]

@@ -145,7 +145,10 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # FULL: a commit reaches the disk before it returns (one fsync of the WAL a transaction). With NORMAL
+        # a power cut could take back the last transactions: labels already answered and printed, and log
+        # entries that a signed tree head served already counts (ADR 0041; PostgreSQL: synchronous_commit on)
+        cursor.execute("PRAGMA synchronous=FULL")
     finally:
         cursor.close()
 

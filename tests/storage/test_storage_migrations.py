@@ -87,6 +87,9 @@ def test_sqlite_pragmas(migrated_engine: Engine) -> None:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        # FULL (2): each commit reaches the disk before it is answered. NORMAL let a power cut take back the last
+        # labels answered, and log entries a signed tree head served already counts (ADR 0041)
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
 
 
 def test_alembic_folder_is_the_shipped_one_and_needs_no_ini() -> None:
