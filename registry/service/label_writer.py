@@ -219,7 +219,7 @@ class LabelWriter:
         if self._loop is not loop or self._task is None or self._task.done():
             self._loop, self._queue, self._arrived = loop, asyncio.Queue(), asyncio.Event()
             self._task = loop.create_task(self._run(self._queue))
-        assert self._queue is not None
+        assert self._queue is not None and self._arrived is not None
         # Validated here, as it comes: while the writer waits for the database, not after
         now = self.clock()
         draft = svc.draft_labels(self.packs, [request], now=now)[0]
@@ -227,8 +227,7 @@ class LabelWriter:
             raise draft
         future: asyncio.Future[Any] = loop.create_future()
         self._queue.put_nowait(_Item(certifier, request, finish, future, draft, now.date()))
-        if self._arrived is not None:
-            self._arrived.set()
+        self._arrived.set()
         return await future
 
     async def _gather(self, queue: asyncio.Queue[_Item]) -> None:

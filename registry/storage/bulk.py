@@ -93,9 +93,14 @@ def _arrays(
     prefix: str = "",
 ) -> dict[str, PgArray]:
     """One array per column, each value through its column's bind processing."""
-    return {
-        f"{prefix}c{i}": PgArray(_processed([row[name] for row in rows], processors[i])) for i, name in enumerate(names)
-    }
+    return {f"{prefix}c{i}": PgArray(values) for i, values in enumerate(_columns(names, processors, rows))}
+
+
+def _columns(
+    names: tuple[str, ...], processors: tuple[Callable[[Any], Any] | None, ...], rows: Sequence[Mapping[str, Any]]
+) -> list[list[Any]]:
+    """Each column's values, in ``names``' order, through its bind processing (:func:`_processed`)."""
+    return [_processed([row[name] for row in rows], processors[i]) for i, name in enumerate(names)]
 
 
 def _processed(values: list[Any], process: Callable[[Any], Any] | None) -> list[Any]:
@@ -171,9 +176,8 @@ SQLITE_MAX_PARAMETERS = 32_766
 def _rows(
     names: tuple[str, ...], processors: tuple[Callable[[Any], Any] | None, ...], rows: Sequence[Mapping[str, Any]]
 ) -> list[tuple[Any, ...]]:
-    """Each row's values in ``names``' order, each through its column's bind processing (:func:`_processed`)."""
-    columns = [_processed([row[name] for row in rows], processors[i]) for i, name in enumerate(names)]
-    return list(zip(*columns, strict=True))
+    """Each row's values in ``names``' order, each through its column's bind processing (:func:`_columns`)."""
+    return list(zip(*_columns(names, processors, rows), strict=True))
 
 
 @functools.cache
